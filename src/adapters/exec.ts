@@ -1,0 +1,91 @@
+/**
+ * The one way slipway runs a subprocess: argv array (no shell), explicit cwd and env, a
+ * timeout, and a failure that shows the command line and the tail of stderr.
+ */
+import { spawn } from "node:child_process";
+import { SlipwayError } from "../errors.ts";
+
+export interface ExecOptions {
+  cwd: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Milliseconds before the process is killed; default 120 s. */
+  timeoutMs?: number;
+  /** Written to the process's stdin, then closed. */
+  input?: string | Uint8Array;
+  /** When false, a non-zero exit is returned instead of thrown. Default true. */
+  check?: boolean;
+}
+
+export interface ExecResult {
+  argv: readonly string[];
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const TAIL_LINES = 20;
+
+/** Quotes an argv for display only; never passed to a shell. */
+export function formatArgv(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(" ");
+}
+
+function tail(text: string): string {
+  const lines = text.trimEnd().split("\n");
+  return lines.slice(-TAIL_LINES).join("\n");
+}
+
+export async function exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+  const [command, ...args] = argv;
+  if (command === undefined) throw new SlipwayError("internal", "exec called with an empty argv");
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  return await new Promise<ExecResult>((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env as NodeJS.ProcessEnv | undefined,
+      stdio: ["pipe", "pipe", "pipe"],
+      timeout: timeoutMs,
+      killSignal: "SIGKILL",
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", (cause: NodeJS.ErrnoException) => {
+      const hint =
+        cause.code === "ENOENT"
+          ? `Is ${command} installed and on PATH?`
+          : "Check the command and its working directory.";
+      reject(new SlipwayError("exec", `could not run ${formatArgv(argv)}: ${cause.message}`, { hint, cause }));
+    });
+    child.on("close", (code, signal) => {
+      const result: ExecResult = {
+        argv,
+        code: code ?? 128,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+      };
+      if (signal === "SIGKILL" && code === null) {
+        reject(
+          new SlipwayError("exec", `${formatArgv(argv)} timed out after ${timeoutMs} ms`, {
+            hint: "The command hung or is slow; run it by hand to see why.",
+          }),
+        );
+        return;
+      }
+      if (result.code !== 0 && options.check !== false) {
+        reject(
+          new SlipwayError("exec", `${formatArgv(argv)} exited with ${result.code}\n${tail(result.stderr)}`, {
+            hint: "Read the command's error output above.",
+          }),
+        );
+        return;
+      }
+      resolve(result);
+    });
+    child.stdin.on("error", () => {
+      // The child may exit without reading its stdin; that is not our failure.
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * Findings are what every check, scanner and gate speaks. Renderers turn them into human text,
+ * JSON or CI annotations; nothing here prints.
+ */
+export type Severity = "error" | "warning";
+
+/** Where a finding points: the file checked, and inside it a member, a field or a line. */
+export interface Location {
+  /** The artifact or project file, as the user named it (relative when possible). */
+  file: string;
+  /** Archive member path, for findings inside a distribution. */
+  member?: string;
+  /** Metadata field or TOML key path (e.g. `Requires-Dist`, `project.urls`). */
+  field?: string;
+  /** 1-based line inside `member` (or `file`), when known. */
+  line?: number;
+}
+
+export interface Finding {
+  id: string;
+  severity: Severity;
+  /** One line naming the file and field and what is wrong. */
+  message: string;
+  /** What to do about it. */
+  hint: string;
+  location: Location;
+}
+
+/**
+ * The catalogue entry of a check: the stable ID, its default severity and the text that
+ * `docs/checks.md` is generated from. A check may emit a finding with a lower severity than
+ * its default for a milder variant (e.g. REC08 backslashes are a warning, absolute paths an error).
+ */
+export interface CheckInfo {
+  id: string;
+  severity: Severity;
+  /** Short title: what the check catches. */
+  title: string;
+  /** Why it matters (who rejects it, what breaks). */
+  why: string;
+  /** How to fix it; the default hint of its findings. */
+  fix: string;
+  /** Spec or source the rule comes from (see ../shared/reference/validation.md keys). */
+  source: string;
+}
+
+/** Builds a finding for a catalogue entry; severity and hint default to the entry's. */
+export function finding(
+  info: CheckInfo,
+  message: string,
+  location: Location,
+  overrides: { severity?: Severity; hint?: string } = {},
+): Finding {
+  return {
+    id: info.id,
+    severity: overrides.severity ?? info.severity,
+    message,
+    hint: overrides.hint ?? info.fix,
+    location,
+  };
+}
+
+/** Turns a catalogue array into a lookup by ID, failing loudly on a duplicate ID. */
+export function catalogue(infos: readonly CheckInfo[]): Readonly<Record<string, CheckInfo>> {
+  const byId: Record<string, CheckInfo> = {};
+  for (const info of infos) {
+    if (byId[info.id]) throw new Error(`duplicate check id ${info.id}`);
+    byId[info.id] = info;
+  }
+  return byId;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1 };
+
+/** Stable order for output: by file, then member, then severity, then id. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      a.location.file.localeCompare(b.location.file) ||
+      (a.location.member ?? "").localeCompare(b.location.member ?? "") ||
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      a.id.localeCompare(b.id, "en", { numeric: true }),
+  );
+}

@@ -1,0 +1,27 @@
+/**
+ * The pinned Python peers (packaging, twine, readme_renderer, backends) prepared by
+ * scripts/peers.mjs before the tests run. Tests that need them call `peersPython()`.
+ */
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+let cached: string | undefined;
+
+/** Path of the peers venv's python; prepares the venv (from PyPI) if it is missing. */
+export function peersPython(): string {
+  cached ??= execFileSync(process.execPath, [fileURLToPath(new URL("../../scripts/peers.mjs", import.meta.url))], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
+  return cached;
+}
+
+/** Runs a Python snippet in the peers venv with a JSON payload on stdin; returns its stdout parsed as JSON. */
+export function pythonJson<T>(code: string, payload: unknown): T {
+  const out = execFileSync(peersPython(), ["-c", code], {
+    input: JSON.stringify(payload),
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return JSON.parse(out) as T;
+}
