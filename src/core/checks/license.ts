@@ -1,0 +1,265 @@
+/**
+ * Licensing checks (LIC01–LIC10, PEP 639) on a distribution: the SPDX License-Expression, the
+ * License-File paths and the files they name inside the archive.
+ */
+import type { CheckInfo, Finding } from "../findings.ts";
+import { catalogue } from "../findings.ts";
+import { parseLicenseExpression } from "../license/spdx.ts";
+import { compareMetadataVersions } from "../metadata/fields.ts";
+import { licenseFileProblem } from "../metadata/license-file.ts";
+import { headersOf } from "../metadata/parse.ts";
+import type { DistContext } from "./context.ts";
+import type { MdScope, ReportOptions } from "./metadata-scope.ts";
+import { makeScope, quote, reportInfo, single, usable } from "./metadata-scope.ts";
+
+export const LIC_CHECKS: CheckInfo[] = [
+  {
+    id: "LIC01",
+    severity: "error",
+    title: "License-Expression is not a valid SPDX expression",
+    why: "License-Expression must use SPDX licence ids (or LicenseRef-...), AND/OR/WITH and balanced parentheses. packaging, twine and PyPI refuse anything else.",
+    fix: 'Set `project.license` to an SPDX expression such as "MIT" or "Apache-2.0 OR MIT" (ids: https://spdx.org/licenses/).',
+    source: "[LE] license-expression; [PKG] canonicalize_license_expression",
+  },
+  {
+    id: "LIC02",
+    severity: "warning",
+    title: "License-Expression not in canonical case",
+    why: "PEP 639 lets indexes accept only the case-normalized form (`MIT`, not `mit`; `OR`, not `or`); PyPI may start refusing other spellings.",
+    fix: "Write the expression exactly as the canonical form given in the message.",
+    source: "[P639]; [PKG] canonicalize_license_expression",
+  },
+  {
+    id: "LIC03",
+    severity: "warning",
+    title: "Deprecated SPDX licence id",
+    why: "SPDX deprecated ids such as `GPL-3.0` or `GPL-2.0+` are ambiguous (only or later?); PEP 639 lets indexes refuse them.",
+    fix: "Use the current id, e.g. `GPL-3.0-only` or `GPL-3.0-or-later`.",
+    source: "[P639]; SPDX license list",
+  },
+  {
+    id: "LIC04",
+    severity: "error",
+    title: "Invalid License-File path",
+    why: "License-File values must be resolved relative paths with `/` separators, without `..` or globs; packaging (twine, PyPI) refuses others.",
+    fix: "List the licence files with plain relative paths in `project.license-files` (globs there are resolved by the backend).",
+    source: "[PKG] _process_license_files; [P639]",
+  },
+  {
+    id: "LIC05",
+    severity: "error",
+    title: "License-File missing from the sdist",
+    why: "Each License-File is a path relative to the sdist's top directory; a listed file that is not shipped breaks the licence terms and the wheel build from the sdist.",
+    fix: "Make sure the backend includes the licence files in the sdist (check `project.license-files` and the sdist include rules).",
+    source: "[SDF]; [P639]",
+  },
+  {
+    id: "LIC06",
+    severity: "error",
+    title: "License-File missing from the wheel's .dist-info/licenses/",
+    why: "A wheel must ship each License-File under `<name>-<version>.dist-info/licenses/`, keeping its directory structure.",
+    fix: "Rebuild with a backend that supports PEP 639 (it copies `project.license-files` into .dist-info/licenses/).",
+    source: "[BDF] binary-distribution-format; [P639]",
+  },
+  {
+    id: "LIC07",
+    severity: "warning",
+    title: "Licence file is not UTF-8",
+    why: "PEP 639 requires licence files to be UTF-8 text so that tools can display them.",
+    fix: "Re-save the licence file as UTF-8.",
+    source: "[P639]",
+  },
+  {
+    id: "LIC08",
+    severity: "warning",
+    title: "No License-File declared",
+    why: "Most licences require their text to be shipped with the code; PEP 639 asks publishing tools to warn when a distribution declares no licence file.",
+    fix: 'Add the licence text (e.g. LICENSE) and list it in `project.license-files = ["LICENSE"]`.',
+    source: "[P639]",
+  },
+  {
+    id: "LIC09",
+    severity: "warning",
+    title: "License :: classifiers",
+    why: "PEP 639 deprecates `License ::` classifiers in favour of License-Expression; next to a License-Expression they are redundant and may contradict it.",
+    fix: "Remove the `License ::` classifiers and keep `project.license` as an SPDX expression.",
+    source: "[P639]; [PPT] pyproject-toml",
+  },
+  {
+    id: "LIC10",
+    severity: "error",
+    title: "License-Expression or License-File with Metadata-Version below 2.4",
+    why: "Both fields exist since Metadata 2.4. packaging refuses them in older files ('introduced in metadata version 2.4'); twine drops License-File below 2.4 (old setuptools and hatchling wrote these).",
+    fix: "Upgrade the build backend (setuptools ≥ 77, current hatchling) so that it writes Metadata-Version 2.4.",
+    source: "[PKG] Metadata.from_raw; [TW] package.py",
+  },
+];
+
+const BY_ID = catalogue(LIC_CHECKS);
+
+function lic(id: string): CheckInfo {
+  const info = BY_ID[id];
+  if (info === undefined) throw new Error(`unknown check ${id}`);
+  return info;
+}
+
+const say = (scope: MdScope, id: string, message: string, options: ReportOptions = {}): Finding =>
+  reportInfo(scope, lic(id), message, options);
+
+/** LIC01–LIC03: the SPDX expression parses, is canonical and uses no deprecated id. */
+function checkExpression(scope: MdScope): Finding[] {
+  const header = single(scope, "License-Expression");
+  if (header === undefined) return [];
+  const at = { field: "License-Expression", line: header.line };
+  const parsed = parseLicenseExpression(header.value);
+  if (!parsed.ok) {
+    return [
+      say(
+        scope,
+        "LIC01",
+        `License-Expression ${quote(header.value)} is not a valid SPDX expression: ${parsed.error}`,
+        at,
+      ),
+    ];
+  }
+  const findings: Finding[] = [];
+  const { canonical, deprecated } = parsed.value;
+  if (canonical !== header.value) {
+    findings.push(
+      say(
+        scope,
+        "LIC02",
+        `License-Expression ${quote(header.value)} is not canonical; write "${canonical}"`,
+        {
+          ...at,
+          hint: `Write the expression as "${canonical}".`,
+        },
+      ),
+    );
+  }
+  if (deprecated.length > 0) {
+    findings.push(
+      say(
+        scope,
+        "LIC03",
+        `License-Expression ${quote(header.value)} uses deprecated SPDX id(s) ${deprecated.join(", ")}`,
+        at,
+      ),
+    );
+  }
+  return findings;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** LIC04–LIC07: License-File values are valid, present in the archive, and UTF-8. */
+function checkFiles(scope: MdScope): Finding[] {
+  const findings: Finding[] = [];
+  const { artifact } = scope.ctx;
+  const dir = scope.member.includes("/") ? scope.member.slice(0, scope.member.lastIndexOf("/")) : "";
+  const modern = scope.version !== undefined && compareMetadataVersions(scope.version, "2.4") >= 0;
+  const members = new Set(artifact.members.filter((m) => m.kind === "file").map((m) => m.name));
+  for (const header of usable(scope, "License-File")) {
+    const at = { field: "License-File", line: header.line };
+    const problem = licenseFileProblem(header.value);
+    if (problem !== undefined) {
+      findings.push(say(scope, "LIC04", `License-File ${quote(header.value)} ${problem}`, at));
+      continue;
+    }
+    if (!modern || dir === "") continue;
+    const wheel = artifact.kind === "wheel";
+    const path = wheel ? `${dir}/licenses/${header.value}` : `${dir}/${header.value}`;
+    if (!members.has(path)) {
+      findings.push(
+        say(
+          scope,
+          wheel ? "LIC06" : "LIC05",
+          `License-File ${quote(header.value)} is not in the archive (expected ${path})`,
+          at,
+        ),
+      );
+      continue;
+    }
+    const bytes = artifact.contents.get(path);
+    if (bytes === undefined) continue;
+    try {
+      decoder.decode(bytes);
+    } catch {
+      findings.push(
+        say(
+          scope,
+          "LIC07",
+          `licence file ${path} (License-File ${quote(header.value)}) is not valid UTF-8`,
+          at,
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
+/** LIC08: no License-File at all. */
+function checkDeclared(scope: MdScope): Finding[] {
+  if (headersOf(scope.md, "License-File").length > 0) return [];
+  return [
+    say(scope, "LIC08", "declares no License-File, so no licence text is shipped with it", {
+      field: "License-File",
+    }),
+  ];
+}
+
+/** LIC09: `License ::` classifiers, deprecated by PEP 639. */
+function checkClassifiers(scope: MdScope): Finding[] {
+  const licenses = usable(scope, "Classifier").filter((h) => h.value.startsWith("License ::"));
+  const first = licenses[0];
+  if (first === undefined) return [];
+  const names = licenses.map((h) => `"${h.value}"`).join(", ");
+  const expression = single(scope, "License-Expression");
+  const message =
+    expression === undefined
+      ? `License classifier(s) ${names} are deprecated by PEP 639; declare the licence as License-Expression instead`
+      : `License classifier(s) ${names} next to License-Expression ${quote(expression.value)}; PEP 639 says not to use both`;
+  return [say(scope, "LIC09", message, { field: "Classifier", line: first.line })];
+}
+
+/** LIC10: PEP 639 fields under a Metadata-Version that predates them. */
+function checkAge(scope: MdScope): Finding[] {
+  const version = scope.version;
+  if (version === undefined || compareMetadataVersions(version, "2.4") >= 0) return [];
+  const findings: Finding[] = [];
+  const expression = headersOf(scope.md, "License-Expression")[0];
+  if (expression !== undefined) {
+    findings.push(
+      say(
+        scope,
+        "LIC10",
+        `License-Expression needs Metadata-Version 2.4 but the file declares ${version}; packaging refuses it ("license-expression introduced in metadata version 2.4, not ${version}")`,
+        { field: "License-Expression", line: expression.line },
+      ),
+    );
+  }
+  const file = headersOf(scope.md, "License-File")[0];
+  if (file !== undefined) {
+    findings.push(
+      say(
+        scope,
+        "LIC10",
+        `License-File needs Metadata-Version 2.4 but the file declares ${version}; packaging refuses it and twine drops it`,
+        { field: "License-File", line: file.line },
+      ),
+    );
+  }
+  return findings;
+}
+
+/**
+ * Runs the licensing checks on one distribution. Does nothing when the metadata file was not
+ * found (the wheel and sdist checks report that).
+ */
+export function checkLicense(ctx: DistContext): Finding[] {
+  if (ctx.metadata === undefined) return [];
+  const scope = makeScope(ctx, ctx.metadata);
+  return [checkExpression, checkFiles, checkDeclared, checkClassifiers, checkAge].flatMap((rule) =>
+    rule(scope),
+  );
+}
