@@ -1,0 +1,105 @@
+/**
+ * The model of one distribution file, produced by reading the archive once (streaming) in
+ * src/adapters/archives. Checks in src/core/checks read only this: they never touch the file.
+ */
+import type { Finding } from "../findings.ts";
+
+export type ArtifactKind = "wheel" | "sdist" | "unknown";
+
+export type MemberKind =
+  | "file"
+  | "dir"
+  | "symlink"
+  | "hardlink"
+  | "chardev"
+  | "blockdev"
+  | "fifo"
+  | "sparse"
+  | "other";
+
+/** Hash algorithms RECORD may use (hashlib.algorithms_guaranteed minus md5/sha1). */
+export type HashAlg =
+  | "sha224"
+  | "sha256"
+  | "sha384"
+  | "sha512"
+  | "blake2b"
+  | "blake2s"
+  | "sha3_224"
+  | "sha3_256"
+  | "sha3_384"
+  | "sha3_512";
+
+export interface ArchiveMember {
+  /** Member path exactly as stored, decoded as UTF-8 (zip: central directory name; tar: pax path, GNU long name or ustar prefix/name). */
+  name: string;
+  kind: MemberKind;
+  /** Uncompressed size in bytes (as read, not as declared, when the content was read). */
+  size: number;
+  /** Zip only: the compressed size from the central directory. */
+  compressedSize?: number;
+  /** Permission bits incl. setuid/setgid/sticky (st_mode & 0o7777), when the archive records them. */
+  mode?: number;
+  /** Symlink or hardlink target as stored. */
+  linkTarget?: string;
+  /**
+   * Digests of the full uncompressed content, urlsafe base64 without padding (RECORD's form).
+   * Regular files always get sha256; wheels also get every algorithm RECORD names.
+   * Absent when the content could not be read (bomb guard, truncated archive, unsupported method).
+   */
+  digests?: Partial<Record<HashAlg, string>>;
+}
+
+export interface ArtifactModel {
+  /** Path as the user gave it (used in findings). */
+  path: string;
+  /** Basename of the file. */
+  filename: string;
+  kind: ArtifactKind;
+  /** Size of the artifact file in bytes. */
+  size: number;
+  /** sha256 of the artifact file, lowercase hex. */
+  sha256: string;
+  members: ArchiveMember[];
+  /**
+   * Full bytes of the members checks read, keyed by member name: everything in the wheel's
+   * top-level `*.dist-info/`, `.data/scripts/*`, `*.pth`, every `py.typed`; in an sdist the top
+   * directory's PKG-INFO, pyproject.toml, setup.cfg and licence-like files. See `wantsContent`.
+   */
+  contents: Map<string, Uint8Array>;
+  /** Findings raised while reading the container (ART*, SEC01–SEC07, SEC09/SEC11 content scans). */
+  findings: Finding[];
+  /** False when the container could not be read at all; then only `findings` is meaningful. */
+  readable: boolean;
+}
+
+/** Members larger than this are never kept in `contents`. */
+export const MAX_KEPT_CONTENT = 16 * 1024 * 1024;
+
+const LICENCE_LIKE = /^(licen[cs]e|copying|notice|authors|patents)([.\-_].*)?$/i;
+
+/**
+ * Which members' bytes the reader keeps for the checks. Pure and shared by the zip and tar
+ * readers so both artifact kinds keep the same things.
+ */
+export function wantsContent(kind: ArtifactKind, name: string, size: number): boolean {
+  if (size > MAX_KEPT_CONTENT) return false;
+  const parts = name.split("/");
+  const base = parts[parts.length - 1] ?? "";
+  if (base === "py.typed") return true;
+  if (kind === "wheel") {
+    const top = parts[0] ?? "";
+    if (top.endsWith(".dist-info")) return true;
+    if (parts.length === 1 && base.endsWith(".pth")) return true;
+    if (top.endsWith(".data") && parts[1] === "scripts") return true;
+    return false;
+  }
+  if (kind === "sdist") {
+    const rel = parts.slice(1);
+    if (rel.length === 1 && ["PKG-INFO", "pyproject.toml", "setup.cfg"].includes(base)) return true;
+    if (LICENCE_LIKE.test(base)) return true;
+    if (rel[0] === "LICENSES" || rel[0] === "licenses") return true;
+    return false;
+  }
+  return false;
+}
