@@ -89,7 +89,7 @@ export const LIC_CHECKS: CheckInfo[] = [
     id: "LIC10",
     severity: "error",
     title: "License-Expression or License-File with Metadata-Version below 2.4",
-    why: "Both fields exist since Metadata 2.4. packaging refuses them in older files ('introduced in metadata version 2.4'); twine drops License-File below 2.4 (old setuptools and hatchling wrote these).",
+    why: "Both fields exist since Metadata 2.4. packaging, and so PyPI, refuses License-Expression in older files ('introduced in metadata version 2.4'). License-File below 2.4 only warns: old setuptools wrote it for years, twine leaves it out of the upload and PyPI accepts the file, but an uploader that sends it gets a 400 (astral-sh/uv#9513).",
     fix: "Upgrade the build backend (setuptools ≥ 77, current hatchling) so that it writes Metadata-Version 2.4.",
     source: "[PKG] Metadata.from_raw; [TW] package.py",
   },
@@ -244,8 +244,16 @@ function checkAge(scope: MdScope): Finding[] {
       say(
         scope,
         "LIC10",
-        `License-File needs Metadata-Version 2.4 but the file declares ${version}; packaging refuses it and twine drops it`,
-        { field: "License-File", line: file.line },
+        `License-File needs Metadata-Version 2.4 but the file declares ${version}; installers and twine ignore it`,
+        // Old setuptools wrote this under 2.1 for years and PyPI holds thousands of such files
+        // (six 1.17.0): twine >= 6.1 leaves the field out of the upload form, so it is accepted.
+        // Only an uploader that sends the field gets a 400 (astral-sh/uv#9513): a warning.
+        {
+          field: "License-File",
+          line: file.line,
+          severity: "warning",
+          hint: "Upgrade the build backend (setuptools ≥ 77) so it writes Metadata-Version 2.4; until then the licence files are not declared to tools that read 2.4 fields.",
+        },
       ),
     );
   }
