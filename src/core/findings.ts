@@ -72,13 +72,14 @@ export function catalogue(infos: readonly CheckInfo[]): Readonly<Record<string, 
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1 };
 
-/** Stable order for output: by file, then member, then severity, then id. */
+/** Stable order for output: by file, errors before warnings, then member, line and id. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
       a.location.file.localeCompare(b.location.file) ||
-      (a.location.member ?? "").localeCompare(b.location.member ?? "") ||
       SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      (a.location.member ?? "").localeCompare(b.location.member ?? "") ||
+      (a.location.line ?? 0) - (b.location.line ?? 0) ||
       a.id.localeCompare(b.id, "en", { numeric: true }),
   );
 }

@@ -1,0 +1,191 @@
+/** `slipway check [PATH] [DIST...]`: argv → check() → rendered findings and an exit code. */
+import { statSync } from "node:fs";
+import { resolve, relative, sep } from "node:path";
+import { parseArgs } from "node:util";
+import { SlipwayError, exitCodeFor } from "../../errors.ts";
+import { check } from "../../ops/check.ts";
+import type { CheckEvent } from "../../ops/check.ts";
+import { redact } from "../../redact.ts";
+import type { CommandIO } from "../command.ts";
+import { renderGithub, renderHuman, renderJson } from "../render/findings.ts";
+import type { Summary } from "../render/findings.ts";
+import { isPlain, makeStyle, wantsColor } from "../style.ts";
+
+export const HELP = `Usage: slipway check [PATH] [DIST...] [options]
+
+Validate a Python project and its built distributions as strictly as PyPI does: metadata,
+filenames, RECORD, README rendering, licences, entry points, archive safety and secrets shipped
+by mistake. Every finding has a stable ID (see docs/checks.md), a message naming the file and
+field, and a hint.
+
+PATH is a project directory (default: the current one, when it has a pyproject.toml). DIST are
+wheels (.whl) or sdists (.tar.gz); without any, the project's dist/ is checked when present.
+Given only DISTs outside any project, just they are checked.
+
+Options:
+  --strict               warnings fail too
+  --format FORMAT        human (default), json, or github (workflow annotations)
+  --json                 same as --format json
+  --select ID[,ID...]    only these checks (IDs or prefixes: MD, REC07); repeatable
+  --ignore ID[,ID...]    skip these checks (IDs or prefixes); repeatable
+  --python EXE           Python used to render README files with readme_renderer/docutils
+                         (default: python3 on PATH; a built-in lint is used without one)
+  -h, --help             show this help
+
+Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 usage or
+configuration error.
+
+Examples:
+  slipway check                          the project here and its dist/
+  slipway check path/to/project          another project and its dist/
+  slipway check dist/*.whl dist/*.tar.gz --strict
+  slipway check --ignore DESC08,SEC10    skip two checks
+  slipway check --select REC,WHL --json  only wheel structure and RECORD, as JSON
+  slipway check --format github          annotations in a GitHub Actions job
+`;
+
+type Format = "human" | "json" | "github";
+
+function splitIds(values: string[] | undefined): string[] | undefined {
+  if (!values) return undefined;
+  const ids = values.flatMap((v) => v.split(",")).map((v) => v.trim().toUpperCase()).filter((v) => v !== "");
+  for (const id of ids) {
+    if (!/^[A-Z]{2,4}\d{0,2}$/.test(id)) {
+      throw new SlipwayError("usage", `'${id}' is not a check ID or prefix`, {
+        hint: "Check IDs look like MD12 or REC; docs/checks.md lists them all.",
+      });
+    }
+  }
+  return ids;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+interface Targets {
+  project?: string;
+  dists: string[];
+}
+
+/** Splits positionals into the project directory and the distribution files. */
+export function resolveTargets(positionals: readonly string[], cwd: string): Targets {
+  const dists: string[] = [];
+  let project: string | undefined;
+  for (const arg of positionals) {
+    const abs = resolve(cwd, arg);
+    if (isDirectory(abs)) {
+      if (project !== undefined || dists.length > 0) {
+        throw new SlipwayError("usage", `'${arg}' is a directory, but only the first argument may be a project`, {
+          hint: "Give one project directory first, then distribution files.",
+        });
+      }
+      project = abs;
+    } else if (isFile(abs)) {
+      dists.push(abs);
+    } else {
+      throw new SlipwayError("usage", `'${arg}' does not exist`, { hint: "Check the path, or build first." });
+    }
+  }
+  if (project === undefined) {
+    const here = isFile(resolve(cwd, "pyproject.toml"));
+    const insideCwd = dists.every((d) => d.startsWith(cwd + sep));
+    if (here && (positionals.length === 0 || insideCwd)) project = cwd;
+  }
+  if (project === undefined && dists.length === 0) {
+    throw new SlipwayError("config", `no pyproject.toml in ${cwd} and no distributions given`, {
+      hint: "Run slipway check in a project directory, or name a project or .whl/.tar.gz files.",
+    });
+  }
+  return project === undefined ? { dists } : { project, dists };
+}
+
+export async function run(argv: string[], io: CommandIO): Promise<number> {
+  const write = (stream: NodeJS.WritableStream, text: string) => stream.write(redact(text));
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        strict: { type: "boolean" },
+        json: { type: "boolean" },
+        format: { type: "string" },
+        select: { type: "string", multiple: true },
+        ignore: { type: "string", multiple: true },
+        python: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      write(io.stdout, HELP);
+      return 0;
+    }
+    const format = (values.json ? "json" : (values.format ?? "human")) as Format;
+    if (!["human", "json", "github"].includes(format)) {
+      throw new SlipwayError("usage", `unknown --format '${format}'`, { hint: "Use human, json or github." });
+    }
+    const targets = resolveTargets(positionals, io.cwd);
+    const plain = isPlain(io.stderr, io.env);
+    const show = (path: string) => relative(io.cwd, path) || ".";
+    const onEvent = (event: CheckEvent) => {
+      // A live status line on a TTY only; CI logs stay clean and line-oriented.
+      if (plain || format !== "human") return;
+      if (event.type === "file-done") io.stderr.write(`\r\u001b[2Kchecked ${event.file}`);
+    };
+    const select = splitIds(values.select);
+    const ignore = splitIds(values.ignore);
+    const report = await check({
+      cwd: io.cwd,
+      env: io.env,
+      ...(targets.project === undefined ? {} : { project: targets.project }),
+      dists: targets.dists,
+      ...(values.python === undefined ? {} : { python: values.python }),
+      ...(select === undefined ? {} : { select }),
+      ...(ignore === undefined ? {} : { ignore }),
+      strict: values.strict === true,
+      onEvent,
+    });
+    if (!plain && format === "human") io.stderr.write("\r\u001b[2K");
+    const files = [...(report.project === undefined ? [] : [report.project]), ...report.dists].map(show);
+    const summary: Summary = {
+      files,
+      errors: report.errors,
+      warnings: report.warnings,
+      ok: report.ok,
+      strict: values.strict === true,
+      renderers: report.renderers,
+    };
+    const style = makeStyle(format !== "json" && wantsColor(io.stdout, io.env));
+    const text =
+      format === "json"
+        ? renderJson(report.findings, summary)
+        : format === "github"
+          ? renderGithub(report.findings, summary, style)
+          : renderHuman(report.findings, summary, style);
+    write(io.stdout, text);
+    return report.ok ? 0 : 1;
+  } catch (error) {
+    if (error instanceof SlipwayError) {
+      write(io.stderr, `slipway check: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`);
+      return exitCodeFor(error);
+    }
+    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+      write(io.stderr, `slipway check: ${error.message}\nhint: run 'slipway check --help'.\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

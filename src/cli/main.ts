@@ -1,0 +1,64 @@
+/**
+ * The `slipway` entry point. Kept tiny on purpose: `--version` and `--help` answer without
+ * loading any command, and each command's module is imported only when it runs.
+ */
+import type { CommandModule } from "./command.ts";
+
+declare const SLIPWAY_VERSION: string;
+const version = typeof SLIPWAY_VERSION === "string" ? SLIPWAY_VERSION : "0.0.0-dev";
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  check: {
+    summary: "validate a project and its distributions as strictly as PyPI does",
+    load: () => import("./commands/check.ts"),
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `slipway ${version}: the release pipeline for Python packages
+
+Usage: slipway <command> [options]
+
+Commands:
+${lines.join("\n")}
+
+Options:
+  -h, --help     show help (also: slipway <command> --help)
+  -V, --version  print the version
+
+Examples:
+  slipway check                      check the project in this directory and its dist/
+  slipway check dist/*.whl --strict  check wheels only; warnings fail too
+`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === "--version" || first === "-V") {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    process.stdout.write(usage());
+    return first === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[first];
+  if (!command) {
+    process.stderr.write(`slipway: unknown command '${first}'\nhint: run 'slipway --help' to see the commands.\n`);
+    return 2;
+  }
+  const module = await command.load();
+  return await module.run(rest, { version, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`slipway: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,148 @@
+/**
+ * `check`: read a project and its distributions through the adapters, run every check, and
+ * return the findings. Never prints; progress goes through `onEvent`.
+ */
+import { readdir } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { readArtifact } from "../adapters/archives/read-artifact.ts";
+import { readProject } from "../adapters/project.ts";
+import { renderReadmes } from "../adapters/readme.ts";
+import type { DistContext, ProjectContext } from "../core/checks/context.ts";
+import { checkDescription } from "../core/checks/description.ts";
+import type { DescriptionInput } from "../core/checks/description.ts";
+import { assembleDistContext } from "../core/checks/dist-context.ts";
+import { descriptionOfDist, descriptionOfProject, needsRenderer } from "../core/checks/readme-input.ts";
+import { checkDistribution, checkProject, checkRelease, isSelected } from "../core/checks/registry.ts";
+import type { Finding } from "../core/findings.ts";
+
+export interface CheckOptions {
+  /** Directory paths are resolved against. */
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Project directory; undefined when only distributions are checked. */
+  project?: string;
+  /** Distribution files; when empty and a project is given, its dist/ is used if present. */
+  dists?: string[];
+  /** Python used for README rendering (readme_renderer/docutils); default: python3 on PATH. */
+  python?: string;
+  /** Only these check IDs or ID prefixes (e.g. `MD`, `REC07`). */
+  select?: string[];
+  /** Skip these check IDs or ID prefixes. */
+  ignore?: string[];
+  /** Warnings fail too. */
+  strict?: boolean;
+  onEvent?: (event: CheckEvent) => void;
+}
+
+export type CheckEvent =
+  | { type: "start"; project?: string; dists: string[] }
+  | { type: "file-done"; file: string; errors: number; warnings: number };
+
+export interface CheckReport {
+  project?: string;
+  dists: string[];
+  findings: Finding[];
+  /** Which README renderer gave the verdicts, when one ran. */
+  renderers: string[];
+  errors: number;
+  warnings: number;
+  /** No errors (and, with strict, no warnings). */
+  ok: boolean;
+}
+
+const DIST_PATTERN = /\.(whl|tar\.gz|zip)$/;
+/** Archives read at once: each streams, so two keep both cores busy without holding much memory. */
+const READ_CONCURRENCY = 2;
+
+async function distsIn(project: string): Promise<string[]> {
+  try {
+    const names = await readdir(join(project, "dist"));
+    return names.filter((n) => DIST_PATTERN.test(n)).sort().map((n) => join(project, "dist", n));
+  } catch {
+    return [];
+  }
+}
+
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await fn(items[at] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function count(findings: readonly Finding[]): { errors: number; warnings: number } {
+  let errors = 0;
+  for (const f of findings) if (f.severity === "error") errors++;
+  return { errors, warnings: findings.length - errors };
+}
+
+export async function check(options: CheckOptions): Promise<CheckReport> {
+  const display = (path: string) => relative(options.cwd, path) || ".";
+  const distPaths =
+    options.dists !== undefined && options.dists.length > 0
+      ? options.dists
+      : options.project !== undefined
+        ? await distsIn(options.project)
+        : [];
+  options.onEvent?.({
+    type: "start",
+    ...(options.project === undefined ? {} : { project: options.project }),
+    dists: distPaths,
+  });
+
+  const findings: Finding[] = [];
+  const descriptions: DescriptionInput[] = [];
+  let project: ProjectContext | undefined;
+  if (options.project !== undefined) {
+    project = await readProject(options.project, { display: display(join(options.project, "pyproject.toml")) });
+    findings.push(...checkProject(project));
+    const readme = descriptionOfProject(project, options.project, display);
+    if (readme !== undefined) descriptions.push(readme);
+  }
+
+  const dists: DistContext[] = await mapBounded(distPaths, READ_CONCURRENCY, async (path) => {
+    const artifact = await readArtifact(path, { display: display(path) });
+    const ctx = assembleDistContext(artifact, display(path));
+    const own = checkDistribution(ctx);
+    findings.push(...own);
+    const description = descriptionOfDist(ctx);
+    if (description !== undefined) descriptions.push(description);
+    options.onEvent?.({ type: "file-done", file: display(path), ...count(own) });
+    return ctx;
+  });
+  findings.push(...checkRelease(dists, project));
+
+  // One renderer process for every description that needs reStructuredText rendering.
+  const toRender = descriptions.filter(needsRenderer);
+  const verdicts =
+    toRender.length === 0
+      ? []
+      : await renderReadmes(
+          toRender.map((d) => ({ text: d.description ?? "", contentType: d.contentType ?? "text/x-rst" })),
+          { ...(options.python === undefined ? {} : { python: options.python }), cwd: options.cwd, env: options.env },
+        );
+  const renderers = [...new Set(verdicts.map((v) => v.renderer))];
+  for (const input of descriptions) {
+    const at = toRender.indexOf(input);
+    const verdict = at >= 0 ? verdicts[at] : undefined;
+    findings.push(...checkDescription(verdict === undefined ? input : { ...input, verdict }));
+  }
+
+  const kept = findings.filter((f) => isSelected(f.id, options.select, options.ignore));
+  const { errors, warnings } = count(kept);
+  return {
+    ...(options.project === undefined ? {} : { project: options.project }),
+    dists: distPaths,
+    findings: kept,
+    renderers,
+    errors,
+    warnings,
+    ok: errors === 0 && !(options.strict === true && warnings > 0),
+  };
+}

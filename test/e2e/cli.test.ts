@@ -1,0 +1,227 @@
+/**
+ * The CLI as users meet it: the bundled dist/cli.js run as a real process on real wheels written
+ * by Python's zipfile. Exit codes, output formats, colour rules and redaction.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { peersPython } from "../helpers/peers.ts";
+
+const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+function slipway(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  const env: Record<string, string> = {
+    PATH: process.env["PATH"] ?? "",
+    HOME: process.env["HOME"] ?? "/tmp",
+    ...options.env,
+  };
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: options.cwd, env, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// A token-shaped string assembled at run time so no token-like literal sits in the repo.
+const FAKE_TOKEN = `pypi-AgEIcHlwaS5vcmc${"Q".repeat(60)}`;
+
+const WHEEL_WRITER = `
+import base64, hashlib, json, sys, zipfile
+spec = json.load(sys.stdin)
+files = spec["files"]
+name, ver = spec["name"], spec["version"]
+di = f"{name}-{ver}.dist-info"
+rows = []
+with zipfile.ZipFile(spec["out"], "w", zipfile.ZIP_DEFLATED) as z:
+    for path, text in files.items():
+        data = text.encode()
+        z.writestr(path, data)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        rows.append(f"{path},sha256={digest},{len(data)}")
+    rows.append(f"{di}/RECORD,,")
+    z.writestr(f"{di}/RECORD", "\\n".join(rows) + "\\n")
+print("ok")
+`;
+
+function writeWheel(out: string, extra: Record<string, string>, metadataExtra = ""): void {
+  const name = "demo_pkg";
+  const version = "1.0.0";
+  const di = `${name}-${version}.dist-info`;
+  const files: Record<string, string> = {
+    "demo_pkg/__init__.py": '__version__ = "1.0.0"\n',
+    ...extra,
+    [`${di}/METADATA`]: `Metadata-Version: 2.4\nName: demo-pkg\nVersion: 1.0.0\nSummary: A demo package\nLicense-Expression: MIT\nLicense-File: LICENSE\n${metadataExtra}Description-Content-Type: text/markdown\n\n# Demo\n\nSome text.\n`,
+    [`${di}/licenses/LICENSE`]: "MIT License\n\nCopyright (c) 2026 Demo\n",
+    [`${di}/WHEEL`]: "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+  };
+  execFileSync(peersPython(), ["-c", WHEEL_WRITER], { input: JSON.stringify({ out, name, version, files }) });
+}
+
+let dir: string;
+let good: string;
+let bad: string;
+let leaky: string;
+let warned: string;
+
+before(() => {
+  assert.ok(existsSync(cli), "dist/cli.js is missing: run `npm run build` first (npm test does)");
+  dir = mkdtempSync(join(tmpdir(), "slipway-cli-"));
+  good = join(dir, "demo_pkg-1.0.0-py3-none-any.whl");
+  writeWheel(good, {});
+  const badDir = join(dir, "bad");
+  execFileSync("mkdir", ["-p", badDir]);
+  bad = join(badDir, "demo_pkg-1.0.0-py3-none-any.whl");
+  writeWheel(bad, {}, "Requires-Dist: requests @ https://example.invalid/requests.whl\n");
+  const leakyDir = join(dir, "leaky");
+  execFileSync("mkdir", ["-p", leakyDir]);
+  leaky = join(leakyDir, "demo_pkg-1.0.0-py3-none-any.whl");
+  writeWheel(leaky, { "demo_pkg/settings.py": `PYPI_TOKEN = "${FAKE_TOKEN}"\n` });
+  const warnDir = join(dir, "warn");
+  execFileSync("mkdir", ["-p", warnDir]);
+  warned = join(warnDir, "demo_pkg-1.0.0-py3-none-any.whl");
+  writeWheel(warned, {}, "Home-page: https://example.org/demo\n");
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("slipway CLI", () => {
+  test("--version prints the package version", () => {
+    const r = slipway(["--version"], { cwd: dir });
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.trim(), pkg.version);
+  });
+
+  test("--help lists commands and examples; bare slipway is a usage error", () => {
+    const help = slipway(["--help"], { cwd: dir });
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /check\s+validate/);
+    assert.match(help.stdout, /Examples:/);
+    assert.equal(slipway([], { cwd: dir }).code, 2);
+  });
+
+  test("check --help documents options, exit status and examples", () => {
+    const r = slipway(["check", "--help"], { cwd: dir });
+    assert.equal(r.code, 0);
+    for (const part of [
+      "--strict",
+      "--format",
+      "--select",
+      "--ignore",
+      "--python",
+      "Exit status",
+      "Examples:",
+    ]) {
+      assert.ok(r.stdout.includes(part), `check --help mentions ${part}`);
+    }
+  });
+
+  test("usage errors exit 2 with a hint", () => {
+    for (const args of [
+      ["frobnicate"],
+      ["check", "--format", "xml", good],
+      ["check", "--select", "not an id", good],
+      ["check", "--bogus"],
+      ["check", join(dir, "missing.whl")],
+    ]) {
+      const r = slipway(args, { cwd: dir });
+      assert.equal(r.code, 2, `${args.join(" ")} → ${r.stderr}`);
+      assert.match(r.stderr, /hint: /);
+    }
+  });
+
+  test("check with no project and no files is a configuration error (exit 2)", () => {
+    const empty = mkdtempSync(join(tmpdir(), "slipway-empty-"));
+    const r = slipway(["check"], { cwd: empty });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no pyproject\.toml/);
+    rmSync(empty, { recursive: true });
+  });
+
+  test("a clean wheel passes with exit 0", () => {
+    const r = slipway(["check", good], { cwd: dir, env: { NO_COLOR: "1" } });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /✓ 1 file checked: 0 errors/);
+  });
+
+  test("errors exit 1 and are grouped under the file with ID and hint", () => {
+    const r = slipway(["check", bad], { cwd: dir, env: { NO_COLOR: "1" } });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /^bad\/demo_pkg-1\.0\.0-py3-none-any\.whl$/m);
+    assert.match(r.stdout, /error\s+MD12\s/);
+    assert.match(r.stdout, /hint: /);
+    assert.match(r.stdout, /✗ 1 file checked: \d+ errors?/);
+  });
+
+  test("--json emits the findings as data", () => {
+    const r = slipway(["check", bad, "--json"], { cwd: dir });
+    assert.equal(r.code, 1);
+    const doc = JSON.parse(r.stdout) as {
+      ok: boolean;
+      errors: number;
+      findings: { id: string; location: { file: string } }[];
+    };
+    assert.equal(doc.ok, false);
+    assert.ok(doc.errors >= 1);
+    assert.ok(
+      doc.findings.some((f) => f.id === "MD12" && f.location.file === "bad/demo_pkg-1.0.0-py3-none-any.whl"),
+    );
+  });
+
+  test("--format github emits workflow annotations", () => {
+    const r = slipway(["check", bad, "--format", "github"], { cwd: dir });
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^::error file=bad\/demo_pkg-1\.0\.0-py3-none-any\.whl,title=MD12 [^:]*::/m);
+  });
+
+  test("--select and --ignore filter by ID and prefix", () => {
+    assert.equal(slipway(["check", bad, "--ignore", "MD12"], { cwd: dir }).code, 0);
+    assert.equal(slipway(["check", bad, "--ignore", "MD"], { cwd: dir }).code, 0);
+    assert.equal(slipway(["check", bad, "--select", "REC,WHL"], { cwd: dir }).code, 0);
+    assert.equal(slipway(["check", bad, "--select", "MD12"], { cwd: dir }).code, 1);
+  });
+
+  test("warnings pass by default and fail with --strict", () => {
+    const plain = slipway(["check", warned, "--json"], { cwd: dir });
+    const doc = JSON.parse(plain.stdout) as { errors: number; warnings: number };
+    assert.equal(doc.errors, 0, plain.stdout);
+    assert.ok(doc.warnings >= 1, "a deprecated Home-page field warns (MD18/MD24)");
+    assert.equal(plain.code, 0);
+    const strict = slipway(["check", warned, "--strict"], { cwd: dir, env: { NO_COLOR: "1" } });
+    assert.equal(strict.code, 1);
+    assert.match(strict.stdout, /warnings fail with --strict/);
+  });
+
+  test("colour only when forced or on a TTY, never with NO_COLOR", () => {
+    const esc = "\u001b[";
+    assert.ok(!slipway(["check", bad], { cwd: dir }).stdout.includes(esc), "no colour when piped");
+    assert.ok(slipway(["check", bad], { cwd: dir, env: { FORCE_COLOR: "1" } }).stdout.includes(esc));
+    assert.ok(
+      !slipway(["check", bad], { cwd: dir, env: { FORCE_COLOR: "1", NO_COLOR: "1" } }).stdout.includes(esc),
+    );
+  });
+
+  test("a token shipped in a wheel is reported but never printed", () => {
+    for (const format of ["human", "json", "github"]) {
+      const r = slipway(["check", leaky, "--format", format], { cwd: dir });
+      assert.equal(r.code, 1, `${format}: ${r.stdout}`);
+      assert.match(r.stdout, /SEC09/);
+      assert.ok(!r.stdout.includes(FAKE_TOKEN.slice(0, 30)), `${format} output must not contain the token`);
+      assert.ok(!r.stderr.includes(FAKE_TOKEN.slice(0, 30)));
+    }
+  });
+});
+
+describe("slipway check on a project directory", () => {
+  test("a project with a broken pyproject.toml reports PP01 and exits 1", () => {
+    const project = mkdtempSync(join(tmpdir(), "slipway-proj-"));
+    writeFileSync(join(project, "pyproject.toml"), '[project]\nname = "demo"\nversion = "1.0\n');
+    const r = slipway(["check"], { cwd: project, env: { NO_COLOR: "1" } });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /PP01/);
+    rmSync(project, { recursive: true });
+  });
+});
