@@ -44,28 +44,35 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
       cwd: options.cwd,
       env: options.env as NodeJS.ProcessEnv | undefined,
       stdio: ["pipe", "pipe", "pipe"],
-      timeout: timeoutMs,
-      killSignal: "SIGKILL",
     });
+    // Our own timer rather than spawn's `timeout`, so that it is cleared on every way out
+    // (a spawn that fails with ENOENT would otherwise keep the event loop alive until it fires).
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", (cause: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       const hint =
         cause.code === "ENOENT"
           ? `Is ${command} installed and on PATH?`
           : "Check the command and its working directory.";
       reject(new SlipwayError("exec", `could not run ${formatArgv(argv)}: ${cause.message}`, { hint, cause }));
     });
-    child.on("close", (code, signal) => {
+    child.on("close", (code) => {
+      clearTimeout(timer);
       const result: ExecResult = {
         argv,
         code: code ?? 128,
         stdout: Buffer.concat(out).toString("utf8"),
         stderr: Buffer.concat(err).toString("utf8"),
       };
-      if (signal === "SIGKILL" && code === null) {
+      if (timedOut) {
         reject(
           new SlipwayError("exec", `${formatArgv(argv)} timed out after ${timeoutMs} ms`, {
             hint: "The command hung or is slow; run it by hand to see why.",

@@ -10,11 +10,13 @@ const decoder = new TextDecoder("utf-8");
 /** The Description of a distribution (message body since 2.1, else the legacy header). */
 export function descriptionOfDist(ctx: DistContext): DescriptionInput | undefined {
   if (ctx.metadata === undefined) return undefined;
-  const description = ctx.metadata.body ?? field(ctx.metadata, "Description");
+  const { body, bodyLine } = ctx.metadata;
   return {
     location: { file: ctx.display, ...(ctx.metadataMember ? { member: ctx.metadataMember } : {}), field: "Description" },
-    description,
+    description: body ?? field(ctx.metadata, "Description"),
     contentType: field(ctx.metadata, "Description-Content-Type"),
+    // Lines of a body description point into METADATA / PKG-INFO itself.
+    ...(body !== undefined && bodyLine !== undefined ? { firstLine: bodyLine } : {}),
   };
 }
 
