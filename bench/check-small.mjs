@@ -8,7 +8,10 @@ import { dirname, join, resolve } from "node:path";
 import { compare, fmt, peersPython } from "./lib.mjs";
 
 export function smallCorpus() {
-  const manifest = execFileSync(process.execPath, ["scripts/corpus.mjs"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  const manifest = execFileSync(process.execPath, ["scripts/corpus.mjs"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
   const rows = JSON.parse(readFileSync(manifest, "utf8"));
   return rows.map((r) => resolve(dirname(manifest), r.file));
 }
@@ -19,7 +22,10 @@ export function benchSmall({ runs = 7 } = {}) {
   const twine = join(dirname(python), "twine");
   const results = compare(
     [
-      { name: "slipway check", argv: [process.execPath, "dist/cli.js", "check", ...files, "--python", python, "--json"] },
+      {
+        name: "slipway check",
+        argv: [process.execPath, "dist/cli.js", "check", ...files, "--python", python, "--json"],
+      },
       { name: "twine check --strict", argv: [twine, "check", "--strict", ...files] },
     ],
     runs,
@@ -27,7 +33,9 @@ export function benchSmall({ runs = 7 } = {}) {
   const [s, t] = results;
   return {
     title: `check ${files.length} small dists (median of ${runs})`,
-    rows: results.map((r) => `${r.name.padEnd(22)} ${fmt(r.median, 0).padStart(6)} ms  (min ${fmt(r.min, 0)} ms)`),
+    rows: results.map(
+      (r) => `${r.name.padEnd(22)} ${fmt(r.median, 0).padStart(6)} ms  (min ${fmt(r.min, 0)} ms)`,
+    ),
     ratio: `twine / slipway = ${fmt(t.median / s.median, 2)}x`,
   };
 }

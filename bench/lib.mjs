@@ -20,14 +20,17 @@ export function compare(commands, runs, options = {}) {
   const samples = commands.map(() => []);
   for (let i = 0; i < (options.warmup ?? 1); i++) for (const c of commands) timeOnce(c.argv, c.options);
   for (let r = 0; r < runs; r++) {
-    commands.forEach((c, i) => samples[i].push(timeOnce(c.argv, c.options).ms));
+    for (const [i, c] of commands.entries()) samples[i].push(timeOnce(c.argv, c.options).ms);
   }
   return commands.map((c, i) => ({ name: c.name, median: median(samples[i]), min: Math.min(...samples[i]) }));
 }
 
 /** Wall seconds and peak RSS (MiB) of one run, measured by GNU time. */
 export function timeWithRss(argv, options = {}) {
-  const result = spawnSync("/usr/bin/time", ["-v", ...argv], { stdio: ["ignore", "ignore", "pipe"], ...options });
+  const result = spawnSync("/usr/bin/time", ["-v", ...argv], {
+    stdio: ["ignore", "ignore", "pipe"],
+    ...options,
+  });
   const err = result.stderr.toString();
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1] ?? Number.NaN) / 1024;
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(err);
@@ -36,7 +39,10 @@ export function timeWithRss(argv, options = {}) {
 }
 
 export function peersPython() {
-  return execFileSync(process.execPath, ["scripts/peers.mjs"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  return execFileSync(process.execPath, ["scripts/peers.mjs"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
 }
 
 export const fmt = (n, digits = 1) => n.toFixed(digits);

@@ -22,10 +22,14 @@ execFileSync(python, ["-m", "build", "--no-isolation", "--outdir", join(example,
 });
 console.log("$ slipway check examples/hatch-lib");
 try {
-  execFileSync(process.execPath, [join(root, "dist", "cli.js"), "check", "examples/hatch-lib", "--python", python], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, "dist", "cli.js"), "check", "examples/hatch-lib", "--python", python],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
 } catch (error) {
   process.exit(typeof error.status === "number" ? error.status : 1);
 }

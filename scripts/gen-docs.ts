@@ -7,10 +7,18 @@ import type { CheckInfo } from "../src/core/findings.ts";
 
 const SECTIONS: readonly [string, string, string][] = [
   ["ART", "Archive container", "Is the file a well-formed zip or tar that PyPI's own readers accept?"],
-  ["FN", "Filenames", "Do wheel and sdist filenames follow the binary and source distribution specs and PyPI's rules?"],
+  [
+    "FN",
+    "Filenames",
+    "Do wheel and sdist filenames follow the binary and source distribution specs and PyPI's rules?",
+  ],
   ["MD", "Core metadata", "Is METADATA / PKG-INFO valid core metadata that PyPI accepts?"],
   ["DESC", "README rendering", "Will the long description render on the project page?"],
-  ["LIC", "Licensing (PEP 639)", "Are the licence expression and licence files declared and shipped correctly?"],
+  [
+    "LIC",
+    "Licensing (PEP 639)",
+    "Are the licence expression and licence files declared and shipped correctly?",
+  ],
   ["WHL", "Wheel structure", "Is the wheel laid out so that pip, uv and installer install it?"],
   ["REC", "RECORD", "Does RECORD list every file with a correct hash and size?"],
   ["EP", "Entry points", "Do console scripts and plugin entry points parse and resolve?"],
@@ -38,14 +46,29 @@ export function renderChecksPage(checks: readonly CheckInfo[]): string {
     "",
     `${checks.length} checks in ${SECTIONS.length} groups:`,
     "",
-    ...SECTIONS.map(([p, title]) => `- [${p}: ${title}](#${p.toLowerCase()}-${title.toLowerCase().replace(/[^a-z0-9 -]/g, "").replaceAll(" ", "-")})`),
+    ...SECTIONS.map(
+      ([p, title]) =>
+        `- [${p}: ${title}](#${p.toLowerCase()}-${title
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, "")
+          .replaceAll(" ", "-")})`,
+    ),
     "",
   ];
   for (const [p, title, question] of SECTIONS) {
     const rows = checks.filter((c) => prefix(c.id) === p);
-    out.push(`## ${p}: ${title}`, "", question, "", "| ID | Severity | What it catches | Why | How to fix | Source |", "|---|---|---|---|---|---|");
+    out.push(
+      `## ${p}: ${title}`,
+      "",
+      question,
+      "",
+      "| ID | Severity | What it catches | Why | How to fix | Source |",
+      "|---|---|---|---|---|---|",
+    );
     for (const c of rows) {
-      out.push(`| ${c.id} | ${c.severity} | ${cell(c.title)} | ${cell(c.why)} | ${cell(c.fix)} | ${cell(c.source)} |`);
+      out.push(
+        `| ${c.id} | ${c.severity} | ${cell(c.title)} | ${cell(c.why)} | ${cell(c.fix)} | ${cell(c.source)} |`,
+      );
     }
     out.push("");
   }

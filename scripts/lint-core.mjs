@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // src/core must be pure: besides the import and global bans in biome.json, no clock or
 // randomness. Time and ids come in as arguments so plans, dry-runs and tests are exact.
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const BANNED = [
@@ -25,7 +25,9 @@ for (const file of files("src/core")) {
   lines.forEach((line, i) => {
     for (const [pattern, what] of BANNED) {
       if (pattern.test(line)) {
-        console.error(`${file}:${i + 1}: ${what} in src/core; pass the clock or randomness in as an argument`);
+        console.error(
+          `${file}:${i + 1}: ${what} in src/core; pass the clock or randomness in as an argument`,
+        );
         bad++;
       }
     }

@@ -3,14 +3,7 @@
  * step) in one line; `hint` says what to do next. Expected outcomes (a check found problems, an
  * index said "exists") are returned as values, never thrown.
  */
-export type ErrorCode =
-  | "usage"
-  | "config"
-  | "io"
-  | "exec"
-  | "python"
-  | "archive"
-  | "internal";
+export type ErrorCode = "usage" | "config" | "io" | "exec" | "python" | "archive" | "internal";
 
 export interface SlipwayErrorOptions {
   hint?: string;

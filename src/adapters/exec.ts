@@ -10,8 +10,11 @@ export interface ExecOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Milliseconds before the process is killed; default 120 s. */
   timeoutMs?: number;
-  /** Written to the process's stdin, then closed. */
-  input?: string | Uint8Array;
+  /**
+   * Written to the process's stdin, then closed. A promise lets the process start (and do its
+   * slow imports) before its input is known.
+   */
+  input?: string | Uint8Array | Promise<string | Uint8Array>;
   /** When false, a non-zero exit is returned instead of thrown. Default true. */
   check?: boolean;
 }
@@ -62,7 +65,9 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
         cause.code === "ENOENT"
           ? `Is ${command} installed and on PATH?`
           : "Check the command and its working directory.";
-      reject(new SlipwayError("exec", `could not run ${formatArgv(argv)}: ${cause.message}`, { hint, cause }));
+      reject(
+        new SlipwayError("exec", `could not run ${formatArgv(argv)}: ${cause.message}`, { hint, cause }),
+      );
     });
     child.on("close", (code) => {
       clearTimeout(timer);
@@ -93,6 +98,9 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
     child.stdin.on("error", () => {
       // The child may exit without reading its stdin; that is not our failure.
     });
-    child.stdin.end(options.input ?? "");
+    Promise.resolve(options.input ?? "").then(
+      (data) => child.stdin.end(data),
+      () => child.stdin.end(),
+    );
   });
 }

@@ -50,7 +50,8 @@ def parse_messages(stream):
     return out
 
 def main():
-    items = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    # Imports first: slipway starts this process before it knows the texts, so the slow
+    # imports (docutils, pygments) overlap the reading of the archives.
     versions = {}
     rst = md = None
     try:
@@ -107,6 +108,7 @@ def main():
             return None
         return rendered
 
+    items = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     results = []
     for item in items:
         if item["type"] == "markdown":
@@ -202,27 +204,64 @@ export function resolvePython(
   return undefined;
 }
 
-async function runPython(
-  batch: { text: string; type: Kind }[],
-  options: RenderReadmesOptions,
-): Promise<(PyVerdict | null)[] | undefined> {
+/**
+ * A renderer process started ahead of need: Python imports readme_renderer while slipway is
+ * still reading archives, then renders whatever `render` is given. Without a usable Python,
+ * `render` gives the built-in verdicts.
+ */
+export interface ReadmeRenderer {
+  render(items: ReadmeItem[]): Promise<RenderVerdict[]>;
+  /** Lets the process end when `render` will not be called (an error on the way). */
+  close(): void;
+}
+
+export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRenderer {
   const python = resolvePython(options.python, options.env);
-  if (python === undefined) return undefined;
+  let send: (text: string) => void = () => {};
+  const input = new Promise<string>((resolve) => {
+    send = resolve;
+  });
+  const running =
+    python === undefined
+      ? undefined
+      : exec([python, "-c", RENDER_PY], {
+          cwd: options.cwd,
+          env: options.env,
+          input,
+          check: false,
+          timeoutMs: options.timeoutMs ?? 120_000,
+        }).catch(() => undefined);
+  return {
+    async render(items) {
+      const batch = items
+        .map((item, index) => ({ index, text: item.text, type: kindOf(item.contentType) }))
+        .filter((b) => b.type !== "other");
+      send(JSON.stringify(batch.map(({ text, type }) => ({ text, type }))));
+      const rendered = await parseOutput(running, batch.length);
+      const byIndex = new Map<number, RenderVerdict>();
+      batch.forEach((b, i) => {
+        const raw = rendered?.[i];
+        if (raw) byIndex.set(b.index, fromPython(raw));
+      });
+      return items.map((item, index) => byIndex.get(index) ?? builtinVerdict(item));
+    },
+    close() {
+      send("[]");
+    },
+  };
+}
+
+async function parseOutput(
+  running: Promise<{ code: number; stdout: string } | undefined> | undefined,
+  expected: number,
+): Promise<(PyVerdict | null)[] | undefined> {
+  const result = await running;
+  if (result === undefined || result.code !== 0) return undefined;
   try {
-    const result = await exec([python, "-c", RENDER_PY], {
-      cwd: options.cwd,
-      env: options.env,
-      input: JSON.stringify(batch),
-      check: false,
-      timeoutMs: options.timeoutMs ?? 120_000,
-    });
-    if (result.code !== 0) return undefined;
     const parsed: unknown = JSON.parse(result.stdout);
-    return Array.isArray(parsed) && parsed.length === batch.length
-      ? (parsed as (PyVerdict | null)[])
-      : undefined;
+    return Array.isArray(parsed) && parsed.length === expected ? (parsed as (PyVerdict | null)[]) : undefined;
   } catch {
-    // No such Python, or it printed something else than our JSON: fall back to built-in checks.
+    // It printed something else than our JSON: fall back to the built-in checks.
     return undefined;
   }
 }
@@ -236,14 +275,7 @@ export async function renderReadmes(
   items: ReadmeItem[],
   options: RenderReadmesOptions,
 ): Promise<RenderVerdict[]> {
-  const batch = items
-    .map((item, index) => ({ index, text: item.text, type: kindOf(item.contentType) }))
-    .filter((b) => b.type !== "other");
-  const rendered = batch.length === 0 ? undefined : await runPython(batch, options);
-  const byIndex = new Map<number, RenderVerdict>();
-  batch.forEach((b, i) => {
-    const raw = rendered?.[i];
-    if (raw) byIndex.set(b.index, fromPython(raw));
-  });
-  return items.map((item, index) => byIndex.get(index) ?? builtinVerdict(item));
+  const needsPython = items.some((item) => kindOf(item.contentType) !== "other");
+  if (!needsPython) return items.map(builtinVerdict);
+  return await startReadmeRenderer(options).render(items);
 }

@@ -46,11 +46,19 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[first];
   if (!command) {
-    process.stderr.write(`slipway: unknown command '${first}'\nhint: run 'slipway --help' to see the commands.\n`);
+    process.stderr.write(
+      `slipway: unknown command '${first}'\nhint: run 'slipway --help' to see the commands.\n`,
+    );
     return 2;
   }
   const module = await command.load();
-  return await module.run(rest, { version, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+  return await module.run(rest, {
+    version,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  });
 }
 
 main(process.argv.slice(2)).then(
@@ -58,7 +66,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`slipway: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `slipway: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

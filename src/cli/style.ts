@@ -8,14 +8,20 @@ export interface Style {
   dim(text: string): string;
 }
 
-export function wantsColor(stream: { isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
+export function wantsColor(
+  stream: { isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
   if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
   if (env["FORCE_COLOR"] !== undefined && env["FORCE_COLOR"] !== "0") return true;
   return stream.isTTY === true && env["TERM"] !== "dumb";
 }
 
 /** True when output should stay plain and line-oriented (CI or no TTY). */
-export function isPlain(stream: { isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
+export function isPlain(
+  stream: { isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
   return stream.isTTY !== true || (env["CI"] !== undefined && env["CI"] !== "" && env["CI"] !== "false");
 }
 

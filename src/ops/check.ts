@@ -6,10 +6,10 @@ import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { readProject } from "../adapters/project.ts";
-import { renderReadmes } from "../adapters/readme.ts";
+import { type ReadmeRenderer, startReadmeRenderer } from "../adapters/readme.ts";
 import type { DistContext, ProjectContext } from "../core/checks/context.ts";
-import { checkDescription } from "../core/checks/description.ts";
 import type { DescriptionInput } from "../core/checks/description.ts";
+import { checkDescription } from "../core/checks/description.ts";
 import { assembleDistContext } from "../core/checks/dist-context.ts";
 import { descriptionOfDist, descriptionOfProject, needsRenderer } from "../core/checks/readme-input.ts";
 import { checkDistribution, checkProject, checkRelease, isSelected } from "../core/checks/registry.ts";
@@ -57,13 +57,20 @@ const READ_CONCURRENCY = 2;
 async function distsIn(project: string): Promise<string[]> {
   try {
     const names = await readdir(join(project, "dist"));
-    return names.filter((n) => DIST_PATTERN.test(n)).sort().map((n) => join(project, "dist", n));
+    return names
+      .filter((n) => DIST_PATTERN.test(n))
+      .sort()
+      .map((n) => join(project, "dist", n));
   } catch {
     return [];
   }
 }
 
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -98,34 +105,51 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
 
   const findings: Finding[] = [];
   const descriptions: DescriptionInput[] = [];
-  let project: ProjectContext | undefined;
-  if (options.project !== undefined) {
-    project = await readProject(options.project, { display: display(join(options.project, "pyproject.toml")) });
-    findings.push(...checkProject(project));
-    const readme = descriptionOfProject(project, options.project, display);
-    if (readme !== undefined) descriptions.push(readme);
+  // The renderer process starts at the first description that needs docutils, so Python's
+  // imports overlap the reading of the remaining archives.
+  let renderer: ReadmeRenderer | undefined;
+  const addDescription = (input: DescriptionInput | undefined) => {
+    if (input === undefined) return;
+    descriptions.push(input);
+    if (needsRenderer(input)) {
+      renderer ??= startReadmeRenderer({
+        ...(options.python === undefined ? {} : { python: options.python }),
+        cwd: options.cwd,
+        env: options.env,
+      });
+    }
+  };
+  try {
+    let project: ProjectContext | undefined;
+    if (options.project !== undefined) {
+      project = await readProject(options.project, {
+        display: display(join(options.project, "pyproject.toml")),
+      });
+      findings.push(...checkProject(project));
+      addDescription(descriptionOfProject(project, options.project, display));
+    }
+
+    const dists: DistContext[] = await mapBounded(distPaths, READ_CONCURRENCY, async (path) => {
+      const artifact = await readArtifact(path, { display: display(path) });
+      const ctx = assembleDistContext(artifact, display(path));
+      const own = checkDistribution(ctx);
+      findings.push(...own);
+      addDescription(descriptionOfDist(ctx));
+      options.onEvent?.({ type: "file-done", file: display(path), ...count(own) });
+      return ctx;
+    });
+    findings.push(...checkRelease(dists, project));
+  } catch (error) {
+    renderer?.close();
+    throw error;
   }
 
-  const dists: DistContext[] = await mapBounded(distPaths, READ_CONCURRENCY, async (path) => {
-    const artifact = await readArtifact(path, { display: display(path) });
-    const ctx = assembleDistContext(artifact, display(path));
-    const own = checkDistribution(ctx);
-    findings.push(...own);
-    const description = descriptionOfDist(ctx);
-    if (description !== undefined) descriptions.push(description);
-    options.onEvent?.({ type: "file-done", file: display(path), ...count(own) });
-    return ctx;
-  });
-  findings.push(...checkRelease(dists, project));
-
-  // One renderer process for every description that needs reStructuredText rendering.
   const toRender = descriptions.filter(needsRenderer);
   const verdicts =
-    toRender.length === 0
+    renderer === undefined
       ? []
-      : await renderReadmes(
+      : await renderer.render(
           toRender.map((d) => ({ text: d.description ?? "", contentType: d.contentType ?? "text/x-rst" })),
-          { ...(options.python === undefined ? {} : { python: options.python }), cwd: options.cwd, env: options.env },
         );
   const renderers = [...new Set(verdicts.map((v) => v.renderer))];
   for (const input of descriptions) {

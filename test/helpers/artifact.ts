@@ -8,7 +8,8 @@ import { wantsContent } from "../../src/core/dist/artifact.ts";
 
 export type FileTable = Record<string, string | Uint8Array>;
 
-const bytes = (v: string | Uint8Array): Uint8Array => (typeof v === "string" ? new TextEncoder().encode(v) : v);
+const bytes = (v: string | Uint8Array): Uint8Array =>
+  typeof v === "string" ? new TextEncoder().encode(v) : v;
 
 export function recordDigest(content: string | Uint8Array, alg = "sha256"): string {
   return createHash(alg).update(bytes(content)).digest("base64url");
@@ -39,12 +40,22 @@ export interface ModelOptions {
 export function makeArtifact(options: ModelOptions): ArtifactModel {
   const kind =
     options.kind ??
-    (options.filename.endsWith(".whl") ? "wheel" : options.filename.endsWith(".tar.gz") ? "sdist" : "unknown");
+    (options.filename.endsWith(".whl")
+      ? "wheel"
+      : options.filename.endsWith(".tar.gz")
+        ? "sdist"
+        : "unknown");
   const members: ArchiveMember[] = [];
   const contents = new Map<string, Uint8Array>();
   for (const [name, value] of Object.entries(options.files)) {
     const data = bytes(value);
-    members.push({ name, kind: "file", size: data.length, mode: 0o644, digests: { sha256: recordDigest(data) } });
+    members.push({
+      name,
+      kind: "file",
+      size: data.length,
+      mode: 0o644,
+      digests: { sha256: recordDigest(data) },
+    });
     if (wantsContent(kind, name, data.length)) contents.set(name, data);
   }
   for (const extra of options.members ?? []) {

@@ -9,10 +9,14 @@ let cached: string | undefined;
 
 /** Path of the peers venv's python; prepares the venv (from PyPI) if it is missing. */
 export function peersPython(): string {
-  cached ??= execFileSync(process.execPath, [fileURLToPath(new URL("../../scripts/peers.mjs", import.meta.url))], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  }).trim();
+  cached ??= execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL("../../scripts/peers.mjs", import.meta.url))],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  ).trim();
   return cached;
 }
 

@@ -446,8 +446,18 @@ test("every file packaging refuses gets a slipway error on each field packaging 
   const missed = rejected.flatMap((i) => {
     const errors = findingsFor((cases[i] as Case).bytes).filter((f) => f.severity === "error");
     const fields = new Set(errors.map((f) => f.location.field?.toLowerCase()));
-    const unmatched = (verdicts[i]?.errors ?? []).filter(([field]) => !fields.has(field.toLowerCase()));
-    return errors.length > 0 && unmatched.length === 0
+    // One deliberate divergence: License-File under Metadata-Version < 2.4 is a LIC10 warning.
+    // packaging refuses it, but twine leaves the field out of the upload and PyPI accepts the
+    // file (six 1.17.0 is one of thousands); slipway's own upload drops it the same way.
+    const tolerated = (field: string, message: string) =>
+      field === "license-file" &&
+      /introduced in metadata version 2\.4/.test(message) &&
+      findingsFor((cases[i] as Case).bytes).some((f) => f.id === "LIC10" && f.severity === "warning");
+    const unmatched = (verdicts[i]?.errors ?? []).filter(
+      ([field, message]) => !fields.has(field.toLowerCase()) && !tolerated(field, message),
+    );
+    const onlyTolerated = (verdicts[i]?.errors ?? []).every(([field, message]) => tolerated(field, message));
+    return (errors.length > 0 || onlyTolerated) && unmatched.length === 0
       ? []
       : [
           `${describe(i)}\n  packaging: ${JSON.stringify(unmatched)}\n  slipway: ${errors.map((f) => f.id).join(" ")}`,

@@ -1,14 +1,14 @@
 /** `slipway check [PATH] [DIST...]`: argv → check() → rendered findings and an exit code. */
 import { statSync } from "node:fs";
-import { resolve, relative, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { SlipwayError, exitCodeFor } from "../../errors.ts";
-import { check } from "../../ops/check.ts";
+import { exitCodeFor, SlipwayError } from "../../errors.ts";
 import type { CheckEvent } from "../../ops/check.ts";
+import { check } from "../../ops/check.ts";
 import { redact } from "../../redact.ts";
 import type { CommandIO } from "../command.ts";
-import { renderGithub, renderHuman, renderJson } from "../render/findings.ts";
 import type { Summary } from "../render/findings.ts";
+import { renderGithub, renderHuman, renderJson } from "../render/findings.ts";
 import { isPlain, makeStyle, wantsColor } from "../style.ts";
 
 export const HELP = `Usage: slipway check [PATH] [DIST...] [options]
@@ -48,7 +48,10 @@ type Format = "human" | "json" | "github";
 
 function splitIds(values: string[] | undefined): string[] | undefined {
   if (!values) return undefined;
-  const ids = values.flatMap((v) => v.split(",")).map((v) => v.trim().toUpperCase()).filter((v) => v !== "");
+  const ids = values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim().toUpperCase())
+    .filter((v) => v !== "");
   for (const id of ids) {
     if (!/^[A-Z]{2,4}\d{0,2}$/.test(id)) {
       throw new SlipwayError("usage", `'${id}' is not a check ID or prefix`, {
@@ -88,9 +91,13 @@ export function resolveTargets(positionals: readonly string[], cwd: string): Tar
     const abs = resolve(cwd, arg);
     if (isDirectory(abs)) {
       if (project !== undefined || dists.length > 0) {
-        throw new SlipwayError("usage", `'${arg}' is a directory, but only the first argument may be a project`, {
-          hint: "Give one project directory first, then distribution files.",
-        });
+        throw new SlipwayError(
+          "usage",
+          `'${arg}' is a directory, but only the first argument may be a project`,
+          {
+            hint: "Give one project directory first, then distribution files.",
+          },
+        );
       }
       project = abs;
     } else if (isFile(abs)) {

@@ -15,7 +15,9 @@ export interface Summary {
 /** Member, field and line, leaving out what the message already names. */
 function where(f: Finding, message: string): string {
   const { member, field, line } = f.location;
-  const parts = [member, field].filter((p): p is string => p !== undefined && p !== "" && !message.includes(p));
+  const parts = [member, field].filter(
+    (p): p is string => p !== undefined && p !== "" && !message.includes(p),
+  );
   const at = line === undefined || message.includes(`line ${line}`) ? "" : `:${line}`;
   return parts.length > 0 ? `${parts.join(" ")}${at}` : at.slice(1);
 }
@@ -60,7 +62,8 @@ function plural(n: number, word: string): string {
 export function verdict(summary: Summary, style: Style): string {
   const counts = `${plural(summary.errors, "error")}, ${plural(summary.warnings, "warning")}`;
   const files = plural(summary.files.length, "file");
-  const renderer = summary.renderers.length > 0 ? ` (README rendered by ${summary.renderers.join("; ")})` : "";
+  const renderer =
+    summary.renderers.length > 0 ? ` (README rendered by ${summary.renderers.join("; ")})` : "";
   if (summary.ok) {
     return `${style.green("✓")} ${files} checked: ${counts}${renderer}`;
   }
@@ -93,7 +96,8 @@ const escapeProperty = (s: string) => escapeData(s).replaceAll(":", "%3A").repla
 export function renderGithub(findings: readonly Finding[], summary: Summary, style: Style): string {
   const lines = sortFindings(findings).map((f) => {
     const props = [`file=${escapeProperty(f.location.file)}`];
-    if (f.location.line !== undefined && f.location.member === undefined) props.push(`line=${f.location.line}`);
+    if (f.location.line !== undefined && f.location.member === undefined)
+      props.push(`line=${f.location.line}`);
     const at = where(f, f.message);
     props.push(`title=${escapeProperty(`${f.id}${at ? ` ${at}` : ""}`)}`);
     return `::${f.severity} ${props.join(",")}::${escapeData(`${f.message}\nhint: ${f.hint}`)}`;

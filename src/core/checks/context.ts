@@ -1,7 +1,7 @@
 /** What the checks are given. Built by src/ops from adapters' reads; checks only read these. */
 import type { ArtifactModel } from "../dist/artifact.ts";
 import type { MetadataFile } from "../metadata/parse.ts";
-import type { WheelFilename, SdistFilename } from "../names/filename.ts";
+import type { SdistFilename, WheelFilename } from "../names/filename.ts";
 
 export interface DistContext {
   /** The file as shown in findings (relative to cwd when possible). */

@@ -2,22 +2,23 @@
  * Every check slipway runs, in one table: the catalogue docs/checks.md is generated from, and
  * the functions run per distribution, across distributions and on the project.
  */
+
+import type { CheckInfo, Finding } from "../findings.ts";
 import { ART_CHECKS } from "./archive.ts";
 import type { DistContext, ProjectContext } from "./context.ts";
-import { XA_CHECKS, checkCrossArtifact } from "./cross.ts";
+import { checkCrossArtifact, XA_CHECKS } from "./cross.ts";
 import { DESC_CHECKS } from "./description.ts";
-import { EP_CHECKS, checkEntryPoints } from "./entry-points.ts";
-import { FN_CHECKS, checkFilename } from "./filename.ts";
-import type { CheckInfo, Finding } from "../findings.ts";
-import { LIC_CHECKS, checkLicense } from "./license.ts";
-import { MD_CHECKS, checkMetadata } from "./metadata.ts";
-import { PROJECT_DIST_CHECKS, checkProjectAgainstDists } from "./project-dists.ts";
-import { PP_CHECKS, checkProject } from "./pyproject.ts";
-import { REC_CHECKS, checkRecord } from "./record.ts";
-import { SD_CHECKS, checkSdist } from "./sdist.ts";
-import { SEC_CHECKS, checkSecurity } from "./security.ts";
-import { TYP_CHECKS, checkTyping } from "./typing.ts";
-import { WHL_CHECKS, checkWheel } from "./wheel.ts";
+import { checkEntryPoints, EP_CHECKS } from "./entry-points.ts";
+import { checkFilename, FN_CHECKS } from "./filename.ts";
+import { checkLicense, LIC_CHECKS } from "./license.ts";
+import { checkMetadata, MD_CHECKS } from "./metadata.ts";
+import { checkProjectAgainstDists, PROJECT_DIST_CHECKS } from "./project-dists.ts";
+import { checkProject, PP_CHECKS } from "./pyproject.ts";
+import { checkRecord, REC_CHECKS } from "./record.ts";
+import { checkSdist, SD_CHECKS } from "./sdist.ts";
+import { checkSecurity, SEC_CHECKS } from "./security.ts";
+import { checkTyping, TYP_CHECKS } from "./typing.ts";
+import { checkWheel, WHL_CHECKS } from "./wheel.ts";
 
 /** The catalogue, in the order of the checklist sections. */
 export const ALL_CHECKS: readonly CheckInfo[] = [
@@ -76,7 +77,8 @@ export function isSelected(
   select: readonly string[] | undefined,
   ignore: readonly string[] | undefined,
 ): boolean {
-  const matches = (pattern: string) => id === pattern || (/^[A-Z]+$/.test(pattern) && id.replace(/\d+$/, "") === pattern);
+  const matches = (pattern: string) =>
+    id === pattern || (/^[A-Z]+$/.test(pattern) && id.replace(/\d+$/, "") === pattern);
   if (select !== undefined && select.length > 0 && !select.some(matches)) return false;
   return !(ignore ?? []).some(matches);
 }

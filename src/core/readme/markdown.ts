@@ -1,36 +1,44 @@
 /**
  * Markdown long descriptions. PyPI renders them with comrak (GFM) and only refuses one that
- * renders to nothing (readme_renderer markdown.py returns None); micromark with GFM stands in
+ * renders to nothing (readme_renderer markdown.py returns None); micromark stands in
  * for comrak here, which is exact enough for "is anything rendered" and for finding links.
  */
-import { micromark, parse, postprocess, preprocess } from "micromark";
-import { gfm, gfmHtml } from "micromark-extension-gfm";
+import { parse, postprocess, preprocess } from "micromark";
+import { gfm } from "micromark-extension-gfm";
+import { memoByText } from "./memo.ts";
 import { type HtmlProblem, type HtmlUrl, inspectHtml } from "./sanitizer.ts";
 
 /** True when the Markdown renders to no HTML at all (PyPI: "The description failed to render"). */
 export function markdownRendersEmpty(text: string): boolean {
-  const html = micromark(text, {
-    extensions: [gfm()],
-    htmlExtensions: [gfmHtml()],
-    allowDangerousHtml: true,
-  });
-  return html.trim() === "";
+  return scanMarkdown(text).empty;
 }
+
+// Tokens that produce no HTML by themselves; everything else renders something. Link and
+// footnote definitions render nothing unless referenced (a reference is its own token).
+const SILENT = new Set([
+  "linePrefix",
+  "lineSuffix",
+  "lineEnding",
+  "lineEndingBlank",
+  "whitespace",
+  "content",
+]);
+const DEFINITIONS = new Set(["definition", "gfmFootnoteDefinition"]);
 
 export interface MarkdownScan {
   /** Link and image destinations, in Markdown syntax and in raw HTML. */
   urls: HtmlUrl[];
   /** Raw HTML PyPI's sanitizer changes. */
   html: HtmlProblem[];
+  /** Renders to no HTML (only blank lines and unreferenced definitions). */
+  empty: boolean;
 }
 
-/** Finds the links, images and raw HTML of a Markdown document. */
-export function scanMarkdown(text: string): MarkdownScan {
-  const events = postprocess(
-    parse({ extensions: [gfm()] })
-      .document()
-      .write(preprocess()(text, undefined, true)),
-  );
+/** Finds the links, images and raw HTML of a Markdown document, and whether it renders at all. */
+export const scanMarkdown = memoByText((text: string): MarkdownScan => {
+  // CommonMark core, not GFM, for links and HTML: twice as fast and the same answers (tables,
+  // task lists and strikethrough hold the same links; GFM's bare-URL autolinks are absolute).
+  const events = parseEvents(text, false);
   const urls: HtmlUrl[] = [];
   const html: HtmlProblem[] = [];
   let images = 0;
@@ -48,9 +56,38 @@ export function scanMarkdown(text: string): MarkdownScan {
       urls.push(...found.urls);
     }
   }
-  return { urls, html };
+  return { urls, html, empty: couldBeEmpty(text) && rendersNothing(parseEvents(text, true)) };
+});
+
+function parseEvents(text: string, withGfm: boolean) {
+  return postprocess(
+    parse(withGfm ? { extensions: [gfm()] } : {})
+      .document()
+      .write(preprocess()(text, undefined, true)),
+  );
 }
 
+/**
+ * Only a document whose first non-blank line opens a link or footnote definition can render
+ * nothing; any other first block (heading, paragraph, HTML, code, list...) renders something.
+ */
+function couldBeEmpty(text: string): boolean {
+  const first = /^(?:[ \t]*(?:\r\n|\r|\n))*([^\r\n]*)/.exec(text)?.[1] ?? "";
+  return /^[ \t]*$/.test(first) || /^ {0,3}\[/.test(first);
+}
+
+/** GFM events with no rendering token outside link and footnote definitions. */
+function rendersNothing(events: ReturnType<typeof parseEvents>): boolean {
+  let definitions = 0;
+  for (const [kind, token] of events) {
+    if (DEFINITIONS.has(token.type)) definitions += kind === "enter" ? 1 : -1;
+    if (kind !== "enter") continue;
+    // A footnote call renders the footnote section, even from inside a definition.
+    if (token.type === "gfmFootnoteCall") return false;
+    if (definitions === 0 && !SILENT.has(token.type)) return false;
+  }
+  return true;
+}
 /** Signs that a text is Markdown rather than reStructuredText, for hints (not a verdict). */
 export function markdownEvidence(text: string): string | undefined {
   const signs: [RegExp, string][] = [

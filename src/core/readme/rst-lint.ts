@@ -3,6 +3,8 @@
  * (readme_renderer with docutils 0.23: halt_level=2, raw and include disabled) would refuse a
  * long description, and names every problem it finds (docutils itself stops at the first).
  */
+
+import { memoByText } from "./memo.ts";
 import { BodyParser } from "./rst-body.ts";
 import { RstDoc, type RstIssue, type RstLink, type RstNode, type RstNote } from "./rst-doc.ts";
 import { rendersEmpty, resolveDocument } from "./rst-resolve.ts";
@@ -25,7 +27,7 @@ export interface RstAnalysis {
 export const BUILTIN_RST_RENDERER = "built-in rst lint";
 
 /** Parses and checks a reStructuredText document the way readme_renderer would render it. */
-export function analyzeRst(text: string): RstAnalysis {
+export const analyzeRst = memoByText((text: string): RstAnalysis => {
   const doc = new RstDoc();
   const root: RstNode = { kind: "document", line: 1, children: [] };
   new BodyParser(doc, root).parse(toLines(text), { matchTitles: true, into: root });
@@ -38,7 +40,7 @@ export function analyzeRst(text: string): RstAnalysis {
     links: doc.links,
     unverified: [...doc.unverified].sort(),
   };
-}
+});
 
 /** The problems that make readme_renderer refuse `text` (empty when it renders). */
 export function lintRst(text: string): RstIssue[] {
