@@ -17,6 +17,13 @@ export interface ExecOptions {
   input?: string | Uint8Array | Promise<string | Uint8Array>;
   /** When false, a non-zero exit is returned instead of thrown. Default true. */
   check?: boolean;
+  /**
+   * Called with each line of stdout (UTF-8, without its newline) as soon as it arrives, for
+   * protocols that answer the process mid-run; the last unterminated line comes at exit.
+   * `stdout` in the result still holds everything. If it throws, the process is killed and
+   * exec rejects with that error.
+   */
+  onStdoutLine?: (line: string) => void;
 }
 
 export interface ExecResult {
@@ -31,6 +38,28 @@ const TAIL_LINES = 20;
 /** Quotes an argv for display only; never passed to a shell. */
 export function formatArgv(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(" ");
+}
+
+/** Cuts a byte stream into lines without re-copying earlier chunks (a line may span many). */
+function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer): void; end(): void } {
+  let pending: Buffer[] = [];
+  return {
+    push(chunk) {
+      let start = 0;
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, start)) {
+        pending.push(chunk.subarray(start, at));
+        const line = Buffer.concat(pending).toString("utf8");
+        pending = [];
+        start = at + 1;
+        onLine(line);
+      }
+      if (start < chunk.length) pending.push(chunk.subarray(start));
+    },
+    end() {
+      if (pending.length > 0) onLine(Buffer.concat(pending).toString("utf8"));
+      pending = [];
+    },
+  };
 }
 
 function tail(text: string): string {
@@ -57,7 +86,25 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
     }, timeoutMs);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    // A throwing line handler must not become an uncaught exception: stop the process, report it.
+    let handlerError: unknown;
+    const onLine = options.onStdoutLine;
+    const lines =
+      onLine === undefined
+        ? undefined
+        : lineSplitter((line) => {
+            if (handlerError !== undefined) return;
+            try {
+              onLine(line);
+            } catch (error) {
+              handlerError = error ?? new Error("onStdoutLine threw");
+              child.kill("SIGKILL");
+            }
+          });
+    child.stdout.on("data", (chunk: Buffer) => {
+      out.push(chunk);
+      lines?.push(chunk);
+    });
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", (cause: NodeJS.ErrnoException) => {
       clearTimeout(timer);
@@ -71,6 +118,11 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
     });
     child.on("close", (code) => {
       clearTimeout(timer);
+      lines?.end();
+      if (handlerError !== undefined) {
+        reject(handlerError);
+        return;
+      }
       const result: ExecResult = {
         argv,
         code: code ?? 128,

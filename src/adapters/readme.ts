@@ -2,15 +2,18 @@
  * Renders long descriptions the way PyPI does, with one Python process for the whole batch:
  * readme_renderer when importable, else bare docutils with readme_renderer's settings, else
  * (no Python, or neither importable) slipway's built-in checks. A missing Python is not an
- * error: the built-in lint models PyPI's docutils 0.23 closely.
+ * error: the built-in lint models PyPI's docutils 0.23 closely. Verdicts of a real renderer
+ * are cached (readme-cache.ts), so a warm run starts Python but never imports docutils.
  */
 
+import { createHash } from "node:crypto";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { markdownRendersEmpty } from "../core/readme/markdown.ts";
 import { analyzeRst, BUILTIN_RST_RENDERER } from "../core/readme/rst-lint.ts";
 import type { RenderVerdict } from "../core/readme/verdict.ts";
 import { exec } from "./exec.ts";
+import { cacheable, openVerdictCache, parseIdentity, verdictKey } from "./readme-cache.ts";
 
 export interface ReadmeItem {
   text: string;
@@ -26,11 +29,73 @@ export interface RenderReadmesOptions {
   timeoutMs?: number;
 }
 
-// Runs inside the user's Python. Reads [{text, type}] as JSON on stdin, writes one verdict (or
-// null when it cannot render that kind) per item. Keep it compatible with Python 3.8+.
+// Runs inside the user's Python, in two phases. First it prints one JSON line naming the
+// renderer it would use (versions, interpreter, sys.path, docutils config files) WITHOUT
+// importing it, so slipway can look verdicts up in its cache. Then it reads [{text, type}] (the
+// misses) on stdin and, only when that is not empty, imports docutils/readme_renderer and
+// writes one verdict (or null when it cannot render that kind) per item. Python 3.8+.
 const RENDER_PY = String.raw`
-import io, json, re, sys
+import json, os, sys
 sys.path[:] = [p for p in sys.path if p not in ("", ".")]  # never import the project's own modules
+
+def header_version(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if not line.strip():
+                    return None  # the headers end at the first blank line
+                if line[:8].lower() == "version:":
+                    return line[8:].strip()
+    except OSError:
+        pass
+    return None
+
+def installed_versions(names):
+    # What importlib.metadata.version answers (the first *.dist-info or *.egg-info of that name
+    # along sys.path, its Version header) without the ~50 ms importlib.metadata costs to import.
+    norm = lambda n: n.lower().replace("-", "_").replace(".", "_")
+    wanted = dict((norm(n), n) for n in names)
+    found = dict((n, None) for n in names)
+    for entry in sys.path:
+        try:
+            children = sorted(os.listdir(entry))
+        except OSError:
+            continue
+        for child in children:
+            base, _, suffix = child.rpartition(".")
+            name = wanted.get(norm(base.split("-", 1)[0]))
+            if suffix not in ("dist-info", "egg-info") or name is None or found[name] is not None:
+                continue
+            path = os.path.join(entry, child)
+            if os.path.isdir(path):
+                path = os.path.join(path, "METADATA" if suffix == "dist-info" else "PKG-INFO")
+            found[name] = header_version(path)
+    return found
+
+def stamp(path):
+    try:
+        st = os.stat(path)
+        return [st.st_mtime_ns, st.st_size]
+    except OSError:
+        return None
+
+def identity():
+    # docutils reads these config files on every render, and they override readme_renderer's
+    # settings (docutils/frontend.py, OptionParser.get_standard_config_files). Only those that
+    # exist count, so the cwd of ./docutils.conf matters only where there is one.
+    config = os.environ.get("DOCUTILSCONFIG")
+    config = config.split(os.pathsep) if config is not None else ["/etc/docutils.conf", "./docutils.conf", "~/.docutils"]
+    config = [os.path.abspath(os.path.expanduser(f)) for f in config if f.strip()]
+    config = [[f, stamp(f)] for f in config if stamp(f) is not None]
+    return {
+        "python": sys.executable,
+        "version": sys.version,
+        "dists": installed_versions(["readme_renderer", "docutils", "pygments", "comrak", "cmarkgfm"]),
+        # An install or removal in any import directory (a pygments lexer plugin, say) changes
+        # its mtime, so the identity changes even when the three versions do not.
+        "path": [[p, stamp(p)] for p in sys.path],
+        "docutilsConfig": config,
+    }
 
 def version_of(module, dist):
     try:
@@ -40,6 +105,7 @@ def version_of(module, dist):
         return getattr(module, "__version__", None)
 
 def parse_messages(stream):
+    import re
     out = []
     for block in re.split(r"\n(?=<string>:)", stream.strip()):
         m = re.match(r"<string>:(\d*): \((\w+)/\d\) (.*?)(?:\n\n|\Z)", block, re.S)
@@ -50,35 +116,46 @@ def parse_messages(stream):
     return out
 
 def main():
-    # Imports first: slipway starts this process before it knows the texts, so the slow
-    # imports (docutils, pygments) overlap the reading of the archives.
+    sys.stdout.buffer.write(json.dumps(identity(), sort_keys=True).encode("utf-8") + b"\n")
+    sys.stdout.buffer.flush()
+    items = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    if not items:
+        return  # every verdict came from slipway's cache: no docutils import at all
+    import io
+    kinds = set(item["type"] for item in items)
     versions = {}
-    rst = md = None
+    docutils = roles = rst = md = None
+    if "rst" in kinds:
+        try:
+            import docutils
+            versions["docutils"] = docutils.__version__
+            from docutils.parsers.rst import roles
+        except Exception:
+            docutils = roles = None
+        try:
+            import readme_renderer, readme_renderer.rst as rst
+            versions["readmeRenderer"] = version_of(readme_renderer, "readme_renderer")
+        except Exception:
+            rst = None
     try:
-        import docutils
-        versions["docutils"] = docutils.__version__
-        from docutils.parsers.rst import roles
-    except Exception:
-        docutils = roles = None
-    try:
-        import pygments
-        versions["pygments"] = pygments.__version__
-    except Exception:
-        pass
-    try:
-        import readme_renderer, readme_renderer.rst as rst
-        versions["readmeRenderer"] = version_of(readme_renderer, "readme_renderer")
-    except Exception:
-        rst = None
-    try:
-        import warnings
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import readme_renderer.markdown as md
-        if not getattr(md, "variants", None):
-            md = None
+        # readme_renderer renders Markdown only with comrak; without it, not even an import.
+        from importlib.util import find_spec
+        if "markdown" in kinds and find_spec("comrak") is not None:
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                import readme_renderer, readme_renderer.markdown as md
+            versions["readmeRenderer"] = version_of(readme_renderer, "readme_renderer")
+            if not getattr(md, "variants", None):
+                md = None
     except Exception:
         md = None
+    try:
+        if docutils is not None or md is not None:  # pygments highlights code for both
+            import pygments
+            versions["pygments"] = pygments.__version__
+    except Exception:
+        pass
     if rst is not None:
         renderer = "readme_renderer %s, docutils %s" % (versions.get("readmeRenderer"), versions.get("docutils"))
     elif docutils is not None:
@@ -108,7 +185,6 @@ def main():
             return None
         return rendered
 
-    items = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     results = []
     for item in items:
         if item["type"] == "markdown":
@@ -138,6 +214,9 @@ def main():
 
 main()
 `;
+
+/** Part of every cache key: a change to the script (how verdicts are made) is a miss. */
+const SCRIPT_HASH = createHash("sha256").update(RENDER_PY).digest("hex").slice(0, 16);
 
 type Kind = "rst" | "markdown" | "other";
 
@@ -205,9 +284,10 @@ export function resolvePython(
 }
 
 /**
- * A renderer process started ahead of need: Python imports readme_renderer while slipway is
- * still reading archives, then renders whatever `render` is given. Without a usable Python,
- * `render` gives the built-in verdicts.
+ * A renderer process started ahead of need: Python starts and names its renderer while
+ * slipway is still reading archives. `render` (called once) answers what it can from the
+ * verdict cache and has Python import docutils and render only the rest; without a usable
+ * Python it gives the built-in verdicts.
  */
 export interface ReadmeRenderer {
   render(items: ReadmeItem[]): Promise<RenderVerdict[]>;
@@ -215,11 +295,24 @@ export interface ReadmeRenderer {
   close(): void;
 }
 
+interface Job {
+  id: string;
+  text: string;
+  type: Kind;
+  key: string | undefined;
+}
+
+const jobId = (type: Kind, text: string) => `${type}\0${text}`;
+
 export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRenderer {
   const python = resolvePython(options.python, options.env);
   let send: (text: string) => void = () => {};
   const input = new Promise<string>((resolve) => {
     send = resolve;
+  });
+  let identify: (line: string | undefined) => void = () => {};
+  const identityLine = new Promise<string | undefined>((resolve) => {
+    identify = resolve;
   });
   const running =
     python === undefined
@@ -230,20 +323,47 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
           input,
           check: false,
           timeoutMs: options.timeoutMs ?? 120_000,
+          onStdoutLine: identify, // only the first line settles it
         }).catch(() => undefined);
+  // A process that ends without naming itself (not Python 3, a crash) is not waited for.
+  void running?.then(() => identify(undefined));
+  const cache = running === undefined ? undefined : openVerdictCache(options.env);
   return {
     async render(items) {
-      const batch = items
-        .map((item, index) => ({ index, text: item.text, type: kindOf(item.contentType) }))
-        .filter((b) => b.type !== "other");
-      send(JSON.stringify(batch.map(({ text, type }) => ({ text, type }))));
-      const rendered = await parseOutput(running, batch.length);
-      const byIndex = new Map<number, RenderVerdict>();
-      batch.forEach((b, i) => {
+      const identity = cache === undefined ? undefined : parseIdentity(await identityLine, SCRIPT_HASH);
+      // The sdist and the wheel of one release carry the same README: render it once.
+      const jobs = new Map<string, Job>();
+      for (const item of items) {
+        const type = kindOf(item.contentType);
+        const id = jobId(type, item.text);
+        if (type === "other" || jobs.has(id)) continue;
+        const key = identity === undefined ? undefined : verdictKey(identity.key, type, item.text);
+        jobs.set(id, { id, text: item.text, type, key });
+      }
+      const verdicts = new Map<string, RenderVerdict>();
+      await Promise.all(
+        [...jobs.values()].map(async (job) => {
+          const hit = job.key === undefined ? undefined : await cache?.get(job.key);
+          if (hit !== undefined) verdicts.set(job.id, hit);
+        }),
+      );
+      const misses = [...jobs.values()].filter((job) => !verdicts.has(job.id));
+      send(JSON.stringify(misses.map(({ text, type }) => ({ text, type }))));
+      const rendered = misses.length === 0 ? [] : await parseOutput(running, misses.length);
+      const writes: Promise<void>[] = [];
+      misses.forEach((job, i) => {
         const raw = rendered?.[i];
-        if (raw) byIndex.set(b.index, fromPython(raw));
+        if (!raw) return;
+        const verdict = fromPython(raw);
+        verdicts.set(job.id, verdict);
+        if (job.key !== undefined && identity !== undefined && cacheable(verdict, identity, job.type)) {
+          writes.push(cache?.put(job.key, verdict) ?? Promise.resolve());
+        }
       });
-      return items.map((item, index) => byIndex.get(index) ?? builtinVerdict(item));
+      await Promise.all(writes);
+      return items.map(
+        (item) => verdicts.get(jobId(kindOf(item.contentType), item.text)) ?? builtinVerdict(item),
+      );
     },
     close() {
       send("[]");
@@ -251,14 +371,17 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
   };
 }
 
+/** The verdicts: RENDER_PY's output after its identity line. */
 async function parseOutput(
   running: Promise<{ code: number; stdout: string } | undefined> | undefined,
   expected: number,
 ): Promise<(PyVerdict | null)[] | undefined> {
   const result = await running;
   if (result === undefined || result.code !== 0) return undefined;
+  const newline = result.stdout.indexOf("\n");
+  if (newline < 0) return undefined;
   try {
-    const parsed: unknown = JSON.parse(result.stdout);
+    const parsed: unknown = JSON.parse(result.stdout.slice(newline + 1));
     return Array.isArray(parsed) && parsed.length === expected ? (parsed as (PyVerdict | null)[]) : undefined;
   } catch {
     // It printed something else than our JSON: fall back to the built-in checks.

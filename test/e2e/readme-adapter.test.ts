@@ -37,7 +37,9 @@ const ITEMS = [
 
 const summary = (v: { ok: boolean; empty: boolean }) => (v.ok ? "ok" : v.empty ? "empty" : "failed");
 const EXPECTED = ["ok", "failed", "empty", "ok", "failed", "ok", "ok"];
-const env = { PATH: process.env["PATH"], HOME: process.env["HOME"] };
+// Without the verdict cache, so every test here renders for real and none writes to the user's
+// ~/.cache (readme-cache.test.ts covers the cache).
+const env = { PATH: process.env["PATH"], HOME: process.env["HOME"], SLIPWAY_NO_CACHE: "1" };
 
 test("peers python: readme_renderer 46 with docutils 0.23, PyPI's renderer", async () => {
   const verdicts = await renderReadmes(ITEMS, { python: peersPython(), cwd: work, env });

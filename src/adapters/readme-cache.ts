@@ -1,0 +1,157 @@
+/**
+ * A persistent cache of README render verdicts, so that a warm `slipway check` neither imports
+ * docutils nor renders. An entry is keyed by everything that can change a verdict: the
+ * renderer's identity (Python, readme_renderer/docutils/pygments versions, sys.path, docutils
+ * config files, the render script), the content kind and the text. Any cache trouble (no home,
+ * read-only disk, a corrupt entry) makes it a miss, never a failed check.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import type { RenderVerdict } from "../core/readme/verdict.ts";
+
+/**
+ * What the render script's first line says about the renderer (interpreter, versions, sys.path
+ * and docutils config stamps). `key` is its canonical JSON with the script's hash: the first
+ * part of every cache key.
+ */
+export interface RendererIdentity {
+  key: string;
+  dists: Record<string, string | null>;
+}
+
+/** The identity from the script's first line; undefined when it is not one (no cache then). */
+export function parseIdentity(line: string | undefined, scriptHash: string): RendererIdentity | undefined {
+  if (line === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    const dists = (parsed as { dists?: unknown } | null)?.dists;
+    if (typeof dists !== "object" || dists === null) return undefined;
+    const key = JSON.stringify({ script: scriptHash, ...(parsed as object) });
+    return { key, dists: dists as Record<string, string | null> };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Only verdicts of a real renderer whose imported versions are those the identity named are
+ * stored (a module without metadata, or a readme_renderer that failed to import, would let a
+ * later run be answered for a renderer other than the one it names). Markdown never involves
+ * docutils, so its version is not compared there.
+ */
+export function cacheable(verdict: RenderVerdict, identity: RendererIdentity, kind: string): boolean {
+  const used = verdict.versions ?? {};
+  const named = identity.dists;
+  const same = (a: string | undefined, b: string | null | undefined) => (a ?? null) === (b ?? null);
+  return (
+    /^(readme_renderer|docutils) /.test(verdict.renderer) &&
+    same(used.readmeRenderer, named["readme_renderer"]) &&
+    same(used.pygments, named["pygments"]) &&
+    (kind === "markdown" || same(used.docutils, named["docutils"]))
+  );
+}
+
+/** Bump when the entry format or the meaning of a verdict changes: old entries are then ignored. */
+const NAMESPACE = "readme-v1";
+
+export interface VerdictCache {
+  /** The directory entries live under (`<cache dir>/readme-v1`). */
+  dir: string;
+  /** The cached verdict, or undefined for a miss (absent, unreadable or corrupt entry). */
+  get(key: string): Promise<RenderVerdict | undefined>;
+  /** Stores a verdict atomically; a failure is swallowed (the cache is only an optimisation). */
+  put(key: string, verdict: RenderVerdict): Promise<void>;
+}
+
+/**
+ * Where slipway caches: `SLIPWAY_CACHE_DIR`, else `$XDG_CACHE_HOME/slipway`, else
+ * `$HOME/.cache/slipway` (XDG Base Directory spec: a relative XDG_CACHE_HOME is invalid and
+ * ignored). Undefined when `SLIPWAY_NO_CACHE` is set to anything but "" or "0", or no home.
+ */
+export function cacheDirOf(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const off = env["SLIPWAY_NO_CACHE"];
+  if (off !== undefined && off !== "" && off !== "0") return undefined;
+  const own = env["SLIPWAY_CACHE_DIR"];
+  if (own) return own;
+  const xdg = env["XDG_CACHE_HOME"];
+  if (xdg && isAbsolute(xdg)) return join(xdg, "slipway");
+  const home = env["HOME"];
+  return home ? join(home, ".cache", "slipway") : undefined;
+}
+
+/** sha256 of identity, kind and text, NUL-separated so no two triples share a key. */
+export function verdictKey(identity: string, kind: string, text: string): string {
+  return createHash("sha256").update(`${identity}\0${kind}\0${text}`).digest("hex");
+}
+
+/** `<dir>/<first 2 hex>/<key>.json`: fanned out so no directory grows huge. */
+export function entryPath(dir: string, key: string): string {
+  return join(dir, key.slice(0, 2), `${key}.json`);
+}
+
+/** The verdict cache under `env`'s cache directory, or undefined when caching is off. */
+export function openVerdictCache(
+  env: Readonly<Record<string, string | undefined>>,
+): VerdictCache | undefined {
+  const root = cacheDirOf(env);
+  if (root === undefined) return undefined;
+  const dir = join(root, NAMESPACE);
+  return {
+    dir,
+    async get(key) {
+      try {
+        const entry: unknown = JSON.parse(await readFile(entryPath(dir, key), "utf8"));
+        return isEntry(entry) && entry.key === key ? entry.verdict : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async put(key, verdict) {
+      const path = entryPath(dir, key);
+      // Written aside then renamed: a reader sees the old entry or the whole new one, never half.
+      const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+      try {
+        await mkdir(join(dir, key.slice(0, 2)), { recursive: true });
+        await writeFile(temp, JSON.stringify({ key, verdict }));
+        await rename(temp, path);
+      } catch {
+        await rm(temp, { force: true }).catch(() => {});
+      }
+    },
+  };
+}
+
+function isEntry(value: unknown): value is { key: string; verdict: RenderVerdict } {
+  if (typeof value !== "object" || value === null) return false;
+  const { key, verdict } = value as { key?: unknown; verdict?: unknown };
+  return typeof key === "string" && isVerdict(verdict);
+}
+
+/** Checks every field a consumer reads, so a hand-edited or truncated entry is a miss. */
+function isVerdict(value: unknown): value is RenderVerdict {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const messagesOk =
+    Array.isArray(v["messages"]) &&
+    v["messages"].every(
+      (m: unknown) =>
+        typeof m === "object" &&
+        m !== null &&
+        typeof (m as { text?: unknown }).text === "string" &&
+        ["undefined", "number"].includes(typeof (m as { line?: unknown }).line),
+    );
+  const versions = v["versions"];
+  const versionsOk =
+    versions === undefined ||
+    (typeof versions === "object" &&
+      versions !== null &&
+      Object.values(versions).every((x) => typeof x === "string"));
+  return (
+    typeof v["renderer"] === "string" &&
+    typeof v["ok"] === "boolean" &&
+    typeof v["empty"] === "boolean" &&
+    messagesOk &&
+    versionsOk
+  );
+}
