@@ -52,7 +52,13 @@ test("every catalogue entry has a severity and the texts the docs are made of", 
 
 function testSources(dir: string): string {
   return readdirSync(dir, { withFileTypes: true })
-    .map((e) => (e.isDirectory() ? testSources(join(dir, e.name)) : e.name.endsWith(".ts") ? readFileSync(join(dir, e.name), "utf8") : ""))
+    .map((e) =>
+      e.isDirectory()
+        ? testSources(join(dir, e.name))
+        : e.name.endsWith(".ts")
+          ? readFileSync(join(dir, e.name), "utf8")
+          : "",
+    )
     .join("\n");
 }
 

@@ -1,0 +1,233 @@
+/**
+ * Reading one ZIP member's content into its sink: stored bytes pass straight through, small
+ * deflated members inflate in one call, large ones stream (a few at once, on libuv's pool).
+ * Every outcome lands on the member's slot; failures become issues, never exceptions.
+ */
+import { Buffer } from "node:buffer";
+import type { ArchiveIssue } from "../../core/archive/issues.ts";
+import { issue, quote } from "../../core/archive/issues.ts";
+import {
+  type CentralEntry,
+  FLAG_ENCRYPTED,
+  FLAG_PATCHED,
+  FLAG_STRONG_ENCRYPTION,
+  S_IFBLK,
+  S_IFCHR,
+  S_IFDIR,
+  S_IFIFO,
+  S_IFLNK,
+  S_IFMT,
+  unixMode,
+} from "../../core/archive/zip-records.ts";
+import {
+  type ArchiveMember,
+  type ArtifactKind,
+  type HashAlg,
+  MAX_KEPT_CONTENT,
+  wantsContent,
+} from "../../core/dist/artifact.ts";
+import { hitIssues } from "../../core/secrets/scanner.ts";
+import type { ByteSource } from "./byte-source.ts";
+import { StreamInflater } from "./inflate.ts";
+import { MemberSink, type SinkResult } from "./member-sink.ts";
+import { BatchRunner } from "./worker-pool.ts";
+
+/** Deflated members up to this size inflate in one synchronous call (cheapest for small ones). */
+export const WHOLE_LIMIT = 1024 * 1024;
+/** Large members inflating at once on the pool, and the compressed bytes queued for them. */
+const STREAMS_IN_FLIGHT = 3;
+const QUEUE_LIMIT = 24 * 1024 * 1024;
+/** Total member content kept for the checks; past it nothing more is kept. */
+const MAX_TOTAL_KEPT = 64 * 1024 * 1024;
+/** Symlink targets are read from the member's content. */
+const MAX_LINK = 4096;
+
+export interface Slot {
+  entry: CentralEntry;
+  member: ArchiveMember;
+  /** Whether the content can and should be read. */
+  readable: boolean;
+}
+
+const KIND_BY_TYPE: Record<number, ArchiveMember["kind"]> = {
+  [S_IFLNK]: "symlink",
+  [S_IFDIR]: "dir",
+  [S_IFCHR]: "chardev",
+  [S_IFBLK]: "blockdev",
+  [S_IFIFO]: "fifo",
+};
+
+/** The member a central directory entry describes, before its content is read. */
+export function slotFor(entry: CentralEntry): Slot {
+  const mode = unixMode(entry);
+  const byType = mode === undefined ? undefined : KIND_BY_TYPE[mode & S_IFMT];
+  const kind = entry.name.endsWith("/") ? "dir" : (byType ?? "file");
+  const member: ArchiveMember = {
+    name: entry.name,
+    kind,
+    size: entry.size,
+    compressedSize: entry.compressedSize,
+  };
+  if (mode !== undefined) member.mode = mode & 0o7777;
+  const methodOk = entry.method === 0 || entry.method === 8;
+  const encrypted = (entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_PATCHED)) !== 0;
+  const readable =
+    methodOk && !encrypted && (kind === "file" || (kind === "symlink" && entry.size <= MAX_LINK));
+  return { entry, member, readable };
+}
+
+export interface ContentOptions {
+  kind: ArtifactKind;
+  algorithms: readonly HashAlg[];
+  issues: ArchiveIssue[];
+  contents: Map<string, Uint8Array>;
+  heads: Map<string, Uint8Array>;
+  slots: readonly Slot[];
+  /** Worker threads for small members (0: all on this thread). */
+  workers: number;
+}
+
+/** Reads members' content and records the outcome on each slot. */
+export class ZipContent {
+  private readonly options: ContentOptions;
+  private readonly inFlight: { promise: Promise<void>; bytes: number }[] = [];
+  private readonly batches: BatchRunner;
+  private kept = 0;
+  private keepLimitNoted = false;
+
+  constructor(options: ContentOptions) {
+    this.options = options;
+    this.batches = new BatchRunner({
+      algorithms: options.algorithms,
+      workers: options.workers,
+      onResult: (result) => {
+        const slot = options.slots[result.index];
+        if (slot !== undefined) this.complete(slot, result, result.problem);
+      },
+    });
+  }
+
+  /**
+   * Reads the member whose compressed data starts at `dataStart` and ends at `end` (normally
+   * `dataStart + compressedSize`; earlier when that would run into the central directory:
+   * deflate data ends by itself, and zipfile reads such members).
+   */
+  async read(slot: Slot, source: ByteSource, dataStart: number, end: number): Promise<void> {
+    const { entry } = slot;
+    if (entry.method === 0 && entry.compressedSize !== entry.size) {
+      this.fail(slot, `stored with compressed size ${entry.compressedSize} but size ${entry.size}`);
+      return;
+    }
+    if (entry.size <= WHOLE_LIMIT && entry.compressedSize <= WHOLE_LIMIT) {
+      const data = await source.view(dataStart, end - dataStart);
+      if (data.length < (entry.method === 0 ? entry.size : 1)) {
+        this.fail(slot, "the archive ends inside its data");
+        return;
+      }
+      await this.batches.add(
+        { index: entry.index, method: entry.method, size: entry.size, ...this.sinkOptions(slot) },
+        data,
+      );
+      return;
+    }
+    const sink = new MemberSink({
+      algorithms: this.options.algorithms,
+      crc: true,
+      ...this.sinkOptions(slot),
+    });
+    if (entry.method === 0) {
+      await source.forEach(dataStart, end, (chunk) => sink.push(chunk));
+      this.complete(
+        slot,
+        sink.end(),
+        sink.size < entry.size ? "the archive ends inside its data" : undefined,
+      );
+      return;
+    }
+    // Several large members inflate at once on libuv's pool while this thread hashes their
+    // output. A member small enough is queued whole so the walk can move on; a bigger one is
+    // fed with backpressure so its compressed bytes are never all in memory.
+    while (this.inFlight.length >= STREAMS_IN_FLIGHT) await this.inFlight.shift()?.promise;
+    const queued = this.inFlight.reduce((n, f) => n + f.bytes, 0);
+    const whole = queued + entry.compressedSize <= QUEUE_LIMIT;
+    const inflater = new StreamInflater(entry.size, (chunk) => sink.push(chunk));
+    // zlib holds written chunks until it gets to them; the source reuses its buffers, so copy.
+    await source.forEach(dataStart, end, (chunk) => {
+      const copy = Buffer.from(chunk);
+      return whole ? inflater.queue(copy) : inflater.write(copy);
+    });
+    const promise = inflater.end().then((p) => this.complete(slot, sink.end(), p?.problem));
+    this.inFlight.push({ promise, bytes: whole ? entry.compressedSize : 0 });
+  }
+
+  /** Waits for the members still being read. */
+  async drain(): Promise<void> {
+    await this.batches.flush();
+    await Promise.all(this.inFlight.splice(0).map((f) => f.promise));
+  }
+
+  private sinkOptions(slot: Slot): { keep: boolean; scan: boolean; head: number } {
+    const { member } = slot;
+    let keep = member.kind === "symlink" || wantsContent(this.options.kind, member.name, slot.entry.size);
+    if (keep && this.kept + slot.entry.size > MAX_TOTAL_KEPT) {
+      keep = false;
+      if (!this.keepLimitNoted) {
+        this.keepLimitNoted = true;
+        this.options.issues.push(
+          issue(
+            "SEC13",
+            `metadata-like members exceed ${MAX_TOTAL_KEPT} bytes in total; slipway stopped keeping their content`,
+            { member: member.name },
+          ),
+        );
+      }
+    }
+    if (keep) this.kept += slot.entry.size;
+    const exec = member.mode !== undefined && (member.mode & 0o111) !== 0;
+    return { keep, scan: member.kind === "file", head: exec ? 4 : 0 };
+  }
+
+  private fail(slot: Slot, problem: string): void {
+    const name = slot.member.name;
+    this.options.issues.push(issue("ART01", `member ${quote(name)}: ${problem}`, { member: name }));
+  }
+
+  private complete(
+    slot: Slot,
+    result: Omit<SinkResult, "content"> & { content?: Uint8Array },
+    problem: string | undefined,
+  ): void {
+    const { entry, member } = slot;
+    if (problem === undefined && result.crc !== entry.crc) problem = "CRC-32 mismatch: the data is corrupt";
+    if (problem !== undefined) {
+      this.fail(slot, problem);
+      return;
+    }
+    if (result.size < entry.size) {
+      // zipfile stops at the end of the deflate data and only checks the CRC, so this reads.
+      this.options.issues.push(
+        issue(
+          "ART05",
+          `member ${quote(member.name)}: inflates to ${result.size} bytes but declares ${entry.size}`,
+          {
+            member: member.name,
+            severity: "warning",
+          },
+        ),
+      );
+    }
+    member.size = result.size;
+    member.digests = result.digests;
+    if (result.content !== undefined && result.content.length <= MAX_KEPT_CONTENT) {
+      if (member.kind === "symlink") member.linkTarget = new TextDecoder().decode(result.content);
+      // Contents that crossed from a worker arrive as plain Uint8Arrays; keep one type.
+      else
+        this.options.contents.set(
+          member.name,
+          Buffer.from(result.content.buffer, result.content.byteOffset, result.content.length),
+        );
+    }
+    if (result.head !== undefined) this.options.heads.set(member.name, result.head);
+    this.options.issues.push(...hitIssues(member.name, result.hits));
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * Reads a ZIP (wheel or legacy .zip sdist) without a ZIP library: the end records and central
+ * directory by position, then ONE sequential walk over the local headers from offset 0 (what a
+ * streaming reader sees), reading every member's content on the way and comparing each header
+ * with the directory ([WHZ]). Hostile input yields issues, never exceptions or unbounded work.
+ */
+import type { FileHandle } from "node:fs/promises";
+import { hasBytes } from "../../core/archive/binary.ts";
+import { type ArchiveIssue, issue, quote } from "../../core/archive/issues.ts";
+import { checkMembers } from "../../core/archive/member-checks.ts";
+import { isTarHeader } from "../../core/archive/tar-header.ts";
+import {
+  analyzeEnd,
+  checkCentralDirectory,
+  checkCentralEntry,
+  type EndAnalysis,
+  isBomb,
+} from "../../core/archive/zip-layout.ts";
+import { checkLocalHeader, descriptorLength, walkOrder } from "../../core/archive/zip-local.ts";
+import {
+  FLAG_DATA_DESCRIPTOR,
+  LOCAL_HEADER_SIZE,
+  parseCentralDirectory,
+  parseLocalHeader,
+  SIG_LOCAL,
+  TAIL_SIZE,
+} from "../../core/archive/zip-records.ts";
+import { checkTopLevel } from "../../core/checks/archive.ts";
+import { type ArchiveMember, type ArtifactKind, wantsContent } from "../../core/dist/artifact.ts";
+import { type ByteSource, PositionalSource, readAt, SequentialSource } from "./byte-source.ts";
+import { recordAlgorithms } from "./record-algorithms.ts";
+import { defaultWorkers } from "./worker-pool.ts";
+import { type Slot, slotFor, WHOLE_LIMIT, ZipContent } from "./zip-content.ts";
+
+/** Central directories beyond this are refused (a real one for 100k members is ~10 MiB). */
+const MAX_CD_SIZE = 64 * 1024 * 1024;
+const MAX_ENTRIES = 500_000;
+/** Below this much small-member content, starting worker threads costs more than it saves. */
+const WORKER_THRESHOLD = 32 * 1024 * 1024;
+
+/** What a bomb (ART03) may still have read: the small metadata members, 16 MiB in all. */
+const BOMB_READ_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * In an archive that trips the bomb rule nothing is inflated except the few small members the
+ * other checks read (METADATA, WHEEL, RECORD...), so the report stays about the real problem.
+ */
+function limitToMetadata(slots: readonly Slot[], kind: ArtifactKind): void {
+  let budget = BOMB_READ_LIMIT;
+  for (const slot of slots) {
+    const size = slot.entry.size;
+    const keep =
+      slot.readable && size <= budget && size <= WHOLE_LIMIT && wantsContent(kind, slot.member.name, size);
+    if (keep) budget -= size;
+    slot.readable = keep;
+  }
+}
+
+/** Uncompressed bytes of the members the batch path handles. */
+function smallWork(slots: readonly Slot[]): number {
+  let total = 0;
+  for (const s of slots) if (s.readable && s.entry.size <= WHOLE_LIMIT) total += s.entry.size;
+  return total;
+}
+
+export interface ContainerRead {
+  members: ArchiveMember[];
+  contents: Map<string, Uint8Array>;
+  issues: ArchiveIssue[];
+  readable: boolean;
+  sha256: string;
+}
+
+export interface ZipReadOptions {
+  fh: FileHandle;
+  size: number;
+  kind: ArtifactKind;
+  filename: string;
+  signal?: AbortSignal | undefined;
+  /** Worker threads for small members; by default one per core when they pay off. */
+  workers?: number | undefined;
+}
+
+export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
+  const { fh, size } = options;
+  const sequential = new SequentialSource(fh, size, { signal: options.signal });
+  const issues: ArchiveIssue[] = [];
+  const unreadable = async (): Promise<ContainerRead> => ({
+    members: [],
+    contents: new Map(),
+    issues,
+    readable: false,
+    sha256: await sequential.finish(),
+  });
+  const head = await readAt(fh, 0, 512);
+  if (head.length === 512 && (isTarHeader(head) || head.every((b) => b === 0))) {
+    issues.push(issue("ART01", "the file is also a valid tar archive (a ZIP/tar polyglot)"));
+  }
+  const tail = await readAt(fh, Math.max(0, size - TAIL_SIZE), Math.min(size, TAIL_SIZE));
+  const end = analyzeEnd(tail, size, { maxCdSize: MAX_CD_SIZE });
+  issues.push(...end.issues);
+  if (end.fatal) return unreadable();
+  const cd = parseCentralDirectory(await readAt(fh, end.cdStart, end.cdSize), MAX_ENTRIES);
+  if (cd.problem !== undefined) {
+    issues.push(issue("ART01", `the central directory is unreadable: ${cd.problem}`));
+    return unreadable();
+  }
+  let fatal = false;
+  for (const entry of cd.entries) {
+    const checked = checkCentralEntry(entry);
+    issues.push(...checked.issues);
+    fatal ||= checked.fatal;
+  }
+  issues.push(...checkCentralDirectory(cd.entries, { declaredEntries: end.entries, fileSize: size }));
+  if (fatal) return unreadable();
+
+  const slots = cd.entries.map(slotFor);
+  if (isBomb(cd.entries, size)) limitToMetadata(slots, options.kind);
+  const algorithms = await recordAlgorithms({
+    fh,
+    slots,
+    shift: end.shift,
+    kind: options.kind,
+    filename: options.filename,
+  });
+  const contents = new Map<string, Uint8Array>();
+  const heads = new Map<string, Uint8Array>();
+  const content = new ZipContent({
+    kind: options.kind,
+    algorithms,
+    issues,
+    contents,
+    heads,
+    slots,
+    // An explicit count is used as given; by default workers start only when they pay off.
+    workers: options.workers ?? (smallWork(slots) >= WORKER_THRESHOLD ? defaultWorkers() : 0),
+  });
+  const walk = new Walk({ end, issues, content });
+  await walk.run(
+    walkOrder(cd.entries).map((e) => slots[e.index]!),
+    sequential,
+  );
+  for (const slot of walk.leftovers)
+    await walk.readLocal(slot, new PositionalSource(fh), slot.entry.offset + end.shift);
+  await content.drain();
+
+  const members = slots.map((s) => s.member);
+  issues.push(...checkMembers(members, { kind: options.kind, container: "zip", heads }));
+  if (options.kind === "sdist") issues.push(...checkTopLevel(members));
+  return { members, contents, issues, readable: true, sha256: await sequential.finish() };
+}
+
+/** The sequential local-header walk and the per-member header checks. */
+class Walk {
+  private readonly end: EndAnalysis;
+  private readonly issues: ArchiveIssue[];
+  private readonly content: ZipContent;
+  /** Members whose header lies inside an earlier member: read by position afterwards. */
+  readonly leftovers: Slot[] = [];
+
+  constructor(options: { end: EndAnalysis; issues: ArchiveIssue[]; content: ZipContent }) {
+    this.end = options.end;
+    this.issues = options.issues;
+    this.content = options.content;
+  }
+
+  async run(order: readonly Slot[], source: SequentialSource): Promise<void> {
+    const { cdStart, shift } = this.end;
+    let pos = shift;
+    for (const slot of order) {
+      const offset = slot.entry.offset + shift;
+      const name = quote(slot.member.name);
+      if (offset + LOCAL_HEADER_SIZE > cdStart) {
+        this.issues.push(
+          issue(
+            "ART01",
+            `member ${name}: its local header offset ${slot.entry.offset} lies outside the archive data`,
+            {
+              member: slot.member.name,
+            },
+          ),
+        );
+        continue;
+      }
+      if (offset < pos) {
+        this.issues.push(
+          issue(
+            "ART05",
+            `member ${name}: its local header lies inside the data of another member (overlapping entries)`,
+            {
+              member: slot.member.name,
+            },
+          ),
+        );
+        this.leftovers.push(slot);
+        continue;
+      }
+      if (offset > pos) await this.gap(source, pos, offset, `before member ${name}`);
+      pos = await this.readLocal(slot, source, offset);
+    }
+    if (pos < cdStart) await this.gap(source, pos, cdStart, "before the central directory");
+  }
+
+  /** Bytes between records: a hidden local header, or unknown data. Either is refused by PyPI. */
+  private async gap(source: ByteSource, from: number, to: number, where: string): Promise<void> {
+    const head = await source.view(from, Math.min(LOCAL_HEADER_SIZE, to - from));
+    if (head.length === LOCAL_HEADER_SIZE && hasBytes(head, 0, SIG_LOCAL)) {
+      const nameLength = parseLocalHeader(head).nameLength;
+      const nameBytes = await source.view(
+        from + LOCAL_HEADER_SIZE,
+        Math.min(nameLength, to - from - LOCAL_HEADER_SIZE),
+      );
+      const hidden = new TextDecoder().decode(nameBytes);
+      this.issues.push(
+        issue(
+          "ART05",
+          `a local file header for ${quote(hidden)} at offset ${from} has no central directory entry (hidden file)`,
+        ),
+      );
+      return;
+    }
+    this.issues.push(
+      issue("ART05", `${to - from} unexpected bytes at offset ${from} ${where} (unknown record signature)`),
+    );
+  }
+
+  /** Checks the local header at `offset`, reads the content, returns where the member ends. */
+  async readLocal(slot: Slot, source: ByteSource, offset: number): Promise<number> {
+    const { entry, member } = slot;
+    const cdStart = this.end.cdStart;
+    const guess = Math.min(
+      cdStart,
+      offset + LOCAL_HEADER_SIZE + entry.nameBytes.length + entry.compressedSize,
+    );
+    const header = await source.view(offset, LOCAL_HEADER_SIZE);
+    if (header.length < LOCAL_HEADER_SIZE || !hasBytes(header, 0, SIG_LOCAL)) {
+      this.issues.push(
+        issue("ART01", `member ${quote(member.name)}: no local file header at offset ${offset}`, {
+          member: member.name,
+        }),
+      );
+      return guess;
+    }
+    const local = parseLocalHeader(header);
+    const variable = await source.view(offset + LOCAL_HEADER_SIZE, local.nameLength + local.extraLength);
+    const dataStart = offset + LOCAL_HEADER_SIZE + local.nameLength + local.extraLength;
+    const dataEnd = dataStart + entry.compressedSize;
+    if (variable.length < local.nameLength + local.extraLength || dataStart > cdStart) {
+      this.issues.push(
+        issue("ART01", `member ${quote(member.name)}: its local header runs into the central directory`, {
+          member: member.name,
+        }),
+      );
+      return cdStart;
+    }
+    const nameBytes = variable.subarray(0, local.nameLength);
+    this.issues.push(...checkLocalHeader(entry, local, nameBytes, variable.subarray(local.nameLength)));
+    if (dataEnd > cdStart) {
+      this.issues.push(
+        issue("ART05", `member ${quote(member.name)}: its compressed size runs into the central directory`, {
+          member: member.name,
+        }),
+      );
+    }
+    if (slot.readable) await this.content.read(slot, source, dataStart, Math.min(dataEnd, cdStart));
+    if (dataEnd > cdStart) return cdStart;
+    if ((local.flags & FLAG_DATA_DESCRIPTOR) === 0) return dataEnd;
+    const zip64 = entry.size >= 0xffffffff || entry.compressedSize >= 0xffffffff || local.size === 0xffffffff;
+    const peek = await source.view(dataEnd, 4);
+    return Math.min(cdStart, dataEnd + descriptorLength(peek, zip64));
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Member paths as an extractor would resolve them: traversal, link targets, collisions and
+ * the sdist's top directory. Pure string logic over the member list ([P706] tarfile data
+ * filter, [PIP] unpacking.py, cpython gh-107845 and gh-149486 for the link rules).
+ */
+
+/** Path segments with `.` and empty segments dropped; `\` counts as a separator (Windows). */
+function segments(path: string): string[] {
+  return path.split(/[/\\]/).filter((s) => s !== "" && s !== ".");
+}
+
+/** True for `/x`, `\x`, `C:x`, `//host/share` — anything not relative to the extraction root. */
+export function isAbsolute(path: string): boolean {
+  return /^[/\\]/.test(path) || /^[A-Za-z]:/.test(path);
+}
+
+/**
+ * Resolves `..` like `posixpath.normpath` from the extraction root. `escapes` is true when a
+ * `..` climbs above the root at any point (what pip and the data filter refuse).
+ */
+export function resolvePath(path: string): { parts: string[]; escapes: boolean } {
+  const parts: string[] = [];
+  let escapes = false;
+  for (const s of segments(path)) {
+    if (s !== "..") parts.push(s);
+    else if (parts.length > 0) parts.pop();
+    else escapes = true;
+  }
+  return { parts, escapes };
+}
+
+/** SEC01: why extracting a member named `name` is unsafe, with the severity. */
+export function traversalProblem(name: string): { severity: "error" | "warning"; why: string } | undefined {
+  if (/^(\/\/|\\\\)/.test(name)) return { severity: "error", why: "is a UNC path" };
+  if (/^[A-Za-z]:/.test(name)) return { severity: "error", why: "starts with a drive letter" };
+  if (/^[/\\]/.test(name)) return { severity: "error", why: "is an absolute path" };
+  const { escapes } = resolvePath(name);
+  if (escapes) return { severity: "error", why: "resolves outside the extraction directory" };
+  if (segments(name).includes("..")) return { severity: "warning", why: "contains a `..` segment" };
+  return undefined;
+}
+
+/** The member's path relative to the root: `./` and trailing `/` removed. */
+export function memberPath(name: string): string {
+  return resolvePath(name).parts.join("/");
+}
+
+/** Every path that exists after extraction: the members and their parent directories. */
+export function existingPaths(names: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const name of names) {
+    const { parts, escapes } = resolvePath(name);
+    if (escapes) continue;
+    for (let i = 1; i <= parts.length; i++) out.add(parts.slice(0, i).join("/"));
+  }
+  return out;
+}
+
+export interface LinkVerdict {
+  severity: "error" | "warning";
+  why: string;
+}
+
+/**
+ * SEC03: a symlink target is relative to the link's directory, a hardlink target to the
+ * archive root (gh-107845); both are normalized before the containment test, and a link that
+ * resolves to the root itself is refused too (gh-149486).
+ */
+export function linkProblem(
+  link: { name: string; kind: "symlink" | "hardlink"; target: string },
+  existing: ReadonlySet<string>,
+): LinkVerdict | undefined {
+  const target = link.target;
+  if (target === "") return { severity: "error", why: "has an empty target" };
+  if (isAbsolute(target)) return { severity: "error", why: `points to the absolute path ${target}` };
+  const linkParts = resolvePath(link.name).parts;
+  const base = link.kind === "symlink" ? linkParts.slice(0, -1).join("/") : "";
+  const { parts, escapes } = resolvePath(base === "" ? target : `${base}/${target}`);
+  if (escapes)
+    return { severity: "error", why: `target ${target} resolves outside the extraction directory` };
+  if (parts.length === 0)
+    return { severity: "error", why: `target ${target} resolves to the extraction directory itself` };
+  const resolved = parts.join("/");
+  if (resolved === linkParts.join("/")) return { severity: "error", why: "points to itself" };
+  if (!existing.has(resolved)) {
+    return { severity: "warning", why: `target ${target} (${resolved}) is not in the archive` };
+  }
+  return undefined;
+}
+
+/** Members whose path passes through a symlink member: extraction would write through it. */
+export function throughSymlink(names: readonly string[], symlinks: ReadonlySet<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  if (symlinks.size === 0) return out;
+  for (const name of names) {
+    const parts = resolvePath(name).parts;
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join("/");
+      if (symlinks.has(prefix)) {
+        out.set(name, prefix);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * SEC07: groups of distinct member paths that land on the same file on a case-insensitive or
+ * normalizing file system (macOS, Windows): same path after NFC and case folding.
+ */
+export function collisions(names: readonly string[]): string[][] {
+  const groups = new Map<string, Set<string>>();
+  for (const name of names) {
+    const path = memberPath(name);
+    if (path === "") continue;
+    const key = path.normalize("NFC").toLowerCase();
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = new Set();
+      groups.set(key, group);
+    }
+    group.add(path);
+  }
+  return [...groups.values()].filter((g) => g.size > 1).map((g) => [...g]);
+}
+
+/** Exact duplicate member names, with how often each appears. */
+export function duplicates(names: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const name of names) {
+    const key = memberPath(name) || name;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  for (const [k, n] of counts) if (n < 2) counts.delete(k);
+  return counts;
+}
+
+/**
+ * ART08: the single top-level directory of an sdist, as `os.path.commonpath` sees it (twine
+ * sdist.py). `undefined` when there is none: members in several top-level entries, or none.
+ */
+export function topLevelDirectory(names: readonly string[]): { top?: string; tops: string[] } {
+  const tops = new Set<string>();
+  let absolute = false;
+  let relative = false;
+  for (const name of names) {
+    if (/^[/\\]/.test(name)) absolute = true;
+    else relative = true;
+    tops.add(segments(name)[0] ?? "");
+  }
+  const list = [...tops];
+  if (absolute && relative) return { tops: list };
+  if (list.length !== 1 || list[0] === "" || list[0] === "..") return { tops: list };
+  return { top: list[0]!, tops: list };
+}
