@@ -12,7 +12,11 @@ export function descriptionOfDist(ctx: DistContext): DescriptionInput | undefine
   if (ctx.metadata === undefined) return undefined;
   const { body, bodyLine } = ctx.metadata;
   return {
-    location: { file: ctx.display, ...(ctx.metadataMember ? { member: ctx.metadataMember } : {}), field: "Description" },
+    location: {
+      file: ctx.display,
+      ...(ctx.metadataMember ? { member: ctx.metadataMember } : {}),
+      field: "Description",
+    },
     description: body ?? field(ctx.metadata, "Description"),
     contentType: field(ctx.metadata, "Description-Content-Type"),
     // Lines of a body description point into METADATA / PKG-INFO itself.
@@ -38,7 +42,11 @@ export function descriptionOfProject(
   if (file === undefined) {
     const text = (readme as Record<string, unknown>)["text"];
     if (typeof text !== "string") return undefined;
-    return { location: { file: project.display, field: "project.readme.text" }, description: text, contentType };
+    return {
+      location: { file: project.display, field: "project.readme.text" },
+      description: text,
+      contentType,
+    };
   }
   const path = projectPath(file);
   const bytes = path === undefined ? undefined : project.contents.get(path);
@@ -48,7 +56,11 @@ export function descriptionOfProject(
 
 /** Only reStructuredText (declared, or the default when no type is given) needs docutils. */
 export function needsRenderer(input: DescriptionInput): boolean {
-  if (input.description === undefined || input.description.trim() === "" || input.description.trim() === "UNKNOWN") {
+  if (
+    input.description === undefined ||
+    input.description.trim() === "" ||
+    input.description.trim() === "UNKNOWN"
+  ) {
     return false;
   }
   const type = (input.contentType ?? "text/x-rst").split(";")[0]?.trim().toLowerCase();
