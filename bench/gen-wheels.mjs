@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { seededRandom } from "../test/helpers/random.ts";
 import { buildTar } from "../test/helpers/tar-writer.ts";
 import { buildZip } from "../test/helpers/zip-writer.ts";
 
@@ -19,17 +20,7 @@ const outdir = positional[0] ?? "bench/.fixtures";
 const profiles =
   positional.slice(1).length > 0 ? positional.slice(1) : ["mixed", "sources", "binaries", "sdist"];
 
-/** Deterministic PRNG (mulberry32) so every run writes the same bytes. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const WORDS =
   "value result config handler request response session client server buffer stream parse render check build index token path name version module package record member archive digest".split(

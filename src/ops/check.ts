@@ -2,7 +2,7 @@
  * `check`: read a project and its distributions through the adapters, run every check, and
  * return the findings. Never prints; progress goes through `onEvent`.
  */
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { readProject } from "../adapters/project.ts";
@@ -51,8 +51,13 @@ export interface CheckReport {
 }
 
 const DIST_PATTERN = /\.(whl|tar\.gz|zip)$/;
-/** Archives read at once: each streams, so two keep both cores busy without holding much memory. */
-const READ_CONCURRENCY = 2;
+/**
+ * Small archives are read two at a time (their cost is latency); a large one is read alone,
+ * because the reader already spreads one archive over every core and two at once would only
+ * double the memory held.
+ */
+const READ_SLOTS = 2;
+const LARGE_ARCHIVE = 16 * 1024 * 1024;
 
 async function distsIn(project: string): Promise<string[]> {
   try {
@@ -66,20 +71,42 @@ async function distsIn(project: string): Promise<string[]> {
   }
 }
 
-async function mapBounded<T, R>(
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0; // the reader reports a missing file with its own message
+  }
+}
+
+/** Runs `fn` over `items` in order of start, holding at most READ_SLOTS slots; large items take all. */
+async function mapWeighted<T, R>(
   items: readonly T[],
-  limit: number,
+  weightOf: (item: T) => Promise<number>,
   fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
   const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const at = next++;
-      results[at] = await fn(items[at] as T);
-    }
+  let free = READ_SLOTS;
+  const waiting: (() => void)[] = [];
+  const acquire = async (n: number) => {
+    while (free < n) await new Promise<void>((resolve) => waiting.push(resolve));
+    free -= n;
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const release = (n: number) => {
+    free += n;
+    for (const wake of waiting.splice(0)) wake();
+  };
+  await Promise.all(
+    items.map(async (item, at) => {
+      const weight = Math.min(READ_SLOTS, await weightOf(item));
+      await acquire(weight);
+      try {
+        results[at] = await fn(item);
+      } finally {
+        release(weight);
+      }
+    }),
+  );
   return results;
 }
 
@@ -129,7 +156,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       addDescription(descriptionOfProject(project, options.project, display));
     }
 
-    const dists: DistContext[] = await mapBounded(distPaths, READ_CONCURRENCY, async (path) => {
+    const large = async (path: string) => ((await sizeOf(path)) > LARGE_ARCHIVE ? READ_SLOTS : 1);
+    const dists: DistContext[] = await mapWeighted(distPaths, large, async (path) => {
       const artifact = await readArtifact(path, { display: display(path) });
       const ctx = assembleDistContext(artifact, display(path));
       const own = checkDistribution(ctx);

@@ -24,17 +24,7 @@ interface Case {
   pypiRejects?: string[];
 }
 
-/** mulberry32: deterministic fuzz. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const e = (name: string, more: Partial<ZipEntry> = {}): ZipEntry => ({
   name,
@@ -252,6 +242,8 @@ for case in json.load(sys.stdin):
         out[path] = type(e).__name__ + ": " + str(e)[:160]
 print(json.dumps(out))
 `;
+
+import { seededRandom } from "../helpers/random.ts";
 
 test("ART01 agrees with Python's zipfile and tarfile on which archives are readable", {
   timeout: 120_000,

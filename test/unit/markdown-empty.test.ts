@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { micromark } from "micromark";
 import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { markdownRendersEmpty } from "../../src/core/readme/markdown.ts";
+import { seededRandom } from "../helpers/random.ts";
 
 const SILENT = [
   "",
@@ -42,15 +43,7 @@ const LOUD = [
   "==\n",
 ];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 test("markdownRendersEmpty agrees with micromark's HTML on generated documents", () => {
   const random = rng(7);

@@ -258,16 +258,7 @@ function file(lines: string[], options: { body?: string; eol?: string } = {}): U
   return enc(text);
 }
 
-/** Deterministic PRNG (mulberry32) so the corpus is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 function generateCases(): Case[] {
   const cases: Case[] = [];
@@ -501,6 +492,8 @@ for url in json.load(sys.stdin):
         out.append(None)
 print(json.dumps(out))
 `;
+
+import { seededRandom } from "../helpers/random.ts";
 
 test(`MD17/MD18 URL errors match warehouse's is_valid_uri on ${URLS.length} URLs`, () => {
   const valid = pythonJson<(boolean | null)[]>(PY_URLS, URLS);

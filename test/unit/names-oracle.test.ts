@@ -12,18 +12,9 @@ import { normalizeVersion } from "../../src/core/pep440/version.ts";
 import trove from "../../src/data/classifiers.json" with { type: "json" };
 import spdx from "../../src/data/spdx.json" with { type: "json" };
 import { pythonJson } from "../helpers/peers.ts";
+import { seededRandom } from "../helpers/random.ts";
 
-/** mulberry32: a small seeded generator so every run checks the same cases. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;

@@ -25,17 +25,7 @@ function words(text: string): string[] {
   return text.trim().split(/\s+/);
 }
 
-/** mulberry32: a small deterministic PRNG so every run checks the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
@@ -281,6 +271,8 @@ from packaging.version import Version
 data = json.load(sys.stdin)
 print(json.dumps([[SpecifierSet(s).contains(Version(v)) for v in data["versions"]] for s in data["sets"]]))
 `;
+
+import { seededRandom } from "../helpers/random.ts";
 
 test("=== compares a Version object by its normalized text, as packaging does", () => {
   const sets = ["===1.0", "===1.0.0", "===V1.0", "===1.0,>=0.5", "===1.0a1", "===1.0rc1"];

@@ -21,17 +21,7 @@ function words(text: string): string[] {
   return text.trim().split(/\s+/);
 }
 
-/** mulberry32: a small deterministic PRNG so every run checks the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
@@ -413,6 +403,8 @@ for text in json.load(sys.stdin):
     out.append([r.name, sorted(r.extras), str(r.specifier), r.url, marker, whole])
 print(json.dumps(out))
 `;
+
+import { seededRandom } from "../helpers/random.ts";
 
 test("requirements: validity and every part of str() equal packaging's", () => {
   const texts = requirementCorpus();

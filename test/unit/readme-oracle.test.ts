@@ -119,6 +119,8 @@ print(json.dumps({
 }))
 `;
 
+import { seededInt } from "../helpers/random.ts";
+
 interface OracleAnswer {
   rendered: { name: string; text: string; ok: boolean; message: string | null }[];
   directives: Record<string, [number, number, boolean, boolean, string[]]>;
@@ -130,16 +132,7 @@ interface OracleAnswer {
   widths: number[];
 }
 
-/** Small deterministic PRNG (mulberry32) so generated inputs reproduce. */
-function rng(seed: number): (n: number) => number {
-  let a = seed;
-  return (n) => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
+const rng = seededInt;
 
 const r = rng(7);
 const CSV_PARTS = ["a", "b c", '"q"', '"x, y"', '""', '"un', 'end"', ",", " ", '"a""b"', "é", "\\"];

@@ -12,17 +12,9 @@ import {
 } from "../../src/core/dist/entry-points.ts";
 import { CSV_FIELD_LIMIT, readCsv, splitFileLines, splitPythonLines } from "../../src/core/dist/record.ts";
 import { pythonJson } from "../helpers/peers.ts";
+import { seededInt } from "../helpers/random.ts";
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): (n: number) => number {
-  let a = seed;
-  return (n) => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
+const rng = seededInt;
 
 const pick = <T>(r: (n: number) => number, items: readonly T[]): T => items[r(items.length)]!;
 
