@@ -2,7 +2,12 @@
  * The `slipway` entry point. Kept tiny on purpose: `--version` and `--help` answer without
  * loading any command, and each command's module is imported only when it runs.
  */
+import { enableCompileCache } from "node:module";
 import type { CommandModule } from "./command.ts";
+
+// V8 keeps the bytecode of our chunks on disk (Node's compile cache, in the OS temp dir), so a
+// command's code is compiled once, not on every run. Off with NODE_DISABLE_COMPILE_CACHE=1.
+enableCompileCache?.();
 
 declare const SLIPWAY_VERSION: string;
 const version = typeof SLIPWAY_VERSION === "string" ? SLIPWAY_VERSION : "0.0.0-dev";
