@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { micromark } from "micromark";
 import { gfm, gfmHtml } from "micromark-extension-gfm";
-import { markdownRendersEmpty } from "../../src/core/readme/markdown.ts";
+import { couldBeEmpty, markdownRendersEmpty } from "../../src/core/readme/markdown.ts";
 import { seededRandom } from "../helpers/random.ts";
 
 const SILENT = [
@@ -19,6 +19,11 @@ const SILENT = [
   "[b]: <y> 'title'\n",
   "[^1]: a note\n",
   "  [c]:\n  /url\n",
+  "[d\ne]: /u\n",
+  "[f\\]g]: /u\n",
+  "[h\\\\]: /u\n",
+  "   [i]:\t<>\n",
+  "[^j]:\n",
 ];
 const LOUD = [
   "# \n",
@@ -41,6 +46,12 @@ const LOUD = [
   "<div></div>\n",
   "1.\n",
   "==\n",
+  "[![PyPI](https://img.shields.io/pypi/v/x.svg)](https://pypi.org/project/x/)\n",
+  "[a](b)\n",
+  "[a]:\n",
+  "[a\\]: b\n",
+  "[]: /u\n",
+  "\t[a]: /u\n",
 ];
 
 const rng = seededRandom;
@@ -64,4 +75,22 @@ test("markdownRendersEmpty agrees with micromark's HTML on generated documents",
     assert.equal(markdownRendersEmpty(doc), expected, JSON.stringify(doc));
   }
   assert.ok(empties > 300 && empties < 2700, `both outcomes are exercised (${empties} empty)`);
+});
+
+test("couldBeEmpty sends only a document opening with a definition to the full GFM parse", () => {
+  const badges = "[![PyPI](https://img.shields.io/pypi/v/x.svg)](https://pypi.org/project/x/)\n\n# x\n";
+  for (const doc of [badges, "# Title\n", "[link](https://x)\n", "[TOC]\n", "  <p>x</p>\n", "\t[a]: /u\n"]) {
+    assert.equal(couldBeEmpty(doc), false, JSON.stringify(doc));
+  }
+  for (const doc of [
+    "",
+    " \n\t\n",
+    "\n\n[a]: /u\n",
+    "   [^1]: note",
+    "[a\nb]:\n/u",
+    "[a\\[b]: /u",
+    "\r\n[a]: /u",
+  ]) {
+    assert.equal(couldBeEmpty(doc), true, JSON.stringify(doc));
+  }
 });
