@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles the CLI and the library with esbuild. The CLI entry stays tiny and each command is a
 // separate chunk loaded on demand (code splitting), so `slipway --version` loads almost nothing.
+import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { build } from "esbuild";
@@ -32,3 +33,12 @@ await build({
 const cli = new URL("../dist/cli.js", import.meta.url);
 await writeFile(cli, `#!/usr/bin/env node\n${await readFile(cli, "utf8")}`);
 await chmod(cli, 0o755);
+
+// Type declarations for library users (package.json "types"), from the same sources.
+execFileSync(
+  process.execPath,
+  [new URL("../node_modules/typescript/bin/tsc", import.meta.url).pathname, "-p", "tsconfig.build.json"],
+  {
+    stdio: "inherit",
+  },
+);
