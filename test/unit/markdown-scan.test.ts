@@ -4,7 +4,7 @@
  * README checks used it: resourceDestinationString/definitionDestinationString tokens (an image
  * when inside an image token) and the text of htmlFlow/htmlText tokens. Both must give the same
  * items, in the same order, with the same lines, on: the committed fixtures, every Markdown
- * README installed on this machine (site-packages METADATA, wheels under /opt/pypi), seeded
+ * README of the peers venv (and of directories named in SLIPWAY_README_CORPUS), seeded
  * mutations of the fixtures, generated documents, and hand-picked edge cases.
  */
 import assert from "node:assert/strict";
@@ -203,7 +203,7 @@ test("scanMarkdownSyntax stays linear on pathological input", () => {
 
 let machine: { name: string; text: string }[] | undefined;
 
-/** Markdown descriptions of installed packages and local wheels, if this machine has any. */
+/** Markdown descriptions of the peers venv's packages, plus any directories in SLIPWAY_README_CORPUS. */
 function machineReadmes(): { name: string; text: string }[] {
   if (machine) return machine;
   const seen = new Set<string>();
@@ -220,15 +220,17 @@ function machineReadmes(): { name: string; text: string }[] {
   const peers = fileURLToPath(new URL("../../.cache/peers/", import.meta.url));
   for (const dir of [
     ...subdirs(peers).flatMap((venv) => sitePackages(join(venv, "lib"))),
-    ...subdirs("/root/.pyenv/versions").flatMap((v) => sitePackages(join(v, "lib"))),
+    // More site-packages or wheel directories for a wider local run, e.g. a Python's own.
+    ...(process.env["SLIPWAY_README_CORPUS"] ?? "").split(":").filter((d) => d !== ""),
   ]) {
     for (const info of subdirs(dir).filter((d) => d.endsWith(".dist-info"))) {
       const path = join(info, "METADATA");
       if (existsSync(path)) add(path, readFileSync(path));
     }
   }
-  for (const wheel of listFiles("/opt/pypi").filter((f) => f.endsWith(".whl")))
-    add(wheel, wheelMetadata(wheel));
+  for (const dir of (process.env["SLIPWAY_README_CORPUS"] ?? "").split(":").filter((d) => d !== "")) {
+    for (const wheel of listFiles(dir).filter((f) => f.endsWith(".whl"))) add(wheel, wheelMetadata(wheel));
+  }
   return machine;
 }
 
