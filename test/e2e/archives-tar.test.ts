@@ -4,34 +4,13 @@
  * devices, escaping links, bombs). Each read must finish quickly and report, never throw.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { createGzip, gzipSync } from "node:zlib";
-import { readArtifact } from "../../src/adapters/archives/read-artifact.ts";
-import type { ArtifactModel } from "../../src/core/dist/artifact.ts";
-import type { Finding } from "../../src/core/findings.ts";
+import { bytesReader, has, ids, msg } from "../helpers/read-bytes.ts";
 import { buildSdist, buildTar, gnuLong, gzipTar, header, type TarEntry } from "../helpers/tar-writer.ts";
 import { buildZip, recordHash } from "../helpers/zip-writer.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "slipway-tar-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-let counter = 0;
-
-async function read(bytes: Uint8Array, filename = "demo_pkg-1.0.0.tar.gz"): Promise<ArtifactModel> {
-  const sub = join(dir, String(counter++));
-  mkdirSync(sub);
-  const path = join(sub, filename);
-  writeFileSync(path, bytes);
-  const start = performance.now();
-  const model = await readArtifact(path, { display: filename });
-  const ms = performance.now() - start;
-  assert.ok(ms < 5000, `reading took ${ms.toFixed(0)} ms`);
-  assert.equal(model.sha256, createHash("sha256").update(bytes).digest("hex"));
-  return model;
-}
+const { read } = bytesReader("demo_pkg-1.0.0.tar.gz");
 
 const TOP = "demo_pkg-1.0.0";
 /** A .tar.gz of a valid sdist plus `entries`. */
@@ -41,16 +20,6 @@ const tgz = (
   entries: TarEntry[],
   options: Parameters<typeof buildTar>[0] extends infer S ? Partial<S> : never = {},
 ) => gzipTar(buildTar({ entries, ...options }));
-
-const ids = (m: ArtifactModel, severity?: Finding["severity"]) =>
-  m.findings.filter((f) => severity === undefined || f.severity === severity).map((f) => f.id);
-const has = (m: ArtifactModel, id: string, severity: Finding["severity"] = "error") =>
-  m.findings.some((f) => f.id === id && f.severity === severity);
-const msg = (m: ArtifactModel, id: string) =>
-  m.findings
-    .filter((f) => f.id === id)
-    .map((f) => f.message)
-    .join(" | ");
 
 test("a valid pax sdist reads without findings, with digests, modes and the kept files", async () => {
   const bytes = sdist([

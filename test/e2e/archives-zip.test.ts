@@ -4,14 +4,11 @@
  * hostile archives. Each read must finish quickly and report, never throw.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { readArtifact } from "../../src/adapters/archives/read-artifact.ts";
-import type { ArtifactModel } from "../../src/core/dist/artifact.ts";
-import type { Finding } from "../../src/core/findings.ts";
+import { bytesReader, has, ids, msg } from "../helpers/read-bytes.ts";
 import {
   buildWheel,
   buildZip,
@@ -21,33 +18,7 @@ import {
   type ZipEntry,
 } from "../helpers/zip-writer.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "slipway-zip-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-let counter = 0;
-/** Writes `bytes` under `filename` and reads it, asserting it stays within a time bound. */
-async function read(bytes: Uint8Array, filename = "demo_pkg-1.0.0-py3-none-any.whl"): Promise<ArtifactModel> {
-  const sub = join(dir, String(counter++));
-  mkdirSync(sub);
-  const path = join(sub, filename);
-  writeFileSync(path, bytes);
-  const start = performance.now();
-  const model = await readArtifact(path, { display: filename });
-  const ms = performance.now() - start;
-  assert.ok(ms < 5000, `reading took ${ms.toFixed(0)} ms`);
-  assert.equal(model.sha256, createHash("sha256").update(bytes).digest("hex"));
-  return model;
-}
-
-const ids = (m: ArtifactModel, severity?: Finding["severity"]) =>
-  m.findings.filter((f) => severity === undefined || f.severity === severity).map((f) => f.id);
-const has = (m: ArtifactModel, id: string, severity: Finding["severity"] = "error") =>
-  m.findings.some((f) => f.id === id && f.severity === severity);
-const msg = (m: ArtifactModel, id: string) =>
-  m.findings
-    .filter((f) => f.id === id)
-    .map((f) => f.message)
-    .join(" | ");
+const { read, dir } = bytesReader("demo_pkg-1.0.0-py3-none-any.whl");
 
 const entry = (
   name: string | Uint8Array,
