@@ -173,6 +173,12 @@ export const NAME_RULES: readonly NameRule[] = [
   { what: "a SQLite database dump", severity: "warning", test: (_p, b) => /\.(sqlite3?|db3)$/i.test(b) },
 ];
 
-/** Test suites ship fake keys on purpose; findings there are warnings, not errors. */
+/**
+ * Test suites ship fake keys on purpose; findings there are warnings, not errors. A test lives
+ * under a test directory (`tests/`, `SelfTest/`, `testdata/`, `fixtures/`) or in a test module
+ * (`test_x.py`, `x_test.py`, `tests.py`, `conftest.py`): crypto libraries such as pycryptodome,
+ * jwcrypto and ecdsa ship their key fixtures that way in their wheels.
+ */
 export const isTestPath = (path: string): boolean =>
-  /(^|\/)(tests?|testing|test_?data|fixtures?)\//i.test(path);
+  /(^|\/)(tests?|testing|self_?tests?|test_?data|fixtures?)\//i.test(path) ||
+  /(^|\/)(test_[^/]*|[^/]*_test\.py|tests\.py|conftest\.py)$/i.test(path);
