@@ -201,6 +201,19 @@ test("DESC08 warns on raw HTML PyPI strips, relative links and images, and disal
   assert.deepEqual(ids(rst), ["DESC08:warning", "DESC08:warning"]);
 });
 
+test("DESC08 reports each kind of HTML loss once, at its first line, with a count", () => {
+  const rows = Array.from({ length: 5 }, (_, i) => `<tr><td valign="top">${i}</td></tr>`).join("\n");
+  const found = check({
+    location: MD,
+    description: `# T\n\n<table>\n${rows}\n</table>\n`,
+    contentType: "text/markdown",
+  });
+  assert.deepEqual(
+    found.map((f) => `${f.location.line} ${f.message.replace(/^README\.md line \d+: /, "")}`),
+    ["4 <td> loses valign= (PyPI's HTML sanitizer drops this attribute) (and 4 more times)"],
+  );
+});
+
 test("DESC08 passes on absolute links and HTML PyPI keeps", () => {
   const text =
     '<p align="center"><a href="https://example.com"><img src="https://example.com/l.png" alt="logo"></a></p>\n\n[home](https://example.com) <mail@example.com>\n';

@@ -310,8 +310,17 @@ function checkMarkdown(ctx: Ctx, text: string): void {
   const scan = scanMarkdown(text);
   const hint =
     "Remove the HTML or write it in Markdown; PyPI keeps only basic tags (p, div, a, img, span, table, details...) and attributes (href, src, alt, width, height, align).";
+  // One finding per kind of loss, at its first line: a table-heavy README would otherwise give
+  // one warning per cell.
+  const byMessage = new Map<string, { line: number; count: number }>();
   for (const problem of scan.html) {
-    add(ctx, "DESC08", `${ctx.where} line ${problem.line}: ${problem.message}`, problem.line, { hint });
+    const seen = byMessage.get(problem.message);
+    if (seen) seen.count++;
+    else byMessage.set(problem.message, { line: problem.line, count: 1 });
+  }
+  for (const [message, { line, count }] of byMessage) {
+    const more = count > 1 ? ` (and ${count - 1} more time${count > 2 ? "s" : ""})` : "";
+    add(ctx, "DESC08", `${ctx.where} line ${line}: ${message}${more}`, line, { hint });
   }
   checkLinks(ctx, scan.urls);
 }
