@@ -147,6 +147,15 @@ test("SEC06 warns on setuid/setgid/sticky bits, writable modes and stray executa
   assert.doesNotMatch(text, /"demo-1.0\/script"|"demo-1.0\/prog"/);
 });
 
+test("SEC06 ignores write bits in wheels, where installers apply the umask", () => {
+  const wheel: MemberFacts = { kind: "wheel", container: "zip" };
+  assert.deepEqual(
+    of(checkMembers([file("demo-1.0.dist-info/RECORD", { mode: 0o664 })], wheel), "SEC06"),
+    [],
+  );
+  assert.equal(of(checkMembers([file(`${TOP}/w`, { mode: 0o664 })], sdistFacts), "SEC06").length, 1);
+});
+
 test("SEC06 passes ordinary modes and members without recorded modes", () => {
   const members = [
     file(`${TOP}/a.py`),

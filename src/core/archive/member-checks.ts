@@ -168,7 +168,9 @@ export function checkModes(members: readonly ArchiveMember[], facts: MemberFacts
         }),
       );
     }
-    if ((m.mode & 0o022) !== 0) writable.push(m.name);
+    // Only tar extraction keeps write bits; pip, uv and installer apply the umask to wheel
+    // members and take nothing from the zip mode but the executable bit.
+    if (facts.container === "tar" && (m.mode & 0o022) !== 0) writable.push(m.name);
     if (m.kind === "file" && (m.mode & 0o111) !== 0 && !expectsExec(m, facts)) executable.push(m.name);
   }
   if (writable.length > 0) {
