@@ -14,6 +14,8 @@ import type { FileHandle } from "node:fs/promises";
 export interface ByteSource {
   /** Bytes [pos, pos + length), shorter when the file ends first. Zero-copy when possible. */
   view(pos: number, length: number): Promise<Uint8Array>;
+  /** The same bytes when they are already in memory in one piece (no I/O, no copy), else undefined. */
+  peek(pos: number, length: number): Uint8Array | undefined;
   /** Hands [pos, end) to `fn` in pieces, in order; awaits `fn` when it returns a promise. */
   forEach(pos: number, end: number, fn: (chunk: Uint8Array) => void | Promise<void>): Promise<void>;
 }
@@ -48,6 +50,10 @@ export class PositionalSource implements ByteSource {
     return readAt(this.fh, pos, length);
   }
 
+  peek(): undefined {
+    return undefined;
+  }
+
   async forEach(pos: number, end: number, fn: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
     for (let at = pos; at < end; ) {
       const chunk = await readAt(this.fh, at, Math.min(this.chunkSize, end - at));
@@ -64,6 +70,13 @@ interface Block {
 }
 
 /**
+ * Block buffers passes no longer need, by block size, for the next pass: a check of several
+ * artifacts reuses a few blocks instead of leaving each pass's blocks to a full GC.
+ */
+const spareBlocks = new Map<number, Buffer[]>();
+const MAX_SPARE_BLOCKS = 3;
+
+/**
  * The one sequential pass over the file. Blocks are read in order with one read ahead in
  * flight; every block is hashed once, in order, for the artifact's sha256. Positions only move
  * forward: blocks wholly behind the last position asked for are recycled for later reads, so
@@ -76,8 +89,8 @@ export class SequentialSource implements ByteSource {
   private readonly signal: AbortSignal | undefined;
   private readonly hash: Hash = createHash("sha256");
   private blocks: Block[] = [];
-  /** Recycled block buffers. */
-  private readonly spare: Buffer[] = [];
+  /** Recycled block buffers of this size (shared by every pass). */
+  private readonly spare: Buffer[];
   /** File offset of the next block to request. */
   private nextStart = 0;
   private ahead: Promise<Block> | undefined;
@@ -89,8 +102,14 @@ export class SequentialSource implements ByteSource {
   ) {
     this.fh = fh;
     this.size = size;
-    this.blockSize = options.blockSize ?? 2 * 1024 * 1024;
+    this.blockSize = options.blockSize ?? 1024 * 1024;
     this.signal = options.signal;
+    let spare = spareBlocks.get(this.blockSize);
+    if (spare === undefined) {
+      spare = [];
+      spareBlocks.set(this.blockSize, spare);
+    }
+    this.spare = spare;
   }
 
   /** Bytes loaded so far end here. */
@@ -143,9 +162,20 @@ export class SequentialSource implements ByteSource {
 
   private recycle(block: Block): void {
     const { buffer, byteOffset } = block.bytes;
-    if (this.spare.length < 4 && byteOffset === 0 && buffer.byteLength === this.blockSize) {
+    if (this.spare.length < MAX_SPARE_BLOCKS && byteOffset === 0 && buffer.byteLength === this.blockSize) {
       this.spare.push(Buffer.from(buffer, 0, this.blockSize));
     }
+  }
+
+  peek(pos: number, length: number): Uint8Array | undefined {
+    // Most headers and small members lie inside the block already loaded: no promise, no copy.
+    const end = Math.min(pos + length, this.size);
+    for (let i = this.blocks.length - 1; i >= 0; i--) {
+      const b = this.blocks[i]!;
+      if (pos >= b.start && end <= b.start + b.bytes.length)
+        return b.bytes.subarray(pos - b.start, end - b.start);
+    }
+    return undefined;
   }
 
   async view(pos: number, length: number): Promise<Uint8Array> {

@@ -59,13 +59,19 @@ export class MemberSink {
     this.scanner = options.scan ? new ContentScanner() : undefined;
   }
 
+  /**
+   * Takes the member's next bytes. `chunk` may be a view of a buffer the caller reuses, so
+   * whatever outlives the call is copied (a view would also carry the whole buffer with it).
+   */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     for (const [, hash] of this.hashes) hash.update(chunk);
     if (this.options.crc) this.crcValue = crc32(chunk, this.crcValue);
     this.scanner?.push(chunk);
     if (this.options.keep) this.kept.push(Uint8Array.prototype.slice.call(chunk));
-    if (this.size === 0 && this.options.head > 0) this.headBytes = chunk.slice(0, this.options.head);
+    if (this.size === 0 && this.options.head > 0) {
+      this.headBytes = Uint8Array.prototype.slice.call(chunk, 0, this.options.head);
+    }
     this.size += chunk.length;
   }
 

@@ -28,13 +28,16 @@ import {
 } from "../../core/dist/artifact.ts";
 import { hitIssues } from "../../core/secrets/scanner.ts";
 import type { ByteSource } from "./byte-source.ts";
-import { StreamInflater } from "./inflate.ts";
+import { canReuseEngine, StreamInflater } from "./inflate.ts";
+import type { MemberSpec } from "./member-job.ts";
 import { MemberSink, type SinkResult } from "./member-sink.ts";
 import { BatchRunner } from "./worker-pool.ts";
 
-/** Deflated members up to this size inflate in one synchronous call (cheapest for small ones). */
+/**
+ * Without a reusable inflate engine (see inflate.ts), deflated members up to this size inflate
+ * in one call in the batches and larger ones stream through zlib on libuv's pool, a few at once.
+ */
 export const WHOLE_LIMIT = 1024 * 1024;
-/** Large members inflating at once on the pool, and the compressed bytes queued for them. */
 const STREAMS_IN_FLIGHT = 3;
 const QUEUE_LIMIT = 24 * 1024 * 1024;
 /** Total member content kept for the checks; past it nothing more is kept. */
@@ -83,20 +86,30 @@ export interface ContentOptions {
   contents: Map<string, Uint8Array>;
   heads: Map<string, Uint8Array>;
   slots: readonly Slot[];
-  /** Worker threads for small members (0: all on this thread). */
+  /** Worker threads for member content (0: all on this thread). */
   workers: number;
+  /** Send large deflated members to the batches (default: when zlib's engine is reusable). */
+  reuseEngine?: boolean | undefined;
 }
 
 /** Reads members' content and records the outcome on each slot. */
 export class ZipContent {
   private readonly options: ContentOptions;
-  private readonly inFlight: { promise: Promise<void>; bytes: number }[] = [];
   private readonly batches: BatchRunner;
+  /** Whether large deflated members go to the batches in pieces (else they stream here). */
+  private readonly reuseEngine: boolean;
+  private readonly inFlight: { promise: Promise<void>; bytes: number }[] = [];
   private kept = 0;
   private keepLimitNoted = false;
+  /** Slots in the order their content was read, and the issues each one's content raised. */
+  private readonly order: number[] = [];
+  private readonly found = new Map<number, ArchiveIssue[]>();
+  /** Slots whose outcome is in (a result may come twice when a worker dies). */
+  private readonly settled = new Set<number>();
 
   constructor(options: ContentOptions) {
     this.options = options;
+    this.reuseEngine = options.reuseEngine ?? canReuseEngine();
     this.batches = new BatchRunner({
       algorithms: options.algorithms,
       workers: options.workers,
@@ -114,39 +127,66 @@ export class ZipContent {
    */
   async read(slot: Slot, source: ByteSource, dataStart: number, end: number): Promise<void> {
     const { entry } = slot;
+    this.order.push(entry.index);
     if (entry.method === 0 && entry.compressedSize !== entry.size) {
       this.fail(slot, `stored with compressed size ${entry.compressedSize} but size ${entry.size}`);
       return;
     }
     if (entry.size <= WHOLE_LIMIT && entry.compressedSize <= WHOLE_LIMIT) {
-      const data = await source.view(dataStart, end - dataStart);
+      const data = source.peek(dataStart, end - dataStart) ?? (await source.view(dataStart, end - dataStart));
       if (data.length < (entry.method === 0 ? entry.size : 1)) {
         this.fail(slot, "the archive ends inside its data");
         return;
       }
-      await this.batches.add(
-        { index: entry.index, method: entry.method, size: entry.size, ...this.sinkOptions(slot) },
-        data,
-      );
+      const member = this.spec(slot);
+      // Most small members fit the batch being filled: no promise per member.
+      if (this.batches.add(member, data)) return;
+      this.batches.begin(member);
+      await this.batches.write(data);
+      await this.batches.end();
       return;
     }
+    if (entry.method !== 0 && !this.reuseEngine) {
+      await this.stream(slot, source, dataStart, end);
+      return;
+    }
+    // A large member goes in pieces as the pass reads them (stored ones need no inflating).
+    this.batches.begin(this.spec(slot));
+    await source.forEach(dataStart, end, (chunk) => this.batches.write(chunk));
+    await this.batches.end();
+  }
+
+  /** Lets the worker pool go without waiting (the read stopped early). */
+  close(): void {
+    this.batches.release();
+  }
+
+  /** Waits for the members still being read; their issues join the others in reading order. */
+  async drain(): Promise<void> {
+    await this.batches.flush();
+    await Promise.all(this.inFlight.splice(0).map((f) => f.promise));
+    for (const index of this.order) {
+      const slot = this.options.slots[index];
+      // Every member read gets an outcome; one that did not would otherwise pass unhashed.
+      if (slot !== undefined && !this.settled.has(index))
+        this.fail(slot, "its content was not read to the end");
+      this.options.issues.push(...(this.found.get(index) ?? []));
+    }
+  }
+
+  /**
+   * A large deflated member when zlib's engine cannot be reused: several inflate at once on
+   * libuv's pool while this thread hashes their output. One small enough is queued whole so the
+   * walk can move on; a bigger one is fed with backpressure so its compressed bytes are never
+   * all in memory.
+   */
+  private async stream(slot: Slot, source: ByteSource, dataStart: number, end: number): Promise<void> {
+    const { entry } = slot;
     const sink = new MemberSink({
       algorithms: this.options.algorithms,
       crc: true,
       ...this.sinkOptions(slot),
     });
-    if (entry.method === 0) {
-      await source.forEach(dataStart, end, (chunk) => sink.push(chunk));
-      this.complete(
-        slot,
-        sink.end(),
-        sink.size < entry.size ? "the archive ends inside its data" : undefined,
-      );
-      return;
-    }
-    // Several large members inflate at once on libuv's pool while this thread hashes their
-    // output. A member small enough is queued whole so the walk can move on; a bigger one is
-    // fed with backpressure so its compressed bytes are never all in memory.
     while (this.inFlight.length >= STREAMS_IN_FLIGHT) await this.inFlight.shift()?.promise;
     const queued = this.inFlight.reduce((n, f) => n + f.bytes, 0);
     const whole = queued + entry.compressedSize <= QUEUE_LIMIT;
@@ -160,10 +200,10 @@ export class ZipContent {
     this.inFlight.push({ promise, bytes: whole ? entry.compressedSize : 0 });
   }
 
-  /** Waits for the members still being read. */
-  async drain(): Promise<void> {
-    await this.batches.flush();
-    await Promise.all(this.inFlight.splice(0).map((f) => f.promise));
+  private spec(slot: Slot): MemberSpec {
+    const { entry } = slot;
+    const { keep, scan, head } = this.sinkOptions(slot);
+    return { index: entry.index, method: entry.method, size: entry.size, keep, scan, head };
   }
 
   private sinkOptions(slot: Slot): { keep: boolean; scan: boolean; head: number } {
@@ -187,9 +227,16 @@ export class ZipContent {
     return { keep, scan: member.kind === "file", head: exec ? 4 : 0 };
   }
 
+  private note(slot: Slot, found: ArchiveIssue): void {
+    const list = this.found.get(slot.entry.index);
+    if (list === undefined) this.found.set(slot.entry.index, [found]);
+    else list.push(found);
+  }
+
   private fail(slot: Slot, problem: string): void {
     const name = slot.member.name;
-    this.options.issues.push(issue("ART01", `member ${quote(name)}: ${problem}`, { member: name }));
+    this.settled.add(slot.entry.index);
+    this.note(slot, issue("ART01", `member ${quote(name)}: ${problem}`, { member: name }));
   }
 
   private complete(
@@ -198,14 +245,17 @@ export class ZipContent {
     problem: string | undefined,
   ): void {
     const { entry, member } = slot;
+    if (this.settled.has(entry.index)) return;
     if (problem === undefined && result.crc !== entry.crc) problem = "CRC-32 mismatch: the data is corrupt";
     if (problem !== undefined) {
       this.fail(slot, problem);
       return;
     }
+    this.settled.add(entry.index);
     if (result.size < entry.size) {
       // zipfile stops at the end of the deflate data and only checks the CRC, so this reads.
-      this.options.issues.push(
+      this.note(
+        slot,
         issue(
           "ART05",
           `member ${quote(member.name)}: inflates to ${result.size} bytes but declares ${entry.size}`,
@@ -228,6 +278,6 @@ export class ZipContent {
         );
     }
     if (result.head !== undefined) this.options.heads.set(member.name, result.head);
-    this.options.issues.push(...hitIssues(member.name, result.hits));
+    for (const hit of hitIssues(member.name, result.hits)) this.note(slot, hit);
   }
 }

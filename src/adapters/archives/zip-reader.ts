@@ -35,7 +35,7 @@ import { type Slot, slotFor, WHOLE_LIMIT, ZipContent } from "./zip-content.ts";
 /** Central directories beyond this are refused (a real one for 100k members is ~10 MiB). */
 const MAX_CD_SIZE = 64 * 1024 * 1024;
 const MAX_ENTRIES = 500_000;
-/** Below this much small-member content, starting worker threads costs more than it saves. */
+/** Below this much member content, starting worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 32 * 1024 * 1024;
 
 /** What a bomb (ART03) may still have read: the small metadata members, 16 MiB in all. */
@@ -56,10 +56,10 @@ function limitToMetadata(slots: readonly Slot[], kind: ArtifactKind): void {
   }
 }
 
-/** Uncompressed bytes of the members the batch path handles. */
-function smallWork(slots: readonly Slot[]): number {
+/** Uncompressed bytes of the members to read. */
+function contentWork(slots: readonly Slot[]): number {
   let total = 0;
-  for (const s of slots) if (s.readable && s.entry.size <= WHOLE_LIMIT) total += s.entry.size;
+  for (const s of slots) if (s.readable) total += s.entry.size;
   return total;
 }
 
@@ -77,8 +77,10 @@ export interface ZipReadOptions {
   kind: ArtifactKind;
   filename: string;
   signal?: AbortSignal | undefined;
-  /** Worker threads for small members; by default one per core when they pay off. */
+  /** Worker threads for member content; by default one per core when they pay off. */
   workers?: number | undefined;
+  /** Stream large deflated members on this thread (what a Node without a reusable engine does). */
+  reuseEngine?: boolean | undefined;
 }
 
 export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
@@ -133,16 +135,21 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
     heads,
     slots,
     // An explicit count is used as given; by default workers start only when they pay off.
-    workers: options.workers ?? (smallWork(slots) >= WORKER_THRESHOLD ? defaultWorkers() : 0),
+    workers: options.workers ?? (contentWork(slots) >= WORKER_THRESHOLD ? defaultWorkers() : 0),
+    reuseEngine: options.reuseEngine,
   });
   const walk = new Walk({ end, issues, content });
-  await walk.run(
-    walkOrder(cd.entries).map((e) => slots[e.index]!),
-    sequential,
-  );
-  for (const slot of walk.leftovers)
-    await walk.readLocal(slot, new PositionalSource(fh), slot.entry.offset + end.shift);
-  await content.drain();
+  try {
+    await walk.run(
+      walkOrder(cd.entries).map((e) => slots[e.index]!),
+      sequential,
+    );
+    for (const slot of walk.leftovers)
+      await walk.readLocal(slot, new PositionalSource(fh), slot.entry.offset + end.shift);
+    await content.drain();
+  } finally {
+    content.close();
+  }
 
   const members = slots.map((s) => s.member);
   issues.push(...checkMembers(members, { kind: options.kind, container: "zip", heads }));
@@ -169,12 +176,13 @@ class Walk {
     let pos = shift;
     for (const slot of order) {
       const offset = slot.entry.offset + shift;
-      const name = quote(slot.member.name);
+      // Quoted only when a message needs it (this loop runs once per member).
+      const name = () => quote(slot.member.name);
       if (offset + LOCAL_HEADER_SIZE > cdStart) {
         this.issues.push(
           issue(
             "ART01",
-            `member ${name}: its local header offset ${slot.entry.offset} lies outside the archive data`,
+            `member ${name()}: its local header offset ${slot.entry.offset} lies outside the archive data`,
             {
               member: slot.member.name,
             },
@@ -186,7 +194,7 @@ class Walk {
         this.issues.push(
           issue(
             "ART05",
-            `member ${name}: its local header lies inside the data of another member (overlapping entries)`,
+            `member ${name()}: its local header lies inside the data of another member (overlapping entries)`,
             {
               member: slot.member.name,
             },
@@ -195,7 +203,7 @@ class Walk {
         this.leftovers.push(slot);
         continue;
       }
-      if (offset > pos) await this.gap(source, pos, offset, `before member ${name}`);
+      if (offset > pos) await this.gap(source, pos, offset, `before member ${name()}`);
       pos = await this.readLocal(slot, source, offset);
     }
     if (pos < cdStart) await this.gap(source, pos, cdStart, "before the central directory");
@@ -232,7 +240,7 @@ class Walk {
       cdStart,
       offset + LOCAL_HEADER_SIZE + entry.nameBytes.length + entry.compressedSize,
     );
-    const header = await source.view(offset, LOCAL_HEADER_SIZE);
+    const header = source.peek(offset, LOCAL_HEADER_SIZE) ?? (await source.view(offset, LOCAL_HEADER_SIZE));
     if (header.length < LOCAL_HEADER_SIZE || !hasBytes(header, 0, SIG_LOCAL)) {
       this.issues.push(
         issue("ART01", `member ${quote(member.name)}: no local file header at offset ${offset}`, {
@@ -242,7 +250,10 @@ class Walk {
       return guess;
     }
     const local = parseLocalHeader(header);
-    const variable = await source.view(offset + LOCAL_HEADER_SIZE, local.nameLength + local.extraLength);
+    const variableLength = local.nameLength + local.extraLength;
+    const variable =
+      source.peek(offset + LOCAL_HEADER_SIZE, variableLength) ??
+      (await source.view(offset + LOCAL_HEADER_SIZE, variableLength));
     const dataStart = offset + LOCAL_HEADER_SIZE + local.nameLength + local.extraLength;
     const dataEnd = dataStart + entry.compressedSize;
     if (variable.length < local.nameLength + local.extraLength || dataStart > cdStart) {
@@ -254,7 +265,9 @@ class Walk {
       return cdStart;
     }
     const nameBytes = variable.subarray(0, local.nameLength);
-    this.issues.push(...checkLocalHeader(entry, local, nameBytes, variable.subarray(local.nameLength)));
+    for (const found of checkLocalHeader(entry, local, nameBytes, variable.subarray(local.nameLength))) {
+      this.issues.push(found);
+    }
     if (dataEnd > cdStart) {
       this.issues.push(
         issue("ART05", `member ${quote(member.name)}: its compressed size runs into the central directory`, {
@@ -266,7 +279,7 @@ class Walk {
     if (dataEnd > cdStart) return cdStart;
     if ((local.flags & FLAG_DATA_DESCRIPTOR) === 0) return dataEnd;
     const zip64 = entry.size >= 0xffffffff || entry.compressedSize >= 0xffffffff || local.size === 0xffffffff;
-    const peek = await source.view(dataEnd, 4);
-    return Math.min(cdStart, dataEnd + descriptorLength(peek, zip64));
+    const next = source.peek(dataEnd, 4) ?? (await source.view(dataEnd, 4));
+    return Math.min(cdStart, dataEnd + descriptorLength(next, zip64));
   }
 }
