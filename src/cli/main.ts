@@ -3,11 +3,16 @@
  * loading any command, and each command's module is imported only when it runs.
  */
 import { enableCompileCache } from "node:module";
+import { setFlagsFromString } from "node:v8";
 import type { CommandModule } from "./command.ts";
 
 // V8 keeps the bytecode of our chunks on disk (Node's compile cache, in the OS temp dir), so a
 // command's code is compiled once, not on every run. Off with NODE_DISABLE_COMPILE_CACHE=1.
 enableCompileCache?.();
+// The CLI owns its process: keep V8's young generation from growing, so the short-lived strings
+// of checking a many-member wheel are collected young instead of piling up (peak RSS on a
+// 11,500-member wheel: ~185 -> ~130 MiB). The library never touches V8 flags.
+setFlagsFromString("--semi-space-growth-factor=1");
 
 declare const SLIPWAY_VERSION: string;
 const version = typeof SLIPWAY_VERSION === "string" ? SLIPWAY_VERSION : "0.0.0-dev";
