@@ -29,28 +29,7 @@ import {
 import type { PyprojectView } from "./pyproject-view.ts";
 import { assembleView, invalidUtf8At } from "./pyproject-view.ts";
 
-export {
-  EP09,
-  PP_CHECKS,
-  PP01,
-  PP02,
-  PP03,
-  PP04,
-  PP05,
-  PP06,
-  PP07,
-  PP08,
-  PP09,
-  PP10,
-  PP11,
-  PP12,
-  PP13,
-  PP14,
-  PP15,
-  PP16,
-  PP17,
-  PP18,
-} from "./pyproject-catalogue.ts";
+export { PP_CHECKS } from "./pyproject-catalogue.ts";
 
 const CHECKS: readonly ((view: PyprojectView) => Finding[])[] = [
   checkTopLevel,
