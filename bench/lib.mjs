@@ -1,6 +1,6 @@
 // Small timing helpers for the benchmarks: wall time of whole commands, and peak RSS through
 // /usr/bin/time -v. Benchmarks run on demand (npm run bench), never inside the test suite.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 
 export function timeOnce(argv, options = {}) {
   const start = process.hrtime.bigint();
@@ -38,11 +38,7 @@ export function timeWithRss(argv, options = {}) {
   return { seconds, rssMiB: rss, status: result.status, stderr: err };
 }
 
-export function peersPython() {
-  return execFileSync(process.execPath, ["scripts/peers.mjs"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  }).trim();
-}
+// The same pinned peers venv the tests use.
+export { peersPython } from "../test/helpers/peers.ts";
 
 export const fmt = (n, digits = 1) => n.toFixed(digits);

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { markupOf } from "../core/checks/description.ts";
 import { markdownRendersEmpty } from "../core/readme/markdown.ts";
 import { analyzeRst, BUILTIN_RST_RENDERER } from "../core/readme/rst-lint.ts";
 import type { RenderVerdict } from "../core/readme/verdict.ts";
@@ -220,9 +221,10 @@ const SCRIPT_HASH = createHash("sha256").update(RENDER_PY).digest("hex").slice(0
 
 type Kind = "rst" | "markdown" | "other";
 
+/** What the renderer process can render; plain text needs no renderer. */
 function kindOf(contentType: string | undefined): Kind {
-  const type = (contentType ?? "text/x-rst").split(";")[0]!.trim().toLowerCase();
-  return type === "text/x-rst" ? "rst" : type === "text/markdown" ? "markdown" : "other";
+  const markup = markupOf(contentType);
+  return markup === "plain" ? "other" : markup;
 }
 
 /** The verdict of slipway's own checks, used when Python cannot render an item. */

@@ -120,9 +120,10 @@ export interface DescriptionInput {
 const INFO = catalogue(DESC_CHECKS);
 const C = (id: string): CheckInfo => INFO[id]!;
 
-type Kind = "rst" | "markdown" | "plain" | "other";
+export type Markup = "rst" | "markdown" | "plain" | "other";
 
-function kindOf(contentType: string | undefined): Kind {
+/** The markup a Description-Content-Type names; none means reStructuredText (PyPI's default). */
+export function markupOf(contentType: string | undefined): Markup {
   if (contentType === undefined) return "rst";
   const type = contentType.split(";")[0]!.trim().toLowerCase();
   if (type === "text/x-rst") return "rst";
@@ -174,7 +175,7 @@ export function checkDescription(input: DescriptionInput): Finding[] {
     add(ctx, "DESC01", `${ctx.where}: the long description ${what} (twine: "\`long_description\` missing.")`);
     return ctx.out;
   }
-  const kind = kindOf(input.contentType);
+  const kind = markupOf(input.contentType);
   const looksMarkdown = markdownEvidence(text);
   if (input.contentType === undefined) {
     const trap = looksMarkdown

@@ -3,7 +3,7 @@ import { field } from "../metadata/parse.ts";
 import { readmeContentType, readmeFile } from "../pyproject/mapping.ts";
 import { projectPath } from "../pyproject/plan.ts";
 import type { DistContext, ProjectContext } from "./context.ts";
-import type { DescriptionInput } from "./description.ts";
+import { type DescriptionInput, markupOf } from "./description.ts";
 
 const decoder = new TextDecoder("utf-8");
 
@@ -63,6 +63,5 @@ export function needsRenderer(input: DescriptionInput): boolean {
   ) {
     return false;
   }
-  const type = (input.contentType ?? "text/x-rst").split(";")[0]?.trim().toLowerCase();
-  return type === "text/x-rst";
+  return markupOf(input.contentType) === "rst";
 }
