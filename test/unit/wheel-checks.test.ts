@@ -304,6 +304,18 @@ test("WHL15 warns when Requires-Python excludes a python tag", () => {
     metadata: patch,
   });
   assert.deepEqual(only(run(cp39), "WHL15"), []);
+  // Only patch numbers between the bounds: a window of one release passes, an empty one fails.
+  const cp39With = (spec: string) =>
+    makeWheel({
+      tag: "cp39-cp39-manylinux_2_17_x86_64",
+      wheel: wheelText("cp39-cp39-manylinux_2_17_x86_64").replace("true", "false"),
+      files: { "demo_pkg/_x.cpython-39-x86_64-linux-gnu.so": "" },
+      metadata: minimalMetadata().replace("Summary:", `Requires-Python: ${spec}\nSummary:`),
+    });
+  assert.deepEqual(only(run(cp39With(">3.9.17,<3.9.19")), "WHL15"), []);
+  assert.deepEqual(only(run(cp39With("~=3.9.7,!=3.9.8")), "WHL15"), []);
+  assert.equal(only(run(cp39With(">3.9.17,<3.9.18")), "WHL15").length, 1);
+  assert.equal(only(run(cp39With("==3.9.*,!=3.9.*")), "WHL15").length, 1);
 });
 
 test("checkWheel does nothing for an sdist", () => {

@@ -216,11 +216,23 @@ export function pythonTagVersion(tag: string): { major: number; minor?: number }
   return match[3] === "" ? { major } : { major, minor: Number(match[3]) };
 }
 
+const PATCH_LIMIT = 40;
+
+/**
+ * Whether some release `major.minor.patch` (minor and patch up to 40) satisfies the set. A
+ * specifier's answer only changes at the patch numbers it names, so trying 0, the limit and each
+ * named patch with its neighbours finds a satisfying release whenever one exists.
+ */
 const satisfiable = (set: readonly Specifier[], major: number, minor: number | undefined): boolean => {
-  const minors = minor === undefined ? Array.from({ length: 41 }, (_, i) => i) : [minor];
-  return minors.some((m) =>
-    Array.from({ length: 41 }, (_, p) => `${major}.${m}.${p}`).some((v) => specifierSetContains(set, v)),
-  );
+  const patches = new Set([0, PATCH_LIMIT]);
+  for (const s of set) {
+    const patch = /^\s*(?:\d+!)?\d+\.\d+\.(\d+)/.exec(s.version)?.[1];
+    if (patch === undefined) continue;
+    for (const p of [Number(patch) - 1, Number(patch), Number(patch) + 1])
+      if (p >= 0 && p <= PATCH_LIMIT) patches.add(p);
+  }
+  const minors = minor === undefined ? Array.from({ length: PATCH_LIMIT + 1 }, (_, i) => i) : [minor];
+  return minors.some((m) => [...patches].some((p) => specifierSetContains(set, `${major}.${m}.${p}`)));
 };
 
 function checkRequiresPython(ctx: DistContext): Finding[] {
