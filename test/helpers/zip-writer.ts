@@ -31,6 +31,9 @@ export interface ZipEntry {
   /** Set bit 11 (default: when the name is not ASCII). */
   utf8Flag?: boolean;
   flags?: number;
+  /** MS-DOS modification time and date in both headers (default 1980-01-01 00:00). */
+  dosTime?: number;
+  dosDate?: number;
   /** Unix st_mode (type and permission bits) in the external attributes, made on Unix. */
   mode?: number;
   externalAttr?: number;
@@ -149,8 +152,8 @@ function localHeader(p: Prepared): Buffer {
     u16(o.versionNeeded ?? (zip64 ? 45 : 20)),
     u16(o.flags ?? p.flags),
     u16(o.method ?? p.method),
-    u16(0),
-    u16(0x21),
+    u16(p.entry.dosTime ?? 0),
+    u16(p.entry.dosDate ?? 0x21),
     u32(o.crc ?? (dd ? 0 : p.crc)),
     u32(csize),
     u32(size),
@@ -189,8 +192,8 @@ function centralHeader(p: Prepared): Buffer {
     u16(o.versionNeeded ?? (zip64 ? 45 : 20)),
     u16(o.flags ?? p.flags),
     u16(o.method ?? p.method),
-    u16(0),
-    u16(0x21),
+    u16(p.entry.dosTime ?? 0),
+    u16(p.entry.dosDate ?? 0x21),
     u32(o.crc ?? p.crc),
     u32(o.compressedSize ?? (zip64 ? 0xffffffff : p.compressed.length)),
     u32(o.size ?? (zip64 ? 0xffffffff : p.data.length)),

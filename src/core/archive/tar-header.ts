@@ -3,7 +3,7 @@
  * tarfile reads them (`TarInfo.frombuf`, `nti`, `_proc_pax`) so slipway sees the names, sizes
  * and types that PyPI and pip see. POSIX.1-2001 pax, ustar, GNU and V7 layouts.
  */
-import { decodeLatin1 } from "./binary.ts";
+import { decodeLatin1, decodeUtf8Lenient } from "./binary.ts";
 
 export const BLOCK = 512;
 
@@ -47,7 +47,17 @@ export const hasDataArea = (type: string): boolean => REGULAR.has(type) || !SUPP
 
 export type TarMagic = "ustar" | "gnu" | "v7";
 
-export interface TarHeader {
+/** Header fields a pax record may replace (besides path, linkpath and size). */
+export interface TarStat {
+  /** Seconds since the epoch as stored; pax mtimes may carry a fraction. */
+  mtime: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+}
+
+export interface TarHeader extends TarStat {
   /** Name bytes up to the first NUL, with the ustar prefix joined in as tarfile does. */
   name: Uint8Array;
   mode: number;
@@ -153,6 +163,12 @@ export function parseHeader(block: Uint8Array): HeaderResult {
       magic,
       sparseExtended: type === TYPE.gnuSparse && (block[482] ?? 0) !== 0,
       sparseRealSize: type === TYPE.gnuSparse ? (parseNumber(block.subarray(483, 495)) ?? 0) : 0,
+      // The numbers were validated above (mtime on its first 8 of 12 bytes).
+      mtime: parseNumber(block.subarray(136, 148)) ?? 0,
+      uid: numbers[0] ?? 0,
+      gid: numbers[1] ?? 0,
+      uname: decodeUtf8Lenient(cString(block.subarray(265, 297))),
+      gname: decodeUtf8Lenient(cString(block.subarray(297, 329))),
     },
   };
 }
@@ -177,4 +193,25 @@ export function parsePaxRecords(body: Uint8Array): { records: Map<string, Uint8A
     at = end;
   }
   return { records, malformed: false };
+}
+
+/**
+ * Applies the pax records that replace `stat` fields, as tarfile's `_apply_pax_info` does:
+ * mtime is a decimal that may carry a fraction, uid and gid are integers (a value that does not
+ * parse becomes 0), uname and gname are UTF-8.
+ */
+export function applyPaxStat(records: ReadonlyMap<string, Uint8Array>, stat: TarStat): void {
+  const number = (key: string, pattern: RegExp): number | undefined => {
+    const raw = records.get(key);
+    if (raw === undefined) return undefined;
+    const text = decodeLatin1(raw);
+    return pattern.test(text) ? Number(text) : 0;
+  };
+  stat.mtime = number("mtime", /^-?[0-9]+(\.[0-9]*)?$/) ?? stat.mtime;
+  stat.uid = number("uid", /^[0-9]+$/) ?? stat.uid;
+  stat.gid = number("gid", /^[0-9]+$/) ?? stat.gid;
+  const uname = records.get("uname");
+  if (uname !== undefined) stat.uname = decodeUtf8Lenient(uname);
+  const gname = records.get("gname");
+  if (gname !== undefined) stat.gname = decodeUtf8Lenient(gname);
 }

@@ -8,19 +8,22 @@ import type { MemberKind } from "../dist/artifact.ts";
 import { decodeUtf8, decodeUtf8Lenient, hasControlBytes } from "./binary.ts";
 import { type ArchiveIssue, issue, quote } from "./issues.ts";
 import {
+  applyPaxStat,
   BLOCK,
   cString,
   hasDataArea,
   parseHeader,
   parsePaxRecords,
   type TarHeader,
+  type TarStat,
   TYPE,
 } from "./tar-header.ts";
 
 /** Larger pax or GNU long-name headers are refused rather than buffered. */
 export const MAX_META_SIZE = 1024 * 1024;
 
-export interface TarMember {
+/** A member as tarfile sees it; the stat fields after pax records are applied. */
+export interface TarMember extends TarStat {
   name: string;
   kind: MemberKind;
   /** Content size for files (the real size for sparse files). */
@@ -301,6 +304,8 @@ export class TarParser {
     // Applied innermost first, as tarfile unwinds its recursion: the outermost header wins.
     const layers: Meta[] = [{ type: TYPE.paxGlobal, map: this.global }, ...[...this.pending].reverse()];
     let framingSize = header.size;
+    const { mtime, uid, gid, uname, gname } = header;
+    const stat: TarStat = { mtime, uid, gid, uname, gname };
     for (const layer of layers) {
       if (layer.bytes !== undefined) {
         if (layer.type === TYPE.gnuLongName) {
@@ -310,6 +315,7 @@ export class TarParser {
         continue;
       }
       const map = layer.map!;
+      applyPaxStat(map, stat);
       for (const key of map.keys()) if (key.startsWith("GNU.sparse.")) sparse = true;
       const path = map.get("path") ?? map.get("GNU.sparse.name");
       if (path !== undefined) {
@@ -335,6 +341,7 @@ export class TarParser {
       size: kind === "file" || kind === "sparse" ? size : 0,
       mode: header.mode & 0o7777,
       offset: this.memberOffset,
+      ...stat,
     };
     if (kind === "symlink" || kind === "hardlink") member.linkTarget = decodeUtf8Lenient(link);
     this.checkName(name, member.name);

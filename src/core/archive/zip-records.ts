@@ -31,6 +31,8 @@ export const FLAG_ENCRYPTED_CD = 0x2000;
 
 export const EXTRA_ZIP64 = 0x0001;
 export const EXTRA_UNICODE_PATH = 0x7075;
+/** Info-ZIP extended timestamp ("UT"): flags byte, then Unix times (APPNOTE 4.6.4 "0x5455"). */
+export const EXTRA_TIMESTAMP = 0x5455;
 
 export interface Zip64End {
   /** Where the locator is, and where it says the ZIP64 record is. */
@@ -169,6 +171,9 @@ export interface CentralEntry {
   versionNeeded: number;
   flags: number;
   method: number;
+  /** MS-DOS last-modified time and date fields, raw (see `dosToEpoch`). */
+  dosTime: number;
+  dosDate: number;
   crc: number;
   compressedSize: number;
   size: number;
@@ -216,6 +221,8 @@ export function parseCentralDirectory(cd: Uint8Array, maxEntries: number): Centr
       versionNeeded: u16(cd, at + 6),
       flags: u16(cd, at + 8),
       method: u16(cd, at + 10),
+      dosTime: u16(cd, at + 12),
+      dosDate: u16(cd, at + 14),
       crc: u32(cd, at + 16),
       compressedSize: u32(cd, at + 20),
       size: u32(cd, at + 24),
@@ -319,3 +326,29 @@ export const S_IFREG = 0o100000;
 export const S_IFCHR = 0o020000;
 export const S_IFBLK = 0o060000;
 export const S_IFIFO = 0o010000;
+
+/**
+ * Seconds since the epoch for MS-DOS date and time fields (APPNOTE 4.4.6). ZIP stores local time
+ * without a zone; this reads it as UTC, which is what reproducible writers mean (they format
+ * SOURCE_DATE_EPOCH in UTC) and keeps the value independent of the machine's zone. Out-of-range
+ * fields (month 0, day 0) roll over as in `Date.UTC` instead of failing.
+ */
+export function dosToEpoch(dosDate: number, dosTime: number): number {
+  const year = 1980 + (dosDate >>> 9);
+  const month = (dosDate >>> 5) & 0x0f;
+  const day = dosDate & 0x1f;
+  const hours = dosTime >>> 11;
+  const minutes = (dosTime >>> 5) & 0x3f;
+  const seconds = (dosTime & 0x1f) * 2;
+  return Date.UTC(year, month - 1, day, hours, minutes, seconds) / 1000;
+}
+
+/** The modification time in an extended-timestamp extra field (0x5455), if `extra` has one. */
+export function extendedMtime(extra: Uint8Array): number | undefined {
+  for (const field of parseExtras(extra).fields) {
+    // Bit 0 of the flags: mtime present, a signed 32-bit count of seconds after the flags byte.
+    if (field.id !== EXTRA_TIMESTAMP || field.data.length < 5 || ((field.data[0] ?? 0) & 1) === 0) continue;
+    return u32(field.data, 1) | 0;
+  }
+  return undefined;
+}
