@@ -24,6 +24,8 @@ export interface ExecOptions {
    * exec rejects with that error.
    */
   onStdoutLine?: (line: string) => void;
+  /** The same for stderr (lines of both streams interleave as they arrive). */
+  onStderrLine?: (line: string) => void;
 }
 
 export interface ExecResult {
@@ -89,23 +91,28 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
     // A throwing line handler must not become an uncaught exception: stop the process, report it.
     let handlerError: unknown;
     const onLine = options.onStdoutLine;
-    const lines =
-      onLine === undefined
+    const splitter = (handler: ((line: string) => void) | undefined) =>
+      handler === undefined
         ? undefined
         : lineSplitter((line) => {
             if (handlerError !== undefined) return;
             try {
-              onLine(line);
+              handler(line);
             } catch (error) {
-              handlerError = error ?? new Error("onStdoutLine threw");
+              handlerError = error ?? new Error("a line handler threw");
               child.kill("SIGKILL");
             }
           });
+    const lines = splitter(onLine);
+    const errLines = splitter(options.onStderrLine);
     child.stdout.on("data", (chunk: Buffer) => {
       out.push(chunk);
       lines?.push(chunk);
     });
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => {
+      err.push(chunk);
+      errLines?.push(chunk);
+    });
     child.on("error", (cause: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const hint =
@@ -119,6 +126,7 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
     child.on("close", (code) => {
       clearTimeout(timer);
       lines?.end();
+      errLines?.end();
       if (handlerError !== undefined) {
         reject(handlerError);
         return;
