@@ -3,9 +3,16 @@
  * progress through events and never print or exit.
  */
 
+export type { PipSource } from "./adapters/python/build-env.ts";
+export type { ConfigSettings } from "./adapters/python/hooks.ts";
+export { HookError } from "./adapters/python/hooks.ts";
+export type { BuildManifest, BuiltArtifact } from "./core/build/output.ts";
 export { ALL_CHECKS } from "./core/checks/registry.ts";
 export type { CheckInfo, Finding, Location, Severity } from "./core/findings.ts";
 export type { ErrorCode } from "./errors.ts";
 export { SlipwayError } from "./errors.ts";
+export type { BuildEvent, BuildOptions, BuildPhase, BuildReport } from "./ops/build.ts";
+export { build } from "./ops/build.ts";
+export type { ReproducibilityReport } from "./ops/build-reproducible.ts";
 export type { CheckEvent, CheckOptions, CheckReport } from "./ops/check.ts";
 export { check } from "./ops/check.ts";

@@ -22,6 +22,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "validate a project and its distributions as strictly as PyPI does",
     load: () => import("./commands/check.ts"),
   },
+  build: {
+    summary: "build the sdist and wheel through the project's PEP 517 backend",
+    load: () => import("./commands/build.ts"),
+  },
 };
 
 function usage(): string {
@@ -41,6 +45,7 @@ Options:
 Examples:
   slipway check                      check the project in this directory and its dist/
   slipway check dist/*.whl --strict  check wheels only; warnings fail too
+  slipway build                      sdist + wheel into dist/, checked, with SHA256SUMS
 `;
 }
 

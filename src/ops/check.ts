@@ -31,6 +31,8 @@ export interface CheckOptions {
   ignore?: string[];
   /** Warnings fail too. */
   strict?: boolean;
+  /** How to name some files in findings (path → name), e.g. artifacts still in a temp dir. */
+  displayNames?: Readonly<Record<string, string>>;
   onEvent?: (event: CheckEvent) => void;
 }
 
@@ -117,7 +119,7 @@ function count(findings: readonly Finding[]): { errors: number; warnings: number
 }
 
 export async function check(options: CheckOptions): Promise<CheckReport> {
-  const display = (path: string) => relative(options.cwd, path) || ".";
+  const display = (path: string) => options.displayNames?.[path] ?? (relative(options.cwd, path) || ".");
   const distPaths =
     options.dists !== undefined && options.dists.length > 0
       ? options.dists

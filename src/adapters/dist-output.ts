@@ -1,0 +1,69 @@
+/**
+ * The build's output directory: finished artifacts arrive all together or not at all, and
+ * SHA256SUMS and the manifest are replaced atomically (written beside, then renamed).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { ARTIFACT_PATTERN, MANIFEST_FILE, SUMS_FILE } from "../core/build/output.ts";
+
+/** sha256 (hex) and size of a file, streamed. */
+export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(path), hash);
+  return { sha256: hash.digest("hex"), size: (await stat(path)).size };
+}
+
+/** Distribution files directly in `dir` (none when it does not exist). */
+export async function listArtifacts(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((n) => ARTIFACT_PATTERN.test(n)).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** `--clean`: removes the distributions and slipway's own files from `dir`, nothing else. */
+export async function cleanOutput(dir: string): Promise<string[]> {
+  const removed = await listArtifacts(dir);
+  for (const name of [...removed, SUMS_FILE, MANIFEST_FILE]) await rm(join(dir, name), { force: true });
+  return removed;
+}
+
+/**
+ * Moves finished files into `dir`: each is first copied beside its final name (a hidden temp
+ * name), and only when every copy succeeded are they renamed into place, so a failure leaves
+ * no artifact half-written or half of a set installed.
+ */
+export async function installArtifacts(files: readonly string[], dir: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const tag = randomBytes(4).toString("hex");
+  const staged: { tmp: string; final: string }[] = [];
+  try {
+    for (const file of files) {
+      const name = basename(file);
+      const tmp = join(dir, `.${name}.${tag}.tmp`);
+      staged.push({ tmp, final: join(dir, name) });
+      await copyFile(file, tmp);
+    }
+  } catch (error) {
+    for (const s of staged) await rm(s.tmp, { force: true });
+    throw error;
+  }
+  for (const s of staged) await rename(s.tmp, s.final);
+  return staged.map((s) => s.final);
+}
+
+/** Writes `text` to `path` through a temp file and a rename. */
+export async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}

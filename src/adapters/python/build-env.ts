@@ -1,0 +1,251 @@
+/**
+ * Isolated build environments: a virtualenv holding exactly a build's requirements, made once
+ * and kept in slipway's cache, keyed by the requirement set, the interpreter and the index
+ * settings. Made in a temp dir and renamed into place, so two builds racing for the same key
+ * both succeed (the loser's copy is dropped) and a half-made environment is never used; one
+ * whose stamp or interpreter is missing is removed and made again.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { access, constants, mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import { unmetRequirements } from "../../core/build/build-system.ts";
+import { SlipwayError } from "../../errors.ts";
+import { exec, formatArgv } from "../exec.ts";
+import { cacheDirOf } from "../readme-cache.ts";
+import { type Interpreter, readPythonFacts } from "./interpreter.ts";
+
+/** Where pip finds packages; unset fields fall back to pip's own configuration. */
+export interface PipSource {
+  indexUrl?: string;
+  findLinks?: string[];
+  noIndex?: boolean;
+}
+
+export interface BuildEnv {
+  /** The environment's interpreter. */
+  python: string;
+  dir: string;
+  key: string;
+  /** True when it came from the cache. */
+  reused: boolean;
+  /** Removes it when it lives outside the cache (cache disabled); a no-op otherwise. */
+  dispose(): Promise<void>;
+}
+
+export interface ProvideEnvOptions {
+  interpreter: Interpreter;
+  requirements: readonly string[];
+  pip: PipSource;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Each line pip prints while installing. */
+  onOutput?: (line: string) => void;
+}
+
+const STAMP = "slipway-env.json";
+const FORMAT = 1;
+
+const binDir = (dir: string) => join(dir, "bin");
+
+/** The key of an environment: what is in it and what made it. */
+export function envKey(
+  interpreter: Interpreter,
+  requirements: readonly string[],
+  pip: PipSource,
+  cwd: string,
+): string {
+  const data = {
+    format: FORMAT,
+    python: [interpreter.executable, interpreter.version, interpreter.implementation],
+    requirements: [...new Set(requirements.map((r) => r.trim()))].sort(),
+    pip: {
+      indexUrl: pip.indexUrl ?? null,
+      findLinks: (pip.findLinks ?? []).map((d) => (d.includes("://") ? d : resolve(cwd, d))),
+      noIndex: pip.noIndex ?? false,
+    },
+  };
+  return createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 20);
+}
+
+/** An environment with `requirements` installed: from the cache when there, else made now. */
+export async function provideBuildEnv(options: ProvideEnvOptions): Promise<BuildEnv> {
+  const key = envKey(options.interpreter, options.requirements, options.pip, options.cwd);
+  const cache = cacheDirOf(options.env);
+  if (cache === undefined) {
+    // No cache: a private environment, removed after the build.
+    const dir = join(tmpdir(), `slipway-env-${key}-${randomBytes(4).toString("hex")}`);
+    await makeEnv(dir, key, options);
+    return {
+      python: join(binDir(dir), "python"),
+      dir,
+      key,
+      reused: false,
+      dispose: () => rm(dir, { recursive: true, force: true }),
+    };
+  }
+  const root = join(cache, "build-envs");
+  const dir = join(root, key);
+  const done = { python: join(binDir(dir), "python"), dir, key, dispose: async () => {} };
+  if (await isComplete(dir, key)) return { ...done, reused: true };
+  await mkdir(root, { recursive: true });
+  // Anything at `dir` now is a broken leftover (no stamp, or no interpreter): move it aside,
+  // unless another build finished it a moment ago.
+  if (await isComplete(dir, key)) return { ...done, reused: true };
+  await discard(dir, root);
+  const tmp = join(root, `.tmp-${key}-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    await makeEnv(tmp, key, options);
+    try {
+      await rename(tmp, dir);
+    } catch (error) {
+      // Another build made the same environment meanwhile; use theirs.
+      if (!(await isComplete(dir, key))) throw error;
+      await rm(tmp, { recursive: true, force: true });
+      return { ...done, reused: true };
+    }
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+  return { ...done, reused: false };
+}
+
+/** Removes a cached environment so the next build makes it again (after it proved broken). */
+export async function evictBuildEnv(env: BuildEnv): Promise<void> {
+  await discard(env.dir, join(env.dir, ".."));
+}
+
+async function discard(dir: string, root: string): Promise<void> {
+  const trash = join(root, `.trash-${randomBytes(6).toString("hex")}`);
+  try {
+    await rename(dir, trash);
+  } catch {
+    return; // nothing there
+  }
+  await rm(trash, { recursive: true, force: true });
+}
+
+async function isComplete(dir: string, key: string): Promise<boolean> {
+  try {
+    const stamp = JSON.parse(await readFile(join(dir, STAMP), "utf8")) as { key?: string };
+    await access(join(binDir(dir), "python"), constants.X_OK);
+    // The interpreter link must still lead to a real interpreter (the base may be gone).
+    await realpath(join(binDir(dir), "python"));
+    return stamp.key === key;
+  } catch {
+    return false;
+  }
+}
+
+/** Describes where pip looked, for errors. */
+export function describePipSource(pip: PipSource, env: Readonly<Record<string, string | undefined>>): string {
+  const parts: string[] = [];
+  if (pip.noIndex || env["PIP_NO_INDEX"]) parts.push("no index");
+  else
+    parts.push(
+      `index ${pip.indexUrl ?? env["PIP_INDEX_URL"] ?? "from pip's configuration (PyPI by default)"}`,
+    );
+  const links = [...(pip.findLinks ?? []), ...(env["PIP_FIND_LINKS"] ? [env["PIP_FIND_LINKS"]] : [])];
+  if (links.length > 0) parts.push(`find-links ${links.join(", ")}`);
+  return parts.join(", ");
+}
+
+async function makeEnv(dir: string, key: string, options: ProvideEnvOptions): Promise<void> {
+  // The real interpreter, not a shim (pyenv) that may pick another one in another directory.
+  const base = options.interpreter.executable;
+  const run = (argv: string[]) =>
+    exec(argv, {
+      cwd: options.cwd,
+      env: options.env,
+      check: false,
+      timeoutMs: 30 * 60_000,
+      ...(options.onOutput === undefined
+        ? {}
+        : { onStdoutLine: options.onOutput, onStderrLine: options.onOutput }),
+    });
+  // A venv without pip takes ~50 ms; the base interpreter's pip installs into it (pip >= 22.3
+  // has --python). Without such a pip, the venv gets its own pip from ensurepip (seconds).
+  const pipVersion = await run([base, "-m", "pip", "--version"]);
+  const [major = 0, minor = 0] = (/^pip (\d+)\.(\d+)/.exec(pipVersion.stdout) ?? []).slice(1).map(Number);
+  const hasPip = pipVersion.code === 0 && (major > 22 || (major === 22 && minor >= 3));
+  const venv = await run([base, "-m", "venv", ...(hasPip ? ["--without-pip"] : []), dir]);
+  if (venv.code !== 0) {
+    throw new SlipwayError("python", `could not create a build environment with ${base} -m venv`, {
+      hint: `${venv.stderr.trim().split("\n").slice(-3).join(" ")} (on Debian/Ubuntu: apt install python3-venv)`,
+    });
+  }
+  const python = join(binDir(dir), "python");
+  const requirements = [...new Set(options.requirements)];
+  if (requirements.length > 0) {
+    const pipArgs = [
+      "install",
+      "--disable-pip-version-check",
+      "--no-input",
+      "--no-warn-script-location",
+      ...(options.pip.indexUrl === undefined ? [] : ["--index-url", options.pip.indexUrl]),
+      ...(options.pip.findLinks ?? []).flatMap((d) => ["--find-links", d]),
+      ...(options.pip.noIndex ? ["--no-index"] : []),
+      ...requirements,
+    ];
+    const argv = hasPip
+      ? [base, "-m", "pip", "--python", python, ...pipArgs]
+      : [python, "-m", "pip", ...pipArgs];
+    const installed = await run(argv);
+    if (installed.code !== 0) {
+      const tail = installed.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .slice(-4)
+        .join("\n  ");
+      throw new SlipwayError(
+        "python",
+        `could not install the build requirements ${requirements.join(", ")} (${describePipSource(options.pip, options.env)})\n  ${tail}`,
+        {
+          hint: `Check the requirement names and versions in build-system.requires, and the index (--index-url, --find-links). Reproduce with: ${formatArgv(argv)}`,
+        },
+      );
+    }
+  }
+  const facts = await readPythonFacts(python, { cwd: options.cwd, env: options.env });
+  const unmet = unmetRequirements(requirements, facts);
+  if (unmet.length > 0) {
+    throw new SlipwayError(
+      "python",
+      `pip finished but the build environment does not satisfy ${unmet.map((u) => `${u.requirement} (${u.reason})`).join(", ")}`,
+      { hint: "The requirements may conflict with each other; check build-system.requires." },
+    );
+  }
+  await writeFile(
+    join(dir, STAMP),
+    JSON.stringify(
+      {
+        key,
+        requirements,
+        python: options.interpreter.executable,
+        installed: Object.fromEntries(facts.installed),
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+/** The environment variables a hook runs with inside `env`: its scripts first on PATH. */
+export function hookEnvironment(
+  envDir: string | undefined,
+  base: Readonly<Record<string, string | undefined>>,
+  extra: Record<string, string>,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...base, ...extra };
+  if (envDir !== undefined) {
+    out["PATH"] = [binDir(envDir), base["PATH"]].filter(Boolean).join(delimiter);
+    out["VIRTUAL_ENV"] = envDir;
+    // The build environment is the whole world for the backend (PEP 517 isolation).
+    delete out["PYTHONPATH"];
+    delete out["PYTHONHOME"];
+    out["PYTHONNOUSERSITE"] = "1";
+  }
+  return out;
+}
