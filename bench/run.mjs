@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm run bench`: every benchmark, each side by side with its peer tool in one run, reported
 // as ratios. Needs the peers venv and the corpus (prepared by `npm run peers`).
+import { benchBuild } from "./build.mjs";
 import { benchLarge } from "./check-large.mjs";
 import { benchSmall } from "./check-small.mjs";
 import { benchVersion } from "./version.mjs";
 
 const only = process.argv[2];
-const suites = { version: benchVersion, small: benchSmall, large: benchLarge };
+const suites = { version: benchVersion, small: benchSmall, large: benchLarge, build: benchBuild };
 for (const [name, run] of Object.entries(suites)) {
   if (only && only !== name) continue;
   const r = run();
