@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { unmetRequirements } from "../../core/build/build-system.ts";
 import { SlipwayError } from "../../errors.ts";
+import { redact } from "../../redact.ts";
 import { exec, formatArgv } from "../exec.ts";
 import { cacheDirOf } from "../readme-cache.ts";
 import { type Interpreter, readPythonFacts } from "./interpreter.ts";
@@ -148,7 +149,8 @@ export function describePipSource(pip: PipSource, env: Readonly<Record<string, s
     );
   const links = [...(pip.findLinks ?? []), ...(env["PIP_FIND_LINKS"] ? [env["PIP_FIND_LINKS"]] : [])];
   if (links.length > 0) parts.push(`find-links ${links.join(", ")}`);
-  return parts.join(", ");
+  // An index URL may carry credentials (https://user:token@host/simple).
+  return redact(parts.join(", "));
 }
 
 async function makeEnv(dir: string, key: string, options: ProvideEnvOptions): Promise<void> {
@@ -201,9 +203,13 @@ async function makeEnv(dir: string, key: string, options: ProvideEnvOptions): Pr
         .join("\n  ");
       throw new SlipwayError(
         "python",
-        `could not install the build requirements ${requirements.join(", ")} (${describePipSource(options.pip, options.env)})\n  ${tail}`,
+        redact(
+          `could not install the build requirements ${requirements.join(", ")} (${describePipSource(options.pip, options.env)})\n  ${tail}`,
+        ),
         {
-          hint: `Check the requirement names and versions in build-system.requires, and the index (--index-url, --find-links). Reproduce with: ${formatArgv(argv)}`,
+          hint: redact(
+            `Check the requirement names and versions in build-system.requires, and the index (--index-url, --find-links). Reproduce with: ${formatArgv(argv)}`,
+          ),
         },
       );
     }
