@@ -7,14 +7,13 @@
  */
 
 import { createHash } from "node:crypto";
-import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, join } from "node:path";
 import { markupOf } from "../core/checks/description.ts";
 import { markdownRendersEmpty } from "../core/readme/markdown.ts";
 import { analyzeRst, BUILTIN_RST_RENDERER } from "../core/readme/rst-lint.ts";
 import type { RenderVerdict } from "../core/readme/verdict.ts";
 import { exec } from "./exec.ts";
 import { cacheable, openVerdictCache, parseIdentity, verdictKey } from "./readme-cache.ts";
+import { which } from "./which.ts";
 
 export interface ReadmeItem {
   text: string;
@@ -259,15 +258,6 @@ function fromPython(raw: PyVerdict): RenderVerdict {
   return { renderer: raw.renderer, ok: raw.ok, empty: raw.empty, messages, versions };
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The Python to run: the given path, or `python3` looked up on the PATH of `env`. Looked up
  * before spawning so an absent Python costs nothing (a failed spawn would still hold exec's
@@ -277,12 +267,7 @@ export function resolvePython(
   python: string | undefined,
   env: Record<string, string | undefined>,
 ): string | undefined {
-  const name = python ?? "python3";
-  if (name.includes("/")) return isExecutable(name) ? name : undefined;
-  for (const dir of (env["PATH"] ?? "").split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
+  return which(python ?? "python3", env);
 }
 
 /**

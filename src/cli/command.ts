@@ -1,3 +1,6 @@
+import { exitCodeFor, SlipwayError } from "../errors.ts";
+import { redact } from "../redact.ts";
+
 /** What every command module exports, and what the entry point hands it. */
 export interface CommandIO {
   version: string;
@@ -10,4 +13,21 @@ export interface CommandIO {
 export interface CommandModule {
   /** Runs the command with its own argv (after the command name); resolves to the exit code. */
   run(argv: string[], io: CommandIO): Promise<number>;
+}
+
+/**
+ * The common end of a command's failure: a SlipwayError prints its message and hint and maps
+ * to its exit code; a parseArgs mistake is a usage error (2). Anything else is a bug: rethrown.
+ */
+export function commandFailure(command: string, error: unknown, io: CommandIO): number {
+  const write = (text: string) => io.stderr.write(redact(text));
+  if (error instanceof SlipwayError) {
+    write(`slipway ${command}: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`);
+    return exitCodeFor(error);
+  }
+  if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+    write(`slipway ${command}: ${error.message}\nhint: run 'slipway ${command} --help'.\n`);
+    return 2;
+  }
+  throw error;
 }

@@ -2,12 +2,12 @@
  * Finding the Python a build runs on, and asking an interpreter what it has: its version, the
  * PEP 508 marker values, and the distributions installed in it.
  */
-import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { delimiter, join } from "node:path";
 import type { EnvironmentFacts } from "../../core/build/build-system.ts";
 import { normalizeName } from "../../core/names/name.ts";
 import { SlipwayError } from "../../errors.ts";
 import { exec } from "../exec.ts";
+import { isExecutable, which } from "../which.ts";
 
 /** Oldest Python slipway builds with (the oldest CPython still in wide use by backends). */
 export const MIN_PYTHON: readonly [number, number] = [3, 9];
@@ -52,33 +52,6 @@ if "--installed" in sys.argv:
     info["installed"] = installed
 sys.stdout.write(json.dumps(info))
 `;
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Resolves a command name on PATH (or a path against cwd), as a shell would. */
-function which(
-  command: string,
-  env: Readonly<Record<string, string | undefined>>,
-  cwd: string,
-): string | undefined {
-  if (command.includes("/")) {
-    const path = isAbsolute(command) ? command : resolve(cwd, command);
-    return isExecutable(path) ? path : undefined;
-  }
-  for (const dir of (env["PATH"] ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    const path = join(dir, command);
-    if (isExecutable(path)) return path;
-  }
-  return undefined;
-}
 
 async function probe(
   path: string,

@@ -3,10 +3,10 @@ import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { ConfigSettings } from "../../adapters/python/hooks.ts";
 import { HookError } from "../../adapters/python/hooks.ts";
-import { exitCodeFor, SlipwayError } from "../../errors.ts";
+import { SlipwayError } from "../../errors.ts";
 import { type BuildEvent, type BuildReport, build } from "../../ops/build.ts";
 import { redact } from "../../redact.ts";
-import type { CommandIO } from "../command.ts";
+import { type CommandIO, commandFailure } from "../command.ts";
 import { renderHuman } from "../render/findings.ts";
 import { isPlain, makeStyle, type Style, wantsColor } from "../style.ts";
 import { Progress } from "./build-progress.ts";
@@ -221,14 +221,6 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       write(io.stderr, `slipway build: ${error.message}\nreproduce: ${error.command}\nhint: ${error.hint}\n`);
       return 1;
     }
-    if (error instanceof SlipwayError) {
-      write(io.stderr, `slipway build: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`);
-      return exitCodeFor(error);
-    }
-    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
-      write(io.stderr, `slipway build: ${error.message}\nhint: run 'slipway build --help'.\n`);
-      return 2;
-    }
-    throw error;
+    return commandFailure("build", error, io);
   }
 }

@@ -2,11 +2,11 @@
 import { statSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { exitCodeFor, SlipwayError } from "../../errors.ts";
+import { SlipwayError } from "../../errors.ts";
 import type { CheckEvent } from "../../ops/check.ts";
 import { check } from "../../ops/check.ts";
 import { redact } from "../../redact.ts";
-import type { CommandIO } from "../command.ts";
+import { type CommandIO, commandFailure } from "../command.ts";
 import type { Summary } from "../render/findings.ts";
 import { renderGithub, renderHuman, renderJson } from "../render/findings.ts";
 import { isPlain, makeStyle, wantsColor } from "../style.ts";
@@ -185,14 +185,6 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     write(io.stdout, text);
     return report.ok ? 0 : 1;
   } catch (error) {
-    if (error instanceof SlipwayError) {
-      write(io.stderr, `slipway check: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`);
-      return exitCodeFor(error);
-    }
-    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
-      write(io.stderr, `slipway check: ${error.message}\nhint: run 'slipway check --help'.\n`);
-      return 2;
-    }
-    throw error;
+    return commandFailure("check", error, io);
   }
 }
