@@ -26,6 +26,11 @@ await build({
   legalComments: "linked",
   chunkNames: "chunks/[name]-[hash]",
   define: { SLIPWAY_VERSION: JSON.stringify(pkg.version) },
+  // CommonJS dependencies (@fastify/busboy) `require` Node's built-ins; ESM output has no
+  // `require`, so each output file gets one from createRequire.
+  banner: {
+    js: 'import { createRequire as __slipwayCreateRequire } from "node:module"; const require = __slipwayCreateRequire(import.meta.url);',
+  },
   logLevel: "warning",
 });
 

@@ -1,0 +1,132 @@
+/**
+ * Simple repository API pages (PEP 503 HTML, PEP 691 JSON) at api-version 1.1: `versions` and
+ * `size` (PEP 700), `upload-time`, PEP 658/714 core metadata. Pure text in, text out.
+ */
+import { parseSdistFilename, parseWheelFilename } from "../names/filename.ts";
+import { compareVersions, formatVersion, parseVersion, type Version } from "../pep440/version.ts";
+
+/** The api-version this index speaks: 1.1 is the first with `versions` and `size` (PEP 700). */
+export const API_VERSION = "1.1";
+
+export interface SimpleFile {
+  filename: string;
+  /** Absolute, or relative to the page's URL. */
+  url: string;
+  /** Lowercase hex. */
+  sha256: string;
+  size: number;
+  requiresPython?: string;
+  /** ISO 8601 UTC with a `Z` suffix. */
+  uploadTime?: string;
+  /** sha256 of the PEP 658 `{url}.metadata` file, when there is one (wheels). */
+  coreMetadataSha256?: string;
+}
+
+export interface ProjectPage {
+  /** The normalized project name. */
+  name: string;
+  files: readonly SimpleFile[];
+}
+
+/** HTML-escapes text for element content and double-quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
+/**
+ * Every version that has a file, normalized and in PEP 440 order (PEP 700 `versions`). Files
+ * whose names do not parse contribute nothing.
+ */
+export function projectVersions(filenames: readonly string[]): string[] {
+  const seen = new Map<string, Version>();
+  for (const filename of filenames) {
+    const parsed = filename.endsWith(".whl") ? parseWheelFilename(filename) : parseSdistFilename(filename);
+    const version = parsed.ok ? parseVersion(parsed.value.version) : undefined;
+    if (version) seen.set(formatVersion(version), version);
+  }
+  return [...seen.entries()].sort((a, b) => compareVersions(a[1], b[1])).map(([text]) => text);
+}
+
+function fileJson(file: SimpleFile): Record<string, unknown> {
+  const entry: Record<string, unknown> = {
+    filename: file.filename,
+    url: file.url,
+    hashes: { sha256: file.sha256 },
+    "requires-python": file.requiresPython ?? null,
+    size: file.size,
+    yanked: false,
+  };
+  if (file.uploadTime !== undefined) entry["upload-time"] = file.uploadTime;
+  if (file.coreMetadataSha256 !== undefined) {
+    // PEP 714 renamed the key; older clients (pip < 23.3) read only the PEP 658 one.
+    entry["core-metadata"] = { sha256: file.coreMetadataSha256 };
+    entry["dist-info-metadata"] = { sha256: file.coreMetadataSha256 };
+  }
+  return entry;
+}
+
+/** The PEP 691 JSON project page. */
+export function renderProjectJson(page: ProjectPage): string {
+  return JSON.stringify({
+    meta: { "api-version": API_VERSION },
+    name: page.name,
+    versions: projectVersions(page.files.map((f) => f.filename)),
+    files: page.files.map(fileJson),
+  });
+}
+
+function fileAnchor(file: SimpleFile): string {
+  const attrs = [`href="${escapeHtml(`${file.url}#sha256=${file.sha256}`)}"`];
+  if (file.requiresPython !== undefined && file.requiresPython !== "") {
+    attrs.push(`data-requires-python="${escapeHtml(file.requiresPython)}"`);
+  }
+  if (file.coreMetadataSha256 !== undefined) {
+    // Both names, equal, as the spec allows (PEP 714) and PyPI does.
+    attrs.push(`data-core-metadata="sha256=${file.coreMetadataSha256}"`);
+    attrs.push(`data-dist-info-metadata="sha256=${file.coreMetadataSha256}"`);
+  }
+  return `    <a ${attrs.join(" ")}>${escapeHtml(file.filename)}</a><br />`;
+}
+
+function htmlDocument(title: string, lines: readonly string[]): string {
+  return [
+    "<!DOCTYPE html>",
+    "<html>",
+    "  <head>",
+    `    <meta name="pypi:repository-version" content="${API_VERSION}">`,
+    `    <title>${escapeHtml(title)}</title>`,
+    "  </head>",
+    "  <body>",
+    `    <h1>${escapeHtml(title)}</h1>`,
+    ...lines,
+    "  </body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+/** The PEP 503 HTML project page, one anchor per file with `#sha256=` and the data attributes. */
+export function renderProjectHtml(page: ProjectPage): string {
+  return htmlDocument(`Links for ${page.name}`, page.files.map(fileAnchor));
+}
+
+/** The PEP 691 JSON project list; `names` are normalized. */
+export function renderIndexJson(names: readonly string[]): string {
+  return JSON.stringify({
+    meta: { "api-version": API_VERSION },
+    projects: names.map((name) => ({ name })),
+  });
+}
+
+/** The PEP 503 HTML project list, each name linking to `{name}/`. */
+export function renderIndexHtml(names: readonly string[]): string {
+  const anchors = names.map(
+    (name) => `    <a href="${escapeHtml(`${name}/`)}">${escapeHtml(name)}</a><br />`,
+  );
+  return htmlDocument("Simple index", anchors);
+}

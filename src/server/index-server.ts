@@ -1,0 +1,229 @@
+/**
+ * The embedded staging index: a PyPI-compatible index on node:http, backed by a directory. It
+ * takes uploads on the legacy API (`/legacy/`, and `/`), serves the simple API (`/simple/`, PEP
+ * 503 HTML and PEP 691 JSON) and the files (`/files/<project>/<filename>` plus PEP 658
+ * `.metadata`), and can fall back to an upstream index for projects it does not host.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import { isNormalizedName, isValidName, normalizeName } from "../core/names/name.ts";
+import { negotiateSimple, SIMPLE_OFFERS } from "../core/simple/negotiate.ts";
+import { SlipwayError } from "../errors.ts";
+import type { IndexEvent } from "./events.ts";
+import { serveFile } from "./files.ts";
+import { redirect, sendBody, sendError } from "./respond.ts";
+import { type SimpleContext, serveIndex, serveProject } from "./simple.ts";
+import { IndexStore } from "./store.ts";
+import { handleUpload, type UploadContext } from "./upload.ts";
+
+export type { IndexEvent } from "./events.ts";
+
+export interface IndexServerOptions {
+  /** Directory holding the index (created when missing). */
+  root: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  /** Upload token (password for the username `__token__`); default: a random one, see `RunningIndex.token`. */
+  token?: string;
+  /** Base URL of an upstream simple index (e.g. https://pypi.org/simple/) for projects not hosted here. */
+  upstream?: string;
+  onEvent?: (event: IndexEvent) => void;
+}
+
+export interface RunningIndex {
+  /** `http://127.0.0.1:PORT/` */
+  url: string;
+  /** `url + "legacy/"`: the repository URL for twine, `uv publish` and `slipway publish`. */
+  uploadUrl: string;
+  /** `url + "simple/"`: the index URL for pip and uv. */
+  simpleUrl: string;
+  token: string;
+  /** Stops accepting connections and resolves once the requests in flight are answered. */
+  close(): Promise<void>;
+}
+
+interface Routes {
+  upload: UploadContext;
+  simple: SimpleContext;
+  emit: (event: IndexEvent) => void;
+}
+
+const UNSAFE_SEGMENT = /[/\\\u0000-\u001f\u007f]/;
+
+function landingPage(): string {
+  return [
+    "<!DOCTYPE html>",
+    "<html><head><title>slipway staging index</title></head><body>",
+    "<h1>slipway staging index</h1>",
+    '<p>Simple API: <a href="simple/">simple/</a>. Uploads: POST to <code>legacy/</code>.</p>',
+    "</body></html>",
+    "",
+  ].join("\n");
+}
+
+function methodNotAllowed(req: IncomingMessage, res: ServerResponse, allow: string, message: string): void {
+  sendError(req, res, 405, message, { Allow: allow });
+}
+
+async function route(routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? "GET";
+  const target = req.url ?? "/";
+  // Origin-form targets are appended (so `//x` stays a path); absolute-form ones parse as they are.
+  const url = URL.parse(target.startsWith("/") ? `http://index.invalid${target}` : target);
+  if (url === null) return sendError(req, res, 400, "Malformed request target.");
+  const raw = url.pathname.split("/").slice(1);
+  let segments: string[];
+  try {
+    segments = raw.map((s) => decodeURIComponent(s));
+  } catch {
+    return sendError(req, res, 400, `Malformed URL path '${url.pathname}'.`);
+  }
+  if (segments.some((s) => UNSAFE_SEGMENT.test(s) || s === "." || s === "..")) {
+    return sendError(req, res, 400, "Invalid path: a segment holds '/', '\\', '..' or a control character.");
+  }
+  const [first = "", second, third] = segments;
+  const isRead = method === "GET" || method === "HEAD";
+  if (segments.length === 1 && first === "" && method === "POST")
+    return handleUpload(routes.upload, req, res);
+  if (segments.length === 2 && first === "legacy" && second === "") {
+    if (method === "POST") return handleUpload(routes.upload, req, res);
+    return methodNotAllowed(req, res, "POST", "The upload API takes POST requests; install from /simple/.");
+  }
+  // PyPI answers the slash-less upload URL with a 308 (forklift missing_trailing_slash_redirect).
+  if (segments.length === 1 && first === "legacy") return redirect(res, 308, `/legacy/${url.search}`);
+  if (segments.length === 1 && first === "simple") return redirect(res, 301, `/simple/${url.search}`);
+  if (first === "simple" && !isRead) {
+    return methodNotAllowed(
+      req,
+      res,
+      "GET, HEAD",
+      "This is the simple API (for installs); upload to /legacy/.",
+    );
+  }
+  if (segments.length === 1 && first === "" && isRead) {
+    return sendBody(req, res, 200, landingPage(), { "Content-Type": "text/html; charset=utf-8" });
+  }
+  if (first === "simple" && segments.length <= 3 && (segments.length < 3 || third === "")) {
+    const name = second ?? "";
+    const contentType = negotiateSimple(req.headers.accept, url.searchParams.get("format"));
+    if (name !== "" && (!isNormalizedName(name) || segments.length === 2)) {
+      // Clients must ask for the normalized name; PyPI redirects the others (301), and adds the slash.
+      if (!isValidName(name)) return sendError(req, res, 404, `'${name}' is not a valid project name.`);
+      return redirect(res, 301, `/simple/${normalizeName(name)}/${url.search}`);
+    }
+    if (contentType === undefined) {
+      return sendError(req, res, 406, `Not acceptable: this index answers ${SIMPLE_OFFERS.join(", ")}.`);
+    }
+    return name === ""
+      ? serveIndex(routes.simple, req, res, contentType)
+      : serveProject(routes.simple, req, res, name, contentType);
+  }
+  if (first === "files" && segments.length === 3 && second !== undefined && third !== undefined) {
+    if (!isRead) return methodNotAllowed(req, res, "GET, HEAD", "Files are read-only.");
+    return serveFile(routes.simple.store, req, res, second, third);
+  }
+  return sendError(req, res, 404, `Nothing at '${url.pathname}' on this index; try /simple/ or /legacy/.`);
+}
+
+function hostForUrl(address: AddressInfo): string {
+  if (address.address === "0.0.0.0") return "127.0.0.1";
+  if (address.address === "::") return "[::1]";
+  return address.family === "IPv6" ? `[${address.address}]` : address.address;
+}
+
+/**
+ * Starts the index on `host:port` (default 127.0.0.1 and a free port), serving `root`. Resolves
+ * once it listens; `close()` stops it. Uploads need the token (random unless given).
+ */
+export async function startIndex(options: IndexServerOptions): Promise<RunningIndex> {
+  const store = new IndexStore(resolve(options.root));
+  try {
+    await store.init();
+  } catch (cause) {
+    throw new SlipwayError(
+      "io",
+      `cannot use ${options.root} as the index directory: ${(cause as Error).message}`,
+      {
+        hint: "Pass --root with a writable directory.",
+        cause,
+      },
+    );
+  }
+  let upstream: string | undefined;
+  if (options.upstream !== undefined) {
+    const parsed = URL.canParse(options.upstream) ? new URL(options.upstream) : undefined;
+    if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+      throw new SlipwayError("usage", `upstream '${options.upstream}' is not an http(s) URL`, {
+        hint: "Give the simple API's base URL, e.g. https://pypi.org/simple/",
+      });
+    }
+    upstream = parsed.href.endsWith("/") ? parsed.href : `${parsed.href}/`;
+  }
+  const token = options.token ?? randomBytes(24).toString("base64url");
+  const emit = (event: IndexEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A listener's failure must not take a request down with it.
+    }
+  };
+  const routes: Routes = {
+    upload: { store, token, emit, now: () => new Date() },
+    simple: { store, emit, ...(upstream === undefined ? {} : { upstream }) },
+    emit,
+  };
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    res.on("close", () => {
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      emit({
+        type: "request",
+        method: req.method ?? "",
+        path: req.url ?? "",
+        status: res.statusCode,
+        durationMs,
+      });
+    });
+    route(routes, req, res).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      emit({ type: "warning", message: `${req.method} ${req.url}: ${message}` });
+      if (!res.headersSent) sendError(req, res, 500, `The index failed: ${message}`);
+      else res.destroy();
+    });
+  });
+  // Large uploads over slow links must not be cut by Node's default 5-minute request timeout.
+  server.requestTimeout = 0;
+  await new Promise<void>((resolveListen, reject) => {
+    server.once("error", (cause: Error) =>
+      reject(
+        new SlipwayError(
+          "io",
+          `cannot listen on ${options.host ?? "127.0.0.1"}:${options.port ?? 0}: ${cause.message}`,
+          {
+            hint: "Choose another --port, or stop what is using it.",
+            cause,
+          },
+        ),
+      ),
+    );
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolveListen());
+  });
+  const url = `http://${hostForUrl(server.address() as AddressInfo)}:${(server.address() as AddressInfo).port}/`;
+  return {
+    url,
+    uploadUrl: `${url}legacy/`,
+    simpleUrl: `${url}simple/`,
+    token,
+    close: () =>
+      new Promise<void>((resolveClose, reject) => {
+        server.close((error) => (error ? reject(error) : resolveClose()));
+        server.closeIdleConnections();
+        // Keep-alive clients that never send again must not hold the close forever.
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      }),
+  };
+}

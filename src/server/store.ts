@@ -1,0 +1,272 @@
+/**
+ * The embedded index's directory. Layout:
+ *
+ *   <root>/<project>/<filename>                  the distribution, never rewritten
+ *   <root>/<project>/<filename>.metadata         PEP 658 core metadata (wheels)
+ *   <root>/<project>/.slipway/<filename>.json    sidecar: sha256, size, upload time, requires-python
+ *   <root>/.tmp/                                 uploads in flight (same filesystem, for link/rename)
+ *
+ * The distribution file is the commit point: it appears by `link(2)` from a complete temp file,
+ * which fails when the name exists, so two uploads (even from two processes) can never mix bytes
+ * or replace each other. The metadata and sidecar follow it; a sidecar missing after a crash is
+ * rebuilt from the file itself.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { readArtifact } from "../adapters/archives/read-artifact.ts";
+import { parseWheelFilename } from "../core/names/filename.ts";
+import { isNormalizedName } from "../core/names/name.ts";
+import { isSafeFilename } from "../core/upload/index-rules.ts";
+
+/** What the index knows about one stored distribution. */
+export interface StoredFile {
+  filename: string;
+  sha256: string;
+  size: number;
+  /** ISO 8601 UTC. */
+  uploadTime: string;
+  requiresPython?: string;
+  /** sha256 of `<filename>.metadata`, for wheels. */
+  metadataSha256?: string;
+}
+
+export type CommitOutcome =
+  | { outcome: "stored"; file: StoredFile }
+  | { outcome: "identical"; file: StoredFile }
+  | { outcome: "conflict"; storedSha256: string };
+
+const SIDECARS = ".slipway";
+const TEMP = ".tmp";
+
+export function isDistFilename(filename: string): boolean {
+  return isSafeFilename(filename) && (filename.endsWith(".whl") || filename.endsWith(".tar.gz"));
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(path), hash);
+  return hash.digest("hex");
+}
+
+/**
+ * The bytes of a wheel's core metadata: `{name}-{version}.dist-info/METADATA` named by the
+ * filename (what PyPI extracts), else the only top-level `*.dist-info/METADATA`. A string says why
+ * there is none.
+ */
+export async function readWheelMetadata(path: string, filename: string): Promise<Uint8Array | string> {
+  const model = await readArtifact(path, { display: filename, workers: 0 });
+  if (!model.readable) {
+    return model.findings[0]?.message ?? `${filename} is not a readable zip file`;
+  }
+  const parts = parseWheelFilename(filename);
+  const named = parts.ok
+    ? model.contents.get(`${parts.value.name}-${parts.value.version}.dist-info/METADATA`)
+    : undefined;
+  if (named) return named;
+  const candidates = [...model.contents.keys()].filter((k) => /^[^/]+\.dist-info\/METADATA$/.test(k));
+  const only = candidates.length === 1 ? model.contents.get(candidates[0] ?? "") : undefined;
+  return only ?? `${filename} has no .dist-info/METADATA file`;
+}
+
+/** Writes `data` to `path` through a temp file and a rename, so readers see all of it or nothing. */
+async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString("hex")}.part`;
+  await writeFile(temp, data, { mode: 0o644 });
+  await rename(temp, path);
+}
+
+interface PageCacheEntry {
+  key: string;
+  files: StoredFile[];
+}
+
+export class IndexStore {
+  readonly root: string;
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly cache = new Map<string, PageCacheEntry>();
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  /**
+   * Creates the root and its temp directory, and removes temp files left by a crash: none written
+   * to for an hour (an upload in flight, even by another process, touches its file continuously).
+   */
+  async init(): Promise<void> {
+    const temp = join(this.root, TEMP);
+    await mkdir(temp, { recursive: true });
+    const cutoff = Date.now() - 60 * 60 * 1000;
+    for (const name of await readdir(temp)) {
+      const path = join(temp, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info?.isFile() && info.mtimeMs < cutoff) await unlink(path).catch(() => undefined);
+    }
+  }
+
+  /** A fresh path for an upload in flight; the extension lets the archive reader know the kind. */
+  tempPath(filename: string | undefined): string {
+    const ext = filename?.endsWith(".whl") ? ".whl" : filename?.endsWith(".tar.gz") ? ".tar.gz" : ".bin";
+    return join(this.root, TEMP, `${randomBytes(12).toString("hex")}${ext}`);
+  }
+
+  filePath(project: string, filename: string): string {
+    return join(this.root, project, filename);
+  }
+
+  /** Runs `task` alone for this key within this process (uploads and sidecar repairs of one file). */
+  private async withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    this.locks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    }
+  }
+
+  /**
+   * Makes the complete temp file `temp` the project's `filename`, unless that name exists: then
+   * the same sha256 is "identical" (nothing changes) and another is a "conflict". The temp file is
+   * always gone afterwards.
+   */
+  async commit(options: {
+    project: string;
+    filename: string;
+    temp: string;
+    sha256: string;
+    size: number;
+    requiresPython: string;
+    uploadTime: string;
+    metadata?: Uint8Array;
+  }): Promise<CommitOutcome> {
+    const { project, filename, temp } = options;
+    try {
+      return await this.withLock(`${project}/${filename}`, async () => {
+        await mkdir(join(this.root, project, SIDECARS), { recursive: true });
+        try {
+          await link(temp, this.filePath(project, filename));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+          const existing = await this.describeLocked(project, filename);
+          return existing.sha256 === options.sha256
+            ? { outcome: "identical", file: existing }
+            : { outcome: "conflict", storedSha256: existing.sha256 };
+        }
+        const file: StoredFile = {
+          filename,
+          sha256: options.sha256,
+          size: options.size,
+          uploadTime: options.uploadTime,
+          ...(options.requiresPython === "" ? {} : { requiresPython: options.requiresPython }),
+          ...(options.metadata === undefined
+            ? {}
+            : { metadataSha256: createHash("sha256").update(options.metadata).digest("hex") }),
+        };
+        if (options.metadata !== undefined) {
+          await writeAtomic(`${this.filePath(project, filename)}.metadata`, options.metadata);
+        }
+        await writeAtomic(this.sidecarPath(project, filename), `${JSON.stringify(file)}\n`);
+        return { outcome: "stored", file };
+      });
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+  }
+
+  private sidecarPath(project: string, filename: string): string {
+    return join(this.root, project, SIDECARS, `${filename}.json`);
+  }
+
+  /**
+   * The sidecar of a stored file; when it is missing (a crash between the link and the sidecar,
+   * or an upload by another process still finishing) it is rebuilt from the file's bytes.
+   */
+  private async readSidecar(project: string, filename: string): Promise<StoredFile | undefined> {
+    try {
+      return JSON.parse(await readFile(this.sidecarPath(project, filename), "utf8")) as StoredFile;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      return undefined;
+    }
+  }
+
+  private async describeLocked(project: string, filename: string): Promise<StoredFile> {
+    const sidecar = await this.readSidecar(project, filename);
+    if (sidecar) return sidecar;
+    const path = this.filePath(project, filename);
+    const [info, sha256] = await Promise.all([stat(path), sha256File(path)]);
+    let metadataSha256: string | undefined;
+    if (filename.endsWith(".whl")) {
+      const metadata = await readWheelMetadata(path, filename);
+      if (typeof metadata !== "string") {
+        metadataSha256 = createHash("sha256").update(metadata).digest("hex");
+        await writeAtomic(`${path}.metadata`, metadata);
+      }
+    }
+    const file: StoredFile = {
+      filename,
+      sha256,
+      size: info.size,
+      uploadTime: info.mtime.toISOString(),
+      ...(metadataSha256 === undefined ? {} : { metadataSha256 }),
+    };
+    await mkdir(join(this.root, project, SIDECARS), { recursive: true });
+    await writeAtomic(this.sidecarPath(project, filename), `${JSON.stringify(file)}\n`);
+    return file;
+  }
+
+  /** The stored file's description, or undefined when the project has no such distribution. */
+  async describe(project: string, filename: string): Promise<StoredFile | undefined> {
+    if (!isNormalizedName(project) || !isDistFilename(filename)) return undefined;
+    try {
+      await stat(this.filePath(project, filename));
+    } catch {
+      return undefined;
+    }
+    // The common case needs no lock: a sidecar is only ever replaced whole (rename).
+    const sidecar = await this.readSidecar(project, filename);
+    if (sidecar) return sidecar;
+    return await this.withLock(`${project}/${filename}`, () => this.describeLocked(project, filename));
+  }
+
+  /**
+   * The project's files, sorted by name; empty when the project is not hosted here. Cached until
+   * the project directory or its sidecar directory changes (their mtimes move on every commit).
+   */
+  async projectFiles(project: string): Promise<StoredFile[]> {
+    if (!isNormalizedName(project)) return [];
+    const dir = join(this.root, project);
+    let key: string;
+    try {
+      const [a, b] = await Promise.all([stat(dir), stat(join(dir, SIDECARS)).catch(() => undefined)]);
+      key = `${a.mtimeMs}:${b?.mtimeMs ?? 0}`;
+    } catch {
+      return [];
+    }
+    const cached = this.cache.get(project);
+    if (cached?.key === key) return cached.files;
+    const names = (await readdir(dir)).filter(isDistFilename).sort();
+    const files = await Promise.all(names.map((name) => this.describe(project, name)));
+    const present = files.filter((f): f is StoredFile => f !== undefined);
+    this.cache.set(project, { key, files: present });
+    return present;
+  }
+
+  /** Normalized names of the projects with at least one distribution, sorted. */
+  async projects(): Promise<string[]> {
+    const entries = await readdir(this.root, { withFileTypes: true });
+    const candidates = entries.filter((e) => e.isDirectory() && isNormalizedName(e.name)).map((e) => e.name);
+    const hosted = await Promise.all(
+      candidates.map(async (name) =>
+        (await readdir(join(this.root, name))).some(isDistFilename) ? name : undefined,
+      ),
+    );
+    return hosted.filter((n): n is string => n !== undefined).sort();
+  }
+}

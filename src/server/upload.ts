@@ -1,0 +1,172 @@
+/** The legacy upload API (`POST /legacy/`): auth, form, digests, PEP 658 metadata, commit. */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { unlink } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  type ClaimedDigests,
+  checkDigests,
+  checkUploadForm,
+  conflictMessage,
+  parseAuthorization,
+} from "../core/upload/index-rules.ts";
+import type { IndexEvent } from "./events.ts";
+import { blake2Hasher, FormError, receiveForm } from "./receive-form.ts";
+import { type Headers, sendError } from "./respond.ts";
+import { type IndexStore, readWheelMetadata } from "./store.ts";
+
+export interface UploadContext {
+  store: IndexStore;
+  token: string;
+  emit: (event: IndexEvent) => void;
+  now: () => Date;
+}
+
+interface Refusal {
+  status: 401 | 403;
+  message: string;
+  headers?: Headers;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  // Hash first so the comparison is constant-time whatever the lengths.
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** Reads are open; uploads need `__token__:<token>` (401 invites credentials, 403 refuses wrong ones). */
+export function authorize(header: string | undefined, token: string): Refusal | undefined {
+  if (header === undefined || header.trim() === "") {
+    return {
+      status: 401,
+      message:
+        "Authentication required: upload with the username __token__ and this index's token as password.",
+      headers: { "WWW-Authenticate": 'Basic realm="slipway"' },
+    };
+  }
+  const credentials = parseAuthorization(header);
+  const invalid = "Invalid or non-existent authentication information";
+  if (credentials === undefined)
+    return { status: 403, message: `${invalid}: unsupported Authorization header.` };
+  if (credentials.kind === "basic" && credentials.username !== "__token__") {
+    return {
+      status: 403,
+      message: `${invalid}: use the username __token__ with the index's token (passwords are not supported).`,
+    };
+  }
+  const given = credentials.kind === "basic" ? credentials.password : credentials.token;
+  if (!sameSecret(given, token))
+    return { status: 403, message: `${invalid}: the token is not this index's token.` };
+  return undefined;
+}
+
+/** Digests the client announced only after the content part, computed by reading the file again. */
+async function lateDigests(
+  path: string,
+  claimed: ClaimedDigests,
+  have: ClaimedDigests,
+): Promise<ClaimedDigests> {
+  const blake2 =
+    claimed.blake2_256 !== undefined && have.blake2_256 === undefined ? await blake2Hasher() : undefined;
+  const md5 = claimed.md5 !== undefined && have.md5 === undefined ? createHash("md5") : undefined;
+  if (!blake2 && !md5) return have;
+  for await (const chunk of createReadStream(path)) {
+    blake2?.update(chunk as Buffer);
+    md5?.update(chunk as Buffer);
+  }
+  return {
+    ...have,
+    ...(blake2 ? { blake2_256: blake2.hex() } : {}),
+    ...(md5 ? { md5: md5.digest("hex") } : {}),
+  };
+}
+
+function sendOk(res: ServerResponse, message: string): void {
+  const body = message === "" ? "" : `${message}\n`;
+  res.writeHead(200, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** Handles one upload request from the first byte to the answer; never throws. */
+export async function handleUpload(
+  ctx: UploadContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const refusal = authorize(req.headers.authorization, ctx.token);
+  if (refusal) {
+    sendError(req, res, refusal.status, refusal.message, refusal.headers);
+    return;
+  }
+  if (!/^multipart\/form-data\s*;/i.test(req.headers["content-type"] ?? "")) {
+    sendError(req, res, 400, "Upload requires a multipart/form-data body with ':action=file_upload'.");
+    return;
+  }
+  let temp: string | undefined;
+  try {
+    const received = await receiveForm(
+      req,
+      (filename) => ctx.store.tempPath(filename),
+      (path) => {
+        temp = path;
+      },
+    );
+    if (received.problem !== undefined) return sendError(req, res, 400, received.problem);
+    const checked = checkUploadForm(received.form);
+    if (!checked.ok) return sendError(req, res, 400, checked.error);
+    const request = checked.value;
+    if (received.temp === undefined) return sendError(req, res, 400, "Upload payload does not have a file.");
+    const digests = await lateDigests(received.temp, request.digests, received.digests);
+    const mismatch = checkDigests(request.digests, digests);
+    if (mismatch !== undefined) return sendError(req, res, 400, mismatch);
+    let metadata: Uint8Array | undefined;
+    if (request.filetype === "bdist_wheel") {
+      const read = await readWheelMetadata(received.temp, request.filename);
+      if (typeof read === "string") return sendError(req, res, 400, `Invalid distribution file. ${read}`);
+      metadata = read;
+    }
+    const sha256 = digests.sha256 ?? "";
+    const result = await ctx.store.commit({
+      project: request.project,
+      filename: request.filename,
+      temp: received.temp,
+      sha256,
+      size: received.size,
+      requiresPython: request.requiresPython,
+      uploadTime: ctx.now().toISOString(),
+      ...(metadata === undefined ? {} : { metadata }),
+    });
+    temp = undefined;
+    const base = {
+      type: "upload",
+      project: request.project,
+      filename: request.filename,
+      sha256,
+      size: received.size,
+    };
+    ctx.emit({ ...base, outcome: result.outcome } as IndexEvent);
+    if (result.outcome === "conflict") {
+      return sendError(req, res, 409, conflictMessage(request.filename, result.storedSha256, sha256));
+    }
+    sendOk(
+      res,
+      result.outcome === "identical" ? `${request.filename} is already here with the same sha256.` : "",
+    );
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof FormError && !req.destroyed) return sendError(req, res, 400, `${message}.`);
+    if (!req.complete || req.destroyed) {
+      // The client is gone: nobody reads an answer, and no partial file was ever made visible.
+      ctx.emit({ type: "warning", message: `upload aborted: ${message}` });
+      res.destroy();
+      return;
+    }
+    ctx.emit({ type: "warning", message: `upload failed: ${message}` });
+    if (!res.headersSent) sendError(req, res, 500, `The index could not store the upload: ${message}`);
+  } finally {
+    if (temp !== undefined) await unlink(temp).catch(() => undefined);
+  }
+}
