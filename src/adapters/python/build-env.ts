@@ -12,9 +12,10 @@ import { delimiter, join, resolve } from "node:path";
 import { unmetRequirements } from "../../core/build/build-system.ts";
 import { SlipwayError } from "../../errors.ts";
 import { redact } from "../../redact.ts";
-import { exec, formatArgv } from "../exec.ts";
+import { formatArgv } from "../exec.ts";
 import { cacheDirOf } from "../readme-cache.ts";
 import { type Interpreter, readPythonFacts } from "./interpreter.ts";
+import { createScratchVenv, runPip } from "./scratch-venv.ts";
 
 /** Where pip finds packages; unset fields fall back to pip's own configuration. */
 export interface PipSource {
@@ -154,30 +155,13 @@ export function describePipSource(pip: PipSource, env: Readonly<Record<string, s
 }
 
 async function makeEnv(dir: string, key: string, options: ProvideEnvOptions): Promise<void> {
-  // The real interpreter, not a shim (pyenv) that may pick another one in another directory.
-  const base = options.interpreter.executable;
-  const run = (argv: string[]) =>
-    exec(argv, {
-      cwd: options.cwd,
-      env: options.env,
-      check: false,
-      timeoutMs: 30 * 60_000,
-      ...(options.onOutput === undefined
-        ? {}
-        : { onStdoutLine: options.onOutput, onStderrLine: options.onOutput }),
-    });
-  // A venv without pip takes ~50 ms; the base interpreter's pip installs into it (pip >= 22.3
-  // has --python). Without such a pip, the venv gets its own pip from ensurepip (seconds).
-  const pipVersion = await run([base, "-m", "pip", "--version"]);
-  const [major = 0, minor = 0] = (/^pip (\d+)\.(\d+)/.exec(pipVersion.stdout) ?? []).slice(1).map(Number);
-  const hasPip = pipVersion.code === 0 && (major > 22 || (major === 22 && minor >= 3));
-  const venv = await run([base, "-m", "venv", ...(hasPip ? ["--without-pip"] : []), dir]);
-  if (venv.code !== 0) {
-    throw new SlipwayError("python", `could not create a build environment with ${base} -m venv`, {
-      hint: `${venv.stderr.trim().split("\n").slice(-3).join(" ")} (on Debian/Ubuntu: apt install python3-venv)`,
-    });
-  }
-  const python = join(binDir(dir), "python");
+  const venv = await createScratchVenv({
+    interpreter: options.interpreter,
+    dir,
+    cwd: options.cwd,
+    env: options.env,
+  });
+  const python = venv.python;
   const requirements = [...new Set(options.requirements)];
   if (requirements.length > 0) {
     const pipArgs = [
@@ -190,10 +174,7 @@ async function makeEnv(dir: string, key: string, options: ProvideEnvOptions): Pr
       ...(options.pip.noIndex ? ["--no-index"] : []),
       ...requirements,
     ];
-    const argv = hasPip
-      ? [base, "-m", "pip", "--python", python, ...pipArgs]
-      : [python, "-m", "pip", ...pipArgs];
-    const installed = await run(argv);
+    const installed = await runPip(venv, pipArgs, { cwd: options.cwd, onOutput: options.onOutput });
     if (installed.code !== 0) {
       const tail = installed.stderr
         .trim()
@@ -208,7 +189,7 @@ async function makeEnv(dir: string, key: string, options: ProvideEnvOptions): Pr
         ),
         {
           hint: redact(
-            `Check the requirement names and versions in build-system.requires, and the index (--index-url, --find-links). Reproduce with: ${formatArgv(argv)}`,
+            `Check the requirement names and versions in build-system.requires, and the index (--index-url, --find-links). Reproduce with: ${formatArgv([...venv.pip, ...pipArgs])}`,
           ),
         },
       );
