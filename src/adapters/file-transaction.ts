@@ -1,0 +1,316 @@
+/**
+ * All-or-nothing edits of several files. POSIX renames one file atomically, never several, so:
+ *
+ * 1. every file is re-read and must hold exactly the planned `before` text (else nothing happens);
+ * 2. a journal (the planned texts, the temp names) is created atomically in the project's
+ *    `.slipway/` (written aside, then hard-linked into place: it exists complete or not at all,
+ *    and a second concurrent edit fails to create it);
+ * 3. each new text is written to a temp file beside its target (same mode) and fsynced;
+ * 4. the temps are renamed over their targets one by one;
+ * 5. the directories are fsynced and the journal removed: that removal is the commit point.
+ *
+ * A failure in-process at any step restores every renamed file from the in-memory `before`
+ * and removes the temps and the journal. A crash (SIGKILL, power loss) can only happen with the
+ * journal present; `recoverFileChanges` then rolls back every file that holds its `after` text,
+ * so re-running the same command gives the same result (rolling forward would turn one
+ * `bump patch` into two when the user runs it again).
+ */
+import { randomBytes } from "node:crypto";
+import { link, mkdir, open, readFile, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { SlipwayError } from "../errors.ts";
+
+export interface FileChange {
+  /** Relative to the root. */
+  path: string;
+  /** The text the file must hold now; null when it must not exist. */
+  before: string | null;
+  /** The text to write; null to delete the file. */
+  after: string | null;
+}
+
+export interface TransactionHooks {
+  /** Replaces fs.rename, for tests that make one rename fail. */
+  rename?: (from: string, to: string) => Promise<void>;
+  /** Runs after the i-th change is in place, before the next (tests pause or kill here). */
+  afterStep?: (index: number, path: string) => Promise<void> | void;
+}
+
+export interface TransactionOptions {
+  root: string;
+  /** The journal, relative to the root, e.g. `.slipway/version-edit.json`. */
+  journal: string;
+  /** What the edit is, for the journal and messages: `version 1.2.3 → 1.2.4`. */
+  label: string;
+  /** When the edit started (ISO 8601), recorded in the journal. */
+  startedAt: string;
+  /** How a user recovers an interrupted edit, for hints: `run 'slipway version recover'`. */
+  recoverHint: string;
+  hooks?: TransactionHooks;
+}
+
+interface JournalFile {
+  path: string;
+  /** The real path edited (symlinks resolved). */
+  target: string;
+  temp: string | null;
+  mode: number;
+  before: string | null;
+  after: string | null;
+}
+
+interface Journal {
+  schema: 1;
+  label: string;
+  pid: number;
+  startedAt: string;
+  files: JournalFile[];
+}
+
+export interface Recovery {
+  label: string;
+  startedAt: string;
+  /** Files put back to their text from before the interrupted edit. */
+  restored: string[];
+}
+
+const code = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
+async function readOrNull(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if (code(error) === "ENOENT") return null;
+    throw error;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Makes the renames durable; some file systems cannot fsync a directory, which is no error.
+  const handle = await open(dir, "r").catch(() => undefined);
+  await handle?.sync().catch(() => undefined);
+  await handle?.close();
+}
+
+function tempBeside(target: string): string {
+  return join(dirname(target), `.${basename(target)}.slipway-${randomBytes(6).toString("hex")}.tmp`);
+}
+
+/** Writes `text` to a new file `path` (never an existing one) with `mode`, durably. */
+async function writeNew(path: string, text: string, mode: number): Promise<void> {
+  const handle = await open(path, "wx", mode);
+  try {
+    await handle.writeFile(text, "utf8");
+    // open's mode is masked by the umask; the edited file keeps exactly its old mode.
+    await handle.chmod(mode);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** One file set to `text` (or removed) atomically, through a temp file beside it. */
+async function putBack(
+  target: string,
+  text: string | null,
+  mode: number,
+  doRename: (from: string, to: string) => Promise<void> = rename,
+): Promise<void> {
+  if (text === null) {
+    await unlink(target).catch((error) => {
+      if (code(error) !== "ENOENT") throw error;
+    });
+    return;
+  }
+  const temp = tempBeside(target);
+  await writeNew(temp, text, mode);
+  try {
+    await doRename(temp, target);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function removeQuietly(path: string | null): Promise<void> {
+  if (path !== null) await unlink(path).catch(() => undefined);
+}
+
+async function prepare(root: string, changes: readonly FileChange[]): Promise<JournalFile[]> {
+  const seen = new Set<string>();
+  const files: JournalFile[] = [];
+  for (const change of changes) {
+    const full = resolve(root, change.path);
+    const target = change.before === null ? full : await realpath(full).catch(() => full);
+    if (seen.has(target)) throw new SlipwayError("internal", `${change.path} is changed twice in one edit`);
+    seen.add(target);
+    const now = await readOrNull(target).catch((cause: Error) => {
+      throw new SlipwayError("io", `cannot read ${change.path}: ${cause.message}; nothing was written`, {
+        hint: "the file must be a readable regular file",
+        cause,
+      });
+    });
+    if (now !== change.before) {
+      const how =
+        now === null
+          ? "no longer exists"
+          : change.before === null
+            ? "exists already"
+            : "changed since it was read";
+      throw new SlipwayError("io", `${change.path} ${how}; nothing was written`, {
+        hint: "run the command again: it re-reads every file",
+      });
+    }
+    const mode = now === null ? 0o644 : (await stat(target)).mode & 0o7777;
+    files.push({ path: change.path, target, temp: null, mode, before: change.before, after: change.after });
+  }
+  return files;
+}
+
+async function createJournal(path: string, journal: Journal): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  // Keeps `git status` clean while a journal exists.
+  await writeFile(join(dirname(path), ".gitignore"), "*\n", { flag: "wx" }).catch(() => undefined);
+  const aside = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  await writeNew(aside, `${JSON.stringify(journal, null, 1)}\n`, 0o644);
+  try {
+    await link(aside, path);
+  } catch (error) {
+    if (code(error) === "EEXIST") {
+      throw new SlipwayError("io", `another edit is in progress or was interrupted: ${path} exists`, {
+        hint: "run the command again: an interrupted edit is rolled back first; if one is running, wait for it",
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    await unlink(aside).catch(() => undefined);
+  }
+  await syncDir(dirname(path));
+}
+
+/**
+ * Applies `changes` all-or-nothing (see the top of this file). Throws an io error naming the
+ * file when one changed since it was planned, or when writing fails, after restoring every file;
+ * when even the restore fails the journal stays and the message says to run recovery.
+ */
+export async function applyFileChanges(
+  changes: readonly FileChange[],
+  options: TransactionOptions,
+): Promise<void> {
+  const root = resolve(options.root);
+  const journalPath = resolve(root, options.journal);
+  const doRename: (from: string, to: string) => Promise<void> = options.hooks?.rename ?? rename;
+  if ((await readOrNull(journalPath)) !== null) {
+    throw new SlipwayError("io", `an interrupted edit left ${options.journal}; nothing was written`, {
+      hint: options.recoverHint,
+    });
+  }
+  const files = await prepare(root, changes);
+  for (const file of files) file.temp = file.after === null ? null : tempBeside(file.target);
+  await createJournal(journalPath, {
+    schema: 1,
+    label: options.label,
+    pid: process.pid,
+    startedAt: options.startedAt,
+    files,
+  });
+
+  const done: JournalFile[] = [];
+  try {
+    for (const file of files) {
+      if (file.after !== null) await writeNew(file.temp!, file.after, file.mode);
+    }
+    for (const [i, file] of files.entries()) {
+      if (file.after === null) await unlink(file.target);
+      else await doRename(file.temp!, file.target);
+      done.push(file);
+      await options.hooks?.afterStep?.(i, file.path);
+    }
+    for (const dir of new Set(files.map((f) => dirname(f.target)))) await syncDir(dir);
+  } catch (error) {
+    const failed: string[] = [];
+    for (const file of done.reverse()) {
+      await putBack(file.target, file.before, file.mode, doRename).catch(() => failed.push(file.path));
+    }
+    for (const file of files) await removeQuietly(file.temp);
+    const why = error instanceof Error ? error.message : String(error);
+    if (failed.length > 0) {
+      throw new SlipwayError("io", `writing failed (${why}) and ${failed.join(", ")} could not be restored`, {
+        hint: `the journal ${options.journal} still holds every original text: ${options.recoverHint}`,
+        cause: error,
+      });
+    }
+    await unlink(journalPath).catch(() => undefined);
+    const outcome = done.length === 0 ? "no file was changed" : "every file was restored";
+    throw new SlipwayError("io", `writing failed (${why}); ${outcome}`, {
+      hint: "check permissions and free space of the files named above, then run again",
+      cause: error,
+    });
+  }
+  await unlink(journalPath);
+  await syncDir(dirname(journalPath));
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return code(error) === "EPERM";
+  }
+}
+
+/**
+ * Rolls back an edit that was interrupted by a crash: every file holding its planned `after`
+ * text gets its `before` text back, temp files are removed, then the journal. Idempotent, and
+ * itself crash-safe (each restore is a rename; the journal goes last). Resolves to undefined
+ * when there is no journal. Refuses, leaving everything, when the journal's process still runs
+ * or a file holds neither text (someone edited it since).
+ */
+export async function recoverFileChanges(options: {
+  root: string;
+  journal: string;
+}): Promise<Recovery | undefined> {
+  const journalPath = resolve(options.root, options.journal);
+  const text = await readOrNull(journalPath);
+  if (text === null) return undefined;
+  let journal: Journal;
+  try {
+    journal = JSON.parse(text) as Journal;
+    if (journal.schema !== 1 || !Array.isArray(journal.files)) throw new Error("unknown journal schema");
+  } catch (cause) {
+    throw new SlipwayError("io", `${options.journal} is not a journal slipway can read`, {
+      hint: "check the files it names by hand, then delete it",
+      cause,
+    });
+  }
+  if (isAlive(journal.pid)) {
+    throw new SlipwayError("io", `an edit (${journal.label}) is in progress in process ${journal.pid}`, {
+      hint: `wait for it to finish; if that process is not slipway, delete ${options.journal} after checking the files`,
+    });
+  }
+  const conflicts: string[] = [];
+  const restore: JournalFile[] = [];
+  for (const file of journal.files) {
+    const now = await readOrNull(file.target);
+    if (now === file.before) continue;
+    if (now === file.after) restore.push(file);
+    else conflicts.push(file.path);
+  }
+  if (conflicts.length > 0) {
+    throw new SlipwayError(
+      "io",
+      `cannot roll back "${journal.label}": ${conflicts.join(", ")} changed since it was interrupted`,
+      {
+        hint: `compare them with the texts in ${options.journal}, fix them by hand, then delete it`,
+      },
+    );
+  }
+  for (const file of restore) await putBack(file.target, file.before, file.mode);
+  for (const file of journal.files) await removeQuietly(file.temp);
+  for (const dir of new Set(journal.files.map((f) => dirname(f.target)))) await syncDir(dir);
+  await unlink(journalPath);
+  return { label: journal.label, startedAt: journal.startedAt, restored: restore.map((f) => f.path) };
+}

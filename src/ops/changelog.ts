@@ -1,0 +1,167 @@
+/**
+ * `changelog`: the commits since the last release tag and the hand-written fragments become the
+ * next Keep a Changelog entry, inserted into CHANGELOG.md, with release notes for the host
+ * release. Reads (`readChangelogInputs`), plans (pure, core/changelog/plan.ts) and writes
+ * (`applyChangelogPlan`: the changelog and the used fragments' deletion, all or nothing).
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import {
+  applyFileChanges,
+  type FileChange,
+  type Recovery,
+  recoverFileChanges,
+  type TransactionHooks,
+} from "../adapters/file-transaction.ts";
+import { readCommitsSince } from "../adapters/git.ts";
+import { parseCommits } from "../core/changelog/commits.ts";
+import { type FragmentFile, parseFragments } from "../core/changelog/fragments.ts";
+import { assembleBump, type BumpDecision } from "../core/changelog/next-version.ts";
+import { assembleChangelogPlan, type ChangelogInputs, type ChangelogPlan } from "../core/changelog/plan.ts";
+import type { ReleaseTag } from "../core/version/tags.ts";
+import { SlipwayError } from "../errors.ts";
+import { readProjectConfig, readVersionPlaces } from "./version.ts";
+
+export type { ChangelogInputs, ChangelogPlan } from "../core/changelog/plan.ts";
+export { assembleChangelogPlan } from "../core/changelog/plan.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where an interrupted changelog write leaves its journal, relative to the project. */
+export const CHANGELOG_JOURNAL = ".slipway/changelog-edit.json";
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new SlipwayError("io", `cannot read ${path}: ${(error as Error).message}`, {
+      hint: "check the file's permissions",
+      cause: error,
+    });
+  }
+}
+
+async function readFragments(dir: string): Promise<FragmentFile[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT" || error.code === "ENOTDIR") return [];
+    throw new SlipwayError("io", `cannot list ${dir}: ${error.message}`, { cause: error });
+  });
+  const files: FragmentFile[] = [];
+  for (const entry of entries) {
+    if (entry.isFile()) files.push({ name: entry.name, text: await readFile(join(dir, entry.name), "utf8") });
+  }
+  return files;
+}
+
+/**
+ * Everything the changelog plan needs: config, last release tag, the commits since it (all
+ * commits without one), the fragments folder and CHANGELOG.md. The files' version is used
+ * only when the version places agree; drift is `slipway version`'s to report.
+ */
+export async function readChangelogInputs(
+  project: string,
+  options: { env?: Env } = {},
+): Promise<ChangelogInputs> {
+  const root = resolve(project);
+  if ((await readOptional(join(root, CHANGELOG_JOURNAL))) !== undefined) {
+    throw new SlipwayError("io", `an interrupted changelog write left ${CHANGELOG_JOURNAL}`, {
+      hint: "run 'slipway changelog' without --dry-run: it rolls the interrupted write back first",
+    });
+  }
+  const { config } = await readProjectConfig(root);
+  const state = await readVersionPlaces(root, options.env === undefined ? {} : { env: options.env });
+  const lastTag = state.lastTag;
+  return {
+    config: config.changelog,
+    tagFormat: config.tagFormat,
+    lastTag,
+    current: state.mode.kind === "static" ? state.current : undefined,
+    commits: await readCommitsSince(root, lastTag?.name, options.env),
+    fragments: await readFragments(join(root, config.changelog.fragments)),
+    changelog: await readOptional(join(root, config.changelog.path)),
+  };
+}
+
+/**
+ * The bump the commits and fragments since the last release call for (for `slipway version`'s
+ * suggestions), with the tag it counts from.
+ */
+export async function readSuggestedBump(
+  project: string,
+  options: { env?: Env } = {},
+): Promise<{ decision: BumpDecision; since: ReleaseTag | undefined; commits: number }> {
+  const inputs = await readChangelogInputs(project, options);
+  const history = parseCommits(inputs.commits, {
+    nonConventional: inputs.config.nonConventional,
+    squash: inputs.config.squash,
+  });
+  const changes = [...parseFragments(inputs.fragments).changes, ...history.changes];
+  const decision = assembleBump(changes, {
+    current: inputs.lastTag?.version ?? inputs.current,
+    rules: inputs.config.rules,
+  });
+  return { decision, since: inputs.lastTag, commits: inputs.commits.length };
+}
+
+/** Today as YYYY-MM-DD in the local time zone: the date people write under a release. */
+export function localDate(now: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+export interface PlanChangelogOptions {
+  env?: Env;
+  /** The entry's version; default: from the files or the changes (see assembleEntryVersion). */
+  version?: string;
+  /** The release date, YYYY-MM-DD; default today from `now`. */
+  date?: string;
+  now?: () => Date;
+  /** Keep the used fragment files instead of deleting them with the write. */
+  keepFragments?: boolean;
+}
+
+/** Reads the inputs and plans the entry; writes nothing (this is `--dry-run`). */
+export async function planChangelog(
+  project: string,
+  options: PlanChangelogOptions = {},
+): Promise<ChangelogPlan & { root: string }> {
+  const root = resolve(project);
+  const inputs = await readChangelogInputs(root, options.env === undefined ? {} : { env: options.env });
+  const date = options.date ?? localDate(options.now?.() ?? new Date());
+  const plan = assembleChangelogPlan(inputs, {
+    version: options.version,
+    date,
+    ...(options.keepFragments === undefined ? {} : { keepFragments: options.keepFragments }),
+  });
+  return { ...plan, root };
+}
+
+/**
+ * Writes the entry and deletes the used fragments, all or nothing (the changelog must still be
+ * exactly as planned). Does nothing for a plan whose status is `exists`.
+ */
+export async function applyChangelogPlan(
+  plan: ChangelogPlan & { root: string },
+  options: { now?: () => Date; hooks?: TransactionHooks } = {},
+): Promise<{ written: string[]; deleted: string[] }> {
+  if (plan.edit === undefined) return { written: [], deleted: [] };
+  const changes: FileChange[] = [
+    { path: plan.path, before: plan.edit.before ?? null, after: plan.edit.after },
+    ...plan.deletions.map((f) => ({ path: f.path, before: f.text, after: null })),
+  ];
+  await applyFileChanges(changes, {
+    root: plan.root,
+    journal: CHANGELOG_JOURNAL,
+    label: `changelog entry ${plan.version}`,
+    recoverHint: "run 'slipway changelog' (without --dry-run): it rolls the interrupted write back first",
+    startedAt: (options.now?.() ?? new Date()).toISOString(),
+    ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
+  });
+  return { written: [plan.path], deleted: plan.deletions.map((f) => f.path) };
+}
+
+/** Rolls back a changelog write interrupted by a crash; undefined when there was none. */
+export async function recoverChangelogEdit(project: string): Promise<Recovery | undefined> {
+  return await recoverFileChanges({ root: resolve(project), journal: CHANGELOG_JOURNAL });
+}

@@ -1,0 +1,263 @@
+/**
+ * `version`: where the project's version lives (`readVersionPlaces`), what a bump or an explicit
+ * version changes (`assembleVersionPlan`, pure), and the all-or-nothing write of that plan or the
+ * tag that makes it (`applyVersionPlan`). Never prints.
+ */
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import {
+  applyFileChanges,
+  type FileChange,
+  type Recovery,
+  recoverFileChanges,
+  type TransactionHooks,
+} from "../adapters/file-transaction.ts";
+import { createAnnotatedTag, listMergedTags, tagExists } from "../adapters/git.ts";
+import { describeLocation, findVersion } from "../core/edits/version-edit.ts";
+import { normalizeVersion } from "../core/pep440/version.ts";
+import type { TomlTable } from "../core/pyproject/access.ts";
+import { parsePyproject } from "../core/pyproject/toml.ts";
+import { parseSlipwayConfig, type SlipwayConfig } from "../core/version/config.ts";
+import {
+  assessVersion,
+  type VersionPlace,
+  type VersionPlan,
+  type VersionState,
+} from "../core/version/plan.ts";
+import { assembleVersionSources, type VersionCandidate } from "../core/version/sources.ts";
+import { pickLastRelease } from "../core/version/tags.ts";
+import { SlipwayError } from "../errors.ts";
+
+export type {
+  FileEdit,
+  VersionPlace,
+  VersionPlan,
+  VersionRequest,
+  VersionState,
+} from "../core/version/plan.ts";
+export { assembleNextVersion, assembleVersionPlan, describePlace } from "../core/version/plan.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where an interrupted version edit leaves its journal, relative to the project. */
+export const VERSION_JOURNAL = ".slipway/version-edit.json";
+
+export interface ReadVersionOptions {
+  /** Environment for git; default: this process's. */
+  env?: Env;
+}
+
+/** A file's text, strictly UTF-8; undefined when it does not exist (or is a directory). */
+async function readText(path: string, display: string): Promise<string | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
+    throw new SlipwayError("io", `cannot read ${display}: ${(error as Error).message}`, {
+      hint: "check the file's permissions",
+      cause: error,
+    });
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch (cause) {
+    throw new SlipwayError("config", `${display} is not UTF-8 text`, {
+      hint: "slipway edits UTF-8 files only",
+      cause,
+    });
+  }
+}
+
+/** pyproject.toml parsed, and the `[tool.slipway]` settings; config errors name the file. */
+export async function readProjectConfig(
+  root: string,
+): Promise<{ pyproject: TomlTable; config: SlipwayConfig }> {
+  const text = await readText(join(root, "pyproject.toml"), "pyproject.toml");
+  if (text === undefined) {
+    throw new SlipwayError("config", `no pyproject.toml in ${root}`, {
+      hint: "run slipway in the project root (where pyproject.toml is), or pass --project",
+    });
+  }
+  const parsed = parsePyproject(text);
+  if (!parsed.ok) {
+    const { line, column, message } = parsed.problem;
+    throw new SlipwayError(
+      "config",
+      `pyproject.toml is not valid TOML (line ${line}, column ${column}): ${message}`,
+      {
+        hint: "fix the file; 'slipway check' explains TOML problems",
+      },
+    );
+  }
+  return { pyproject: parsed.value, config: parseSlipwayConfig(parsed.value) };
+}
+
+interface Resolved {
+  places: VersionPlace[];
+  texts: Record<string, string>;
+  errors: string[];
+  notes: string[];
+}
+
+async function resolveCandidate(root: string, candidate: VersionCandidate, out: Resolved): Promise<void> {
+  let path: string | undefined;
+  let text: string | undefined;
+  for (const p of candidate.paths) {
+    text = await readText(join(root, p), p);
+    if (text !== undefined) {
+      path = p;
+      break;
+    }
+  }
+  if (path === undefined || text === undefined) {
+    if (candidate.required)
+      out.errors.push(`${candidate.origin}: ${candidate.paths.join(" or ")} does not exist`);
+    return;
+  }
+  for (const location of candidate.locations) {
+    const where = describeLocation(location);
+    const found = findVersion(location, text);
+    if (!found.ok) {
+      if (candidate.required) out.errors.push(`${path} (${candidate.origin}): ${found.error}`);
+      else out.notes.push(`skipped ${path}: ${found.error}`);
+      return;
+    }
+    if (found.value.length === 0) continue;
+    if (found.value.length > 1) {
+      const lines = found.value.map((s) => s.line).join(", ");
+      out.errors.push(`${path}: found ${found.value.length} ${where} (lines ${lines}); expected exactly 1`);
+      return;
+    }
+    if (out.places.some((p) => p.path === path && p.where === where)) return;
+    const spot = found.value[0]!;
+    out.texts[path] = text;
+    out.places.push({
+      path,
+      kind: "file",
+      location,
+      where,
+      origin: candidate.origin,
+      value: spot.value,
+      normalized: normalizeVersion(spot.value),
+      line: spot.line,
+    });
+    return;
+  }
+  if (candidate.required) {
+    out.errors.push(
+      `${path} (${candidate.origin}): found 0 ${describeLocation(candidate.locations[0]!)}; expected exactly 1`,
+    );
+  }
+}
+
+/**
+ * Every place the project's version lives, read: the pyproject key (or the file a dynamic
+ * version is read from), conventional `__version__` modules, setup.cfg, the files configured in
+ * `[tool.slipway.version] files`, and the last release tag reachable from HEAD. The state says
+ * the current version, or why there is none (drift, a missing place). Throws an io error when an
+ * interrupted edit left its journal (recover it first) and config errors for an unreadable
+ * pyproject.toml or `[tool.slipway]`.
+ */
+export async function readVersionPlaces(
+  project: string,
+  options: ReadVersionOptions = {},
+): Promise<VersionState> {
+  const root = resolve(project);
+  if ((await readText(join(root, VERSION_JOURNAL), VERSION_JOURNAL)) !== undefined) {
+    throw new SlipwayError(
+      "io",
+      `an interrupted version edit left ${VERSION_JOURNAL}; its files may be half-written`,
+      {
+        hint: "run 'slipway version recover' to roll it back",
+      },
+    );
+  }
+  const { pyproject, config } = await readProjectConfig(root);
+  const setupCfg = await readText(join(root, "setup.cfg"), "setup.cfg");
+  const sources = assembleVersionSources({ pyproject, setupCfg, config });
+  const resolved: Resolved = { places: [], texts: {}, errors: [...sources.problems], notes: [] };
+  for (const candidate of sources.candidates) await resolveCandidate(root, candidate, resolved);
+  const lastTag = pickLastRelease(config.tagFormat, await listMergedTags(root, options.env));
+  if (lastTag !== undefined) {
+    resolved.places.push({
+      path: lastTag.name,
+      kind: "tag",
+      where: "git tag",
+      origin: "last release tag",
+      value: lastTag.name,
+      normalized: lastTag.version,
+    });
+  }
+  const assessed = assessVersion(sources.mode, resolved.places, lastTag);
+  return {
+    root,
+    mode: sources.mode,
+    tagFormat: config.tagFormat,
+    places: resolved.places,
+    lastTag,
+    texts: resolved.texts,
+    current: assessed.current,
+    errors: [...resolved.errors, ...assessed.errors],
+    notes: [...resolved.notes, ...assessed.notes],
+  };
+}
+
+export interface ApplyVersionOptions {
+  env?: Env;
+  /** The clock, for the journal's start time; default the system clock. */
+  now?: () => Date;
+  /** Test seams of the file transaction (a failing rename, a pause between renames). */
+  hooks?: TransactionHooks;
+}
+
+export interface AppliedVersion {
+  version: string;
+  /** Files written, relative to the project. */
+  written: string[];
+  tag?: string;
+}
+
+/**
+ * Writes the plan: all files or none (see src/adapters/file-transaction.ts: each file must
+ * still hold the plan's `before` text, new texts are staged beside their targets and renamed,
+ * and any failure restores every file), or in vcs mode creates the annotated tag on HEAD.
+ */
+export async function applyVersionPlan(
+  plan: VersionPlan,
+  options: ApplyVersionOptions = {},
+): Promise<AppliedVersion> {
+  if (plan.tag !== undefined) {
+    if (await tagExists(plan.root, plan.tag.name, options.env)) {
+      throw new SlipwayError("usage", `the tag ${plan.tag.name} exists already`, {
+        hint: "pick another version, or delete the tag if it was made by mistake",
+      });
+    }
+    await createAnnotatedTag(plan.root, plan.tag.name, plan.tag.message, options.env);
+  }
+  const changes: FileChange[] = plan.edits.map((e) => ({ path: e.path, before: e.before, after: e.after }));
+  if (changes.length > 0) {
+    await applyFileChanges(changes, {
+      root: plan.root,
+      journal: VERSION_JOURNAL,
+      label: `version ${plan.from ?? "(none)"} → ${plan.to}`,
+      recoverHint: "run 'slipway version recover' to roll it back",
+      startedAt: (options.now?.() ?? new Date()).toISOString(),
+      ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
+    });
+  }
+  return {
+    version: plan.to,
+    written: changes.map((c) => c.path),
+    ...(plan.tag === undefined ? {} : { tag: plan.tag.name }),
+  };
+}
+
+/**
+ * Rolls back a version edit interrupted by a crash (every file back to its text before it);
+ * undefined when there was none. See `recoverFileChanges` for when it refuses.
+ */
+export async function recoverVersionEdit(project: string): Promise<Recovery | undefined> {
+  return await recoverFileChanges({ root: resolve(project), journal: VERSION_JOURNAL });
+}
