@@ -34,6 +34,8 @@ export interface CheckOptions {
   /** How to name some files in findings (path → name), e.g. artifacts still in a temp dir. */
   displayNames?: Readonly<Record<string, string>>;
   onEvent?: (event: CheckEvent) => void;
+  /** Receives each distribution as read (metadata, sha256), so a caller need not read it again. */
+  onDist?: (dist: DistContext) => void;
 }
 
 export type CheckEvent =
@@ -164,6 +166,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       const ctx = assembleDistContext(artifact, display(path));
       const own = checkDistribution(ctx);
       findings.push(...own);
+      options.onDist?.(ctx);
       addDescription(descriptionOfDist(ctx));
       options.onEvent?.({ type: "file-done", file: display(path), ...count(own) });
       return ctx;

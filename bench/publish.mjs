@@ -1,0 +1,234 @@
+#!/usr/bin/env node
+// Benchmark: `slipway publish` vs `twine upload`, both against the same loopback pypiserver
+// (emptied before every run): 40 small dists (20 releases, a wheel and an sdist each). Then one
+// generated 500 MB random-content wheel to the embedded index (`slipway index serve`, in a
+// process of its own): wall time, throughput and peak RSS (GNU time), with a --dry-run (checks,
+// hashing, lookup) measured apart so the upload's own rate shows.
+import { execFileSync, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { crc32 } from "node:zlib";
+import { writeDists } from "../test/helpers/dists.ts";
+import { startPypiserver } from "../test/helpers/index-servers.ts";
+import { fmt, median, peersPython, timeOnce, timeWithRss } from "./lib.mjs";
+
+const MB = 1024 * 1024;
+
+/** A wheel whose one big member is `size` random bytes, STORED (random data does not deflate), written streaming. */
+export function writeBigWheel(path, size) {
+  const stem = "slipway_bench_big-1.0";
+  const members = [];
+  const fd = openSync(path, "w");
+  let offset = 0;
+  const write = (buf) => {
+    writeSync(fd, buf);
+    offset += buf.length;
+  };
+  const add = (name, chunks) => {
+    const nameBytes = Buffer.from(name);
+    let crc = 0;
+    let length = 0;
+    const sha = createHash("sha256");
+    const start = offset;
+    const header = Buffer.alloc(30);
+    write(Buffer.concat([header, nameBytes])); // patched below, once crc and size are known
+    for (const chunk of chunks()) {
+      crc = crc32(chunk, crc);
+      sha.update(chunk);
+      length += chunk.length;
+      write(chunk);
+    }
+    header.writeUInt32LE(0x04034b50, 0);
+    header.writeUInt16LE(20, 4);
+    header.writeUInt32LE(crc >>> 0, 14);
+    header.writeUInt32LE(length, 18);
+    header.writeUInt32LE(length, 22);
+    header.writeUInt16LE(nameBytes.length, 26);
+    writeSync(fd, header, 0, 30, start);
+    members.push({ nameBytes, crc, length, start, digest: sha.digest("base64url") });
+  };
+  const one = (text) => () => [Buffer.from(text)];
+  add("slipway_bench_big/__init__.py", one('"""A 500 MB wheel for the publish benchmark."""\n'));
+  add("slipway_bench_big/blob.bin", function* () {
+    for (let left = size; left > 0; left -= 4 * MB) yield randomBytes(Math.min(4 * MB, left));
+  });
+  const metadata =
+    "Metadata-Version: 2.4\nName: slipway-bench-big\nVersion: 1.0\nSummary: big\nRequires-Python: >=3.9\nDescription-Content-Type: text/markdown\n\n# big\n";
+  add(`${stem}.dist-info/METADATA`, one(metadata));
+  add(
+    `${stem}.dist-info/WHEEL`,
+    one("Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
+  );
+  const rows = members.map((m) => `${m.nameBytes.toString()},sha256=${m.digest},${m.length}`);
+  add(`${stem}.dist-info/RECORD`, one(`${rows.join("\n")}\n${stem}.dist-info/RECORD,,\n`));
+  const central = members.map((m) => {
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(0x031e, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt32LE(m.crc >>> 0, 16);
+    c.writeUInt32LE(m.length, 20);
+    c.writeUInt32LE(m.length, 24);
+    c.writeUInt16LE(m.nameBytes.length, 28);
+    c.writeUInt32LE((0o100644 << 16) >>> 0, 38);
+    c.writeUInt32LE(m.start, 42);
+    return Buffer.concat([c, m.nameBytes]);
+  });
+  const cdStart = offset;
+  for (const c of central) write(c);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(members.length, 8);
+  end.writeUInt16LE(members.length, 10);
+  end.writeUInt32LE(offset - cdStart, 12);
+  end.writeUInt32LE(cdStart, 16);
+  write(end);
+  closeSync(fd);
+}
+
+function ok(result, what) {
+  if (result.status !== 0)
+    throw new Error(`${what} failed (${result.status}):\n${result.stderr.slice(-2000)}`);
+  return result;
+}
+
+async function startEmbedded(root) {
+  mkdirSync(root, { recursive: true });
+  const tokenFile = join(root, "token");
+  writeFileSync(tokenFile, "bench-token\n");
+  const child = spawn(
+    process.execPath,
+    ["src/cli/main.ts", "index", "serve", "--root", root, "--token-file", tokenFile, "--json"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (c) => {
+      out += c.toString();
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+      if (m) resolve(m[0]);
+    });
+    child.on("exit", (code) => reject(new Error(`index serve exited ${code}: ${out}`)));
+  });
+  child.stdout.resume();
+  return { url, token: "bench-token", stop: () => child.kill("SIGTERM") };
+}
+
+async function measure({ runs = 3, bigMb = 500 } = {}) {
+  const work = mkdtempSync(join(tmpdir(), "slipway-bench-publish-"));
+  const rows = [];
+  let ratio = "";
+  try {
+    const files = [];
+    for (let i = 0; i < 20; i++)
+      files.push(...writeDists(join(work, "small"), { name: `slipway-bench-${i}`, version: "1.0" }).all);
+    const server = await startPypiserver(join(work, "pypiserver"));
+    const env = { ...process.env, TWINE_USERNAME: server.username, TWINE_PASSWORD: server.password, CI: "1" };
+    const empty = () => {
+      for (const f of readdirSync(server.packages)) rmSync(join(server.packages, f));
+    };
+    const twine = [
+      join(dirname(peersPython()), "twine"),
+      "upload",
+      "--disable-progress-bar",
+      "--repository-url",
+      server.uploadUrl,
+      ...files,
+    ];
+    const slipway = [
+      process.execPath,
+      "dist/cli.js",
+      "publish",
+      ...files,
+      "--to",
+      server.uploadUrl,
+      "--check-url",
+      server.simpleUrl,
+    ];
+    const times = { twine: [], slipway: [] };
+    try {
+      for (let r = 0; r < runs; r++) {
+        empty();
+        times.twine.push(ok(timeOnce(twine, { env }), "twine upload").ms);
+        if (readdirSync(server.packages).length !== 40) throw new Error("twine did not upload all 40 files");
+        empty();
+        times.slipway.push(ok(timeOnce(slipway, { env }), "slipway publish").ms);
+        if (readdirSync(server.packages).length !== 40)
+          throw new Error("slipway did not upload all 40 files");
+      }
+    } finally {
+      await server.close();
+    }
+    const [t, s] = [median(times.twine), median(times.slipway)];
+    rows.push(
+      `40 small dists -> pypiserver   twine upload ${fmt(t, 0).padStart(6)} ms   slipway publish ${fmt(s, 0).padStart(6)} ms   (${fmt(t / s, 2)}x)`,
+    );
+    ratio = `publish 40 small dists: ${fmt(t / s, 2)}x faster than twine upload`;
+
+    const big = join(work, "big", "slipway_bench_big-1.0-py3-none-any.whl");
+    mkdirSync(dirname(big), { recursive: true });
+    writeBigWheel(big, bigMb * MB);
+    const index = await startEmbedded(join(work, "index"));
+    try {
+      const argv = [
+        process.execPath,
+        "dist/cli.js",
+        "publish",
+        big,
+        "--to",
+        `${index.url}legacy/`,
+        "--check-url",
+        `${index.url}simple/`,
+      ];
+      const benv = { env: { ...process.env, TWINE_PASSWORD: index.token, CI: "1" } };
+      const dry = ok(timeWithRss([...argv, "--dry-run"], benv), "slipway publish --dry-run (500 MB)");
+      const real = ok(timeWithRss(argv, benv), "slipway publish (500 MB)");
+      const upload = real.seconds - dry.seconds;
+      rows.push(
+        `${bigMb} MB wheel -> embedded index  ${fmt(real.seconds, 1)} s (${fmt(bigMb / real.seconds, 0)} MB/s overall; checks+hashing+lookup ${fmt(dry.seconds, 1)} s, upload+verify ${fmt(upload, 1)} s = ${fmt(bigMb / upload, 0)} MB/s)   peak RSS ${fmt(real.rssMiB, 0)} MiB (dry run ${fmt(dry.rssMiB, 0)} MiB)`,
+      );
+      ratio += `; ${bigMb} MB wheel: ${fmt(bigMb / real.seconds, 0)} MB/s, peak RSS ${fmt(real.rssMiB, 0)} MiB`;
+    } finally {
+      index.stop();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return {
+    title: `publish: slipway publish vs twine upload (median of ${runs}), and one ${bigMb} MB wheel`,
+    rows,
+    ratio,
+  };
+}
+
+/**
+ * Runs in a process of its own (servers and timings need an event loop of their own, and
+ * bench/run.mjs calls benchmarks synchronously); expects dist/ built (npm run bench does).
+ */
+export function benchPublish() {
+  const out = execFileSync(process.execPath, ["bench/publish.mjs", "--report-json"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 16 * MB,
+  });
+  return JSON.parse(out.trim().split("\n").at(-1));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await measure();
+  if (process.argv.includes("--report-json")) console.log(JSON.stringify(r));
+  else console.log(`\n## ${r.title}\n${r.rows.join("\n")}\n${r.ratio}`);
+}

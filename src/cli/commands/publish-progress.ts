@@ -1,0 +1,177 @@
+/**
+ * What `slipway publish` shows while it works: on a TTY a bar per file in flight and one for
+ * the whole batch (bytes sent), redrawn in place, with finished files printed above them; in CI
+ * or a pipe one plain line per event. Warnings always get a line.
+ */
+import type { PublishEvent } from "../../ops/publish-events.ts";
+import { redact } from "../../redact.ts";
+import type { Style } from "../style.ts";
+
+export interface PublishProgressOptions {
+  stream: NodeJS.WritableStream;
+  /** Line-oriented output (CI, pipes). */
+  plain: boolean;
+  /** Only warnings (--json). */
+  quiet: boolean;
+  style: Style;
+}
+
+export const size = (n: number): string =>
+  n < 1024
+    ? `${n} B`
+    : n < 1024 * 1024
+      ? `${(n / 1024).toFixed(1)} KiB`
+      : n < 1024 ** 3
+        ? `${(n / 1024 / 1024).toFixed(1)} MiB`
+        : `${(n / 1024 ** 3).toFixed(2)} GiB`;
+
+const BAR = 24;
+
+function bar(done: number, total: number): string {
+  const filled = total <= 0 ? BAR : Math.min(BAR, Math.floor((done / total) * BAR));
+  return `${"█".repeat(filled)}${"░".repeat(BAR - filled)}`;
+}
+
+interface Active {
+  filename: string;
+  sent: number;
+  total: number;
+  attempt: number;
+}
+
+export class PublishProgress {
+  private readonly options: PublishProgressOptions;
+  private readonly active = new Map<string, Active>();
+  private files = 0;
+  private finished = 0;
+  /** Bytes of finished uploads plus bytes in flight, over bytes of every upload started. */
+  private doneBytes = 0;
+  private startedBytes = 0;
+  private drawn = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** When the first upload began (the rate leaves the checks out). */
+  private started: number | undefined;
+
+  constructor(options: PublishProgressOptions) {
+    this.options = options;
+  }
+
+  event(event: PublishEvent): void {
+    const { plain, quiet, style } = this.options;
+    if (event.type === "warning") {
+      this.line(`${style.yellow("warning")}: ${event.message}${event.hint ? `\n  hint: ${event.hint}` : ""}`);
+      return;
+    }
+    if (quiet) return;
+    switch (event.type) {
+      case "target": {
+        this.files = event.files.length;
+        const who = event.authenticated ? ` as ${event.username}` : " without credentials";
+        const verb = event.dryRun ? "dry run: would publish" : "publishing";
+        this.line(
+          `slipway publish: ${verb} ${event.files.length} file${event.files.length === 1 ? "" : "s"} to ${event.uploadUrl}${who} (looking files up in ${event.simpleUrl})`,
+        );
+        return;
+      }
+      case "checked":
+        this.line(
+          `checks: ${event.errors} error${event.errors === 1 ? "" : "s"}, ${event.warnings} warning${event.warnings === 1 ? "" : "s"}`,
+        );
+        return;
+      case "file-start":
+        if (event.attempt === 1) this.startedBytes += event.size;
+        this.started ??= performance.now();
+        this.active.set(event.filename, {
+          filename: event.filename,
+          sent: 0,
+          total: event.size,
+          attempt: event.attempt,
+        });
+        if (plain)
+          this.line(
+            `uploading ${event.filename} (${size(event.size)})${event.attempt > 1 ? `, attempt ${event.attempt}` : ""}`,
+          );
+        else this.schedule();
+        return;
+      case "file-progress": {
+        const a = this.active.get(event.filename);
+        if (a !== undefined) {
+          a.sent = event.sent;
+          a.total = event.total;
+        }
+        if (!plain) this.schedule();
+        return;
+      }
+      case "file-retry":
+        this.line(
+          `${style.yellow("retry")}: ${event.filename}: ${event.reason}; attempt ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s`,
+        );
+        return;
+      case "file-done": {
+        const o = event.outcome;
+        this.active.delete(o.filename);
+        this.finished++;
+        if (o.attempts > 0) this.doneBytes += o.size;
+        const mark =
+          o.status === "uploaded" || o.status === "exists-identical" || o.status === "would-upload"
+            ? style.green(o.status)
+            : style.red(o.status);
+        this.line(`${mark} ${o.filename}${o.status === "uploaded" ? ` (${size(o.size)})` : ""}`);
+        return;
+      }
+    }
+  }
+
+  /** Clears the bars; call before printing results. */
+  stop(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.clear();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.draw();
+    }, 100);
+    this.timer.unref();
+  }
+
+  private clear(): void {
+    if (this.options.plain || this.drawn === 0) return;
+    this.options.stream.write(`\u001b[${this.drawn}A\r\u001b[J`);
+    this.drawn = 0;
+  }
+
+  private draw(): void {
+    if (this.options.plain) return;
+    const { style } = this.options;
+    this.clear();
+    const lines: string[] = [];
+    for (const a of this.active.values()) {
+      const again = a.attempt > 1 ? style.dim(` (attempt ${a.attempt})`) : "";
+      lines.push(
+        `  ${bar(a.sent, a.total)} ${size(a.sent).padStart(10)} / ${size(a.total)}  ${a.filename}${again}`,
+      );
+    }
+    const inFlight = [...this.active.values()].reduce((n, a) => n + Math.min(a.sent, a.total), 0);
+    const sent = this.doneBytes + inFlight;
+    const seconds = this.started === undefined ? 0 : (performance.now() - this.started) / 1000;
+    const rate = seconds > 0.5 ? `${size(sent / seconds)}/s` : "";
+    lines.push(
+      style.bold(
+        `  ${bar(sent, this.startedBytes)} ${size(sent).padStart(10)} / ${size(this.startedBytes)}  ${this.finished}/${this.files} files  ${rate}`,
+      ),
+    );
+    this.options.stream.write(`${lines.join("\n")}\n`);
+    this.drawn = lines.length;
+  }
+
+  /** A permanent line above the bars. */
+  private line(text: string): void {
+    this.clear();
+    this.options.stream.write(`${redact(text)}\n`);
+    if (!this.options.plain && this.active.size > 0) this.draw();
+  }
+}

@@ -1,0 +1,234 @@
+/** `slipway publish [DIST..]`: argv → publish() → progress, one outcome per file, and an exit code. */
+import { parseArgs } from "node:util";
+import type { UploadOutcome } from "../../core/upload/outcome.ts";
+import { exitCodeFor, SlipwayError } from "../../errors.ts";
+import { type PublishEvent, type PublishReport, publish } from "../../ops/publish.ts";
+import { redact } from "../../redact.ts";
+import { Secret } from "../../secret.ts";
+import { type CommandIO, commandFailure } from "../command.ts";
+import { renderHuman } from "../render/findings.ts";
+import { isPlain, makeStyle, type Style, wantsColor } from "../style.ts";
+import { PublishProgress, size } from "./publish-progress.ts";
+
+export const HELP = `Usage: slipway publish [DIST...] [options]
+
+Upload wheels and sdists to a package index so that it ends up holding exactly these bytes.
+The distribution checks run first and errors refuse the whole batch. Files are grouped by
+release, wheels first and the sdist last, and sent a few at a time, streamed from disk. Before
+each upload, and again after any failed or unclear one, the index's simple API is read: a file
+listed with the same sha256 counts as published, one with a different sha256 is a conflict
+(nothing more of that release is sent). Status codes and error texts never decide that. So a
+re-run after a failure or in a retried CI job is always safe.
+
+DIST are .whl and .tar.gz files (default: dist/*.whl dist/*.tar.gz).
+
+Options:
+  --to NAME|URL        index: a name from [tool.slipway.indexes] in pyproject.toml or from
+                       .pypirc, pypi, testpypi, or an upload URL (default: TWINE_REPOSITORY_URL,
+                       TWINE_REPOSITORY, else pypi)
+  --check-url URL      the index's simple API root to look files up in (built in for PyPI and
+                       TestPyPI; else from simple-url in [tool.slipway.indexes.NAME])
+  --username U         default: TWINE_USERNAME, .pypirc, else __token__
+  --password-stdin     read the password or API token from standard input (else
+                       TWINE_PASSWORD or .pypirc); it is never printed
+  --pypirc FILE        read this .pypirc instead of ~/.pypirc
+  --concurrency N      files in flight at once (default 4)
+  --retries N          re-sends of a file after a transport error, 5xx or 429, with
+                       backoff and jitter (default 4; 0: one attempt only)
+  --dry-run            resolve, check and look the files up; send nothing
+  --python EXE         Python used to render README files in the checks
+  --json               one JSON line per file as it finishes, then a summary line
+  -h, --help           show this help
+
+Credentials: flags, then TWINE_USERNAME / TWINE_PASSWORD, then the URL's user:password@ or
+the .pypirc section of the index, in that order.
+
+Exit status: 0 every file is on the index with its sha256 (dry run: nothing stands in the
+way), 1 a check error, a conflict or a file that could not be published, 2 usage or
+configuration error.
+
+Examples:
+  slipway publish --dry-run                     what would go to PyPI, sending nothing
+  printf '%s' "$PYPI_TOKEN" | slipway publish --password-stdin
+  slipway publish --to testpypi dist/*.whl
+  slipway publish --to staging                  [tool.slipway.indexes.staging] in pyproject.toml
+  slipway publish --to http://127.0.0.1:8080/ --check-url http://127.0.0.1:8080/simple/
+  slipway publish --json --concurrency 8        NDJSON outcomes for a CI step
+`;
+
+const LABEL: Record<UploadOutcome["status"], string> = {
+  uploaded: "uploaded",
+  "exists-identical": "already there",
+  conflict: "CONFLICT",
+  failed: "FAILED",
+  "would-upload": "would upload",
+  "not-sent": "not sent",
+};
+
+async function readPasswordFromStdin(): Promise<Secret> {
+  if (process.stdin.isTTY) {
+    throw new SlipwayError(
+      "usage",
+      "--password-stdin reads the token from standard input, which is a terminal",
+      {
+        hint: "Pipe it in: printf '%s' \"$TOKEN\" | slipway publish --password-stdin",
+      },
+    );
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+  // Like `docker login --password-stdin`: the trailing newline of `echo` is not part of the token.
+  return new Secret(
+    Buffer.concat(chunks)
+      .toString("utf8")
+      .replace(/[\r\n]+$/, ""),
+  );
+}
+
+function wholeNumber(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new SlipwayError("usage", `${flag} must be a whole number from ${min} to ${max}, not '${value}'`);
+  }
+  return Number(value);
+}
+
+function renderOutcomes(report: PublishReport, style: Style): string {
+  const lines: string[] = [];
+  const width = Math.max(...report.outcomes.map((o) => LABEL[o.status].length));
+  for (const o of report.outcomes) {
+    const good = o.status === "uploaded" || o.status === "exists-identical" || o.status === "would-upload";
+    const label = LABEL[o.status].padEnd(width);
+    lines.push(
+      `${good ? style.green(label) : style.red(label)}  ${o.file}  ${style.dim(`${size(o.size)}  sha256 ${o.sha256.slice(0, 16)}…`)}`,
+    );
+    if (!good || o.attempts > 1)
+      lines.push(`  ${o.message}${o.attempts > 1 ? ` (${o.attempts} attempts)` : ""}`);
+    if (!good && o.hint) lines.push(`  ${style.dim(`hint: ${o.hint}`)}`);
+  }
+  const c = report.summary.counts;
+  const parts = [
+    c.uploaded && `${c.uploaded} uploaded`,
+    c["exists-identical"] && `${c["exists-identical"]} already there`,
+    c["would-upload"] && `${c["would-upload"]} would be uploaded`,
+    c.conflict && `${c.conflict} in conflict`,
+    c.failed && `${c.failed} failed`,
+    c["not-sent"] && `${c["not-sent"]} not sent`,
+  ].filter((p): p is string => typeof p === "string");
+  const verdict = report.ok
+    ? style.green(
+        report.dryRun ? "dry run: nothing stands in the way" : "every file is on the index with its sha256",
+      )
+    : style.red("not every file is on the index");
+  lines.push("", `${parts.join(", ")}: ${verdict}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export async function run(argv: string[], io: CommandIO): Promise<number> {
+  const write = (stream: NodeJS.WritableStream, text: string) => stream.write(redact(text));
+  let progress: PublishProgress | undefined;
+  let json = false;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        to: { type: "string" },
+        "check-url": { type: "string" },
+        username: { type: "string" },
+        "password-stdin": { type: "boolean" },
+        pypirc: { type: "string" },
+        concurrency: { type: "string" },
+        retries: { type: "string" },
+        "dry-run": { type: "boolean" },
+        python: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      write(io.stdout, HELP);
+      return 0;
+    }
+    json = values.json === true;
+    const concurrency = wholeNumber(values.concurrency, "--concurrency", 1, 64);
+    const retries = wholeNumber(values.retries, "--retries", 0, 20);
+    const password = values["password-stdin"] ? await readPasswordFromStdin() : undefined;
+    const style = makeStyle(!json && wantsColor(io.stderr, io.env));
+    progress = new PublishProgress({
+      stream: io.stderr,
+      plain: isPlain(io.stderr, io.env),
+      quiet: json,
+      style,
+    });
+    const onEvent = (event: PublishEvent) => {
+      progress?.event(event);
+      if (json && event.type === "file-done")
+        write(io.stdout, `${JSON.stringify({ type: "outcome", ...event.outcome })}\n`);
+    };
+    const report = await publish({
+      cwd: io.cwd,
+      env: io.env,
+      dists: positionals,
+      ...(values.to === undefined ? {} : { to: values.to }),
+      ...(values["check-url"] === undefined ? {} : { checkUrl: values["check-url"] }),
+      ...(values.username === undefined ? {} : { username: values.username }),
+      ...(password === undefined ? {} : { password }),
+      ...(values.pypirc === undefined ? {} : { pypirc: values.pypirc }),
+      ...(concurrency === undefined ? {} : { concurrency }),
+      ...(retries === undefined ? {} : { retry: { attempts: retries + 1 } }),
+      ...(values.python === undefined ? {} : { python: values.python }),
+      dryRun: values["dry-run"] === true,
+      userAgent: `slipway/${io.version}`,
+      onEvent,
+    });
+    progress.stop();
+    if (!report.check.ok) {
+      if (json) {
+        for (const f of report.check.findings)
+          write(io.stdout, `${JSON.stringify({ type: "finding", ...f })}\n`);
+      } else {
+        const files = [...new Set(report.check.findings.map((f) => f.location.file))];
+        write(
+          io.stdout,
+          renderHuman(
+            report.check.findings,
+            {
+              files,
+              errors: report.check.errors,
+              warnings: report.check.warnings,
+              ok: false,
+              strict: false,
+              renderers: [],
+            },
+            makeStyle(wantsColor(io.stdout, io.env)),
+          ),
+        );
+      }
+      write(
+        io.stderr,
+        "slipway publish: the checks found errors, so nothing was sent\nhint: fix them and build again; `slipway check dist/` shows the same findings.\n",
+      );
+    } else if (!json) {
+      write(io.stdout, renderOutcomes(report, makeStyle(wantsColor(io.stdout, io.env))));
+    }
+    if (json) {
+      const { counts, total } = report.summary;
+      write(
+        io.stdout,
+        `${JSON.stringify({ type: "summary", target: report.target, username: report.username, dryRun: report.dryRun, checksOk: report.check.ok, total, counts, ok: report.ok })}\n`,
+      );
+    }
+    return report.ok ? 0 : 1;
+  } catch (error) {
+    progress?.stop();
+    if (json && error instanceof SlipwayError) {
+      write(
+        io.stdout,
+        `${JSON.stringify({ type: "error", code: error.code, message: error.message, hint: error.hint, exit: exitCodeFor(error) })}\n`,
+      );
+    }
+    return commandFailure("publish", error, io);
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * `publish`: put the exact bytes of checked distributions onto an index, idempotently. Resolve
+ * the target and credentials, run the distribution checks (errors refuse the whole batch), hash
+ * the files, then publish release by release with bounded parallelism. Never prints; progress
+ * goes through `onEvent`. Exit-worthy failures of single files are outcomes, not exceptions.
+ */
+import { relative } from "node:path";
+import { digestFile } from "../adapters/file-digests.ts";
+import type { DistContext } from "../core/checks/context.ts";
+import type { Finding } from "../core/findings.ts";
+import type { OutcomeSummary, UploadOutcome } from "../core/upload/outcome.ts";
+import { summarizeOutcomes } from "../core/upload/outcome.ts";
+import { assembleReleases } from "../core/upload/plan.ts";
+import { DEFAULT_RETRY, type RetryPolicy } from "../core/upload/retry.ts";
+import type { Secret } from "../secret.ts";
+import { loadPublishConfig } from "./publish-config.ts";
+import type { PublishEvent } from "./publish-events.ts";
+import { assembleJobs, defaultDists, givenDists, projectOfFilename, runChecks } from "./publish-inputs.ts";
+import { Lookups } from "./publish-lookup.ts";
+import { publishRelease } from "./publish-release.ts";
+
+export type { PublishEvent } from "./publish-events.ts";
+
+export interface PublishOptions {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Wheels and sdists; default: `dist/*.whl` and `dist/*.tar.gz` under cwd. */
+  dists?: string[];
+  /** Directory whose pyproject.toml may define `[tool.slipway.indexes]` (default: cwd). */
+  project?: string;
+  /** `.pypirc` path (default `~/.pypirc`). */
+  pypirc?: string;
+  /** Index name (`[tool.slipway.indexes]`, `.pypirc`, `pypi`, `testpypi`) or upload URL. Default: pypi. */
+  to?: string;
+  /** Simple-API root to look files up in (required for indexes other than PyPI/TestPyPI unless configured). */
+  checkUrl?: string;
+  username?: string;
+  password?: Secret;
+  /** Files in flight at once (default 4). */
+  concurrency?: number;
+  /** Resolve, check and look up, but send nothing. */
+  dryRun?: boolean;
+  /** Run the distribution checks first (default true; refuse the batch on errors). */
+  check?: boolean;
+  /** Python for README rendering in the checks. */
+  python?: string;
+  retry?: Partial<RetryPolicy>;
+  /** Abort an upload after this long without a byte moving (default 60 s). */
+  stallTimeoutMs?: number;
+  /** Give up a simple-page request after this long (default 30 s). */
+  lookupTimeoutMs?: number;
+  userAgent?: string;
+  /** Injected for tests: randomness for jitter, the clock for Retry-After dates, the wait. */
+  random?: () => number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  signal?: AbortSignal;
+  onEvent?: (event: PublishEvent) => void;
+}
+
+export interface PublishReport {
+  target: { name?: string; uploadUrl: string; simpleUrl: string };
+  username: string;
+  dryRun: boolean;
+  /** The distribution checks: their findings, and whether they passed. */
+  check: { ran: boolean; findings: Finding[]; errors: number; warnings: number; ok: boolean };
+  /** One per file, in upload order; empty when the checks refused the batch. */
+  outcomes: UploadOutcome[];
+  summary: OutcomeSummary;
+  /** Every file is on the index with its sha256 (dry run: nothing stands in the way). */
+  ok: boolean;
+}
+
+/** A counting semaphore over async work. */
+function limiter(size: number): { run<T>(fn: () => Promise<T>): Promise<T> } {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      if (free === 0) await new Promise<void>((wake) => waiting.push(wake));
+      else free--;
+      try {
+        return await fn();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else free++;
+      }
+    },
+  };
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((done) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      done();
+    });
+  });
+
+/**
+ * Publishes the distributions. Resolves to a report whose `ok` is true only when every file is
+ * on the index with its sha256; throws SlipwayError for configuration and usage mistakes and for
+ * files that cannot be read.
+ */
+export async function publish(options: PublishOptions): Promise<PublishReport> {
+  const emit = options.onEvent ?? (() => {});
+  const display = (path: string) => relative(options.cwd, path) || path;
+  const explicit = options.dists !== undefined && options.dists.length > 0;
+  const paths = explicit
+    ? await givenDists(options.cwd, options.dists ?? [])
+    : await defaultDists(options.cwd);
+  const config = await loadPublishConfig({
+    cwd: options.cwd,
+    env: options.env,
+    ...(options.project === undefined ? {} : { project: options.project }),
+    ...(options.pypirc === undefined ? {} : { pypirc: options.pypirc }),
+    ...(options.to === undefined ? {} : { to: options.to }),
+    ...(options.checkUrl === undefined ? {} : { checkUrl: options.checkUrl }),
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.password === undefined ? {} : { password: options.password }),
+  });
+  const { target, credentials } = config;
+  const dryRun = options.dryRun === true;
+  const targetInfo = {
+    ...(target.name === undefined ? {} : { name: target.name }),
+    uploadUrl: target.uploadUrl,
+    simpleUrl: target.simpleUrl,
+  };
+  emit({
+    type: "target",
+    ...targetInfo,
+    username: credentials.username,
+    authenticated: credentials.password !== undefined,
+    files: paths.map(display),
+    dryRun,
+  });
+  for (const message of target.warnings) emit({ type: "warning", message });
+  if (credentials.password === undefined) {
+    emit({
+      type: "warning",
+      message: `no password or token found for ${target.uploadUrl}: uploading without credentials`,
+      hint: "Pass --password-stdin, set TWINE_PASSWORD, or add a password to .pypirc.",
+    });
+  }
+
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => defaultSleep(ms, options.signal));
+  const userAgent = options.userAgent ?? "slipway";
+  const lookups = new Lookups({
+    simpleUrl: target.simpleUrl,
+    uploadUrl: target.uploadUrl,
+    credentials,
+    userAgent,
+    timeoutMs: options.lookupTimeoutMs ?? 30_000,
+    policy,
+    random,
+    now,
+    sleep,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  const slots = limiter(Math.max(1, Math.floor(options.concurrency ?? 4)));
+  // The first lookups run while the checks do: reading the index changes nothing.
+  lookups.prefetch(paths.map(projectOfFilename), (fn) => slots.run(fn));
+  // Hashing too: it reads the files the checks read, on the other core.
+  const hashing = new Map(paths.map((path) => [path, digestFile(path, display(path))] as const));
+  for (const pending of hashing.values()) pending.catch(() => {});
+
+  const contexts = new Map<string, DistContext>();
+  let checkResult: PublishReport["check"] = { ran: false, findings: [], errors: 0, warnings: 0, ok: true };
+  if (options.check !== false) {
+    checkResult = await runChecks(options, paths, explicit, contexts);
+    emit({ type: "checked", errors: checkResult.errors, warnings: checkResult.warnings });
+    if (!checkResult.ok) {
+      return {
+        target: targetInfo,
+        username: credentials.username,
+        dryRun,
+        check: checkResult,
+        outcomes: [],
+        summary: summarizeOutcomes([], dryRun),
+        ok: false,
+      };
+    }
+  }
+
+  const jobs = await assembleJobs(paths, contexts, display, emit, hashing);
+  contexts.clear();
+  const releases = assembleReleases(jobs);
+  const results = await Promise.all(
+    releases.map((release) =>
+      publishRelease(release, {
+        uploadUrl: target.uploadUrl,
+        credentials,
+        policy,
+        stallMs: options.stallTimeoutMs ?? 60_000,
+        userAgent,
+        dryRun,
+        random,
+        now,
+        sleep,
+        lookups,
+        slots,
+        emit,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      }),
+    ),
+  );
+  const outcomes = results.flat();
+  const summary = summarizeOutcomes(outcomes, dryRun);
+  return {
+    target: targetInfo,
+    username: credentials.username,
+    dryRun,
+    check: checkResult,
+    outcomes,
+    summary,
+    ok: summary.ok,
+  };
+}
