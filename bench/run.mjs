@@ -4,12 +4,21 @@
 import { benchBuild } from "./build.mjs";
 import { benchLarge } from "./check-large.mjs";
 import { benchSmall } from "./check-small.mjs";
+import { benchIndex } from "./index-load.mjs";
+import { benchPublish } from "./publish.mjs";
 import { benchVersion } from "./version.mjs";
 
 const only = process.argv[2];
-const suites = { version: benchVersion, small: benchSmall, large: benchLarge, build: benchBuild };
+const suites = {
+  version: benchVersion,
+  small: benchSmall,
+  large: benchLarge,
+  build: benchBuild,
+  publish: benchPublish,
+  index: benchIndex,
+};
 for (const [name, run] of Object.entries(suites)) {
   if (only && only !== name) continue;
-  const r = run();
+  const r = await run();
   console.log(`\n## ${r.title}\n${r.rows.join("\n")}\n${r.ratio}`);
 }

@@ -9,10 +9,50 @@ export { HookError } from "./adapters/python/hooks.ts";
 export type { BuildManifest, BuiltArtifact } from "./core/build/output.ts";
 export { ALL_CHECKS } from "./core/checks/registry.ts";
 export type { CheckInfo, Finding, Location, Severity } from "./core/findings.ts";
+export type { IndexAnswer, UploadOutcome, UploadStatus } from "./core/upload/outcome.ts";
 export type { ErrorCode } from "./errors.ts";
 export { SlipwayError } from "./errors.ts";
 export type { BuildEvent, BuildOptions, BuildPhase, BuildReport } from "./ops/build.ts";
 export { build } from "./ops/build.ts";
 export type { ReproducibilityReport } from "./ops/build-reproducible.ts";
+export type { ChangelogInputs, ChangelogPlan, PlanChangelogOptions } from "./ops/changelog.ts";
+export {
+  applyChangelogPlan,
+  assembleChangelogPlan,
+  planChangelog,
+  readChangelogInputs,
+  recoverChangelogEdit,
+} from "./ops/changelog.ts";
 export type { CheckEvent, CheckOptions, CheckReport } from "./ops/check.ts";
 export { check } from "./ops/check.ts";
+export type { PublishEvent, PublishOptions, PublishReport } from "./ops/publish.ts";
+export { publish } from "./ops/publish.ts";
+export type {
+  StepKind,
+  VerifyEvent,
+  VerifyInstallOptions,
+  VerifyReport,
+  VerifyRun,
+  VerifyStep,
+  VerifyTarget,
+} from "./ops/verify-install.ts";
+export { verifyInstall } from "./ops/verify-install.ts";
+export type {
+  AppliedVersion,
+  ApplyVersionOptions,
+  FileEdit,
+  ReadVersionOptions,
+  VersionPlace,
+  VersionPlan,
+  VersionRequest,
+  VersionState,
+} from "./ops/version.ts";
+export {
+  applyVersionPlan,
+  assembleVersionPlan,
+  readVersionPlaces,
+  recoverVersionEdit,
+} from "./ops/version.ts";
+export { Secret } from "./secret.ts";
+export type { IndexEvent, IndexServerOptions, RunningIndex } from "./server/index-server.ts";
+export { startIndex } from "./server/index-server.ts";

@@ -26,6 +26,26 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "build the sdist and wheel through the project's PEP 517 backend",
     load: () => import("./commands/build.ts"),
   },
+  publish: {
+    summary: "upload dists to an index, idempotently: decided by sha256, never by error texts",
+    load: () => import("./commands/publish.ts"),
+  },
+  index: {
+    summary: "serve the embedded staging index (simple API + legacy uploads)",
+    load: () => import("./commands/index.ts"),
+  },
+  "verify-install": {
+    summary: "install the exact dists into fresh venvs, prove the bytes, smoke-test them",
+    load: () => import("./commands/verify-install.ts"),
+  },
+  version: {
+    summary: "show, bump or set the PEP 440 version in every place it lives, all or nothing",
+    load: () => import("./commands/version.ts"),
+  },
+  changelog: {
+    summary: "insert the next Keep a Changelog entry from conventional commits and fragments",
+    load: () => import("./commands/changelog.ts"),
+  },
 };
 
 function usage(): string {

@@ -197,7 +197,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     for (const b of built) {
       const { sha256, size } = await hashFile(b.path);
       artifacts.push({
-        filename: relative(join(b.path, ".."), b.path),
+        filename: basename(b.path),
         kind: b.kind,
         size,
         sha256,
