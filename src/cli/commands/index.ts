@@ -1,0 +1,196 @@
+/** `slipway index serve`: runs the embedded staging index until SIGINT/SIGTERM. */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { exitCodeFor, SlipwayError } from "../../errors.ts";
+import { redact } from "../../redact.ts";
+import type { IndexEvent } from "../../server/events.ts";
+import { startIndex } from "../../server/index-server.ts";
+import { displayUrl } from "../../server/simple.ts";
+import type { CommandIO } from "../command.ts";
+import { makeStyle, wantsColor } from "../style.ts";
+
+export const HELP = `Usage: slipway index serve [options]
+
+Run the embedded staging index: a PyPI-compatible package index on this machine, backed by a
+directory. twine, uv publish and slipway publish upload to its legacy API; pip and uv install
+from its simple API (PEP 503 HTML and PEP 691 JSON, with sha256, sizes, requires-python and
+PEP 658 metadata). A file name can never be re-uploaded with different bytes (409), and an
+identical re-upload is a no-op (200). See docs/index-server.md.
+
+Options:
+  --root DIR        directory holding the index (default: .slipway/index)
+  --host HOST       address to listen on (default: 127.0.0.1)
+  --port N          port to listen on (default: 0, a free port)
+  --token-file F    read the upload token from F; without it, a new random token is written
+                    to <root>/.slipway-token (mode 0600) at every start
+  --upstream URL    simple-API base URL for projects not hosted here, so installs can fetch
+                    dependencies (e.g. https://pypi.org/simple/); a project hosted here is
+                    never mixed with upstream's files
+  --json            one JSON event per line (requests, uploads) instead of log lines
+  -h, --help        show this help
+
+Uploads authenticate as the username __token__ with the token as password. Reads are open.
+Stop with Ctrl-C (SIGINT) or SIGTERM.
+
+Examples:
+  slipway index serve --port 8080
+  TWINE_USERNAME=__token__ TWINE_PASSWORD="$(cat .slipway/index/.slipway-token)" \\
+    twine upload --repository-url http://127.0.0.1:8080/legacy/ dist/*
+  pip install --index-url http://127.0.0.1:8080/simple/ my-package
+  uv pip install --index-url http://127.0.0.1:8080/simple/ my-package
+  slipway index serve --upstream https://pypi.org/simple/   dependencies come from PyPI
+`;
+
+const TOKEN_FILE = ".slipway-token";
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const port = Number(text);
+  if (!/^[0-9]+$/.test(text) || port > 65535) {
+    throw new SlipwayError("usage", `--port '${text}' is not a port number`, {
+      hint: "Use 0..65535 (0: a free port).",
+    });
+  }
+  return port;
+}
+
+/** The token and a sentence saying where it is; never the token itself in that sentence. */
+function resolveToken(root: string, tokenFile: string | undefined): { token: string; where: string } {
+  if (tokenFile !== undefined) {
+    let token: string;
+    try {
+      token = readFileSync(tokenFile, "utf8").trim();
+    } catch (cause) {
+      throw new SlipwayError(
+        "config",
+        `cannot read the token file ${tokenFile}: ${(cause as Error).message}`,
+        {
+          hint: "Give a file holding the token, or leave out --token-file to get a random one.",
+          cause,
+        },
+      );
+    }
+    if (token === "") {
+      throw new SlipwayError("config", `the token file ${tokenFile} is empty`, {
+        hint: "Put the token in it.",
+      });
+    }
+    return { token, where: `read from ${tokenFile}` };
+  }
+  const token = randomBytes(24).toString("base64url");
+  const path = join(root, TOKEN_FILE);
+  mkdirSync(root, { recursive: true });
+  // Written beside and renamed, so the file never exists with a wider mode or half a token.
+  const temp = `${path}.${process.pid}.part`;
+  writeFileSync(temp, `${token}\n`, { mode: 0o600 });
+  renameSync(temp, path);
+  return { token, where: `in ${path} (new, mode 0600)` };
+}
+
+function logLine(event: IndexEvent): string | undefined {
+  switch (event.type) {
+    case "request":
+      return `${event.method} ${event.path} ${event.status} ${event.durationMs} ms`;
+    case "upload":
+      return `upload ${event.filename}: ${event.outcome} (sha256 ${event.sha256}, ${event.size} bytes)`;
+    case "upstream":
+      return `upstream ${event.url} ${event.status} ${event.durationMs} ms`;
+    case "warning":
+      return `warning: ${event.message}`;
+  }
+}
+
+export async function run(argv: string[], io: CommandIO): Promise<number> {
+  const write = (stream: NodeJS.WritableStream, text: string) => stream.write(redact(text));
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        root: { type: "string" },
+        host: { type: "string" },
+        port: { type: "string" },
+        "token-file": { type: "string" },
+        upstream: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      write(io.stdout, HELP);
+      return 0;
+    }
+    if (positionals[0] !== "serve" || positionals.length > 1) {
+      const got = positionals.length === 0 ? "no subcommand" : `'${positionals.join(" ")}'`;
+      throw new SlipwayError("usage", `slipway index takes the subcommand 'serve', not ${got}`, {
+        hint: "Run 'slipway index serve', or 'slipway index --help'.",
+      });
+    }
+    const root = resolve(io.cwd, values.root ?? join(".slipway", "index"));
+    const port = parsePort(values.port);
+    const { token, where } = resolveToken(root, values["token-file"]);
+    const style = makeStyle(!values.json && wantsColor(io.stdout, io.env));
+    const onEvent = (event: IndexEvent) => {
+      if (values.json) {
+        write(io.stdout, `${JSON.stringify(event)}\n`);
+        return;
+      }
+      const line = logLine(event);
+      if (line === undefined) return;
+      if (event.type === "warning") write(io.stderr, `${style.yellow(line)}\n`);
+      else
+        write(io.stdout, `${event.type === "request" && event.status >= 400 ? style.yellow(line) : line}\n`);
+    };
+    const index = await startIndex({
+      root,
+      port,
+      token,
+      onEvent,
+      ...(values.host === undefined ? {} : { host: values.host }),
+      ...(values.upstream === undefined ? {} : { upstream: values.upstream }),
+    });
+    const lines = [
+      `slipway index: serving ${root}`,
+      `  upload URL  ${index.uploadUrl}  (username __token__)`,
+      `  simple URL  ${index.simpleUrl}`,
+      `  token       ${where}`,
+      ...(values.upstream === undefined
+        ? []
+        : [`  upstream    ${displayUrl(values.upstream)} for projects not hosted here`]),
+      "Stop with Ctrl-C.",
+    ];
+    if (values.json) {
+      const ready = {
+        type: "listening",
+        url: index.url,
+        uploadUrl: index.uploadUrl,
+        simpleUrl: index.simpleUrl,
+        root,
+      };
+      write(io.stdout, `${JSON.stringify(ready)}\n`);
+    } else {
+      write(io.stdout, `${style.bold(lines[0] ?? "")}\n${lines.slice(1).join("\n")}\n`);
+    }
+    const signal = await new Promise<string>((resolveSignal) => {
+      const stop = (name: string) => () => resolveSignal(name);
+      process.once("SIGINT", stop("SIGINT"));
+      process.once("SIGTERM", stop("SIGTERM"));
+    });
+    if (!values.json) write(io.stderr, `slipway index: ${signal}, stopping\n`);
+    await index.close();
+    return 0;
+  } catch (error) {
+    if (error instanceof SlipwayError) {
+      write(io.stderr, `slipway index: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`);
+      return exitCodeFor(error);
+    }
+    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+      write(io.stderr, `slipway index: ${error.message}\nhint: run 'slipway index --help'.\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
