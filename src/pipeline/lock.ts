@@ -1,0 +1,187 @@
+/**
+ * One run per project at a time: `.slipway/release.lock` names its holder (pid, host, start time).
+ *
+ * The lock file is written complete under a unique temp name (opened with `wx`) and then hard-linked
+ * into place: link() fails with EEXIST when the lock exists, exactly like an exclusive create, but
+ * no reader can ever see a half-written lock (which a bare `wx` + write would show for a moment).
+ *
+ * Crash behaviour: the lock is removed on normal exit and on error (`withLock`'s finally). A
+ * process killed outright (SIGKILL, power loss) leaves the file behind; the next acquire on the
+ * same host sees that the pid is not alive and takes the lock over, saying so in an event. A lock
+ * held on another host (shared or network file system) cannot be checked and is never taken over,
+ * nor is a lock whose pid has been reused by an unrelated live process: the error names the holder
+ * and the hint says to remove the file once it is known to be stale.
+ */
+import { randomBytes } from "node:crypto";
+import { link, mkdir, open, readFile, stat, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { SlipwayError } from "../errors.ts";
+
+export const RELEASE_LOCK = ".slipway/release.lock";
+
+export interface LockHolder {
+  pid: number;
+  hostname: string;
+  /** ISO 8601, from the injected clock. */
+  startedAt: string;
+  /** Tells this holder's file from a later one with the same pid. */
+  token: string;
+}
+
+export type LockEvent = { type: "lock-taken-over"; path: string; previous: LockHolder };
+
+export interface LockOptions {
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  onEvent?: (event: LockEvent) => void;
+}
+
+export interface ReleaseLock {
+  path: string;
+  holder: LockHolder;
+  /** Removes the lock if it is still this holder's; safe to call twice. */
+  release(): Promise<void>;
+}
+
+// A takeover in progress is guarded by its own short-lived lock; one older than this was left by a
+// process that died mid-takeover (a window of a few syscalls) and is removed.
+const TAKEOVER_STALE_MS = 10_000;
+
+const errno = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
+/** True unless the OS says no such process (EPERM: it exists but belongs to someone else). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errno(error) !== "ESRCH";
+  }
+}
+
+/** Creates `path` holding `text`, atomically and exclusively; false when it already exists. */
+async function createComplete(path: string, text: string): Promise<boolean> {
+  const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  const handle = await open(temp, "wx");
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    if (errno(error) === "EEXIST") return false;
+    throw error;
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+}
+
+/** The holder in the lock file; null when the file is gone, "unreadable" when it is not ours. */
+async function readHolder(path: string): Promise<LockHolder | null | "unreadable"> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if (errno(error) === "ENOENT") return null;
+    throw error;
+  }
+  try {
+    const holder = JSON.parse(text) as Partial<LockHolder>;
+    if (typeof holder.pid === "number" && typeof holder.hostname === "string") return holder as LockHolder;
+  } catch {}
+  return "unreadable";
+}
+
+function heldError(path: string, holder: LockHolder | "unreadable"): SlipwayError {
+  const who =
+    holder === "unreadable"
+      ? "an unknown holder (the file is not a slipway lock)"
+      : `pid ${holder.pid} on ${holder.hostname}, since ${holder.startedAt}`;
+  return new SlipwayError("io", `another release holds ${path}: ${who}`, {
+    hint: "wait for it to finish; if that process is gone (another host, or a reused pid), remove the lock file",
+  });
+}
+
+/** Removes the lock at `path` if it still holds `stale` (same token), under the takeover guard. */
+async function takeOver(path: string, stale: LockHolder, options: LockOptions): Promise<void> {
+  const guard = `${path}.takeover`;
+  for (;;) {
+    if (await createComplete(guard, String(process.pid))) break;
+    const info = await stat(guard).catch(() => null);
+    if (info && options.now() - info.mtimeMs > TAKEOVER_STALE_MS) await unlink(guard).catch(() => {});
+    else await sleep(20);
+  }
+  try {
+    // Re-read under the guard: another process may have taken over and locked in between.
+    const current = await readHolder(path);
+    if (current && current !== "unreadable" && current.token === stale.token) {
+      await unlink(path);
+      options.onEvent?.({ type: "lock-taken-over", path, previous: stale });
+    }
+  } finally {
+    await unlink(guard).catch(() => {});
+  }
+}
+
+/**
+ * Takes the project's release lock in `dir` (`dir/.slipway/release.lock`). Throws a SlipwayError
+ * ("io") naming the holder when a live process holds it, or when it is held from another host;
+ * takes over a lock whose pid is dead on this host (emitting `lock-taken-over`). The caller must
+ * `release()` it; `withLock` does so on every exit path.
+ */
+export async function acquireLock(dir: string, options: LockOptions): Promise<ReleaseLock> {
+  const path = join(dir, RELEASE_LOCK);
+  await mkdir(join(dir, ".slipway"), { recursive: true });
+  const holder: LockHolder = {
+    pid: process.pid,
+    hostname: hostname(),
+    startedAt: new Date(options.now()).toISOString(),
+    token: randomBytes(8).toString("hex"),
+  };
+  const text = `${JSON.stringify(holder, null, 2)}\n`;
+  // Each round either wins, fails on a live holder, or removes a dead one; a few rounds settle any race.
+  for (let round = 0; round < 5; round++) {
+    if (await createComplete(path, text)) {
+      let released = false;
+      return {
+        path,
+        holder,
+        async release() {
+          if (released) return;
+          released = true;
+          const current = await readHolder(path);
+          if (current && current !== "unreadable" && current.token === holder.token) await unlink(path);
+        },
+      };
+    }
+    const current = await readHolder(path);
+    if (current === null) continue;
+    if (current === "unreadable" || current.hostname !== holder.hostname || isAlive(current.pid)) {
+      throw heldError(path, current);
+    }
+    await takeOver(path, current, options);
+  }
+  throw new SlipwayError("io", `could not take ${path}: other processes kept taking it`, {
+    hint: "another release is starting at the same time; wait for it and try again",
+  });
+}
+
+/** Runs `fn` holding the release lock of `dir`; the lock is released however `fn` ends. */
+export async function withLock<T>(
+  dir: string,
+  options: LockOptions,
+  fn: (lock: ReleaseLock) => Promise<T>,
+): Promise<T> {
+  const lock = await acquireLock(dir, options);
+  try {
+    return await fn(lock);
+  } finally {
+    await lock.release();
+  }
+}
