@@ -1,3 +1,4 @@
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { exitCodeFor, SlipwayError } from "../errors.ts";
 import { redact } from "../redact.ts";
 
@@ -30,4 +31,19 @@ export function commandFailure(command: string, error: unknown, io: CommandIO): 
     return 2;
   }
   throw error;
+}
+
+const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
+
+/**
+ * A command's argv parsed the one way every command parses it: strict (unknown options are
+ * usage errors), positionals allowed, and `-h/--help` always present.
+ */
+export function parseCommandLine<const O extends ParseArgsOptionsConfig>(argv: string[], options: O) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { ...options, ...HELP_OPTION },
+  });
 }

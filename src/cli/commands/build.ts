@@ -1,12 +1,11 @@
 /** `slipway build [PATH]`: argv → build() → progress, the artifacts, and an exit code. */
 import { relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import type { ConfigSettings } from "../../adapters/python/hooks.ts";
 import { HookError } from "../../adapters/python/hooks.ts";
 import { SlipwayError } from "../../errors.ts";
 import { type BuildEvent, type BuildReport, build } from "../../ops/build.ts";
 import { redact } from "../../redact.ts";
-import { type CommandIO, commandFailure } from "../command.ts";
+import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { renderHuman } from "../render/findings.ts";
 import { isPlain, makeStyle, type Style, wantsColor } from "../style.ts";
 import { Progress } from "./build-progress.ts";
@@ -97,29 +96,23 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const style = makeStyle(wantsColor(io.stderr, io.env));
   let progress: Progress | undefined;
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        sdist: { type: "boolean" },
-        wheel: { type: "boolean" },
-        out: { type: "string" },
-        clean: { type: "boolean" },
-        python: { type: "string" },
-        "no-isolation": { type: "boolean" },
-        "index-url": { type: "string" },
-        "find-links": { type: "string", multiple: true },
-        "no-index": { type: "boolean" },
-        "config-setting": { type: "string", short: "C", multiple: true },
-        "source-date-epoch": { type: "string" },
-        "verify-reproducible": { type: "boolean" },
-        "require-clean": { type: "boolean" },
-        "no-check": { type: "boolean" },
-        verbose: { type: "boolean", short: "v" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+    const { values, positionals } = parseCommandLine(argv, {
+      sdist: { type: "boolean" },
+      wheel: { type: "boolean" },
+      out: { type: "string" },
+      clean: { type: "boolean" },
+      python: { type: "string" },
+      "no-isolation": { type: "boolean" },
+      "index-url": { type: "string" },
+      "find-links": { type: "string", multiple: true },
+      "no-index": { type: "boolean" },
+      "config-setting": { type: "string", short: "C", multiple: true },
+      "source-date-epoch": { type: "string" },
+      "verify-reproducible": { type: "boolean" },
+      "require-clean": { type: "boolean" },
+      "no-check": { type: "boolean" },
+      verbose: { type: "boolean", short: "v" },
+      json: { type: "boolean" },
     });
     if (values.help) {
       write(io.stdout, HELP);

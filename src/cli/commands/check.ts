@@ -1,12 +1,11 @@
 /** `slipway check [PATH] [DIST...]`: argv → check() → rendered findings and an exit code. */
 import { statSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
-import { parseArgs } from "node:util";
 import { SlipwayError } from "../../errors.ts";
 import type { CheckEvent } from "../../ops/check.ts";
 import { check } from "../../ops/check.ts";
 import { redact } from "../../redact.ts";
-import { type CommandIO, commandFailure } from "../command.ts";
+import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import type { Summary } from "../render/findings.ts";
 import { renderGithub, renderHuman, renderJson } from "../render/findings.ts";
 import { isPlain, makeStyle, wantsColor } from "../style.ts";
@@ -122,19 +121,13 @@ export function resolveTargets(positionals: readonly string[], cwd: string): Tar
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const write = (stream: NodeJS.WritableStream, text: string) => stream.write(redact(text));
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        strict: { type: "boolean" },
-        json: { type: "boolean" },
-        format: { type: "string" },
-        select: { type: "string", multiple: true },
-        ignore: { type: "string", multiple: true },
-        python: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+    const { values, positionals } = parseCommandLine(argv, {
+      strict: { type: "boolean" },
+      json: { type: "boolean" },
+      format: { type: "string" },
+      select: { type: "string", multiple: true },
+      ignore: { type: "string", multiple: true },
+      python: { type: "string" },
     });
     if (values.help) {
       write(io.stdout, HELP);

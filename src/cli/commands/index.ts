@@ -2,13 +2,12 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { exitCodeFor, SlipwayError } from "../../errors.ts";
+import { SlipwayError } from "../../errors.ts";
 import { redact } from "../../redact.ts";
 import type { IndexEvent } from "../../server/events.ts";
 import { startIndex } from "../../server/index-server.ts";
 import { displayUrl } from "../../server/simple.ts";
-import type { CommandIO } from "../command.ts";
+import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { makeStyle, wantsColor } from "../style.ts";
 
 export const HELP = `Usage: slipway index serve [options]
@@ -105,19 +104,13 @@ function logLine(event: IndexEvent): string | undefined {
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const write = (stream: NodeJS.WritableStream, text: string) => stream.write(redact(text));
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        root: { type: "string" },
-        host: { type: "string" },
-        port: { type: "string" },
-        "token-file": { type: "string" },
-        upstream: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+    const { values, positionals } = parseCommandLine(argv, {
+      root: { type: "string" },
+      host: { type: "string" },
+      port: { type: "string" },
+      "token-file": { type: "string" },
+      upstream: { type: "string" },
+      json: { type: "boolean" },
     });
     if (values.help) {
       write(io.stdout, HELP);
@@ -183,14 +176,6 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     await index.close();
     return 0;
   } catch (error) {
-    if (error instanceof SlipwayError) {
-      write(io.stderr, `slipway index: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`);
-      return exitCodeFor(error);
-    }
-    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
-      write(io.stderr, `slipway index: ${error.message}\nhint: run 'slipway index --help'.\n`);
-      return 2;
-    }
-    throw error;
+    return commandFailure("index", error, io);
   }
 }

@@ -1,11 +1,10 @@
 /** `slipway publish [DIST..]`: argv → publish() → progress, one outcome per file, and an exit code. */
-import { parseArgs } from "node:util";
 import type { UploadOutcome } from "../../core/upload/outcome.ts";
 import { exitCodeFor, SlipwayError } from "../../errors.ts";
 import { type PublishEvent, type PublishReport, publish } from "../../ops/publish.ts";
 import { redact } from "../../redact.ts";
 import { Secret } from "../../secret.ts";
-import { type CommandIO, commandFailure } from "../command.ts";
+import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { renderHuman } from "../render/findings.ts";
 import { isPlain, makeStyle, type Style, wantsColor } from "../style.ts";
 import { PublishProgress, size } from "./publish-progress.ts";
@@ -129,23 +128,17 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   let progress: PublishProgress | undefined;
   let json = false;
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        to: { type: "string" },
-        "check-url": { type: "string" },
-        username: { type: "string" },
-        "password-stdin": { type: "boolean" },
-        pypirc: { type: "string" },
-        concurrency: { type: "string" },
-        retries: { type: "string" },
-        "dry-run": { type: "boolean" },
-        python: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+    const { values, positionals } = parseCommandLine(argv, {
+      to: { type: "string" },
+      "check-url": { type: "string" },
+      username: { type: "string" },
+      "password-stdin": { type: "boolean" },
+      pypirc: { type: "string" },
+      concurrency: { type: "string" },
+      retries: { type: "string" },
+      "dry-run": { type: "boolean" },
+      python: { type: "string" },
+      json: { type: "boolean" },
     });
     if (values.help) {
       write(io.stdout, HELP);

@@ -1,12 +1,11 @@
 /** `slipway verify-install [DIST...]`: argv → verifyInstall() → per-run steps and an exit code. */
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { exitCodeFor, SlipwayError } from "../../errors.ts";
+import { SlipwayError } from "../../errors.ts";
 import type { VerifyEvent, VerifyRun, VerifyStep, VerifyTarget } from "../../ops/verify-install.ts";
 import { verifyInstall } from "../../ops/verify-install.ts";
 import { redact } from "../../redact.ts";
-import type { CommandIO } from "../command.ts";
+import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { isPlain, makeStyle, type Style, wantsColor } from "../style.ts";
 
 export const HELP = `Usage: slipway verify-install [DIST...] [options]
@@ -106,23 +105,17 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const write = (stream: NodeJS.WritableStream, text: string) => stream.write(redact(text));
   let statusShown = false;
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        "index-url": { type: "string" },
-        "find-links": { type: "string", multiple: true },
-        "no-index": { type: "boolean" },
-        python: { type: "string", multiple: true },
-        extras: { type: "string", multiple: true },
-        import: { type: "string", multiple: true },
-        script: { type: "string", multiple: true },
-        "max-import-ms": { type: "string" },
-        keep: { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+    const { values, positionals } = parseCommandLine(argv, {
+      "index-url": { type: "string" },
+      "find-links": { type: "string", multiple: true },
+      "no-index": { type: "boolean" },
+      python: { type: "string", multiple: true },
+      extras: { type: "string", multiple: true },
+      import: { type: "string", multiple: true },
+      script: { type: "string", multiple: true },
+      "max-import-ms": { type: "string" },
+      keep: { type: "boolean" },
+      json: { type: "boolean" },
     });
     if (values.help) {
       write(io.stdout, HELP);
@@ -198,20 +191,6 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     return failed === 0 ? 0 : 1;
   } catch (error) {
     if (statusShown) io.stderr.write("\r\u001b[2K");
-    if (error instanceof SlipwayError) {
-      write(
-        io.stderr,
-        `slipway verify-install: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`,
-      );
-      return exitCodeFor(error);
-    }
-    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
-      write(
-        io.stderr,
-        `slipway verify-install: ${error.message}\nhint: run 'slipway verify-install --help'.\n`,
-      );
-      return 2;
-    }
-    throw error;
+    return commandFailure("verify-install", error, io);
   }
 }

@@ -1,7 +1,6 @@
 /** `slipway version [show | bump KIND | set X | recover]`: argv → the version ops → rendered output. */
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { parseArgs } from "node:util";
 import { parseBumpKind } from "../../core/pep440/bump.ts";
 import { assembleVersionChoices } from "../../core/version/choices.ts";
 import { SlipwayError } from "../../errors.ts";
@@ -15,7 +14,7 @@ import {
   type VersionState,
 } from "../../ops/version.ts";
 import { redact } from "../../redact.ts";
-import { type CommandIO, commandFailure } from "../command.ts";
+import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { makeStyle, type Style, wantsColor } from "../style.ts";
 import { planJson, renderChoices, renderPlan, renderState, stateJson } from "./version-render.ts";
 
@@ -161,16 +160,10 @@ async function ask(
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const write = (text: string) => io.stderr.write(redact(text));
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        project: { type: "string" },
-        "dry-run": { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+    const { values, positionals } = parseCommandLine(argv, {
+      project: { type: "string" },
+      "dry-run": { type: "boolean" },
+      json: { type: "boolean" },
     });
     if (values.help) {
       io.stdout.write(HELP);
