@@ -3,7 +3,22 @@
  * step) in one line; `hint` says what to do next. Expected outcomes (a check found problems, an
  * index said "exists") are returned as values, never thrown.
  */
-export type ErrorCode = "usage" | "config" | "io" | "exec" | "python" | "archive" | "internal";
+/**
+ * `check`: the checks refused the artifacts; `conflict`: reality contradicts a record (an index
+ * holds other bytes under a name, a resumed step finds something else in its place); `network`:
+ * an index or remote did not take what was sent.
+ */
+export type ErrorCode =
+  | "usage"
+  | "config"
+  | "io"
+  | "exec"
+  | "python"
+  | "archive"
+  | "check"
+  | "conflict"
+  | "network"
+  | "internal";
 
 export interface SlipwayErrorOptions {
   hint?: string;

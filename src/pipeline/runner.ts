@@ -167,7 +167,7 @@ export async function runPipeline<C>(
         emit({ type: "step-skipped", step: step.id, title: step.title, reason: "verified" });
       } else if (verdict === "conflict") {
         const error = new SlipwayError(
-          "io",
+          "conflict",
           `step "${step.title}" (${step.id}): what ${store.path} records no longer matches reality`,
           { hint: "inspect the target by hand; slipway will not overwrite or skip a conflicting result" },
         );
