@@ -1,0 +1,142 @@
+/**
+ * The git operations of a release: where HEAD is and how it stands against the remote, the
+ * release commit and tag (and their undo), and the one atomic push. Every call is real git
+ * through the exec adapter; errors carry git's own words.
+ */
+import { exec } from "./exec.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface GitContext {
+  dir: string;
+  env: Env;
+}
+
+function git(ctx: GitContext, args: string[], check = true, timeoutMs = 120_000) {
+  return exec(["git", ...args], { cwd: ctx.dir, env: ctx.env, check, timeoutMs });
+}
+
+/** The checked-out branch, or undefined on a detached HEAD. */
+export async function currentBranch(ctx: GitContext): Promise<string | undefined> {
+  const r = await git(ctx, ["symbolic-ref", "--quiet", "--short", "HEAD"], false);
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/** The full id of HEAD, or undefined before the first commit. */
+export async function headCommit(ctx: GitContext): Promise<string | undefined> {
+  const r = await git(ctx, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], false);
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/** The remote's URL, or undefined when no such remote is configured. */
+export async function remoteUrl(ctx: GitContext, remote: string): Promise<string | undefined> {
+  const r = await git(ctx, ["remote", "get-url", remote], false);
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/** The branch `refs/remotes/<remote>/HEAD` points at (the remote's default), when known locally. */
+export async function remoteDefaultBranch(ctx: GitContext, remote: string): Promise<string | undefined> {
+  const r = await git(ctx, ["symbolic-ref", "--quiet", "--short", `refs/remotes/${remote}/HEAD`], false);
+  if (r.code !== 0) return undefined;
+  const name = r.stdout.trim();
+  return name.startsWith(`${remote}/`) ? name.slice(remote.length + 1) : undefined;
+}
+
+/**
+ * Asks the remote itself (`git ls-remote`) which commit each ref points at; a ref it does not
+ * have is absent from the map. Annotated tags resolve to the tag object's id.
+ */
+export async function lsRemote(
+  ctx: GitContext,
+  remote: string,
+  refs: string[],
+): Promise<Map<string, string>> {
+  const r = await git(ctx, ["ls-remote", "--quiet", remote, ...refs], true, 60_000);
+  const map = new Map<string, string>();
+  for (const line of r.stdout.split("\n")) {
+    const [sha, ref] = line.split("\t");
+    if (sha && ref) map.set(ref, sha);
+  }
+  return map;
+}
+
+/** True when the commit object is in the local repository. */
+export async function hasCommit(ctx: GitContext, sha: string): Promise<boolean> {
+  const r = await git(ctx, ["cat-file", "-e", `${sha}^{commit}`], false);
+  return r.code === 0;
+}
+
+/** True when `ancestor` is reachable from `descendant`. */
+export async function isAncestor(ctx: GitContext, ancestor: string, descendant: string): Promise<boolean> {
+  const r = await git(ctx, ["merge-base", "--is-ancestor", ancestor, descendant], false);
+  return r.code === 0;
+}
+
+/** Number of commits in `from..to`. */
+export async function countCommits(ctx: GitContext, from: string, to: string): Promise<number> {
+  const r = await git(ctx, ["rev-list", "--count", `${from}..${to}`]);
+  return Number(r.stdout.trim());
+}
+
+/** Why git cannot make a commit here (no identity), or undefined when it can. */
+export async function commitIdentityProblem(ctx: GitContext): Promise<string | undefined> {
+  const r = await git(ctx, ["var", "GIT_COMMITTER_IDENT"], false);
+  if (r.code === 0) return undefined;
+  return r.stderr.trim().split("\n").slice(-1)[0] || "git has no committer identity";
+}
+
+/** The commit the tag points at (peeled), or undefined when the tag does not exist locally. */
+export async function tagCommit(ctx: GitContext, tag: string): Promise<string | undefined> {
+  const r = await git(ctx, ["rev-parse", "--verify", "--quiet", `refs/tags/${tag}^{commit}`], false);
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * Commits exactly `paths` (added, changed or deleted) with `message`; other changes in the tree
+ * or the index stay out of the commit. Git's hooks run as for any commit. Returns the new HEAD.
+ */
+export async function commitPaths(ctx: GitContext, paths: string[], message: string): Promise<string> {
+  await git(ctx, ["add", "--all", "--", ...paths]);
+  await git(ctx, ["commit", "--quiet", "--message", message, "--", ...paths]);
+  return (await headCommit(ctx))!;
+}
+
+/** Creates the annotated tag on `commit`. */
+export async function createTag(
+  ctx: GitContext,
+  name: string,
+  message: string,
+  commit: string,
+): Promise<void> {
+  await git(ctx, ["tag", "--annotate", "--cleanup=verbatim", "--message", message, name, commit]);
+}
+
+export async function deleteTag(ctx: GitContext, name: string): Promise<void> {
+  await git(ctx, ["tag", "--delete", name]);
+}
+
+/**
+ * Moves the branch back to `commit` and resets the index to it, leaving the work tree alone:
+ * the undo of a release commit (the file edits are undone by their own step).
+ */
+export async function resetTo(ctx: GitContext, commit: string): Promise<void> {
+  await git(ctx, ["reset", "--quiet", "--mixed", commit]);
+}
+
+/**
+ * Pushes the branch and the tag in one atomic push (`--atomic`: the remote takes both or
+ * neither), so a tag never lands without its commit.
+ */
+export async function pushRelease(
+  ctx: GitContext,
+  remote: string,
+  branch: string,
+  tag: string,
+): Promise<void> {
+  await git(
+    ctx,
+    ["push", "--atomic", "--quiet", remote, `HEAD:refs/heads/${branch}`, `refs/tags/${tag}:refs/tags/${tag}`],
+    true,
+    300_000,
+  );
+}

@@ -1,0 +1,155 @@
+/**
+ * The ReleasePlan: everything `slipway release` will do, as plain JSON, decided before anything
+ * runs — the version change, every file edit (before/after text and diff), the changelog entry,
+ * the commit and tag, the stage and the target. The journal stores it, so a resumed run carries
+ * out the plan it started with instead of planning again from files it already changed.
+ */
+import { SlipwayError } from "../../errors.ts";
+import type { ChangelogPlan } from "../changelog/plan.ts";
+import type { VersionPlan } from "../version/plan.ts";
+import type { ReleaseConfig } from "./config.ts";
+
+/** A file the release writes: `before` null creates it, `after` null deletes it. */
+export interface PlannedEdit {
+  path: string;
+  before: string | null;
+  after: string | null;
+  diff: string;
+  /** What the edit is for: `version`, `changelog`, `fragment`. */
+  purpose: string;
+}
+
+export interface PlannedIndex {
+  /** The configured name (`pypi`, a `.pypirc` section), when there is one. */
+  name?: string;
+  uploadUrl: string;
+  simpleUrl: string;
+}
+
+export interface ReleasePlan {
+  schema: 1;
+  /** The project name as pyproject.toml spells it. */
+  name: string;
+  from: string | null;
+  version: string;
+  /** `bump patch`, `set 2.0.0`, `bump minor (from commits)`. */
+  change: string;
+  /** `vcs`: the version comes from the tag; no file holds it. */
+  mode: "static" | "vcs";
+  edits: PlannedEdit[];
+  changelog: { path: string; status: "inserted" | "exists"; entry: string; releaseNotes: string } | null;
+  commit: { message: string; paths: string[] } | null;
+  tag: { name: string; message: string };
+  stage: { kind: "local"; upstream: string | null } | ({ kind: "index" } & PlannedIndex);
+  target: PlannedIndex;
+  git: { remote: string; branch: string; push: boolean };
+  notes: string[];
+}
+
+export interface ReleasePlanInput {
+  name: string;
+  version: VersionPlan;
+  /** Undefined when the project keeps no changelog. */
+  changelog: ChangelogPlan | undefined;
+  config: ReleaseConfig;
+  stage: ReleasePlan["stage"];
+  target: PlannedIndex;
+  branch: string;
+  push: boolean;
+  /** Tag name for the new version (the project's tag format applied). */
+  tagName: string;
+}
+
+/** `name version → target`: what the journal is about; a resume must name the same. */
+export function releaseSubject(plan: Pick<ReleasePlan, "name" | "version" | "target">): string {
+  return `${plan.name} ${plan.version} → ${plan.target.name ?? plan.target.uploadUrl}`;
+}
+
+/**
+ * Assembles the plan. Throws a SlipwayError when two parts of it want to write the same file
+ * (a changelog that is also a version marker file): slipway will not guess an order.
+ */
+export function assembleReleasePlan(input: ReleasePlanInput): ReleasePlan {
+  const { version, changelog } = input;
+  const edits: PlannedEdit[] = version.edits.map((e) => ({
+    path: e.path,
+    before: e.before,
+    after: e.after,
+    diff: e.diff,
+    purpose: "version",
+  }));
+  if (changelog?.edit !== undefined) {
+    edits.push({
+      path: changelog.path,
+      before: changelog.edit.before ?? null,
+      after: changelog.edit.after,
+      diff: changelog.edit.diff,
+      purpose: "changelog",
+    });
+  }
+  for (const fragment of changelog?.deletions ?? []) {
+    edits.push({ path: fragment.path, before: fragment.text, after: null, diff: "", purpose: "fragment" });
+  }
+  const seen = new Set<string>();
+  for (const edit of edits) {
+    if (seen.has(edit.path)) {
+      throw new SlipwayError("config", `the release would edit ${edit.path} twice (version and changelog)`, {
+        hint: "keep the version out of the changelog file, or drop it from [tool.slipway.version] files",
+      });
+    }
+    seen.add(edit.path);
+  }
+  const notes = [...version.notes];
+  const releaseNotes = changelog?.releaseNotes.trim() ?? "";
+  const tagMessage = `${input.name} ${version.to}${releaseNotes === "" ? "" : `\n\n${releaseNotes}`}\n`;
+  return {
+    schema: 1,
+    name: input.name,
+    from: version.from ?? null,
+    version: version.to,
+    change: version.change,
+    mode: version.mode === "vcs" ? "vcs" : "static",
+    edits,
+    changelog:
+      changelog === undefined
+        ? null
+        : {
+            path: changelog.path,
+            status: changelog.status,
+            entry: changelog.entryText,
+            releaseNotes: changelog.releaseNotes,
+          },
+    commit:
+      edits.length === 0
+        ? null
+        : {
+            message: input.config.commitMessage.replaceAll("{version}", version.to),
+            paths: edits.map((e) => e.path),
+          },
+    tag: { name: input.tagName, message: tagMessage },
+    stage: input.stage,
+    target: input.target,
+    git: { remote: input.config.remote, branch: input.branch, push: input.push },
+    notes,
+  };
+}
+
+/** The plan back from a journal; a SlipwayError when it is not one this version wrote. */
+export function readStoredPlan(value: unknown, where: string): ReleasePlan {
+  const plan = value as Partial<ReleasePlan> | null;
+  if (
+    plan === null ||
+    typeof plan !== "object" ||
+    plan.schema !== 1 ||
+    typeof plan.name !== "string" ||
+    typeof plan.version !== "string" ||
+    !Array.isArray(plan.edits) ||
+    typeof plan.tag?.name !== "string" ||
+    typeof plan.target?.uploadUrl !== "string"
+  ) {
+    throw new SlipwayError("io", `${where} does not hold a release plan this slipway can resume`, {
+      hint: "resume with the slipway version that started the run",
+    });
+  }
+  return plan as ReleasePlan;
+}
