@@ -1,0 +1,301 @@
+/**
+ * The checks `slipway release` makes before it changes anything, each returning problems rather
+ * than throwing, so the runner reports all of them together: the git state (clean tree, release
+ * branch, up to date with the remote, tag free), the declared environment, the gate commands,
+ * and the target (credentials, version not already there).
+ */
+
+import { exec, formatArgv } from "../adapters/exec.ts";
+import { readGitState } from "../adapters/git.ts";
+import {
+  commitIdentityProblem,
+  countCommits,
+  currentBranch,
+  type GitContext,
+  hasCommit,
+  headCommit,
+  isAncestor,
+  lsRemote,
+  remoteUrl,
+  tagCommit,
+} from "../adapters/git-release.ts";
+import { lookupProject } from "../adapters/http/simple-client.ts";
+import { parseSdistFilename, parseWheelFilename } from "../core/names/filename.ts";
+import { normalizeName } from "../core/names/name.ts";
+import { canonicalizeVersion } from "../core/pep440/version.ts";
+import type { ReleasePlan } from "../core/release/plan.ts";
+import type { Credentials } from "../core/upload/credentials.ts";
+import type { StepProblem } from "../pipeline/steps.ts";
+import { redact } from "../redact.ts";
+
+const error = (id: string, message: string, hint: string): StepProblem => ({
+  id,
+  severity: "error",
+  message,
+  hint,
+});
+const warning = (id: string, message: string, hint: string): StepProblem => ({
+  id,
+  severity: "warning",
+  message,
+  hint,
+});
+
+export interface GitPreflightInput {
+  git: GitContext;
+  plan: ReleasePlan;
+  /** The branch the project releases from, when configured. */
+  configuredBranch: string | undefined;
+  /** Resuming: the plan's own edits may already be in the tree. */
+  resume: boolean;
+}
+
+/** Clean tree, release branch, identity, remote up to date, tag free here and there. */
+export async function gitPreflight(input: GitPreflightInput): Promise<StepProblem[]> {
+  const { git, plan } = input;
+  const problems: StepProblem[] = [];
+  const state = await readGitState(git.dir, git.env);
+  if (state === undefined) {
+    return [
+      error("git-repo", `${git.dir} is not in a git work tree`, "release from a git clone of the project"),
+    ];
+  }
+  const head = await headCommit(git);
+  if (head === undefined) {
+    return [error("git-commits", "the repository has no commits yet", "commit the project first")];
+  }
+  const planned = new Set(plan.edits.map((e) => e.path));
+  const changes = state.changes.filter((line) => !(input.resume && planned.has(line.slice(3).trim())));
+  if (changes.length > 0) {
+    const shown = changes
+      .slice(0, 5)
+      .map((l) => l.trim())
+      .join(", ");
+    const more = changes.length > 5 ? ` and ${changes.length - 5} more` : "";
+    problems.push(
+      error(
+        "git-clean",
+        `the work tree has ${changes.length} uncommitted change${changes.length === 1 ? "" : "s"}: ${shown}${more}`,
+        "commit or stash them (untracked files too: they can end up in the sdist), then run again",
+      ),
+    );
+  }
+  const branch = await currentBranch(git);
+  if (branch === undefined) {
+    problems.push(error("git-branch", "HEAD is detached", `check out ${plan.git.branch} and run again`));
+  } else if (branch !== plan.git.branch) {
+    problems.push(
+      error(
+        "git-branch",
+        `releases are made from ${plan.git.branch}, but ${branch} is checked out`,
+        input.configuredBranch === undefined
+          ? `check out ${plan.git.branch}, or set branch = "${branch}" in [tool.slipway.release]`
+          : `check out ${plan.git.branch}`,
+      ),
+    );
+  }
+  const identity = await commitIdentityProblem(git);
+  if (identity !== undefined) {
+    problems.push(
+      error(
+        "git-identity",
+        `git cannot make the release commit: ${identity}`,
+        "set user.name and user.email",
+      ),
+    );
+  }
+  if (!input.resume && (await tagCommit(git, plan.tag.name)) !== undefined) {
+    problems.push(
+      error(
+        "git-tag",
+        `the tag ${plan.tag.name} exists already`,
+        "pick another version, or delete the stale tag",
+      ),
+    );
+  }
+  if (plan.git.push) problems.push(...(await remotePreflight(input, head)));
+  return problems;
+}
+
+async function remotePreflight(input: GitPreflightInput, head: string): Promise<StepProblem[]> {
+  const { git, plan } = input;
+  const { remote, branch } = plan.git;
+  if ((await remoteUrl(git, remote)) === undefined) {
+    return [
+      error(
+        "git-remote",
+        `there is no git remote "${remote}" to push the release to`,
+        `add it (git remote add ${remote} URL), set remote in [tool.slipway.release], or pass --no-push`,
+      ),
+    ];
+  }
+  let refs: Map<string, string>;
+  try {
+    refs = await lsRemote(git, remote, [`refs/heads/${branch}`, `refs/tags/${plan.tag.name}`]);
+  } catch (e) {
+    return [
+      error(
+        "git-remote",
+        `cannot read the remote "${remote}": ${redact((e as Error).message.split("\n")[0] ?? "")}`,
+        "check the network and your git credentials; slipway must see the remote before it releases",
+      ),
+    ];
+  }
+  const problems: StepProblem[] = [];
+  if (!input.resume && refs.has(`refs/tags/${plan.tag.name}`)) {
+    problems.push(
+      error("git-tag", `the tag ${plan.tag.name} exists on ${remote} already`, "pick another version"),
+    );
+  }
+  const remoteHead = refs.get(`refs/heads/${branch}`);
+  if (remoteHead === undefined) {
+    problems.push(
+      warning("git-upstream", `${remote} has no branch ${branch}: the push will create it`, "nothing to do"),
+    );
+  } else if (remoteHead !== head) {
+    if (!(await hasCommit(git, remoteHead)) || !(await isAncestor(git, remoteHead, head))) {
+      problems.push(
+        error(
+          "git-upstream",
+          `${branch} is behind ${remote}/${branch} (or has diverged from it)`,
+          `git pull ${remote} ${branch}, check the result, and run again`,
+        ),
+      );
+    } else {
+      const ahead = await countCommits(git, remoteHead, head);
+      problems.push(
+        warning(
+          "git-upstream",
+          `${branch} is ${ahead} commit${ahead === 1 ? "" : "s"} ahead of ${remote}/${branch}; the push publishes them with the release`,
+          "push them first if they should not ride along",
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/** Every variable `[tool.slipway.release] env` declares must be set and non-empty. */
+export function envPreflight(
+  names: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): StepProblem[] {
+  return names
+    .filter((name) => (env[name] ?? "") === "")
+    .map((name) =>
+      error(
+        "env",
+        `the environment variable ${name} is not set ([tool.slipway.release] env requires it)`,
+        `set ${name} (e.g. export ${name}=… or a CI secret), then run again`,
+      ),
+    );
+}
+
+/** Runs each gate command in the project; a non-zero exit is a problem showing its output's tail. */
+export async function gatePreflight(
+  gates: readonly string[][],
+  options: {
+    cwd: string;
+    env: Readonly<Record<string, string | undefined>>;
+    onGate?: (argv: string[]) => void;
+  },
+): Promise<StepProblem[]> {
+  const problems: StepProblem[] = [];
+  for (const argv of gates) {
+    options.onGate?.(argv);
+    const command = formatArgv(argv);
+    let result: { code: number; stdout: string; stderr: string };
+    try {
+      result = await exec(argv, { cwd: options.cwd, env: options.env, check: false, timeoutMs: 30 * 60_000 });
+    } catch (e) {
+      problems.push(
+        error(
+          "gate",
+          `gate \`${command}\` could not run: ${(e as Error).message}`,
+          "fix the command in [tool.slipway.release] gates",
+        ),
+      );
+      continue;
+    }
+    if (result.code !== 0) {
+      const tail = `${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-8).join("\n");
+      problems.push(
+        error(
+          "gate",
+          `gate \`${command}\` failed (exit ${result.code})${tail === "" ? "" : `:\n${redact(tail)}`}`,
+          `run \`${command}\` in the project, fix what it reports, and run again`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/** Which of the index's files belong to `version` of `name`. */
+function filesOfVersion(filenames: readonly string[], name: string, version: string): string[] {
+  const key = normalizeName(name);
+  const canonical = canonicalizeVersion(version);
+  return filenames.filter((filename) => {
+    const parsed = filename.endsWith(".whl") ? parseWheelFilename(filename) : parseSdistFilename(filename);
+    if (!parsed.ok) return false;
+    return (
+      normalizeName(parsed.value.name) === key && canonicalizeVersion(parsed.value.version) === canonical
+    );
+  });
+}
+
+export interface TargetPreflightInput {
+  plan: ReleasePlan;
+  credentials: Credentials;
+  userAgent: string;
+  /** Resuming: files of this version on the target may be this run's own uploads. */
+  resume: boolean;
+}
+
+/** A token for the target, and the version not on it yet (PyPI never lets a file name be reused). */
+export async function targetPreflight(input: TargetPreflightInput): Promise<StepProblem[]> {
+  const { plan, credentials } = input;
+  const where = plan.target.name ?? plan.target.uploadUrl;
+  const problems: StepProblem[] = [];
+  if (credentials.password === undefined) {
+    problems.push(
+      error(
+        "credentials",
+        `no password or token for ${where}`,
+        "set TWINE_PASSWORD (with TWINE_USERNAME=__token__ for an API token), or add it to .pypirc",
+      ),
+    );
+  }
+  if (input.resume) return problems;
+  try {
+    const lookup = await lookupProject({
+      simpleUrl: plan.target.simpleUrl,
+      project: plan.name,
+      userAgent: input.userAgent,
+      timeoutMs: 30_000,
+    });
+    const taken = filesOfVersion(
+      lookup.listing.files.map((f) => f.filename),
+      plan.name,
+      plan.version,
+    );
+    if (taken.length > 0) {
+      problems.push(
+        error(
+          "target-version",
+          `${plan.name} ${plan.version} is already on ${where} (${taken.join(", ")})`,
+          "release the next version; an index never takes a file name twice",
+        ),
+      );
+    }
+  } catch (e) {
+    problems.push(
+      error(
+        "target-lookup",
+        `cannot read ${plan.target.simpleUrl} to see whether ${plan.version} is there: ${(e as Error).message}`,
+        "check the URL and the network (or pass --check-url with the index's simple root)",
+      ),
+    );
+  }
+  return problems;
+}

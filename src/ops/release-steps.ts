@@ -1,0 +1,596 @@
+/**
+ * The step table of `slipway release`. Each step is small and leaves a record (paths, hashes,
+ * commit ids) that later steps and a resumed run rely on; the runner (src/pipeline/runner.ts)
+ * owns order, preflight-first, journaling, undo before the commit point and resume after it.
+ *
+ *   edit → build → check → stage → verify → commit-tag │ publish → push
+ *                                      (private, undone on failure) │ (public: resumed, never undone)
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { exec } from "../adapters/exec.ts";
+import { digestFile } from "../adapters/file-digests.ts";
+import { applyFileChanges, type FileChange, recoverFileChanges } from "../adapters/file-transaction.ts";
+import {
+  commitPaths,
+  createTag,
+  deleteTag,
+  type GitContext,
+  headCommit,
+  lsRemote,
+  pushRelease,
+  resetTo,
+  tagCommit,
+} from "../adapters/git-release.ts";
+import type { PipSource } from "../adapters/python/build-env.ts";
+import { copyTreeWithEdits } from "../adapters/tree-copy.ts";
+import { normalizeName } from "../core/names/name.ts";
+import { canonicalizeVersion } from "../core/pep440/version.ts";
+import type { ReleaseConfig } from "../core/release/config.ts";
+import type { ReleasePlan } from "../core/release/plan.ts";
+import type { Credentials } from "../core/upload/credentials.ts";
+import { SlipwayError } from "../errors.ts";
+import type { Step, StepContext, StepRecord, StepTable } from "../pipeline/steps.ts";
+import type { Secret } from "../secret.ts";
+import { build } from "./build.ts";
+import { check } from "./check.ts";
+import { publish } from "./publish.ts";
+import { envPreflight, gatePreflight, gitPreflight, targetPreflight } from "./release-preflight.ts";
+import { verifyInstall } from "./verify-install.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** An index to stage on, started (or resolved) on first use. */
+export interface StageIndex {
+  uploadUrl: string;
+  simpleUrl: string;
+  username: string;
+  password: Secret | undefined;
+}
+
+/** What every release step reads; nothing in it changes while the steps run. */
+export interface ReleaseInput {
+  root: string;
+  env: Env;
+  plan: ReleasePlan;
+  config: ReleaseConfig;
+  resume: boolean;
+  python: string | undefined;
+  pip: PipSource;
+  targetCredentials: Credentials;
+  /** Starts the local stage (once) or returns the configured stage index. */
+  stage: () => Promise<StageIndex>;
+  /** Where the release's artifacts go (real runs). */
+  distDir: string;
+  toolVersion: string;
+  userAgent: string;
+  /** One line of progress inside a step (a build phase, an uploaded file, a verify result). */
+  detail: (step: string, message: string) => void;
+}
+
+/** The journal of the release's own file edits (see file-transaction.ts). */
+export const RELEASE_EDIT_JOURNAL = ".slipway/release-edit.json";
+
+type Ctx = StepContext<ReleaseInput>;
+
+interface ArtifactRecord {
+  file: string;
+  filename: string;
+  kind: "sdist" | "wheel";
+  sha256: string;
+  size: number;
+}
+
+function git(ctx: Ctx): GitContext {
+  return { dir: ctx.input.root, env: ctx.input.env };
+}
+
+function changes(plan: ReleasePlan, direction: "forward" | "back"): FileChange[] {
+  return plan.edits.map((e) =>
+    direction === "forward"
+      ? { path: e.path, before: e.before, after: e.after }
+      : { path: e.path, before: e.after, after: e.before },
+  );
+}
+
+/** What each planned file holds now: all `after` (done), all `before` (not started), or a mix. */
+async function editState(root: string, plan: ReleasePlan): Promise<"after" | "before" | "mixed"> {
+  let after = 0;
+  let before = 0;
+  for (const e of plan.edits) {
+    const text = await readFile(join(root, e.path), "utf8").catch(() => null);
+    if (text === e.after) after++;
+    if (text === e.before) before++;
+  }
+  if (after === plan.edits.length) return "after";
+  if (before === plan.edits.length) return "before";
+  return "mixed";
+}
+
+/** The sources and output directory of a build: the project itself, or a dry run's edited copy. */
+async function buildPlace(ctx: Ctx): Promise<{ source: string; out: string; scratch?: string }> {
+  if (!ctx.dryRun) return { source: ctx.input.root, out: ctx.input.distDir };
+  const scratch = await mkdtemp(join(tmpdir(), "slipway-release-"));
+  const source = join(scratch, "src");
+  await copyTreeWithEdits({
+    root: ctx.input.root,
+    dest: source,
+    env: ctx.input.env,
+    edits: ctx.input.plan.edits.map((e) => ({ path: e.path, after: e.after })),
+  });
+  return { source, out: join(scratch, "dist"), scratch };
+}
+
+function artifactsOf(ctx: Ctx): ArtifactRecord[] {
+  const record = ctx.records["build"];
+  if (record === undefined) throw new SlipwayError("internal", "the build step left no record");
+  return record["artifacts"] as unknown as ArtifactRecord[];
+}
+
+/** Each artifact still holds the bytes the build recorded: what was checked is what goes out. */
+async function confirmArtifacts(ctx: Ctx): Promise<string[]> {
+  const paths: string[] = [];
+  for (const a of artifactsOf(ctx)) {
+    const path = resolve(ctx.input.root, a.file);
+    const digest = await digestFile(path, a.file).catch(() => undefined);
+    if (digest === undefined || digest.sha256 !== a.sha256) {
+      throw new SlipwayError(
+        "io",
+        `${a.file} is not the file the release built (sha256 ${a.sha256.slice(0, 12)}…)`,
+        {
+          hint: "something replaced or removed it; start the release again",
+        },
+      );
+    }
+    paths.push(path);
+  }
+  return paths;
+}
+
+const edit: Step<ReleaseInput> = {
+  id: "edit",
+  title: "Write the version and changelog",
+  public: false,
+  dryRun: "plan",
+  async preflight(ctx) {
+    const { input } = ctx;
+    return [
+      ...(await gitPreflight({
+        git: git(ctx),
+        plan: input.plan,
+        configuredBranch: input.config.branch,
+        resume: input.resume,
+      })),
+      ...envPreflight(input.config.env, input.env),
+      ...(await gatePreflight(input.config.gates, {
+        cwd: input.root,
+        env: input.env,
+        onGate: (argv) => input.detail("edit", `gate: ${argv.join(" ")}`),
+      })),
+    ];
+  },
+  async plan(ctx) {
+    const { plan } = ctx.input;
+    return {
+      from: plan.from,
+      to: plan.version,
+      files: plan.edits.map((e) => ({ path: e.path, purpose: e.purpose, diff: e.diff })),
+      changelog: plan.changelog?.entry ?? null,
+    };
+  },
+  async run(ctx) {
+    const { root, plan } = ctx.input;
+    // A run killed mid-write left the transaction journal: put every file back, then write again.
+    await recoverFileChanges({ root, journal: RELEASE_EDIT_JOURNAL });
+    if (plan.edits.length > 0 && (await editState(root, plan)) !== "after") {
+      await applyFileChanges(changes(plan, "forward"), {
+        root,
+        journal: RELEASE_EDIT_JOURNAL,
+        label: `release ${plan.name} ${plan.version}`,
+        startedAt: new Date(ctx.now()).toISOString(),
+        recoverHint: "run 'slipway release --resume': it rolls the interrupted write back first",
+      });
+    }
+    return { paths: plan.edits.map((e) => e.path) };
+  },
+  async verify(ctx) {
+    const { root, plan } = ctx.input;
+    if (plan.edits.length === 0) return "done";
+    const state = await editState(root, plan);
+    return state === "after" ? "done" : state === "before" ? "redo" : "conflict";
+  },
+  async undo(ctx) {
+    const { root, plan } = ctx.input;
+    if (plan.edits.length === 0 || (await editState(root, plan)) === "before") return;
+    await applyFileChanges(changes(plan, "back"), {
+      root,
+      journal: RELEASE_EDIT_JOURNAL,
+      label: `undo release ${plan.name} ${plan.version}`,
+      startedAt: new Date(ctx.now()).toISOString(),
+      recoverHint: "run 'slipway release --resume' or restore the files with git",
+    });
+  },
+};
+
+const buildStep: Step<ReleaseInput> = {
+  id: "build",
+  title: "Build the sdist and wheel",
+  public: false,
+  dryRun: "run",
+  async run(ctx) {
+    const { input } = ctx;
+    const { plan } = input;
+    const place = await buildPlace(ctx);
+    await rm(place.out, { recursive: true, force: true });
+    // A version from tags: the tag is made after the build, so the backend is told the version.
+    const env =
+      plan.mode === "vcs" ? { ...input.env, SETUPTOOLS_SCM_PRETEND_VERSION: plan.version } : input.env;
+    const report = await build({
+      cwd: input.root,
+      env,
+      project: place.source,
+      outDir: place.out,
+      python: input.python,
+      pip: input.pip,
+      clean: true,
+      toolVersion: input.toolVersion,
+      onEvent: (e) => {
+        if (e.type === "phase")
+          input.detail("build", e.detail === undefined ? e.phase : `${e.phase}: ${e.detail}`);
+      },
+    });
+    if (!report.ok) {
+      const first = report.check?.findings.find((f) => f.severity === "error");
+      throw new SlipwayError(
+        "check",
+        `the build's artifacts failed the checks${first ? `: ${first.id} ${first.message}` : ""}`,
+        {
+          hint: "run 'slipway build' in the project to see every finding",
+        },
+      );
+    }
+    const wanted = { name: normalizeName(plan.name), version: canonicalizeVersion(plan.version) };
+    const release = report.manifest.project;
+    if (
+      release === null ||
+      normalizeName(release.name) !== wanted.name ||
+      canonicalizeVersion(release.version) !== wanted.version
+    ) {
+      const made = report.artifacts.map((a) => a.filename).join(", ");
+      throw new SlipwayError(
+        "check",
+        `the build made ${made}, but the release is ${plan.name} ${plan.version}`,
+        {
+          hint:
+            plan.mode === "vcs"
+              ? "the backend did not take the version from SETUPTOOLS_SCM_PRETEND_VERSION; make the tag with 'slipway version bump' and build from it"
+              : "the project's metadata says another name or version; check [project] in pyproject.toml",
+        },
+      );
+    }
+    const artifacts: ArtifactRecord[] = report.artifacts.map((a) => ({
+      file: ctx.dryRun ? a.path : relative(input.root, a.path),
+      filename: a.filename,
+      kind: a.kind,
+      sha256: a.sha256,
+      size: a.size,
+    }));
+    return {
+      out: ctx.dryRun ? place.out : relative(input.root, place.out),
+      source: ctx.dryRun ? place.source : ".",
+      ...(place.scratch === undefined ? {} : { scratch: place.scratch }),
+      artifacts: artifacts as unknown as StepRecord[string],
+    };
+  },
+  async verify(ctx, record) {
+    const root = ctx.input.root;
+    for (const a of record["artifacts"] as unknown as ArtifactRecord[]) {
+      const digest = await digestFile(resolve(root, a.file)).catch(() => undefined);
+      if (digest?.sha256 !== a.sha256) return "redo";
+    }
+    return "done";
+  },
+  async undo(ctx, record) {
+    const scratch = record["scratch"];
+    if (typeof scratch === "string") await rm(scratch, { recursive: true, force: true });
+    else await rm(join(ctx.input.root, String(record["out"])), { recursive: true, force: true });
+  },
+};
+
+const checkStep: Step<ReleaseInput> = {
+  id: "check",
+  title: "Check the project and artifacts",
+  public: false,
+  dryRun: "run",
+  async run(ctx) {
+    const { input } = ctx;
+    const source = String(ctx.records["build"]?.["source"] ?? ".");
+    const dists = await confirmArtifacts(ctx);
+    const report = await check({
+      cwd: input.root,
+      env: input.env,
+      project: resolve(input.root, source),
+      dists,
+      ...(input.python === undefined ? {} : { python: input.python }),
+    });
+    if (!report.ok) {
+      const errors = report.findings.filter((f) => f.severity === "error");
+      const shown = errors
+        .slice(0, 3)
+        .map((f) => `${f.id} ${f.message}`)
+        .join("; ");
+      throw new SlipwayError(
+        "check",
+        `${report.errors} check error${report.errors === 1 ? "" : "s"}: ${shown}`,
+        {
+          hint: "run 'slipway check' in the project to see every finding and how to fix it",
+        },
+      );
+    }
+    input.detail("check", `${report.warnings} warning${report.warnings === 1 ? "" : "s"}, no errors`);
+    return { errors: report.errors, warnings: report.warnings };
+  },
+};
+
+const stageStep: Step<ReleaseInput> = {
+  id: "stage",
+  title: "Publish to the staging index",
+  public: false,
+  dryRun: "run",
+  async run(ctx) {
+    const { input } = ctx;
+    const dists = await confirmArtifacts(ctx);
+    const stage = await input.stage();
+    const report = await publish({
+      cwd: input.root,
+      env: withoutTwine(input.env),
+      dists,
+      to: stage.uploadUrl,
+      checkUrl: stage.simpleUrl,
+      username: stage.username,
+      ...(stage.password === undefined ? {} : { password: stage.password }),
+      check: false,
+      userAgent: input.userAgent,
+      onEvent: (e) => {
+        if (e.type === "file-done") input.detail("stage", `${e.outcome.filename}: ${e.outcome.status}`);
+      },
+    });
+    if (!report.ok) throw publishFailure(report.outcomes, "the staging index");
+    return { simpleUrl: stage.simpleUrl, files: report.outcomes.length };
+  },
+  // The stage is cheap and idempotent by hash: publishing again is how a resume re-checks it.
+  async verify() {
+    return "redo";
+  },
+};
+
+const verifyStep: Step<ReleaseInput> = {
+  id: "verify",
+  title: "Install from the stage and smoke-test",
+  public: false,
+  dryRun: "run",
+  async run(ctx) {
+    const { input } = ctx;
+    const paths = await confirmArtifacts(ctx);
+    const wheels = paths.filter((p) => p.endsWith(".whl"));
+    const stage = await input.stage();
+    const v = input.config.verify;
+    const report = await verifyInstall({
+      cwd: input.root,
+      env: input.env,
+      dists: wheels.length > 0 ? wheels : paths,
+      indexUrl: stage.simpleUrl,
+      ...(input.pip.findLinks === undefined ? {} : { findLinks: input.pip.findLinks }),
+      ...(input.python === undefined ? {} : { pythons: [input.python] }),
+      ...(v.extras === undefined ? {} : { extras: v.extras }),
+      ...(v.imports === undefined ? {} : { imports: v.imports }),
+      ...(v.scripts === undefined ? {} : { scripts: v.scripts }),
+      ...(v.maxImportMs === undefined ? {} : { maxImportMs: v.maxImportMs }),
+      onEvent: (e) => {
+        if (e.type === "step")
+          input.detail("verify", `${e.step.ok ? "ok" : "FAILED"} ${e.step.kind} ${e.step.subject}`);
+      },
+    });
+    if (!report.ok) {
+      const failed = report.runs.flatMap((r) => r.steps.filter((s) => !s.ok));
+      const first = failed[0];
+      throw new SlipwayError(
+        "check",
+        `installing from the stage failed: ${failed.map((s) => `${s.kind} ${s.subject}`).join(", ")}${first ? `\n${first.message}${first.command ? `\n$ ${first.command}` : ""}${first.output ? `\n${first.output}` : ""}` : ""}`,
+        {
+          hint: "fix the package (or [tool.slipway.release] verify) and run the release again: nothing was published",
+        },
+      );
+    }
+    const steps = report.runs.reduce((n, r) => n + r.steps.length, 0);
+    return { ok: true, runs: report.runs.length, steps };
+  },
+};
+
+const commitTag: Step<ReleaseInput> = {
+  id: "commit-tag",
+  title: "Commit and tag locally",
+  public: false,
+  dryRun: "plan",
+  async plan(ctx) {
+    const { plan, root } = ctx.input;
+    return {
+      commit:
+        plan.commit === null ? null : { message: plan.commit.message, paths: plan.commit.paths, cwd: root },
+      tag: { name: plan.tag.name, message: plan.tag.message },
+    };
+  },
+  async run(ctx) {
+    const g = git(ctx);
+    const { plan, resume } = ctx.input;
+    let head = (await headCommit(g))!;
+    let parent = head;
+    if (plan.commit !== null) {
+      const message = await exec(["git", "log", "-1", "--format=%B", head], { cwd: g.dir, env: g.env });
+      // After a kill between the commit and the journal write, the commit is already there.
+      const made = resume && message.stdout.trim() === plan.commit.message.trim();
+      if (made)
+        parent = (await exec(["git", "rev-parse", `${head}^`], { cwd: g.dir, env: g.env })).stdout.trim();
+      else head = await commitPaths(g, plan.commit.paths, plan.commit.message);
+    }
+    const tagged = await tagCommit(g, plan.tag.name);
+    if (tagged === undefined) await createTag(g, plan.tag.name, plan.tag.message, head);
+    else if (tagged !== head) {
+      throw new SlipwayError(
+        "conflict",
+        `the tag ${plan.tag.name} exists on another commit (${tagged.slice(0, 12)})`,
+        {
+          hint: "delete the stale tag if it is not a release, then resume",
+        },
+      );
+    }
+    const tagObject = (
+      await exec(["git", "rev-parse", `refs/tags/${plan.tag.name}`], { cwd: g.dir, env: g.env })
+    ).stdout.trim();
+    return { commit: head, parent, tag: plan.tag.name, tagObject };
+  },
+  async verify(ctx, record) {
+    const g = git(ctx);
+    const head = await headCommit(g);
+    const tagged = await tagCommit(g, String(record["tag"]));
+    if (head === record["commit"] && tagged === record["commit"]) return "done";
+    if (head === record["parent"] && tagged === undefined) return "redo";
+    return "conflict";
+  },
+  async undo(ctx, record) {
+    const g = git(ctx);
+    const tag = String(record["tag"]);
+    if ((await tagCommit(g, tag)) === record["commit"]) await deleteTag(g, tag);
+    if (record["commit"] === record["parent"]) return;
+    const head = await headCommit(g);
+    if (head !== record["commit"]) {
+      throw new SlipwayError("conflict", `HEAD moved to ${head?.slice(0, 12)} after the release commit`, {
+        hint: `reset it by hand: git reset ${String(record["parent"]).slice(0, 12)}`,
+      });
+    }
+    await resetTo(g, String(record["parent"]));
+  },
+};
+
+const publishStep: Step<ReleaseInput> = {
+  id: "publish",
+  title: "Publish to the target index",
+  public: true,
+  dryRun: "plan",
+  async preflight(ctx) {
+    const { input } = ctx;
+    return await targetPreflight({
+      plan: input.plan,
+      credentials: input.targetCredentials,
+      userAgent: input.userAgent,
+      resume: input.resume,
+    });
+  },
+  async plan(ctx) {
+    const { plan } = ctx.input;
+    const built = ctx.records["build"] === undefined ? [] : artifactsOf(ctx);
+    return {
+      to: plan.target.name ?? plan.target.uploadUrl,
+      uploadUrl: plan.target.uploadUrl,
+      uploads: built.map((a) => ({ filename: a.filename, sha256: a.sha256, size: a.size })),
+    };
+  },
+  async run(ctx) {
+    const { input } = ctx;
+    const dists = await confirmArtifacts(ctx);
+    const credentials = input.targetCredentials;
+    const report = await publish({
+      cwd: input.root,
+      env: withoutTwine(input.env),
+      dists,
+      to: input.plan.target.uploadUrl,
+      checkUrl: input.plan.target.simpleUrl,
+      username: credentials.username,
+      ...(credentials.password === undefined ? {} : { password: credentials.password }),
+      check: false,
+      userAgent: input.userAgent,
+      onEvent: (e) => {
+        if (e.type === "file-done") input.detail("publish", `${e.outcome.filename}: ${e.outcome.status}`);
+      },
+    });
+    if (!report.ok)
+      throw publishFailure(report.outcomes, input.plan.target.name ?? input.plan.target.uploadUrl);
+    return {
+      files: report.outcomes.map((o) => ({
+        filename: o.filename,
+        sha256: o.sha256,
+        status: o.status,
+        url: o.url,
+      })),
+    };
+  },
+  // Publishing is idempotent by hash: running it again uploads only what the index lacks.
+  async verify() {
+    return "redo";
+  },
+};
+
+const pushStep: Step<ReleaseInput> = {
+  id: "push",
+  title: "Push the commit and tag",
+  public: true,
+  dryRun: "plan",
+  async plan(ctx) {
+    const { plan, root } = ctx.input;
+    return { argv: pushArgv(plan), cwd: root };
+  },
+  async run(ctx) {
+    const { plan } = ctx.input;
+    const commit = ctx.records["commit-tag"]?.["commit"];
+    await pushRelease(git(ctx), plan.git.remote, plan.git.branch, plan.tag.name);
+    return { remote: plan.git.remote, branch: plan.git.branch, tag: plan.tag.name, commit: commit ?? null };
+  },
+  async verify(ctx, record) {
+    const { plan } = ctx.input;
+    const refs = await lsRemote(git(ctx), plan.git.remote, [
+      `refs/heads/${plan.git.branch}`,
+      `refs/tags/${plan.tag.name}`,
+    ]);
+    const tagObject = ctx.records["commit-tag"]?.["tagObject"];
+    return refs.get(`refs/heads/${plan.git.branch}`) === record["commit"] &&
+      refs.get(`refs/tags/${plan.tag.name}`) === tagObject
+      ? "done"
+      : "redo";
+  },
+};
+
+export function pushArgv(plan: ReleasePlan): string[] {
+  return [
+    "git",
+    "push",
+    "--atomic",
+    plan.git.remote,
+    `HEAD:refs/heads/${plan.git.branch}`,
+    `refs/tags/${plan.tag.name}:refs/tags/${plan.tag.name}`,
+  ];
+}
+
+function withoutTwine(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith("TWINE_")));
+}
+
+function publishFailure(
+  outcomes: readonly { filename: string; status: string; message: string; hint?: string }[],
+  where: string,
+): SlipwayError {
+  const bad = outcomes.filter((o) => o.status !== "uploaded" && o.status !== "exists-identical");
+  const first = bad[0];
+  return new SlipwayError(
+    bad.some((o) => o.status === "conflict") ? "conflict" : "network",
+    `publishing to ${where} failed for ${bad.map((o) => `${o.filename} (${o.status})`).join(", ")}${first ? `: ${first.message}` : ""}`,
+    { hint: first?.hint ?? "fix the cause and run 'slipway release --resume'" },
+  );
+}
+
+/** The release steps in order; `push` only when the plan pushes. */
+export function releaseSteps(plan: ReleasePlan): StepTable<ReleaseInput> {
+  const steps = [edit, buildStep, checkStep, stageStep, verifyStep, commitTag, publishStep];
+  if (plan.git.push) steps.push(pushStep);
+  return steps;
+}

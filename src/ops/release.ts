@@ -1,0 +1,389 @@
+/**
+ * `release`: plan the whole release (version, files, changelog, tag, stage, target), then drive
+ * the step table through the pipeline runner under the project's release lock. A resumed run
+ * takes its plan from the journal, never from the files it already changed. Never prints: the
+ * caller renders the events and the report.
+ */
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { currentBranch, type GitContext, remoteDefaultBranch } from "../adapters/git-release.ts";
+import type { PipSource } from "../adapters/python/build-env.ts";
+import type { BumpKind } from "../core/pep440/bump.ts";
+import { parseReleaseConfig, type ReleaseConfig } from "../core/release/config.ts";
+import {
+  assembleReleasePlan,
+  type ReleasePlan,
+  readStoredPlan,
+  releaseSubject,
+} from "../core/release/plan.ts";
+import type { Credentials } from "../core/upload/credentials.ts";
+import { formatTag } from "../core/version/tags.ts";
+import { SlipwayError } from "../errors.ts";
+import { fileJournal } from "../pipeline/journal.ts";
+import { type LockEvent, withLock } from "../pipeline/lock.ts";
+import { type PipelineEvent, type PipelineResult, runPipeline } from "../pipeline/runner.ts";
+import type { JsonValue } from "../pipeline/steps.ts";
+import { Secret } from "../secret.ts";
+import { type RunningIndex, startIndex } from "../server/index-server.ts";
+import { planChangelog, readSuggestedBump } from "./changelog.ts";
+import { loadPublishConfig } from "./publish-config.ts";
+import { releaseSteps, type StageIndex } from "./release-steps.ts";
+import { assembleVersionPlan, readProjectConfig, readVersionPlaces, type VersionRequest } from "./version.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export type { ReleasePlan } from "../core/release/plan.ts";
+
+export interface ReleaseOptions {
+  cwd: string;
+  env: Env;
+  /** The project directory (default: cwd). */
+  project?: string;
+  bump?: BumpKind;
+  /** An explicit version instead of a bump. */
+  version?: string;
+  /** `local` (the embedded index) or an index name; default from config, else local. */
+  stage?: string;
+  /** Simple root the local stage takes dependencies from; null for none. */
+  stageUpstream?: string | null;
+  /** Target index name or upload URL; default from config, else pypi. */
+  to?: string;
+  checkUrl?: string;
+  username?: string;
+  password?: Secret;
+  pypirc?: string;
+  /** False: commit and tag locally, push nothing (default from config, else true). */
+  push?: boolean;
+  dryRun?: boolean;
+  resume?: boolean;
+  python?: string;
+  /** Where pip finds build backends and the stage's dependencies. */
+  pip?: PipSource;
+  toolVersion: string;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+  /** Called with the plan before anything runs (real runs); false stops the release. */
+  confirm?: (plan: ReleasePlan) => Promise<boolean>;
+  onEvent?: (event: ReleaseEvent) => void;
+}
+
+export type ReleaseEvent =
+  | PipelineEvent
+  | LockEvent
+  | { type: "plan"; plan: ReleasePlan; resumed: boolean }
+  | { type: "stage-started"; url: string }
+  | { type: "detail"; step: string; message: string };
+
+export interface ReleaseReport {
+  plan: ReleasePlan;
+  dryRun: boolean;
+  /** Undefined when the user declined the confirmation. */
+  result: PipelineResult | undefined;
+  /** Where the artifacts are (real runs). */
+  distDir: string;
+}
+
+const STAGE_DIR = ".slipway/stage";
+const DIST_DIR = ".slipway/dist";
+
+/** `.slipway/` holds run state, never source: a `*` .gitignore inside keeps it out of git's eye. */
+async function prepareStateDir(root: string): Promise<void> {
+  await mkdir(join(root, ".slipway"), { recursive: true });
+  const ignore = join(root, ".slipway", ".gitignore");
+  if ((await stat(ignore).catch(() => undefined)) === undefined) {
+    await writeFile(ignore, "# slipway's run state (journal, lock, stage, artifacts)\n*\n");
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined)) !== undefined;
+}
+
+function projectName(root: string, pyproject: Record<string, unknown>): string {
+  const project = pyproject["project"] as Record<string, unknown> | undefined;
+  const tool = pyproject["tool"] as Record<string, Record<string, unknown> | undefined> | undefined;
+  const name = project?.["name"] ?? tool?.["poetry"]?.["name"];
+  if (typeof name !== "string" || name === "") {
+    throw new SlipwayError("config", `${join(root, "pyproject.toml")} has no [project] name`, {
+      hint: 'add name = "…" to [project]',
+    });
+  }
+  return name;
+}
+
+async function releaseBranch(git: GitContext, config: ReleaseConfig): Promise<string> {
+  if (config.branch !== undefined) return config.branch;
+  const remoteDefault = await remoteDefaultBranch(git, config.remote);
+  if (remoteDefault !== undefined) return remoteDefault;
+  const current = await currentBranch(git);
+  return current === "main" || current === "master" ? current : "main";
+}
+
+interface Planned {
+  plan: ReleasePlan;
+  config: ReleaseConfig;
+  credentials: Credentials;
+}
+
+/** The request: an explicit version, a bump, or the bump the commits since the last release call for. */
+async function versionRequest(
+  root: string,
+  options: ReleaseOptions,
+): Promise<{ request: VersionRequest; why: string }> {
+  if (options.version !== undefined) return { request: { set: options.version }, why: "" };
+  if (options.bump !== undefined) return { request: { bump: options.bump }, why: "" };
+  const suggested = await readSuggestedBump(root, { env: options.env });
+  if (suggested.decision.kind === "none") {
+    throw new SlipwayError(
+      "usage",
+      `no commit since ${suggested.since?.name ?? "the first one"} calls for a release (no feat, fix, perf or breaking change)`,
+      { hint: "pass --bump KIND or --version X to release anyway" },
+    );
+  }
+  return {
+    request: { bump: suggested.decision.kind },
+    why: ` (from ${suggested.commits} commit${suggested.commits === 1 ? "" : "s"} since ${suggested.since?.name ?? "the start"})`,
+  };
+}
+
+async function targetOf(root: string, options: ReleaseOptions, to: string, checkUrl: string | undefined) {
+  return await loadPublishConfig({
+    cwd: options.cwd,
+    env: options.env,
+    project: root,
+    to,
+    ...(checkUrl === undefined ? {} : { checkUrl }),
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.password === undefined ? {} : { password: options.password }),
+    ...(options.pypirc === undefined ? {} : { pypirc: options.pypirc }),
+  });
+}
+
+/** Plans a fresh release from the project as it is; reads only. */
+async function planFresh(root: string, options: ReleaseOptions): Promise<Planned> {
+  const { pyproject, config: projectConfig } = await readProjectConfig(root);
+  const config = parseReleaseConfig(pyproject);
+  const name = projectName(root, pyproject);
+  const git: GitContext = { dir: root, env: options.env };
+  const target = await targetOf(root, options, options.to ?? config.to, options.checkUrl);
+  const state = await readVersionPlaces(root, { env: options.env });
+  const { request, why } = await versionRequest(root, options);
+  const version = assembleVersionPlan(state, request);
+  // A changelog is written when the project keeps one (the file, or a fragments folder).
+  const hasChangelog =
+    (await exists(join(root, projectConfig.changelog.path))) ||
+    (await exists(join(root, projectConfig.changelog.fragments)));
+  const changelog = hasChangelog
+    ? await planChangelog(root, { env: options.env, version: version.to, now: () => new Date(now(options)) })
+    : undefined;
+  const stageName = options.stage ?? config.stage;
+  let stage: ReleasePlan["stage"];
+  if (stageName === "local") {
+    const upstream = options.stageUpstream === undefined ? config.stageUpstream : options.stageUpstream;
+    stage = { kind: "local", upstream: upstream ?? null };
+  } else {
+    const staged = await loadPublishConfig({
+      cwd: options.cwd,
+      env: withoutTwine(options.env),
+      project: root,
+      to: stageName,
+    });
+    stage = {
+      kind: "index",
+      name: stageName,
+      uploadUrl: staged.target.uploadUrl,
+      simpleUrl: staged.target.simpleUrl,
+    };
+  }
+  const plan = assembleReleasePlan({
+    name,
+    version: { ...version, change: `${version.change}${why}` },
+    changelog,
+    config,
+    stage,
+    target: {
+      ...(target.target.name === undefined ? {} : { name: target.target.name }),
+      uploadUrl: target.target.uploadUrl,
+      simpleUrl: target.target.simpleUrl,
+    },
+    branch: await releaseBranch(git, config),
+    push: options.push ?? config.push,
+    tagName: version.tag?.name ?? formatTag(state.tagFormat, version.to),
+  });
+  return { plan, config, credentials: target.credentials };
+}
+
+function now(options: ReleaseOptions): number {
+  return options.now?.() ?? Date.now();
+}
+
+function withoutTwine(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith("TWINE_")));
+}
+
+/** The plan of an interrupted run, from its journal, with the credentials resolved again. */
+async function planResumed(root: string, options: ReleaseOptions): Promise<Planned> {
+  const journal = fileJournal(root);
+  const stored = await journal.read();
+  if (stored === null) {
+    throw new SlipwayError("usage", `nothing to resume: ${journal.path} does not exist`, {
+      hint: "run without --resume to start a release",
+    });
+  }
+  const plan = readStoredPlan(stored.plan, journal.path);
+  const { pyproject } = await readProjectConfig(root);
+  const config = parseReleaseConfig(pyproject);
+  const target = await targetOf(
+    root,
+    options,
+    plan.target.name ?? plan.target.uploadUrl,
+    plan.target.simpleUrl,
+  );
+  return { plan, config, credentials: target.credentials };
+}
+
+/** Starts the stage on first use and stops it at the end of the run. */
+function stageProvider(
+  root: string,
+  plan: ReleasePlan,
+  options: ReleaseOptions,
+  dryRun: boolean,
+): { get: () => Promise<StageIndex>; close: () => Promise<void> } {
+  let running: Promise<{ index?: RunningIndex; stage: StageIndex; temp?: string }> | undefined;
+  const start = async () => {
+    if (plan.stage.kind === "index") {
+      const staged = await loadPublishConfig({
+        cwd: options.cwd,
+        env: withoutTwine(options.env),
+        project: root,
+        to: plan.stage.name ?? plan.stage.uploadUrl,
+        checkUrl: plan.stage.simpleUrl,
+      });
+      return {
+        stage: {
+          uploadUrl: staged.target.uploadUrl,
+          simpleUrl: staged.target.simpleUrl,
+          username: staged.credentials.username,
+          password: staged.credentials.password,
+        },
+      };
+    }
+    const temp = dryRun ? await mkdtemp(join(tmpdir(), "slipway-stage-")) : undefined;
+    const index = await startIndex({
+      root: temp ?? join(root, STAGE_DIR),
+      ...(plan.stage.upstream === null ? {} : { upstream: plan.stage.upstream }),
+    });
+    options.onEvent?.({ type: "stage-started", url: index.url });
+    return {
+      index,
+      ...(temp === undefined ? {} : { temp }),
+      stage: {
+        uploadUrl: index.uploadUrl,
+        simpleUrl: index.simpleUrl,
+        username: "__token__",
+        password: new Secret(index.token),
+      },
+    };
+  };
+  return {
+    get: async () => {
+      running ??= start();
+      return (await running).stage;
+    },
+    close: async () => {
+      if (running === undefined) return;
+      const r = await running.catch(() => undefined);
+      await r?.index?.close();
+      if (r?.temp !== undefined) await rm(r.temp, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Runs the release (or its dry run). Resolves to a report for every outcome the pipeline knows
+ * (blocked, done, planned, failed); throws a SlipwayError for usage and configuration mistakes,
+ * a release already running (the lock), and an unfinished run when not resuming.
+ */
+export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
+  const root = resolve(options.cwd, options.project ?? ".");
+  const dryRun = options.dryRun ?? false;
+  if (dryRun && options.resume) {
+    throw new SlipwayError("usage", "--dry-run and --resume cannot be combined", {
+      hint: "resume for real, or dry-run a fresh release",
+    });
+  }
+  if (!(await exists(join(root, "pyproject.toml")))) {
+    throw new SlipwayError("config", `no pyproject.toml in ${root}`, {
+      hint: "run slipway release in the project root, or pass the project directory",
+    });
+  }
+  const clock = () => now(options);
+  if (dryRun) return await run(root, options, clock);
+  await prepareStateDir(root);
+  return await withLock(
+    root,
+    { now: clock, onEvent: (e) => options.onEvent?.(e) },
+    async () => await run(root, options, clock),
+  );
+}
+
+async function run(root: string, options: ReleaseOptions, clock: () => number): Promise<ReleaseReport> {
+  const dryRun = options.dryRun ?? false;
+  const resume = options.resume ?? false;
+  const journal = fileJournal(root);
+  if (!resume && !dryRun) {
+    // Fail before planning when an unfinished run is recorded: planning would bump past it.
+    const previous = await journal.read();
+    if (previous !== null && previous.status !== "done") {
+      throw new SlipwayError(
+        "usage",
+        `an unfinished release (${previous.subject}) is recorded in ${journal.path}`,
+        {
+          hint: "continue it with 'slipway release --resume'",
+        },
+      );
+    }
+  }
+  const { plan, config, credentials } = resume
+    ? await planResumed(root, options)
+    : await planFresh(root, options);
+  const distDir = join(root, DIST_DIR, plan.version);
+  options.onEvent?.({ type: "plan", plan, resumed: resume });
+  if (!dryRun && options.confirm !== undefined && !(await options.confirm(plan))) {
+    return { plan, dryRun, result: undefined, distDir };
+  }
+  // A fresh run starts from an empty local stage: files left by an undone attempt may differ.
+  if (!dryRun && !resume) await rm(join(root, STAGE_DIR), { recursive: true, force: true });
+  const stage = stageProvider(root, plan, options, dryRun);
+  try {
+    const result = await runPipeline(releaseSteps(plan), {
+      input: {
+        root,
+        env: options.env,
+        plan,
+        config,
+        resume,
+        python: options.python,
+        pip: options.pip ?? {},
+        targetCredentials: credentials,
+        stage: stage.get,
+        distDir,
+        toolVersion: options.toolVersion,
+        userAgent: `slipway/${options.toolVersion}`,
+        detail: (step, message) => options.onEvent?.({ type: "detail", step, message }),
+      },
+      journal,
+      subject: releaseSubject(plan),
+      plan: plan as unknown as JsonValue,
+      dryRun,
+      resume,
+      now: clock,
+      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    });
+    if (result.status === "done") await rm(join(root, STAGE_DIR), { recursive: true, force: true });
+    return { plan, dryRun, result, distDir };
+  } finally {
+    await stage.close();
+  }
+}
