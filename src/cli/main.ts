@@ -46,6 +46,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "insert the next Keep a Changelog entry from conventional commits and fragments",
     load: () => import("./commands/changelog.ts"),
   },
+  release: {
+    summary: "the whole release as one resumable run: stage, verify, then publish, tag and push",
+    load: () => import("./commands/release.ts"),
+  },
 };
 
 function usage(): string {

@@ -3,8 +3,8 @@ import type { UploadOutcome } from "../../core/upload/outcome.ts";
 import { exitCodeFor, SlipwayError } from "../../errors.ts";
 import { type PublishEvent, type PublishReport, publish } from "../../ops/publish.ts";
 import { redact } from "../../redact.ts";
-import { Secret } from "../../secret.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
+import { readPasswordFromStdin } from "../password-stdin.ts";
 import { renderHuman } from "../render/findings.ts";
 import { isPlain, makeStyle, type Style, wantsColor } from "../style.ts";
 import { PublishProgress, size } from "./publish-progress.ts";
@@ -63,26 +63,6 @@ const LABEL: Record<UploadOutcome["status"], string> = {
   "would-upload": "would upload",
   "not-sent": "not sent",
 };
-
-async function readPasswordFromStdin(): Promise<Secret> {
-  if (process.stdin.isTTY) {
-    throw new SlipwayError(
-      "usage",
-      "--password-stdin reads the token from standard input, which is a terminal",
-      {
-        hint: "Pipe it in: printf '%s' \"$TOKEN\" | slipway publish --password-stdin",
-      },
-    );
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
-  // Like `docker login --password-stdin`: the trailing newline of `echo` is not part of the token.
-  return new Secret(
-    Buffer.concat(chunks)
-      .toString("utf8")
-      .replace(/[\r\n]+$/, ""),
-  );
-}
 
 function wholeNumber(value: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -147,7 +127,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     json = values.json === true;
     const concurrency = wholeNumber(values.concurrency, "--concurrency", 1, 64);
     const retries = wholeNumber(values.retries, "--retries", 0, 20);
-    const password = values["password-stdin"] ? await readPasswordFromStdin() : undefined;
+    const password = values["password-stdin"] ? await readPasswordFromStdin("publish") : undefined;
     const style = makeStyle(!json && wantsColor(io.stderr, io.env));
     progress = new PublishProgress({
       stream: io.stderr,

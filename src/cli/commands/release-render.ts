@@ -1,0 +1,183 @@
+/** `slipway release` output: the plan, the outcome (done, planned, blocked, failed) and its JSON. */
+import type { ReleasePlan } from "../../core/release/plan.ts";
+import type { ReleaseReport } from "../../ops/release.ts";
+import type { StepOutcome } from "../../pipeline/runner.ts";
+import type { PipelineProblem } from "../../pipeline/steps.ts";
+import type { Style } from "../style.ts";
+
+const where = (index: { name?: string; uploadUrl: string }) => index.name ?? index.uploadUrl;
+
+/** One paragraph: what this release is. */
+export function renderHeadline(plan: ReleasePlan, style: Style): string {
+  const stage = plan.stage.kind === "local" ? "the embedded staging index" : where(plan.stage);
+  return [
+    `${style.bold(`${plan.name} ${plan.from ?? "(unreleased)"} → ${plan.version}`)}  ${style.dim(`(${plan.change})`)}`,
+    `  stage on ${stage}, then publish to ${where(plan.target)}; tag ${plan.tag.name}${plan.git.push ? `, push to ${plan.git.remote}/${plan.git.branch}` : ", not pushed"}`,
+    ...plan.notes.map((n) => style.dim(`  note: ${n}`)),
+  ].join("\n");
+}
+
+function renderProblems(problems: readonly PipelineProblem[], style: Style): string[] {
+  const lines: string[] = [];
+  for (const p of [...problems].sort((a, b) =>
+    a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1,
+  )) {
+    const label = p.severity === "error" ? style.red("error  ") : style.yellow("warning");
+    const [first, ...rest] = p.message.split("\n");
+    lines.push(
+      `${label} ${first}`,
+      ...rest.map((l) => `        ${style.dim(l)}`),
+      `        ${style.dim(`hint: ${p.hint}`)}`,
+    );
+  }
+  return lines;
+}
+
+function record(steps: readonly StepOutcome[], id: string): Record<string, unknown> | undefined {
+  return steps.find((s) => s.id === id)?.record as Record<string, unknown> | undefined;
+}
+
+function plannedOf(steps: readonly StepOutcome[], id: string): Record<string, unknown> | undefined {
+  return steps.find((s) => s.id === id)?.plan as Record<string, unknown> | undefined;
+}
+
+interface Artifact {
+  file: string;
+  filename: string;
+  sha256: string;
+  size: number;
+}
+
+/** The full plan of a dry run: diffs, changelog entry, commit, tag, uploads, push. */
+function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], style: Style): string[] {
+  const { plan } = report;
+  const lines: string[] = ["", style.bold("Files the release writes")];
+  if (plan.edits.length === 0) lines.push("  (none: the version comes from the tag)");
+  for (const e of plan.edits) {
+    if (e.after === null) lines.push(`  delete ${e.path} (${e.purpose}, used in the changelog)`);
+    else
+      lines.push(
+        ...e.diff
+          .trimEnd()
+          .split("\n")
+          .map(
+            (l) =>
+              `  ${l.startsWith("+") && !l.startsWith("+++") ? style.green(l) : l.startsWith("-") && !l.startsWith("---") ? style.red(l) : l}`,
+          ),
+      );
+  }
+  if (plan.changelog !== null && plan.changelog.status === "exists") {
+    lines.push(`  ${plan.changelog.path} already has an entry for ${plan.version}: left as it is`);
+  }
+  const artifacts = (record(steps, "build")?.["artifacts"] ?? []) as Artifact[];
+  lines.push("", style.bold("Built, checked, staged and verified (for real, in a scratch copy)"));
+  for (const a of artifacts)
+    lines.push(`  ${a.filename}  ${style.dim(`${a.size} bytes  sha256 ${a.sha256}`)}`);
+  if (plan.commit !== null) {
+    lines.push(
+      "",
+      style.bold("Commit"),
+      `  git commit -m '${plan.commit.message}' -- ${plan.commit.paths.join(" ")}`,
+    );
+  }
+  lines.push(
+    "",
+    style.bold("Tag"),
+    `  ${plan.tag.name} (annotated)`,
+    ...plan.tag.message
+      .trimEnd()
+      .split("\n")
+      .map((l) => style.dim(`  │ ${l}`)),
+  );
+  const uploads = (plannedOf(steps, "publish")?.["uploads"] ?? []) as { filename: string; sha256: string }[];
+  lines.push("", style.bold(`Publish to ${where(plan.target)}`), style.dim(`  ${plan.target.uploadUrl}`));
+  for (const u of uploads)
+    lines.push(`  upload ${u.filename}  ${style.dim(`sha256 ${u.sha256.slice(0, 16)}…`)}`);
+  const push = plannedOf(steps, "push");
+  if (push !== undefined) lines.push("", style.bold("Push"), `  ${(push["argv"] as string[]).join(" ")}`);
+  return lines;
+}
+
+/** The human report after the run. */
+export function renderOutcome(report: ReleaseReport, style: Style): string {
+  const { plan, result } = report;
+  if (result === undefined) return "release cancelled: nothing was changed\n";
+  const lines: string[] = [];
+  if (result.problems.length > 0) lines.push(...renderProblems(result.problems, style));
+  switch (result.status) {
+    case "blocked":
+      lines.push(
+        "",
+        style.red(
+          `release blocked before any change: ${result.problems.filter((p) => p.severity === "error").length} problem(s) above`,
+        ),
+      );
+      break;
+    case "planned":
+      lines.push(...renderDryRun(report, result.steps, style));
+      lines.push(
+        "",
+        style.green(
+          `dry run complete: ${plan.name} ${plan.version} builds, passes the checks, installs from a stage and runs; nothing in the project, git or ${where(plan.target)} changed`,
+        ),
+      );
+      break;
+    case "done": {
+      const published = (record(result.steps, "publish")?.["files"] ?? []) as {
+        filename: string;
+        status: string;
+        url: string;
+      }[];
+      lines.push("", style.green(`released ${plan.name} ${plan.version}`));
+      for (const f of published)
+        lines.push(
+          `  ${f.status === "uploaded" ? "uploaded" : "already there"}  ${f.filename}  ${style.dim(f.url)}`,
+        );
+      lines.push(
+        `  tag ${plan.tag.name}${plan.git.push ? ` and ${plan.git.branch} pushed to ${plan.git.remote}` : " made locally (not pushed)"}`,
+      );
+      lines.push(style.dim(`  artifacts: ${report.distDir}`));
+      break;
+    }
+    case "failed":
+      lines.push(
+        "",
+        style.red(
+          `release failed at "${result.steps.find((s) => s.id === result.step)?.title ?? result.step}"`,
+        ),
+        ...result.error.message.split("\n").map((l) => `  ${l}`),
+      );
+      if (result.error.hint) lines.push(`  ${style.dim(`hint: ${result.error.hint}`)}`);
+      if (result.undone.length > 0) lines.push(`  undone: ${result.undone.join(", ")}`);
+      lines.push(`  next: ${result.next}`);
+      break;
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The report as one JSON document: the plan, each step's outcome, problems, and the error. */
+export function outcomeJson(report: ReleaseReport): unknown {
+  const { result } = report;
+  return {
+    type: "release",
+    dryRun: report.dryRun,
+    status: result?.status ?? "cancelled",
+    plan: report.plan,
+    steps: result?.steps ?? [],
+    problems: result?.problems ?? [],
+    ...(result?.status === "failed"
+      ? {
+          failed: {
+            step: result.step,
+            code: result.error.code,
+            message: result.error.message,
+            hint: result.error.hint,
+          },
+          undone: result.undone,
+          resumable: result.resumable,
+          next: result.next,
+        }
+      : {}),
+    distDir: report.distDir,
+  };
+}

@@ -1,0 +1,193 @@
+/** `slipway release [PATH] [options]`: argv → the release op → a task list and a report. */
+import { createInterface } from "node:readline/promises";
+import { parseBumpKind } from "../../core/pep440/bump.ts";
+import { exitCodeFor, SlipwayError } from "../../errors.ts";
+import { type ReleaseEvent, type ReleasePlan, release } from "../../ops/release.ts";
+import { releaseSteps } from "../../ops/release-steps.ts";
+import { redact } from "../../redact.ts";
+import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
+import { readPasswordFromStdin } from "../password-stdin.ts";
+import { isPlain, makeStyle, wantsColor } from "../style.ts";
+import { ReleaseProgress } from "./release-progress.ts";
+import { outcomeJson, renderHeadline, renderOutcome } from "./release-render.ts";
+
+export const HELP = `Usage: slipway release [PATH] [--bump KIND | --version X] [options]
+
+The whole release as one resumable run. Every preflight check runs first and reports together
+(clean tree, release branch, up to date with the remote, tag free, declared environment
+variables set, gate commands green, credentials for the target, version not on the target yet);
+then:
+
+  write version + changelog → build → check → publish to the stage → install from the stage and
+  smoke-test → commit + tag locally │ publish to the target → push commit and tag
+
+Nothing public happens until everything before it is proven: a failure before the target
+publish undoes the tag, the commit and the file edits, leaving the repository as it was. After
+it, nothing is undone: 'slipway release --resume' continues, re-checking the index and the
+remote instead of trusting the journal (.slipway/release.json). A lock keeps two releases of
+one project from running at once. See docs/release.md.
+
+Options:
+  --bump KIND            major, minor, patch, pre, pre=a|b|rc, post, dev, release
+                         (default: what the conventional commits since the last tag call for)
+  --version X            an explicit PEP 440 version instead of a bump
+  --to NAME|URL          target index (default: [tool.slipway.release] to, else pypi)
+  --check-url URL        the target's simple-API root, for indexes other than PyPI/TestPyPI
+  --username U           target user name (default: TWINE_USERNAME, .pypirc, __token__)
+  --password-stdin       read the target's token from standard input (else TWINE_PASSWORD, .pypirc)
+  --pypirc FILE          .pypirc to read (default ~/.pypirc)
+  --stage local|NAME     stage on the embedded index (default) or a configured index
+  --stage-upstream URL   where the embedded stage finds dependencies (default pypi.org; 'none')
+  --no-push              commit and tag locally; push nothing
+  --python EXE           interpreter to build and verify with
+  --find-links DIR|URL   extra place pip finds build backends and dependencies; repeatable
+  --no-index             build backends from --find-links only
+  --dry-run              build, check, stage and verify for real in a scratch copy; print the
+                         rest (diffs, changelog entry, commit, tag, uploads, push); change nothing
+  --resume               continue an interrupted or failed release
+  --yes                  do not ask for confirmation on a terminal
+  --json                 the plan and the outcome as one JSON document on stdout
+  -h, --help             show this help
+
+Exit status: 0 released (or dry run passed), 1 blocked or failed, 2 usage or configuration error.
+
+Examples:
+  slipway release --dry-run                      see the whole release; change nothing
+  slipway release --bump minor                   1.2.3 → 1.3.0, staged, verified, published to PyPI
+  slipway release --version 2.0.0rc1 --to testpypi
+  TWINE_PASSWORD=... slipway release --yes       in CI (no prompt there anyway)
+  slipway release --resume                       after a failure or a kill: continue where it stopped
+`;
+
+type StdIn = NodeJS.ReadableStream & { isTTY?: boolean };
+
+function interactive(io: CommandIO, stdin: StdIn): boolean {
+  const ci = io.env["CI"];
+  return (
+    stdin.isTTY === true && io.stderr.isTTY === true && (ci === undefined || ci === "" || ci === "false")
+  );
+}
+
+async function ask(io: CommandIO, plan: ReleasePlan): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: io.stderr as NodeJS.WritableStream });
+  try {
+    const answer = await rl.question(
+      `Release ${plan.name} ${plan.version} to ${plan.target.name ?? plan.target.uploadUrl}? [y/N] `,
+    );
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function run(argv: string[], io: CommandIO): Promise<number> {
+  const write = (stream: NodeJS.WritableStream, text: string) => stream.write(redact(text));
+  let progress: ReleaseProgress | undefined;
+  let json = false;
+  try {
+    const { values, positionals } = parseCommandLine(argv, {
+      bump: { type: "string" },
+      version: { type: "string" },
+      to: { type: "string" },
+      "check-url": { type: "string" },
+      username: { type: "string" },
+      "password-stdin": { type: "boolean" },
+      pypirc: { type: "string" },
+      stage: { type: "string" },
+      "stage-upstream": { type: "string" },
+      "no-push": { type: "boolean" },
+      python: { type: "string" },
+      "find-links": { type: "string", multiple: true },
+      "no-index": { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      resume: { type: "boolean" },
+      yes: { type: "boolean" },
+      json: { type: "boolean" },
+    });
+    if (values.help) {
+      write(io.stdout, HELP);
+      return 0;
+    }
+    if (positionals.length > 1) {
+      throw new SlipwayError("usage", `one project directory at most, got ${positionals.length}`, {
+        hint: "run 'slipway release --help'",
+      });
+    }
+    if (values.bump !== undefined && values.version !== undefined) {
+      throw new SlipwayError("usage", "--bump and --version cannot be combined", { hint: "pick one" });
+    }
+    if (values.resume && (values.bump !== undefined || values.version !== undefined)) {
+      throw new SlipwayError(
+        "usage",
+        "--resume continues the recorded plan; it takes no --bump or --version",
+        {
+          hint: "run 'slipway release --resume' alone",
+        },
+      );
+    }
+    let bump: ReturnType<typeof parseBumpKind> | undefined;
+    if (values.bump !== undefined) {
+      bump = parseBumpKind(values.bump);
+      if (!bump.ok) throw new SlipwayError("usage", bump.error, { hint: "run 'slipway release --help'" });
+    }
+    json = values.json === true;
+    const password = values["password-stdin"] ? await readPasswordFromStdin("release") : undefined;
+    const style = makeStyle(!json && wantsColor(io.stderr, io.env));
+    const plain = isPlain(io.stderr, io.env);
+    progress = new ReleaseProgress({ stream: io.stderr, plain, quiet: json, style, now: Date.now });
+    const shown = progress;
+    const confirm =
+      values.yes || values["dry-run"] || json || !interactive(io, process.stdin)
+        ? undefined
+        : async (plan: ReleasePlan) => await ask(io, plan);
+    const onEvent = (event: ReleaseEvent) => {
+      if (event.type === "plan") {
+        if (!json) write(io.stderr, `${renderHeadline(event.plan, style)}\n`);
+        shown.setSteps(releaseSteps(event.plan));
+      }
+      shown.event(event);
+    };
+    const stageUpstream = values["stage-upstream"];
+    const report = await release({
+      cwd: io.cwd,
+      env: io.env,
+      ...(positionals[0] === undefined ? {} : { project: positionals[0] }),
+      ...(bump?.ok ? { bump: bump.value } : {}),
+      ...(values.version === undefined ? {} : { version: values.version }),
+      ...(values.to === undefined ? {} : { to: values.to }),
+      ...(values["check-url"] === undefined ? {} : { checkUrl: values["check-url"] }),
+      ...(values.username === undefined ? {} : { username: values.username }),
+      ...(password === undefined ? {} : { password }),
+      ...(values.pypirc === undefined ? {} : { pypirc: values.pypirc }),
+      ...(values.stage === undefined ? {} : { stage: values.stage }),
+      ...(stageUpstream === undefined
+        ? {}
+        : { stageUpstream: stageUpstream === "none" ? null : stageUpstream }),
+      ...(values["no-push"] ? { push: false } : {}),
+      ...(values.python === undefined ? {} : { python: values.python }),
+      pip: {
+        ...(values["find-links"] === undefined ? {} : { findLinks: values["find-links"] }),
+        ...(values["no-index"] ? { noIndex: true } : {}),
+      },
+      dryRun: values["dry-run"] === true,
+      resume: values.resume === true,
+      toolVersion: io.version,
+      ...(confirm === undefined ? {} : { confirm }),
+      onEvent,
+    });
+    progress.stop();
+    if (json) write(io.stdout, `${JSON.stringify(outcomeJson(report), null, 2)}\n`);
+    else write(io.stdout, renderOutcome(report, makeStyle(wantsColor(io.stdout, io.env))));
+    const status = report.result?.status;
+    return status === "done" || status === "planned" ? 0 : 1;
+  } catch (error) {
+    progress?.stop();
+    if (json && error instanceof SlipwayError) {
+      write(
+        io.stdout,
+        `${JSON.stringify({ type: "error", code: error.code, message: error.message, hint: error.hint, exit: exitCodeFor(error) })}\n`,
+      );
+    }
+    return commandFailure("release", error, io);
+  }
+}
