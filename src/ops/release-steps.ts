@@ -328,7 +328,11 @@ const checkStep: Step<ReleaseInput> = {
         },
       );
     }
-    input.detail("check", `${report.warnings} warning${report.warnings === 1 ? "" : "s"}, no errors`);
+    const warned = [...new Set(report.findings.map((f) => f.id))].join(", ");
+    input.detail(
+      "check",
+      `no errors, ${report.warnings} warning${report.warnings === 1 ? "" : "s"}${warned === "" ? "" : ` (${warned})`}`,
+    );
     return { errors: report.errors, warnings: report.warnings };
   },
 };

@@ -143,7 +143,7 @@ async function versionRequest(
   }
   return {
     request: { bump: suggested.decision.kind },
-    why: ` (from ${suggested.commits} commit${suggested.commits === 1 ? "" : "s"} since ${suggested.since?.name ?? "the start"})`,
+    why: `, from ${suggested.commits} commit${suggested.commits === 1 ? "" : "s"} since ${suggested.since?.name ?? "the start"}`,
   };
 }
 

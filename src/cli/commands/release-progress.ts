@@ -15,6 +15,8 @@ export interface ReleaseProgressOptions {
   style: Style;
   /** Milliseconds, for elapsed times. */
   now: () => number;
+  /** A dry run cleans up after its real steps: that is not an undo worth alarming anyone. */
+  dryRun: boolean;
 }
 
 type State = "pending" | "running" | "done" | "skipped" | "planned" | "failed" | "undone";
@@ -89,6 +91,11 @@ export class ReleaseProgress {
         if (plain) this.line(`${event.step}: FAILED: ${event.error.message.split("\n")[0]}`);
         break;
       case "step-undone":
+        if (this.options.dryRun) {
+          if (task) task.detail = "done, then cleaned up (dry run)";
+          if (plain) this.line(`${event.step}: cleaned up (dry run)`);
+          break;
+        }
         if (task) Object.assign(task, { state: "undone", detail: "undone" });
         if (plain) this.line(`${event.step}: undone`);
         break;

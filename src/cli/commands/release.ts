@@ -134,7 +134,14 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const password = values["password-stdin"] ? await readPasswordFromStdin("release") : undefined;
     const style = makeStyle(!json && wantsColor(io.stderr, io.env));
     const plain = isPlain(io.stderr, io.env);
-    progress = new ReleaseProgress({ stream: io.stderr, plain, quiet: json, style, now: Date.now });
+    progress = new ReleaseProgress({
+      stream: io.stderr,
+      plain,
+      quiet: json,
+      style,
+      now: Date.now,
+      dryRun: values["dry-run"] === true,
+    });
     const shown = progress;
     const confirm =
       values.yes || values["dry-run"] || json || !interactive(io, process.stdin)
