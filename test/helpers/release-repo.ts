@@ -1,0 +1,151 @@
+/**
+ * A project ready to release, for the `slipway release` tests: examples/hatch-lib in a real git
+ * repository with a bare "origin", one released version (tag v0.1.0, pushed) and a fix committed
+ * since, plus a target index (the embedded one) served from this process, with every upload it
+ * receives recorded. Builds take hatchling from the offline wheelhouse; nothing leaves loopback.
+ */
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { devNull } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { IndexEvent } from "../../src/server/events.ts";
+import { type RunningIndex, startIndex } from "../../src/server/index-server.ts";
+import { git } from "./git-repo.ts";
+import { peersPython } from "./peers.ts";
+import { wheelhouse } from "./wheelhouse.ts";
+
+const EXAMPLE = fileURLToPath(new URL("../../examples/hatch-lib", import.meta.url));
+const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+export const CHANGELOG = `# Changelog
+
+All notable changes to this project are documented here.
+
+## [Unreleased]
+
+## [0.1.0] - 2026-01-01
+
+### Added
+
+- The first release, written by hand.
+`;
+
+export interface ReleaseRepo {
+  project: string;
+  remote: string;
+  target: RunningIndex;
+  /** Upload events the target received, in order. */
+  uploads: Extract<IndexEvent, { type: "upload" }>[];
+  /** Environment for the CLI: identity, cache, target credentials, no pip config. */
+  env: NodeJS.ProcessEnv;
+  /** The CLI arguments that point a release at this target offline. */
+  args: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Makes the repository under `parent`. `config` is appended to `[tool.slipway.release]`, which
+ * turns the stage's upstream off and sets `verify` (default: no extras, which live on PyPI).
+ */
+export async function makeReleaseRepo(
+  parent: string,
+  options: { config?: string; verify?: string; cache: string },
+): Promise<ReleaseRepo> {
+  const base = mkdtempSync(join(parent, "release-"));
+  const project = join(base, "project");
+  const remote = join(base, "origin.git");
+  cpSync(EXAMPLE, project, { recursive: true, filter: (src) => !/[/\\](dist|\.slipway)$/.test(src) });
+  const pyproject = readFileSync(join(project, "pyproject.toml"), "utf8");
+  writeFileSync(
+    join(project, "pyproject.toml"),
+    `${pyproject}\n[tool.slipway.release]\n${options.verify ?? "verify = { extras = [] }"}\nstage-upstream = "none"\n${options.config ?? ""}`,
+  );
+  writeFileSync(join(project, "CHANGELOG.md"), CHANGELOG);
+  git(base, "init", "-q", "--bare", "-b", "main", remote);
+  git(project, "init", "-q", "-b", "main");
+  git(project, "config", "user.name", "Slipway Tests");
+  git(project, "config", "user.email", "tests@slipway.dev");
+  git(project, "add", "-A");
+  git(project, "commit", "-q", "-m", "feat: the first release");
+  git(project, "tag", "-a", "v0.1.0", "-m", "0.1.0");
+  git(project, "remote", "add", "origin", remote);
+  git(project, "push", "-q", "origin", "main", "v0.1.0");
+  writeFileSync(
+    join(project, "src", "slipway_demo_lib", "empty.py"),
+    "def handle(text):\n    return text or ''\n",
+  );
+  git(project, "add", "-A");
+  git(project, "commit", "-q", "-m", "fix: handle empty input");
+  git(project, "push", "-q", "origin", "main");
+
+  const uploads: ReleaseRepo["uploads"] = [];
+  const target = await startIndex({
+    root: join(base, "target"),
+    onEvent: (e) => {
+      if (e.type === "upload") uploads.push(e);
+    },
+  });
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env["PATH"],
+    HOME: base,
+    CI: "1",
+    PIP_CONFIG_FILE: devNull,
+    SLIPWAY_CACHE_DIR: options.cache,
+    PYTHONDONTWRITEBYTECODE: "1",
+    TWINE_USERNAME: "__token__",
+    TWINE_PASSWORD: target.token,
+  };
+  const args = [
+    "--to",
+    target.uploadUrl,
+    "--check-url",
+    target.simpleUrl,
+    "--python",
+    peersPython(),
+    "--find-links",
+    wheelhouse(),
+    "--no-index",
+  ];
+  return { project, remote, target, uploads, env, args, close: () => target.close() };
+}
+
+export interface CliRun {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `slipway release` in a child process (the target answers from this one, so never block).
+ * `killWhen` sees each stderr line; when it returns true the child is SIGKILLed on the spot.
+ */
+export function runRelease(
+  repo: ReleaseRepo,
+  args: string[],
+  options: { killWhen?: (line: string) => boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, "release", ...args], {
+      cwd: repo.project,
+      env: { ...repo.env, ...options.env },
+    });
+    let stdout = "";
+    let stderr = "";
+    let pending = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      const text = c.toString();
+      stderr += text;
+      pending += text;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      if (options.killWhen && lines.some((l) => options.killWhen!(l))) child.kill("SIGKILL");
+    });
+    child.on("close", (status, signal) => resolve({ status, signal, stdout, stderr }));
+    child.stdin.end();
+  });
+}
