@@ -151,7 +151,7 @@ export class ReleaseProgress {
     if (this.options.plain || this.options.quiet || this.tasks.length === 0) return;
     const { style } = this.options;
     const width = Math.max(...this.tasks.map((t) => t.title.length));
-    const columns = (this.options.stream as { columns?: number }).columns ?? 100;
+    const columns = (this.options.stream as { columns?: number }).columns || 100;
     const rows = this.tasks.map((t) => {
       const mark =
         t.state === "done" || t.state === "skipped"

@@ -42,7 +42,6 @@ function plannedOf(steps: readonly StepOutcome[], id: string): Record<string, un
 }
 
 interface Artifact {
-  file: string;
   filename: string;
   sha256: string;
   size: number;
@@ -69,10 +68,10 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
   if (plan.changelog !== null && plan.changelog.status === "exists") {
     lines.push(`  ${plan.changelog.path} already has an entry for ${plan.version}: left as it is`);
   }
-  const artifacts = (record(steps, "build")?.["artifacts"] ?? []) as Artifact[];
+  // The build's own record went with its cleanup; the publish plan lists the same artifacts.
+  const uploads = (plannedOf(steps, "publish")?.["uploads"] ?? []) as Artifact[];
   lines.push("", style.bold("Built, checked, staged and verified (for real, in a scratch copy)"));
-  for (const a of artifacts)
-    lines.push(`  ${a.filename}  ${style.dim(`${a.size} bytes  sha256 ${a.sha256}`)}`);
+  for (const a of uploads) lines.push(`  ${a.filename}  ${style.dim(`${a.size} bytes  sha256 ${a.sha256}`)}`);
   if (plan.commit !== null) {
     lines.push(
       "",
@@ -89,8 +88,8 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
       .split("\n")
       .map((l) => style.dim(`  │ ${l}`)),
   );
-  const uploads = (plannedOf(steps, "publish")?.["uploads"] ?? []) as { filename: string; sha256: string }[];
-  lines.push("", style.bold(`Publish to ${where(plan.target)}`), style.dim(`  ${plan.target.uploadUrl}`));
+  lines.push("", style.bold(`Publish to ${where(plan.target)}`));
+  if (plan.target.name !== undefined) lines.push(style.dim(`  ${plan.target.uploadUrl}`));
   for (const u of uploads)
     lines.push(`  upload ${u.filename}  ${style.dim(`sha256 ${u.sha256.slice(0, 16)}…`)}`);
   const push = plannedOf(steps, "push");
