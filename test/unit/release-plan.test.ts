@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ChangelogPlan } from "../../src/core/changelog/plan.ts";
+import { parseReleaseConfig, splitCommandLine } from "../../src/core/release/config.ts";
+import { assembleReleasePlan, readStoredPlan, releaseSubject } from "../../src/core/release/plan.ts";
+import type { VersionPlan } from "../../src/core/version/plan.ts";
+import { SlipwayError } from "../../src/errors.ts";
+
+const release = (table: string | Record<string, unknown>) =>
+  parseReleaseConfig({ tool: { slipway: { release: table } } });
+
+const configError = (pattern: RegExp) => (e: unknown) =>
+  e instanceof SlipwayError && e.code === "config" && pattern.test(e.message);
+
+test("[tool.slipway.release] defaults", () => {
+  assert.deepEqual(parseReleaseConfig({}), {
+    branch: undefined,
+    remote: "origin",
+    to: "pypi",
+    stage: "local",
+    stageUpstream: "https://pypi.org/simple/",
+    env: [],
+    gates: [],
+    commitMessage: "chore(release): {version}",
+    push: true,
+    verify: {},
+  });
+});
+
+test("[tool.slipway.release] settings are read and validated, each mistake naming its key", () => {
+  const config = release({
+    branch: "trunk",
+    to: "testpypi",
+    "stage-upstream": "none",
+    env: ["GEMINI_API_KEY"],
+    gates: ["pytest -q 'tests/a b'", ["ruff", "check", "."]],
+    push: false,
+    verify: { extras: ["cli"], "max-import-ms": 500 },
+  });
+  assert.equal(config.branch, "trunk");
+  assert.equal(config.stageUpstream, undefined);
+  assert.deepEqual(config.gates, [
+    ["pytest", "-q", "tests/a b"],
+    ["ruff", "check", "."],
+  ]);
+  assert.deepEqual(config.verify, { extras: ["cli"], maxImportMs: 500 });
+  assert.equal(config.push, false);
+  assert.throws(() => release({ brnach: "main" }), configError(/brnach: is not a setting/));
+  assert.throws(
+    () => release({ env: ["GEMINI-KEY"] }),
+    configError(/"GEMINI-KEY" is not an environment variable name/),
+  );
+  assert.throws(
+    () => release({ gates: ["pytest 'unclosed"] }),
+    configError(/gates\[0\]: has an unclosed quote/),
+  );
+  assert.throws(() => release({ gates: [[]] }), configError(/gates\[0\]: expected a command line/));
+  assert.throws(() => release({ "commit-message": "release" }), configError(/lacks \{version\}/));
+  assert.throws(() => release({ push: "yes" }), configError(/push: expected true or false/));
+  assert.throws(() => release({ verify: { extra: [] } }), configError(/verify\.extra: is not a setting/));
+  assert.throws(
+    () => release({ verify: { "max-import-ms": 0 } }),
+    configError(/max-import-ms: expected a positive integer/),
+  );
+  assert.throws(() => release({ "stage-upstream": "pypi.org" }), configError(/not an http\(s\) URL/));
+  assert.throws(() => release("main"), configError(/expected a table/));
+});
+
+test("command lines split like a user expects, without a shell", () => {
+  assert.deepEqual(splitCommandLine(`pytest -q -k "not slow" 'a b'`), [
+    "pytest",
+    "-q",
+    "-k",
+    "not slow",
+    "a b",
+  ]);
+  assert.deepEqual(splitCommandLine(`echo "say \\"hi\\"" a\\ b ''`), ["echo", 'say "hi"', "a b", ""]);
+  assert.deepEqual(splitCommandLine("make && make test"), ["make", "&&", "make", "test"]);
+  assert.deepEqual(splitCommandLine("   "), []);
+  assert.equal(splitCommandLine(`say "hi`), undefined);
+});
+
+const versionPlan: VersionPlan = {
+  root: "/p",
+  mode: "static",
+  from: "1.2.3",
+  to: "1.2.4",
+  change: "bump patch",
+  edits: [
+    {
+      path: "pyproject.toml",
+      before: 'version = "1.2.3"\n',
+      after: 'version = "1.2.4"\n',
+      diff: "d",
+      places: [],
+    },
+  ],
+  notes: [],
+};
+
+const changelogPlan = {
+  path: "CHANGELOG.md",
+  from: "1.2.3",
+  version: "1.2.4",
+  status: "inserted",
+  entryText: "## [1.2.4]\n",
+  releaseNotes: "### Fixed\n\n- a bug\n",
+  edit: { before: "# Changelog\n", after: "# Changelog\n\n## [1.2.4]\n", diff: "c" },
+  deletions: [{ path: "changes/1.fixed.md", text: "a bug\n" }],
+} as unknown as ChangelogPlan;
+
+const input = {
+  name: "demo-pkg",
+  version: versionPlan,
+  changelog: changelogPlan,
+  config: parseReleaseConfig({}),
+  stage: { kind: "local" as const, upstream: null },
+  target: {
+    name: "pypi",
+    uploadUrl: "https://upload.pypi.org/legacy/",
+    simpleUrl: "https://pypi.org/simple/",
+  },
+  branch: "main",
+  push: true,
+  tagName: "v1.2.4",
+};
+
+test("the plan holds every edit (version, changelog, used fragments), the commit of exactly those, and the tag", () => {
+  const plan = assembleReleasePlan(input);
+  assert.deepEqual(
+    plan.edits.map((e) => [e.path, e.purpose, e.after === null]),
+    [
+      ["pyproject.toml", "version", false],
+      ["CHANGELOG.md", "changelog", false],
+      ["changes/1.fixed.md", "fragment", true],
+    ],
+  );
+  assert.deepEqual(plan.commit, {
+    message: "chore(release): 1.2.4",
+    paths: ["pyproject.toml", "CHANGELOG.md", "changes/1.fixed.md"],
+  });
+  assert.deepEqual(plan.tag, { name: "v1.2.4", message: "demo-pkg 1.2.4\n\n### Fixed\n\n- a bug\n" });
+  assert.equal(releaseSubject(plan), "demo-pkg 1.2.4 → pypi");
+  // It survives the journal's JSON round trip, and a foreign document is refused.
+  assert.deepEqual(readStoredPlan(JSON.parse(JSON.stringify(plan)), "j"), plan);
+  assert.throws(
+    () => readStoredPlan({ schema: 2 }, "/p/.slipway/release.json"),
+    (e: unknown) => e instanceof SlipwayError && /release plan this slipway can resume/.test(e.message),
+  );
+});
+
+test("a version from tags plans no commit when nothing else changes; one file edited twice is refused", () => {
+  const vcs = assembleReleasePlan({
+    ...input,
+    version: { ...versionPlan, mode: "vcs", edits: [], tag: { name: "v1.2.4", message: "m" } },
+    changelog: undefined,
+  });
+  assert.equal(vcs.mode, "vcs");
+  assert.equal(vcs.commit, null);
+  assert.equal(vcs.tag.message, "demo-pkg 1.2.4\n");
+  assert.throws(
+    () =>
+      assembleReleasePlan({
+        ...input,
+        version: { ...versionPlan, edits: [{ ...versionPlan.edits[0]!, path: "CHANGELOG.md" }] },
+      }),
+    (e: unknown) => e instanceof SlipwayError && /would edit CHANGELOG\.md twice/.test(e.message),
+  );
+});
