@@ -20,7 +20,9 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function repo(options: { config?: string; verify?: string } = {}): Promise<ReleaseRepo> {
+async function repo(
+  options: { config?: string; verify?: string; files?: Record<string, string>; fix?: string } = {},
+): Promise<ReleaseRepo> {
   const r = await makeReleaseRepo(work, { cache, ...options });
   repos.push(r);
   return r;
@@ -41,8 +43,8 @@ function snapshot(r: ReleaseRepo) {
   };
 }
 
-async function targetFiles(r: ReleaseRepo): Promise<Map<string, string>> {
-  const page = await fetch(`${r.target.simpleUrl}slipway-demo-lib/`, {
+async function targetFiles(r: ReleaseRepo, project = "slipway-demo-lib"): Promise<Map<string, string>> {
+  const page = await fetch(`${r.target.simpleUrl}${project}/`, {
     headers: { Accept: "application/vnd.pypi.simple.v1+json" },
   });
   if (page.status === 404) return new Map();
@@ -215,4 +217,48 @@ test("usage mistakes exit 2 before anything runs", async () => {
   const help = await runRelease(r, ["--help"]);
   assert.equal(help.status, 0);
   assert.match(help.stdout, /Examples:\n {2}slipway release --dry-run/);
+});
+
+test("a version from tags (hatch-vcs): no file edited, the build told the version, the tag made on HEAD", async () => {
+  const r = await repo({
+    files: {
+      "pyproject.toml": [
+        "[build-system]",
+        'requires = ["hatchling", "hatch-vcs"]',
+        'build-backend = "hatchling.build"',
+        "",
+        "[project]",
+        'name = "slipway-vcs-demo"',
+        'dynamic = ["version"]',
+        'description = "A package whose version comes from git tags."',
+        'readme = "README.md"',
+        'requires-python = ">=3.9"',
+        'license = "MIT"',
+        "",
+        "[tool.hatch.version]",
+        'source = "vcs"',
+        "",
+      ].join("\n"),
+      "README.md": "# slipway-vcs-demo\n\nVersioned by tags.\n",
+      LICENSE: "MIT License\n\nCopyright (c) 2026 Slipway Tests\n",
+      "src/slipway_vcs_demo/__init__.py": '"""Versioned by tags."""\n',
+    },
+    fix: "src/slipway_vcs_demo/fix.py",
+  });
+  const head = git(r.project, "rev-parse", "HEAD").trim();
+  const run = await runRelease(r, [...r.args, "--yes", "--json"]);
+  assert.equal(run.status, 0, `${run.stderr}\n${run.stdout}`);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.plan.mode, "vcs");
+  assert.equal(report.plan.version, "0.1.1");
+  assert.deepEqual(report.plan.edits, []);
+  assert.equal(report.plan.commit, null);
+  // No commit: the tag goes on the commit that was HEAD, and the artifacts carry its version.
+  assert.equal(git(r.project, "rev-parse", "HEAD").trim(), head);
+  assert.equal(git(r.project, "rev-parse", "v0.1.1^{commit}").trim(), head);
+  assert.match(git(r.project, "ls-remote", "origin"), /\trefs\/tags\/v0\.1\.1$/m);
+  assert.deepEqual([...(await targetFiles(r, "slipway-vcs-demo")).keys()].sort(), [
+    "slipway_vcs_demo-0.1.1-py3-none-any.whl",
+    "slipway_vcs_demo-0.1.1.tar.gz",
+  ]);
 });

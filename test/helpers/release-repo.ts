@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { IndexEvent } from "../../src/server/events.ts";
 import { type RunningIndex, startIndex } from "../../src/server/index-server.ts";
-import { git } from "./git-repo.ts";
+import { git, writeFiles } from "./git-repo.ts";
 import { peersPython } from "./peers.ts";
 import { wheelhouse } from "./wheelhouse.ts";
 
@@ -50,18 +50,28 @@ export interface ReleaseRepo {
  */
 export async function makeReleaseRepo(
   parent: string,
-  options: { config?: string; verify?: string; cache: string },
+  options: {
+    config?: string;
+    verify?: string;
+    cache: string;
+    /** The project's files instead of examples/hatch-lib + CHANGELOG.md; must hold pyproject.toml. */
+    files?: Readonly<Record<string, string>>;
+    /** The path of the fix committed after v0.1.0. */
+    fix?: string;
+  },
 ): Promise<ReleaseRepo> {
   const base = mkdtempSync(join(parent, "release-"));
   const project = join(base, "project");
   const remote = join(base, "origin.git");
-  cpSync(EXAMPLE, project, { recursive: true, filter: (src) => !/[/\\](dist|\.slipway)$/.test(src) });
+  if (options.files === undefined) {
+    cpSync(EXAMPLE, project, { recursive: true, filter: (src) => !/[/\\](dist|\.slipway)$/.test(src) });
+    writeFileSync(join(project, "CHANGELOG.md"), CHANGELOG);
+  } else writeFiles(project, options.files);
   const pyproject = readFileSync(join(project, "pyproject.toml"), "utf8");
   writeFileSync(
     join(project, "pyproject.toml"),
     `${pyproject}\n[tool.slipway.release]\n${options.verify ?? "verify = { extras = [] }"}\nstage-upstream = "none"\n${options.config ?? ""}`,
   );
-  writeFileSync(join(project, "CHANGELOG.md"), CHANGELOG);
   git(base, "init", "-q", "--bare", "-b", "main", remote);
   git(project, "init", "-q", "-b", "main");
   git(project, "config", "user.name", "Slipway Tests");
@@ -71,10 +81,9 @@ export async function makeReleaseRepo(
   git(project, "tag", "-a", "v0.1.0", "-m", "0.1.0");
   git(project, "remote", "add", "origin", remote);
   git(project, "push", "-q", "origin", "main", "v0.1.0");
-  writeFileSync(
-    join(project, "src", "slipway_demo_lib", "empty.py"),
-    "def handle(text):\n    return text or ''\n",
-  );
+  writeFiles(project, {
+    [options.fix ?? "src/slipway_demo_lib/empty.py"]: "def handle(text):\n    return text or ''\n",
+  });
   git(project, "add", "-A");
   git(project, "commit", "-q", "-m", "fix: handle empty input");
   git(project, "push", "-q", "origin", "main");
