@@ -128,6 +128,24 @@ function artifactsOf(ctx: Ctx): ArtifactRecord[] {
   return record["artifacts"] as unknown as ArtifactRecord[];
 }
 
+/** The build's artifacts as `filename sha256` lines: what a later step's record says it worked on. */
+function fingerprint(ctx: Ctx): string[] {
+  return artifactsOf(ctx).map((a) => `${a.filename} ${a.sha256}`);
+}
+
+/**
+ * Resume check for a step that worked on the artifacts: done only when the build it worked on is
+ * the build now on record (a rebuild, after an artifact went missing, must be checked again).
+ */
+async function sameArtifacts(ctx: Ctx, record: StepRecord): Promise<"done" | "redo"> {
+  if (ctx.records["build"] === undefined) return "redo";
+  const now = fingerprint(ctx);
+  const then = record["artifacts"];
+  return Array.isArray(then) && then.length === now.length && then.every((a, i) => a === now[i])
+    ? "done"
+    : "redo";
+}
+
 /** Each artifact still holds the bytes the build recorded: what was checked is what goes out. */
 async function confirmArtifacts(ctx: Ctx): Promise<string[]> {
   const paths: string[] = [];
@@ -333,8 +351,9 @@ const checkStep: Step<ReleaseInput> = {
       "check",
       `no errors, ${report.warnings} warning${report.warnings === 1 ? "" : "s"}${warned === "" ? "" : ` (${warned})`}`,
     );
-    return { errors: report.errors, warnings: report.warnings };
+    return { errors: report.errors, warnings: report.warnings, artifacts: fingerprint(ctx) };
   },
+  verify: sameArtifacts,
 };
 
 const stageStep: Step<ReleaseInput> = {
@@ -408,8 +427,9 @@ const verifyStep: Step<ReleaseInput> = {
       );
     }
     const steps = report.runs.reduce((n, r) => n + r.steps.length, 0);
-    return { ok: true, runs: report.runs.length, steps };
+    return { ok: true, runs: report.runs.length, steps, artifacts: fingerprint(ctx) };
   },
+  verify: sameArtifacts,
 };
 
 const commitTag: Step<ReleaseInput> = {

@@ -161,3 +161,18 @@ function titleOf(step: string): string {
     push: "Push the commit and tag",
   }[step]!;
 }
+
+test("artifacts gone before a resume: rebuilt, and checked and verified again before anything is published", async () => {
+  const r = await repo();
+  const killed = await runRelease(r, [...r.args, "--yes"], {
+    killWhen: (line) => line.startsWith("release: commit-tag: started"),
+  });
+  assert.equal(killed.signal, "SIGKILL");
+  rmSync(join(r.project, ".slipway", "dist"), { recursive: true, force: true });
+  const resumed = await runRelease(r, [...r.args, "--resume", "--yes"]);
+  assertReleasedOnce(r, [killed, resumed]);
+  assert.match(resumed.stderr, /release: edit: already done \(re-checked\), skipped/);
+  for (const step of ["build", "check", "verify"]) {
+    assert.match(resumed.stderr, new RegExp(`release: ${step}: done in`), `${step} ran again`);
+  }
+});
