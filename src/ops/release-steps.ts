@@ -113,12 +113,17 @@ async function buildPlace(ctx: Ctx): Promise<{ source: string; out: string; scra
   if (!ctx.dryRun) return { source: ctx.input.root, out: ctx.input.distDir };
   const scratch = await mkdtemp(join(tmpdir(), "slipway-release-"));
   const source = join(scratch, "src");
-  await copyTreeWithEdits({
-    root: ctx.input.root,
-    dest: source,
-    env: ctx.input.env,
-    edits: ctx.input.plan.edits.map((e) => ({ path: e.path, after: e.after })),
-  });
+  try {
+    await copyTreeWithEdits({
+      root: ctx.input.root,
+      dest: source,
+      env: ctx.input.env,
+      edits: ctx.input.plan.edits.map((e) => ({ path: e.path, after: e.after })),
+    });
+  } catch (error) {
+    await rm(scratch, { recursive: true, force: true });
+    throw error;
+  }
   return { source, out: join(scratch, "dist"), scratch };
 }
 
@@ -231,75 +236,89 @@ const edit: Step<ReleaseInput> = {
   },
 };
 
+/** Builds into `place.out` and records the artifacts, refusing any of another name or version. */
+async function buildInto(
+  ctx: Ctx,
+  place: { source: string; out: string; scratch?: string },
+): Promise<StepRecord> {
+  const { input } = ctx;
+  const { plan } = input;
+  await rm(place.out, { recursive: true, force: true });
+  // A version from tags: the tag is made after the build, so the backend is told the version.
+  const env =
+    plan.mode === "vcs" ? { ...input.env, SETUPTOOLS_SCM_PRETEND_VERSION: plan.version } : input.env;
+  const report = await build({
+    cwd: input.root,
+    env,
+    project: place.source,
+    outDir: place.out,
+    python: input.python,
+    pip: input.pip,
+    clean: true,
+    toolVersion: input.toolVersion,
+    onEvent: (e) => {
+      if (e.type === "phase")
+        input.detail("build", e.detail === undefined ? e.phase : `${e.phase}: ${e.detail}`);
+    },
+  });
+  if (!report.ok) {
+    const first = report.check?.findings.find((f) => f.severity === "error");
+    throw new SlipwayError(
+      "check",
+      `the build's artifacts failed the checks${first ? `: ${first.id} ${first.message}` : ""}`,
+      {
+        hint: "run 'slipway build' in the project to see every finding",
+      },
+    );
+  }
+  const wanted = { name: normalizeName(plan.name), version: canonicalizeVersion(plan.version) };
+  const release = report.manifest.project;
+  if (
+    release === null ||
+    normalizeName(release.name) !== wanted.name ||
+    canonicalizeVersion(release.version) !== wanted.version
+  ) {
+    const made = report.artifacts.map((a) => a.filename).join(", ");
+    throw new SlipwayError(
+      "check",
+      `the build made ${made}, but the release is ${plan.name} ${plan.version}`,
+      {
+        hint:
+          plan.mode === "vcs"
+            ? "the backend did not take the version from SETUPTOOLS_SCM_PRETEND_VERSION; make the tag with 'slipway version bump' and build from it"
+            : "the project's metadata says another name or version; check [project] in pyproject.toml",
+      },
+    );
+  }
+  const artifacts: ArtifactRecord[] = report.artifacts.map((a) => ({
+    file: ctx.dryRun ? a.path : relative(input.root, a.path),
+    filename: a.filename,
+    kind: a.kind,
+    sha256: a.sha256,
+    size: a.size,
+  }));
+  return {
+    out: ctx.dryRun ? place.out : relative(input.root, place.out),
+    source: ctx.dryRun ? place.source : ".",
+    ...(place.scratch === undefined ? {} : { scratch: place.scratch }),
+    artifacts: artifacts as unknown as StepRecord[string],
+  };
+}
+
 const buildStep: Step<ReleaseInput> = {
   id: "build",
   title: "Build the sdist and wheel",
   public: false,
   dryRun: "run",
   async run(ctx) {
-    const { input } = ctx;
-    const { plan } = input;
     const place = await buildPlace(ctx);
-    await rm(place.out, { recursive: true, force: true });
-    // A version from tags: the tag is made after the build, so the backend is told the version.
-    const env =
-      plan.mode === "vcs" ? { ...input.env, SETUPTOOLS_SCM_PRETEND_VERSION: plan.version } : input.env;
-    const report = await build({
-      cwd: input.root,
-      env,
-      project: place.source,
-      outDir: place.out,
-      python: input.python,
-      pip: input.pip,
-      clean: true,
-      toolVersion: input.toolVersion,
-      onEvent: (e) => {
-        if (e.type === "phase")
-          input.detail("build", e.detail === undefined ? e.phase : `${e.phase}: ${e.detail}`);
-      },
-    });
-    if (!report.ok) {
-      const first = report.check?.findings.find((f) => f.severity === "error");
-      throw new SlipwayError(
-        "check",
-        `the build's artifacts failed the checks${first ? `: ${first.id} ${first.message}` : ""}`,
-        {
-          hint: "run 'slipway build' in the project to see every finding",
-        },
-      );
+    try {
+      return await buildInto(ctx, place);
+    } catch (error) {
+      // Nothing half-built stays behind: the scratch copy of a dry run, or the release's dist dir.
+      await rm(place.scratch ?? place.out, { recursive: true, force: true });
+      throw error;
     }
-    const wanted = { name: normalizeName(plan.name), version: canonicalizeVersion(plan.version) };
-    const release = report.manifest.project;
-    if (
-      release === null ||
-      normalizeName(release.name) !== wanted.name ||
-      canonicalizeVersion(release.version) !== wanted.version
-    ) {
-      const made = report.artifacts.map((a) => a.filename).join(", ");
-      throw new SlipwayError(
-        "check",
-        `the build made ${made}, but the release is ${plan.name} ${plan.version}`,
-        {
-          hint:
-            plan.mode === "vcs"
-              ? "the backend did not take the version from SETUPTOOLS_SCM_PRETEND_VERSION; make the tag with 'slipway version bump' and build from it"
-              : "the project's metadata says another name or version; check [project] in pyproject.toml",
-        },
-      );
-    }
-    const artifacts: ArtifactRecord[] = report.artifacts.map((a) => ({
-      file: ctx.dryRun ? a.path : relative(input.root, a.path),
-      filename: a.filename,
-      kind: a.kind,
-      sha256: a.sha256,
-      size: a.size,
-    }));
-    return {
-      out: ctx.dryRun ? place.out : relative(input.root, place.out),
-      source: ctx.dryRun ? place.source : ".",
-      ...(place.scratch === undefined ? {} : { scratch: place.scratch }),
-      artifacts: artifacts as unknown as StepRecord[string],
-    };
   },
   async verify(ctx, record) {
     const root = ctx.input.root;

@@ -262,3 +262,33 @@ test("a version from tags (hatch-vcs): no file edited, the build told the versio
     "slipway_vcs_demo-0.1.1.tar.gz",
   ]);
 });
+
+test("a build that fails in a dry run reports the backend's error and leaves no scratch copy behind", async () => {
+  const r = await repo({
+    files: {
+      "pyproject.toml": [
+        "[build-system]",
+        "requires = []",
+        'build-backend = "slipway_no_such_backend"',
+        "",
+        "[project]",
+        'name = "slipway-broken-build"',
+        'version = "0.1.0"',
+        "",
+      ].join("\n"),
+      "broken/__init__.py": "",
+    },
+    fix: "broken/fix.py",
+  });
+  const temp = mkdtempSync(join(work, "tmp-"));
+  const run = await runRelease(r, [...r.args, "--dry-run"], { env: { TMPDIR: temp } });
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stdout, /release failed at "Build the sdist and wheel"/);
+  assert.match(run.stdout, /slipway_no_such_backend/);
+  // (Node's compile cache may live there too; slipway's own temp dirs are all named slipway-*.)
+  assert.deepEqual(
+    readdirSync(temp).filter((name) => name.startsWith("slipway-")),
+    [],
+    "nothing of slipway's left in TMPDIR",
+  );
+});
