@@ -93,11 +93,18 @@ export async function tagCommit(ctx: GitContext, tag: string): Promise<string | 
 
 /**
  * Commits exactly `paths` (added, changed or deleted) with `message`; other changes in the tree
- * or the index stay out of the commit. Git's hooks run as for any commit. Returns the new HEAD.
+ * or the index stay out of the commit. Git's hooks run as for any commit; when the commit is
+ * refused, the paths are unstaged again. Returns the new HEAD.
  */
 export async function commitPaths(ctx: GitContext, paths: string[], message: string): Promise<string> {
   await git(ctx, ["add", "--all", "--", ...paths]);
-  await git(ctx, ["commit", "--quiet", "--message", message, "--", ...paths]);
+  try {
+    await git(ctx, ["commit", "--quiet", "--message", message, "--", ...paths]);
+  } catch (error) {
+    // A refused commit (a hook, a signing failure) must not leave the paths staged.
+    await git(ctx, ["reset", "--quiet", "--", ...paths], false);
+    throw error;
+  }
   return (await headCommit(ctx))!;
 }
 

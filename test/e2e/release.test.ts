@@ -5,7 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -291,4 +299,20 @@ test("a build that fails in a dry run reports the backend's error and leaves no 
     [],
     "nothing of slipway's left in TMPDIR",
   );
+});
+
+test("a pre-commit hook refusing the release commit: the edits are restored and nothing is left", async () => {
+  const r = await repo();
+  const hook = join(r.project, ".git", "hooks", "pre-commit");
+  writeFileSync(hook, "#!/bin/sh\necho 'lint: 1 file would be reformatted' >&2\nexit 1\n");
+  chmodSync(hook, 0o755);
+  const before = snapshot(r);
+  const run = await runRelease(r, [...r.args, "--yes"]);
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stdout, /release failed at "Commit and tag locally"/);
+  assert.match(run.stdout, /lint: 1 file would be reformatted/);
+  assert.match(run.stdout, /undone: verify, stage, check, build, edit/);
+  assert.deepEqual(snapshot(r), before);
+  assert.equal(git(r.project, "tag", "--list", "v0.1.1"), "");
+  assert.deepEqual(r.uploads, []);
 });
