@@ -73,6 +73,32 @@ test("readCsv yields an empty row for a blank line and a trailing empty field", 
 test("readCsv raises the field size limit like csv.Error", () => {
   assert.equal(readCsv(["a".repeat(CSV_FIELD_LIMIT)]).error, undefined);
   assert.match(readCsv(["a".repeat(CSV_FIELD_LIMIT + 1)]).error ?? "", /field larger than field limit/);
+  // The limit counts characters (code points), not UTF-16 units: this field is within it.
+  assert.equal(readCsv([`x,${"\u{1F600}".repeat(CSV_FIELD_LIMIT)}`]).error, undefined);
+});
+
+test("readCsv reads unquoted file lines the same whatever their terminator", () => {
+  const lines = splitFileLines("a,b,c\r\n\r\nd,,\re,f\n,g");
+  assert.deepEqual(lines, ["a,b,c\r\n", "\r\n", "d,,\r", "e,f\n", ",g"]);
+  assert.deepEqual(
+    readCsv(lines).rows.map((r) => [r.line, r.fields]),
+    [
+      [1, ["a", "b", "c"]],
+      [2, []],
+      [3, ["d", "", ""]],
+      [4, ["e", "f"]],
+      [5, ["", "g"]],
+    ],
+  );
+  // A quoted row between unquoted ones still goes through the state machine, across lines.
+  assert.deepEqual(
+    readCsv(["a,b", '"c', 'd",e', "f"]).rows.map((r) => [r.line, r.fields]),
+    [
+      [1, ["a", "b"]],
+      [2, ["cd", "e"]],
+      [4, ["f"]],
+    ],
+  );
 });
 
 test("parseRecord reads quoted paths with commas (edge case 8)", () => {

@@ -44,6 +44,25 @@ export function splitFileLines(text: string): string[] {
 
 type State = "startRecord" | "startField" | "inField" | "inQuoted" | "quoteInQuoted" | "eatCrnl";
 
+const LINE_END = /(?:\r\n|\r|\n)$/;
+
+/**
+ * The fields `readCsv` reads from a row that is one whole line with no quote character: the
+ * line (less its `\n`, `\r\n` or `\r` terminator) split at every `,`; none for an empty line.
+ * Undefined when the line needs the state machine: a quote, a line break before the end, or a
+ * field long enough that the field limit may apply (`split` counts UTF-16 units, the limit
+ * code points, so a longer one is only a maybe).
+ */
+function simpleRow(line: string): string[] | undefined {
+  if (line.includes('"')) return undefined;
+  const body = line.replace(LINE_END, "");
+  if (body.includes("\n") || body.includes("\r")) return undefined;
+  if (body === "") return [];
+  const fields = body.split(",");
+  for (const field of fields) if (field.length > CSV_FIELD_LIMIT) return undefined;
+  return fields;
+}
+
 /**
  * Python's `csv.reader(lines)` with the default dialect (delimiter `,`, quotechar `"`,
  * doublequote, strict=False, no escapechar), as _csv.c's state machine runs it: quotes only
@@ -133,6 +152,15 @@ export function readCsv(lines: readonly string[]): CsvResult {
   let index = 0;
   while (index < lines.length) {
     rowLine = index + 1;
+    // Most rows are one line without a quote; for them the state machine only splits at `,`
+    // (and a file line's terminator ends the row). Quoted rows, rows that may hit the field
+    // limit and anything else unusual take the character-by-character path below.
+    const simple = simpleRow(lines[index] ?? "");
+    if (simple !== undefined) {
+      rows.push({ fields: simple, line: rowLine });
+      index++;
+      continue;
+    }
     do {
       const line = lines[index] ?? "";
       index++;
