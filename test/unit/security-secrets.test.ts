@@ -82,6 +82,22 @@ test("SEC09 finds a token split across chunks at every position, once, on the ri
   }
 });
 
+test("SEC09 finds tokens on both sides of a piece's last 512 characters, each once", () => {
+  // The piece's scan takes the first token; the last one starts in the tail that the scan
+  // leaves to the member's end, and `finish` picks it up there.
+  const text = `a = "${AWS}"\n${"# filler line\n".repeat(60)}b = "${NPM}"\nc = "${AWS}"\n`;
+  const scanner = new ContentScanner();
+  scanner.push(enc(text));
+  assert.deepEqual(
+    scanner.finish().map((h) => [h.rule.what, h.line]),
+    [
+      ["AWS access key id", 1],
+      ["npm token", 62],
+      ["AWS access key id", 63],
+    ],
+  );
+});
+
 test("SEC09 scans long members in pieces with correct line numbers", () => {
   const text = `${"x = 1\n".repeat(40_000)}k = "${AWS}"\n${"y = 2\n".repeat(40_000)}k2 = "${NPM}"\n`;
   const scanner = new ContentScanner();

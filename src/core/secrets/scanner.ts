@@ -73,6 +73,8 @@ export class ContentScanner {
   /** Newlines before `windowStart`, and how far matches were already accepted. */
   private lineBase = 0;
   private acceptedTo = 0;
+  /** Where in `window` the last scan stopped: the first anchor it left for later, or the end. */
+  private resumeAt = 0;
   private readonly hits: { rule: ContentRule; offset: number; line: number; text: string }[] = [];
 
   constructor(options: { limit?: number } = {}) {
@@ -105,12 +107,14 @@ export class ContentScanner {
     this.windowStart += cut;
     this.window = keep === 0 ? text : this.window.slice(cut) + text;
     // Matches starting in the last OVERLAP characters may continue in the next piece.
-    this.scan(this.window.length - OVERLAP);
+    this.scan(this.window.length - OVERLAP, 0);
   }
 
   /** The hits, after the last window is scanned to its end. */
   finish(): ContentHit[] {
-    if (!this.isBinary) this.scan(this.window.length);
+    // The window is the one the last piece scanned, so the scan resumes where that one stopped
+    // (the same anchors in the same order as from the start, without the second pass).
+    if (!this.isBinary) this.scan(this.window.length, this.resumeAt);
     const names = new Set(this.hits.map((h) => h.rule.source));
     return this.hits
       .filter((h) => !PARTNER_MARKERS.includes(h.rule.what) || h.rule.requires !== undefined)
@@ -118,14 +122,19 @@ export class ContentScanner {
       .map((h) => ({ rule: h.rule, line: h.line, shown: h.rule.showMatch ? h.text : redact(h.text) }));
   }
 
-  private scan(acceptBefore: number): void {
+  private scan(acceptBefore: number, start: number): void {
     compiled ??= compile();
     const { prefilter, regex, rules } = compiled;
     const text = this.window;
-    prefilter.lastIndex = 0;
+    this.resumeAt = text.length;
+    if (start >= text.length) return;
+    prefilter.lastIndex = start;
     for (let p = prefilter.exec(text); p !== null; p = prefilter.exec(text)) {
       const anchor = p.index;
-      if (anchor >= acceptBefore) break;
+      if (anchor >= acceptBefore) {
+        this.resumeAt = anchor;
+        break;
+      }
       // Run the full patterns only on a small slice around the anchor.
       const from = Math.max(0, anchor - LOOKBACK);
       const slice = text.slice(from, Math.min(text.length, anchor + OVERLAP));
