@@ -23,6 +23,16 @@ test("resolvePath normalizes like posixpath.normpath and notes any climb above t
   assert.deepEqual(resolvePath("a/../../b"), { parts: ["b"], escapes: true });
   assert.deepEqual(resolvePath("a\\..\\..\\b"), { parts: ["b"], escapes: true });
   assert.equal(memberPath("./pkg-1.0/"), "pkg-1.0");
+  // Clean names come back as they are, less a trailing slash; anything else is resolved.
+  assert.equal(memberPath("pkg/a.py"), "pkg/a.py");
+  assert.equal(memberPath("pkg/sub/"), "pkg/sub");
+  assert.equal(memberPath("pkg/.hidden/..x/a."), "pkg/.hidden/..x/a.");
+  assert.equal(memberPath("pkg/./a.py"), "pkg/a.py");
+  assert.equal(memberPath("pkg/../a.py"), "a.py");
+  assert.equal(memberPath("pkg//a.py"), "pkg/a.py");
+  assert.equal(memberPath("pkg\\a.py"), "pkg/a.py");
+  assert.equal(memberPath("/abs/a.py"), "abs/a.py");
+  assert.equal(memberPath(""), "");
 });
 
 test("SEC01 traversalProblem: what pip refuses is an error, an inner `..` a warning", () => {
@@ -65,6 +75,11 @@ test("SEC03 throughSymlink finds members extracted through a symlinked directory
 test("SEC07 collisions group names equal after NFC and case folding; duplicates count repeats", () => {
   assert.deepEqual(collisions(["a/X.py", "a/x.py", "a/y.py", "./a/y.py"]), [["a/X.py", "a/x.py"]]);
   assert.equal(collisions(["caf\u00e9", "cafe\u0301"]).length, 1);
+  // Groups in the order their first member appears; each group's members in member order.
+  assert.deepEqual(collisions(["B.py", "a.py", "b.py", "A.py", "B.PY", "a.py"]), [
+    ["B.py", "b.py", "B.PY"],
+    ["a.py", "A.py"],
+  ]);
   assert.deepEqual([...duplicates(["a", "./a", "b"])], [["a", 2]]);
 });
 

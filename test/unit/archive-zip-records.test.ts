@@ -53,6 +53,12 @@ test("findEocd finds the end record at the end, behind an archive comment, and n
   // A signature without a complete record after it is not an end record.
   const cut = Buffer.concat([Buffer.from("abc"), Buffer.from([0x50, 0x4b, 0x05, 0x06, 0, 0])]);
   assert.equal(findEocd(cut, cut.length), undefined);
+  // An end record at the very start of the tail (an empty archive with a comment, so the search
+  // walks back to byte 0), and tails too short for one.
+  const empty = buildZip({ entries: [], comment: "note" });
+  assert.equal(findEocd(tail(empty), empty.length), 0);
+  assert.equal(findEocd(Buffer.from([0x50, 0x4b]), 2), undefined);
+  assert.equal(findEocd(Buffer.alloc(0), 0), undefined);
 });
 
 test("parseEnd reads the EOCD and the ZIP64 locator and record before it", () => {
