@@ -9,7 +9,7 @@ import { readProject } from "../adapters/project.ts";
 import { type ReadmeRenderer, startReadmeRenderer } from "../adapters/readme.ts";
 import type { DistContext, ProjectContext } from "../core/checks/context.ts";
 import type { DescriptionInput } from "../core/checks/description.ts";
-import { checkDescription } from "../core/checks/description.ts";
+import { checkDescription, prepareDescription } from "../core/checks/description.ts";
 import { assembleDistContext } from "../core/checks/dist-context.ts";
 import { descriptionOfDist, descriptionOfProject, needsRenderer } from "../core/checks/readme-input.ts";
 import { checkDistribution, checkProject, checkRelease, isSelected } from "../core/checks/registry.ts";
@@ -83,35 +83,49 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
-/** Runs `fn` over `items` in order of start, holding at most READ_SLOTS slots; large items take all. */
+/**
+ * Runs `fn` over `items`, starting them strictly in order and holding at most READ_SLOTS slots;
+ * large items take all. Strict order keeps a run's memory profile the same from run to run
+ * (which archive's leftovers meet which archive's workers no longer depends on timing).
+ */
 async function mapWeighted<T, R>(
   items: readonly T[],
   weightOf: (item: T) => Promise<number>,
   fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
+  const weights = await Promise.all(items.map(async (item) => Math.min(READ_SLOTS, await weightOf(item))));
   const results: R[] = new Array(items.length);
   let free = READ_SLOTS;
-  const waiting: (() => void)[] = [];
-  const acquire = async (n: number) => {
-    while (free < n) await new Promise<void>((resolve) => waiting.push(resolve));
-    free -= n;
-  };
-  const release = (n: number) => {
-    free += n;
-    for (const wake of waiting.splice(0)) wake();
-  };
-  await Promise.all(
-    items.map(async (item, at) => {
-      const weight = Math.min(READ_SLOTS, await weightOf(item));
-      await acquire(weight);
-      try {
-        results[at] = await fn(item);
-      } finally {
-        release(weight);
+  let next = 0;
+  let running = 0;
+  return await new Promise<R[]>((resolve, reject) => {
+    let failed = false;
+    const pump = () => {
+      while (!failed && next < items.length && weights[next]! <= free) {
+        const at = next++;
+        const weight = weights[at]!;
+        free -= weight;
+        running++;
+        fn(items[at]!)
+          .then(
+            (result) => {
+              results[at] = result;
+            },
+            (error: unknown) => {
+              failed = true;
+              reject(error);
+            },
+          )
+          .finally(() => {
+            free += weight;
+            running--;
+            pump();
+          });
       }
-    }),
-  );
-  return results;
+      if (!failed && next >= items.length && running === 0) resolve(results);
+    };
+    pump();
+  });
 }
 
 function count(findings: readonly Finding[]): { errors: number; warnings: number } {
@@ -142,6 +156,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   const addDescription = (input: DescriptionInput | undefined) => {
     if (input === undefined) return;
     descriptions.push(input);
+    // Its analysis runs when the loop would otherwise wait for archive reads, not at the end.
+    setImmediate(() => prepareDescription(input));
     if (needsRenderer(input)) {
       renderer ??= startReadmeRenderer({
         ...(options.python === undefined ? {} : { python: options.python }),

@@ -197,6 +197,19 @@ export function checkDescription(input: DescriptionInput): Finding[] {
   return ctx.out;
 }
 
+/**
+ * Runs the text analyses `checkDescription` will need for `input` ahead of time (they are
+ * memoized by text), so a caller can do that work while it would otherwise wait for I/O.
+ * Findings are the same whether or not this ran first.
+ */
+export function prepareDescription(input: DescriptionInput): void {
+  const text = input.description;
+  if (text === undefined || text === "" || text.trimEnd() === "UNKNOWN") return;
+  const kind = markupOf(input.contentType);
+  if (kind === "rst") analyzeRst(text);
+  else if (kind === "markdown") scanMarkdown(text);
+}
+
 function wrongMarkupHint(ctx: Ctx, looksMarkdown: string | undefined): string | undefined {
   if (!looksMarkdown) return undefined;
   const declared =
