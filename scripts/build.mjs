@@ -4,10 +4,44 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
+import { isBuiltin } from "node:module";
 import { build } from "esbuild";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
+
+// The Node built-ins each command's code imports: the CLI loads them before it compiles the
+// command's chunks eagerly (src/cli/main.ts, loadCommand). A first pass only maps the graph.
+const { metafile } = await build({
+  entryPoints: ["src/cli/main.ts"],
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  outdir: "dist",
+  write: false,
+  metafile: true,
+  logLevel: "silent",
+});
+const builtins = {};
+for (const { path: file, kind } of metafile.inputs["src/cli/main.ts"]?.imports ?? []) {
+  const command = /^src\/cli\/commands\/([a-z-]+)\.ts$/.exec(file)?.[1];
+  if (kind !== "dynamic-import" || command === undefined) continue;
+  const found = new Set();
+  const seen = new Set();
+  const stack = [file];
+  while (stack.length > 0) {
+    const at = stack.pop();
+    if (seen.has(at)) continue;
+    seen.add(at);
+    for (const imp of metafile.inputs[at]?.imports ?? []) {
+      if (imp.kind === "dynamic-import") continue;
+      if (!imp.external) stack.push(imp.path);
+      else if (isBuiltin(imp.path)) found.add(imp.path.startsWith("node:") ? imp.path : `node:${imp.path}`);
+    }
+  }
+  builtins[command] = [...found].sort();
+}
 
 await build({
   entryPoints: {
@@ -25,7 +59,10 @@ await build({
   sourcemap: false,
   legalComments: "linked",
   chunkNames: "chunks/[name]-[hash]",
-  define: { SLIPWAY_VERSION: JSON.stringify(pkg.version) },
+  define: {
+    SLIPWAY_VERSION: JSON.stringify(pkg.version),
+    SLIPWAY_BUILTINS: JSON.stringify(JSON.stringify(builtins)),
+  },
   // CommonJS dependencies (@fastify/busboy) `require` Node's built-ins; ESM output has no
   // `require`, so each output file gets one from createRequire.
   banner: {
