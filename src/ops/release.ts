@@ -178,10 +178,11 @@ async function planFresh(root: string, options: ReleaseOptions): Promise<Planned
     ? await planChangelog(root, { env: options.env, version: version.to, now: () => new Date(now(options)) })
     : undefined;
   const stageName = options.stage ?? config.stage;
+  const upstream =
+    (options.stageUpstream === undefined ? config.stageUpstream : options.stageUpstream) ?? null;
   let stage: ReleasePlan["stage"];
   if (stageName === "local") {
-    const upstream = options.stageUpstream === undefined ? config.stageUpstream : options.stageUpstream;
-    stage = { kind: "local", upstream: upstream ?? null };
+    stage = { kind: "local", upstream };
   } else {
     const staged = await loadPublishConfig({
       cwd: options.cwd,
@@ -191,6 +192,7 @@ async function planFresh(root: string, options: ReleaseOptions): Promise<Planned
     });
     stage = {
       kind: "index",
+      upstream,
       name: stageName,
       uploadUrl: staged.target.uploadUrl,
       simpleUrl: staged.target.simpleUrl,
@@ -252,7 +254,9 @@ function stageProvider(
 ): { get: () => Promise<StageIndex>; close: () => Promise<void> } {
   let running: Promise<{ index?: RunningIndex; stage: StageIndex; temp?: string }> | undefined;
   const start = async () => {
-    if (plan.stage.kind === "index") {
+    // A dry run stages on a throwaway embedded index, whatever the configured stage: it must
+    // leave no trace anywhere, and a named stage is a real index.
+    if (plan.stage.kind === "index" && !dryRun) {
       const staged = await loadPublishConfig({
         cwd: options.cwd,
         env: withoutTwine(options.env),

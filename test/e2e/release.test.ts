@@ -17,6 +17,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { startIndex } from "../../src/server/index-server.ts";
 import { git } from "../helpers/git-repo.ts";
 import { CHANGELOG, makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
 
@@ -315,4 +316,47 @@ test("a pre-commit hook refusing the release commit: the edits are restored and 
   assert.deepEqual(snapshot(r), before);
   assert.equal(git(r.project, "tag", "--list", "v0.1.1"), "");
   assert.deepEqual(r.uploads, []);
+});
+
+test("a named stage index gets the artifacts first (credentials from .pypirc); a dry run never touches it", async () => {
+  const stageUploads: string[] = [];
+  const stage = await startIndex({
+    root: join(work, `named-stage-${Date.now()}`),
+    onEvent: (e) => {
+      if (e.type === "upload") stageUploads.push(`${e.filename} ${e.outcome}`);
+    },
+  });
+  try {
+    const r = await repo({
+      config: [
+        'stage = "team-stage"',
+        "",
+        "[tool.slipway.indexes.team-stage]",
+        `upload-url = "${stage.uploadUrl}"`,
+        `simple-url = "${stage.simpleUrl}"`,
+        "",
+      ].join("\n"),
+    });
+    writeFileSync(
+      join(String(r.env["HOME"]), ".pypirc"),
+      `[distutils]\nindex-servers = team-stage\n\n[team-stage]\nrepository = ${stage.uploadUrl}\nusername = __token__\npassword = ${stage.token}\n`,
+    );
+    const dry = await runRelease(r, [...r.args, "--dry-run"]);
+    assert.equal(dry.status, 0, `${dry.stderr}\n${dry.stdout}`);
+    assert.match(dry.stderr, /a throwaway embedded index \(not team-stage: this is a dry run\)/);
+    assert.deepEqual(stageUploads, [], "the dry run staged elsewhere");
+    const run = await runRelease(r, [...r.args, "--yes"]);
+    assert.equal(run.status, 0, `${run.stderr}\n${run.stdout}`);
+    assert.deepEqual(stageUploads.sort(), [
+      "slipway_demo_lib-0.1.1-py3-none-any.whl stored",
+      "slipway_demo_lib-0.1.1.tar.gz stored",
+    ]);
+    assert.deepEqual(
+      r.uploads.map((u) => u.outcome),
+      ["stored", "stored"],
+    );
+    assert.doesNotMatch(run.stderr + run.stdout, new RegExp(stage.token), "the stage token never prints");
+  } finally {
+    await stage.close();
+  }
 });

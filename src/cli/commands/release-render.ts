@@ -8,8 +8,13 @@ import type { Style } from "../style.ts";
 const where = (index: { name?: string; uploadUrl: string }) => index.name ?? index.uploadUrl;
 
 /** One paragraph: what this release is. */
-export function renderHeadline(plan: ReleasePlan, style: Style): string {
-  const stage = plan.stage.kind === "local" ? "the embedded staging index" : where(plan.stage);
+export function renderHeadline(plan: ReleasePlan, style: Style, dryRun: boolean): string {
+  const stage =
+    plan.stage.kind === "local"
+      ? "the embedded staging index"
+      : dryRun
+        ? `a throwaway embedded index (not ${where(plan.stage)}: this is a dry run)`
+        : where(plan.stage);
   return [
     `${style.bold(`${plan.name} ${plan.from ?? "(unreleased)"} → ${plan.version}`)}  ${style.dim(`(${plan.change})`)}`,
     `  stage on ${stage}, then publish to ${where(plan.target)}; tag ${plan.tag.name}${plan.git.push ? `, push to ${plan.git.remote}/${plan.git.branch}` : ", not pushed"}`,

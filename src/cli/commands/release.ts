@@ -149,7 +149,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
         : async (plan: ReleasePlan) => await ask(io, plan);
     const onEvent = (event: ReleaseEvent) => {
       if (event.type === "plan") {
-        if (!json) write(io.stderr, `${renderHeadline(event.plan, style)}\n`);
+        if (!json) write(io.stderr, `${renderHeadline(event.plan, style, values["dry-run"] === true)}\n`);
         shown.setSteps(releaseSteps(event.plan));
       }
       shown.event(event);

@@ -40,7 +40,13 @@ export interface ReleasePlan {
   changelog: { path: string; status: "inserted" | "exists"; entry: string; releaseNotes: string } | null;
   commit: { message: string; paths: string[] } | null;
   tag: { name: string; message: string };
-  stage: { kind: "local"; upstream: string | null } | ({ kind: "index" } & PlannedIndex);
+  /**
+   * Where the artifacts are staged. `upstream` is where an embedded stage takes dependencies
+   * from: the local stage's, and a dry run's throwaway stage when the configured one is an index.
+   */
+  stage:
+    | { kind: "local"; upstream: string | null }
+    | ({ kind: "index"; upstream: string | null } & PlannedIndex);
   target: PlannedIndex;
   git: { remote: string; branch: string; push: boolean };
   notes: string[];
