@@ -16,6 +16,7 @@
  */
 import { SlipwayError } from "../../errors.ts";
 import { get, isTable, type TomlTable, tomlType } from "../pyproject/access.ts";
+import { booleanSetting, stringSetting, stringsSetting } from "../pyproject/settings.ts";
 
 export interface VerifySettings {
   extras?: string[];
@@ -61,31 +62,8 @@ function configError(key: string, message: string, hint: string): SlipwayError {
   return new SlipwayError("config", `pyproject.toml [tool.slipway.release] ${key}: ${message}`, { hint });
 }
 
-function string(table: TomlTable, key: string, where = ""): string | undefined {
-  const value = get(table, key);
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || value.trim() === "") {
-    throw configError(
-      `${where}${key}`,
-      `expected a non-empty string, found ${tomlType(value)}`,
-      "write it as a quoted string",
-    );
-  }
-  return value;
-}
-
-function strings(table: TomlTable, key: string, where = ""): string[] | undefined {
-  const value = get(table, key);
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
-    throw configError(
-      `${where}${key}`,
-      `expected an array of strings, found ${tomlType(value)}`,
-      'e.g. ["a", "b"]',
-    );
-  }
-  return value as string[];
-}
+const string = (table: TomlTable, key: string, where = "") => stringSetting(table, key, where, configError);
+const strings = (table: TomlTable, key: string, where = "") => stringsSetting(table, key, where, configError);
 
 /**
  * Splits a command line into words the way a user expects from a config file: whitespace
@@ -214,10 +192,7 @@ export function parseReleaseConfig(pyproject: TomlTable): ReleaseConfig {
   if (!commitMessage.includes("{version}")) {
     throw configError("commit-message", `"${commitMessage}" lacks {version}`, "put {version} in the message");
   }
-  const push = get(table, "push");
-  if (push !== undefined && typeof push !== "boolean") {
-    throw configError("push", `expected true or false, found ${tomlType(push)}`, "write true or false");
-  }
+  const push = booleanSetting(table, "push", "", configError);
   const upstream = string(table, "stage-upstream") ?? DEFAULT_STAGE_UPSTREAM;
   if (upstream !== "none" && !/^https?:\/\//.test(upstream)) {
     throw configError(

@@ -22,6 +22,7 @@ import { SlipwayError } from "../../errors.ts";
 import type { BumpRules } from "../changelog/next-version.ts";
 import type { VersionLocation } from "../edits/version-edit.ts";
 import { get, getTable, isTable, type TomlTable, tomlType } from "../pyproject/access.ts";
+import { booleanSetting, stringSetting } from "../pyproject/settings.ts";
 
 /** A file named in `[tool.slipway.version] files`. */
 export interface ExtraVersionFile {
@@ -63,28 +64,10 @@ function configError(key: string, message: string, hint: string): SlipwayError {
   return new SlipwayError("config", `pyproject.toml [tool.slipway] ${key}: ${message}`, { hint });
 }
 
-function optionalString(table: TomlTable, key: string, where: string): string | undefined {
-  const value = get(table, key);
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || value.trim() === "") {
-    throw configError(
-      `${where}${key}`,
-      `expected a non-empty string, found ${tomlType(value)}`,
-      "write it as a quoted string",
-    );
-  }
-  return value;
-}
-
-function optionalBoolean(table: TomlTable, key: string, where: string): boolean | undefined {
-  const value = get(table, key);
-  if (value === undefined || typeof value === "boolean") return value;
-  throw configError(
-    `${where}${key}`,
-    `expected true or false, found ${tomlType(value)}`,
-    "write true or false",
-  );
-}
+const optionalString = (table: TomlTable, key: string, where: string) =>
+  stringSetting(table, key, where, configError);
+const optionalBoolean = (table: TomlTable, key: string, where: string) =>
+  booleanSetting(table, key, where, configError);
 
 /** A relative path that stays inside the project: no absolute paths, no `..`. */
 function projectPath(path: string, key: string): string {
