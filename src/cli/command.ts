@@ -17,11 +17,28 @@ export interface CommandModule {
 }
 
 /**
- * The common end of a command's failure: a SlipwayError prints its message and hint and maps
- * to its exit code; a parseArgs mistake is a usage error (2). Anything else is a bug: rethrown.
+ * The common end of a command's failure: a SlipwayError prints its message and hint (and with
+ * `json`, an error line on stdout) and maps to its exit code; a parseArgs mistake is a usage
+ * error (2). Anything else is a bug: rethrown.
  */
-export function commandFailure(command: string, error: unknown, io: CommandIO): number {
+export function commandFailure(
+  command: string,
+  error: unknown,
+  io: CommandIO,
+  options: { json?: boolean } = {},
+): number {
   const write = (text: string) => io.stderr.write(redact(text));
+  if (options.json && error instanceof SlipwayError) {
+    // With --json the error is data on stdout too (one line), besides the human text on stderr.
+    const line = {
+      type: "error",
+      code: error.code,
+      message: error.message,
+      hint: error.hint,
+      exit: exitCodeFor(error),
+    };
+    io.stdout.write(redact(`${JSON.stringify(line)}\n`));
+  }
   if (error instanceof SlipwayError) {
     write(`slipway ${command}: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`);
     return exitCodeFor(error);

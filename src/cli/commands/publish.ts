@@ -1,6 +1,6 @@
 /** `slipway publish [DIST..]`: argv → publish() → progress, one outcome per file, and an exit code. */
 import type { UploadOutcome } from "../../core/upload/outcome.ts";
-import { exitCodeFor, SlipwayError } from "../../errors.ts";
+import { SlipwayError } from "../../errors.ts";
 import { type PublishEvent, type PublishReport, publish } from "../../ops/publish.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
@@ -196,12 +196,6 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     return report.ok ? 0 : 1;
   } catch (error) {
     progress?.stop();
-    if (json && error instanceof SlipwayError) {
-      write(
-        io.stdout,
-        `${JSON.stringify({ type: "error", code: error.code, message: error.message, hint: error.hint, exit: exitCodeFor(error) })}\n`,
-      );
-    }
-    return commandFailure("publish", error, io);
+    return commandFailure("publish", error, io, { json });
   }
 }

@@ -1,7 +1,7 @@
 /** `slipway release [PATH] [options]`: argv → the release op → a task list and a report. */
 import { createInterface } from "node:readline/promises";
 import { parseBumpKind } from "../../core/pep440/bump.ts";
-import { exitCodeFor, SlipwayError } from "../../errors.ts";
+import { SlipwayError } from "../../errors.ts";
 import { type ReleaseEvent, type ReleasePlan, release } from "../../ops/release.ts";
 import { releaseSteps } from "../../ops/release-steps.ts";
 import { redact } from "../../redact.ts";
@@ -189,12 +189,6 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     return status === "done" || status === "planned" ? 0 : 1;
   } catch (error) {
     progress?.stop();
-    if (json && error instanceof SlipwayError) {
-      write(
-        io.stdout,
-        `${JSON.stringify({ type: "error", code: error.code, message: error.message, hint: error.hint, exit: exitCodeFor(error) })}\n`,
-      );
-    }
-    return commandFailure("release", error, io);
+    return commandFailure("release", error, io, { json });
   }
 }
