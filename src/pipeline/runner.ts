@@ -313,22 +313,14 @@ export async function runPipeline<C>(
       }
       // Everything is back as it was: no journal is left to resume from.
       if (live) await store.remove();
-      return {
+    } else {
+      // A failed journal write leaves the previous journal, which a resume re-verifies just the same.
+      await save({
         status: "failed",
-        problems,
-        steps: outcomes(),
-        step: step.id,
-        error,
-        undone,
-        resumable: false,
-        next: how.next,
-      };
+        running: null,
+        failure: { step: step.id, message: error.message },
+      }).catch(() => {});
     }
-    // A failed journal write leaves the previous journal, which a resume re-verifies just the same.
-    await save({ status: "failed", running: null, failure: { step: step.id, message: error.message } }).catch(
-      () => {},
-    );
-    const resumable = how.resumable ?? !dryRun;
     return {
       status: "failed",
       problems,
@@ -336,7 +328,7 @@ export async function runPipeline<C>(
       step: step.id,
       error,
       undone,
-      resumable,
+      resumable: how.undo ? false : (how.resumable ?? !dryRun),
       next: how.next,
     };
   }
