@@ -108,6 +108,21 @@ export async function commitPaths(ctx: GitContext, paths: string[], message: str
   return (await headCommit(ctx))!;
 }
 
+/** The full message of `commit`. */
+export async function commitMessage(ctx: GitContext, commit: string): Promise<string> {
+  return (await git(ctx, ["log", "-1", "--format=%B", commit])).stdout;
+}
+
+/** The first parent of `commit`. */
+export async function parentOf(ctx: GitContext, commit: string): Promise<string> {
+  return (await git(ctx, ["rev-parse", "--verify", `${commit}^`])).stdout.trim();
+}
+
+/** The id of the tag object itself (what the remote's ref points at for an annotated tag). */
+export async function tagObject(ctx: GitContext, tag: string): Promise<string> {
+  return (await git(ctx, ["rev-parse", "--verify", `refs/tags/${tag}`])).stdout.trim();
+}
+
 /** Creates the annotated tag on `commit`. */
 export async function createTag(
   ctx: GitContext,

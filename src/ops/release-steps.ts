@@ -9,19 +9,21 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { exec } from "../adapters/exec.ts";
 import { digestFile } from "../adapters/file-digests.ts";
 import { applyFileChanges, type FileChange, recoverFileChanges } from "../adapters/file-transaction.ts";
 import {
+  commitMessage,
   commitPaths,
   createTag,
   deleteTag,
   type GitContext,
   headCommit,
   lsRemote,
+  parentOf,
   pushRelease,
   resetTo,
   tagCommit,
+  tagObject,
 } from "../adapters/git-release.ts";
 import type { PipSource } from "../adapters/python/build-env.ts";
 import { copyTreeWithEdits } from "../adapters/tree-copy.ts";
@@ -470,11 +472,10 @@ const commitTag: Step<ReleaseInput> = {
     let head = (await headCommit(g))!;
     let parent = head;
     if (plan.commit !== null) {
-      const message = await exec(["git", "log", "-1", "--format=%B", head], { cwd: g.dir, env: g.env });
+      const message = await commitMessage(g, head);
       // After a kill between the commit and the journal write, the commit is already there.
-      const made = resume && message.stdout.trim() === plan.commit.message.trim();
-      if (made)
-        parent = (await exec(["git", "rev-parse", `${head}^`], { cwd: g.dir, env: g.env })).stdout.trim();
+      const made = resume && message.trim() === plan.commit.message.trim();
+      if (made) parent = await parentOf(g, head);
       else head = await commitPaths(g, plan.commit.paths, plan.commit.message);
     }
     const tagged = await tagCommit(g, plan.tag.name);
@@ -488,10 +489,8 @@ const commitTag: Step<ReleaseInput> = {
         },
       );
     }
-    const tagObject = (
-      await exec(["git", "rev-parse", `refs/tags/${plan.tag.name}`], { cwd: g.dir, env: g.env })
-    ).stdout.trim();
-    return { commit: head, parent, tag: plan.tag.name, tagObject };
+    const tagObj = await tagObject(g, plan.tag.name);
+    return { commit: head, parent, tag: plan.tag.name, tagObject: tagObj };
   },
   async verify(ctx, record) {
     const g = git(ctx);
@@ -614,7 +613,8 @@ export function pushArgv(plan: ReleasePlan): string[] {
   ];
 }
 
-function withoutTwine(env: Env): Env {
+/** The environment without TWINE_*: those name the target, never the stage. */
+export function withoutTwine(env: Env): Env {
   return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith("TWINE_")));
 }
 

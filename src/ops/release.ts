@@ -28,7 +28,7 @@ import { Secret } from "../secret.ts";
 import { type RunningIndex, startIndex } from "../server/index-server.ts";
 import { planChangelog, readSuggestedBump } from "./changelog.ts";
 import { loadPublishConfig } from "./publish-config.ts";
-import { releaseSteps, type StageIndex } from "./release-steps.ts";
+import { releaseSteps, type StageIndex, withoutTwine } from "./release-steps.ts";
 import { assembleVersionPlan, readProjectConfig, readVersionPlaces, type VersionRequest } from "./version.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -218,10 +218,6 @@ async function planFresh(root: string, options: ReleaseOptions): Promise<Planned
 
 function now(options: ReleaseOptions): number {
   return options.now?.() ?? Date.now();
-}
-
-function withoutTwine(env: Env): Env {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith("TWINE_")));
 }
 
 /** The plan of an interrupted run, from its journal, with the credentials resolved again. */
