@@ -2,13 +2,14 @@
  * The `slipway` entry point. Kept tiny on purpose: `--version` and `--help` answer without
  * loading any command, and each command's module is imported only when it runs.
  */
-import { enableCompileCache } from "node:module";
+// A namespace import: a missing named export would fail to link before the version check below runs.
+import * as nodeModule from "node:module";
 import { setFlagsFromString } from "node:v8";
 import type { CommandModule } from "./command.ts";
 
 // V8 keeps the bytecode of our chunks on disk (Node's compile cache, in the OS temp dir), so a
 // command's code is compiled once, not on every run. Off with NODE_DISABLE_COMPILE_CACHE=1.
-const compileCache = enableCompileCache?.();
+const compileCache = nodeModule.enableCompileCache?.();
 
 declare const SLIPWAY_BUILTINS: string;
 /** The Node built-ins each command's code imports, filled in by the build; unknown from source. */
@@ -98,6 +99,13 @@ Examples:
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < 22) {
+    process.stderr.write(
+      `slipway: Node.js ${process.versions.node} is too old; slipway needs Node.js 22 or newer\nhint: install a current Node.js (https://nodejs.org) or run slipway through npx with one.\n`,
+    );
+    return 2;
+  }
   if (first === "--version" || first === "-V") {
     process.stdout.write(`${version}\n`);
     return 0;

@@ -225,3 +225,30 @@ describe("slipway check on a project directory", () => {
     rmSync(project, { recursive: true });
   });
 });
+
+/** A `node` older than 22 somewhere on PATH (Debian's, on these machines), if there is one. */
+function olderNode(): string | undefined {
+  for (const dir of (process.env["PATH"] ?? "").split(":")) {
+    const candidate = join(dir, "node");
+    if (dir === "" || !existsSync(candidate)) continue;
+    const version = spawnSync(candidate, ["--version"], { encoding: "utf8" }).stdout.trim();
+    const major = Number(/^v(\d+)\./.exec(version)?.[1]);
+    if (major > 0 && major < 22) return candidate;
+  }
+  return undefined;
+}
+
+test("on a Node.js older than 22 the CLI says so plainly and exits 2", (t) => {
+  const node = olderNode();
+  if (node === undefined) {
+    t.skip("no Node.js older than 22 on PATH");
+    return;
+  }
+  const run = spawnSync(node, [cli, "check", "."], { encoding: "utf8" });
+  assert.equal(run.status, 2, run.stderr);
+  assert.match(
+    run.stderr,
+    /^slipway: Node\.js 2?\d\.\d+\.\d+ is too old; slipway needs Node\.js 22 or newer\n/,
+  );
+  assert.doesNotMatch(run.stderr, /SyntaxError/);
+});
