@@ -4,6 +4,7 @@
  * from it, and the embedded index as the target. Failures and kills are in release-resume.test.ts.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
@@ -14,12 +15,14 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { devNull, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { startIndex } from "../../src/server/index-server.ts";
 import { git } from "../helpers/git-repo.ts";
 import { CHANGELOG, makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
+import { runAsync } from "../helpers/run-async.ts";
 
 const work = mkdtempSync(join(tmpdir(), "slipway-release-"));
 const cache = join(work, "cache");
@@ -359,4 +362,41 @@ test("a named stage index gets the artifacts first (credentials from .pypirc); a
   } finally {
     await stage.close();
   }
+});
+
+/** The CLI on a pseudo-terminal (util-linux `script`), fed `input`; skipped where there is none. */
+async function onTerminal(r: ReleaseRepo, args: string[], input: string) {
+  const cli = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+  const quoted = [process.execPath, cli, "release", ...args]
+    .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+    .join(" ");
+  const env = { ...r.env, CI: "", TERM: "xterm", COLUMNS: "120" };
+  const run = await runAsync(["script", "-qec", quoted, devNull], { env, cwd: r.project, input });
+  // What a person sees, less the colours: the text of the last frame is in there too.
+  return { ...run, stdout: run.stdout.replace(/\u001b\[[0-9;]*m/g, "") };
+}
+
+test("on a terminal: a live task list, and a question before anything changes (no: nothing changed)", async (t) => {
+  if (spawnSync("script", ["--version"]).status !== 0) {
+    t.skip("util-linux script is not installed");
+    return;
+  }
+  const r = await repo();
+  const before = snapshot(r);
+  const dry = await onTerminal(r, [...r.args, "--dry-run"], "");
+  assert.equal(dry.status, 0, dry.stdout);
+  assert.match(dry.stdout, /✓ Build the sdist and wheel +\d+\.\ds/);
+  assert.match(dry.stdout, /○ Publish to the target index/);
+  assert.match(dry.stdout, /dry run complete/);
+  const declined = await onTerminal(r, r.args, "n\n");
+  assert.equal(declined.status, 1, declined.stdout);
+  assert.match(
+    declined.stdout,
+    /Release slipway-demo-lib 0\.1\.1 to http:\/\/127\.0\.0\.1:\d+\/legacy\/\? \[y\/N\]/,
+  );
+  assert.match(declined.stdout, /release cancelled: nothing was changed/);
+  // The task list shows with the first step, never above the question (it could not be redrawn).
+  assert.doesNotMatch(declined.stdout, /Write the version and changelog/);
+  assert.deepEqual(snapshot(r), before);
+  assert.deepEqual(r.uploads, []);
 });

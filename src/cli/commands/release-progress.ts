@@ -59,15 +59,17 @@ export class ReleaseProgress {
       this.tasks.length,
       ...steps.map((s) => ({ id: s.id, title: s.title, state: "pending" as const })),
     );
-    if (!this.options.plain && !this.options.quiet && this.timer === undefined) {
-      this.timer = setInterval(() => this.draw(), 250);
-      this.timer.unref();
-    }
   }
 
   event(event: ReleaseEvent): void {
     const { plain, quiet } = this.options;
     if (quiet) return;
+    // The list appears with the first step, not with the plan: a confirmation question may come
+    // between the two, and a list drawn above it could not be redrawn in place.
+    if (!plain && this.timer === undefined && event.type.startsWith("step-")) {
+      this.timer = setInterval(() => this.draw(), 250);
+      this.timer.unref();
+    }
     const task = "step" in event ? this.tasks.find((t) => t.id === event.step) : undefined;
     switch (event.type) {
       case "step-start":
@@ -106,6 +108,8 @@ export class ReleaseProgress {
       case "detail":
         if (task) task.detail = event.message;
         if (plain) this.line(`${event.step}: ${event.message}`);
+        // Before the list shows (the preflight's gate commands), a line of its own.
+        else if (this.timer === undefined) this.options.stream.write(`${redact(`  ${event.message}`)}\n`);
         break;
       case "stage-started":
         this.note(`staging index on ${event.url}`);
@@ -131,10 +135,12 @@ export class ReleaseProgress {
     this.draw();
   }
 
+  /** Draws the last frame (if the list was ever shown) and stops redrawing. */
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.timer === undefined) return;
+    this.draw();
+    clearInterval(this.timer);
     this.timer = undefined;
-    if (!this.options.plain && !this.options.quiet) this.draw();
     this.drawn = 0;
   }
 
@@ -148,7 +154,8 @@ export class ReleaseProgress {
   }
 
   private draw(): void {
-    if (this.options.plain || this.options.quiet || this.tasks.length === 0) return;
+    if (this.options.plain || this.options.quiet || this.tasks.length === 0 || this.timer === undefined)
+      return;
     const { style } = this.options;
     const width = Math.max(...this.tasks.map((t) => t.title.length));
     const columns = (this.options.stream as { columns?: number }).columns || 100;
@@ -173,7 +180,7 @@ export class ReleaseProgress {
         t.detail === undefined
           ? ""
           : `  ${t.detail.length > room ? `${t.detail.slice(0, Math.max(0, room - 1))}…` : t.detail}`;
-      return `${head}${style.dim(detail)}`;
+      return detail === "" ? head : `${head}${style.dim(detail)}`;
     });
     this.clear();
     this.options.stream.write(`${redact(rows.join("\n"))}\n`);
