@@ -7,6 +7,7 @@ import { test } from "node:test";
 import { checkDescription, DESC_CHECKS, type DescriptionInput } from "../../src/core/checks/description.ts";
 import type { Finding, Location } from "../../src/core/findings.ts";
 import type { RenderVerdict } from "../../src/core/readme/verdict.ts";
+import { inspectHtml } from "../../src/core/readme/sanitizer.ts";
 
 const DIST: Location = { file: "dist/demo-1.0.tar.gz", member: "demo-1.0/PKG-INFO", field: "Description" };
 const README: Location = { file: "README.rst" };
@@ -280,4 +281,23 @@ test("DESC catalogue: nine checks with complete text", () => {
   for (const c of DESC_CHECKS)
     for (const key of ["title", "why", "fix", "source"] as const)
       assert.ok(c[key].length > 10, `${c.id}.${key}`);
+});
+
+test("inspectHtml numbers each tag by its own line in a many-line block", () => {
+  const html = ['<div align="center">', "", '  <a href="a"><img src="b" onclick="x"></a> <a href="c">', "</div>"].join(
+    "\n",
+  );
+  const found = inspectHtml(html, 10);
+  assert.deepEqual(
+    found.urls.map((u) => `${u.line} ${u.url}`),
+    ["12 a", "12 b", "12 c"],
+  );
+  assert.deepEqual(
+    found.problems.map((p) => `${p.line} ${p.message}`),
+    ["12 <img> loses onclick= (PyPI's HTML sanitizer drops this attribute)"],
+  );
+  assert.deepEqual(
+    inspectHtml("\n\n<blink>\n<b>\n<video>", 1).problems.map((p) => p.line),
+    [3, 5],
+  );
 });

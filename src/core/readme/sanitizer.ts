@@ -138,12 +138,29 @@ const TAG =
   /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*\/?>/g;
 const ATTRIBUTE = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
 
+const GLOBAL_ATTRIBUTES = ALLOWED_ATTRIBUTES["*"] ?? [];
+const attributesByTag = new Map<string, ReadonlySet<string>>();
+
+/** The attributes PyPI keeps on `tag`: its own and the global ones. */
+function allowedAttributes(tag: string): ReadonlySet<string> {
+  let allowed = attributesByTag.get(tag);
+  if (allowed === undefined) {
+    allowed = new Set([...GLOBAL_ATTRIBUTES, ...(ALLOWED_ATTRIBUTES[tag] ?? [])]);
+    attributesByTag.set(tag, allowed);
+  }
+  return allowed;
+}
+
 /** Raw HTML written in a README: which tags and attributes PyPI drops, and its URLs. */
 export function inspectHtml(html: string, firstLine: number): { problems: HtmlProblem[]; urls: HtmlUrl[] } {
   const problems: HtmlProblem[] = [];
   const urls: HtmlUrl[] = [];
+  // Lines are counted from the previous tag on, not from the start: a block of many tags stays linear.
+  let line = firstLine;
+  let counted = 0;
   for (const m of html.matchAll(TAG)) {
-    const line = firstLine + (html.slice(0, m.index).match(/\n/g)?.length ?? 0);
+    for (let at = html.indexOf("\n", counted); at !== -1 && at < m.index; at = html.indexOf("\n", at + 1)) line++;
+    counted = m.index;
     const tag = m[2]!.toLowerCase();
     if (m[1]) continue;
     if (TAGFILTER.has(tag)) {
@@ -157,7 +174,7 @@ export function inspectHtml(html: string, firstLine: number): { problems: HtmlPr
       problems.push({ line, message: `<${tag}> is removed by PyPI's HTML sanitizer` });
       continue;
     }
-    const allowed = new Set([...(ALLOWED_ATTRIBUTES["*"] ?? []), ...(ALLOWED_ATTRIBUTES[tag] ?? [])]);
+    const allowed = allowedAttributes(tag);
     const dropped: string[] = [];
     for (const a of m[3]!.matchAll(ATTRIBUTE)) {
       const name = a[1]!.toLowerCase();
