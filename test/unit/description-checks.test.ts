@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkDescription, DESC_CHECKS, type DescriptionInput } from "../../src/core/checks/description.ts";
 import type { Finding, Location } from "../../src/core/findings.ts";
-import type { RenderVerdict } from "../../src/core/readme/verdict.ts";
 import { inspectHtml } from "../../src/core/readme/sanitizer.ts";
+import type { RenderVerdict } from "../../src/core/readme/verdict.ts";
 
 const DIST: Location = { file: "dist/demo-1.0.tar.gz", member: "demo-1.0/PKG-INFO", field: "Description" };
 const README: Location = { file: "README.rst" };
@@ -284,9 +284,12 @@ test("DESC catalogue: nine checks with complete text", () => {
 });
 
 test("inspectHtml numbers each tag by its own line in a many-line block", () => {
-  const html = ['<div align="center">', "", '  <a href="a"><img src="b" onclick="x"></a> <a href="c">', "</div>"].join(
-    "\n",
-  );
+  const html = [
+    '<div align="center">',
+    "",
+    '  <a href="a"><img src="b" onclick="x"></a> <a href="c">',
+    "</div>",
+  ].join("\n");
   const found = inspectHtml(html, 10);
   assert.deepEqual(
     found.urls.map((u) => `${u.line} ${u.url}`),

@@ -159,7 +159,8 @@ export function inspectHtml(html: string, firstLine: number): { problems: HtmlPr
   let line = firstLine;
   let counted = 0;
   for (const m of html.matchAll(TAG)) {
-    for (let at = html.indexOf("\n", counted); at !== -1 && at < m.index; at = html.indexOf("\n", at + 1)) line++;
+    for (let at = html.indexOf("\n", counted); at !== -1 && at < m.index; at = html.indexOf("\n", at + 1))
+      line++;
     counted = m.index;
     const tag = m[2]!.toLowerCase();
     if (m[1]) continue;
