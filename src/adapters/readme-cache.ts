@@ -4,10 +4,16 @@
  * renderer's identity (Python, readme_renderer/docutils/pygments versions, sys.path, docutils
  * config files, the render script), the content kind and the text. Any cache trouble (no home,
  * read-only disk, a corrupt entry) makes it a miss, never a failed check.
+ *
+ * It also keeps each Python's last identity with the stamps (mtime, size) of every file and
+ * directory that identity was read from, so a warm run checks those stamps instead of starting
+ * Python at all. Only a Python that is its own interpreter qualifies: a shim (pyenv, asdf,
+ * mise) picks an interpreter by files slipway cannot know, so it is always asked.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { isAbsolute, join } from "node:path";
+import { statSync } from "node:fs";
+import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, join } from "node:path";
 import type { RenderVerdict } from "../core/readme/verdict.ts";
 
 /**
@@ -18,6 +24,8 @@ import type { RenderVerdict } from "../core/readme/verdict.ts";
 export interface RendererIdentity {
   key: string;
   dists: Record<string, string | null>;
+  /** False for a kind the script cannot render there (no docutils, no comrak): built-in verdict. */
+  renders: Readonly<Record<string, boolean | undefined>>;
 }
 
 /** The identity from the script's first line; undefined when it is not one (no cache then). */
@@ -28,7 +36,12 @@ export function parseIdentity(line: string | undefined, scriptHash: string): Ren
     const dists = (parsed as { dists?: unknown } | null)?.dists;
     if (typeof dists !== "object" || dists === null) return undefined;
     const key = JSON.stringify({ script: scriptHash, ...(parsed as object) });
-    return { key, dists: dists as Record<string, string | null> };
+    const said = (parsed as { renders?: unknown }).renders;
+    const renders: Record<string, boolean | undefined> = {};
+    if (typeof said === "object" && said !== null) {
+      for (const [kind, value] of Object.entries(said)) if (typeof value === "boolean") renders[kind] = value;
+    }
+    return { key, dists: dists as Record<string, string | null>, renders };
   } catch {
     return undefined;
   }
@@ -52,8 +65,69 @@ export function cacheable(verdict: RenderVerdict, identity: RendererIdentity, ki
   );
 }
 
+/** A path's [mtime in ns, size] as the render script's `stamp` gives them; null when it cannot be read. */
+export type Stamp = [number, number] | null;
+
+/** Node's side of the render script's `stamp(path)` (os.stat follows symlinks; so does stat). */
+export async function stampOf(path: string): Promise<Stamp> {
+  try {
+    const st = await stat(path, { bigint: true });
+    return [Number(st.mtimeNs), Number(st.size)];
+  } catch {
+    return null;
+  }
+}
+
+/** The same, at once: taken right before Python starts, so a later change shows as a mismatch. */
+export function stampNow(path: string): Stamp {
+  try {
+    const st = statSync(path, { bigint: true });
+    return [Number(st.mtimeNs), Number(st.size)];
+  } catch {
+    return null;
+  }
+}
+
+const sameStamp = (a: unknown, b: Stamp) =>
+  a === null || b === null ? a === b : Array.isArray(a) && a.length === 2 && a[0] === b[0] && a[1] === b[1];
+
+/**
+ * Which identity entry a run uses: the Python path, the working directory (./docutils.conf)
+ * and every variable that moves sys.path or docutils' config files.
+ */
+export function identitySlot(
+  python: string,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  scriptHash: string,
+): string {
+  const vars = Object.keys(env)
+    .filter(
+      (k) => k.startsWith("PYTHON") || k.startsWith("__PYVENV") || k === "HOME" || k === "DOCUTILSCONFIG",
+    )
+    .sort()
+    .map((k) => [k, env[k]]);
+  return createHash("sha256").update(JSON.stringify({ scriptHash, python, cwd, vars })).digest("hex");
+}
+
+/** Every [path, stamp] pair an identity line was read from. */
+function recordedStamps(identity: Record<string, unknown>): [string, unknown][] | undefined {
+  const pairs: [string, unknown][] = [];
+  for (const field of ["path", "docutilsConfig", "watch"]) {
+    const list = identity[field];
+    if (!Array.isArray(list)) return undefined;
+    for (const pair of list) {
+      if (!Array.isArray(pair) || typeof pair[0] !== "string") return undefined;
+      pairs.push([pair[0], pair[1]]);
+    }
+  }
+  return pairs;
+}
+
 /** Bump when the entry format or the meaning of a verdict changes: old entries are then ignored. */
 const NAMESPACE = "readme-v1";
+/** Where the Pythons' last identities live, beside the verdicts (`<cache dir>/python-identity-v1`). */
+const IDENTITY_NAMESPACE = "python-identity-v1";
 
 export interface VerdictCache {
   /** The directory entries live under (`<cache dir>/readme-v1`). */
@@ -62,6 +136,13 @@ export interface VerdictCache {
   get(key: string): Promise<RenderVerdict | undefined>;
   /** Stores a verdict atomically; a failure is swallowed (the cache is only an optimisation). */
   put(key: string, verdict: RenderVerdict): Promise<void>;
+  /**
+   * The identity line `python` printed last in this slot, when the interpreter file and every
+   * path the line was read from still have the stamps recorded then; else undefined.
+   */
+  knownIdentity(slot: string, python: string): Promise<string | undefined>;
+  /** Keeps an identity line for `knownIdentity`, if `python` is the interpreter it names. */
+  rememberIdentity(slot: string, python: string, stamp: Stamp, line: string): Promise<void>;
 }
 
 /**
@@ -97,6 +178,18 @@ export function openVerdictCache(
   const root = cacheDirOf(env);
   if (root === undefined) return undefined;
   const dir = join(root, NAMESPACE);
+  // Written aside then renamed: a reader sees the old entry or the whole new one, never half.
+  const write = async (path: string, value: unknown) => {
+    const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(temp, JSON.stringify(value));
+      await rename(temp, path);
+    } catch {
+      await rm(temp, { force: true }).catch(() => {});
+    }
+  };
+  const identityPath = (slot: string) => join(root, IDENTITY_NAMESPACE, `${slot}.json`);
   return {
     dir,
     async get(key) {
@@ -108,15 +201,31 @@ export function openVerdictCache(
       }
     },
     async put(key, verdict) {
-      const path = entryPath(dir, key);
-      // Written aside then renamed: a reader sees the old entry or the whole new one, never half.
-      const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+      await write(entryPath(dir, key), { key, verdict });
+    },
+    async knownIdentity(slot, python) {
       try {
-        await mkdir(join(dir, key.slice(0, 2)), { recursive: true });
-        await writeFile(temp, JSON.stringify({ key, verdict }));
-        await rename(temp, path);
+        const entry = JSON.parse(await readFile(identityPath(slot), "utf8")) as Record<string, unknown>;
+        const line = entry["line"];
+        if (entry["slot"] !== slot || typeof line !== "string") return undefined;
+        const identity = JSON.parse(line) as Record<string, unknown>;
+        const pairs = recordedStamps(identity);
+        if (pairs === undefined || identity["executable"] !== (await realpath(python))) return undefined;
+        pairs.push([python, entry["stamp"]]);
+        const now = await Promise.all(pairs.map(([path]) => stampOf(path)));
+        return pairs.every(([, recorded], at) => sameStamp(recorded, now[at] as Stamp)) ? line : undefined;
       } catch {
-        await rm(temp, { force: true }).catch(() => {});
+        return undefined;
+      }
+    },
+    async rememberIdentity(slot, python, stamp, line) {
+      try {
+        const identity = JSON.parse(line) as Record<string, unknown>;
+        if (stamp === null || recordedStamps(identity) === undefined) return;
+        if (identity["executable"] !== (await realpath(python))) return; // a shim: ask it every time
+        await write(identityPath(slot), { slot, stamp, line });
+      } catch {
+        // not an identity this cache can keep
       }
     },
   };

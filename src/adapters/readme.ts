@@ -3,7 +3,8 @@
  * readme_renderer when importable, else bare docutils with readme_renderer's settings, else
  * (no Python, or neither importable) slipway's built-in checks. A missing Python is not an
  * error: the built-in lint models PyPI's docutils 0.23 closely. Verdicts of a real renderer
- * are cached (readme-cache.ts), so a warm run starts Python but never imports docutils.
+ * are cached (readme-cache.ts), so a warm run never imports docutils, and while the Python's
+ * files are unchanged it does not start Python at all.
  */
 
 import { createHash } from "node:crypto";
@@ -12,7 +13,15 @@ import { markdownRendersEmpty } from "../core/readme/markdown.ts";
 import { analyzeRst, BUILTIN_RST_RENDERER } from "../core/readme/rst-lint.ts";
 import type { RenderVerdict } from "../core/readme/verdict.ts";
 import { exec } from "./exec.ts";
-import { cacheable, openVerdictCache, parseIdentity, verdictKey } from "./readme-cache.ts";
+import {
+  cacheable,
+  identitySlot,
+  openVerdictCache,
+  parseIdentity,
+  type RendererIdentity,
+  stampNow,
+  verdictKey,
+} from "./readme-cache.ts";
 import { which } from "./which.ts";
 
 export interface ReadmeItem {
@@ -30,10 +39,11 @@ export interface RenderReadmesOptions {
 }
 
 // Runs inside the user's Python, in two phases. First it prints one JSON line naming the
-// renderer it would use (versions, interpreter, sys.path, docutils config files) WITHOUT
-// importing it, so slipway can look verdicts up in its cache. Then it reads [{text, type}] (the
-// misses) on stdin and, only when that is not empty, imports docutils/readme_renderer and
-// writes one verdict (or null when it cannot render that kind) per item. Python 3.8+.
+// renderer it would use (versions, interpreter, sys.path, docutils config files, and the stamps
+// of every file that was read from) WITHOUT importing it, so slipway can look verdicts up in its
+// cache. Then it reads [{text, type}] (the misses) on stdin and, only when that is not empty,
+// imports docutils/readme_renderer and writes one verdict (or null when it cannot render that
+// kind) per item. Python 3.8+.
 const RENDER_PY = String.raw`
 import json, os, sys
 sys.path[:] = [p for p in sys.path if p not in ("", ".")]  # never import the project's own modules
@@ -53,9 +63,11 @@ def header_version(path):
 def installed_versions(names):
     # What importlib.metadata.version answers (the first *.dist-info or *.egg-info of that name
     # along sys.path, its Version header) without the ~50 ms importlib.metadata costs to import.
+    # Also the files read, so slipway can tell later, by their stamps, that nothing changed.
     norm = lambda n: n.lower().replace("-", "_").replace(".", "_")
     wanted = dict((norm(n), n) for n in names)
     found = dict((n, None) for n in names)
+    files = []
     for entry in sys.path:
         try:
             children = sorted(os.listdir(entry))
@@ -70,7 +82,8 @@ def installed_versions(names):
             if os.path.isdir(path):
                 path = os.path.join(path, "METADATA" if suffix == "dist-info" else "PKG-INFO")
             found[name] = header_version(path)
-    return found
+            files.append(path)
+    return found, files
 
 def stamp(path):
     try:
@@ -85,16 +98,36 @@ def identity():
     # exist count, so the cwd of ./docutils.conf matters only where there is one.
     config = os.environ.get("DOCUTILSCONFIG")
     config = config.split(os.pathsep) if config is not None else ["/etc/docutils.conf", "./docutils.conf", "~/.docutils"]
-    config = [os.path.abspath(os.path.expanduser(f)) for f in config if f.strip()]
-    config = [[f, stamp(f)] for f in config if stamp(f) is not None]
+    candidates = [os.path.abspath(os.path.expanduser(f)) for f in config if f.strip()]
+    dists, metadata = installed_versions(["readme_renderer", "docutils", "pygments", "comrak", "cmarkgfm"])
+    # Files whose change would change this identity without touching any sys.path directory:
+    # metadata edited in place, .pth files, a config file appearing, the venv's configuration.
+    watch = metadata + candidates
+    import site
+    for entry in sys.path:
+        if entry in getattr(site, "getsitepackages", lambda: [])() or entry == getattr(site, "USER_SITE", None):
+            try:
+                watch += [os.path.join(entry, n) for n in sorted(os.listdir(entry)) if n.endswith(".pth")]
+            except OSError:
+                pass
+    if getattr(site, "USER_SITE", None):
+        watch.append(site.USER_SITE)  # a user site created later joins sys.path
+    if sys.prefix != getattr(sys, "base_prefix", sys.prefix):
+        watch.append(os.path.join(sys.prefix, "pyvenv.cfg"))
+    from importlib.util import find_spec
     return {
+        # What main() can render at all (docutils may be importable without metadata); the rest
+        # gets slipway's built-in verdict without asking.
+        "renders": {"rst": find_spec("docutils") is not None, "markdown": find_spec("comrak") is not None},
         "python": sys.executable,
+        "executable": os.path.realpath(sys.executable),
         "version": sys.version,
-        "dists": installed_versions(["readme_renderer", "docutils", "pygments", "comrak", "cmarkgfm"]),
+        "dists": dists,
         # An install or removal in any import directory (a pygments lexer plugin, say) changes
         # its mtime, so the identity changes even when the three versions do not.
         "path": [[p, stamp(p)] for p in sys.path],
-        "docutilsConfig": config,
+        "docutilsConfig": [[f, stamp(f)] for f in candidates if stamp(f) is not None],
+        "watch": [[f, stamp(f)] for f in watch],
     }
 
 def version_of(module, dist):
@@ -284,6 +317,7 @@ export interface ReadmeRenderer {
 
 interface Job {
   id: string;
+  item: ReadmeItem;
   text: string;
   type: Kind;
   key: string | undefined;
@@ -293,50 +327,98 @@ const jobId = (type: Kind, text: string) => `${type}\0${text}`;
 
 export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRenderer {
   const python = resolvePython(options.python, options.env);
-  let send: (text: string) => void = () => {};
-  const input = new Promise<string>((resolve) => {
-    send = resolve;
-  });
-  let identify: (line: string | undefined) => void = () => {};
-  const identityLine = new Promise<string | undefined>((resolve) => {
-    identify = resolve;
-  });
-  const running =
-    python === undefined
-      ? undefined
-      : exec([python, "-c", RENDER_PY], {
-          cwd: options.cwd,
-          env: options.env,
-          input,
-          check: false,
-          timeoutMs: options.timeoutMs ?? 120_000,
-          onStdoutLine: identify, // only the first line settles it
-        }).catch(() => undefined);
-  // A process that ends without naming itself (not Python 3, a crash) is not waited for.
-  void running?.then(() => identify(undefined));
-  const cache = running === undefined ? undefined : openVerdictCache(options.env);
+  const cache = python === undefined ? undefined : openVerdictCache(options.env);
+  const slot = python === undefined ? "" : identitySlot(python, options.cwd, options.env, SCRIPT_HASH);
+
+  /** The Python process, started at most once: its first line names the renderer. */
+  interface Child {
+    identityLine: Promise<string | undefined>;
+    running: Promise<{ code: number; stdout: string } | undefined>;
+    send(text: string): void;
+  }
+  let child: Child | undefined;
+  let closed = false;
+  const startChild = (exe: string): Child => {
+    if (child !== undefined) return child;
+    let send: (text: string) => void = () => {};
+    const input = new Promise<string>((resolve) => {
+      send = resolve;
+    });
+    let identify: (line: string | undefined) => void = () => {};
+    const identityLine = new Promise<string | undefined>((resolve) => {
+      identify = resolve;
+    });
+    const stamp = stampNow(exe);
+    const running = exec([exe, "-c", RENDER_PY], {
+      cwd: options.cwd,
+      env: options.env,
+      input,
+      check: false,
+      timeoutMs: options.timeoutMs ?? 120_000,
+      onStdoutLine: identify, // only the first line settles it
+    }).catch(() => undefined);
+    // A process that ends without naming itself (not Python 3, a crash) is not waited for.
+    void running.then(() => identify(undefined));
+    void identityLine.then((line) => {
+      if (line !== undefined) void cache?.rememberIdentity(slot, exe, stamp, line);
+    });
+    child = { identityLine, running, send };
+    return child;
+  };
+
+  // A Python whose identity is known and unchanged is not started unless a verdict is missing;
+  // otherwise it starts now, so its start-up overlaps the reading of the archives.
+  const known =
+    python === undefined || cache === undefined
+      ? Promise.resolve(undefined)
+      : cache.knownIdentity(slot, python);
+  if (python !== undefined) {
+    void known.then((line) => {
+      if (line === undefined && !closed) startChild(python);
+    });
+  }
+
+  /** Verdicts found in the cache under `identity`, and the jobs left to render. */
+  const lookUp = async (items: ReadmeItem[], identity: RendererIdentity | undefined) => {
+    // The sdist and the wheel of one release carry the same README: render it once.
+    const jobs = new Map<string, Job>();
+    for (const item of items) {
+      const type = kindOf(item.contentType);
+      const id = jobId(type, item.text);
+      if (type === "other" || jobs.has(id)) continue;
+      const key = identity === undefined ? undefined : verdictKey(identity.key, type, item.text);
+      jobs.set(id, { id, item, text: item.text, type, key });
+    }
+    const verdicts = new Map<string, RenderVerdict>();
+    for (const job of jobs.values()) {
+      if (identity?.renders[job.type] === false) verdicts.set(job.id, builtinVerdict(job.item));
+    }
+    await Promise.all(
+      [...jobs.values()].map(async (job) => {
+        const hit = job.key === undefined || verdicts.has(job.id) ? undefined : await cache?.get(job.key);
+        if (hit !== undefined) verdicts.set(job.id, hit);
+      }),
+    );
+    return { verdicts, misses: [...jobs.values()].filter((job) => !verdicts.has(job.id)) };
+  };
+
   return {
     async render(items) {
-      const identity = cache === undefined ? undefined : parseIdentity(await identityLine, SCRIPT_HASH);
-      // The sdist and the wheel of one release carry the same README: render it once.
-      const jobs = new Map<string, Job>();
-      for (const item of items) {
-        const type = kindOf(item.contentType);
-        const id = jobId(type, item.text);
-        if (type === "other" || jobs.has(id)) continue;
-        const key = identity === undefined ? undefined : verdictKey(identity.key, type, item.text);
-        jobs.set(id, { id, text: item.text, type, key });
+      if (python === undefined) return items.map(builtinVerdict);
+      const line = (await known) ?? (await startChild(python).identityLine);
+      let identity = cache === undefined ? undefined : parseIdentity(line, SCRIPT_HASH);
+      let { verdicts, misses } = await lookUp(items, identity);
+      if (misses.length > 0 && child === undefined) {
+        // Known identity, but something to render: now Python runs. Should it name itself
+        // differently after all, every verdict is looked up again under what it says now.
+        const fresh = parseIdentity(await startChild(python).identityLine, SCRIPT_HASH);
+        if (fresh?.key !== identity?.key) {
+          identity = fresh;
+          ({ verdicts, misses } = await lookUp(items, identity));
+        }
       }
-      const verdicts = new Map<string, RenderVerdict>();
-      await Promise.all(
-        [...jobs.values()].map(async (job) => {
-          const hit = job.key === undefined ? undefined : await cache?.get(job.key);
-          if (hit !== undefined) verdicts.set(job.id, hit);
-        }),
-      );
-      const misses = [...jobs.values()].filter((job) => !verdicts.has(job.id));
-      send(JSON.stringify(misses.map(({ text, type }) => ({ text, type }))));
-      const rendered = misses.length === 0 ? [] : await parseOutput(running, misses.length);
+      child?.send(JSON.stringify(misses.map(({ text, type }) => ({ text, type }))));
+      const rendered = misses.length === 0 ? [] : await parseOutput(child?.running, misses.length);
       const writes: Promise<void>[] = [];
       misses.forEach((job, i) => {
         const raw = rendered?.[i];
@@ -353,7 +435,8 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
       );
     },
     close() {
-      send("[]");
+      closed = true;
+      child?.send("[]");
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
- * The README verdict cache against real Pythons. Each Python runs through a wrapper that logs
- * its runs and its imports (`-X importtime`), which proves what a warm run skips: it starts
- * Python to learn the renderer's identity but never imports docutils.
+ * The README verdict cache against real Pythons. Most Pythons here run through a wrapper that
+ * logs its runs and its imports (`-X importtime`), which proves what a warm run skips: a wrapper
+ * is like a pyenv shim, so slipway starts it to learn the renderer's identity, but it never
+ * imports docutils. A venv interpreter that logs its own starts (sitecustomize) shows that a
+ * real interpreter whose files did not change is not started at all.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -125,6 +127,92 @@ function venvWithOwnDocutils(options: { readmeRenderer: boolean }): { python: st
   }
   return { python: join(venv, "bin", "python"), site };
 }
+
+/** A venv as `venvWithOwnDocutils`, whose interpreter appends a line to a log at every start. */
+function loggingVenv(): { python: string; site: string; runs(): number } {
+  const venv = venvWithOwnDocutils({ readmeRenderer: true });
+  const log = join(dirname(venv.site), "starts.log");
+  writeFileSync(join(venv.site, "sitecustomize.py"), `open(${JSON.stringify(log)}, "a").write("start\\n")\n`);
+  return {
+    ...venv,
+    runs() {
+      const text = existsSync(log) ? readFileSync(log, "utf8") : "";
+      rmSync(log, { force: true });
+      return text.split("\n").filter(Boolean).length;
+    },
+  };
+}
+
+test("a warm run does not start an unchanged Python at all, and starts it for a text it has no verdict for", async () => {
+  const cache = fresh("cache");
+  const py = loggingVenv();
+  const options = { python: py.python, cwd: work, env: envFor({ SLIPWAY_CACHE_DIR: cache }) };
+  const cold = await renderReadmes(ITEMS, options);
+  assert.deepEqual(cold.map(summary), EXPECTED);
+  assert.equal(cold[1]!.renderer, "readme_renderer 46.0, docutils 0.23");
+  assert.equal(py.runs(), 1);
+  assert.equal(readdirSync(join(cache, "python-identity-v1")).length, 1);
+  // Markdown too: without comrak this Python cannot render it, so it is not asked.
+  assert.deepEqual(await renderReadmes(ITEMS, options), cold);
+  assert.equal(py.runs(), 0);
+
+  const changed = { text: "Demo project\n===========\n\nAll *good*.\n", contentType: "text/x-rst" };
+  const [verdict] = await renderReadmes([changed, ...ITEMS], options);
+  assert.deepEqual(verdict!.messages, [{ line: 2, text: "Title underline too short." }]);
+  assert.equal(py.runs(), 1);
+  assert.deepEqual(await renderReadmes([changed], options), [verdict]);
+  assert.equal(py.runs(), 0);
+});
+
+test("a changed file the identity was read from, or another environment, starts Python again", async () => {
+  const cache = fresh("cache");
+  const py = loggingVenv();
+  const cwd = fresh("cwd");
+  mkdirSync(cwd);
+  const env = envFor({ SLIPWAY_CACHE_DIR: cache });
+  const render = (extra: Record<string, string> = {}) =>
+    renderReadmes(ITEMS, { python: py.python, cwd, env: { ...env, ...extra } });
+  const cold = await render();
+  assert.equal(py.runs(), 1);
+  await render();
+  assert.equal(py.runs(), 0);
+
+  // A docutils.conf appearing in the working directory (docutils would read it), then going.
+  const conf = join(cwd, "docutils.conf");
+  writeFileSync(conf, "[general]\n");
+  await render();
+  assert.equal(py.runs(), 1);
+  rmSync(conf);
+  assert.deepEqual(await render(), cold);
+  assert.equal(py.runs(), 1);
+
+  // A .pth file edited in place (the directory's mtime stays).
+  const pth = join(py.site, "peers.pth");
+  writeFileSync(pth, `${readFileSync(pth, "utf8")}# edited\n`);
+  await render();
+  assert.equal(py.runs(), 1);
+
+  // docutils' metadata edited in place: the new version is seen, not the remembered one.
+  const metadata = join(py.site, "docutils-0.23.dist-info", "METADATA");
+  writeFileSync(metadata, readFileSync(metadata, "utf8").replace("Version: 0.23\n", "Version: 0.23.post1\n"));
+  const init = join(py.site, "docutils", "__init__.py");
+  writeFileSync(
+    init,
+    readFileSync(init, "utf8").replace("__version__ = '0.23'", "__version__ = '0.23.post1'"),
+  );
+  const upgraded = await render();
+  assert.equal(upgraded[0]!.renderer, "readme_renderer 46.0, docutils 0.23.post1");
+  assert.equal(py.runs(), 1);
+  await render();
+  assert.equal(py.runs(), 0);
+
+  // Another PYTHONPATH is another slot: asked once, then known.
+  await render({ PYTHONPATH: cwd });
+  await render({ PYTHONPATH: cwd });
+  assert.equal(py.runs(), 1);
+  await render();
+  assert.equal(py.runs(), 0);
+});
 
 test("a cold run renders and fills the cache; a warm run gives identical verdicts without importing docutils", async () => {
   const cache = fresh("cache");
@@ -330,11 +418,17 @@ test("a renderer whose process ends early, or is closed unused, still answers or
     assert.deepEqual(verdicts.map(summary), EXPECTED, name);
     assert.equal(verdicts[1]!.renderer, "built-in rst lint", name);
   }
-  // Closed without render (an error while reading archives): Python exits, docutils untouched.
+  // Closed without render (an error while reading archives): a started Python exits with
+  // docutils untouched; closed before it started, it never starts.
   const py = traced(peersPython());
-  startReadmeRenderer({ python: py.python, cwd: work, env }).close();
+  const started = startReadmeRenderer({ python: py.python, cwd: work, env });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  started.close();
   await py.ended();
   assert.deepEqual(py.take(), { runs: 1, docutils: false });
+  startReadmeRenderer({ python: py.python, cwd: work, env }).close();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.deepEqual(py.take(), { runs: 0, docutils: false });
 });
 
 test("exec hands over stdout lines while the process still runs", async () => {
