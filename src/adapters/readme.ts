@@ -9,7 +9,7 @@
 
 import { createHash } from "node:crypto";
 import { markupOf } from "../core/checks/description.ts";
-import { markdownRendersEmpty } from "../core/readme/markdown.ts";
+import { couldBeEmpty } from "../core/readme/markdown.ts";
 import { analyzeRst, BUILTIN_RST_RENDERER } from "../core/readme/rst-lint.ts";
 import type { RenderVerdict } from "../core/readme/verdict.ts";
 import { exec } from "./exec.ts";
@@ -260,7 +260,7 @@ function kindOf(contentType: string | undefined): Kind {
 }
 
 /** The verdict of slipway's own checks, used when Python cannot render an item. */
-export function builtinVerdict(item: ReadmeItem): RenderVerdict {
+export async function builtinVerdict(item: ReadmeItem): Promise<RenderVerdict> {
   const kind = kindOf(item.contentType);
   if (kind === "rst") {
     const analysis = analyzeRst(item.text);
@@ -271,7 +271,10 @@ export function builtinVerdict(item: ReadmeItem): RenderVerdict {
     return { renderer: BUILTIN_RST_RENDERER, ok: analysis.issues.length === 0 && !empty, empty, messages };
   }
   if (kind === "markdown") {
-    const empty = markdownRendersEmpty(item.text);
+    // The GFM parser (micromark) loads only for a text that could render to nothing.
+    const empty =
+      couldBeEmpty(item.text) &&
+      (await import("../core/readme/markdown-empty.ts")).markdownRendersEmpty(item.text);
     return { renderer: "built-in Markdown check (micromark)", ok: !empty, empty, messages: [] };
   }
   return { renderer: "none (plain text or unsupported type)", ok: true, empty: false, messages: [] };
@@ -391,7 +394,7 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
     }
     const verdicts = new Map<string, RenderVerdict>();
     for (const job of jobs.values()) {
-      if (identity?.renders[job.type] === false) verdicts.set(job.id, builtinVerdict(job.item));
+      if (identity?.renders[job.type] === false) verdicts.set(job.id, await builtinVerdict(job.item));
     }
     await Promise.all(
       [...jobs.values()].map(async (job) => {
@@ -404,7 +407,7 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
 
   return {
     async render(items) {
-      if (python === undefined) return items.map(builtinVerdict);
+      if (python === undefined) return await Promise.all(items.map(builtinVerdict));
       const line = (await known) ?? (await startChild(python).identityLine);
       let identity = cache === undefined ? undefined : parseIdentity(line, SCRIPT_HASH);
       let { verdicts, misses } = await lookUp(items, identity);
@@ -430,8 +433,10 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
         }
       });
       await Promise.all(writes);
-      return items.map(
-        (item) => verdicts.get(jobId(kindOf(item.contentType), item.text)) ?? builtinVerdict(item),
+      return await Promise.all(
+        items.map(
+          async (item) => verdicts.get(jobId(kindOf(item.contentType), item.text)) ?? builtinVerdict(item),
+        ),
       );
     },
     close() {
@@ -469,6 +474,6 @@ export async function renderReadmes(
   options: RenderReadmesOptions,
 ): Promise<RenderVerdict[]> {
   const needsPython = items.some((item) => kindOf(item.contentType) !== "other");
-  if (!needsPython) return items.map(builtinVerdict);
+  if (!needsPython) return await Promise.all(items.map(builtinVerdict));
   return await startReadmeRenderer(options).render(items);
 }

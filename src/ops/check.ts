@@ -9,7 +9,7 @@ import { readProject } from "../adapters/project.ts";
 import { type ReadmeRenderer, startReadmeRenderer } from "../adapters/readme.ts";
 import type { DistContext, ProjectContext } from "../core/checks/context.ts";
 import type { DescriptionInput } from "../core/checks/description.ts";
-import { checkDescription, prepareDescription } from "../core/checks/description.ts";
+import { checkDescription, needsMarkdownParse, prepareDescription } from "../core/checks/description.ts";
 import { assembleDistContext } from "../core/checks/dist-context.ts";
 import { descriptionOfDist, descriptionOfProject, needsRenderer } from "../core/checks/readme-input.ts";
 import { checkDistribution, checkProject, checkRelease, isSelected } from "../core/checks/registry.ts";
@@ -201,10 +201,19 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
           toRender.map((d) => ({ text: d.description ?? "", contentType: d.contentType ?? "text/x-rst" })),
         );
   const renderers = [...new Set(verdicts.map((v) => v.renderer))];
-  for (const input of descriptions) {
+  const given = descriptions.map((input) => {
     const at = toRender.indexOf(input);
     const verdict = at >= 0 ? verdicts[at] : undefined;
-    findings.push(...checkDescription(verdict === undefined ? input : { ...input, verdict }));
+    return verdict === undefined ? input : { ...input, verdict };
+  });
+  // micromark's GFM parse loads only for a Markdown text that could render to nothing.
+  const gfm = given.some(needsMarkdownParse) ? await import("../core/readme/markdown-empty.ts") : undefined;
+  for (const input of given) {
+    const markdownEmpty =
+      gfm !== undefined && needsMarkdownParse(input)
+        ? gfm.markdownRendersEmpty(input.description ?? "")
+        : undefined;
+    findings.push(...checkDescription(markdownEmpty === undefined ? input : { ...input, markdownEmpty }));
   }
 
   const kept = findings.filter((f) => isSelected(f.id, options.select, options.ignore));

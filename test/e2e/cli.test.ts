@@ -224,6 +224,27 @@ describe("slipway check on a project directory", () => {
     assert.match(r.stdout, /PP01/);
     rmSync(project, { recursive: true });
   });
+
+  test("a Markdown readme of only a link definition renders to nothing: DESC06 (the GFM parser loads for it)", () => {
+    const project = mkdtempSync(join(tmpdir(), "slipway-proj-"));
+    writeFileSync(
+      join(project, "pyproject.toml"),
+      '[project]\nname = "demo"\nversion = "1.0"\nreadme = "README.md"\n',
+    );
+    const ids = (readme: string) => {
+      writeFileSync(join(project, "README.md"), readme);
+      const r = slipway(["check", "--json", "--select", "DESC"], {
+        cwd: project,
+        env: { SLIPWAY_NO_CACHE: "1" },
+      });
+      const report = JSON.parse(r.stdout) as { findings: { id: string }[] };
+      return report.findings.map((f) => f.id);
+    };
+    assert.deepEqual(ids("[docs]: https://example.com\n"), ["DESC06"]);
+    assert.deepEqual(ids("[docs]: https://example.com\n\nSee [docs].\n"), []);
+    assert.deepEqual(ids("# Demo\n"), []);
+    rmSync(project, { recursive: true });
+  });
 });
 
 /** A `node` older than 22 somewhere on PATH (Debian's, on these machines), if there is one. */

@@ -4,8 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkDescription, DESC_CHECKS, type DescriptionInput } from "../../src/core/checks/description.ts";
+import {
+  checkDescription,
+  DESC_CHECKS,
+  type DescriptionInput,
+  needsMarkdownParse,
+} from "../../src/core/checks/description.ts";
 import type { Finding, Location } from "../../src/core/findings.ts";
+import { markdownRendersEmpty } from "../../src/core/readme/markdown-empty.ts";
 import { inspectHtml } from "../../src/core/readme/sanitizer.ts";
 import type { RenderVerdict } from "../../src/core/readme/verdict.ts";
 
@@ -147,10 +153,24 @@ test("DESC05 passes on valid reStructuredText", () => {
 
 test("DESC06 fails on Markdown that renders to nothing", () => {
   for (const description of ["  \n\n", "[docs]: https://example.com\n"]) {
-    assert.deepEqual(ids(check({ location: MD, description, contentType: "text/markdown" })), [
-      "DESC06:error",
-    ]);
+    const input = { location: MD, description, contentType: "text/markdown" };
+    // Whether such a text renders is the caller's GFM parse, loaded only when a text needs it.
+    assert.equal(needsMarkdownParse({ ...input }), true);
+    assert.throws(() => check(input), /markdownEmpty is not set/);
+    const markdownEmpty = markdownRendersEmpty(description);
+    assert.deepEqual(ids(check({ ...input, markdownEmpty })), ["DESC06:error"]);
   }
+  // A definition that is used renders; so does any text not opening with a definition.
+  const used = "[docs]: https://example.com\n\nSee [docs].\n";
+  assert.equal(markdownRendersEmpty(used), false);
+  assert.deepEqual(
+    check({ location: MD, description: used, contentType: "text/markdown", markdownEmpty: false }),
+    [],
+  );
+  assert.equal(
+    needsMarkdownParse({ location: MD, description: GOOD_MD, contentType: "text/markdown" }),
+    false,
+  );
 });
 
 test("DESC06 passes on Markdown with content (Markdown never fails otherwise)", () => {

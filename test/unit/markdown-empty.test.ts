@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { micromark } from "micromark";
 import { gfm, gfmHtml } from "micromark-extension-gfm";
-import { couldBeEmpty, markdownRendersEmpty } from "../../src/core/readme/markdown.ts";
+import { couldBeEmpty } from "../../src/core/readme/markdown.ts";
+import { markdownRendersEmpty } from "../../src/core/readme/markdown-empty.ts";
 import { seededRandom } from "../helpers/random.ts";
 
 const SILENT = [

@@ -13,7 +13,7 @@ import {
   type Severity,
 } from "../findings.ts";
 import { rstEvidence, rstHint } from "../readme/hints.ts";
-import { markdownEvidence, markdownRendersEmpty, scanMarkdown } from "../readme/markdown.ts";
+import { couldBeEmpty, markdownEvidence, scanMarkdown } from "../readme/markdown.ts";
 import { analyzeRst, BUILTIN_RST_RENDERER, type RstAnalysis } from "../readme/rst-lint.ts";
 import { classifyUrl, type HtmlUrl } from "../readme/sanitizer.ts";
 import { isReferenceRenderer, PYPI_RENDERER, type RenderVerdict } from "../readme/verdict.ts";
@@ -109,6 +109,11 @@ export interface DescriptionInput {
   contentType: string | undefined;
   /** Rendering by a real renderer (src/adapters/readme.ts); without it the built-in checks decide. */
   verdict?: RenderVerdict;
+  /**
+   * For Markdown without a verdict whose text could render to nothing (`needsMarkdownParse`):
+   * whether it does, from `markdownRendersEmpty` (readme/markdown-empty.ts, loaded on demand).
+   */
+  markdownEmpty?: boolean;
   /**
    * Line of `location` where the text starts, so findings point at the right line. Default: 1
    * for a readme file; for a metadata member the line is left out (the message still names the
@@ -317,9 +322,27 @@ function reportEmpty(ctx: Ctx, markup: string, severity: Severity): void {
   );
 }
 
+/**
+ * True when `checkDescription` needs `markdownEmpty` for `input`: Markdown without a verdict
+ * that could render to nothing (most texts cannot, and need no GFM parse).
+ */
+export function needsMarkdownParse(input: DescriptionInput): boolean {
+  const text = input.description;
+  return (
+    text !== undefined &&
+    markupOf(input.contentType) === "markdown" &&
+    input.verdict === undefined &&
+    input.markdownEmpty === undefined &&
+    couldBeEmpty(text)
+  );
+}
+
 function checkMarkdown(ctx: Ctx, text: string): void {
   const verdict = ctx.input.verdict;
-  const empty = verdict?.empty ?? markdownRendersEmpty(text);
+  if (verdict === undefined && ctx.input.markdownEmpty === undefined && couldBeEmpty(text)) {
+    throw new Error(`internal error: ${ctx.where}: markdownEmpty is not set (see needsMarkdownParse)`);
+  }
+  const empty = verdict?.empty ?? ctx.input.markdownEmpty ?? false;
   if (empty) reportEmpty(ctx, "Markdown", "error");
   const scan = scanMarkdown(text);
   const hint =

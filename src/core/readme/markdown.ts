@@ -1,42 +1,22 @@
 /**
  * Markdown long descriptions. PyPI renders them with comrak (GFM) and only refuses one that
- * renders to nothing (readme_renderer markdown.py returns None); micromark stands in
- * for comrak here, which is exact enough for "is anything rendered". Links and raw HTML come
- * from markdown-scan.ts, a one-pass scanner held to micromark's answers (30x faster).
+ * renders to nothing (readme_renderer markdown.py returns None): whether one can is
+ * `couldBeEmpty` here, and whether it does is markdown-empty.ts, which parses with micromark and
+ * is loaded only for the rare text that needs it. Links and raw HTML come from
+ * markdown-scan.ts, a one-pass scanner held to micromark's answers (30x faster).
  */
-import { parse, postprocess, preprocess } from "micromark";
-import { gfm } from "micromark-extension-gfm";
 import { scanMarkdownSyntax } from "./markdown-scan.ts";
 import { memoByText } from "./memo.ts";
 import { type HtmlProblem, type HtmlUrl, inspectHtml } from "./sanitizer.ts";
-
-/** True when the Markdown renders to no HTML at all (PyPI: "The description failed to render"). */
-export function markdownRendersEmpty(text: string): boolean {
-  return scanMarkdown(text).empty;
-}
-
-// Tokens that produce no HTML by themselves; everything else renders something. Link and
-// footnote definitions render nothing unless referenced (a reference is its own token).
-const SILENT = new Set([
-  "linePrefix",
-  "lineSuffix",
-  "lineEnding",
-  "lineEndingBlank",
-  "whitespace",
-  "content",
-]);
-const DEFINITIONS = new Set(["definition", "gfmFootnoteDefinition"]);
 
 export interface MarkdownScan {
   /** Link and image destinations, in Markdown syntax and in raw HTML. */
   urls: HtmlUrl[];
   /** Raw HTML PyPI's sanitizer changes. */
   html: HtmlProblem[];
-  /** Renders to no HTML (only blank lines and unreferenced definitions). */
-  empty: boolean;
 }
 
-/** Finds the links, images and raw HTML of a Markdown document, and whether it renders at all. */
+/** Finds the links, images and raw HTML of a Markdown document. */
 export const scanMarkdown = memoByText((text: string): MarkdownScan => {
   // CommonMark core, not GFM, for links and HTML: the same answers (tables, task lists and
   // strikethrough hold the same links; GFM's bare-URL autolinks are absolute).
@@ -50,16 +30,8 @@ export const scanMarkdown = memoByText((text: string): MarkdownScan => {
       urls.push(...found.urls);
     }
   }
-  return { urls, html, empty: couldBeEmpty(text) && rendersNothing(parseGfm(text)) };
+  return { urls, html };
 });
-
-function parseGfm(text: string) {
-  return postprocess(
-    parse({ extensions: [gfm()] })
-      .document()
-      .write(preprocess()(text, undefined, true)),
-  );
-}
 
 /**
  * Only a document whose first non-blank line can open a link or footnote definition (`[label]:`,
@@ -73,18 +45,6 @@ export function couldBeEmpty(text: string): boolean {
   return MAYBE_EMPTY.test(text);
 }
 
-/** GFM events with no rendering token outside link and footnote definitions. */
-function rendersNothing(events: ReturnType<typeof parseGfm>): boolean {
-  let definitions = 0;
-  for (const [kind, token] of events) {
-    if (DEFINITIONS.has(token.type)) definitions += kind === "enter" ? 1 : -1;
-    if (kind !== "enter") continue;
-    // A footnote call renders the footnote section, even from inside a definition.
-    if (token.type === "gfmFootnoteCall") return false;
-    if (definitions === 0 && !SILENT.has(token.type)) return false;
-  }
-  return true;
-}
 /** Signs that a text is Markdown rather than reStructuredText, for hints (not a verdict). */
 export function markdownEvidence(text: string): string | undefined {
   const signs: [RegExp, string][] = [
