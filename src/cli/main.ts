@@ -129,17 +129,13 @@ async function main(argv: string[]): Promise<number> {
     env: process.env,
     cwd: process.cwd(),
   };
-  // The CLI owns its process: keep V8's young generation from growing, so the short-lived strings
-  // of checking a many-member wheel are collected young instead of piling up (peak RSS on a
-  // 11,500-member wheel: ~185 -> ~130 MiB). For check alone, also let the old generation grow
-  // less before a full GC, so what one large wheel leaves behind is collected before the next
-  // one's workers start (bench/check-large peak: ~150 -> ~140 MiB, same speed); it slows the
-  // upload path of publish by ~100 ms on 40 small files, so no other command gets it. The library
-  // never touches V8 flags. Set only once the command and the output streams are loaded: any flag
-  // off its default makes V8 refuse the code cache of Node's built-in modules, and loading zlib,
+  // The CLI owns its process: keep V8's young generation from growing, so the short-lived
+  // strings of reading a large file are collected young instead of piling up. `check` decides
+  // for itself once it knows how large its input is (commands/check.ts). The library never
+  // touches V8 flags. Set only once the command and the output streams are loaded: any flag off
+  // its default makes V8 refuse the code cache of Node's built-in modules, and loading zlib,
   // crypto, child_process... took ~15 ms more.
-  setFlagsFromString("--semi-space-growth-factor=1");
-  if (first === "check") setFlagsFromString("--optimize-for-size");
+  if (first !== "check") setFlagsFromString("--semi-space-growth-factor=1");
   return await module.run(rest, io);
 }
 

@@ -39,7 +39,8 @@ export interface CheckOptions {
 }
 
 export type CheckEvent =
-  | { type: "start"; project?: string; dists: string[] }
+  /** Before any archive is read; `bytes` is the distributions' total size on disk. */
+  | { type: "start"; project?: string; dists: string[]; bytes: number }
   | { type: "file-done"; file: string; errors: number; warnings: number };
 
 export interface CheckReport {
@@ -90,10 +91,9 @@ async function sizeOf(path: string): Promise<number> {
  */
 async function mapWeighted<T, R>(
   items: readonly T[],
-  weightOf: (item: T) => Promise<number>,
+  weights: readonly number[],
   fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
-  const weights = await Promise.all(items.map(async (item) => Math.min(READ_SLOTS, await weightOf(item))));
   const results: R[] = new Array(items.length);
   let free = READ_SLOTS;
   let next = 0;
@@ -142,10 +142,12 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       : options.project !== undefined
         ? await distsIn(options.project)
         : [];
+  const sizes = await Promise.all(distPaths.map(sizeOf));
   options.onEvent?.({
     type: "start",
     ...(options.project === undefined ? {} : { project: options.project }),
     dists: distPaths,
+    bytes: sizes.reduce((sum, size) => sum + size, 0),
   });
 
   const findings: Finding[] = [];
@@ -176,8 +178,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       addDescription(descriptionOfProject(project, options.project, display));
     }
 
-    const large = async (path: string) => ((await sizeOf(path)) > LARGE_ARCHIVE ? READ_SLOTS : 1);
-    const dists: DistContext[] = await mapWeighted(distPaths, large, async (path) => {
+    const weights = sizes.map((size) => (size > LARGE_ARCHIVE ? READ_SLOTS : 1));
+    const dists: DistContext[] = await mapWeighted(distPaths, weights, async (path) => {
       const artifact = await readArtifact(path, { display: display(path) });
       const ctx = assembleDistContext(artifact, display(path));
       const own = checkDistribution(ctx);

@@ -1,6 +1,7 @@
 /** `slipway check [PATH] [DIST...]`: argv → check() → rendered findings and an exit code. */
 import { statSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { SlipwayError } from "../../errors.ts";
 import type { CheckEvent } from "../../ops/check.ts";
 import { check } from "../../ops/check.ts";
@@ -44,6 +45,9 @@ Examples:
 `;
 
 type Format = "human" | "json" | "github";
+
+/** From this much input on, check runs with V8's memory-saving flags (see onEvent). */
+const MEMORY_MODE_BYTES = 64 * 1024 * 1024;
 
 function splitIds(values: string[] | undefined): string[] | undefined {
   if (!values) return undefined;
@@ -141,6 +145,15 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const plain = isPlain(io.stderr, io.env);
     const show = (path: string) => relative(io.cwd, path) || ".";
     const onEvent = (event: CheckEvent) => {
+      if (event.type === "start" && event.bytes >= MEMORY_MODE_BYTES) {
+        // The CLI owns its process: for large archives, keep V8's young generation from growing
+        // (the short-lived strings of a many-member wheel are collected young instead of piling
+        // up: peak RSS on an 11,500-member wheel ~185 -> ~130 MiB) and let the old generation
+        // grow less before a full GC (what one wheel leaves behind is collected before the next
+        // one's workers start). On small dists both only add collections (~6 ms on 22 dists).
+        setFlagsFromString("--semi-space-growth-factor=1");
+        setFlagsFromString("--optimize-for-size");
+      }
       // A live status line on a TTY only; CI logs stay clean and line-oriented.
       if (plain || format !== "human") return;
       if (event.type === "file-done") io.stderr.write(`\r\u001b[2Kchecked ${event.file}`);
