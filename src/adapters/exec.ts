@@ -2,7 +2,6 @@
  * The one way slipway runs a subprocess: argv array (no shell), explicit cwd and env, a
  * timeout, and a failure that shows the command line and the tail of stderr.
  */
-import { spawn } from "node:child_process";
 import { SlipwayError } from "../errors.ts";
 
 export interface ExecOptions {
@@ -74,6 +73,9 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
   if (command === undefined) throw new SlipwayError("internal", "exec called with an empty argv");
   const timeoutMs = options.timeoutMs ?? 120_000;
   return await new Promise<ExecResult>((resolve, reject) => {
+    // Loaded at the first run, not imported: a warm check starts no process at all, and
+    // child_process costs ~3 ms to load.
+    const { spawn } = process.getBuiltinModule("node:child_process");
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env as NodeJS.ProcessEnv | undefined,

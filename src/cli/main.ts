@@ -99,10 +99,11 @@ Examples:
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
-  const major = Number(process.versions.node.split(".")[0]);
-  if (major < 22) {
+  // process.getBuiltinModule (loading built-ins only where they are used) came in 22.3.
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  if (major < 22 || (major === 22 && minor < 3)) {
     process.stderr.write(
-      `slipway: Node.js ${process.versions.node} is too old; slipway needs Node.js 22 or newer\nhint: install a current Node.js (https://nodejs.org) or run slipway through npx with one.\n`,
+      `slipway: Node.js ${process.versions.node} is too old; slipway needs Node.js 22.3 or newer\nhint: install a current Node.js (https://nodejs.org) or run slipway through npx with one.\n`,
     );
     return 2;
   }

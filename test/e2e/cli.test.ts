@@ -269,7 +269,7 @@ test("on a Node.js older than 22 the CLI says so plainly and exits 2", (t) => {
   assert.equal(run.status, 2, run.stderr);
   assert.match(
     run.stderr,
-    /^slipway: Node\.js 2?\d\.\d+\.\d+ is too old; slipway needs Node\.js 22 or newer\n/,
+    /^slipway: Node\.js 2?\d\.\d+\.\d+ is too old; slipway needs Node\.js 22\.3 or newer\n/,
   );
   assert.doesNotMatch(run.stderr, /SyntaxError/);
 });

@@ -10,7 +10,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { HashAlg } from "../../core/dist/artifact.ts";
 import { type JobResult, type MemberJob, MemberRunner, type MemberSpec, runBatch } from "./member-job.ts";
 import type { BatchRequest } from "./member-worker.ts";
@@ -82,7 +82,9 @@ const lost = (index: number): JobResult => ({
 
 function startWorker(url: URL): PooledWorker {
   const pooled: PooledWorker = {
-    worker: new Worker(url, { resourceLimits: LIMITS }),
+    // Loaded here, not imported: only a large archive starts workers, and worker_threads
+    // costs a small check ~3 ms to load.
+    worker: new (process.getBuiltinModule("node:worker_threads").Worker)(url, { resourceLimits: LIMITS }),
     pending: new Map(),
     owner: undefined,
   };
