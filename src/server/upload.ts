@@ -106,6 +106,11 @@ export async function handleUpload(
     return;
   }
   let temp: string | undefined;
+  // The answer goes out once the temp file is gone: a refused client finds nothing left behind.
+  let answer: (() => void) | undefined;
+  const refuse = (status: number, message: string) => {
+    answer = () => sendError(req, res, status, message);
+  };
   try {
     const received = await receiveForm(
       req,
@@ -114,18 +119,18 @@ export async function handleUpload(
         temp = path;
       },
     );
-    if (received.problem !== undefined) return sendError(req, res, 400, received.problem);
+    if (received.problem !== undefined) return refuse(400, received.problem);
     const checked = checkUploadForm(received.form);
-    if (!checked.ok) return sendError(req, res, 400, checked.error);
+    if (!checked.ok) return refuse(400, checked.error);
     const request = checked.value;
-    if (received.temp === undefined) return sendError(req, res, 400, "Upload payload does not have a file.");
+    if (received.temp === undefined) return refuse(400, "Upload payload does not have a file.");
     const digests = await lateDigests(received.temp, request.digests, received.digests);
     const mismatch = checkDigests(request.digests, digests);
-    if (mismatch !== undefined) return sendError(req, res, 400, mismatch);
+    if (mismatch !== undefined) return refuse(400, mismatch);
     let metadata: Uint8Array | undefined;
     if (request.filetype === "bdist_wheel") {
       const read = await readWheelMetadata(received.temp, request.filename);
-      if (typeof read === "string") return sendError(req, res, 400, `Invalid distribution file. ${read}`);
+      if (typeof read === "string") return refuse(400, `Invalid distribution file. ${read}`);
       metadata = read;
     }
     const sha256 = digests.sha256 ?? "";
@@ -149,15 +154,16 @@ export async function handleUpload(
     };
     ctx.emit({ ...base, outcome: result.outcome } as IndexEvent);
     if (result.outcome === "conflict") {
-      return sendError(req, res, 409, conflictMessage(request.filename, result.storedSha256, sha256));
+      return refuse(409, conflictMessage(request.filename, result.storedSha256, sha256));
     }
-    sendOk(
-      res,
-      result.outcome === "identical" ? `${request.filename} is already here with the same sha256.` : "",
-    );
+    answer = () =>
+      sendOk(
+        res,
+        result.outcome === "identical" ? `${request.filename} is already here with the same sha256.` : "",
+      );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof FormError && !req.destroyed) return sendError(req, res, 400, `${message}.`);
+    if (error instanceof FormError && !req.destroyed) return refuse(400, `${message}.`);
     if (!req.complete || req.destroyed) {
       // The client is gone: nobody reads an answer, and no partial file was ever made visible.
       ctx.emit({ type: "warning", message: `upload aborted: ${message}` });
@@ -165,8 +171,9 @@ export async function handleUpload(
       return;
     }
     ctx.emit({ type: "warning", message: `upload failed: ${message}` });
-    if (!res.headersSent) sendError(req, res, 500, `The index could not store the upload: ${message}`);
+    if (!res.headersSent) refuse(500, `The index could not store the upload: ${message}`);
   } finally {
     if (temp !== undefined) await unlink(temp).catch(() => undefined);
+    answer?.();
   }
 }
