@@ -2,12 +2,24 @@
 // Bundles the CLI and the library with esbuild. The CLI entry stays tiny and each command is a
 // separate chunk loaded on demand (code splitting), so `slipway --version` loads almost nothing.
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
 import { build } from "esbuild";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+// Which sources this bundle is made of: caches of what slipway computed (README analyses) are
+// keyed by it, so any change to the code, its data or its dependencies is a miss.
+const buildHash = createHash("sha256");
+const srcDir = new URL("../src/", import.meta.url);
+for (const file of readdirSync(srcDir, { recursive: true }).map(String).sort()) {
+  const url = new URL(file, srcDir);
+  if (statSync(url).isFile()) buildHash.update(`${file}\0`).update(readFileSync(url));
+}
+buildHash.update(readFileSync(new URL("../package-lock.json", import.meta.url)));
+const buildId = buildHash.digest("hex").slice(0, 32);
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 
 // The Node built-ins each command's code imports: the CLI loads them before it compiles the
@@ -61,6 +73,7 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   define: {
     SLIPWAY_VERSION: JSON.stringify(pkg.version),
+    SLIPWAY_BUILD_ID: JSON.stringify(buildId),
     SLIPWAY_BUILTINS: JSON.stringify(JSON.stringify(builtins)),
   },
   // CommonJS dependencies (@fastify/busboy) `require` Node's built-ins; ESM output has no

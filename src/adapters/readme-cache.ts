@@ -166,6 +166,21 @@ export function verdictKey(identity: string, kind: string, text: string): string
   return createHash("sha256").update(`${identity}\0${kind}\0${text}`).digest("hex");
 }
 
+/**
+ * Writes a cache entry as JSON aside, then renames it into place: a reader sees the old entry
+ * or the whole new one, never half. A failure is swallowed (a cache is only an optimisation).
+ */
+export async function writeEntry(path: string, value: unknown): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temp, JSON.stringify(value));
+    await rename(temp, path);
+  } catch {
+    await rm(temp, { force: true }).catch(() => {});
+  }
+}
+
 /** `<dir>/<first 2 hex>/<key>.json`: fanned out so no directory grows huge. */
 export function entryPath(dir: string, key: string): string {
   return join(dir, key.slice(0, 2), `${key}.json`);
@@ -178,17 +193,6 @@ export function openVerdictCache(
   const root = cacheDirOf(env);
   if (root === undefined) return undefined;
   const dir = join(root, NAMESPACE);
-  // Written aside then renamed: a reader sees the old entry or the whole new one, never half.
-  const write = async (path: string, value: unknown) => {
-    const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-    try {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(temp, JSON.stringify(value));
-      await rename(temp, path);
-    } catch {
-      await rm(temp, { force: true }).catch(() => {});
-    }
-  };
   const identityPath = (slot: string) => join(root, IDENTITY_NAMESPACE, `${slot}.json`);
   return {
     dir,
@@ -201,7 +205,7 @@ export function openVerdictCache(
       }
     },
     async put(key, verdict) {
-      await write(entryPath(dir, key), { key, verdict });
+      await writeEntry(entryPath(dir, key), { key, verdict });
     },
     async knownIdentity(slot, python) {
       try {
@@ -223,7 +227,7 @@ export function openVerdictCache(
         const identity = JSON.parse(line) as Record<string, unknown>;
         if (stamp === null || recordedStamps(identity) === undefined) return;
         if (identity["executable"] !== (await realpath(python))) return; // a shim: ask it every time
-        await write(identityPath(slot), { slot, stamp, line });
+        await writeEntry(identityPath(slot), { slot, stamp, line });
       } catch {
         // not an identity this cache can keep
       }

@@ -4,12 +4,21 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { type AnalysisCache, openAnalysisCache } from "../adapters/analysis-cache.ts";
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { readProject } from "../adapters/project.ts";
 import { type ReadmeRenderer, startReadmeRenderer } from "../adapters/readme.ts";
 import type { DistContext, ProjectContext } from "../core/checks/context.ts";
 import type { DescriptionInput } from "../core/checks/description.ts";
-import { checkDescription, needsMarkdownParse, prepareDescription } from "../core/checks/description.ts";
+import {
+  type AnalysisResult,
+  analysisOf,
+  analyze,
+  checkDescription,
+  type DescriptionAnalysis,
+  needsMarkdownParse,
+  seedAnalysis,
+} from "../core/checks/description.ts";
 import { assembleDistContext } from "../core/checks/dist-context.ts";
 import { descriptionOfDist, descriptionOfProject, needsRenderer } from "../core/checks/readme-input.ts";
 import { checkDistribution, checkProject, checkRelease, isSelected } from "../core/checks/registry.ts";
@@ -128,6 +137,21 @@ async function mapWeighted<T, R>(
   });
 }
 
+/**
+ * Has a README analysis ready for checkDescription: read from the cache, or computed when the
+ * loop would otherwise wait for archive reads (not at the end) and stored for the next run.
+ */
+async function prepareAnalysis(
+  analysis: DescriptionAnalysis,
+  cache: AnalysisCache | undefined,
+): Promise<void> {
+  const cached = await cache?.get(analysis);
+  if (cached !== undefined) return seedAnalysis(analysis, cached);
+  await new Promise((resolve) => setImmediate(resolve));
+  const result: AnalysisResult = analyze(analysis);
+  await cache?.put(analysis, result);
+}
+
 function count(findings: readonly Finding[]): { errors: number; warnings: number } {
   let errors = 0;
   for (const f of findings) if (f.severity === "error") errors++;
@@ -152,14 +176,19 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
 
   const findings: Finding[] = [];
   const descriptions: DescriptionInput[] = [];
+  const analysisCache = openAnalysisCache(options.env);
+  const analyses = new Map<string, Promise<void>>();
   // The renderer process starts at the first description that needs docutils, so Python's
   // imports overlap the reading of the remaining archives.
   let renderer: ReadmeRenderer | undefined;
   const addDescription = (input: DescriptionInput | undefined) => {
     if (input === undefined) return;
     descriptions.push(input);
-    // Its analysis runs when the loop would otherwise wait for archive reads, not at the end.
-    setImmediate(() => prepareDescription(input));
+    const analysis = analysisOf(input);
+    const key = analysis === undefined ? undefined : `${analysis.kind}\0${analysis.text}`;
+    if (analysis !== undefined && key !== undefined && !analyses.has(key)) {
+      analyses.set(key, prepareAnalysis(analysis, analysisCache));
+    }
     if (needsRenderer(input)) {
       renderer ??= startReadmeRenderer({
         ...(options.python === undefined ? {} : { python: options.python }),
@@ -195,6 +224,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     throw error;
   }
 
+  // Analyses first: the built-in verdict reads the same memoized analysis a cache entry seeds.
+  await Promise.all(analyses.values());
   const toRender = descriptions.filter(needsRenderer);
   const verdicts =
     renderer === undefined

@@ -13,7 +13,7 @@ import {
   type Severity,
 } from "../findings.ts";
 import { rstEvidence, rstHint } from "../readme/hints.ts";
-import { couldBeEmpty, markdownEvidence, scanMarkdown } from "../readme/markdown.ts";
+import { couldBeEmpty, type MarkdownScan, markdownEvidence, scanMarkdown } from "../readme/markdown.ts";
 import { analyzeRst, BUILTIN_RST_RENDERER, type RstAnalysis } from "../readme/rst-lint.ts";
 import { classifyUrl, type HtmlUrl } from "../readme/sanitizer.ts";
 import { isReferenceRenderer, PYPI_RENDERER, type RenderVerdict } from "../readme/verdict.ts";
@@ -202,17 +202,32 @@ export function checkDescription(input: DescriptionInput): Finding[] {
   return ctx.out;
 }
 
-/**
- * Runs the text analyses `checkDescription` will need for `input` ahead of time (they are
- * memoized by text), so a caller can do that work while it would otherwise wait for I/O.
- * Findings are the same whether or not this ran first.
- */
-export function prepareDescription(input: DescriptionInput): void {
+/** A text analysis `checkDescription` runs: the kind of document, and its text. */
+export interface DescriptionAnalysis {
+  kind: "rst" | "markdown";
+  text: string;
+}
+
+/** What an analysis finds: the rst model's verdict, or the Markdown scan's links and HTML. */
+export type AnalysisResult = RstAnalysis | MarkdownScan;
+
+/** The analysis `checkDescription` will need for `input`, if any. */
+export function analysisOf(input: DescriptionInput): DescriptionAnalysis | undefined {
   const text = input.description;
-  if (text === undefined || text === "" || text.trimEnd() === "UNKNOWN") return;
+  if (text === undefined || text === "" || text.trimEnd() === "UNKNOWN") return undefined;
   const kind = markupOf(input.contentType);
-  if (kind === "rst") analyzeRst(text);
-  else if (kind === "markdown") scanMarkdown(text);
+  return kind === "rst" || kind === "markdown" ? { kind, text } : undefined;
+}
+
+/** Runs an analysis (memoized by text). Its result is plain data: it can be stored and read back. */
+export function analyze(analysis: DescriptionAnalysis): AnalysisResult {
+  return analysis.kind === "rst" ? analyzeRst(analysis.text) : scanMarkdown(analysis.text);
+}
+
+/** Takes the result of `analyze` known already, so `checkDescription` does not compute it again. */
+export function seedAnalysis(analysis: DescriptionAnalysis, result: AnalysisResult): void {
+  if (analysis.kind === "rst") analyzeRst.seed(analysis.text, result as RstAnalysis);
+  else scanMarkdown.seed(analysis.text, result as MarkdownScan);
 }
 
 function wrongMarkupHint(ctx: Ctx, looksMarkdown: string | undefined): string | undefined {
