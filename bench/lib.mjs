@@ -1,12 +1,30 @@
 // Small timing helpers for the benchmarks: wall time of whole commands, and peak RSS through
 // /usr/bin/time -v. Benchmarks run on demand (npm run bench), never inside the test suite.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 export function timeOnce(argv, options = {}) {
   const start = process.hrtime.bigint();
   const result = spawnSync(argv[0], argv.slice(1), { stdio: ["ignore", "ignore", "pipe"], ...options });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   return { ms, status: result.status, stderr: result.stderr?.toString() ?? "" };
+}
+
+/**
+ * timeOnce without blocking the event loop: for runs against a server this process started and
+ * whose output it reads (a blocked loop stops draining its pipe, and the server stalls on a full one).
+ */
+export function timeOnceAsync(argv, options = {}) {
+  return new Promise((resolve) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "ignore", "pipe"], ...options });
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("close", (status) => {
+      resolve({ ms: Number(process.hrtime.bigint() - start) / 1e6, status, stderr });
+    });
+  });
 }
 
 export function median(values) {

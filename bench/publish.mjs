@@ -12,6 +12,7 @@ import {
   mkdtempSync,
   openSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
   writeSync,
@@ -21,7 +22,7 @@ import { dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
 import { writeDists } from "../test/helpers/dists.ts";
 import { startPypiserver } from "../test/helpers/index-servers.ts";
-import { fmt, median, peersPython, timeOnce, timeWithRss } from "./lib.mjs";
+import { fmt, median, peersPython, timeOnceAsync, timeWithRss } from "./lib.mjs";
 
 const MB = 1024 * 1024;
 
@@ -159,15 +160,28 @@ async function measure({ runs = 3, bigMb = 500 } = {}) {
       server.simpleUrl,
     ];
     const times = { twine: [], slipway: [] };
+    // pypiserver's own CPU time per run (Linux /proc): its requests are served one after another,
+    // so this much wall time goes to the server whatever the client does.
+    const serverCpu = () => {
+      const fields = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in ms at 100 Hz
+    };
+    const cpu = { twine: [], slipway: [] };
+    const timed = async (tool, argv) => {
+      empty();
+      const before = serverCpu();
+      times[tool].push(ok(await timeOnceAsync(argv, { env }), tool).ms);
+      cpu[tool].push(serverCpu() - before);
+      if (readdirSync(server.packages).length !== 40) throw new Error(`${tool} did not upload all 40 files`);
+    };
+    const dry = [];
     try {
       for (let r = 0; r < runs; r++) {
+        await timed("twine", twine);
+        await timed("slipway", slipway);
+        // Everything before the first byte: start-up, the distribution checks, the lookups.
         empty();
-        times.twine.push(ok(timeOnce(twine, { env }), "twine upload").ms);
-        if (readdirSync(server.packages).length !== 40) throw new Error("twine did not upload all 40 files");
-        empty();
-        times.slipway.push(ok(timeOnce(slipway, { env }), "slipway publish").ms);
-        if (readdirSync(server.packages).length !== 40)
-          throw new Error("slipway did not upload all 40 files");
+        dry.push(ok(await timeOnceAsync([...slipway, "--dry-run"], { env }), "slipway --dry-run").ms);
       }
     } finally {
       await server.close();
@@ -175,6 +189,8 @@ async function measure({ runs = 3, bigMb = 500 } = {}) {
     const [t, s] = [median(times.twine), median(times.slipway)];
     rows.push(
       `40 small dists -> pypiserver   twine upload ${fmt(t, 0).padStart(6)} ms   slipway publish ${fmt(s, 0).padStart(6)} ms   (${fmt(t / s, 2)}x)`,
+      `  pypiserver CPU per run       twine ${fmt(median(cpu.twine), 0)} ms (40 uploads)   slipway ${fmt(median(cpu.slipway), 0)} ms (40 uploads, a lookup per release before and after)`,
+      `  slipway before its first byte (publish --dry-run: start-up, checks, lookups) ${fmt(median(dry), 0)} ms`,
     );
     ratio = `publish 40 small dists: ${fmt(t / s, 2)}x faster than twine upload`;
 

@@ -81,7 +81,7 @@ function version(distribution: string): string {
 }
 
 /** pypiserver with uploads behind an htpasswd user; reads are open, no fallback to PyPI. */
-export async function startPypiserver(dir: string): Promise<PeerIndex & { packages: string }> {
+export async function startPypiserver(dir: string): Promise<PeerIndex & { packages: string; pid: number }> {
   const packages = join(dir, "packages");
   mkdirSync(packages, { recursive: true });
   const htpasswd = join(dir, "htpasswd");
@@ -121,6 +121,7 @@ export async function startPypiserver(dir: string): Promise<PeerIndex & { packag
     username,
     password,
     packages,
+    pid: child.pid ?? 0,
     close: () => stop(child),
   };
 }
