@@ -3,7 +3,8 @@
 // test corpus, in two sets: the 22 "release-like" dists (the examples built by their backends
 // and real dists from PyPI) and the whole corpus (plus 45 broken/edge variants). Each tool
 // checks all files of a set in one invocation, as a user would run it; medians of N runs.
-// slipway runs warm: its README verdict cache is filled by the warm-up run (twine has no cache).
+// slipway runs warm: the warm-up run fills its cache of README verdicts and analyses (twine has
+// no cache); SLIPWAY_NO_CACHE=1 in the environment measures it cold.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
