@@ -11,7 +11,7 @@
  * mise) picks an interpreter by files slipway cannot know, so it is always asked.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { statSync } from "node:fs";
+import { type BigIntStats, statSync } from "node:fs";
 import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import type { RenderVerdict } from "../core/readme/verdict.ts";
@@ -68,21 +68,17 @@ export function cacheable(verdict: RenderVerdict, identity: RendererIdentity, ki
 /** A path's [mtime in ns, size] as the render script's `stamp` gives them; null when it cannot be read. */
 export type Stamp = [number, number] | null;
 
+const stampFrom = (st: BigIntStats): Stamp => [Number(st.mtimeNs), Number(st.size)];
+
 /** Node's side of the render script's `stamp(path)` (os.stat follows symlinks; so does stat). */
 export async function stampOf(path: string): Promise<Stamp> {
-  try {
-    const st = await stat(path, { bigint: true });
-    return [Number(st.mtimeNs), Number(st.size)];
-  } catch {
-    return null;
-  }
+  return await stat(path, { bigint: true }).then(stampFrom, () => null);
 }
 
 /** The same, at once: taken right before Python starts, so a later change shows as a mismatch. */
 export function stampNow(path: string): Stamp {
   try {
-    const st = statSync(path, { bigint: true });
-    return [Number(st.mtimeNs), Number(st.size)];
+    return stampFrom(statSync(path, { bigint: true }));
   } catch {
     return null;
   }

@@ -104,8 +104,9 @@ def identity():
     # metadata edited in place, .pth files, a config file appearing, the venv's configuration.
     watch = metadata + candidates
     import site
+    site_dirs = set(getattr(site, "getsitepackages", lambda: [])() + [getattr(site, "USER_SITE", None)])
     for entry in sys.path:
-        if entry in getattr(site, "getsitepackages", lambda: [])() or entry == getattr(site, "USER_SITE", None):
+        if entry in site_dirs:
             try:
                 watch += [os.path.join(entry, n) for n in sorted(os.listdir(entry)) if n.endswith(".pth")]
             except OSError:
@@ -321,7 +322,6 @@ export interface ReadmeRenderer {
 interface Job {
   id: string;
   item: ReadmeItem;
-  text: string;
   type: Kind;
   key: string | undefined;
 }
@@ -390,7 +390,7 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
       const id = jobId(type, item.text);
       if (type === "other" || jobs.has(id)) continue;
       const key = identity === undefined ? undefined : verdictKey(identity.key, type, item.text);
-      jobs.set(id, { id, item, text: item.text, type, key });
+      jobs.set(id, { id, item, type, key });
     }
     const verdicts = new Map<string, RenderVerdict>();
     for (const job of jobs.values()) {
@@ -420,7 +420,7 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
           ({ verdicts, misses } = await lookUp(items, identity));
         }
       }
-      child?.send(JSON.stringify(misses.map(({ text, type }) => ({ text, type }))));
+      child?.send(JSON.stringify(misses.map(({ item, type }) => ({ text: item.text, type }))));
       const rendered = misses.length === 0 ? [] : await parseOutput(child?.running, misses.length);
       const writes: Promise<void>[] = [];
       misses.forEach((job, i) => {
