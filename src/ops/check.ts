@@ -185,10 +185,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     if (input === undefined) return;
     descriptions.push(input);
     const analysis = analysisOf(input);
-    const key = analysis === undefined ? undefined : `${analysis.kind}\0${analysis.text}`;
-    if (analysis !== undefined && key !== undefined && !analyses.has(key)) {
-      analyses.set(key, prepareAnalysis(analysis, analysisCache));
-    }
+    const key = analysis && `${analysis.kind}\0${analysis.text}`;
+    if (analysis && key && !analyses.has(key)) analyses.set(key, prepareAnalysis(analysis, analysisCache));
     if (needsRenderer(input)) {
       renderer ??= startReadmeRenderer({
         ...(options.python === undefined ? {} : { python: options.python }),
