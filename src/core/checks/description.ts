@@ -354,7 +354,7 @@ export function needsMarkdownParse(input: DescriptionInput): boolean {
 
 function checkMarkdown(ctx: Ctx, text: string): void {
   const verdict = ctx.input.verdict;
-  if (verdict === undefined && ctx.input.markdownEmpty === undefined && couldBeEmpty(text)) {
+  if (needsMarkdownParse(ctx.input)) {
     throw new Error(`internal error: ${ctx.where}: markdownEmpty is not set (see needsMarkdownParse)`);
   }
   const empty = verdict?.empty ?? ctx.input.markdownEmpty ?? false;
