@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -78,8 +78,7 @@ test("the built CLI parses a README once: a warm run reads the analysis back fro
   const project = fresh("project");
   const root = fresh("cache");
   const readme = join(project, "README.rst");
-  rmSync(project, { recursive: true, force: true });
-  spawnSync("mkdir", ["-p", project]);
+  mkdirSync(project);
   writeFileSync(
     join(project, "pyproject.toml"),
     '[project]\nname = "demo"\nversion = "1.0"\nreadme = "README.rst"\n',
