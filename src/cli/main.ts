@@ -97,13 +97,28 @@ Examples:
 `;
 }
 
+/** A word as a POSIX shell reads it back: bare when safe, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The way out of a too-old Node.js, as a command to paste: npx fetches the `node` package once
+ * and runs this very file on it. From a checkout, `npx slipway` runs on the Node 24 it pins.
+ */
+function tooOldHint(argv: readonly string[]): string {
+  const script = process.argv[1] ?? "dist/cli.js";
+  const command = ["npx", "-p", "node@24", "node", script, ...argv].map(shellWord).join(" ");
+  return `hint: install Node.js 22.3 or newer (https://nodejs.org), or run this on Node.js 24 without installing it:\n  ${command}\n(in a slipway checkout, 'npx slipway …' runs on the Node.js the checkout pins)\n`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   // process.getBuiltinModule (loading built-ins only where they are used) came in 22.3.
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
   if (major < 22 || (major === 22 && minor < 3)) {
     process.stderr.write(
-      `slipway: Node.js ${process.versions.node} is too old; slipway needs Node.js 22.3 or newer\nhint: install a current Node.js (https://nodejs.org) or run slipway through npx with one.\n`,
+      `slipway: Node.js ${process.versions.node} is too old; slipway needs Node.js 22.3 or newer\n${tooOldHint(argv)}`,
     );
     return 2;
   }

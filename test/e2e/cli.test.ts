@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { peersPython } from "../helpers/peers.ts";
@@ -272,4 +272,26 @@ test("on a Node.js older than 22 the CLI says so plainly and exits 2", (t) => {
     /^slipway: Node\.js 2?\d\.\d+\.\d+ is too old; slipway needs Node\.js 22\.3 or newer\n/,
   );
   assert.doesNotMatch(run.stderr, /SyntaxError/);
+  // The hint is a command to paste: this very script, these arguments, on a pinned Node.js.
+  assert.ok(run.stderr.includes(`\n  npx -p node@24 node ${cli} check .\n`), run.stderr);
+});
+
+test("from a checkout, 'npx slipway' runs on the pinned Node.js even when PATH's node is too old", (t) => {
+  const node = olderNode();
+  if (node === undefined) {
+    t.skip("no Node.js older than 22 on PATH");
+    return;
+  }
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+  // PATH as a user's shell has it: the old node first, no node_modules/.bin (npm test adds it).
+  const path = [dirname(node), ...(process.env["PATH"] ?? "").split(":")]
+    .filter((dir) => !dir.includes("node_modules"))
+    .join(":");
+  const run = spawnSync(join(dirname(node), "npx"), ["--no-install", "slipway", "--version"], {
+    cwd: root,
+    env: { PATH: path, HOME: process.env["HOME"] ?? "/tmp", npm_config_update_notifier: "false" },
+    encoding: "utf8",
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), pkg.version);
 });
