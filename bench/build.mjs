@@ -32,6 +32,10 @@ export function benchBuild({ runs = 5 } = {}) {
         "--no-check",
         "--python",
         python,
+        // slipway's pip reads no PIP_* variable: the wheelhouse goes in as flags.
+        "--find-links",
+        wheelhouse,
+        "--no-index",
       ];
       const pyBuild = [python, "-m", "build", "--outdir", out, example];
       const cold = [];

@@ -16,7 +16,7 @@ import {
   writeAtomic,
 } from "../adapters/dist-output.ts";
 import { type GitState, readGitState } from "../adapters/git.ts";
-import type { PipSource } from "../adapters/python/build-env.ts";
+import { type PipSource, resolvePipSource } from "../adapters/python/build-env.ts";
 import { type BuildHookResult, type FrontendEvent, runBuildHook } from "../adapters/python/frontend.ts";
 import type { ConfigSettings } from "../adapters/python/hooks.ts";
 import { findPython, type Interpreter } from "../adapters/python/interpreter.ts";
@@ -326,7 +326,7 @@ async function buildAll(pass: PassOptions): Promise<Built[]> {
   const common = {
     interpreter: pass.interpreter,
     isolation: options.isolation !== false,
-    pip: options.pip ?? {},
+    pip: resolvePipSource(options.pip ?? {}, options.cwd),
     configSettings: options.configSettings ?? {},
     env: options.env,
     extraEnv,

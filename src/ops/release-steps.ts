@@ -433,7 +433,10 @@ const verifyStep: Step<ReleaseInput> = {
       ...(v.maxImportMs === undefined ? {} : { maxImportMs: v.maxImportMs }),
       onEvent: (e) => {
         if (e.type === "step")
-          input.detail("verify", `${e.step.ok ? "ok" : "FAILED"} ${e.step.kind} ${e.step.subject}`);
+          input.detail(
+            "verify",
+            `${e.step.ok ? (e.step.warning ? "warning" : "ok") : "FAILED"} ${e.step.kind} ${e.step.subject}${e.step.warning ? `: ${e.step.message}` : ""}`,
+          );
       },
     });
     if (!report.ok) {
@@ -443,7 +446,10 @@ const verifyStep: Step<ReleaseInput> = {
         "check",
         `installing from the stage failed: ${failed.map((s) => `${s.kind} ${s.subject}`).join(", ")}${first ? `\n${first.message}${first.command ? `\n$ ${first.command}` : ""}${first.output ? `\n${first.output}` : ""}` : ""}`,
         {
-          hint: "fix the package (or [tool.slipway.release] verify) and run the release again: nothing was published",
+          // A failed byte proof knows its cause (where pip took the file); the package may be fine.
+          hint: first?.hint
+            ? `${first.hint} Nothing was published.`
+            : "fix the package (or [tool.slipway.release] verify) and run the release again: nothing was published",
         },
       );
     }

@@ -6,10 +6,11 @@
 import { mkdir, readFile, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { formatArgv } from "../adapters/exec.ts";
+import { resolvePipSource } from "../adapters/python/build-env.ts";
 import type { Interpreter } from "../adapters/python/interpreter.ts";
 import {
   createScratchVenv,
+  formatPipCommand,
   type InstalledDist,
   readInstalledDist,
   runPip,
@@ -33,14 +34,8 @@ import type {
   VerifyInstallOptions,
   VerifyStep,
 } from "./verify-install.ts";
-import {
-  checkExtra,
-  factsOf,
-  importModule,
-  type Outcome,
-  pipError,
-  runScript,
-} from "./verify-install-smoke.ts";
+import { type BeginStep, runScriptsAndExtras } from "./verify-install-scripts.ts";
+import { checkExtra, factsOf, importModule, type Outcome, pipError } from "./verify-install-smoke.ts";
 
 export interface RunInput {
   target: PlannedTarget;
@@ -67,29 +62,35 @@ const PIP_INSTALL = [
 export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
   const { target, options, root } = input;
   const steps: VerifyStep[] = [];
-  const step = async (kind: StepKind, subject: string, fn: () => Promise<Outcome>): Promise<boolean> => {
+  const begin: BeginStep = (kind, subject) => {
     input.onStepStart(kind, subject);
     const started = performance.now();
-    let outcome: Outcome;
-    try {
-      outcome = await fn();
-    } catch (error) {
-      outcome = { ok: false, message: error instanceof Error ? error.message : String(error) };
-    }
-    // Index URLs and pip's output may carry credentials; they never reach the report.
-    const done: VerifyStep = {
-      kind,
-      subject,
-      ok: outcome.ok,
-      message: redact(outcome.message),
-      ...(outcome.command === undefined ? {} : { command: redact(outcome.command) }),
-      ...(outcome.output === undefined ? {} : { output: redact(outcome.output) }),
-      ms: Math.round(performance.now() - started),
-      ...(outcome.importMs === undefined ? {} : { importMs: outcome.importMs }),
+    return (outcome, ms) => {
+      // Index URLs and pip's output may carry credentials; they never reach the report.
+      const done: VerifyStep = {
+        kind,
+        subject,
+        ok: outcome.ok,
+        ...(outcome.warning ? { warning: true } : {}),
+        message: redact(outcome.message),
+        ...(outcome.hint === undefined ? {} : { hint: redact(outcome.hint) }),
+        ...(outcome.command === undefined ? {} : { command: redact(outcome.command) }),
+        ...(outcome.output === undefined ? {} : { output: redact(outcome.output) }),
+        ms: ms ?? Math.round(performance.now() - started),
+        ...(outcome.importMs === undefined ? {} : { importMs: outcome.importMs }),
+      };
+      steps.push(done);
+      input.onStep(done);
+      return done.ok;
     };
-    steps.push(done);
-    input.onStep(done);
-    return done.ok;
+  };
+  const step = async (kind: StepKind, subject: string, fn: () => Promise<Outcome>): Promise<boolean> => {
+    const finish = begin(kind, subject);
+    try {
+      return finish(await fn());
+    } catch (error) {
+      return finish({ ok: false, message: error instanceof Error ? error.message : String(error) });
+    }
   };
 
   const work = join(root, "work");
@@ -99,7 +100,9 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
   for (const a of target.artifacts) await symlink(a.path, join(wheelhouse, a.filename));
   const requirement = (extra?: string) =>
     `${target.name}${extra === undefined ? "" : `[${extra}]`}==${target.version}`;
-  const findLinks = (options.findLinks ?? []).flatMap((d) => ["--find-links", d]);
+  // pip runs in an empty directory: a relative find-links path means the caller's directory.
+  const links = resolvePipSource({ findLinks: options.findLinks ?? [] }, options.cwd).findLinks ?? [];
+  const findLinks = links.flatMap((d) => ["--find-links", d]);
   // Where everything but the project itself comes from.
   const sourceArgs =
     options.indexUrl === undefined
@@ -143,7 +146,7 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
   const installed = await step("install", requirement(), async () => {
     const argv = [...PIP_INSTALL, "--report", reportPath, ...installArgs];
     const r = await runPip(v, argv, { cwd: work });
-    const command = formatArgv([...v.pip, ...argv]);
+    const command = formatPipCommand(v, argv);
     if (r.code !== 0) {
       return {
         ok: false,
@@ -166,8 +169,12 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
     if (item.version !== target.version) {
       return { ok: false, message: `pip installed ${target.name} ${item.version}, not ${target.version}` };
     }
-    const verdict = checkArchiveHash(item, target.artifacts);
-    if (verdict.ok === false) return { ok: false, message: verdict.message };
+    const sources = {
+      ...(options.indexUrl === undefined ? {} : { indexUrl: options.indexUrl }),
+      findLinks: [...(options.indexUrl === undefined ? [wheelhouse] : []), ...links],
+    };
+    const verdict = checkArchiveHash(item, target.artifacts, sources);
+    if (verdict.ok === false) return { ok: false, message: verdict.message, hint: verdict.hint };
     chosen = target.artifacts.find((a) => a.filename === verdict.filename);
     dist = await readInstalledDist(v, target.name, { cwd: work });
     if (dist === undefined)
@@ -199,7 +206,7 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
     const ok = await step("dependencies", requirement(), async () => {
       const argv = [...PIP_INSTALL, ...sourceArgs, requirement()];
       const r = await runPip(v, argv, { cwd: work });
-      const command = formatArgv([...v.pip, ...argv]);
+      const command = formatPipCommand(v, argv);
       return r.code === 0
         ? { ok: true, message: `${plural(requires.length, "requirement")} satisfied`, command }
         : {
@@ -215,10 +222,15 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
   const modules = options.imports ?? facts.modules;
   for (const module of modules)
     await step("import", module, () => importModule(v, work, module, options.maxImportMs));
-  for (const script of options.scripts ?? facts.scripts)
-    await step("script", script, () => runScript(v, work, script));
-  for (const extra of options.extras ?? facts.extras) {
-    await step("extra", requirement(extra), () =>
+  await runScriptsAndExtras({
+    venv: v,
+    cwd: work,
+    project: target.name,
+    facts,
+    scripts: options.scripts ?? facts.scripts.map((e) => e.name),
+    extras: options.extras ?? facts.extras,
+    extraSubject: requirement,
+    installExtra: (extra) =>
       checkExtra({
         venv: v,
         cwd: work,
@@ -229,7 +241,7 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
         install: (report) => [...PIP_INSTALL, "--report", report, ...sourceArgs, requirement(extra)],
         report: join(root, `extra-${normalizeName(extra)}.json`),
       }),
-    );
-  }
+    begin,
+  });
   return steps;
 }

@@ -6,14 +6,20 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ExecResult, exec, formatArgv } from "../adapters/exec.ts";
-import { type InstalledDist, runPip, type ScratchVenv } from "../adapters/python/scratch-venv.ts";
+import {
+  formatPipCommand,
+  type InstalledDist,
+  runPip,
+  type ScratchVenv,
+} from "../adapters/python/scratch-venv.ts";
 import { normalizeName } from "../core/names/name.ts";
 import { findReportItem, parsePipReport } from "../core/verify/install-proof.ts";
 import {
-  consoleScripts,
+  consoleScriptEntries,
   IMPORT_PROBE_PY,
   parseImportMs,
   readInstallFacts,
+  type ScriptEntry,
   scriptArgv,
   slowestImports,
   stripImportTime,
@@ -37,7 +43,7 @@ export const pipError = (r: ExecResult): string => tail(r.stderr.trim() || r.std
 
 export interface SmokeFacts {
   modules: string[];
-  scripts: string[];
+  scripts: ScriptEntry[];
   extras: string[];
   requires: readonly string[];
 }
@@ -48,7 +54,7 @@ export function factsOf(chosen: PlannedArtifact | undefined, dist: InstalledDist
   const md = readInstallFacts(new TextEncoder().encode(dist.metadata));
   return {
     modules: topLevelModules(dist.files.filter((f) => f.scheme === "lib").map((f) => f.path)),
-    scripts: consoleScripts(dist.entryPoints),
+    scripts: consoleScriptEntries(dist.entryPoints),
     extras: md.extras,
     requires: md.requires,
   };
@@ -139,7 +145,7 @@ export async function checkExtra(options: {
   }
   const argv = options.install(options.report);
   const r = await runPip(v, argv, { cwd: options.cwd });
-  const command = formatArgv([...v.pip, ...argv]);
+  const command = formatPipCommand(v, argv);
   if (r.code !== 0) {
     return {
       ok: false,

@@ -11,7 +11,12 @@ import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { findPython, type Interpreter } from "../adapters/python/interpreter.ts";
 import { normalizeName } from "../core/names/name.ts";
 import type { WheelFile } from "../core/verify/install-proof.ts";
-import { consoleScripts, readInstallFacts, topLevelModules } from "../core/verify/smoke-targets.ts";
+import {
+  consoleScriptEntries,
+  readInstallFacts,
+  type ScriptEntry,
+  topLevelModules,
+} from "../core/verify/smoke-targets.ts";
 import { SlipwayError } from "../errors.ts";
 import { runTarget } from "./verify-install-run.ts";
 
@@ -53,9 +58,17 @@ export interface VerifyStep {
   kind: StepKind;
   /** What the step tested: a requirement, a module, a command, an extra. */
   subject: string;
+  /** False fails the run; a warning is ok. */
   ok: boolean;
+  /**
+   * Something to act on that does not fail the run: a console script that needs an extra
+   * the plain install lacks.
+   */
+  warning?: true;
   /** One line: what was found, or what failed and why. */
   message: string;
+  /** What to do about a failure or a warning. */
+  hint?: string;
   /** The command that ran, for running it again by hand. */
   command?: string;
   /** The last lines of the command's output, when the step failed. */
@@ -106,7 +119,8 @@ export interface PlannedArtifact {
   wheelFiles?: WheelFile[];
   distInfo?: string;
   modules: string[];
-  scripts: string[];
+  /** console_scripts entries, with the extras their entry points declare. */
+  scripts: ScriptEntry[];
   extras: string[];
   requires: readonly string[];
 }
@@ -156,7 +170,7 @@ async function planArtifact(path: string, display: string): Promise<PlannedTarge
         : [],
     );
     artifact.modules = topLevelModules(artifact.wheelFiles.map((f) => f.path));
-    artifact.scripts = consoleScripts(entryPoints && new TextDecoder().decode(entryPoints));
+    artifact.scripts = consoleScriptEntries(entryPoints && new TextDecoder().decode(entryPoints));
   }
   return {
     name: facts.name,

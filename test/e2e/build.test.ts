@@ -24,13 +24,15 @@ import { HookError } from "../../src/adapters/python/hooks.ts";
 import { SlipwayError } from "../../src/errors.ts";
 import { type BuildEvent, type BuildOptions, build } from "../../src/ops/build.ts";
 import { peersPython } from "../helpers/peers.ts";
-import { wheelhouseEnv } from "../helpers/wheelhouse.ts";
+import { wheelhouse, wheelhouseEnv } from "../helpers/wheelhouse.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "slipway-build-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 // One build-environment cache for the whole file: the first build of each backend fills it.
 const env = { ...wheelhouseEnv(), SLIPWAY_CACHE_DIR: join(work, "cache"), PYTHONDONTWRITEBYTECODE: "1" };
+// slipway's pip ignores PIP_* and pip.conf: the wheelhouse is passed as python -m build cannot.
+const offline = ["--find-links", wheelhouse(), "--no-index"];
 const SKIP = /(^|[\\/])(dist|build|__pycache__|[^\\/]*\.egg-info)$/;
 let copies = 0;
 
@@ -70,6 +72,7 @@ async function run(dir: string, options: Partial<BuildOptions> = {}) {
     env,
     project: dir,
     python: peersPython(),
+    pip: { findLinks: [wheelhouse()], noIndex: true },
     onEvent: (e) => events.push(e),
     ...options,
   });
@@ -386,7 +389,7 @@ describe("the CLI", () => {
 
   test("a failing backend shows its output tail and the command to reproduce it", () => {
     const dir = project("test/fixtures/build/broken-backend");
-    const r = spawnSync(process.execPath, [cli, "build", "--python", peersPython()], {
+    const r = spawnSync(process.execPath, [cli, "build", "--python", peersPython(), ...offline], {
       cwd: dir,
       encoding: "utf8",
       env: { ...env, NO_COLOR: "1" },
@@ -400,7 +403,7 @@ describe("the CLI", () => {
 
   test("plain progress lines in CI, then the artifacts", () => {
     const dir = project("examples/prompt-manager");
-    const r = spawnSync(process.execPath, [cli, "build", "--python", peersPython()], {
+    const r = spawnSync(process.execPath, [cli, "build", "--python", peersPython(), ...offline], {
       cwd: dir,
       encoding: "utf8",
       env: { ...env, CI: "true", NO_COLOR: "1" },

@@ -16,7 +16,7 @@ import { promisify } from "node:util";
 import { type VerifyInstallOptions, type VerifyRun, verifyInstall } from "../../src/ops/verify-install.ts";
 import { peersPython } from "../helpers/peers.ts";
 import { wheelhouse } from "../helpers/wheelhouse.ts";
-import { buildZip, recordHash } from "../helpers/zip-writer.ts";
+import { writeWheel } from "../helpers/wheels.ts";
 
 const work = mkdtempSync(join(tmpdir(), "slipway-verify-test-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -28,32 +28,6 @@ const env: Record<string, string | undefined> = {
   PIP_CONFIG_FILE: devNull,
 };
 const base: Omit<VerifyInstallOptions, "dists"> = { cwd: work, env, pythons: [python], noIndex: true };
-
-interface WheelSpec {
-  name: string;
-  version?: string;
-  files: Record<string, string>;
-  entryPoints?: string;
-  metadata?: string;
-}
-
-/** Writes a py3-none-any wheel into `dir` and returns its path. */
-function writeWheel(dir: string, spec: WheelSpec): string {
-  const version = spec.version ?? "1.0.0";
-  const di = `${spec.name}-${version}.dist-info`;
-  const files: Record<string, string> = {
-    ...spec.files,
-    [`${di}/METADATA`]: `Metadata-Version: 2.1\nName: ${spec.name}\nVersion: ${version}\n${spec.metadata ?? ""}\n`,
-    [`${di}/WHEEL`]: "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-    ...(spec.entryPoints === undefined ? {} : { [`${di}/entry_points.txt`]: spec.entryPoints }),
-  };
-  const rows = Object.entries(files).map(([n, d]) => `${n},sha256=${recordHash(d)},${Buffer.byteLength(d)}`);
-  files[`${di}/RECORD`] = `${[...rows, `${di}/RECORD,,`].join("\n")}\n`;
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${spec.name}-${version}-py3-none-any.whl`);
-  writeFileSync(path, buildZip({ entries: Object.entries(files).map(([name, data]) => ({ name, data })) }));
-  return path;
-}
 
 const CLI = `import argparse\ndef main():\n    argparse.ArgumentParser(prog="good").parse_args()\n`;
 const good = (dir: string, extra = "") =>
@@ -383,6 +357,13 @@ for (const [server, start] of [
       const message = bad[0]?.message ?? "";
       assert.ok(message.includes(`sha256 ${sha(join(served, "otherpkg-1.0.0-py3-none-any.whl"))}`), message);
       assert.ok(message.includes(`local artifact has sha256 ${sha(otherWheel)}`), message);
+      // The hint names where pip took the file (its report's download_info.url) and why.
+      const url = /installed from (\S+) has sha256/.exec(message)?.[1] ?? "";
+      assert.ok(url.startsWith(new URL(stage?.simpleUrl ?? "").origin), url);
+      assert.equal(
+        bad[0]?.hint,
+        `pip took it from ${url}, through the index ${stage?.simpleUrl}, which holds other bytes under this file name: an earlier upload of this version, or a mirror, upstream or extra index that answers for it. Replace the file there, or bump the version: PyPI never lets a file name be reused.`,
+      );
     });
   });
 }

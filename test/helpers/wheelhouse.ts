@@ -23,9 +23,10 @@ export function wheelhouse(): string {
 }
 
 /**
- * `base` without its PIP_* variables, plus those that make pip (and so a build frontend's
+ * `base` without its PIP_* variables, plus those that make pip (and so `python -m build`'s
  * isolated environment) install from the wheelhouse alone. The config file is switched off too:
- * pip merges find-links and indexes from pip.conf into the command line's.
+ * pip merges find-links and indexes from pip.conf into the command line's. slipway's own pip
+ * ignores all of these: give it `--find-links <wheelhouse> --no-index` instead.
  */
 export function wheelhouseEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(base).filter(([name]) => !name.startsWith("PIP_")));

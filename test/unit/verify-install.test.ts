@@ -11,7 +11,7 @@ import {
 } from "../../src/core/verify/install-proof.ts";
 import {
   baseRequirements,
-  consoleScripts,
+  consoleScriptEntries,
   parseImportMs,
   readInstallFacts,
   scriptArgv,
@@ -71,6 +71,52 @@ test("checkArchiveHash names both hashes on a mismatch, and foreign files", () =
   assert.match(foreign.message, /not among the artifacts under test \(x-1\.tar\.gz\)/);
   const { sha256: _, ...noHash } = item;
   assert.equal(checkArchiveHash(noHash, [{ filename: "x-1-py3-none-any.whl", sha256: A }]).ok, "unknown");
+});
+
+test("a byte-proof failure's hint names where pip took the file, and what can put another file there", () => {
+  const locals = [{ filename: "x-1-py3-none-any.whl", sha256: B }];
+  const sources = { indexUrl: "http://127.0.0.1:8080/simple/", findLinks: ["/w/wheels"] };
+  const fromIndex = {
+    name: "x",
+    version: "1",
+    url: "http://127.0.0.1:8080/files/x/x-1-py3-none-any.whl",
+    sha256: A,
+  };
+  const index = checkArchiveHash(fromIndex, locals, sources);
+  assert.equal(index.ok, false);
+  assert.ok(
+    index.ok === false &&
+      index.hint.startsWith(
+        `pip took it from ${fromIndex.url}, through the index ${sources.indexUrl}, which holds other bytes`,
+      ),
+    index.ok === false ? index.hint : "",
+  );
+  assert.doesNotMatch(index.ok === false ? index.hint : "", /fix the package/);
+
+  const local = checkArchiveHash(
+    { ...fromIndex, url: "file:///w/wheels/x-1-py3-none-any.whl" },
+    locals,
+    sources,
+  );
+  assert.match(local.ok === false ? local.hint : "", /through the find-links directory \/w\/wheels,/);
+
+  const elsewhere = checkArchiveHash(
+    { ...fromIndex, url: "http://mirror.example/x-1-py3-none-any.whl" },
+    locals,
+    sources,
+  );
+  const hint = elsewhere.ok === false ? elsewhere.hint : "";
+  assert.match(
+    hint,
+    /^pip took it from http:\/\/mirror\.example\/x-1-py3-none-any\.whl, which is none of the places slipway gave pip \(index http:\/\/127\.0\.0\.1:8080\/simple\/, find-links \/w\/wheels\)/,
+  );
+  assert.match(hint, /pip configuration or an extra index \(pip\.conf, PIP_INDEX_URL, PIP_EXTRA_INDEX_URL\)/);
+
+  const foreign = checkArchiveHash(fromIndex, [{ filename: "x-1.tar.gz", sha256: A }], sources);
+  assert.match(
+    foreign.ok === false ? foreign.hint : "",
+    /through the index .*, which serves another file for this version/,
+  );
 });
 
 const di = "x-1.dist-info";
@@ -152,10 +198,13 @@ test("topLevelModules finds modules, packages, extensions and namespace contents
   ]);
 });
 
-test("consoleScripts lists console_scripts only", () => {
-  const text = "[console_scripts]\ntool = x:main\nother=x.cli:run\n[gui_scripts]\ngui = x:gui\n";
-  assert.deepEqual(consoleScripts(text), ["tool", "other"]);
-  assert.deepEqual(consoleScripts(undefined), []);
+test("consoleScriptEntries lists console_scripts only, with the extras an entry declares", () => {
+  const text = "[console_scripts]\ntool = x:main\nother=x.cli:run [cli, Fast]\n[gui_scripts]\ngui = x:gui\n";
+  assert.deepEqual(consoleScriptEntries(text), [
+    { name: "tool", extras: [] },
+    { name: "other", extras: ["cli", "Fast"] },
+  ]);
+  assert.deepEqual(consoleScriptEntries(undefined), []);
 });
 
 test("readInstallFacts reads name, version, extras and requirements", () => {

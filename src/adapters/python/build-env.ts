@@ -12,16 +12,27 @@ import { delimiter, join, resolve } from "node:path";
 import { unmetRequirements } from "../../core/build/build-system.ts";
 import { SlipwayError } from "../../errors.ts";
 import { redact } from "../../redact.ts";
-import { formatArgv } from "../exec.ts";
 import { cacheDirOf } from "../readme-cache.ts";
 import { type Interpreter, readPythonFacts } from "./interpreter.ts";
-import { createScratchVenv, runPip } from "./scratch-venv.ts";
+import { createScratchVenv, formatPipCommand, runPip } from "./scratch-venv.ts";
 
-/** Where pip finds packages; unset fields fall back to pip's own configuration. */
+/**
+ * Where pip finds packages: only these settings count. pip runs isolated from the user's pip
+ * configuration (`isolatedPipEnv`), so unset fields mean pip's defaults (PyPI), not pip.conf.
+ */
 export interface PipSource {
   indexUrl?: string;
   findLinks?: string[];
   noIndex?: boolean;
+}
+
+/**
+ * `pip` with its local find-links made absolute against `cwd`: pip runs in the source tree,
+ * which for the wheel is the unpacked sdist, not where the user typed `--find-links ./wheels`.
+ */
+export function resolvePipSource(pip: PipSource, cwd: string): PipSource {
+  if (pip.findLinks === undefined) return pip;
+  return { ...pip, findLinks: pip.findLinks.map((d) => (d.includes("://") ? d : resolve(cwd, d))) };
 }
 
 export interface BuildEnv {
@@ -46,7 +57,8 @@ export interface ProvideEnvOptions {
 }
 
 const STAMP = "slipway-env.json";
-const FORMAT = 1;
+// 2: pip isolated from pip.conf and PIP_*; environments made before may hold what they chose.
+const FORMAT = 2;
 
 const binDir = (dir: string) => join(dir, "bin");
 
@@ -63,7 +75,7 @@ export function envKey(
     requirements: [...new Set(requirements.map((r) => r.trim()))].sort(),
     pip: {
       indexUrl: pip.indexUrl ?? null,
-      findLinks: (pip.findLinks ?? []).map((d) => (d.includes("://") ? d : resolve(cwd, d))),
+      findLinks: resolvePipSource(pip, cwd).findLinks ?? [],
       noIndex: pip.noIndex ?? false,
     },
   };
@@ -140,15 +152,12 @@ async function isComplete(dir: string, key: string): Promise<boolean> {
   }
 }
 
-/** Describes where pip looked, for errors. */
-export function describePipSource(pip: PipSource, env: Readonly<Record<string, string | undefined>>): string {
+/** Describes where pip looked, for errors: only what slipway passed (pip.conf and PIP_* are not read). */
+export function describePipSource(pip: PipSource): string {
   const parts: string[] = [];
-  if (pip.noIndex || env["PIP_NO_INDEX"]) parts.push("no index");
-  else
-    parts.push(
-      `index ${pip.indexUrl ?? env["PIP_INDEX_URL"] ?? "from pip's configuration (PyPI by default)"}`,
-    );
-  const links = [...(pip.findLinks ?? []), ...(env["PIP_FIND_LINKS"] ? [env["PIP_FIND_LINKS"]] : [])];
+  if (pip.noIndex) parts.push("no index");
+  else parts.push(`index ${pip.indexUrl ?? "https://pypi.org/simple (pip's default)"}`);
+  const links = pip.findLinks ?? [];
   if (links.length > 0) parts.push(`find-links ${links.join(", ")}`);
   // An index URL may carry credentials (https://user:token@host/simple).
   return redact(parts.join(", "));
@@ -185,11 +194,11 @@ async function makeEnv(dir: string, key: string, options: ProvideEnvOptions): Pr
       throw new SlipwayError(
         "python",
         redact(
-          `could not install the build requirements ${requirements.join(", ")} (${describePipSource(options.pip, options.env)})\n  ${tail}`,
+          `could not install the build requirements ${requirements.join(", ")} (${describePipSource(options.pip)})\n  ${tail}`,
         ),
         {
           hint: redact(
-            `Check the requirement names and versions in build-system.requires, and the index (--index-url, --find-links). Reproduce with: ${formatArgv([...venv.pip, ...pipArgs])}`,
+            `Check the requirement names and versions in build-system.requires, and the index (--index-url, --find-links; pip.conf and PIP_* variables are not read). Reproduce with: ${formatPipCommand(venv, pipArgs)}`,
           ),
         },
       );

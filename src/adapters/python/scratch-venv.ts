@@ -2,13 +2,14 @@
  * Throw-away virtual environments for installing a distribution the way a user would, and
  * reading back what got installed. When the base interpreter's pip is new enough (>= 22.3 has
  * `--python`), the venv is made without pip (~50 ms instead of seconds of ensurepip) and that
- * pip installs into it.
+ * pip installs into it. Every pip run is isolated from the user's pip configuration.
  */
+import { devNull } from "node:os";
 import { delimiter, join, posix } from "node:path";
 import { parseRecord } from "../../core/dist/record.ts";
 import type { InstalledFile } from "../../core/verify/install-proof.ts";
 import { SlipwayError } from "../../errors.ts";
-import { type ExecResult, exec } from "../exec.ts";
+import { type ExecResult, exec, formatArgv } from "../exec.ts";
 import type { Interpreter } from "./interpreter.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -17,15 +18,41 @@ export interface ScratchVenv {
   dir: string;
   python: string;
   bin: string;
-  /** The environment processes in the venv run with: PATH first through its bin, no PYTHONPATH. */
+  /**
+   * The environment processes in the venv run with: PATH first through its bin, no PYTHONPATH,
+   * and pip isolated from the user's configuration (see `isolatedPipEnv`).
+   */
   env: Record<string, string | undefined>;
-  /** The argv prefix that runs pip for this venv (`base -m pip --python X` or `X -m pip`). */
+  /** The argv prefix that runs pip for this venv (`base -m pip --isolated --python X` or `X -m pip --isolated`). */
   pip: string[];
   pipVersion: string;
 }
 
 // Variables that would make the venv's interpreter see another environment's modules.
 const LEAKY = ["PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "__PYVENV_LAUNCHER__"];
+
+/**
+ * `env` as every pip run of slipway gets it: no `PIP_*` variable (pip reads each as an option),
+ * and `PIP_CONFIG_FILE` set to the null device, which makes pip skip every configuration file:
+ * global, user and site (pip/_internal/configuration.py, `_load_config_files`). Where packages
+ * come from is then only what slipway passes on the command line. Proxies and TLS trust
+ * (`HTTPS_PROXY`, `REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE`) are not pip's configuration and stay.
+ */
+export function isolatedPipEnv(env: Env): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) if (!name.startsWith("PIP_")) out[name] = value;
+  // pip compares with os.devnull, which is "/dev/null" on the POSIX systems slipway's venvs support.
+  out["PIP_CONFIG_FILE"] = devNull;
+  return out;
+}
+
+/**
+ * The command line that reruns a pip command by hand exactly as slipway ran it: `--isolated`
+ * (in the argv) ignores `PIP_*` variables and the user's files, the null config file the rest.
+ */
+export function formatPipCommand(venv: ScratchVenv, args: readonly string[]): string {
+  return `PIP_CONFIG_FILE=${devNull} ${formatArgv([...venv.pip, ...args])}`;
+}
 
 const versionOf = (pipVersionOutput: string): [number, number] => {
   const [major = 0, minor = 0] = (/^pip (\d+)\.(\d+)/.exec(pipVersionOutput) ?? []).slice(1).map(Number);
@@ -44,8 +71,10 @@ export async function createScratchVenv(options: {
   env: Env;
 }): Promise<ScratchVenv> {
   const base = options.interpreter.executable;
+  // ensurepip (a venv with its own pip) runs pip too: a constraint in a pip.conf could break it.
+  const isolated = isolatedPipEnv(options.env);
   const run = (argv: string[]) =>
-    exec(argv, { cwd: options.cwd, env: options.env, check: false, timeoutMs: 10 * 60_000 });
+    exec(argv, { cwd: options.cwd, env: isolated, check: false, timeoutMs: 10 * 60_000 });
   const basePip = await run([base, "-m", "pip", "--version"]);
   const borrow = basePip.code === 0 && atLeast(versionOf(basePip.stdout), [22, 3]);
   const made = await run([base, "-m", "venv", ...(borrow ? ["--without-pip"] : []), options.dir]);
@@ -56,11 +85,13 @@ export async function createScratchVenv(options: {
   }
   const bin = join(options.dir, "bin");
   const python = join(bin, "python");
-  const env: Record<string, string | undefined> = { ...options.env };
+  const env = { ...isolated };
   for (const name of LEAKY) delete env[name];
   env["VIRTUAL_ENV"] = options.dir;
   env["PATH"] = [bin, options.env["PATH"] ?? ""].filter((p) => p !== "").join(delimiter);
-  const pip = borrow ? [base, "-m", "pip", "--python", python] : [python, "-m", "pip"];
+  const pip = borrow
+    ? [base, "-m", "pip", "--isolated", "--python", python]
+    : [python, "-m", "pip", "--isolated"];
   const pipVersion = borrow ? basePip : await run([python, "-m", "pip", "--version"]);
   // --report arrived in pip 22.2; without it nothing proves which file was installed.
   if (pipVersion.code !== 0 || !atLeast(versionOf(pipVersion.stdout), [22, 2])) {

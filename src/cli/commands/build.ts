@@ -19,6 +19,10 @@ so the next build starts at once. Builds are reproducible: SOURCE_DATE_EPOCH is 
 commit's time unless set. Finished artifacts move into the output directory only when the whole
 build and its check succeeded, with SHA256SUMS and a manifest (.slipway-build.json) beside them.
 
+pip installs build requirements isolated from your pip configuration: no pip.conf (global, user
+or site) and no PIP_* variable is read, only --index-url, --find-links and --no-index (proxies
+and CA bundles still come from HTTPS_PROXY and REQUESTS_CA_BUNDLE).
+
 Options:
   --sdist                    build only the sdist
   --wheel                    build only the wheel (from the source tree)
@@ -26,7 +30,7 @@ Options:
   --clean                    remove the distributions already in the output directory first
   --python EXE               interpreter to build with (default: first Python >= 3.9 on PATH)
   --no-isolation             build with that interpreter as it is (requirements are checked)
-  --index-url URL            index pip installs build requirements from (default: pip's own)
+  --index-url URL            index pip installs build requirements from (default: PyPI)
   --find-links DIR|URL       extra place to find them; repeatable
   --no-index                 use only --find-links
   -C, --config-setting K=V   passed to the backend; repeatable (a key given twice is a list)

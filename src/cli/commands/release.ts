@@ -27,6 +27,9 @@ it, nothing is undone: 'slipway release --resume' continues, re-checking the ind
 remote instead of trusting the journal (.slipway/release.json). A lock keeps two releases of
 one project from running at once. See docs/release.md.
 
+pip (build requirements, the install from the stage) runs isolated from your pip configuration:
+no pip.conf and no PIP_* variable is read, only --find-links, --no-index and the stage's URL.
+
 Options:
   --bump KIND            major, minor, patch, pre, pre=a|b|rc, post, dev, release
                          (default: what the conventional commits since the last tag call for)

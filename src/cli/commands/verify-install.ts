@@ -17,6 +17,16 @@ file's, and the installed RECORD against the wheel's files), then smoke tests: i
 top-level module (timed), run every console script with --help, install each extra and import
 again. A failure shows the command and the tail of its output. Virtualenvs are removed after.
 
+A console script whose entry point declares extras (tool = pkg.cli:main [cli]) runs once they
+are installed. One that fails on the plain install because an optional dependency is missing
+(httpx's httpx without httpx[cli]) is a warning naming the extra, proven by running it again
+once the extra is installed.
+
+pip runs isolated from your pip configuration: no pip.conf (global, user or site) and no PIP_*
+variable is read, only --index-url, --find-links and --no-index (a local install takes its
+dependencies from PyPI unless --no-index; proxies and CA bundles still come from HTTPS_PROXY and
+REQUESTS_CA_BUNDLE).
+
 DIST are wheels (.whl) or sdists (.tar.gz, which pip builds); default: dist/*.whl. A release's
 wheels are verified together: pip picks the one that fits each Python.
 
@@ -80,7 +90,7 @@ const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed
 const label = (t: VerifyTarget) => `${t.name} ${t.version} (${t.kind}: ${t.files.join(", ")})`;
 
 function stepLines(step: VerifyStep, style: Style): string[] {
-  const mark = step.ok ? style.green("ok  ") : style.red("FAIL");
+  const mark = !step.ok ? style.red("FAIL") : step.warning ? style.yellow("warn") : style.green("ok  ");
   const lines = [
     `  ${mark} ${step.kind.padEnd(12)} ${style.bold(step.subject)}: ${step.message} ${style.dim(`(${seconds(step.ms)})`)}`,
   ];
@@ -88,6 +98,7 @@ function stepLines(step: VerifyStep, style: Style): string[] {
     if (step.command !== undefined) lines.push(style.dim(`       $ ${step.command}`));
     for (const line of step.output?.split("\n") ?? []) lines.push(style.dim(`       | ${line}`));
   }
+  if (step.hint !== undefined) lines.push(`       hint: ${step.hint}`);
   return lines;
 }
 
@@ -182,11 +193,14 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
     const failed = report.runs.filter((r) => !r.ok).length;
     const source = report.source.kind === "index" ? `from ${report.source.url}` : "from the local files";
+    const warnings = report.runs.reduce((n, r) => n + r.steps.filter((s) => s.warning).length, 0);
+    const warned =
+      warnings === 0 ? "" : `, ${style.yellow(`${warnings} warning${warnings === 1 ? "" : "s"}`)}`;
     write(
       io.stdout,
       failed === 0
-        ? `${style.green("verified")}: ${report.runs.length} run${report.runs.length === 1 ? "" : "s"} passed, ${source}\n`
-        : `${style.red("verify-install failed")}: ${failed} of ${report.runs.length} runs failed, ${source}\n`,
+        ? `${style.green("verified")}: ${report.runs.length} run${report.runs.length === 1 ? "" : "s"} passed${warned}, ${source}\n`
+        : `${style.red("verify-install failed")}: ${failed} of ${report.runs.length} runs failed${warned}, ${source}\n`,
     );
     return failed === 0 ? 0 : 1;
   } catch (error) {

@@ -62,21 +62,85 @@ export interface LocalArtifact {
   sha256: string;
 }
 
+/** What slipway gave pip to find distributions in: its only sources (pip runs without pip.conf). */
+export interface PipSources {
+  indexUrl?: string;
+  /** Absolute directory paths or URLs (the local artifacts' directory among them, for local installs). */
+  findLinks: readonly string[];
+}
+
+const originOf = (url: string): string | undefined =>
+  /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url)?.[0]?.toLowerCase();
+const pathOfFileUrl = (url: string): string | undefined => {
+  if (!url.toLowerCase().startsWith("file://")) return undefined;
+  const path = url.slice("file://".length).replace(/[#?].*$/, "");
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+};
+
+/**
+ * Which of `sources` a download URL from pip's report belongs to, in words ("the index URL",
+ * "the find-links directory DIR"), or undefined when it is none of them.
+ */
+export function describeSource(url: string, sources: PipSources): string | undefined {
+  const path = pathOfFileUrl(url);
+  for (const link of sources.findLinks) {
+    const dir = (pathOfFileUrl(link) ?? (link.includes("://") ? undefined : link))?.replace(/\/+$/, "");
+    if (path !== undefined && dir !== undefined && path.startsWith(`${dir}/`))
+      return `the find-links directory ${dir}`;
+    if (path === undefined && dir === undefined && originOf(link) === originOf(url))
+      return `the find-links page ${link}`;
+  }
+  if (sources.indexUrl !== undefined && path === undefined && originOf(sources.indexUrl) === originOf(url))
+    return `the index ${sources.indexUrl}`;
+  return undefined;
+}
+
+function listSources(sources: PipSources): string {
+  const all = [
+    ...(sources.indexUrl === undefined ? [] : [`index ${sources.indexUrl}`]),
+    ...sources.findLinks.map((l) => `find-links ${l}`),
+  ];
+  return all.length > 0 ? all.join(", ") : "none";
+}
+
+/**
+ * The hint for a file pip installed that is not the artifact under test: where pip took it
+ * from (its report's `download_info.url`) and what puts another file there.
+ */
+function foreignFileHint(url: string, sources: PipSources, what: string): string {
+  const source = describeSource(url, sources);
+  if (source !== undefined) {
+    return `pip took it from ${url}, through ${source}, which ${what}: an earlier upload of this version, or a mirror, upstream or extra index that answers for it. Replace the file there, or bump the version: PyPI never lets a file name be reused.`;
+  }
+  return `pip took it from ${url}, which is none of the places slipway gave pip (${listSources(sources)}). A pip configuration or an extra index (pip.conf, PIP_INDEX_URL, PIP_EXTRA_INDEX_URL) sends plain pip to such places; slipway runs pip without them, so the index links or redirects there: check what it serves for this file.`;
+}
+
 export type ArchiveVerdict =
   | { ok: true; filename: string; sha256: string; message: string }
   | { ok: false; message: string; hint: string; installed?: string; local?: string }
   /** pip named no sha256 (an index that links with another hash): only RECORD can decide. */
   | { ok: "unknown"; filename: string; message: string };
 
-/** Compares the archive pip installed with the local artifact of the same file name. */
-export function checkArchiveHash(item: PipReportItem, locals: readonly LocalArtifact[]): ArchiveVerdict {
+/**
+ * Compares the archive pip installed with the local artifact of the same file name; a failure's
+ * hint says which of `sources` pip took the file from.
+ */
+export function checkArchiveHash(
+  item: PipReportItem,
+  locals: readonly LocalArtifact[],
+  sources: PipSources = { findLinks: [] },
+): ArchiveVerdict {
   const filename = urlFilename(item.url);
   const local = locals.find((l) => l.filename === filename);
   if (local === undefined) {
     return {
       ok: false,
       message: `pip installed ${filename} (from ${item.url}), which is not among the artifacts under test (${locals.map((l) => l.filename).join(", ")})`,
-      hint: "The index or a find-links directory serves another file for this version; publish the tested files, or pass the file pip chose.",
+      hint: foreignFileHint(item.url, sources, "serves another file for this version"),
     };
   }
   if (item.sha256 === undefined) {
@@ -90,7 +154,7 @@ export function checkArchiveHash(item: PipReportItem, locals: readonly LocalArti
     return {
       ok: false,
       message: `${filename} installed from ${item.url} has sha256 ${item.sha256}, but the local artifact has sha256 ${local.sha256}`,
-      hint: "The index holds other bytes under this file name (an earlier upload?). File names cannot be reused on PyPI: bump the version, or replace the file on the staging index.",
+      hint: foreignFileHint(item.url, sources, "holds other bytes under this file name"),
       installed: item.sha256,
       local: local.sha256,
     };

@@ -3,7 +3,7 @@
  * top-level modules, its console scripts, its extras; and the small Python probe that times an
  * import, with the parsers of what it prints.
  */
-import { parseEntryPoints } from "../dist/entry-points.ts";
+import { parseEntryPoints, parseObjectReference } from "../dist/entry-points.ts";
 import { fieldAll, parseMetadataFile } from "../metadata/parse.ts";
 import type { Marker } from "../pep508/marker.ts";
 import { parseRequirement } from "../pep508/requirement.ts";
@@ -68,12 +68,24 @@ export function topLevelModules(paths: readonly string[]): string[] {
   return modulesUnder("", code, NAMESPACE_DEPTH);
 }
 
-/** Names of the `console_scripts` entry points in an entry_points.txt (`gui_scripts` need a display). */
-export function consoleScripts(entryPointsText: string | undefined): string[] {
+/** A `console_scripts` entry and the extras its object reference declares (`mod:main [cli]`). */
+export interface ScriptEntry {
+  name: string;
+  extras: string[];
+}
+
+/**
+ * The `console_scripts` entries of an entry_points.txt, each with its declared extras
+ * (`gui_scripts` need a display and are not run).
+ */
+export function consoleScriptEntries(entryPointsText: string | undefined): ScriptEntry[] {
   if (entryPointsText === undefined) return [];
   return parseEntryPoints(entryPointsText)
     .entries.filter((e) => e.group === "console_scripts" && e.name !== "")
-    .map((e) => e.name);
+    .map((e) => {
+      const reference = parseObjectReference(e.value);
+      return { name: e.name, extras: reference.ok ? reference.value.extras : [] };
+    });
 }
 
 /** What a METADATA file says verify-install needs: its extras and whether it has requirements. */
