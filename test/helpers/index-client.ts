@@ -198,13 +198,10 @@ export function validateJsonProject(page: Json, name: string): string[] {
     ) {
       problems.push(`${at}.yanked`);
     }
-    for (const key of ["core-metadata", "dist-info-metadata"]) {
-      const value = file[key];
-      if (value !== undefined && typeof value !== "boolean") checkHashes(`${at}.${key}`, value, problems);
-    }
-    if (JSON.stringify(file["core-metadata"]) !== JSON.stringify(file["dist-info-metadata"])) {
-      problems.push(`${at}: core-metadata and dist-info-metadata differ`);
-    }
+    const core = file["core-metadata"];
+    if (core !== undefined && typeof core !== "boolean") checkHashes(`${at}.core-metadata`, core, problems);
+    // PEP 714: the legacy key is for HTML only; pip 22.3–23.0 crash on it in JSON.
+    if ("dist-info-metadata" in file) problems.push(`${at}: the legacy dist-info-metadata key (PEP 714)`);
   });
   return problems;
 }
