@@ -31,6 +31,11 @@ export interface IndexServerOptions {
   token?: string;
   /** Base URL of an upstream simple index (e.g. https://pypi.org/simple/) for projects not hosted here. */
   upstream?: string;
+  /**
+   * Projects this index answers for alone, even before their first upload: never proxied from
+   * upstream (the project being released, whose version may already be on upstream).
+   */
+  ownProjects?: readonly string[];
   onEvent?: (event: IndexEvent) => void;
 }
 
@@ -163,6 +168,15 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
     }
     upstream = parsed.href.endsWith("/") ? parsed.href : `${parsed.href}/`;
   }
+  const ownProjects = new Set<string>();
+  for (const name of options.ownProjects ?? []) {
+    if (!isValidName(name)) {
+      throw new SlipwayError("usage", `'${name}' is not a valid project name`, {
+        hint: "Give the project's name as pyproject.toml spells it (letters, digits, '.', '_', '-').",
+      });
+    }
+    ownProjects.add(normalizeName(name));
+  }
   const token = options.token ?? randomBytes(24).toString("base64url");
   const emit = (event: IndexEvent) => {
     try {
@@ -173,7 +187,7 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
   };
   const routes: Routes = {
     upload: { store, token, emit, now: () => new Date() },
-    simple: { store, emit, ...(upstream === undefined ? {} : { upstream }) },
+    simple: { store, emit, ownProjects, ...(upstream === undefined ? {} : { upstream }) },
     emit,
   };
   const server = createServer((req, res) => {

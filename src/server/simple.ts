@@ -21,6 +21,8 @@ export interface SimpleContext {
   store: IndexStore;
   /** Base URL of an upstream simple index, ending in `/`. */
   upstream?: string;
+  /** Normalized names answered from the store only, even with no file yet (never from upstream). */
+  ownProjects: ReadonlySet<string>;
   emit: (event: IndexEvent) => void;
 }
 
@@ -90,8 +92,9 @@ export async function serveIndex(
 }
 
 /**
- * `GET /simple/<project>/`. A project hosted here is answered from the store only, whatever
- * upstream has (no dependency confusion); otherwise upstream's page is passed through.
+ * `GET /simple/<project>/`. A project hosted here, or owned by the stage (the one being released),
+ * is answered from the store only, whatever upstream has (no dependency confusion, and a version
+ * already on upstream is no conflict on the stage); otherwise upstream's page is passed through.
  */
 export async function serveProject(
   ctx: SimpleContext,
@@ -105,6 +108,12 @@ export async function serveProject(
     const page = renderProject(project, files, contentType);
     const headers = { "Content-Type": contentTypeHeader(contentType), ...PAGE_HEADERS };
     sendBody(req, res, 200, page.body, headers, page.etag);
+    return;
+  }
+  if (ctx.ownProjects.has(project)) {
+    const note =
+      ctx.upstream === undefined ? "" : " (it is this stage's own project, never taken from upstream)";
+    sendError(req, res, 404, `Project '${project}' has no file on this index yet${note}.`);
     return;
   }
   if (ctx.upstream === undefined) {

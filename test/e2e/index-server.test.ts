@@ -20,8 +20,11 @@ import { devNull, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { publish } from "../../src/ops/publish.ts";
+import { Secret } from "../../src/secret.ts";
 import type { IndexEvent, RunningIndex } from "../../src/server/index-server.ts";
 import { startIndex } from "../../src/server/index-server.ts";
+import { writeDists } from "../helpers/dists.ts";
 import {
   htmlAnchors,
   makeWheel,
@@ -437,6 +440,52 @@ describe("upstream", () => {
       list.projects.map((p) => p.name),
       ["slipway-demo-lib", "stage-app"],
     );
+  });
+
+  test("the stage's own project never comes from upstream; publishing a version upstream has is no conflict", async () => {
+    // Upstream (standing in for PyPI) already has own-pkg 1.0.0, built from other bytes.
+    const onUpstream = writeDists(join(work, "own-upstream"), { name: "own-pkg", salt: "on pypi" });
+    const publishTo = (target: RunningIndex, dists: string[]) =>
+      publish({
+        cwd: work,
+        env: { HOME: work },
+        dists,
+        to: target.uploadUrl,
+        checkUrl: target.simpleUrl,
+        username: "__token__",
+        password: new Secret(target.token),
+      });
+    assert.equal((await publishTo(upstream, onUpstream.all)).ok, true);
+    const stage = await startIndex({
+      root: join(work, "own-stage"),
+      upstream: upstream.simpleUrl,
+      ownProjects: ["Own_Pkg"],
+    });
+    try {
+      upstreamEvents.length = 0;
+      const before = await rawRequest(stage.url, "/simple/own-pkg/", { headers: { Accept: JSON_ACCEPT } });
+      assert.equal(before.status, 404, "not upstream's page, even before the first upload");
+      assert.match(before.statusMessage, /never taken from upstream/);
+      assert.deepEqual(upstreamEvents, [], "upstream was not asked");
+      assert.equal((await rawRequest(stage.url, "/simple/upstream-dep/")).status, 200, "others still are");
+      // What `release` does: publish the new build to the stage, which looks it up there first.
+      const built = writeDists(join(work, "own-built"), { name: "own-pkg", salt: "this build" });
+      const report = await publishTo(stage, built.all);
+      assert.equal(report.ok, true, JSON.stringify(report.outcomes));
+      assert.deepEqual(
+        report.outcomes.map((o) => o.status),
+        ["uploaded", "uploaded"],
+      );
+      const page = (await (
+        await fetch(new URL("own-pkg/", stage.simpleUrl), { headers: { Accept: JSON_ACCEPT } })
+      ).json()) as { files: JsonFile[] };
+      assert.deepEqual(
+        page.files.map((f) => f.hashes.sha256),
+        built.all.map((f) => sha256(readFileSync(f))),
+      );
+    } finally {
+      await stage.close();
+    }
   });
 
   test("pip installs the staged project and its dependency through upstream; uv too", async () => {

@@ -27,6 +27,9 @@ Options:
   --upstream URL    simple-API base URL for projects not hosted here, so installs can fetch
                     dependencies (e.g. https://pypi.org/simple/); a project hosted here is
                     never mixed with upstream's files
+  --own NAME        answer for project NAME from this index only, even before its first
+                    upload: never from upstream (repeatable; slipway release passes the
+                    project it releases)
   --json            one JSON event per line (requests, uploads) instead of log lines
   -h, --help        show this help
 
@@ -40,6 +43,7 @@ Examples:
   pip install --index-url http://127.0.0.1:8080/simple/ my-package
   uv pip install --index-url http://127.0.0.1:8080/simple/ my-package
   slipway index serve --upstream https://pypi.org/simple/   dependencies come from PyPI
+  slipway index serve --upstream https://pypi.org/simple/ --own my-package
 `;
 
 const TOKEN_FILE = ".slipway-token";
@@ -110,6 +114,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       port: { type: "string" },
       "token-file": { type: "string" },
       upstream: { type: "string" },
+      own: { type: "string", multiple: true },
       json: { type: "boolean" },
     });
     if (values.help) {
@@ -144,6 +149,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       onEvent,
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.upstream === undefined ? {} : { upstream: values.upstream }),
+      ...(values.own === undefined ? {} : { ownProjects: values.own }),
     });
     const lines = [
       `slipway index: serving ${root}`,
@@ -153,6 +159,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(values.upstream === undefined
         ? []
         : [`  upstream    ${displayUrl(values.upstream)} for projects not hosted here`]),
+      ...(values.own === undefined ? [] : [`  own         ${values.own.join(", ")} (never from upstream)`]),
       "Stop with Ctrl-C.",
     ];
     if (values.json) {
