@@ -13,7 +13,8 @@ import { negotiateSimple, SIMPLE_OFFERS } from "../core/simple/negotiate.ts";
 import { SlipwayError } from "../errors.ts";
 import type { IndexEvent } from "./events.ts";
 import { serveFile } from "./files.ts";
-import { redirect, sendBody, sendError } from "./respond.ts";
+import { loggableTarget, maskFields, tokenMask } from "./log-safety.ts";
+import { guardResponse, redirect, sendBody, sendError } from "./respond.ts";
 import { type SimpleContext, serveIndex, serveProject } from "./simple.ts";
 import { IndexStore } from "./store.ts";
 import { handleUpload, type UploadContext } from "./upload.ts";
@@ -177,10 +178,17 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
     }
     ownProjects.add(normalizeName(name));
   }
+  if (options.token === "") {
+    throw new SlipwayError("usage", "the index's upload token is empty", {
+      hint: "Give a non-empty token, or none for a random one.",
+    });
+  }
   const token = options.token ?? randomBytes(24).toString("base64url");
+  const mask = tokenMask(token);
+  // Every event leaves with the token masked in each text, whatever field carries it.
   const emit = (event: IndexEvent) => {
     try {
-      options.onEvent?.(event);
+      options.onEvent?.(maskFields(event, mask));
     } catch {
       // A listener's failure must not take a request down with it.
     }
@@ -192,19 +200,22 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
   };
   const server = createServer((req, res) => {
     const started = performance.now();
+    guardResponse(res, mask);
+    // Query values and userinfo never reach a log line (they may carry credentials).
+    const shown = loggableTarget(req.url ?? "");
     res.on("close", () => {
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       emit({
         type: "request",
         method: req.method ?? "",
-        path: req.url ?? "",
+        path: shown,
         status: res.statusCode,
         durationMs,
       });
     });
     route(routes, req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
-      emit({ type: "warning", message: `${req.method} ${req.url}: ${message}` });
+      emit({ type: "warning", message: `${req.method} ${shown}: ${message}` });
       if (!res.headersSent) sendError(req, res, 500, `The index failed: ${message}`);
       else res.destroy();
     });

@@ -12,7 +12,7 @@ import {
 } from "../core/upload/index-rules.ts";
 import type { IndexEvent } from "./events.ts";
 import { blake2Hasher, FormError, receiveForm } from "./receive-form.ts";
-import { type Headers, sendError } from "./respond.ts";
+import { type Headers, masked, sendError } from "./respond.ts";
 import { type IndexStore, readWheelMetadata } from "./store.ts";
 
 export interface UploadContext {
@@ -82,7 +82,7 @@ async function lateDigests(
 }
 
 function sendOk(res: ServerResponse, message: string): void {
-  const body = message === "" ? "" : `${message}\n`;
+  const body = message === "" ? "" : `${masked(res, message)}\n`;
   res.writeHead(200, {
     "Content-Type": "text/plain; charset=utf-8",
     "Content-Length": Buffer.byteLength(body),

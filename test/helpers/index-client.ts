@@ -104,7 +104,7 @@ export function uploadRaw(uploadUrl: string, token: string, spec: UploadSpec): P
   const { body, contentType } = multipart(fields, { filename: spec.filename, bytes: spec.bytes });
   const url = new URL(uploadUrl);
   const auth = spec.auth === undefined ? basicAuth("__token__", token) : spec.auth;
-  return rawRequest(url.origin, url.pathname, {
+  return rawRequest(url.origin, `${url.pathname}${url.search}`, {
     method: "POST",
     body,
     headers: {

@@ -6,7 +6,7 @@ import { SlipwayError } from "../../errors.ts";
 import { redact } from "../../redact.ts";
 import type { IndexEvent } from "../../server/events.ts";
 import { startIndex } from "../../server/index-server.ts";
-import { displayUrl } from "../../server/simple.ts";
+import { displayUrl } from "../../server/log-safety.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { makeStyle, wantsColor } from "../style.ts";
 
