@@ -37,6 +37,10 @@ export interface IndexServerOptions {
    * upstream (the project being released, whose version may already be on upstream).
    */
   ownProjects?: readonly string[];
+  /** An upload whose body sends no byte for this long is answered 408 (default 30 s). */
+  uploadIdleTimeoutMs?: number;
+  /** An upload whose body is not complete this long after it started is answered 408 (default 30 min). */
+  uploadDeadlineMs?: number;
   onEvent?: (event: IndexEvent) => void;
 }
 
@@ -135,6 +139,18 @@ async function route(routes: Routes, req: IncomingMessage, res: ServerResponse):
   return sendError(req, res, 404, `Nothing at '${url.pathname}' on this index; try /simple/ or /legacy/.`);
 }
 
+const DEFAULT_IDLE_MS = 30_000;
+// A 1 GiB file (PyPI's largest) at under 1 MB/s.
+const DEFAULT_DEADLINE_MS = 30 * 60_000;
+
+function positiveMs(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new SlipwayError("usage", `${name} must be a positive number of milliseconds, not ${value}`);
+  }
+  return value;
+}
+
 function hostForUrl(address: AddressInfo): string {
   if (address.address === "0.0.0.0") return "127.0.0.1";
   if (address.address === "::") return "[::1]";
@@ -184,6 +200,8 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
     });
   }
   const token = options.token ?? randomBytes(24).toString("base64url");
+  const idleMs = positiveMs(options.uploadIdleTimeoutMs, DEFAULT_IDLE_MS, "uploadIdleTimeoutMs");
+  const deadlineMs = positiveMs(options.uploadDeadlineMs, DEFAULT_DEADLINE_MS, "uploadDeadlineMs");
   const mask = tokenMask(token);
   // Every event leaves with the token masked in each text, whatever field carries it.
   const emit = (event: IndexEvent) => {
@@ -194,7 +212,7 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
     }
   };
   const routes: Routes = {
-    upload: { store, token, emit, now: () => new Date() },
+    upload: { store, token, emit, now: () => new Date(), idleMs, deadlineMs },
     simple: { store, emit, ownProjects, ...(upstream === undefined ? {} : { upstream }) },
     emit,
   };
@@ -220,8 +238,9 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
       else res.destroy();
     });
   });
-  // Large uploads over slow links must not be cut by Node's default 5-minute request timeout.
-  server.requestTimeout = 0;
+  // Uploads have their own idle timer and deadline (408); Node's request timeout (default 5 min,
+  // which would cut large uploads over slow links) only backs them up.
+  server.requestTimeout = deadlineMs + 60_000;
   await new Promise<void>((resolveListen, reject) => {
     server.once("error", (cause: Error) =>
       reject(

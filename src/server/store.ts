@@ -16,10 +16,9 @@ import { createReadStream } from "node:fs";
 import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { readArtifact } from "../adapters/archives/read-artifact.ts";
-import { parseWheelFilename } from "../core/names/filename.ts";
 import { isNormalizedName } from "../core/names/name.ts";
 import { isSafeFilename } from "../core/upload/index-rules.ts";
+import { readDistMetadata } from "./dist-identity.ts";
 
 /** What the index knows about one stored distribution. */
 export interface StoredFile {
@@ -49,26 +48,6 @@ export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
   await pipeline(createReadStream(path), hash);
   return hash.digest("hex");
-}
-
-/**
- * The bytes of a wheel's core metadata: `{name}-{version}.dist-info/METADATA` named by the
- * filename (what PyPI extracts), else the only top-level `*.dist-info/METADATA`. A string says why
- * there is none.
- */
-export async function readWheelMetadata(path: string, filename: string): Promise<Uint8Array | string> {
-  const model = await readArtifact(path, { display: filename, workers: 0 });
-  if (!model.readable) {
-    return model.findings[0]?.message ?? `${filename} is not a readable zip file`;
-  }
-  const parts = parseWheelFilename(filename);
-  const named = parts.ok
-    ? model.contents.get(`${parts.value.name}-${parts.value.version}.dist-info/METADATA`)
-    : undefined;
-  if (named) return named;
-  const candidates = [...model.contents.keys()].filter((k) => /^[^/]+\.dist-info\/METADATA$/.test(k));
-  const only = candidates.length === 1 ? model.contents.get(candidates[0] ?? "") : undefined;
-  return only ?? `${filename} has no .dist-info/METADATA file`;
 }
 
 /** Writes `data` to `path` through a temp file and a rename, so readers see all of it or nothing. */
@@ -203,10 +182,10 @@ export class IndexStore {
     const [info, sha256] = await Promise.all([stat(path), sha256File(path)]);
     let metadataSha256: string | undefined;
     if (filename.endsWith(".whl")) {
-      const metadata = await readWheelMetadata(path, filename);
+      const metadata = await readDistMetadata(path, filename);
       if (typeof metadata !== "string") {
-        metadataSha256 = createHash("sha256").update(metadata).digest("hex");
-        await writeAtomic(`${path}.metadata`, metadata);
+        metadataSha256 = createHash("sha256").update(metadata.bytes).digest("hex");
+        await writeAtomic(`${path}.metadata`, metadata.bytes);
       }
     }
     const file: StoredFile = {
