@@ -157,24 +157,16 @@ function hostForUrl(address: AddressInfo): string {
   return address.family === "IPv6" ? `[${address.address}]` : address.address;
 }
 
-/**
- * Starts the index on `host:port` (default 127.0.0.1 and a free port), serving `root`. Resolves
- * once it listens; `close()` stops it. Uploads need the token (random unless given).
- */
-export async function startIndex(options: IndexServerOptions): Promise<RunningIndex> {
-  const store = new IndexStore(resolve(options.root));
-  try {
-    await store.init();
-  } catch (cause) {
-    throw new SlipwayError(
-      "io",
-      `cannot use ${options.root} as the index directory: ${(cause as Error).message}`,
-      {
-        hint: "Pass --root with a writable directory.",
-        cause,
-      },
-    );
-  }
+interface CheckedOptions {
+  upstream: string | undefined;
+  ownProjects: Set<string>;
+  token: string;
+  idleMs: number;
+  deadlineMs: number;
+}
+
+/** The options, validated and with their defaults, before anything touches the disk. */
+function checkOptions(options: IndexServerOptions): CheckedOptions {
   let upstream: string | undefined;
   if (options.upstream !== undefined) {
     const parsed = URL.canParse(options.upstream) ? new URL(options.upstream) : undefined;
@@ -202,6 +194,28 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
   const token = options.token ?? randomBytes(24).toString("base64url");
   const idleMs = positiveMs(options.uploadIdleTimeoutMs, DEFAULT_IDLE_MS, "uploadIdleTimeoutMs");
   const deadlineMs = positiveMs(options.uploadDeadlineMs, DEFAULT_DEADLINE_MS, "uploadDeadlineMs");
+  return { upstream, ownProjects, token, idleMs, deadlineMs };
+}
+
+/**
+ * Starts the index on `host:port` (default 127.0.0.1 and a free port), serving `root`. Resolves
+ * once it listens; `close()` stops it. Uploads need the token (random unless given).
+ */
+export async function startIndex(options: IndexServerOptions): Promise<RunningIndex> {
+  const { upstream, ownProjects, token, idleMs, deadlineMs } = checkOptions(options);
+  const store = new IndexStore(resolve(options.root));
+  try {
+    await store.init();
+  } catch (cause) {
+    throw new SlipwayError(
+      "io",
+      `cannot use ${options.root} as the index directory: ${(cause as Error).message}`,
+      {
+        hint: "Pass --root with a writable directory.",
+        cause,
+      },
+    );
+  }
   const mask = tokenMask(token);
   // Every event leaves with the token masked in each text, whatever field carries it.
   const emit = (event: IndexEvent) => {
@@ -241,7 +255,7 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
   // Uploads have their own idle timer and deadline (408); Node's request timeout (default 5 min,
   // which would cut large uploads over slow links) only backs them up.
   server.requestTimeout = deadlineMs + 60_000;
-  await new Promise<void>((resolveListen, reject) => {
+  const listening = new Promise<void>((resolveListen, reject) => {
     server.once("error", (cause: Error) =>
       reject(
         new SlipwayError(
@@ -256,18 +270,26 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
     );
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolveListen());
   });
+  try {
+    await listening;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const url = `http://${hostForUrl(server.address() as AddressInfo)}:${(server.address() as AddressInfo).port}/`;
   return {
     url,
     uploadUrl: `${url}legacy/`,
     simpleUrl: `${url}simple/`,
     token,
-    close: () =>
-      new Promise<void>((resolveClose, reject) => {
+    close: async () => {
+      await new Promise<void>((resolveClose, reject) => {
         server.close((error) => (error ? reject(error) : resolveClose()));
         server.closeIdleConnections();
         // Keep-alive clients that never send again must not hold the close forever.
         setTimeout(() => server.closeAllConnections(), 2000).unref();
-      }),
+      });
+      await store.close();
+    },
   };
 }

@@ -4,7 +4,8 @@
  *   <root>/<project>/<filename>                  the distribution, never rewritten
  *   <root>/<project>/<filename>.metadata         PEP 658 core metadata (wheels)
  *   <root>/<project>/.slipway/<filename>.json    sidecar: sha256, size, upload time, requires-python
- *   <root>/.tmp/                                 uploads in flight (same filesystem, for link/rename)
+ *   <root>/.tmp/<owner>/                         uploads in flight, one directory per process (same
+ *                                                filesystem, for link/rename; see temp-dirs.ts)
  *
  * The distribution file is the commit point: it appears by `link(2)` from a complete temp file,
  * which fails when the name exists, so two uploads (even from two processes) can never mix bytes
@@ -19,6 +20,7 @@ import { pipeline } from "node:stream/promises";
 import { isNormalizedName } from "../core/names/name.ts";
 import { isSafeFilename } from "../core/upload/index-rules.ts";
 import { readDistMetadata } from "./dist-identity.ts";
+import { makeOwnTempDir, type OwnTempDir, sweepTemp } from "./temp-dirs.ts";
 
 /** What the index knows about one stored distribution. */
 export interface StoredFile {
@@ -66,30 +68,34 @@ export class IndexStore {
   readonly root: string;
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly cache = new Map<string, PageCacheEntry>();
+  private ownTemp: OwnTempDir | undefined;
 
   constructor(root: string) {
     this.root = root;
   }
 
   /**
-   * Creates the root and its temp directory, and removes temp files left by a crash: none written
-   * to for an hour (an upload in flight, even by another process, touches its file continuously).
+   * Creates the root, removes what killed uploads left in `.tmp` (directories of processes that
+   * are gone; see temp-dirs.ts), and makes this process's own temp directory.
    */
   async init(): Promise<void> {
     const temp = join(this.root, TEMP);
     await mkdir(temp, { recursive: true });
-    const cutoff = Date.now() - 60 * 60 * 1000;
-    for (const name of await readdir(temp)) {
-      const path = join(temp, name);
-      const info = await stat(path).catch(() => undefined);
-      if (info?.isFile() && info.mtimeMs < cutoff) await unlink(path).catch(() => undefined);
-    }
+    await sweepTemp(temp);
+    this.ownTemp = await makeOwnTempDir(temp);
+  }
+
+  /** Removes this process's temp directory; call once no upload is in flight. */
+  async close(): Promise<void> {
+    await this.ownTemp?.release();
+    this.ownTemp = undefined;
   }
 
   /** A fresh path for an upload in flight; the extension lets the archive reader know the kind. */
   tempPath(filename: string | undefined): string {
+    if (this.ownTemp === undefined) throw new Error("the index store is not open (init() first)");
     const ext = filename?.endsWith(".whl") ? ".whl" : filename?.endsWith(".tar.gz") ? ".tar.gz" : ".bin";
-    return join(this.root, TEMP, `${randomBytes(12).toString("hex")}${ext}`);
+    return join(this.ownTemp.path, `${randomBytes(12).toString("hex")}${ext}`);
   }
 
   filePath(project: string, filename: string): string {

@@ -38,7 +38,7 @@ after(async () => {
 
 /** Every file under `<root>/.tmp` but the owner markers of live processes. */
 const tempFiles = () =>
-  (readdirSync(join(root, ".tmp"), { recursive: true, withFileTypes: true }) as import("node:fs").Dirent[])
+  readdirSync(join(root, ".tmp"), { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile() && d.name !== ".owner")
     .map((d) => d.name);
 

@@ -51,7 +51,11 @@ const wheelSpec = (name: string, version: string, salt = ""): UploadSpec => ({
   name,
   version,
 });
-const tempFiles = () => readdirSync(join(root, ".tmp"));
+/** Uploads in flight: the files in the processes' temp directories under `<root>/.tmp`, not their owner markers. */
+const tempFiles = () =>
+  readdirSync(join(root, ".tmp"), { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && d.name !== ".owner")
+    .map((d) => d.name);
 
 describe("authentication", () => {
   const spec = () => wheelSpec("auth-pkg", "1.0");
