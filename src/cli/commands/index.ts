@@ -34,7 +34,10 @@ Options:
   -h, --help        show this help
 
 Uploads authenticate as the username __token__ with the token as password. Reads are open.
-Stop with Ctrl-C (SIGINT) or SIGTERM.
+An upload must be what its filename says (the archive's own metadata names the same project
+and version), and its body must keep moving (408 after 30 s without a byte). Log lines never
+show the token nor query values (other than format=). Temp files of an index killed
+mid-upload are removed at the next start. Stop with Ctrl-C (SIGINT) or SIGTERM.
 
 Examples:
   slipway index serve --port 8080
