@@ -12,7 +12,15 @@ import { after, before, describe, test } from "node:test";
 import type { IndexEvent, RunningIndex } from "../../src/server/index-server.ts";
 import { startIndex } from "../../src/server/index-server.ts";
 import { writeDists } from "../helpers/dists.ts";
-import { basicAuth, makeWheel, multipart, rawRequest, sha256, uploadRaw } from "../helpers/index-client.ts";
+import {
+  basicAuth,
+  makeWheel,
+  multipart,
+  rawRequest,
+  sha256,
+  tempUploads,
+  uploadRaw,
+} from "../helpers/index-client.ts";
 import { wheelhouse } from "../helpers/wheelhouse.ts";
 import { buildZip, recordHash } from "../helpers/zip-writer.ts";
 
@@ -36,11 +44,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Every file under `<root>/.tmp` but the owner markers of live processes. */
-const tempFiles = () =>
-  readdirSync(join(root, ".tmp"), { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile() && d.name !== ".owner")
-    .map((d) => d.name);
+const tempFiles = () => tempUploads(root);
 
 const upload = (filename: string, bytes: Uint8Array, name: string, version: string, filetype?: string) =>
   uploadRaw(index.uploadUrl, TOKEN, {

@@ -26,6 +26,7 @@ import {
   multipart,
   rawRequest,
   sha256,
+  tempUploads,
   type UploadSpec,
   uploadRaw,
 } from "../helpers/index-client.ts";
@@ -51,11 +52,7 @@ const wheelSpec = (name: string, version: string, salt = ""): UploadSpec => ({
   name,
   version,
 });
-/** Uploads in flight: the files in the processes' temp directories under `<root>/.tmp`, not their owner markers. */
-const tempFiles = () =>
-  readdirSync(join(root, ".tmp"), { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile() && d.name !== ".owner")
-    .map((d) => d.name);
+const tempFiles = () => tempUploads(root);
 
 describe("authentication", () => {
   const spec = () => wheelSpec("auth-pkg", "1.0");

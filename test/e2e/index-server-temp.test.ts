@@ -13,7 +13,7 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startIndex } from "../../src/server/index-server.ts";
 import { ABANDONED_MS, processStartTicks } from "../../src/server/temp-dirs.ts";
-import { basicAuth, makeWheel, multipart, rawRequest, sha256 } from "../helpers/index-client.ts";
+import { basicAuth, makeWheel, multipart, rawRequest, sha256, tempUploads } from "../helpers/index-client.ts";
 
 const work = mkdtempSync(join(tmpdir(), "slipway-index-temp-"));
 const TOKEN = "temp-test-token-0123456789";
@@ -49,11 +49,7 @@ async function serve(root: string): Promise<{ child: ChildProcess; url: string }
   throw new Error(`the index did not start:\n${out}`);
 }
 
-/** Files of uploads in flight under `<root>/.tmp` (owner markers aside). */
-const tempFiles = (root: string) =>
-  readdirSync(join(root, ".tmp"), { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile() && d.name !== ".owner")
-    .map((d) => join(d.parentPath, d.name));
+const tempFiles = tempUploads;
 const tempDirs = (root: string) => readdirSync(join(root, ".tmp"));
 
 async function until(what: string, ok: () => boolean): Promise<void> {

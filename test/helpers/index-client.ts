@@ -4,7 +4,9 @@
  * JSON (PEP 691/700/658/714) and HTML (PEP 503) pages.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { join } from "node:path";
 import { buildZip, recordHash } from "./zip-writer.ts";
 
 export interface RawResponse {
@@ -44,6 +46,12 @@ export function rawRequest(
 }
 
 export const sha256 = (data: Uint8Array): string => createHash("sha256").update(data).digest("hex");
+
+/** Uploads in flight on an index root: the files in its processes' `.tmp/<owner>/` directories, not their owner markers. */
+export const tempUploads = (root: string): string[] =>
+  readdirSync(join(root, ".tmp"), { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && d.name !== ".owner")
+    .map((d) => join(d.parentPath, d.name));
 
 type Fields = readonly (readonly [string, string])[];
 
