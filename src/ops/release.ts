@@ -272,6 +272,7 @@ function stageProvider(
     const temp = dryRun ? await mkdtemp(join(tmpdir(), "slipway-stage-")) : undefined;
     const index = await startIndex({
       root: temp ?? join(root, STAGE_DIR),
+      ownProjects: [plan.name],
       ...(plan.stage.upstream === null ? {} : { upstream: plan.stage.upstream }),
     });
     options.onEvent?.({ type: "stage-started", url: index.url });

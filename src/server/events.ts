@@ -1,9 +1,12 @@
-/** What the embedded index reports while it runs; the CLI renders these as log lines. */
+/**
+ * What the embedded index reports while it runs; the CLI renders these as log lines. Every text
+ * field has the index's token masked, and no query value but `format`'s is ever shown.
+ */
 export type IndexEvent =
   | {
       type: "request";
       method: string;
-      /** The request target as received (path and query). */
+      /** The request target as logs may show it: the path, query values masked (`***`) but `format`'s. */
       path: string;
       status: number;
       durationMs: number;
@@ -17,5 +20,12 @@ export type IndexEvent =
       sha256: string;
       size: number;
     }
-  | { type: "upstream"; project: string; url: string; status: number; durationMs: number }
+  | {
+      type: "upstream";
+      project: string;
+      /** Without userinfo, query values masked. */
+      url: string;
+      status: number;
+      durationMs: number;
+    }
   | { type: "warning"; message: string };

@@ -13,7 +13,8 @@ import { negotiateSimple, SIMPLE_OFFERS } from "../core/simple/negotiate.ts";
 import { SlipwayError } from "../errors.ts";
 import type { IndexEvent } from "./events.ts";
 import { serveFile } from "./files.ts";
-import { redirect, sendBody, sendError } from "./respond.ts";
+import { loggableTarget, maskFields, tokenMask } from "./log-safety.ts";
+import { guardResponse, redirect, sendBody, sendError } from "./respond.ts";
 import { type SimpleContext, serveIndex, serveProject } from "./simple.ts";
 import { IndexStore } from "./store.ts";
 import { handleUpload, type UploadContext } from "./upload.ts";
@@ -31,6 +32,15 @@ export interface IndexServerOptions {
   token?: string;
   /** Base URL of an upstream simple index (e.g. https://pypi.org/simple/) for projects not hosted here. */
   upstream?: string;
+  /**
+   * Projects this index answers for alone, even before their first upload: never proxied from
+   * upstream (the project being released, whose version may already be on upstream).
+   */
+  ownProjects?: readonly string[];
+  /** An upload whose body sends no byte for this long is answered 408 (default 30 s). */
+  uploadIdleTimeoutMs?: number;
+  /** An upload whose body is not complete this long after it started is answered 408 (default 30 min). */
+  uploadDeadlineMs?: number;
   onEvent?: (event: IndexEvent) => void;
 }
 
@@ -129,10 +139,62 @@ async function route(routes: Routes, req: IncomingMessage, res: ServerResponse):
   return sendError(req, res, 404, `Nothing at '${url.pathname}' on this index; try /simple/ or /legacy/.`);
 }
 
+const DEFAULT_IDLE_MS = 30_000;
+// A 1 GiB file (PyPI's largest) at under 1 MB/s.
+const DEFAULT_DEADLINE_MS = 30 * 60_000;
+
+function positiveMs(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new SlipwayError("usage", `${name} must be a positive number of milliseconds, not ${value}`);
+  }
+  return value;
+}
+
 function hostForUrl(address: AddressInfo): string {
   if (address.address === "0.0.0.0") return "127.0.0.1";
   if (address.address === "::") return "[::1]";
   return address.family === "IPv6" ? `[${address.address}]` : address.address;
+}
+
+interface CheckedOptions {
+  upstream: string | undefined;
+  ownProjects: Set<string>;
+  token: string;
+  idleMs: number;
+  deadlineMs: number;
+}
+
+/** The options, validated and with their defaults, before anything touches the disk. */
+function checkOptions(options: IndexServerOptions): CheckedOptions {
+  let upstream: string | undefined;
+  if (options.upstream !== undefined) {
+    const parsed = URL.canParse(options.upstream) ? new URL(options.upstream) : undefined;
+    if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+      throw new SlipwayError("usage", `upstream '${options.upstream}' is not an http(s) URL`, {
+        hint: "Give the simple API's base URL, e.g. https://pypi.org/simple/",
+      });
+    }
+    upstream = parsed.href.endsWith("/") ? parsed.href : `${parsed.href}/`;
+  }
+  const ownProjects = new Set<string>();
+  for (const name of options.ownProjects ?? []) {
+    if (!isValidName(name)) {
+      throw new SlipwayError("usage", `'${name}' is not a valid project name`, {
+        hint: "Give the project's name as pyproject.toml spells it (letters, digits, '.', '_', '-').",
+      });
+    }
+    ownProjects.add(normalizeName(name));
+  }
+  if (options.token === "") {
+    throw new SlipwayError("usage", "the index's upload token is empty", {
+      hint: "Give a non-empty token, or none for a random one.",
+    });
+  }
+  const token = options.token ?? randomBytes(24).toString("base64url");
+  const idleMs = positiveMs(options.uploadIdleTimeoutMs, DEFAULT_IDLE_MS, "uploadIdleTimeoutMs");
+  const deadlineMs = positiveMs(options.uploadDeadlineMs, DEFAULT_DEADLINE_MS, "uploadDeadlineMs");
+  return { upstream, ownProjects, token, idleMs, deadlineMs };
 }
 
 /**
@@ -140,6 +202,7 @@ function hostForUrl(address: AddressInfo): string {
  * once it listens; `close()` stops it. Uploads need the token (random unless given).
  */
 export async function startIndex(options: IndexServerOptions): Promise<RunningIndex> {
+  const { upstream, ownProjects, token, idleMs, deadlineMs } = checkOptions(options);
   const store = new IndexStore(resolve(options.root));
   try {
     await store.init();
@@ -153,51 +216,46 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
       },
     );
   }
-  let upstream: string | undefined;
-  if (options.upstream !== undefined) {
-    const parsed = URL.canParse(options.upstream) ? new URL(options.upstream) : undefined;
-    if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
-      throw new SlipwayError("usage", `upstream '${options.upstream}' is not an http(s) URL`, {
-        hint: "Give the simple API's base URL, e.g. https://pypi.org/simple/",
-      });
-    }
-    upstream = parsed.href.endsWith("/") ? parsed.href : `${parsed.href}/`;
-  }
-  const token = options.token ?? randomBytes(24).toString("base64url");
+  const mask = tokenMask(token);
+  // Every event leaves with the token masked in each text, whatever field carries it.
   const emit = (event: IndexEvent) => {
     try {
-      options.onEvent?.(event);
+      options.onEvent?.(maskFields(event, mask));
     } catch {
       // A listener's failure must not take a request down with it.
     }
   };
   const routes: Routes = {
-    upload: { store, token, emit, now: () => new Date() },
-    simple: { store, emit, ...(upstream === undefined ? {} : { upstream }) },
+    upload: { store, token, emit, now: () => new Date(), idleMs, deadlineMs },
+    simple: { store, emit, ownProjects, ...(upstream === undefined ? {} : { upstream }) },
     emit,
   };
   const server = createServer((req, res) => {
     const started = performance.now();
+    guardResponse(res, mask);
+    // Query values and userinfo never reach a log line (they may carry credentials).
+    const shown = loggableTarget(req.url ?? "");
     res.on("close", () => {
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       emit({
         type: "request",
         method: req.method ?? "",
-        path: req.url ?? "",
+        path: shown,
         status: res.statusCode,
         durationMs,
       });
     });
     route(routes, req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
-      emit({ type: "warning", message: `${req.method} ${req.url}: ${message}` });
+      emit({ type: "warning", message: `${req.method} ${shown}: ${message}` });
       if (!res.headersSent) sendError(req, res, 500, `The index failed: ${message}`);
       else res.destroy();
     });
   });
-  // Large uploads over slow links must not be cut by Node's default 5-minute request timeout.
-  server.requestTimeout = 0;
-  await new Promise<void>((resolveListen, reject) => {
+  // Uploads have their own idle timer and deadline (408); Node's request timeout (default 5 min,
+  // which would cut large uploads over slow links) only backs them up.
+  server.requestTimeout = deadlineMs + 60_000;
+  const listening = new Promise<void>((resolveListen, reject) => {
     server.once("error", (cause: Error) =>
       reject(
         new SlipwayError(
@@ -212,18 +270,26 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
     );
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolveListen());
   });
+  try {
+    await listening;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const url = `http://${hostForUrl(server.address() as AddressInfo)}:${(server.address() as AddressInfo).port}/`;
   return {
     url,
     uploadUrl: `${url}legacy/`,
     simpleUrl: `${url}simple/`,
     token,
-    close: () =>
-      new Promise<void>((resolveClose, reject) => {
+    close: async () => {
+      await new Promise<void>((resolveClose, reject) => {
         server.close((error) => (error ? reject(error) : resolveClose()));
         server.closeIdleConnections();
         // Keep-alive clients that never send again must not hold the close forever.
         setTimeout(() => server.closeAllConnections(), 2000).unref();
-      }),
+      });
+      await store.close();
+    },
   };
 }

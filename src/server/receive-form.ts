@@ -3,7 +3,8 @@
  * file while it is hashed, so memory stays flat whatever the file's size.
  */
 import { createHash, type Hash } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { open } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -45,25 +46,59 @@ export class FormError extends Error {
   override name = "FormError";
 }
 
+/** The body stalled, or took longer than the deadline (a 408). */
+export class BodyTimeout extends Error {
+  override name = "BodyTimeout";
+}
+
 export const FIELD_LIMIT = 16 * 1024 * 1024;
 
+export interface ReceiveOptions {
+  /** Names the temp file for the content part (from its filename). */
+  tempFor: (filename: string | undefined) => string;
+  /** Told the temp file's path as soon as it exists, so the caller can remove it whatever happens. */
+  onTemp: (path: string) => void;
+  /** The body fails with BodyTimeout when no byte arrives for this long. */
+  idleMs: number;
+  /** ... or when it is not complete this long after the request started. */
+  deadlineMs: number;
+}
+
 /**
- * Reads the whole request. `tempFor` names the temp file for the content part (from its
- * filename). Rejects when the connection fails mid-body; the temp file is then removed by the
- * caller (it is returned through `onTemp` as soon as it exists).
+ * Reads the whole request. Rejects when the body is malformed (FormError), stalls or is too slow
+ * (BodyTimeout), or the connection fails; it settles only after the content file is closed, so
+ * the caller's removal of the temp file is the last thing that happens to it.
  */
-export function receiveForm(
-  req: IncomingMessage,
-  tempFor: (filename: string | undefined) => string,
-  onTemp: (path: string) => void,
-): Promise<Received> {
+export function receiveForm(req: IncomingMessage, options: ReceiveOptions): Promise<Received> {
   return new Promise<Received>((resolve, reject) => {
     const fields = new Map<string, string[]>();
     const fileParts: string[] = [];
     const received: Received = { form: { fields, fileParts }, size: 0, digests: {} };
     const pending: Promise<void>[] = [];
     let active: BusboyFileStream | undefined;
-    let bb: BusboyInstance;
+    let settled = false;
+    let bb: BusboyInstance | undefined;
+    const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+    const idle = setTimeout(
+      () => fail(new BodyTimeout(`The upload stalled: no data for ${seconds(options.idleMs)}.`)),
+      options.idleMs,
+    );
+    const deadline = setTimeout(
+      () => fail(new BodyTimeout(`The upload took longer than ${seconds(options.deadlineMs)}.`)),
+      options.deadlineMs,
+    );
+    const stopTimers = () => {
+      clearTimeout(idle);
+      clearTimeout(deadline);
+    };
+    function fail(error: Error): void {
+      if (settled) return;
+      settled = true;
+      stopTimers();
+      if (bb) req.unpipe(bb);
+      active?.destroy(error);
+      Promise.allSettled(pending).then(() => reject(error));
+    }
     try {
       bb = Busboy({
         headers: req.headers as BusboyConfig["headers"],
@@ -73,7 +108,7 @@ export function receiveForm(
         isPartAFile: (name, _type, filename) => filename !== undefined || name === "content",
       });
     } catch (error) {
-      reject(new FormError(`malformed multipart/form-data: ${(error as Error).message}`));
+      fail(new FormError(`malformed multipart/form-data: ${(error as Error).message}`));
       return;
     }
     bb.on("field", (name, value, _nameTruncated, valueTruncated) => {
@@ -84,41 +119,43 @@ export function receiveForm(
     });
     bb.on("file", (name, stream, filename, _encoding, mimeType) => {
       fileParts.push(name);
-      if (name !== "content" || received.temp !== undefined) {
+      if (name !== "content" || received.temp !== undefined || settled) {
         if (name === "content") received.problem ??= "Upload payload has more than one file.";
         stream.resume();
         return;
       }
-      const temp = tempFor(filename);
+      const temp = options.tempFor(filename);
       received.temp = temp;
       if (filename !== undefined) received.form = { ...received.form, filename, contentType: mimeType };
-      onTemp(temp);
+      options.onTemp(temp);
       active = stream;
+      // Its failure is read by the write below; until that starts, it must not go unheard.
+      stream.on("error", () => undefined);
       const writing = writeContent(stream, temp, fields, received);
       // A failed write (disk full, aborted request) ends the whole form at once.
-      writing.catch(reject);
+      writing.catch(fail);
       pending.push(writing);
     });
     bb.on("partsLimit", () => {
       received.problem ??= "The form has too many parts.";
     });
     bb.on("error", (error) => {
-      const failure = new FormError(`malformed multipart/form-data: ${(error as Error).message}`);
-      active?.destroy(failure);
-      reject(failure);
+      fail(new FormError(`malformed multipart/form-data: ${(error as Error).message}`));
     });
     bb.on("finish", () => {
-      Promise.all(pending).then(() => resolve(received), reject);
+      Promise.all(pending).then(() => {
+        if (settled) return;
+        settled = true;
+        stopTimers();
+        resolve(received);
+      }, fail);
     });
-    req.on("error", (error) => {
-      active?.destroy(error);
-      reject(error);
+    req.on("data", () => {
+      if (!settled) idle.refresh();
     });
+    req.on("error", fail);
     req.on("close", () => {
-      if (req.complete) return;
-      const error = new Error("the client closed the connection before the upload was complete");
-      active?.destroy(error);
-      reject(error);
+      if (!req.complete) fail(new Error("the client closed the connection before the upload was complete"));
     });
     req.pipe(bb);
   });
@@ -135,6 +172,8 @@ async function writeContent(
   const blake2 = fields.has("blake2_256_digest") ? await blake2Hasher() : undefined;
   const md5 = fields.has("md5_digest") ? nodeHasher("md5") : undefined;
   let size = 0;
+  // Opened before any byte is written, and closed before this settles: no write outlives it.
+  const file = await open(temp, "wx", 0o644);
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length;
@@ -144,7 +183,12 @@ async function writeContent(
       callback(null, chunk);
     },
   });
-  await pipeline(stream, hashing, createWriteStream(temp, { flags: "wx", mode: 0o644 }));
+  const sink = file.createWriteStream(); // closes the handle when it ends or fails
+  try {
+    await pipeline(stream, hashing, sink);
+  } finally {
+    if (!sink.closed) await once(sink, "close").catch(() => undefined);
+  }
   received.size = size;
   received.digests = {
     sha256: sha256.hex(),

@@ -3,8 +3,21 @@ import { createHash } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import { prefersJson } from "../core/simple/negotiate.ts";
 import { reasonPhrase } from "../core/upload/index-rules.ts";
+import type { Mask } from "./log-safety.ts";
 
 export type Headers = Record<string, string | number | readonly string[]>;
+
+const masks = new WeakMap<ServerResponse, Mask>();
+
+/** Makes every message written into `res` by these helpers pass `mask` (the index's token mask). */
+export function guardResponse(res: ServerResponse, mask: Mask): void {
+  masks.set(res, mask);
+}
+
+/** `text` as it may be written into `res`. */
+export function masked(res: ServerResponse, text: string): string {
+  return masks.get(res)?.(text) ?? text;
+}
 
 /**
  * Answers an error like PyPI: the message in the reason phrase, and in the body as JSON
@@ -17,6 +30,7 @@ export function sendError(
   message: string,
   headers: Headers = {},
 ): void {
+  message = masked(res, message);
   const title = STATUS_CODES[status] ?? "Error";
   const json = prefersJson(req.headers.accept);
   const body = json

@@ -14,6 +14,7 @@ import {
 } from "../core/simple/pages.ts";
 import { absolutizeHtmlPage, absolutizeJsonPage } from "../core/simple/upstream.ts";
 import type { IndexEvent } from "./events.ts";
+import { displayUrl } from "./log-safety.ts";
 import { etagOf, sendBody, sendError } from "./respond.ts";
 import type { IndexStore, StoredFile } from "./store.ts";
 
@@ -21,6 +22,8 @@ export interface SimpleContext {
   store: IndexStore;
   /** Base URL of an upstream simple index, ending in `/`. */
   upstream?: string;
+  /** Normalized names answered from the store only, even with no file yet (never from upstream). */
+  ownProjects: ReadonlySet<string>;
   emit: (event: IndexEvent) => void;
 }
 
@@ -90,8 +93,9 @@ export async function serveIndex(
 }
 
 /**
- * `GET /simple/<project>/`. A project hosted here is answered from the store only, whatever
- * upstream has (no dependency confusion); otherwise upstream's page is passed through.
+ * `GET /simple/<project>/`. A project hosted here, or owned by the stage (the one being released),
+ * is answered from the store only, whatever upstream has (no dependency confusion, and a version
+ * already on upstream is no conflict on the stage); otherwise upstream's page is passed through.
  */
 export async function serveProject(
   ctx: SimpleContext,
@@ -105,6 +109,12 @@ export async function serveProject(
     const page = renderProject(project, files, contentType);
     const headers = { "Content-Type": contentTypeHeader(contentType), ...PAGE_HEADERS };
     sendBody(req, res, 200, page.body, headers, page.etag);
+    return;
+  }
+  if (ctx.ownProjects.has(project)) {
+    const note =
+      ctx.upstream === undefined ? "" : " (it is this stage's own project, never taken from upstream)";
+    sendError(req, res, 404, `Project '${project}' has no file on this index yet${note}.`);
     return;
   }
   if (ctx.upstream === undefined) {
@@ -125,15 +135,6 @@ function withoutCredentials(url: URL): { url: URL; authorization?: string } {
   return { url: bare, authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` };
 }
 
-/** Shows an upstream URL without its credentials. */
-export function displayUrl(url: string): string {
-  try {
-    return withoutCredentials(new URL(url)).url.href;
-  } catch {
-    return url;
-  }
-}
-
 async function serveUpstream(
   ctx: SimpleContext,
   upstream: string,
@@ -142,6 +143,7 @@ async function serveUpstream(
   project: string,
 ): Promise<void> {
   const { url, authorization } = withoutCredentials(new URL(`${project}/`, upstream));
+  const shown = displayUrl(url.href);
   const started = performance.now();
   let response: Response;
   try {
@@ -156,30 +158,30 @@ async function serveUpstream(
   } catch (error) {
     const reason =
       error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : "";
-    sendError(req, res, 502, `Upstream index ${url.href} did not answer for '${project}': ${reason}`);
+    sendError(req, res, 502, `Upstream index ${shown} did not answer for '${project}': ${reason}`);
     return;
   }
   const durationMs = Math.round(performance.now() - started);
-  ctx.emit({ type: "upstream", project, url: url.href, status: response.status, durationMs });
+  ctx.emit({ type: "upstream", project, url: shown, status: response.status, durationMs });
   if (response.status === 404) {
     await response.body?.cancel();
     sendError(
       req,
       res,
       404,
-      `Project '${project}' is not hosted on this index nor on its upstream ${url.href}.`,
+      `Project '${project}' is not hosted on this index nor on its upstream ${shown}.`,
     );
     return;
   }
   if (!response.ok) {
     await response.body?.cancel();
-    sendError(req, res, 502, `Upstream index ${url.href} answered ${response.status} for '${project}'.`);
+    sendError(req, res, 502, `Upstream index ${shown} answered ${response.status} for '${project}'.`);
     return;
   }
   const type = response.headers.get("content-type") ?? "text/html";
   const text = await response.text();
   // File URLs become absolute, so clients fetch files from upstream, never from this index.
-  const pageUrl = displayUrl(response.url || url.href);
+  const pageUrl = withoutCredentials(new URL(response.url || url.href)).url.href;
   const body = /json/i.test(type) ? absolutizeJsonPage(text, pageUrl) : absolutizeHtmlPage(text, pageUrl);
   sendBody(req, res, 200, body, { "Content-Type": type, ...PAGE_HEADERS }, etagOf(body));
 }

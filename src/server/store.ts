@@ -4,7 +4,8 @@
  *   <root>/<project>/<filename>                  the distribution, never rewritten
  *   <root>/<project>/<filename>.metadata         PEP 658 core metadata (wheels)
  *   <root>/<project>/.slipway/<filename>.json    sidecar: sha256, size, upload time, requires-python
- *   <root>/.tmp/                                 uploads in flight (same filesystem, for link/rename)
+ *   <root>/.tmp/<owner>/                         uploads in flight, one directory per process (same
+ *                                                filesystem, for link/rename; see temp-dirs.ts)
  *
  * The distribution file is the commit point: it appears by `link(2)` from a complete temp file,
  * which fails when the name exists, so two uploads (even from two processes) can never mix bytes
@@ -16,10 +17,10 @@ import { createReadStream } from "node:fs";
 import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { readArtifact } from "../adapters/archives/read-artifact.ts";
-import { parseWheelFilename } from "../core/names/filename.ts";
 import { isNormalizedName } from "../core/names/name.ts";
 import { isSafeFilename } from "../core/upload/index-rules.ts";
+import { readDistMetadata } from "./dist-identity.ts";
+import { makeOwnTempDir, type OwnTempDir, sweepTemp } from "./temp-dirs.ts";
 
 /** What the index knows about one stored distribution. */
 export interface StoredFile {
@@ -51,26 +52,6 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/**
- * The bytes of a wheel's core metadata: `{name}-{version}.dist-info/METADATA` named by the
- * filename (what PyPI extracts), else the only top-level `*.dist-info/METADATA`. A string says why
- * there is none.
- */
-export async function readWheelMetadata(path: string, filename: string): Promise<Uint8Array | string> {
-  const model = await readArtifact(path, { display: filename, workers: 0 });
-  if (!model.readable) {
-    return model.findings[0]?.message ?? `${filename} is not a readable zip file`;
-  }
-  const parts = parseWheelFilename(filename);
-  const named = parts.ok
-    ? model.contents.get(`${parts.value.name}-${parts.value.version}.dist-info/METADATA`)
-    : undefined;
-  if (named) return named;
-  const candidates = [...model.contents.keys()].filter((k) => /^[^/]+\.dist-info\/METADATA$/.test(k));
-  const only = candidates.length === 1 ? model.contents.get(candidates[0] ?? "") : undefined;
-  return only ?? `${filename} has no .dist-info/METADATA file`;
-}
-
 /** Writes `data` to `path` through a temp file and a rename, so readers see all of it or nothing. */
 async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temp = `${path}.${randomBytes(6).toString("hex")}.part`;
@@ -87,30 +68,34 @@ export class IndexStore {
   readonly root: string;
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly cache = new Map<string, PageCacheEntry>();
+  private ownTemp: OwnTempDir | undefined;
 
   constructor(root: string) {
     this.root = root;
   }
 
   /**
-   * Creates the root and its temp directory, and removes temp files left by a crash: none written
-   * to for an hour (an upload in flight, even by another process, touches its file continuously).
+   * Creates the root, removes what killed uploads left in `.tmp` (directories of processes that
+   * are gone; see temp-dirs.ts), and makes this process's own temp directory.
    */
   async init(): Promise<void> {
     const temp = join(this.root, TEMP);
     await mkdir(temp, { recursive: true });
-    const cutoff = Date.now() - 60 * 60 * 1000;
-    for (const name of await readdir(temp)) {
-      const path = join(temp, name);
-      const info = await stat(path).catch(() => undefined);
-      if (info?.isFile() && info.mtimeMs < cutoff) await unlink(path).catch(() => undefined);
-    }
+    await sweepTemp(temp);
+    this.ownTemp = await makeOwnTempDir(temp);
+  }
+
+  /** Removes this process's temp directory; call once no upload is in flight. */
+  async close(): Promise<void> {
+    await this.ownTemp?.release();
+    this.ownTemp = undefined;
   }
 
   /** A fresh path for an upload in flight; the extension lets the archive reader know the kind. */
   tempPath(filename: string | undefined): string {
+    if (this.ownTemp === undefined) throw new Error("the index store is not open (init() first)");
     const ext = filename?.endsWith(".whl") ? ".whl" : filename?.endsWith(".tar.gz") ? ".tar.gz" : ".bin";
-    return join(this.root, TEMP, `${randomBytes(12).toString("hex")}${ext}`);
+    return join(this.ownTemp.path, `${randomBytes(12).toString("hex")}${ext}`);
   }
 
   filePath(project: string, filename: string): string {
@@ -203,10 +188,10 @@ export class IndexStore {
     const [info, sha256] = await Promise.all([stat(path), sha256File(path)]);
     let metadataSha256: string | undefined;
     if (filename.endsWith(".whl")) {
-      const metadata = await readWheelMetadata(path, filename);
+      const metadata = await readDistMetadata(path, filename);
       if (typeof metadata !== "string") {
-        metadataSha256 = createHash("sha256").update(metadata).digest("hex");
-        await writeAtomic(`${path}.metadata`, metadata);
+        metadataSha256 = createHash("sha256").update(metadata.bytes).digest("hex");
+        await writeAtomic(`${path}.metadata`, metadata.bytes);
       }
     }
     const file: StoredFile = {

@@ -10,16 +10,21 @@ import {
   conflictMessage,
   parseAuthorization,
 } from "../core/upload/index-rules.ts";
+import { checkDistIdentity, readDistMetadata } from "./dist-identity.ts";
 import type { IndexEvent } from "./events.ts";
-import { blake2Hasher, FormError, receiveForm } from "./receive-form.ts";
-import { type Headers, sendError } from "./respond.ts";
-import { type IndexStore, readWheelMetadata } from "./store.ts";
+import { BodyTimeout, blake2Hasher, FormError, receiveForm } from "./receive-form.ts";
+import { type Headers, masked, sendError } from "./respond.ts";
+import type { IndexStore } from "./store.ts";
 
 export interface UploadContext {
   store: IndexStore;
   token: string;
   emit: (event: IndexEvent) => void;
   now: () => Date;
+  /** 408 when the body stalls this long (no byte). */
+  idleMs: number;
+  /** 408 when the body is not complete this long after the request started. */
+  deadlineMs: number;
 }
 
 interface Refusal {
@@ -82,7 +87,7 @@ async function lateDigests(
 }
 
 function sendOk(res: ServerResponse, message: string): void {
-  const body = message === "" ? "" : `${message}\n`;
+  const body = message === "" ? "" : `${masked(res, message)}\n`;
   res.writeHead(200, {
     "Content-Type": "text/plain; charset=utf-8",
     "Content-Length": Buffer.byteLength(body),
@@ -96,29 +101,34 @@ export async function handleUpload(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  // A body left unread is not worth a kept-alive connection: the client may drip it forever.
+  const closing = (): Headers => (req.complete ? {} : { Connection: "close" });
   const refusal = authorize(req.headers.authorization, ctx.token);
   if (refusal) {
-    sendError(req, res, refusal.status, refusal.message, refusal.headers);
+    sendError(req, res, refusal.status, refusal.message, { ...refusal.headers, ...closing() });
     return;
   }
   if (!/^multipart\/form-data\s*;/i.test(req.headers["content-type"] ?? "")) {
-    sendError(req, res, 400, "Upload requires a multipart/form-data body with ':action=file_upload'.");
+    const message = "Upload requires a multipart/form-data body with ':action=file_upload'.";
+    sendError(req, res, 400, message, closing());
     return;
   }
   let temp: string | undefined;
   // The answer goes out once the temp file is gone: a refused client finds nothing left behind.
   let answer: (() => void) | undefined;
   const refuse = (status: number, message: string) => {
-    answer = () => sendError(req, res, status, message);
+    const headers = closing();
+    answer = () => sendError(req, res, status, message, headers);
   };
   try {
-    const received = await receiveForm(
-      req,
-      (filename) => ctx.store.tempPath(filename),
-      (path) => {
+    const received = await receiveForm(req, {
+      tempFor: (filename) => ctx.store.tempPath(filename),
+      onTemp: (path) => {
         temp = path;
       },
-    );
+      idleMs: ctx.idleMs,
+      deadlineMs: ctx.deadlineMs,
+    });
     if (received.problem !== undefined) return refuse(400, received.problem);
     const checked = checkUploadForm(received.form);
     if (!checked.ok) return refuse(400, checked.error);
@@ -127,12 +137,13 @@ export async function handleUpload(
     const digests = await lateDigests(received.temp, request.digests, received.digests);
     const mismatch = checkDigests(request.digests, digests);
     if (mismatch !== undefined) return refuse(400, mismatch);
-    let metadata: Uint8Array | undefined;
-    if (request.filetype === "bdist_wheel") {
-      const read = await readWheelMetadata(received.temp, request.filename);
-      if (typeof read === "string") return refuse(400, `Invalid distribution file. ${read}`);
-      metadata = read;
-    }
+    // The archive must say it is what the filename and form say (PyPI: "Invalid distribution file").
+    const found = await readDistMetadata(received.temp, request.filename);
+    if (typeof found === "string") return refuse(400, `Invalid distribution file. ${found}`);
+    const contradiction = checkDistIdentity(found, request.name, request.version);
+    if (contradiction !== undefined) return refuse(400, contradiction);
+    // PEP 658 metadata is served for wheels only: an sdist's PKG-INFO may not be final.
+    const metadata = request.filetype === "bdist_wheel" ? found.bytes : undefined;
     const sha256 = digests.sha256 ?? "";
     const result = await ctx.store.commit({
       project: request.project,
@@ -163,13 +174,18 @@ export async function handleUpload(
       );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof FormError && !req.destroyed) return refuse(400, `${message}.`);
-    if (!req.complete || req.destroyed) {
+    // `req.destroyed` says nothing here: a request is destroyed once its body is read. The socket says whether anyone listens.
+    if (res.destroyed || req.socket.destroyed) {
       // The client is gone: nobody reads an answer, and no partial file was ever made visible.
       ctx.emit({ type: "warning", message: `upload aborted: ${message}` });
       res.destroy();
       return;
     }
+    if (error instanceof BodyTimeout) {
+      ctx.emit({ type: "warning", message: `upload timed out: ${message}` });
+      return refuse(408, message);
+    }
+    if (error instanceof FormError) return refuse(400, `${message}.`);
     ctx.emit({ type: "warning", message: `upload failed: ${message}` });
     if (!res.headersSent) refuse(500, `The index could not store the upload: ${message}`);
   } finally {

@@ -26,6 +26,7 @@ import {
   multipart,
   rawRequest,
   sha256,
+  tempUploads,
   type UploadSpec,
   uploadRaw,
 } from "../helpers/index-client.ts";
@@ -51,7 +52,7 @@ const wheelSpec = (name: string, version: string, salt = ""): UploadSpec => ({
   name,
   version,
 });
-const tempFiles = () => readdirSync(join(root, ".tmp"));
+const tempFiles = () => tempUploads(root);
 
 describe("authentication", () => {
   const spec = () => wheelSpec("auth-pkg", "1.0");

@@ -16,12 +16,15 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { devNull, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { publish } from "../../src/ops/publish.ts";
+import { Secret } from "../../src/secret.ts";
 import type { IndexEvent, RunningIndex } from "../../src/server/index-server.ts";
 import { startIndex } from "../../src/server/index-server.ts";
+import { writeDists } from "../helpers/dists.ts";
 import {
   htmlAnchors,
   makeWheel,
@@ -32,6 +35,7 @@ import {
   validateJsonProject,
 } from "../helpers/index-client.ts";
 import { peersPython } from "../helpers/peers.ts";
+import { wheelhouse, wheelhouseEnv } from "../helpers/wheelhouse.ts";
 
 const JSON_ACCEPT = "application/vnd.pypi.simple.v1+json";
 const work = mkdtempSync(join(tmpdir(), "slipway-index-"));
@@ -49,7 +53,12 @@ interface Ran {
 }
 
 // Asynchronous on purpose: the index answers from this very process, so a blocking spawn would hang.
-function run(argv: string[], env: Record<string, string> = {}): Promise<Ran> {
+// `base` is the environment to start from (default: this process's).
+function run(
+  argv: string[],
+  env: Record<string, string> = {},
+  base: NodeJS.ProcessEnv = process.env,
+): Promise<Ran> {
   return new Promise((resolve) => {
     execFile(
       argv[0] ?? "",
@@ -59,7 +68,7 @@ function run(argv: string[], env: Record<string, string> = {}): Promise<Ran> {
         timeout: 120_000,
         maxBuffer: 32 * 1024 * 1024,
         env: {
-          ...process.env,
+          ...base,
           PIP_DISABLE_PIP_VERSION_CHECK: "1",
           PIP_NO_INPUT: "1",
           PYTHONDONTWRITEBYTECODE: "1",
@@ -202,6 +211,60 @@ describe("twine uploads, pip and uv install", () => {
     assert.equal(r.code, 0, failure(r));
     assert.match(r.stderr, /\+ slipway-demo-lib==0\.1\.0/);
     execFileSync(python, ["-c", "import slipway_demo_lib"]);
+  });
+
+  test("pip 23.0.1, which crashes on PEP 691 `dist-info-metadata` (PEP 714), installs from the index", async () => {
+    // Self-contained: the built wheel is on the index (an identical re-upload when already there).
+    const bytes = readFileSync(wheel);
+    const put = await uploadRaw(index.uploadUrl, index.token, {
+      filename: "slipway_demo_lib-0.1.0-py3-none-any.whl",
+      bytes,
+      name: "slipway-demo-lib",
+      version: "0.1.0",
+    });
+    assert.equal(put.status, 200, put.statusMessage);
+    const python = newVenv("venv-pip-23.0.1");
+    // That pip from the offline wheelhouse, run from its own wheel: no network, no pip config.
+    const isolated = wheelhouseEnv();
+    const pipWheel = join(wheelhouse(), "pip-23.0.1-py3-none-any.whl");
+    const setup = await run(
+      [python, `${pipWheel}/pip`, "install", "--no-cache-dir", "pip==23.0.1"],
+      {},
+      isolated,
+    );
+    assert.equal(setup.code, 0, failure(setup));
+    const clean = Object.fromEntries(Object.entries(isolated).filter(([k]) => !k.startsWith("PIP_")));
+    const version = await run([python, "-m", "pip", "--version"], {}, clean);
+    assert.match(version.stdout, /^pip 23\.0\.1 /);
+    events.length = 0;
+    const r = await run(
+      [
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--no-cache-dir",
+        "--index-url",
+        index.simpleUrl,
+        "--no-deps",
+        "slipway-demo-lib==0.1.0",
+      ],
+      { PIP_CONFIG_FILE: devNull },
+      clean,
+    );
+    assert.equal(r.code, 0, failure(r));
+    assert.doesNotMatch(r.stderr, /unhashable type/);
+    assert.ok(requested().includes("GET /simple/slipway-demo-lib/ 200"), requested().join("\n"));
+    // What that pip asks for gets the JSON page (PEP 691), which then holds no key it chokes on.
+    const pip23Accept = `${JSON_ACCEPT}, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01`;
+    const page = await fetch(new URL("slipway-demo-lib/", index.simpleUrl), {
+      headers: { Accept: pip23Accept },
+    });
+    assert.equal(page.headers.get("content-type"), JSON_ACCEPT);
+    const out = execFileSync(python, ["-c", "import slipway_demo_lib as m; print(m.greet('pip 23'))"], {
+      encoding: "utf8",
+    });
+    assert.equal(out.trim(), "Hello, pip 23!");
   });
 
   test("pip download fetches the PEP 658 .metadata file, then the wheel", async () => {
@@ -377,6 +440,52 @@ describe("upstream", () => {
       list.projects.map((p) => p.name),
       ["slipway-demo-lib", "stage-app"],
     );
+  });
+
+  test("the stage's own project never comes from upstream; publishing a version upstream has is no conflict", async () => {
+    // Upstream (standing in for PyPI) already has own-pkg 1.0.0, built from other bytes.
+    const onUpstream = writeDists(join(work, "own-upstream"), { name: "own-pkg", salt: "on pypi" });
+    const publishTo = (target: RunningIndex, dists: string[]) =>
+      publish({
+        cwd: work,
+        env: { HOME: work },
+        dists,
+        to: target.uploadUrl,
+        checkUrl: target.simpleUrl,
+        username: "__token__",
+        password: new Secret(target.token),
+      });
+    assert.equal((await publishTo(upstream, onUpstream.all)).ok, true);
+    const stage = await startIndex({
+      root: join(work, "own-stage"),
+      upstream: upstream.simpleUrl,
+      ownProjects: ["Own_Pkg"],
+    });
+    try {
+      upstreamEvents.length = 0;
+      const before = await rawRequest(stage.url, "/simple/own-pkg/", { headers: { Accept: JSON_ACCEPT } });
+      assert.equal(before.status, 404, "not upstream's page, even before the first upload");
+      assert.match(before.statusMessage, /never taken from upstream/);
+      assert.deepEqual(upstreamEvents, [], "upstream was not asked");
+      assert.equal((await rawRequest(stage.url, "/simple/upstream-dep/")).status, 200, "others still are");
+      // What `release` does: publish the new build to the stage, which looks it up there first.
+      const built = writeDists(join(work, "own-built"), { name: "own-pkg", salt: "this build" });
+      const report = await publishTo(stage, built.all);
+      assert.equal(report.ok, true, JSON.stringify(report.outcomes));
+      assert.deepEqual(
+        report.outcomes.map((o) => o.status),
+        ["uploaded", "uploaded"],
+      );
+      const page = (await (
+        await fetch(new URL("own-pkg/", stage.simpleUrl), { headers: { Accept: JSON_ACCEPT } })
+      ).json()) as { files: JsonFile[] };
+      assert.deepEqual(
+        page.files.map((f) => f.hashes.sha256),
+        built.all.map((f) => sha256(readFileSync(f))),
+      );
+    } finally {
+      await stage.close();
+    }
   });
 
   test("pip installs the staged project and its dependency through upstream; uv too", async () => {

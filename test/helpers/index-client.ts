@@ -4,7 +4,9 @@
  * JSON (PEP 691/700/658/714) and HTML (PEP 503) pages.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { join } from "node:path";
 import { buildZip, recordHash } from "./zip-writer.ts";
 
 export interface RawResponse {
@@ -44,6 +46,12 @@ export function rawRequest(
 }
 
 export const sha256 = (data: Uint8Array): string => createHash("sha256").update(data).digest("hex");
+
+/** Uploads in flight on an index root: the files in its processes' `.tmp/<owner>/` directories, not their owner markers. */
+export const tempUploads = (root: string): string[] =>
+  readdirSync(join(root, ".tmp"), { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && d.name !== ".owner")
+    .map((d) => join(d.parentPath, d.name));
 
 type Fields = readonly (readonly [string, string])[];
 
@@ -104,7 +112,7 @@ export function uploadRaw(uploadUrl: string, token: string, spec: UploadSpec): P
   const { body, contentType } = multipart(fields, { filename: spec.filename, bytes: spec.bytes });
   const url = new URL(uploadUrl);
   const auth = spec.auth === undefined ? basicAuth("__token__", token) : spec.auth;
-  return rawRequest(url.origin, url.pathname, {
+  return rawRequest(url.origin, `${url.pathname}${url.search}`, {
     method: "POST",
     body,
     headers: {
@@ -198,13 +206,10 @@ export function validateJsonProject(page: Json, name: string): string[] {
     ) {
       problems.push(`${at}.yanked`);
     }
-    for (const key of ["core-metadata", "dist-info-metadata"]) {
-      const value = file[key];
-      if (value !== undefined && typeof value !== "boolean") checkHashes(`${at}.${key}`, value, problems);
-    }
-    if (JSON.stringify(file["core-metadata"]) !== JSON.stringify(file["dist-info-metadata"])) {
-      problems.push(`${at}: core-metadata and dist-info-metadata differ`);
-    }
+    const core = file["core-metadata"];
+    if (core !== undefined && typeof core !== "boolean") checkHashes(`${at}.core-metadata`, core, problems);
+    // PEP 714: the legacy key is for HTML only; pip 22.3–23.0 crash on it in JSON.
+    if ("dist-info-metadata" in file) problems.push(`${at}: the legacy dist-info-metadata key (PEP 714)`);
   });
   return problems;
 }

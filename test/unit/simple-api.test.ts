@@ -103,7 +103,7 @@ const SDIST: SimpleFile = {
 };
 
 describe("pages", () => {
-  test("JSON project page: api-version 1.1, versions, and every file field", () => {
+  test("JSON project page: api-version 1.1, versions, and every file field (no legacy PEP 658 key)", () => {
     const page = JSON.parse(renderProjectJson({ name: "demo-pkg", files: [WHEEL, SDIST] }));
     assert.deepEqual(page.meta, { "api-version": "1.1" });
     assert.equal(page.name, "demo-pkg");
@@ -117,7 +117,6 @@ describe("pages", () => {
       yanked: false,
       "upload-time": "2026-01-02T03:04:05.678Z",
       "core-metadata": { sha256: "b".repeat(64) },
-      "dist-info-metadata": { sha256: "b".repeat(64) },
     });
     assert.equal(page.files[1]["requires-python"], null);
     assert.equal("core-metadata" in page.files[1], false);
@@ -188,6 +187,21 @@ describe("upstream pages", () => {
     );
     assert.equal(page.name, "demo");
     assert.equal(absolutizeJsonPage("not json", pageUrl), "not json");
+  });
+
+  test("a legacy dist-info-metadata key upstream becomes core-metadata (PEP 714), never both", () => {
+    const hash = { sha256: "d".repeat(64) };
+    const body = JSON.stringify({
+      name: "demo",
+      files: [
+        { filename: "a.whl", url: "a.whl", hashes: {}, "dist-info-metadata": hash },
+        { filename: "b.whl", url: "b.whl", hashes: {}, "core-metadata": true, "dist-info-metadata": true },
+      ],
+    });
+    const files = JSON.parse(absolutizeJsonPage(body, pageUrl)).files;
+    assert.deepEqual(files[0]["core-metadata"], hash);
+    assert.equal(files[1]["core-metadata"], true);
+    assert.ok(files.every((f: object) => !("dist-info-metadata" in f)));
   });
 
   test("HTML anchors become absolute, respecting <base href> and entities", () => {

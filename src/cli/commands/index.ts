@@ -6,7 +6,7 @@ import { SlipwayError } from "../../errors.ts";
 import { redact } from "../../redact.ts";
 import type { IndexEvent } from "../../server/events.ts";
 import { startIndex } from "../../server/index-server.ts";
-import { displayUrl } from "../../server/simple.ts";
+import { displayUrl } from "../../server/log-safety.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { makeStyle, wantsColor } from "../style.ts";
 
@@ -27,11 +27,17 @@ Options:
   --upstream URL    simple-API base URL for projects not hosted here, so installs can fetch
                     dependencies (e.g. https://pypi.org/simple/); a project hosted here is
                     never mixed with upstream's files
+  --own NAME        answer for project NAME from this index only, even before its first
+                    upload: never from upstream (repeatable; slipway release passes the
+                    project it releases)
   --json            one JSON event per line (requests, uploads) instead of log lines
   -h, --help        show this help
 
 Uploads authenticate as the username __token__ with the token as password. Reads are open.
-Stop with Ctrl-C (SIGINT) or SIGTERM.
+An upload must be what its filename says (the archive's own metadata names the same project
+and version), and its body must keep moving (408 after 30 s without a byte). Log lines never
+show the token nor query values (other than format=). Temp files of an index killed
+mid-upload are removed at the next start. Stop with Ctrl-C (SIGINT) or SIGTERM.
 
 Examples:
   slipway index serve --port 8080
@@ -40,6 +46,7 @@ Examples:
   pip install --index-url http://127.0.0.1:8080/simple/ my-package
   uv pip install --index-url http://127.0.0.1:8080/simple/ my-package
   slipway index serve --upstream https://pypi.org/simple/   dependencies come from PyPI
+  slipway index serve --upstream https://pypi.org/simple/ --own my-package
 `;
 
 const TOKEN_FILE = ".slipway-token";
@@ -110,6 +117,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       port: { type: "string" },
       "token-file": { type: "string" },
       upstream: { type: "string" },
+      own: { type: "string", multiple: true },
       json: { type: "boolean" },
     });
     if (values.help) {
@@ -144,6 +152,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       onEvent,
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.upstream === undefined ? {} : { upstream: values.upstream }),
+      ...(values.own === undefined ? {} : { ownProjects: values.own }),
     });
     const lines = [
       `slipway index: serving ${root}`,
@@ -153,6 +162,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(values.upstream === undefined
         ? []
         : [`  upstream    ${displayUrl(values.upstream)} for projects not hosted here`]),
+      ...(values.own === undefined ? [] : [`  own         ${values.own.join(", ")} (never from upstream)`]),
       "Stop with Ctrl-C.",
     ];
     if (values.json) {

@@ -63,9 +63,9 @@ function fileJson(file: SimpleFile): Record<string, unknown> {
   };
   if (file.uploadTime !== undefined) entry["upload-time"] = file.uploadTime;
   if (file.coreMetadataSha256 !== undefined) {
-    // PEP 714 renamed the key; older clients (pip < 23.3) read only the PEP 658 one.
+    // PEP 714: only the new key in JSON. pip 22.3–23.0 crash on a `dist-info-metadata` dict
+    // ("TypeError: unhashable type: 'dict'"), so the legacy key is never emitted here.
     entry["core-metadata"] = { sha256: file.coreMetadataSha256 };
-    entry["dist-info-metadata"] = { sha256: file.coreMetadataSha256 };
   }
   return entry;
 }
@@ -86,7 +86,7 @@ function fileAnchor(file: SimpleFile): string {
     attrs.push(`data-requires-python="${escapeHtml(file.requiresPython)}"`);
   }
   if (file.coreMetadataSha256 !== undefined) {
-    // Both names, equal, as the spec allows (PEP 714) and PyPI does.
+    // Both names, equal: PEP 714 allows the legacy attribute in HTML only, for HTML-only clients.
     attrs.push(`data-core-metadata="sha256=${file.coreMetadataSha256}"`);
     attrs.push(`data-dist-info-metadata="sha256=${file.coreMetadataSha256}"`);
   }

@@ -5,6 +5,8 @@
  */
 import { escapeHtml } from "./pages.ts";
 
+const LEGACY_METADATA = "dist-info-metadata";
+
 function absolute(url: string, base: string): string {
   try {
     return new URL(url, base).href;
@@ -14,8 +16,9 @@ function absolute(url: string, base: string): string {
 }
 
 /**
- * Rewrites every `files[].url` of a PEP 691 JSON page to an absolute URL against `pageUrl`. The
- * rest of the page is kept as it was; text that is not a JSON object is returned unchanged.
+ * Rewrites every `files[].url` of a PEP 691 JSON page to an absolute URL against `pageUrl`, and
+ * renames a legacy `dist-info-metadata` key to `core-metadata` (PEP 714: pip 22.3–23.0 crash on
+ * the old key). The rest of the page is kept; text that is not a JSON object is returned unchanged.
  */
 export function absolutizeJsonPage(body: string, pageUrl: string): string {
   let page: unknown;
@@ -28,9 +31,12 @@ export function absolutizeJsonPage(body: string, pageUrl: string): string {
     return body;
   }
   for (const file of (page as { files: unknown[] }).files) {
-    if (typeof file === "object" && file !== null && typeof (file as { url?: unknown }).url === "string") {
-      const entry = file as { url: string };
-      entry.url = absolute(entry.url, pageUrl);
+    if (typeof file !== "object" || file === null) continue;
+    const entry = file as Record<string, unknown>;
+    if (typeof entry["url"] === "string") entry["url"] = absolute(entry["url"], pageUrl);
+    if (LEGACY_METADATA in entry) {
+      if (!("core-metadata" in entry)) entry["core-metadata"] = entry[LEGACY_METADATA];
+      delete entry[LEGACY_METADATA];
     }
   }
   return JSON.stringify(page);
