@@ -48,6 +48,7 @@ function assertReleasedOnce(r: ReleaseRepo, runs: CliRun[]): void {
   assert.match(readFileSync(join(r.project, "pyproject.toml"), "utf8"), /^version = "0\.1\.1"$/m);
   assert.equal(JSON.parse(readFileSync(join(r.project, ".slipway", "release.json"), "utf8")).status, "done");
   assert.equal(git(r.project, "status", "--porcelain", "--untracked-files=all"), "");
+  assert.doesNotMatch(remote, /refs\/slipway\//, "the release state refs went with the push");
 }
 
 /**
@@ -64,7 +65,17 @@ async function finish(r: ReleaseRepo, killed: CliRun): Promise<CliRun[]> {
   return runs;
 }
 
-for (const step of ["edit", "build", "check", "stage", "verify", "commit-tag", "publish", "push"]) {
+for (const step of [
+  "edit",
+  "build",
+  "check",
+  "stage",
+  "verify",
+  "commit-tag",
+  "checkpoint",
+  "publish",
+  "push",
+]) {
   test(`killed as "${step}" starts, then --resume completes the release once`, async () => {
     const r = await repo();
     const killed = await runRelease(r, [...r.args, "--yes"], {
@@ -117,7 +128,11 @@ test("killed between the two uploads of the target publish: the resume uploads o
 test("the remote refuses the push: the release stays published, and --resume pushes it", async () => {
   const r = await repo();
   const hook = join(r.remote, "hooks", "pre-receive");
-  writeFileSync(hook, "#!/bin/sh\necho 'pushes are frozen today' >&2\nexit 1\n");
+  // Branches and tags are frozen; the release state refs (refs/slipway/*) are still taken.
+  writeFileSync(
+    hook,
+    "#!/bin/sh\nwhile read old new ref; do case $ref in refs/heads/*|refs/tags/*) echo 'pushes are frozen today' >&2; exit 1;; esac; done\n",
+  );
   chmodSync(hook, 0o755);
   const failed = await runRelease(r, [...r.args, "--yes"]);
   assert.equal(failed.status, 1);
@@ -126,7 +141,19 @@ test("the remote refuses the push: the release stays published, and --resume pus
   assert.match(failed.stdout, /next: fix the cause and run again with --resume/);
   assert.doesNotMatch(failed.stdout, /undone:/, "nothing is undone after the commit point");
   assert.equal(git(r.project, "log", "-1", "--format=%s").trim(), "chore(release): 0.1.1");
-  assert.doesNotMatch(git(r.project, "ls-remote", "origin"), /v0\.1\.1/, "--atomic: neither ref moved");
+  const refs = git(r.project, "ls-remote", "origin");
+  const release = git(r.project, "rev-parse", "HEAD").trim();
+  assert.doesNotMatch(
+    refs,
+    new RegExp(`^${release}\trefs/heads/main$`, "m"),
+    "--atomic: the branch did not move",
+  );
+  assert.doesNotMatch(refs, /refs\/tags\/v0\.1\.1/, "--atomic: no tag either");
+  assert.match(
+    refs,
+    /refs\/slipway\/release\/v0\.1\.1/,
+    "--atomic: the state refs stay for a resume elsewhere",
+  );
   rmSync(hook);
   const resumed = await runRelease(r, [...r.args, "--resume", "--yes"]);
   assertReleasedOnce(r, [failed, resumed]);
@@ -157,6 +184,7 @@ function titleOf(step: string): string {
     stage: "Publish to the staging index",
     verify: "Install from the stage and smoke-test",
     "commit-tag": "Commit and tag locally",
+    checkpoint: "Save the release state on the remote",
     publish: "Publish to the target index",
     push: "Push the commit and tag",
   }[step]!;
