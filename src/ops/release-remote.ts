@@ -54,7 +54,7 @@ import {
   type RecordScope,
   stepCheck,
 } from "./release-records.ts";
-import { confirmArtifacts, type ReleaseInput } from "./release-steps.ts";
+import { confirmArtifacts, type ReleaseInput, releaseCommit } from "./release-steps.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Ctx = StepContext<ReleaseInput>;
@@ -70,12 +70,6 @@ const DIST = "dist";
 
 function git(ctx: Ctx): GitContext {
   return { dir: ctx.input.root, env: ctx.input.env };
-}
-
-function commitTagOf(ctx: Ctx): { commit: string; tagObject: string } {
-  const record = ctx.records["commit-tag"];
-  if (record === undefined) throw new SlipwayError("internal", "the commit-tag step left no record");
-  return { commit: String(record["commit"]), tagObject: String(record["tagObject"]) };
 }
 
 /** Deletes those of `refs` the remote has, in one atomic push. */
@@ -103,7 +97,7 @@ export const checkpointStep: Step<ReleaseInput> = {
   async run(ctx) {
     const { plan, journal } = ctx.input;
     const g = git(ctx);
-    const { commit } = commitTagOf(ctx);
+    const { commit } = releaseCommit(ctx);
     const record = {
       remote: plan.git.remote,
       stateRef: stateRef(plan.tag.name),
@@ -165,7 +159,7 @@ export const checkpointStep: Step<ReleaseInput> = {
       tagStateRef(plan.tag.name),
     ]);
     return refs.has(stateRef(plan.tag.name)) &&
-      refs.get(tagStateRef(plan.tag.name)) === commitTagOf(ctx).tagObject
+      refs.get(tagStateRef(plan.tag.name)) === releaseCommit(ctx).tagObject
       ? "done"
       : "redo";
   },
@@ -330,7 +324,7 @@ interface Checked {
  * tag object tagging it under the right name, and the artifacts exactly the build's.
  */
 async function checkState(g: GitContext, options: RestoreOptions, state: State): Promise<Checked> {
-  const { plan, journal, scope, where, tag } = state;
+  const { journal, scope, where, tag } = state;
   for (const [i, step] of journal.steps.entries()) {
     const check = RECORD_CHECKS[step.id];
     if (check === undefined) throw notOurs(options, tag, `its journal records the unknown step "${step.id}"`);

@@ -19,9 +19,7 @@ import {
   deleteRef,
   deleteTag,
   type GitContext,
-  hasCommit,
   headCommit,
-  isAncestor,
   lsRemote,
   parentOf,
   pushAtomic,
@@ -646,7 +644,7 @@ const pushStep: Step<ReleaseInput> = {
 };
 
 /** The release commit and tag object, as the commit-tag step recorded them. */
-function releaseCommit(ctx: Ctx): { commit: string; tagObject: string } {
+export function releaseCommit(ctx: Ctx): { commit: string; tagObject: string } {
   const record = ctx.records["commit-tag"];
   if (record === undefined) throw new SlipwayError("internal", "the commit-tag step left no record");
   return { commit: String(record["commit"]), tagObject: String(record["tagObject"]) };

@@ -4,26 +4,13 @@
  * anything outside what the release itself would. Real repositories, a real clone, the real CLI.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { git } from "../helpers/git-repo.ts";
-import { makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
+import { type ReleaseRepo, releaseRepos, runRelease } from "../helpers/release-repo.ts";
 
-const work = mkdtempSync(join(tmpdir(), "slipway-release-hostile-"));
-const cache = join(work, "cache");
-const repos: ReleaseRepo[] = [];
-after(async () => {
-  for (const r of repos) await r.close();
-  rmSync(work, { recursive: true, force: true });
-});
-
-async function repo(): Promise<ReleaseRepo> {
-  const r = await makeReleaseRepo(work, { cache });
-  repos.push(r);
-  return r;
-}
+const { work, repo } = releaseRepos("slipway-release-hostile-");
 
 /** A directory beside the project that a trusted journal could name; it must survive. */
 function victim(r: ReleaseRepo): { dir: string; assertIntact: () => void } {

@@ -7,21 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
-import { startFaultProxy } from "../helpers/fault-proxy.ts";
+import { test } from "node:test";
 import { git } from "../helpers/git-repo.ts";
-import { makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
+import { firstUploadOnly, type ReleaseRepo, releaseRepos, runRelease } from "../helpers/release-repo.ts";
 
-const work = mkdtempSync(join(tmpdir(), "slipway-release-remote-"));
-const cache = join(work, "cache");
-const repos: ReleaseRepo[] = [];
-after(async () => {
-  for (const r of repos) await r.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const { work, repo } = releaseRepos("slipway-release-remote-");
 
 interface JournalDoc {
   steps: { id: string; record: Record<string, unknown> }[];
@@ -39,19 +31,9 @@ async function targetFiles(r: ReleaseRepo): Promise<Map<string, string>> {
 }
 
 test("killed mid-publish, .slipway/ and the clone gone: a fresh clone elsewhere resumes from the remote", async () => {
-  const r = await makeReleaseRepo(work, { cache });
-  repos.push(r);
-  // The first upload goes through; every later one is cut off mid-body until the kill.
-  let resumed = false;
-  let posts = 0;
-  const proxy = await startFaultProxy({
-    upstream: r.target.url,
-    pick: (req) => (req.method !== "POST" || resumed || ++posts === 1 ? "pass" : "drop-mid-body"),
-    slowMs: 0,
-  });
+  const r = await repo();
+  const { args, proxy, release } = await firstUploadOnly(r);
   try {
-    const args = [...r.args];
-    args[args.indexOf("--to") + 1] = `${proxy.url}legacy/`;
     const killed = await runRelease(r, [...args, "--yes"], {
       killWhen: (line) => /^release: publish: .*: uploaded$/.test(line),
     });
@@ -98,7 +80,7 @@ test("killed mid-publish, .slipway/ and the clone gone: a fresh clone elsewhere 
     );
 
     const stateCommit = git(r.remote, "rev-parse", "refs/slipway/release/v0.1.1").trim();
-    resumed = true;
+    release();
     const run = await runRelease(elsewhere, [...args, "--resume", "--version", "0.1.1", "--yes"]);
     assert.equal(run.status, 0, `${run.stderr}\n${run.stdout}`);
     assert.match(
@@ -169,8 +151,7 @@ test("killed mid-publish, .slipway/ and the clone gone: a fresh clone elsewhere 
 });
 
 test("--resume in a clone with no journal and nothing on the remote says where it looked", async () => {
-  const r = await makeReleaseRepo(work, { cache });
-  repos.push(r);
+  const r = await repo();
   const run = await runRelease(r, [...r.args, "--resume", "--yes"]);
   assert.equal(run.status, 2, run.stderr);
   assert.match(

@@ -5,27 +5,19 @@
  * target exactly once, one release commit, one tag on the remote, and the journal done.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
-import { startFaultProxy } from "../helpers/fault-proxy.ts";
+import { test } from "node:test";
 import { git } from "../helpers/git-repo.ts";
-import { type CliRun, makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
+import {
+  type CliRun,
+  firstUploadOnly,
+  type ReleaseRepo,
+  releaseRepos,
+  runRelease,
+} from "../helpers/release-repo.ts";
 
-const work = mkdtempSync(join(tmpdir(), "slipway-release-resume-"));
-const cache = join(work, "cache");
-const repos: ReleaseRepo[] = [];
-after(async () => {
-  for (const r of repos) await r.close();
-  rmSync(work, { recursive: true, force: true });
-});
-
-async function repo(): Promise<ReleaseRepo> {
-  const r = await makeReleaseRepo(work, { cache });
-  repos.push(r);
-  return r;
-}
+const { repo } = releaseRepos("slipway-release-resume-");
 
 /** The end state of a finished release of 0.1.1, however many runs it took. */
 function assertReleasedOnce(r: ReleaseRepo, runs: CliRun[]): void {
@@ -94,18 +86,8 @@ for (const step of [
 
 test("killed between the two uploads of the target publish: the resume uploads only the missing file", async () => {
   const r = await repo();
-  // Uploads go through a proxy that lets the first file through and cuts every other upload off
-  // mid-body until the kill, so the kill lands with exactly one file on the target.
-  let resumed = false;
-  let posts = 0;
-  const proxy = await startFaultProxy({
-    upstream: r.target.url,
-    pick: (req) => (req.method !== "POST" || resumed || ++posts === 1 ? "pass" : "drop-mid-body"),
-    slowMs: 0,
-  });
+  const { args, proxy, release } = await firstUploadOnly(r);
   try {
-    const args = [...r.args];
-    args[args.indexOf("--to") + 1] = `${proxy.url}legacy/`;
     const killed = await runRelease(r, [...args, "--yes"], {
       killWhen: (line) => /^release: publish: .*: uploaded$/.test(line),
     });
@@ -115,7 +97,7 @@ test("killed between the two uploads of the target publish: the resume uploads o
       1,
       "one file went out before the kill",
     );
-    resumed = true;
+    release();
     const resume = await runRelease(r, [...args, "--resume", "--yes"]);
     assertReleasedOnce(r, [killed, resume]);
     assert.match(resume.stderr, /release: publish: .*: exists-identical/);

@@ -152,6 +152,10 @@ test("--dry-run builds, checks, stages and verifies for real, prints the rest, a
     run.stdout,
     /git push --atomic origin HEAD:refs\/heads\/main refs\/tags\/v0\.2\.0:refs\/tags\/v0\.2\.0/,
   );
+  assert.match(
+    run.stdout,
+    /Save the release state on origin \(for a resume elsewhere\)\n {2}refs\/slipway\/release\/v0\.2\.0\n {2}refs\/slipway\/release-tag\/v0\.2\.0/,
+  );
   assert.match(run.stdout, /dry run complete/);
 });
 

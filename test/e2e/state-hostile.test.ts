@@ -117,6 +117,16 @@ test("a committed version-edit journal in a clone: 'version bump' refuses it and
   assert.match(r.stderr, /git rm -r --cached \.slipway/);
   assert.equal(readFileSync(join(clone, "pyproject.toml"), "utf8"), PROJECT["pyproject.toml"], "no bump");
   assert.equal(git(clone, "status", "--porcelain"), "");
+  // Every command that meets the journal says what it is, not "recover an interrupted edit".
+  for (const args of [
+    ["version", "show"],
+    ["version", "recover"],
+  ]) {
+    const other = slipway(clone, ...args);
+    assert.equal(other.code, 1, args.join(" "));
+    assert.match(other.stderr, /git tracks \.slipway\/version-edit\.json/, args.join(" "));
+  }
+  v.assertUntouched();
 });
 
 /** A project (not a clone: the journal came some other way, e.g. in a tarball) with `journal` planted. */
