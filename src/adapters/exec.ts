@@ -25,6 +25,11 @@ export interface ExecOptions {
   onStdoutLine?: (line: string) => void;
   /** The same for stderr (lines of both streams interleave as they arrive). */
   onStderrLine?: (line: string) => void;
+  /**
+   * Streams stdout into this file (created; it must not exist) instead of collecting it: bytes
+   * as they are, in bounded memory. `stdout` in the result is then empty.
+   */
+  stdoutFile?: string;
 }
 
 export interface ExecResult {
@@ -107,16 +112,31 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
           });
     const lines = splitter(onLine);
     const errLines = splitter(options.onStderrLine);
-    child.stdout.on("data", (chunk: Buffer) => {
-      out.push(chunk);
-      lines?.push(chunk);
+    const sink =
+      options.stdoutFile === undefined
+        ? undefined
+        : process.getBuiltinModule("node:fs").createWriteStream(options.stdoutFile, { flags: "wx" });
+    const sunk = new Promise<void>((done, fail) => {
+      if (sink === undefined) return done();
+      sink.on("close", done);
+      sink.on("error", (error) => {
+        child.kill("SIGKILL");
+        fail(error);
+      });
     });
+    if (sink !== undefined) child.stdout.pipe(sink);
+    else
+      child.stdout.on("data", (chunk: Buffer) => {
+        out.push(chunk);
+        lines?.push(chunk);
+      });
     child.stderr.on("data", (chunk: Buffer) => {
       err.push(chunk);
       errLines?.push(chunk);
     });
     child.on("error", (cause: NodeJS.ErrnoException) => {
       clearTimeout(timer);
+      sink?.destroy();
       const hint =
         cause.code === "ENOENT"
           ? `Is ${command} installed and on PATH?`
@@ -125,8 +145,18 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
         new SlipwayError("exec", `could not run ${formatArgv(argv)}: ${cause.message}`, { hint, cause }),
       );
     });
-    child.on("close", (code) => {
+    child.on("close", async (code) => {
       clearTimeout(timer);
+      try {
+        await sunk;
+      } catch (cause) {
+        reject(
+          new SlipwayError("io", `cannot write the output of ${formatArgv(argv)} to ${options.stdoutFile}`, {
+            cause,
+          }),
+        );
+        return;
+      }
       lines?.end();
       errLines?.end();
       if (handlerError !== undefined) {

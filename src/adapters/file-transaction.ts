@@ -16,9 +16,20 @@
  * `bump patch` into two when the user runs it again).
  */
 import { randomBytes } from "node:crypto";
-import { link, mkdir, open, readFile, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, open, readFile, realpath, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import {
+  integer,
+  list,
+  literal,
+  nullable,
+  parseStored,
+  record,
+  relativePath,
+  string,
+} from "../core/stored-shape.ts";
 import { SlipwayError } from "../errors.ts";
+import { checkStateDir, ensureStateDir, resolveInside } from "./state-dir.ts";
 
 export interface FileChange {
   /** Relative to the root. */
@@ -49,23 +60,25 @@ export interface TransactionOptions {
   hooks?: TransactionHooks;
 }
 
-interface JournalFile {
-  path: string;
+// The journal as written below; read back, every field is checked before anything is touched.
+const journalFileShape = record({
+  path: relativePath,
   /** The real path edited (symlinks resolved). */
-  target: string;
-  temp: string | null;
-  mode: number;
-  before: string | null;
-  after: string | null;
-}
-
-interface Journal {
-  schema: 1;
-  label: string;
-  pid: number;
-  startedAt: string;
-  files: JournalFile[];
-}
+  target: string,
+  temp: nullable(string),
+  mode: integer(0, 0o7777),
+  before: nullable(string),
+  after: nullable(string),
+});
+const journalShape = record({
+  schema: literal(1),
+  label: string,
+  pid: integer(1, 2 ** 31),
+  startedAt: string,
+  files: list(journalFileShape),
+});
+type JournalFile = ReturnType<typeof journalFileShape>;
+type Journal = ReturnType<typeof journalShape>;
 
 export interface Recovery {
   label: string;
@@ -94,6 +107,16 @@ async function syncDir(dir: string): Promise<void> {
 
 function tempBeside(target: string): string {
   return join(dirname(target), `.${basename(target)}.slipway-${randomBytes(6).toString("hex")}.tmp`);
+}
+
+/** True when `temp` is a name `tempBeside(target)` makes: the only file a recovery may remove. */
+function isTempOf(temp: string, target: string): boolean {
+  const name = basename(target);
+  const prefix = `.${name}.slipway-`;
+  const rest = basename(temp).slice(prefix.length);
+  return (
+    dirname(temp) === dirname(target) && basename(temp).startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(rest)
+  );
 }
 
 /** Writes `text` to a new file `path` (never an existing one) with `mode`, durably. */
@@ -140,7 +163,8 @@ async function prepare(root: string, changes: readonly FileChange[]): Promise<Jo
   const seen = new Set<string>();
   const files: JournalFile[] = [];
   for (const change of changes) {
-    const full = resolve(root, change.path);
+    // The real file edited (a symlink inside the project is followed), never one outside it.
+    const full = await resolveInside(root, change.path, "cannot edit", { followFile: true });
     const target = change.before === null ? full : await realpath(full).catch(() => full);
     if (seen.has(target)) throw new SlipwayError("internal", `${change.path} is changed twice in one edit`);
     seen.add(target);
@@ -167,10 +191,10 @@ async function prepare(root: string, changes: readonly FileChange[]): Promise<Jo
   return files;
 }
 
-async function createJournal(path: string, journal: Journal): Promise<void> {
+async function createJournal(root: string, path: string, journal: Journal): Promise<void> {
+  // A real `.slipway/` with a `*` .gitignore keeps `git status` clean while a journal exists.
+  await ensureStateDir(root);
   await mkdir(dirname(path), { recursive: true });
-  // Keeps `git status` clean while a journal exists.
-  await writeFile(join(dirname(path), ".gitignore"), "*\n", { flag: "wx" }).catch(() => undefined);
   const aside = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   await writeNew(aside, `${JSON.stringify(journal, null, 1)}\n`, 0o644);
   try {
@@ -208,7 +232,7 @@ export async function applyFileChanges(
   }
   const files = await prepare(root, changes);
   for (const file of files) file.temp = file.after === null ? null : tempBeside(file.target);
-  await createJournal(journalPath, {
+  await createJournal(root, journalPath, {
     schema: 1,
     label: options.label,
     pid: process.pid,
@@ -252,6 +276,28 @@ export async function applyFileChanges(
   await syncDir(dirname(journalPath));
 }
 
+/**
+ * The journal checked as hostile input before anything is touched: not tracked by git, every
+ * field of the shape it was written in, every target a file inside the project (symlinks
+ * resolved), every temp a name `tempBeside` makes beside its target.
+ */
+async function readJournal(root: string, text: string, name: string): Promise<Journal> {
+  await checkStateDir(root);
+  const hint = `check the files it names by hand, then delete ${name}`;
+  const journal = parseStored(text, journalShape, name, hint);
+  for (const [i, file] of journal.files.entries()) {
+    await resolveInside(root, file.target, `${name} files[${i}].target`, { followFile: true });
+    if (file.temp !== null && !isTempOf(file.temp, file.target)) {
+      throw new SlipwayError(
+        "io",
+        `${name} is not a file slipway wrote: files[${i}].temp: expected a temp file beside ${JSON.stringify(file.target)}, found ${JSON.stringify(file.temp)}`,
+        { hint },
+      );
+    }
+  }
+  return journal;
+}
+
 function isAlive(pid: number): boolean {
   if (pid === process.pid) return false;
   try {
@@ -273,19 +319,11 @@ export async function recoverFileChanges(options: {
   root: string;
   journal: string;
 }): Promise<Recovery | undefined> {
-  const journalPath = resolve(options.root, options.journal);
+  const root = resolve(options.root);
+  const journalPath = resolve(root, options.journal);
   const text = await readOrNull(journalPath);
   if (text === null) return undefined;
-  let journal: Journal;
-  try {
-    journal = JSON.parse(text) as Journal;
-    if (journal.schema !== 1 || !Array.isArray(journal.files)) throw new Error("unknown journal schema");
-  } catch (cause) {
-    throw new SlipwayError("io", `${options.journal} is not a journal slipway can read`, {
-      hint: "check the files it names by hand, then delete it",
-      cause,
-    });
-  }
+  const journal = await readJournal(root, text, options.journal);
   if (isAlive(journal.pid)) {
     throw new SlipwayError("io", `an edit (${journal.label}) is in progress in process ${journal.pid}`, {
       hint: `wait for it to finish; if that process is not slipway, delete ${options.journal} after checking the files`,

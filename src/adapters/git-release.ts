@@ -51,7 +51,7 @@ export async function lsRemote(
   remote: string,
   refs: string[],
 ): Promise<Map<string, string>> {
-  const r = await git(ctx, ["ls-remote", "--quiet", remote, ...refs], true, 60_000);
+  const r = await git(ctx, ["ls-remote", "--quiet", "--end-of-options", remote, ...refs], true, 60_000);
   const map = new Map<string, string>();
   for (const line of r.stdout.split("\n")) {
     const [sha, ref] = line.split("\t");
@@ -70,6 +70,17 @@ export async function hasCommit(ctx: GitContext, sha: string): Promise<boolean> 
 export async function isAncestor(ctx: GitContext, ancestor: string, descendant: string): Promise<boolean> {
   const r = await git(ctx, ["merge-base", "--is-ancestor", ancestor, descendant], false);
   return r.code === 0;
+}
+
+/** True when a branch at `tip` holds `commit` (it is the tip or an ancestor of it, as far as known here). */
+export async function containsCommit(
+  ctx: GitContext,
+  tip: string | undefined,
+  commit: string,
+): Promise<boolean> {
+  if (tip === undefined) return false;
+  if (tip === commit) return true;
+  return (await hasCommit(ctx, tip)) && (await isAncestor(ctx, commit, tip));
 }
 
 /** Number of commits in `from..to`. */
@@ -146,19 +157,125 @@ export async function resetTo(ctx: GitContext, commit: string): Promise<void> {
 }
 
 /**
- * Pushes the branch and the tag in one atomic push (`--atomic`: the remote takes both or
- * neither), so a tag never lands without its commit.
+ * Pushes `refspecs` in one atomic push (`--atomic`: the remote takes all of them or none), so a
+ * tag never lands without its commit. `--end-of-options`: no remote or refspec is read as an option.
  */
-export async function pushRelease(
+export async function pushAtomic(ctx: GitContext, remote: string, refspecs: string[]): Promise<void> {
+  await git(ctx, ["push", "--atomic", "--quiet", "--end-of-options", remote, ...refspecs], true, 300_000);
+}
+
+/** Fetches `refspecs` (`src:dst`) from `remote`, without tags. */
+export async function fetchRefs(ctx: GitContext, remote: string, refspecs: string[]): Promise<void> {
+  await git(ctx, ["fetch", "--quiet", "--no-tags", "--end-of-options", remote, ...refspecs], true, 300_000);
+}
+
+/** Stores a file (or, with `text`, that text) as a blob; returns its id. */
+export async function writeBlob(ctx: GitContext, from: { path: string } | { text: string }): Promise<string> {
+  const r =
+    "path" in from
+      ? await git(ctx, ["hash-object", "-w", "--no-filters", "--", from.path])
+      : await exec(["git", "hash-object", "-w", "--no-filters", "--stdin"], {
+          cwd: ctx.dir,
+          env: ctx.env,
+          input: from.text,
+          timeoutMs: 120_000,
+        });
+  return r.stdout.trim();
+}
+
+export interface TreeEntry {
+  mode: "100644" | "040000";
+  type: "blob" | "tree";
+  id: string;
+  /** One path component: no `/`, tab or newline. */
+  name: string;
+}
+
+/** Stores a tree of `entries` (`git mktree`); returns its id. */
+export async function writeTree(ctx: GitContext, entries: readonly TreeEntry[]): Promise<string> {
+  const input = entries.map((e) => `${e.mode} ${e.type} ${e.id}\t${e.name}\n`).join("");
+  const r = await exec(["git", "mktree"], { cwd: ctx.dir, env: ctx.env, input, timeoutMs: 60_000 });
+  return r.stdout.trim();
+}
+
+/** The entries of the tree at `treeish` (e.g. `<commit>:dist`), one level. */
+export async function readTree(ctx: GitContext, treeish: string): Promise<TreeEntry[]> {
+  const r = await git(ctx, ["ls-tree", "-z", "--end-of-options", treeish]);
+  return r.stdout
+    .split("\0")
+    .filter((line) => line !== "")
+    .map((line) => {
+      const [meta = "", name = ""] = line.split("\t");
+      const [mode, type, id] = meta.split(" ");
+      return { mode: mode as TreeEntry["mode"], type: type as TreeEntry["type"], id: id ?? "", name };
+    });
+}
+
+/** Makes a commit of `tree` with one parent, touching no branch, index or work tree; returns its id. */
+export async function writeCommit(
   ctx: GitContext,
-  remote: string,
-  branch: string,
-  tag: string,
-): Promise<void> {
-  await git(
+  tree: string,
+  parent: string,
+  message: string,
+): Promise<string> {
+  return (await git(ctx, ["commit-tree", tree, "-p", parent, "-m", message])).stdout.trim();
+}
+
+/** A blob's text (UTF-8). */
+export async function readBlobText(ctx: GitContext, blob: string): Promise<string> {
+  return (await git(ctx, ["cat-file", "blob", blob])).stdout;
+}
+
+/** Writes a blob's exact bytes (no filter of any kind) to the new file `path`, streaming. */
+export async function exportBlob(ctx: GitContext, blob: string, path: string): Promise<void> {
+  await exec(["git", "cat-file", "blob", blob], {
+    cwd: ctx.dir,
+    env: ctx.env,
+    stdoutFile: path,
+    timeoutMs: 300_000,
+  });
+}
+
+/** What an annotated tag object says: the object it tags, that object's type, and the tag's name. */
+export async function readTagObject(
+  ctx: GitContext,
+  id: string,
+): Promise<{ object: string; type: string; tag: string } | undefined> {
+  const r = await git(ctx, ["cat-file", "tag", id], false);
+  if (r.code !== 0) return undefined;
+  const end = r.stdout.indexOf("\n\n");
+  const header = end === -1 ? r.stdout : r.stdout.slice(0, end);
+  const field = (name: string) => header.match(new RegExp(`^${name} (.*)$`, "m"))?.[1] ?? "";
+  return { object: field("object"), type: field("type"), tag: field("tag") };
+}
+
+/** Moves the checked-out branch forward to `commit` (fast-forward only), work tree and index too. */
+export async function fastForward(ctx: GitContext, commit: string): Promise<void> {
+  await git(ctx, ["merge", "--ff-only", "--quiet", commit]);
+}
+
+/** The commit `rev` names (peeled), or undefined when it names none. */
+export async function resolveCommit(ctx: GitContext, rev: string): Promise<string | undefined> {
+  const r = await git(
     ctx,
-    ["push", "--atomic", "--quiet", remote, `HEAD:refs/heads/${branch}`, `refs/tags/${tag}:refs/tags/${tag}`],
-    true,
-    300_000,
+    ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`],
+    false,
   );
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/** The object `ref` points at (not peeled: a tag object's own id), or undefined. */
+export async function resolveObject(ctx: GitContext, ref: string): Promise<string | undefined> {
+  const r = await git(ctx, ["rev-parse", "--verify", "--quiet", "--end-of-options", ref], false);
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/** Creates `ref` pointing at `id`; fails when it exists. */
+export async function createRef(ctx: GitContext, ref: string, id: string): Promise<void> {
+  await git(ctx, ["update-ref", "--no-deref", ref, id, ""]);
+}
+
+/** Deletes a local ref when it exists. */
+export async function deleteRef(ctx: GitContext, ref: string): Promise<void> {
+  await git(ctx, ["update-ref", "-d", ref], false);
 }

@@ -14,6 +14,7 @@ import {
   type TransactionHooks,
 } from "../adapters/file-transaction.ts";
 import { readCommitsSince } from "../adapters/git.ts";
+import { checkStateDir } from "../adapters/state-dir.ts";
 import { parseCommits } from "../core/changelog/commits.ts";
 import { type FragmentFile, parseFragments } from "../core/changelog/fragments.ts";
 import { assembleBump, type BumpDecision } from "../core/changelog/next-version.ts";
@@ -65,6 +66,7 @@ export async function readChangelogInputs(
 ): Promise<ChangelogInputs> {
   const root = resolve(project);
   if ((await readOptional(join(root, CHANGELOG_JOURNAL))) !== undefined) {
+    await checkStateDir(root, options.env === undefined ? {} : { env: options.env });
     throw new SlipwayError("io", `an interrupted changelog write left ${CHANGELOG_JOURNAL}`, {
       hint: "run 'slipway changelog' without --dry-run: it rolls the interrupted write back first",
     });

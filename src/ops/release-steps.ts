@@ -14,13 +14,15 @@ import { applyFileChanges, type FileChange, recoverFileChanges } from "../adapte
 import {
   commitMessage,
   commitPaths,
+  containsCommit,
   createTag,
+  deleteRef,
   deleteTag,
   type GitContext,
   headCommit,
   lsRemote,
   parentOf,
-  pushRelease,
+  pushAtomic,
   resetTo,
   tagCommit,
   tagObject,
@@ -30,15 +32,28 @@ import { copyTreeWithEdits } from "../adapters/tree-copy.ts";
 import { normalizeName } from "../core/names/name.ts";
 import { canonicalizeVersion } from "../core/pep440/version.ts";
 import type { ReleaseConfig } from "../core/release/config.ts";
-import type { ReleasePlan } from "../core/release/plan.ts";
+import { type ReleasePlan, releaseStateRefs } from "../core/release/plan.ts";
 import type { Credentials } from "../core/upload/credentials.ts";
 import { SlipwayError } from "../errors.ts";
+import type { JournalStore } from "../pipeline/journal.ts";
 import type { Step, StepContext, StepRecord, StepTable } from "../pipeline/steps.ts";
 import type { Secret } from "../secret.ts";
 import { build } from "./build.ts";
 import { check } from "./check.ts";
 import { publish } from "./publish.ts";
 import { envPreflight, gatePreflight, gitPreflight, targetPreflight } from "./release-preflight.ts";
+import {
+  checkBuildRecord,
+  checkCheckRecord,
+  checkCommitTagRecord,
+  checkEditRecord,
+  checkPublishRecord,
+  checkPushRecord,
+  checkStageRecord,
+  checkVerifyRecord,
+  stepCheck,
+} from "./release-records.ts";
+import { checkpointStep } from "./release-remote.ts";
 import { verifyInstall } from "./verify-install.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -69,6 +84,8 @@ export interface ReleaseInput {
   userAgent: string;
   /** One line of progress inside a step (a build phase, an uploaded file, a verify result). */
   detail: (step: string, message: string) => void;
+  /** The run's journal, for the checkpoint that copies it to the remote. */
+  journal: JournalStore;
 }
 
 /** The journal of the release's own file edits (see file-transaction.ts). */
@@ -154,7 +171,7 @@ async function sameArtifacts(ctx: Ctx, record: StepRecord): Promise<"done" | "re
 }
 
 /** Each artifact still holds the bytes the build recorded: what was checked is what goes out. */
-async function confirmArtifacts(ctx: Ctx): Promise<string[]> {
+export async function confirmArtifacts(ctx: Ctx): Promise<string[]> {
   const paths: string[] = [];
   for (const a of artifactsOf(ctx)) {
     const path = resolve(ctx.input.root, a.file);
@@ -175,6 +192,7 @@ async function confirmArtifacts(ctx: Ctx): Promise<string[]> {
 
 const edit: Step<ReleaseInput> = {
   id: "edit",
+  checkRecord: stepCheck(checkEditRecord),
   title: "Write the version and changelog",
   public: false,
   dryRun: "plan",
@@ -309,6 +327,7 @@ async function buildInto(
 
 const buildStep: Step<ReleaseInput> = {
   id: "build",
+  checkRecord: stepCheck(checkBuildRecord),
   title: "Build the sdist and wheel",
   public: false,
   dryRun: "run",
@@ -331,14 +350,16 @@ const buildStep: Step<ReleaseInput> = {
     return "done";
   },
   async undo(ctx, record) {
+    // Only a dry run's in-memory record has a scratch dir; a journaled record's paths were checked.
     const scratch = record["scratch"];
-    if (typeof scratch === "string") await rm(scratch, { recursive: true, force: true });
+    if (ctx.dryRun && typeof scratch === "string") await rm(scratch, { recursive: true, force: true });
     else await rm(join(ctx.input.root, String(record["out"])), { recursive: true, force: true });
   },
 };
 
 const checkStep: Step<ReleaseInput> = {
   id: "check",
+  checkRecord: stepCheck(checkCheckRecord),
   title: "Check the project and artifacts",
   public: false,
   dryRun: "run",
@@ -379,6 +400,7 @@ const checkStep: Step<ReleaseInput> = {
 
 const stageStep: Step<ReleaseInput> = {
   id: "stage",
+  checkRecord: stepCheck(checkStageRecord),
   title: "Publish to the staging index",
   public: false,
   dryRun: "run",
@@ -411,6 +433,7 @@ const stageStep: Step<ReleaseInput> = {
 
 const verifyStep: Step<ReleaseInput> = {
   id: "verify",
+  checkRecord: stepCheck(checkVerifyRecord),
   title: "Install from the stage and smoke-test",
   public: false,
   dryRun: "run",
@@ -461,6 +484,7 @@ const verifyStep: Step<ReleaseInput> = {
 
 const commitTag: Step<ReleaseInput> = {
   id: "commit-tag",
+  checkRecord: stepCheck(checkCommitTagRecord),
   title: "Commit and tag locally",
   public: false,
   dryRun: "plan",
@@ -523,6 +547,7 @@ const commitTag: Step<ReleaseInput> = {
 
 const publishStep: Step<ReleaseInput> = {
   id: "publish",
+  checkRecord: stepCheck(checkPublishRecord),
   title: "Publish to the target index",
   public: true,
   dryRun: "plan",
@@ -584,31 +609,56 @@ const pushStep: Step<ReleaseInput> = {
   title: "Push the commit and tag",
   public: true,
   dryRun: "plan",
+  checkRecord: stepCheck(checkPushRecord),
   async plan(ctx) {
     const { plan, root } = ctx.input;
     return { argv: pushArgv(plan), cwd: root };
   },
   async run(ctx) {
     const { plan } = ctx.input;
-    const commit = ctx.records["commit-tag"]?.["commit"];
-    await pushRelease(git(ctx), plan.git.remote, plan.git.branch, plan.tag.name);
-    return { remote: plan.git.remote, branch: plan.git.branch, tag: plan.tag.name, commit: commit ?? null };
+    const g = git(ctx);
+    const { commit, tagObject: tagObj } = releaseCommit(ctx);
+    const branchRef = `refs/heads/${plan.git.branch}`;
+    const tagRef = `refs/tags/${plan.tag.name}`;
+    const state = releaseStateRefs(plan.tag.name);
+    const remote = await lsRemote(g, plan.git.remote, [branchRef, tagRef, state.state, state.tag]);
+    // The recorded commit and tag object, never whatever HEAD is now (a resume in another clone);
+    // the state refs go in the same atomic push, so they are gone exactly when the release is out.
+    const refspecs: string[] = [];
+    if (!(await containsCommit(g, remote.get(branchRef), commit))) refspecs.push(`${commit}:${branchRef}`);
+    if (remote.get(tagRef) !== tagObj) refspecs.push(`${tagRef}:${tagRef}`);
+    for (const ref of [state.state, state.tag]) if (remote.has(ref)) refspecs.push(`:${ref}`);
+    if (refspecs.length > 0) await pushAtomic(g, plan.git.remote, refspecs);
+    for (const ref of [state.state, state.tag]) await deleteRef(g, ref);
+    return { remote: plan.git.remote, branch: plan.git.branch, tag: plan.tag.name, commit };
   },
   async verify(ctx, record) {
     const { plan } = ctx.input;
+    const state = releaseStateRefs(plan.tag.name);
     const refs = await lsRemote(git(ctx), plan.git.remote, [
       `refs/heads/${plan.git.branch}`,
       `refs/tags/${plan.tag.name}`,
+      state.state,
     ]);
     const tagObject = ctx.records["commit-tag"]?.["tagObject"];
     return refs.get(`refs/heads/${plan.git.branch}`) === record["commit"] &&
-      refs.get(`refs/tags/${plan.tag.name}`) === tagObject
+      refs.get(`refs/tags/${plan.tag.name}`) === tagObject &&
+      !refs.has(state.state)
       ? "done"
       : "redo";
   },
 };
 
+/** The release commit and tag object, as the commit-tag step recorded them. */
+export function releaseCommit(ctx: Ctx): { commit: string; tagObject: string } {
+  const record = ctx.records["commit-tag"];
+  if (record === undefined) throw new SlipwayError("internal", "the commit-tag step left no record");
+  return { commit: String(record["commit"]), tagObject: String(record["tagObject"]) };
+}
+
+/** The push as the dry run shows it (the release commit is HEAD once it is made). */
 export function pushArgv(plan: ReleasePlan): string[] {
+  const state = releaseStateRefs(plan.tag.name);
   return [
     "git",
     "push",
@@ -616,6 +666,8 @@ export function pushArgv(plan: ReleasePlan): string[] {
     plan.git.remote,
     `HEAD:refs/heads/${plan.git.branch}`,
     `refs/tags/${plan.tag.name}:refs/tags/${plan.tag.name}`,
+    `:${state.state}`,
+    `:${state.tag}`,
   ];
 }
 
@@ -637,9 +689,12 @@ function publishFailure(
   );
 }
 
-/** The release steps in order; `push` only when the plan pushes. */
+/** The release steps in order; `checkpoint` and `push` only when the plan pushes. */
 export function releaseSteps(plan: ReleasePlan): StepTable<ReleaseInput> {
-  const steps = [edit, buildStep, checkStep, stageStep, verifyStep, commitTag, publishStep];
+  const steps = [edit, buildStep, checkStep, stageStep, verifyStep, commitTag];
+  // What a resume on another machine needs goes to the remote before anything public happens.
+  if (plan.git.push) steps.push(checkpointStep);
+  steps.push(publishStep);
   if (plan.git.push) steps.push(pushStep);
   return steps;
 }

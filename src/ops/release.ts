@@ -4,11 +4,12 @@
  * takes its plan from the journal, never from the files it already changed. Never prints: the
  * caller renders the events and the report.
  */
-import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { currentBranch, type GitContext, remoteDefaultBranch } from "../adapters/git-release.ts";
 import type { PipSource } from "../adapters/python/build-env.ts";
+import { checkStateDir, ensureStateDir } from "../adapters/state-dir.ts";
 import type { BumpKind } from "../core/pep440/bump.ts";
 import { parseReleaseConfig, type ReleaseConfig } from "../core/release/config.ts";
 import {
@@ -28,6 +29,7 @@ import { Secret } from "../secret.ts";
 import { type RunningIndex, startIndex } from "../server/index-server.ts";
 import { planChangelog, readSuggestedBump } from "./changelog.ts";
 import { loadPublishConfig } from "./publish-config.ts";
+import { restoreFromRemote, sameVersion } from "./release-remote.ts";
 import { releaseSteps, type StageIndex, withoutTwine } from "./release-steps.ts";
 import { assembleVersionPlan, readProjectConfig, readVersionPlaces, type VersionRequest } from "./version.ts";
 
@@ -87,15 +89,6 @@ export interface ReleaseReport {
 const STAGE_DIR = ".slipway/stage";
 const DIST_DIR = ".slipway/dist";
 
-/** `.slipway/` holds run state, never source: a `*` .gitignore inside keeps it out of git's eye. */
-async function prepareStateDir(root: string): Promise<void> {
-  await mkdir(join(root, ".slipway"), { recursive: true });
-  const ignore = join(root, ".slipway", ".gitignore");
-  if ((await stat(ignore).catch(() => undefined)) === undefined) {
-    await writeFile(ignore, "# slipway's run state (journal, lock, stage, artifacts)\n*\n");
-  }
-}
-
 async function exists(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined)) !== undefined;
 }
@@ -124,6 +117,8 @@ interface Planned {
   plan: ReleasePlan;
   config: ReleaseConfig;
   credentials: Credentials;
+  /** A resume found the release already complete on the remote: nothing is left to run. */
+  complete?: true;
 }
 
 /** The request: an explicit version, a bump, or the bump the commits since the last release call for. */
@@ -220,25 +215,55 @@ function now(options: ReleaseOptions): number {
   return options.now?.() ?? Date.now();
 }
 
-/** The plan of an interrupted run, from its journal, with the credentials resolved again. */
+/**
+ * The plan of an interrupted run, from its journal, with the credentials resolved again. Without
+ * a journal here, the release is looked for on the remote (a run interrupted on another machine,
+ * see release-remote.ts) and restored first.
+ */
 async function planResumed(root: string, options: ReleaseOptions): Promise<Planned> {
   const journal = fileJournal(root);
-  const stored = await journal.read();
+  const { pyproject } = await readProjectConfig(root);
+  const config = parseReleaseConfig(pyproject);
+  let stored = await journal.read();
+  let complete: ReleasePlan | undefined;
   if (stored === null) {
+    const restored = await restoreFromRemote({
+      root,
+      env: options.env,
+      remote: config.remote,
+      ...(options.version === undefined ? {} : { version: options.version }),
+      detail: (message) => options.onEvent?.({ type: "detail", step: "resume", message }),
+    });
+    if (restored.kind === "complete") complete = restored.plan;
+    else stored = await journal.read();
+  }
+  if (stored === null && complete === undefined) {
     throw new SlipwayError("usage", `nothing to resume: ${journal.path} does not exist`, {
       hint: "run without --resume to start a release",
     });
   }
-  const plan = readStoredPlan(stored.plan, journal.path);
-  const { pyproject } = await readProjectConfig(root);
-  const config = parseReleaseConfig(pyproject);
+  const plan = complete ?? readStoredPlan(stored!.plan, journal.path);
+  if (options.version !== undefined && !sameVersion(options.version, plan.version)) {
+    throw new SlipwayError(
+      "usage",
+      `${journal.path} records the release of ${plan.version}, not ${options.version}`,
+      {
+        hint: "run 'slipway release --resume' to continue it, or finish it before another",
+      },
+    );
+  }
   const target = await targetOf(
     root,
     options,
     plan.target.name ?? plan.target.uploadUrl,
     plan.target.simpleUrl,
   );
-  return { plan, config, credentials: target.credentials };
+  return {
+    plan,
+    config,
+    credentials: target.credentials,
+    ...(complete === undefined ? {} : { complete: true }),
+  };
 }
 
 /** Starts the stage on first use and stops it at the end of the run. */
@@ -319,9 +344,11 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
       hint: "run slipway release in the project root, or pass the project directory",
     });
   }
+  // Run state a repository carries (a committed journal or lock) is refused before it is read.
+  await checkStateDir(root, { env: options.env });
   const clock = () => now(options);
   if (dryRun) return await run(root, options, clock);
-  await prepareStateDir(root);
+  await ensureStateDir(root);
   return await withLock(
     root,
     { now: clock, onEvent: (e) => options.onEvent?.(e) },
@@ -346,11 +373,19 @@ async function run(root: string, options: ReleaseOptions, clock: () => number): 
       );
     }
   }
-  const { plan, config, credentials } = resume
-    ? await planResumed(root, options)
-    : await planFresh(root, options);
+  const planned = resume ? await planResumed(root, options) : await planFresh(root, options);
+  const { plan, config, credentials } = planned;
   const distDir = join(root, DIST_DIR, plan.version);
   options.onEvent?.({ type: "plan", plan, resumed: resume });
+  if (planned.complete) {
+    const steps = releaseSteps(plan).map((s) => ({
+      id: s.id,
+      title: s.title,
+      public: s.public,
+      status: "skipped" as const,
+    }));
+    return { plan, dryRun, result: { status: "done", problems: [], steps }, distDir };
+  }
   if (!dryRun && options.confirm !== undefined && !(await options.confirm(plan))) {
     return { plan, dryRun, result: undefined, distDir };
   }
@@ -373,6 +408,7 @@ async function run(root: string, options: ReleaseOptions, clock: () => number): 
         toolVersion: options.toolVersion,
         userAgent: `slipway/${options.toolVersion}`,
         detail: (step, message) => options.onEvent?.({ type: "detail", step, message }),
+        journal,
       },
       journal,
       subject: releaseSubject(plan),

@@ -13,6 +13,7 @@ import {
   type TransactionHooks,
 } from "../adapters/file-transaction.ts";
 import { createAnnotatedTag, listMergedTags, tagExists } from "../adapters/git.ts";
+import { checkStateDir } from "../adapters/state-dir.ts";
 import { describeLocation, findVersion } from "../core/edits/version-edit.ts";
 import { normalizeVersion } from "../core/pep440/version.ts";
 import type { TomlTable } from "../core/pyproject/access.ts";
@@ -166,6 +167,8 @@ export async function readVersionPlaces(
 ): Promise<VersionState> {
   const root = resolve(project);
   if ((await readText(join(root, VERSION_JOURNAL), VERSION_JOURNAL)) !== undefined) {
+    // A journal the repository carries is no interrupted edit of ours: say that, not "recover".
+    await checkStateDir(root, options.env === undefined ? {} : { env: options.env });
     throw new SlipwayError(
       "io",
       `an interrupted version edit left ${VERSION_JOURNAL}; its files may be half-written`,

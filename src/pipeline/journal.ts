@@ -6,6 +6,16 @@
 import { randomBytes } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import { dirname, join } from "node:path";
+import {
+  anything,
+  list,
+  literal,
+  nullable,
+  object,
+  parseStored,
+  record,
+  string,
+} from "../core/stored-shape.ts";
 import { SlipwayError } from "../errors.ts";
 import type { JsonValue, StepRecord } from "./steps.ts";
 
@@ -117,19 +127,27 @@ export function fileJournal(
   };
 }
 
-function parseJournal(text: string, path: string): Journal {
-  const bad = (why: string) =>
-    new SlipwayError("io", `the journal ${path} is not a slipway journal (${why})`, {
-      hint: "move it aside and check by hand what the interrupted run did",
-    });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw bad("not JSON");
-  }
-  const journal = value as Partial<Journal> | null;
-  if (journal === null || typeof journal !== "object" || journal.schema !== 1) throw bad("unknown schema");
-  if (typeof journal.subject !== "string" || !Array.isArray(journal.steps)) throw bad("fields missing");
-  return journal as Journal;
+// What `write` stores; read back (hostile input: a repository can commit a journal), every field
+// is checked. The plan and each step's record are checked by their owners (readStoredPlan, the
+// step's `checkRecord`), which know their shapes.
+const journalShape = record({
+  schema: literal(1),
+  subject: string,
+  plan: anything,
+  status: literal("running", "failed", "done"),
+  startedAt: string,
+  updatedAt: string,
+  running: nullable(string),
+  steps: list(record({ id: string, finishedAt: string, record: object })),
+  failure: nullable(record({ step: string, message: string })),
+});
+
+/** A journal's text checked field by field; a SlipwayError ("io") naming `path` and the field otherwise. */
+export function parseJournal(text: string, path: string): Journal {
+  return parseStored(
+    text,
+    journalShape,
+    path,
+    "move it aside and check by hand what the interrupted run did (if you did not start one, delete it)",
+  ) as Journal;
 }

@@ -7,16 +7,21 @@
  *
  * Crash behaviour: the lock is removed on normal exit and on error (`withLock`'s finally). A
  * process killed outright (SIGKILL, power loss) leaves the file behind; the next acquire on the
- * same host sees that the pid is not alive and takes the lock over, saying so in an event. A lock
- * held on another host (shared or network file system) cannot be checked and is never taken over,
- * nor is a lock whose pid has been reused by an unrelated live process: the error names the holder
- * and the hint says to remove the file once it is known to be stale.
+ * same host takes it over, saying so in an event, when the pid is not alive — or when it is alive
+ * but started at another time than the holder (the pid was reused by an unrelated process; the
+ * lock records its holder's start, see adapters/process-start.ts). A lock held on another host
+ * (shared or network file system) cannot be checked and is never taken over; nor is a live pid
+ * whose start cannot be compared (a lock without a start time, from an older slipway): the error
+ * names the holder and the hint says to remove the file once it is known to be stale.
  */
 import { randomBytes } from "node:crypto";
-import { link, mkdir, open, readFile, stat, unlink } from "node:fs/promises";
+import { link, open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { readProcessStart } from "../adapters/process-start.ts";
+import { ensureStateDir } from "../adapters/state-dir.ts";
+import { integer, optional, parseStored, record, string } from "../core/stored-shape.ts";
 import { SlipwayError } from "../errors.ts";
 
 export const RELEASE_LOCK = ".slipway/release.lock";
@@ -28,7 +33,17 @@ export interface LockHolder {
   startedAt: string;
   /** Tells this holder's file from a later one with the same pid. */
   token: string;
+  /** When the holder process started (opaque; absent in locks of older versions and where unknown). */
+  processStart?: string;
 }
+
+const holderShape = record({
+  pid: integer(1, 2 ** 31),
+  hostname: string,
+  startedAt: string,
+  token: string,
+  processStart: optional(string),
+});
 
 export type LockEvent = { type: "lock-taken-over"; path: string; previous: LockHolder };
 
@@ -36,6 +51,8 @@ export interface LockOptions {
   /** Milliseconds since the epoch. */
   now: () => number;
   onEvent?: (event: LockEvent) => void;
+  /** When process `pid` started (default: adapters/process-start.ts); undefined when unknown. */
+  processStart?: (pid: number) => Promise<string | undefined>;
 }
 
 export interface ReleaseLock {
@@ -92,10 +109,24 @@ async function readHolder(path: string): Promise<LockHolder | null | "unreadable
     throw error;
   }
   try {
-    const holder = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof holder.pid === "number" && typeof holder.hostname === "string") return holder as LockHolder;
-  } catch {}
-  return "unreadable";
+    // A lock is read back like any state file: exactly the fields slipway writes, or not ours.
+    return parseStored(text, holderShape, path, "");
+  } catch {
+    return "unreadable";
+  }
+}
+
+/**
+ * True when the holder on this host is gone: its pid is not alive, or a live process with that pid
+ * started at another time than the one the lock records (the pid was reused). A start that cannot
+ * be compared (an old lock, no /proc or ps, two ways of telling) counts as the holder's.
+ */
+async function isStale(holder: LockHolder, options: LockOptions): Promise<boolean> {
+  if (!isAlive(holder.pid)) return true;
+  if (holder.processStart === undefined) return false;
+  const now = await (options.processStart ?? readProcessStart)(holder.pid);
+  if (now === undefined || now.split(":")[0] !== holder.processStart.split(":")[0]) return false;
+  return now !== holder.processStart;
 }
 
 function heldError(path: string, holder: LockHolder | "unreadable"): SlipwayError {
@@ -132,17 +163,20 @@ async function takeOver(path: string, stale: LockHolder, options: LockOptions): 
 /**
  * Takes the project's release lock in `dir` (`dir/.slipway/release.lock`). Throws a SlipwayError
  * ("io") naming the holder when a live process holds it, or when it is held from another host;
- * takes over a lock whose pid is dead on this host (emitting `lock-taken-over`). The caller must
+ * takes over a lock whose holder is gone on this host — its pid dead, or reused by a process that
+ * started at another time (emitting `lock-taken-over`). The caller must
  * `release()` it; `withLock` does so on every exit path.
  */
 export async function acquireLock(dir: string, options: LockOptions): Promise<ReleaseLock> {
   const path = join(dir, RELEASE_LOCK);
-  await mkdir(join(dir, ".slipway"), { recursive: true });
+  await ensureStateDir(dir);
+  const processStart = await (options.processStart ?? readProcessStart)(process.pid);
   const holder: LockHolder = {
     pid: process.pid,
     hostname: hostname(),
     startedAt: new Date(options.now()).toISOString(),
     token: randomBytes(8).toString("hex"),
+    ...(processStart === undefined ? {} : { processStart }),
   };
   const text = `${JSON.stringify(holder, null, 2)}\n`;
   // Each round either wins, fails on a live holder, or removes a dead one; a few rounds settle any race.
@@ -162,7 +196,11 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<Re
     }
     const current = await readHolder(path);
     if (current === null) continue;
-    if (current === "unreadable" || current.hostname !== holder.hostname || isAlive(current.pid)) {
+    if (
+      current === "unreadable" ||
+      current.hostname !== holder.hostname ||
+      !(await isStale(current, options))
+    ) {
       throw heldError(path, current);
     }
     await takeOver(path, current, options);

@@ -147,6 +147,12 @@ export async function runPipeline<C>(
 
   // Resume: re-check each journaled step against reality before trusting its record.
   if (options.resume && journal) {
+    // Every record is checked before any step's verify touches anything on its word.
+    for (const [i, s] of journal.steps.entries()) {
+      await table
+        .find((t) => t.id === s.id)
+        ?.checkRecord?.(ctx(), s.record, `${store.path} steps[${i}].record`);
+    }
     const journaled = new Map(journal.steps.map((s) => [s.id, s.record]));
     for (const step of table) {
       const record = journaled.get(step.id);

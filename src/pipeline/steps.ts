@@ -65,6 +65,13 @@ interface StepBase<C> {
    * step a kill interrupted) `run` is called again, so it must cope with a partial earlier attempt.
    */
   verify?: (ctx: StepContext<C>, record: StepRecord) => Promise<Verdict>;
+  /**
+   * On resume, before anything else runs: checks the record read back from the journal, which is
+   * hostile input (a repository can commit a journal) — its shape, and that every path in it
+   * stays inside the project. Throws a SlipwayError naming `where` and the field. Without it the
+   * record is trusted as it is, so a step whose record names paths or git arguments needs one.
+   */
+  checkRecord?: (ctx: StepContext<C>, record: StepRecord, where: string) => Promise<void>;
   /** Reverts the step from its record; only called for steps before the commit point. */
   undo?: (ctx: StepContext<C>, record: StepRecord) => Promise<void>;
 }

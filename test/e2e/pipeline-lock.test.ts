@@ -10,6 +10,11 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import {
+  readLinuxProcessStart,
+  readProcessStart,
+  readPsProcessStart,
+} from "../../src/adapters/process-start.ts";
 import { SlipwayError } from "../../src/errors.ts";
 import {
   acquireLock,
@@ -76,7 +81,7 @@ test("two acquires in parallel in one process: exactly one wins, the other names
   assert.deepEqual(JSON.parse(readFileSync(lock.path, "utf8")), lock.holder);
   await lock.release();
   assert.equal(existsSync(lock.path), false);
-  assert.deepEqual(readdirSync(join(dir, ".slipway")), [], "no temp file is left");
+  assert.deepEqual(readdirSync(join(dir, ".slipway")), [".gitignore"], "no temp file is left");
 });
 
 test("two processes racing for the lock: exactly one wins", async () => {
@@ -127,7 +132,7 @@ test("parallel acquires over one stale lock: exactly one takes it over", async (
   assert.equal(won.length, 1);
   assert.equal(events.length, 1, "the stale lock is removed once");
   await won[0]!.value.release();
-  assert.deepEqual(readdirSync(join(dir, ".slipway")), [], "no guard or temp file is left");
+  assert.deepEqual(readdirSync(join(dir, ".slipway")), [".gitignore"], "no guard or temp file is left");
 });
 
 test("a lock held by a live pid, or from another host, is never taken over", async () => {
@@ -182,4 +187,64 @@ test("a holder killed with SIGKILL leaves a stale lock that the next acquire tak
   );
   await lock.release();
   assert.equal(existsSync(lock.path), false);
+});
+
+/** A live process that is no slipway release: `sleep`, killed at the end of the test. */
+async function unrelated(): Promise<{ proc: ChildProcess; spawnedAt: number }> {
+  const spawnedAt = Date.now();
+  const proc = spawn("sleep", ["60"], { stdio: "ignore" });
+  await once(proc, "spawn");
+  return { proc, spawnedAt };
+}
+
+test("a lock whose pid now belongs to an unrelated live process (another start time) is taken over", async (t) => {
+  const { proc } = await unrelated();
+  t.after(() => proc.kill("SIGKILL"));
+  const pid = proc.pid!;
+  const start = await readProcessStart(pid);
+  assert.ok(start !== undefined, "the start time of a live child can be read");
+  const dir = project();
+  const base = { pid, hostname: hostname(), startedAt: "2025-01-01T00:00:00.000Z", token: "t" };
+  // The holder's own start time: that process is the holder, still running.
+  writeLock(dir, { ...base, processStart: start });
+  await assert.rejects(acquireLock(dir, { now }), new RegExp(`another release holds .*: pid ${pid} on `));
+  // An older lock without a start time: the live pid cannot be told apart, so it is not taken over.
+  writeLock(dir, base);
+  await assert.rejects(acquireLock(dir, { now }), new RegExp(`pid ${pid} on `));
+  // The holder started at another time: it died, and its pid went to the sleep.
+  const [method] = start.split(":");
+  const stale: LockHolder = { ...base, processStart: `${start}0` };
+  writeLock(dir, stale);
+  const events: LockEvent[] = [];
+  const lock = await acquireLock(dir, { now, onEvent: (e) => events.push(e) });
+  assert.deepEqual(events, [{ type: "lock-taken-over", path: lock.path, previous: stale }]);
+  assert.equal(lock.holder.processStart, await readProcessStart(process.pid));
+  assert.equal(lock.holder.processStart?.split(":")[0], method);
+  await lock.release();
+  // Another host's lock is never taken over, whatever its start time says.
+  writeLock(dir, { ...stale, hostname: `not-${hostname()}` });
+  await assert.rejects(acquireLock(dir, { now }), /pid \d+ on not-/);
+});
+
+test("process start times: stable for one process, different for another, and the ps reading is the spawn time", async (t) => {
+  const { proc, spawnedAt } = await unrelated();
+  t.after(() => proc.kill("SIGKILL"));
+  const pid = proc.pid!;
+  const ps = await readPsProcessStart(pid);
+  assert.ok(ps !== undefined);
+  assert.equal(await readPsProcessStart(pid), ps);
+  // `ps -o lstart=` in UTC, to the second: the child's spawn time.
+  const seconds = Date.parse(`${ps.slice("ps:".length)} UTC`);
+  assert.ok(
+    Math.abs(seconds - spawnedAt) < 2_000,
+    `${ps} is the spawn time ${new Date(spawnedAt).toISOString()}`,
+  );
+  assert.equal(await readPsProcessStart(await deadPid()), undefined);
+  if (process.platform === "linux") {
+    const linux = await readLinuxProcessStart(pid);
+    assert.match(linux ?? "", /^linux:[0-9a-f-]{36}:\d+$/);
+    assert.equal(await readLinuxProcessStart(pid), linux);
+    assert.notEqual(await readLinuxProcessStart(process.pid), linux);
+    assert.equal(await readLinuxProcessStart(await deadPid()), undefined);
+  }
 });

@@ -5,27 +5,19 @@
  * target exactly once, one release commit, one tag on the remote, and the journal done.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
-import { startFaultProxy } from "../helpers/fault-proxy.ts";
+import { test } from "node:test";
 import { git } from "../helpers/git-repo.ts";
-import { type CliRun, makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
+import {
+  type CliRun,
+  firstUploadOnly,
+  type ReleaseRepo,
+  releaseRepos,
+  runRelease,
+} from "../helpers/release-repo.ts";
 
-const work = mkdtempSync(join(tmpdir(), "slipway-release-resume-"));
-const cache = join(work, "cache");
-const repos: ReleaseRepo[] = [];
-after(async () => {
-  for (const r of repos) await r.close();
-  rmSync(work, { recursive: true, force: true });
-});
-
-async function repo(): Promise<ReleaseRepo> {
-  const r = await makeReleaseRepo(work, { cache });
-  repos.push(r);
-  return r;
-}
+const { repo } = releaseRepos("slipway-release-resume-");
 
 /** The end state of a finished release of 0.1.1, however many runs it took. */
 function assertReleasedOnce(r: ReleaseRepo, runs: CliRun[]): void {
@@ -48,6 +40,7 @@ function assertReleasedOnce(r: ReleaseRepo, runs: CliRun[]): void {
   assert.match(readFileSync(join(r.project, "pyproject.toml"), "utf8"), /^version = "0\.1\.1"$/m);
   assert.equal(JSON.parse(readFileSync(join(r.project, ".slipway", "release.json"), "utf8")).status, "done");
   assert.equal(git(r.project, "status", "--porcelain", "--untracked-files=all"), "");
+  assert.doesNotMatch(remote, /refs\/slipway\//, "the release state refs went with the push");
 }
 
 /**
@@ -64,7 +57,17 @@ async function finish(r: ReleaseRepo, killed: CliRun): Promise<CliRun[]> {
   return runs;
 }
 
-for (const step of ["edit", "build", "check", "stage", "verify", "commit-tag", "publish", "push"]) {
+for (const step of [
+  "edit",
+  "build",
+  "check",
+  "stage",
+  "verify",
+  "commit-tag",
+  "checkpoint",
+  "publish",
+  "push",
+]) {
   test(`killed as "${step}" starts, then --resume completes the release once`, async () => {
     const r = await repo();
     const killed = await runRelease(r, [...r.args, "--yes"], {
@@ -83,18 +86,8 @@ for (const step of ["edit", "build", "check", "stage", "verify", "commit-tag", "
 
 test("killed between the two uploads of the target publish: the resume uploads only the missing file", async () => {
   const r = await repo();
-  // Uploads go through a proxy that lets the first file through and cuts every other upload off
-  // mid-body until the kill, so the kill lands with exactly one file on the target.
-  let resumed = false;
-  let posts = 0;
-  const proxy = await startFaultProxy({
-    upstream: r.target.url,
-    pick: (req) => (req.method !== "POST" || resumed || ++posts === 1 ? "pass" : "drop-mid-body"),
-    slowMs: 0,
-  });
+  const { args, proxy, release } = await firstUploadOnly(r);
   try {
-    const args = [...r.args];
-    args[args.indexOf("--to") + 1] = `${proxy.url}legacy/`;
     const killed = await runRelease(r, [...args, "--yes"], {
       killWhen: (line) => /^release: publish: .*: uploaded$/.test(line),
     });
@@ -104,7 +97,7 @@ test("killed between the two uploads of the target publish: the resume uploads o
       1,
       "one file went out before the kill",
     );
-    resumed = true;
+    release();
     const resume = await runRelease(r, [...args, "--resume", "--yes"]);
     assertReleasedOnce(r, [killed, resume]);
     assert.match(resume.stderr, /release: publish: .*: exists-identical/);
@@ -117,7 +110,11 @@ test("killed between the two uploads of the target publish: the resume uploads o
 test("the remote refuses the push: the release stays published, and --resume pushes it", async () => {
   const r = await repo();
   const hook = join(r.remote, "hooks", "pre-receive");
-  writeFileSync(hook, "#!/bin/sh\necho 'pushes are frozen today' >&2\nexit 1\n");
+  // Branches and tags are frozen; the release state refs (refs/slipway/*) are still taken.
+  writeFileSync(
+    hook,
+    "#!/bin/sh\nwhile read old new ref; do case $ref in refs/heads/*|refs/tags/*) echo 'pushes are frozen today' >&2; exit 1;; esac; done\n",
+  );
   chmodSync(hook, 0o755);
   const failed = await runRelease(r, [...r.args, "--yes"]);
   assert.equal(failed.status, 1);
@@ -126,7 +123,19 @@ test("the remote refuses the push: the release stays published, and --resume pus
   assert.match(failed.stdout, /next: fix the cause and run again with --resume/);
   assert.doesNotMatch(failed.stdout, /undone:/, "nothing is undone after the commit point");
   assert.equal(git(r.project, "log", "-1", "--format=%s").trim(), "chore(release): 0.1.1");
-  assert.doesNotMatch(git(r.project, "ls-remote", "origin"), /v0\.1\.1/, "--atomic: neither ref moved");
+  const refs = git(r.project, "ls-remote", "origin");
+  const release = git(r.project, "rev-parse", "HEAD").trim();
+  assert.doesNotMatch(
+    refs,
+    new RegExp(`^${release}\trefs/heads/main$`, "m"),
+    "--atomic: the branch did not move",
+  );
+  assert.doesNotMatch(refs, /refs\/tags\/v0\.1\.1/, "--atomic: no tag either");
+  assert.match(
+    refs,
+    /refs\/slipway\/release\/v0\.1\.1/,
+    "--atomic: the state refs stay for a resume elsewhere",
+  );
   rmSync(hook);
   const resumed = await runRelease(r, [...r.args, "--resume", "--yes"]);
   assertReleasedOnce(r, [failed, resumed]);
@@ -157,6 +166,7 @@ function titleOf(step: string): string {
     stage: "Publish to the staging index",
     verify: "Install from the stage and smoke-test",
     "commit-tag": "Commit and tag locally",
+    checkpoint: "Save the release state on the remote",
     publish: "Publish to the target index",
     push: "Push the commit and tag",
   }[step]!;

@@ -74,7 +74,9 @@ test("a full release: version and changelog written, built, staged, verified, pu
   assert.match(report.plan.change, /^bump patch, from 1 commit since v0\.1\.0$/);
   assert.deepEqual(
     report.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`),
-    ["edit", "build", "check", "stage", "verify", "commit-tag", "publish", "push"].map((s) => `${s}:ran`),
+    ["edit", "build", "check", "stage", "verify", "commit-tag", "checkpoint", "publish", "push"].map(
+      (s) => `${s}:ran`,
+    ),
   );
 
   // Every place holds the new version; the changelog entry sits above the old one, which is untouched.
@@ -100,6 +102,11 @@ test("a full release: version and changelog written, built, staged, verified, pu
   const remote = git(r.project, "ls-remote", "origin");
   assert.match(remote, new RegExp(`^${head}\trefs/heads/main$`, "m"));
   assert.match(remote, /\trefs\/tags\/v0\.1\.1$/m);
+  assert.doesNotMatch(
+    remote,
+    /refs\/slipway\//,
+    "the state refs the checkpoint pushed went with the release",
+  );
 
   // The target holds exactly the artifacts the release built (by sha256), each uploaded once.
   const dist = join(r.project, ".slipway", "dist", "0.1.1");
@@ -144,6 +151,10 @@ test("--dry-run builds, checks, stages and verifies for real, prints the rest, a
   assert.match(
     run.stdout,
     /git push --atomic origin HEAD:refs\/heads\/main refs\/tags\/v0\.2\.0:refs\/tags\/v0\.2\.0/,
+  );
+  assert.match(
+    run.stdout,
+    /Save the release state on origin \(for a resume elsewhere\)\n {2}refs\/slipway\/release\/v0\.2\.0\n {2}refs\/slipway\/release-tag\/v0\.2\.0/,
   );
   assert.match(run.stdout, /dry run complete/);
 });
@@ -225,7 +236,10 @@ test("usage mistakes exit 2 before anything runs", async () => {
   assert.equal(badKind.status, 2);
   const nothing = await runRelease(r, [...r.args, "--resume"]);
   assert.equal(nothing.status, 2);
-  assert.match(nothing.stderr, /nothing to resume: .*release\.json does not exist/);
+  assert.match(
+    nothing.stderr,
+    /nothing to resume: no \.slipway\/release\.json here, and origin holds no interrupted release/,
+  );
   const help = await runRelease(r, ["--help"]);
   assert.equal(help.status, 0);
   assert.match(help.stdout, /Examples:\n {2}slipway release --dry-run/);

@@ -5,12 +5,14 @@
  * receives recorded. Builds take hatchling from the offline wheelhouse; nothing leaves loopback.
  */
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { devNull } from "node:os";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { devNull, tmpdir } from "node:os";
 import { join } from "node:path";
+import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { IndexEvent } from "../../src/server/events.ts";
 import { type RunningIndex, startIndex } from "../../src/server/index-server.ts";
+import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
 import { git, writeFiles } from "./git-repo.ts";
 import { peersPython } from "./peers.ts";
 import { wheelhouse } from "./wheelhouse.ts";
@@ -157,4 +159,54 @@ export function runRelease(
     child.on("close", (status, signal) => resolve({ status, signal, stdout, stderr }));
     child.stdin.end();
   });
+}
+
+/**
+ * A scratch directory for one test file's release repositories, sharing one build cache; every
+ * repository made through `repo` is closed and the directory removed after the file's tests.
+ */
+export function releaseRepos(prefix: string): {
+  work: string;
+  repo: (options?: Omit<Parameters<typeof makeReleaseRepo>[1], "cache">) => Promise<ReleaseRepo>;
+} {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const repos: ReleaseRepo[] = [];
+  after(async () => {
+    for (const r of repos) await r.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+  return {
+    work,
+    repo: async (options = {}) => {
+      const r = await makeReleaseRepo(work, { ...options, cache: join(work, "cache") });
+      repos.push(r);
+      return r;
+    },
+  };
+}
+
+/**
+ * The target behind a proxy that lets the first upload through and cuts every later one off
+ * mid-body until `release()`, so a kill at the first "uploaded" line lands with exactly one file
+ * on the target. `args` are the repository's CLI arguments pointed at the proxy.
+ */
+export async function firstUploadOnly(
+  r: ReleaseRepo,
+): Promise<{ args: string[]; proxy: FaultProxy; release: () => void }> {
+  let released = false;
+  let posts = 0;
+  const proxy = await startFaultProxy({
+    upstream: r.target.url,
+    pick: (req) => (req.method !== "POST" || released || ++posts === 1 ? "pass" : "drop-mid-body"),
+    slowMs: 0,
+  });
+  const args = [...r.args];
+  args[args.indexOf("--to") + 1] = `${proxy.url}legacy/`;
+  return {
+    args,
+    proxy,
+    release: () => {
+      released = true;
+    },
+  };
 }

@@ -523,7 +523,18 @@ describe("journal", () => {
 
   test("a failed rename keeps the previous journal and removes the temp", async () => {
     const mem = memoryFs(true);
-    mem.files.set("/p/.slipway/release.json", '{"schema":1,"subject":"old","steps":[]}');
+    const old: Journal = {
+      schema: 1,
+      subject: "old",
+      plan: null,
+      status: "failed",
+      startedAt: "2026-01-01T00:00:00.000Z",
+      updatedAt: "2026-01-01T00:00:00.000Z",
+      running: null,
+      steps: [],
+      failure: null,
+    };
+    mem.files.set("/p/.slipway/release.json", JSON.stringify(old));
     const journal = fileJournal("/p", { fs: mem.fs });
     await assert.rejects(
       journal.write({ subject: "new" } as Journal),
@@ -537,7 +548,27 @@ describe("journal", () => {
   test("a file that is not a journal is refused with a hint", async () => {
     const mem = memoryFs();
     mem.files.set("/p/.slipway/release.json", "{ half");
-    await assert.rejects(fileJournal("/p", { fs: mem.fs }).read(), /is not a slipway journal \(not JSON\)/);
+    await assert.rejects(fileJournal("/p", { fs: mem.fs }).read(), /is not a file slipway wrote: not JSON/);
     assert.equal(await fileJournal("/q", { fs: mem.fs }).read(), null);
+  });
+
+  test("a journal is checked field by field: unknown or mistyped fields are refused, naming the field", async () => {
+    const mem = memoryFs();
+    const journal = fileJournal("/p", { fs: mem.fs });
+    await run(harness(), journal);
+    const good = JSON.parse(mem.files.get("/p/.slipway/release.json")!) as Record<string, unknown>;
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...good, hook: "rm -rf ~" }, /release\.json is not a file slipway wrote: hook: unknown field/],
+      [{ ...good, status: "ok" }, /status: expected "running" or "failed" or "done", found "ok"/],
+      [
+        { ...good, steps: [{ id: "edit", finishedAt: "x", record: [] }] },
+        /steps\[0\]\.record: expected an object/,
+      ],
+      [{ ...good, running: 3 }, /running: expected a string, found 3/],
+    ];
+    for (const [value, message] of cases) {
+      mem.files.set("/p/.slipway/release.json", JSON.stringify(value));
+      await assert.rejects(journal.read(), (e: SlipwayError) => e.code === "io" && message.test(e.message));
+    }
   });
 });

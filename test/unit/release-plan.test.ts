@@ -145,8 +145,54 @@ test("the plan holds every edit (version, changelog, used fragments), the commit
   assert.deepEqual(readStoredPlan(JSON.parse(JSON.stringify(plan)), "j"), plan);
   assert.throws(
     () => readStoredPlan({ schema: 2 }, "/p/.slipway/release.json"),
-    (e: unknown) => e instanceof SlipwayError && /release plan this slipway can resume/.test(e.message),
+    (e: unknown) =>
+      e instanceof SlipwayError &&
+      /^\/p\/\.slipway\/release\.json \(plan\) is not a file slipway wrote: schema: expected 1, found 2$/.test(
+        e.message,
+      ),
   );
+});
+
+test("a stored plan is hostile input: every path, name and git argument is checked, unknown fields refused", () => {
+  const plan = JSON.parse(JSON.stringify(assembleReleasePlan(input)));
+  const refused: [string, (p: typeof plan) => void, RegExp][] = [
+    [
+      "absolute edit",
+      (p) => (p.edits[0].path = "/home/u/.bashrc"),
+      /edits\[0\]\.path: expected a relative path inside the project/,
+    ],
+    [
+      "climbing edit",
+      (p) => (p.edits[1].path = "docs/../../x"),
+      /edits\[1\]\.path: expected a relative path/,
+    ],
+    ["commit path", (p) => (p.commit.paths = [".."]), /commit\.paths\[0\]: expected a relative path/],
+    ["changelog path", (p) => (p.changelog.path = "C:\\x"), /changelog\.path: expected a relative path/],
+    ["version as a path", (p) => (p.version = "../../../home"), /version: expected a PEP 440 version/],
+    [
+      "remote as an option",
+      (p) => (p.git.remote = "--upload-pack=touch /tmp/x"),
+      /git\.remote: expected a git remote's name/,
+    ],
+    ["tag as an option", (p) => (p.tag.name = "-d"), /tag\.name: expected a git branch or tag name/],
+    ["branch with ..", (p) => (p.git.branch = "main..x"), /git\.branch: expected a git branch or tag name/],
+    [
+      "file URL target",
+      (p) => (p.target.uploadUrl = "file:///etc/passwd"),
+      /target\.uploadUrl: expected an http\(s\) URL/,
+    ],
+    ["unknown field", (p) => (p.hooks = ["sh"]), /hooks: unknown field/],
+    ["mistyped field", (p) => (p.git.push = "yes"), /git\.push: expected true or false, found "yes"/],
+  ];
+  for (const [what, change, message] of refused) {
+    const copy = JSON.parse(JSON.stringify(plan));
+    change(copy);
+    assert.throws(
+      () => readStoredPlan(copy, "release.json"),
+      (e: unknown) => e instanceof SlipwayError && e.code === "io" && message.test(e.message),
+      what,
+    );
+  }
 });
 
 test("a version from tags plans no commit when nothing else changes; one file edited twice is refused", () => {

@@ -93,6 +93,14 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
       .split("\n")
       .map((l) => style.dim(`  │ ${l}`)),
   );
+  const checkpoint = plannedOf(steps, "checkpoint");
+  if (checkpoint !== undefined) {
+    lines.push(
+      "",
+      style.bold(`Save the release state on ${String(checkpoint["remote"])} (for a resume elsewhere)`),
+      ...(checkpoint["refs"] as string[]).map((ref) => `  ${ref}`),
+    );
+  }
   lines.push("", style.bold(`Publish to ${where(plan.target)}`));
   if (plan.target.name !== undefined) lines.push(style.dim(`  ${plan.target.uploadUrl}`));
   for (const u of uploads)

@@ -47,7 +47,9 @@ Options:
   --no-index             build backends from --find-links only
   --dry-run              build, check, stage and verify for real in a scratch copy; print the
                          rest (diffs, changelog entry, commit, tag, uploads, push); change nothing
-  --resume               continue an interrupted or failed release
+  --resume               continue an interrupted or failed release: from .slipway/ here, else
+                         from the state a run elsewhere saved on the remote before publishing
+                         (refs/slipway/release/<tag>); with --version X, the release of X
   --yes                  do not ask for confirmation on a terminal
   --json                 the plan and the outcome as one JSON document on stdout
   -h, --help             show this help
@@ -60,6 +62,9 @@ Examples:
   slipway release --version 2.0.0rc1 --to testpypi
   TWINE_PASSWORD=... slipway release --yes       in CI (no prompt there anyway)
   slipway release --resume                       after a failure or a kill: continue where it stopped
+  git clone URL p && cd p && slipway release --resume
+                                                 continue a release whose CI runner died after
+                                                 its commit point, on another machine
 `;
 
 type StdIn = NodeJS.ReadableStream & { isTTY?: boolean };
@@ -119,14 +124,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     if (values.bump !== undefined && values.version !== undefined) {
       throw new SlipwayError("usage", "--bump and --version cannot be combined", { hint: "pick one" });
     }
-    if (values.resume && (values.bump !== undefined || values.version !== undefined)) {
-      throw new SlipwayError(
-        "usage",
-        "--resume continues the recorded plan; it takes no --bump or --version",
-        {
-          hint: "run 'slipway release --resume' alone",
-        },
-      );
+    if (values.resume && values.bump !== undefined) {
+      throw new SlipwayError("usage", "--resume continues the recorded plan; it takes no --bump", {
+        hint: "run 'slipway release --resume' alone (--version only picks which release to resume)",
+      });
     }
     let bump: ReturnType<typeof parseBumpKind> | undefined;
     if (values.bump !== undefined) {

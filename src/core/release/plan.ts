@@ -6,6 +6,23 @@
  */
 import { SlipwayError } from "../../errors.ts";
 import type { ChangelogPlan } from "../changelog/plan.ts";
+import { isValidName } from "../names/name.ts";
+import { parseVersion } from "../pep440/version.ts";
+import {
+  boolean,
+  checked,
+  checkStored,
+  httpUrl,
+  list,
+  literal,
+  matching,
+  nullable,
+  optional,
+  record,
+  refName,
+  relativePath,
+  string,
+} from "../stored-shape.ts";
 import type { VersionPlan } from "../version/plan.ts";
 import type { ReleaseConfig } from "./config.ts";
 
@@ -64,6 +81,14 @@ export interface ReleasePlanInput {
   push: boolean;
   /** Tag name for the new version (the project's tag format applied). */
   tagName: string;
+}
+
+/**
+ * The remote refs that carry an interrupted release to another machine (see
+ * src/ops/release-remote.ts): its state (journal and artifacts) and its annotated tag object.
+ */
+export function releaseStateRefs(tag: string): { state: string; tag: string } {
+  return { state: `refs/slipway/release/${tag}`, tag: `refs/slipway/release-tag/${tag}` };
 }
 
 /** `name version → target`: what the journal is about; a resume must name the same. */
@@ -140,22 +165,65 @@ export function assembleReleasePlan(input: ReleasePlanInput): ReleasePlan {
   };
 }
 
-/** The plan back from a journal; a SlipwayError when it is not one this version wrote. */
+const index = {
+  name: optional(string),
+  uploadUrl: httpUrl,
+  simpleUrl: httpUrl,
+};
+const localStage = record({ kind: literal("local"), upstream: nullable(httpUrl) });
+const indexStage = record({ kind: literal("index"), upstream: nullable(httpUrl), ...index });
+
+/**
+ * A ReleasePlan as `assembleReleasePlan` makes it, every field checked: paths relative and inside
+ * the project, the version PEP 440 (it names a directory), tag and branch valid ref names and the
+ * remote a remote's name (both go to git as arguments), indexes http(s).
+ */
+const planShape = record({
+  schema: literal(1),
+  name: checked(isValidName, "a project name"),
+  from: nullable(string),
+  version: checked((v) => parseVersion(v) !== undefined && !/[/\\]/.test(v), "a PEP 440 version"),
+  change: string,
+  mode: literal("static", "vcs"),
+  edits: list(
+    record({
+      path: relativePath,
+      before: nullable(string),
+      after: nullable(string),
+      diff: string,
+      purpose: string,
+    }),
+  ),
+  changelog: nullable(
+    record({
+      path: relativePath,
+      status: literal("inserted", "exists"),
+      entry: string,
+      releaseNotes: string,
+    }),
+  ),
+  commit: nullable(record({ message: string, paths: list(relativePath) })),
+  tag: record({ name: refName, message: string }),
+  stage: (value: unknown, at: string) =>
+    (value as { kind?: unknown } | null)?.kind === "index" ? indexStage(value, at) : localStage(value, at),
+  target: record(index),
+  git: record({
+    remote: matching(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "a git remote's name"),
+    branch: refName,
+    push: boolean,
+  }),
+  notes: list(string),
+});
+
+/**
+ * The plan back from a journal — hostile input, since a repository can commit one — with every
+ * field checked (see `planShape`); a SlipwayError naming `where` and the field otherwise.
+ */
 export function readStoredPlan(value: unknown, where: string): ReleasePlan {
-  const plan = value as Partial<ReleasePlan> | null;
-  if (
-    plan === null ||
-    typeof plan !== "object" ||
-    plan.schema !== 1 ||
-    typeof plan.name !== "string" ||
-    typeof plan.version !== "string" ||
-    !Array.isArray(plan.edits) ||
-    typeof plan.tag?.name !== "string" ||
-    typeof plan.target?.uploadUrl !== "string"
-  ) {
-    throw new SlipwayError("io", `${where} does not hold a release plan this slipway can resume`, {
-      hint: "resume with the slipway version that started the run",
-    });
-  }
-  return plan as ReleasePlan;
+  return checkStored(
+    value,
+    planShape,
+    `${where} (plan)`,
+    "resume with the slipway version that started the run; if you did not start it, delete the file",
+  );
 }
