@@ -23,12 +23,14 @@ import {
   list,
   literal,
   nullable,
+  optional,
   parseStored,
   record,
   relativePath,
   string,
 } from "../core/stored-shape.ts";
 import { SlipwayError } from "../errors.ts";
+import { isProcessGone, readProcessStart } from "./process-start.ts";
 import { checkStateDir, ensureStateDir, resolveInside } from "./state-dir.ts";
 
 export interface FileChange {
@@ -74,6 +76,8 @@ const journalShape = record({
   schema: literal(1),
   label: string,
   pid: integer(1, 2 ** 31),
+  /** When that process started (adapters/process-start.ts): a reused pid is not the writer. */
+  processStart: optional(string),
   startedAt: string,
   files: list(journalFileShape),
 });
@@ -232,10 +236,12 @@ export async function applyFileChanges(
   }
   const files = await prepare(root, changes);
   for (const file of files) file.temp = file.after === null ? null : tempBeside(file.target);
+  const processStart = await readProcessStart(process.pid);
   await createJournal(root, journalPath, {
     schema: 1,
     label: options.label,
     pid: process.pid,
+    ...(processStart === undefined ? {} : { processStart }),
     startedAt: options.startedAt,
     files,
   });
@@ -298,14 +304,10 @@ async function readJournal(root: string, text: string, name: string): Promise<Jo
   return journal;
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return code(error) === "EPERM";
-  }
+/** Whether the journal's writer may still be writing: never this process (it is recovering). */
+async function writerRuns(journal: Journal): Promise<boolean> {
+  if (journal.pid === process.pid) return false;
+  return !(await isProcessGone(journal.pid, journal.processStart));
 }
 
 /**
@@ -324,7 +326,7 @@ export async function recoverFileChanges(options: {
   const text = await readOrNull(journalPath);
   if (text === null) return undefined;
   const journal = await readJournal(root, text, options.journal);
-  if (isAlive(journal.pid)) {
+  if (await writerRuns(journal)) {
     throw new SlipwayError("io", `an edit (${journal.label}) is in progress in process ${journal.pid}`, {
       hint: `wait for it to finish; if that process is not slipway, delete ${options.journal} after checking the files`,
     });

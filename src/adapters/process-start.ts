@@ -49,3 +49,31 @@ export async function readProcessStart(pid: number): Promise<string | undefined>
   }
   return await readPsProcessStart(pid);
 }
+
+/** True unless the OS says there is no such process (EPERM: it exists, under another user). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+/**
+ * Whether the process that recorded itself as (`pid`, `start`) on this host is certainly gone:
+ * its pid is not alive, or a live process holds that pid but started at another time (the pid was
+ * reused). A start that cannot be compared (none recorded, none readable now, or read two
+ * different ways) counts as the same process: never take over what might still be running.
+ */
+export async function isProcessGone(
+  pid: number,
+  start: string | undefined,
+  read: (pid: number) => Promise<string | undefined> = readProcessStart,
+): Promise<boolean> {
+  if (!isProcessAlive(pid)) return true;
+  if (start === undefined) return false;
+  const now = await read(pid);
+  if (now === undefined || now.split(":")[0] !== start.split(":")[0]) return false;
+  return now !== start;
+}

@@ -19,7 +19,7 @@ import { link, open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { readProcessStart } from "../adapters/process-start.ts";
+import { isProcessGone, readProcessStart } from "../adapters/process-start.ts";
 import { ensureStateDir } from "../adapters/state-dir.ts";
 import { integer, optional, parseStored, record, string } from "../core/stored-shape.ts";
 import { SlipwayError } from "../errors.ts";
@@ -68,16 +68,6 @@ const TAKEOVER_STALE_MS = 10_000;
 
 const errno = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
-/** True unless the OS says no such process (EPERM: it exists but belongs to someone else). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errno(error) !== "ESRCH";
-  }
-}
-
 /** Creates `path` holding `text`, atomically and exclusively; false when it already exists. */
 async function createComplete(path: string, text: string): Promise<boolean> {
   const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
@@ -122,11 +112,7 @@ async function readHolder(path: string): Promise<LockHolder | null | "unreadable
  * be compared (an old lock, no /proc or ps, two ways of telling) counts as the holder's.
  */
 async function isStale(holder: LockHolder, options: LockOptions): Promise<boolean> {
-  if (!isAlive(holder.pid)) return true;
-  if (holder.processStart === undefined) return false;
-  const now = await (options.processStart ?? readProcessStart)(holder.pid);
-  if (now === undefined || now.split(":")[0] !== holder.processStart.split(":")[0]) return false;
-  return now !== holder.processStart;
+  return await isProcessGone(holder.pid, holder.processStart, options.processStart ?? readProcessStart);
 }
 
 function heldError(path: string, holder: LockHolder | "unreadable"): SlipwayError {

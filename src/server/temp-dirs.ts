@@ -8,6 +8,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { isProcessGone, readProcessStart } from "../adapters/process-start.ts";
 
 export const OWNER_FILE = ".owner";
 const HEARTBEAT_MS = 60_000;
@@ -19,31 +20,8 @@ const LOOSE_FILE_MS = 60 * 60_000;
 export interface TempOwner {
   host: string;
   pid: number;
-  /** The process's start time in clock ticks since boot (Linux `/proc/<pid>/stat` field 22), when known. */
-  startTicks?: number;
-}
-
-/** A process's start time, where the OS tells it (Linux); undefined elsewhere or when it is gone. */
-export async function processStartTicks(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[19]);
-    return Number.isSafeInteger(ticks) ? ticks : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  /** When the process started (adapters/process-start.ts), when known: a reused pid is not the owner. */
+  processStart?: string;
 }
 
 function parseOwner(text: string): TempOwner | undefined {
@@ -53,7 +31,7 @@ function parseOwner(text: string): TempOwner | undefined {
     return {
       host: owner.host,
       pid: owner.pid as number,
-      ...(Number.isSafeInteger(owner.startTicks) ? { startTicks: owner.startTicks as number } : {}),
+      ...(typeof owner.processStart === "string" ? { processStart: owner.processStart } : {}),
     };
   } catch {
     return undefined;
@@ -66,10 +44,8 @@ async function isAbandoned(owner: TempOwner | undefined, beatAgeMs: number): Pro
   // No marker yet: a process between creating its directory and marking it. Fresh: leave it.
   if (owner === undefined || owner.host !== hostname()) return false;
   // This process has no directory yet: one marked with its pid is a previous holder's (a restarted container).
-  if (owner.pid === process.pid || !isAlive(owner.pid)) return true;
-  if (owner.startTicks === undefined) return false;
-  const ticks = await processStartTicks(owner.pid);
-  return ticks !== undefined && ticks !== owner.startTicks;
+  if (owner.pid === process.pid) return true;
+  return await isProcessGone(owner.pid, owner.processStart);
 }
 
 /** Removes what crashed or killed uploads left in `tempRoot`; returns how many entries went. */
@@ -112,11 +88,11 @@ export async function makeOwnTempDir(tempRoot: string): Promise<OwnTempDir> {
   await mkdir(tempRoot, { recursive: true });
   const path = await mkdtemp(join(tempRoot, `${process.pid}-`));
   const marker = join(path, OWNER_FILE);
-  const startTicks = await processStartTicks(process.pid);
+  const processStart = await readProcessStart(process.pid);
   const owner: TempOwner = {
     host: hostname(),
     pid: process.pid,
-    ...(startTicks === undefined ? {} : { startTicks }),
+    ...(processStart === undefined ? {} : { processStart }),
   };
   await writeFile(marker, `${JSON.stringify(owner)}\n`);
   const beat = setInterval(() => {

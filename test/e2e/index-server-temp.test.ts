@@ -11,8 +11,9 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { readProcessStart } from "../../src/adapters/process-start.ts";
 import { startIndex } from "../../src/server/index-server.ts";
-import { ABANDONED_MS, processStartTicks } from "../../src/server/temp-dirs.ts";
+import { ABANDONED_MS } from "../../src/server/temp-dirs.ts";
 import { basicAuth, makeWheel, multipart, rawRequest, sha256, tempUploads } from "../helpers/index-client.ts";
 
 const work = mkdtempSync(join(tmpdir(), "slipway-index-temp-"));
@@ -164,18 +165,18 @@ test("owner markers: a dead or reused pid and a stopped heartbeat are swept; a l
   const sleeper = spawn("sleep", ["60"]);
   children.push(sleeper);
   const live = sleeper.pid ?? 0;
-  const ticks = await processStartTicks(live);
+  const start = await readProcessStart(live);
   const old = new Date(Date.now() - ABANDONED_MS - 60_000);
   const dirs: Record<string, { owner?: object; stale?: boolean; keep: boolean }> = {
     "live-owner": {
-      owner: { host: hostname(), pid: live, ...(ticks === undefined ? {} : { startTicks: ticks }) },
+      owner: { host: hostname(), pid: live, ...(start === undefined ? {} : { processStart: start }) },
       keep: true,
     },
     "dead-pid": { owner: { host: hostname(), pid: 2 ** 22 + 17 }, keep: false },
     // The pid is alive but started at another time: a reused pid, not the owner.
-    ...(ticks === undefined
+    ...(start === undefined
       ? {}
-      : { "reused-pid": { owner: { host: hostname(), pid: live, startTicks: ticks + 1 }, keep: false } }),
+      : { "reused-pid": { owner: { host: hostname(), pid: live, processStart: `${start}0` }, keep: false } }),
     "stopped-heartbeat": { owner: { host: hostname(), pid: live }, stale: true, keep: false },
     "other-host-beating": { owner: { host: "elsewhere.invalid", pid: 1 }, keep: true },
     "other-host-silent": { owner: { host: "elsewhere.invalid", pid: 1 }, stale: true, keep: false },
