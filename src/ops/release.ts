@@ -18,6 +18,7 @@ import {
   releaseSubject,
 } from "../core/release/plan.ts";
 import type { Credentials } from "../core/upload/credentials.ts";
+import { describeTagFormat } from "../core/version/tag-format.ts";
 import { formatTag } from "../core/version/tags.ts";
 import { SlipwayError } from "../errors.ts";
 import { fileJournal } from "../pipeline/journal.ts";
@@ -175,7 +176,12 @@ async function planFresh(root: string, options: ReleaseOptions): Promise<Planned
     (await exists(join(root, projectConfig.changelog.path))) ||
     (await exists(join(root, projectConfig.changelog.fragments)));
   const changelog = hasChangelog
-    ? await planChangelog(root, { env: options.env, version: version.to, now: () => new Date(now(options)) })
+    ? await planChangelog(root, {
+        env: options.env,
+        state,
+        version: version.to,
+        now: () => new Date(now(options)),
+      })
     : undefined;
   const stageName = options.stage ?? config.stage;
   const upstream =
@@ -200,7 +206,11 @@ async function planFresh(root: string, options: ReleaseOptions): Promise<Planned
   }
   const plan = assembleReleasePlan({
     name,
-    version: { ...version, change: `${version.change}${why}` },
+    version: {
+      ...version,
+      change: `${version.change}${why}`,
+      notes: [...version.notes, describeTagFormat(state.tagFormatDecision)],
+    },
     changelog,
     config,
     stage,

@@ -1,5 +1,6 @@
 /** Human and JSON renderings of version states and plans, shared by `slipway version` and its prompt. */
 import type { VersionChoice } from "../../core/version/choices.ts";
+import { describeTagFormat } from "../../core/version/tag-format.ts";
 import type { VersionPlan, VersionState } from "../../ops/version.ts";
 import type { Style } from "../style.ts";
 
@@ -38,6 +39,7 @@ export function renderState(state: VersionState, style: Style): string {
   ]);
   if (rows.length > 0) lines.push(...table(rows));
   else lines.push("  (no places found)");
+  lines.push(style.dim(`  ${describeTagFormat(state.tagFormatDecision)}`));
   for (const note of state.notes) lines.push(style.dim(`note: ${note}`));
   for (const error of state.errors) lines.push(style.red(`error: ${error}`));
   return `${lines.join("\n")}\n`;
@@ -49,6 +51,13 @@ export function stateJson(state: VersionState): unknown {
     mode: state.mode,
     current: state.current ?? null,
     tagFormat: state.tagFormat,
+    tagFormatSource: state.tagFormatDecision.source,
+    tagFormatEvidence: {
+      tags: state.tagFormatDecision.count,
+      example: state.tagFormatDecision.example ?? null,
+      others: state.tagFormatDecision.others,
+    },
+    shallow: state.history.shallow.length > 0,
     lastTag: state.lastTag ?? null,
     places: state.places.map((p) => ({
       path: p.path,
