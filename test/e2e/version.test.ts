@@ -327,8 +327,12 @@ describe("interactive", () => {
       stdin,
     } as Parameters<typeof run>[1]);
     assert.equal(code, 0, shown);
-    assert.match(shown, /1\) 1\.3\.0 +minor \(suggested\)/);
-    assert.match(shown, /1 commit\(s\) since v1\.2\.3: minor \(type feat\)/);
+    assert.match(shown, /2\) 1\.3\.0 +minor +\(suggested\)/);
+    assert.match(
+      shown,
+      /1 commit since v1\.2\.3; conventional commits call for minor \(type feat: add a thing\)/,
+    );
+    assert.match(shown, /Next version \(1-7, a bump kind or a version; empty for 2\): /);
     assertAllAt(dir, "1.3.0");
   });
 });

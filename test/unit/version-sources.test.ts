@@ -1,6 +1,6 @@
 /**
  * Pure parts of `slipway version`: `[tool.slipway]` config, where each build backend keeps the
- * version (or that a tag makes it), tag names, drift assessment, plans and the offered choices.
+ * version (or that a tag makes it), tag names, drift assessment and plans (the offered choices: version-choices.test.ts).
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -8,7 +8,6 @@ import { parse } from "smol-toml";
 import { assembleEntryVersion } from "../../src/core/changelog/plan.ts";
 import type { TomlTable } from "../../src/core/pyproject/access.ts";
 
-import { assembleVersionChoices } from "../../src/core/version/choices.ts";
 import { parseKeyPath, parseSlipwayConfig } from "../../src/core/version/config.ts";
 import {
   assembleVersionPlan,
@@ -236,19 +235,6 @@ describe("assess and plan", () => {
       /has no version yet/,
     );
     assert.equal(assembleVersionPlan({ ...single, current: undefined }, { set: "v0.1" }).to, "0.1");
-  });
-
-  test("choices: the suggested bump first, each version once", () => {
-    const choices = assembleVersionChoices("1.2.0rc1", "minor");
-    assert.deepEqual(
-      choices.map((c) => [c.label, c.version, c.suggested]),
-      [
-        ["minor", "1.2.0", true],
-        ["major", "2.0.0", false],
-        ["pre", "1.2.0rc2", false],
-        ["dev", "1.2.0rc2.dev0", false],
-      ],
-    );
   });
 
   test("the changelog entry's version: explicit, the files' when ahead, else bumped", () => {

@@ -1,5 +1,4 @@
-/** Human and JSON renderings of version states and plans, shared by `slipway version` and its prompt. */
-import type { VersionChoice } from "../../core/version/choices.ts";
+/** Human and JSON renderings of version states and plans for `slipway version`. */
 import { describeTagFormat } from "../../core/version/tag-format.ts";
 import type { VersionPlan, VersionState } from "../../ops/version.ts";
 import type { Style } from "../style.ts";
@@ -106,19 +105,4 @@ export function planJson(plan: VersionPlan): unknown {
     tag: plan.tag ?? null,
     notes: plan.notes,
   };
-}
-
-export function renderChoices(
-  current: string,
-  choices: readonly VersionChoice[],
-  why: string | undefined,
-  style: Style,
-): string {
-  const lines = [style.bold(`current version ${current}`)];
-  if (why !== undefined) lines.push(style.dim(why));
-  choices.forEach((c, i) => {
-    const mark = c.suggested ? style.green(" (suggested)") : "";
-    lines.push(`  ${String(i + 1).padStart(2)}) ${c.version.padEnd(16)} ${c.label}${mark}`);
-  });
-  return `${lines.join("\n")}\n`;
 }
