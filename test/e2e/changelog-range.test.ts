@@ -4,16 +4,14 @@
  * never merged, a GitHub squash merge whose bullet wraps, and shallow clones as CI makes them.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { SlipwayError } from "../../src/errors.ts";
 import { planChangelog } from "../../src/ops/changelog.ts";
 import { readVersionPlaces } from "../../src/ops/version.ts";
+import { runSlipway } from "../helpers/cli.ts";
 import { commit, git, makeTaggedRepo, readTagFixture, scratch } from "../helpers/git-repo.ts";
 
-const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const work = scratch("slipway-changelog-range-");
 after(work.remove);
 
@@ -54,14 +52,8 @@ function history(): string {
   return dir;
 }
 
-function slipway(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { PATH: process.env["PATH"] ?? "", HOME: work.dir, NO_COLOR: "1" },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const slipway = (cwd: string, ...args: string[]) =>
+  runSlipway(cwd, args, { PATH: process.env["PATH"] ?? "", HOME: work.dir, NO_COLOR: "1" });
 
 describe("the range of the entry", () => {
   test("since the last release tag reachable from HEAD: a candidate counts, a branch's tag does not", async () => {

@@ -5,17 +5,15 @@
  * a maintainer's ordinary commit messages.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { type ReleasePlan, release } from "../../src/ops/release.ts";
 import { Secret } from "../../src/secret.ts";
+import { runSlipway } from "../helpers/cli.ts";
 import { commit, git, makeTaggedRepo, readTagFixture, scratch } from "../helpers/git-repo.ts";
 import { hasScript, onTerminal } from "../helpers/terminal.ts";
 
-const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const work = scratch("slipway-version-prompt-");
 after(work.remove);
 const env = { PATH: process.env["PATH"], HOME: work.dir, NO_COLOR: "1" };
@@ -28,14 +26,7 @@ const SINCE = ["Fix a typo in the docs (#1240)", "Support Python 3.13 (#1245)"];
 
 const NEXT = /Next version \([^)]*\): $/;
 
-function slipway(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...env, CI: "true" },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const slipway = (cwd: string, ...args: string[]) => runSlipway(cwd, args, { ...env, CI: "true" });
 
 describe("version bump on a terminal", {
   skip: hasScript() ? false : "util-linux script is not installed",

@@ -5,17 +5,15 @@
  * release, the tag a bump or a release makes, and what is said about the format.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { planChangelog } from "../../src/ops/changelog.ts";
 import { type ReleasePlan, release } from "../../src/ops/release.ts";
 import { assembleVersionPlan, readVersionPlaces } from "../../src/ops/version.ts";
 import { Secret } from "../../src/secret.ts";
+import { runSlipway } from "../helpers/cli.ts";
 import { commit, git, makeTaggedRepo, readTagFixture, scratch } from "../helpers/git-repo.ts";
 
-const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const work = scratch("slipway-version-tags-");
 after(work.remove);
 
@@ -57,14 +55,8 @@ function repo(name: keyof typeof PROJECTS): string {
   return makeTaggedRepo(work.dir, PROJECTS[name], readTagFixture(name), SINCE);
 }
 
-function slipway(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { PATH: process.env["PATH"] ?? "", HOME: work.dir, NO_COLOR: "1" },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const slipway = (cwd: string, ...args: string[]) =>
+  runSlipway(cwd, args, { PATH: process.env["PATH"] ?? "", HOME: work.dir, NO_COLOR: "1" });
 
 /** The release plan as `slipway release --bump KIND` makes it, stopped at the confirmation. */
 async function plannedRelease(dir: string, bump: "patch" | "minor"): Promise<ReleasePlan> {

@@ -5,9 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { devNull } from "node:os";
-import { fileURLToPath } from "node:url";
-
-const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+import { CLI } from "./cli.ts";
 
 /** True when `script` can give a child a terminal here. */
 export function hasScript(): boolean {
