@@ -71,24 +71,27 @@ export interface ReleaseTagListing {
  */
 export async function readReleaseTags(dir: string, env?: Env): Promise<ReleaseTagListing> {
   const none: ReleaseTagListing = { all: [], merged: [], prefix: "", shallow: [] };
-  if (!(await isGitWorkTree(dir, env))) return none;
+  // One call for where we are: inside a work tree, the directory below its top, the shallow file.
+  const where = await git(
+    dir,
+    env,
+    ["rev-parse", "--is-inside-work-tree", "--show-prefix", "--git-path", "shallow"],
+    false,
+  ).catch(() => undefined);
+  const [inside, prefix = "", shallowFile = ""] = where?.code === 0 ? where.stdout.split("\n") : [];
+  if (inside !== "true") return none;
   const head = await git(dir, env, ["rev-parse", "--verify", "--quiet", "HEAD"], false);
   if (head.code !== 0) return none;
   const lines = (text: string) => text.split("\n").filter((t) => t !== "");
   const all = lines((await git(dir, env, ["tag", "--list"])).stdout);
   const merged =
     all.length === 0 ? [] : lines((await git(dir, env, ["tag", "--merged", "HEAD", "--list"])).stdout);
-  const paths = lines((await git(dir, env, ["rev-parse", "--show-prefix", "--git-path", "shallow"])).stdout);
-  const [prefix = "", shallowFile] = paths.length === 2 ? paths : ["", paths[0]];
-  let shallow: string[] = [];
-  if (shallowFile !== undefined) {
-    const text = await readFile(resolve(dir, shallowFile), "utf8").catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") return "";
-      throw new SlipwayError("io", `cannot read ${shallowFile}: ${error.message}`, { cause: error });
-    });
-    shallow = lines(text).map((l) => l.trim());
-  }
-  return { all, merged, prefix, shallow };
+  if (shallowFile === "") return { all, merged, prefix, shallow: [] };
+  const text = await readFile(resolve(dir, shallowFile), "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return "";
+    throw new SlipwayError("io", `cannot read ${shallowFile}: ${error.message}`, { cause: error });
+  });
+  return { all, merged, prefix, shallow: lines(text).map((l) => l.trim()) };
 }
 
 /**
