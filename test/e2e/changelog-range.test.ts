@@ -100,6 +100,7 @@ describe("the range of the entry", () => {
     // setuptools-scm takes the version from the tag: unknown here, and said so (not "no release yet").
     const state = await readVersionPlaces(shallow);
     assert.equal(state.current, undefined);
+    assert.equal(state.errors.length, 1);
     assert.match(
       state.errors[0] ?? "",
       /^this is a shallow clone and no release tag is reachable from HEAD: setuptools-scm derives the version from the last tag/,
@@ -114,5 +115,21 @@ describe("the range of the entry", () => {
     const full = await planChangelog(dir, { date: "2026-03-01" });
     const part = await planChangelog(shallow, { date: "2026-03-01" });
     assert.deepEqual([part.from, part.entryText], [full.from, full.entryText]);
+    // A version in the files is known in any clone; a missing tag is only a note there.
+    const files = join(work.dir, `files-${Date.now()}`);
+    const staticDir = makeTaggedRepo(
+      work.dir,
+      { "pyproject.toml": '[project]\nname = "pluggy"\nversion = "1.5.0"\n' },
+      readTagFixture("pluggy"),
+      ["Fix a typo"],
+    );
+    git(work.dir, "clone", "-q", "--depth", "1", `file://${staticDir}`, files);
+    const state = await readVersionPlaces(files);
+    assert.deepEqual([state.current, state.errors], ["1.5.0", []]);
+    assert.ok(
+      state.notes.some((n) =>
+        n.startsWith("this is a shallow clone and no release tag is reachable from HEAD"),
+      ),
+    );
   });
 });

@@ -130,6 +130,11 @@ export function assessVersion(
     return { current: undefined, errors, notes };
   }
   const current = errors.length === 0 ? [...values][0] : undefined;
+  if (lastTag === undefined && context.history.shallow.length > 0) {
+    notes.push(
+      "this is a shallow clone and no release tag is reachable from HEAD: the last release is not known here (git fetch --unshallow --tags)",
+    );
+  }
   if (current !== undefined && lastTag !== undefined) {
     const order = compareVersions(parseVersion(current)!, parseVersion(lastTag.version)!);
     if (order < 0) {
