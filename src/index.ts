@@ -53,6 +53,8 @@ export {
   readVersionPlaces,
   recoverVersionEdit,
 } from "./ops/version.ts";
+export type { VersionAnswer, VersionChoice, VersionMenu, VersionMenuRead } from "./ops/version-menu.ts";
+export { describeMenuArguments, parseVersionAnswer, readVersionMenu } from "./ops/version-menu.ts";
 export { Secret } from "./secret.ts";
 export type { IndexEvent, IndexServerOptions, RunningIndex } from "./server/index-server.ts";
 export { startIndex } from "./server/index-server.ts";

@@ -2,6 +2,9 @@
  * What a build records about the git work tree it came from: the commit, its time (the default
  * SOURCE_DATE_EPOCH, as reproducible-builds.org recommends), and whether the tree is dirty.
  */
+
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { CommitRecord } from "../core/changelog/commits.ts";
 import { SlipwayError } from "../errors.ts";
 import { exec } from "./exec.ts";
@@ -51,22 +54,51 @@ export async function isGitWorkTree(dir: string, env?: Env): Promise<boolean> {
   return probe?.code === 0 && probe.stdout.trim() === "true";
 }
 
+export interface ReleaseTagListing {
+  /** Every tag of the repository: the tag format is the repository's habit, wherever a tag is. */
+  all: string[];
+  /** Tags reachable from HEAD (`git tag --merged HEAD`): a tag on another branch is not a release of this history. */
+  merged: string[];
+  /** The directory below the work tree's top level (`packages/pkg-a/`); "" at the top. */
+  prefix: string;
+  /** Where a shallow clone's history is cut (the commits listed in `.git/shallow`); empty in a full clone. */
+  shallow: string[];
+}
+
 /**
- * Tag names reachable from HEAD (`git tag --merged HEAD`): a tag on another branch is not a
- * release of this history. Empty outside a work tree or before the first commit.
+ * The tags and history shape a version or changelog needs. Empty outside a work tree or before
+ * the first commit.
  */
-export async function listMergedTags(dir: string, env?: Env): Promise<string[]> {
-  if (!(await isGitWorkTree(dir, env))) return [];
+export async function readReleaseTags(dir: string, env?: Env): Promise<ReleaseTagListing> {
+  const none: ReleaseTagListing = { all: [], merged: [], prefix: "", shallow: [] };
+  // One call for where we are: inside a work tree, the directory below its top, the shallow file.
+  const where = await git(
+    dir,
+    env,
+    ["rev-parse", "--is-inside-work-tree", "--show-prefix", "--git-path", "shallow"],
+    false,
+  ).catch(() => undefined);
+  const [inside, prefix = "", shallowFile = ""] = where?.code === 0 ? where.stdout.split("\n") : [];
+  if (inside !== "true") return none;
   const head = await git(dir, env, ["rev-parse", "--verify", "--quiet", "HEAD"], false);
-  if (head.code !== 0) return [];
-  const tags = await git(dir, env, ["tag", "--merged", "HEAD", "--list"]);
-  return tags.stdout.split("\n").filter((t) => t !== "");
+  if (head.code !== 0) return none;
+  const lines = (text: string) => text.split("\n").filter((t) => t !== "");
+  const all = lines((await git(dir, env, ["tag", "--list"])).stdout);
+  const merged =
+    all.length === 0 ? [] : lines((await git(dir, env, ["tag", "--merged", "HEAD", "--list"])).stdout);
+  if (shallowFile === "") return { all, merged, prefix, shallow: [] };
+  const text = await readFile(resolve(dir, shallowFile), "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return "";
+    throw new SlipwayError("io", `cannot read ${shallowFile}: ${error.message}`, { cause: error });
+  });
+  return { all, merged, prefix, shallow: lines(text).map((l) => l.trim()) };
 }
 
 /**
  * Commits of `HEAD` not reachable from `since` (all of them without it), newest first, as
  * `{hash, subject, body}`. Fields are NUL-separated (`-z` plus `%x00`): a commit message can
- * hold any character but NUL, so no subject or body can break the split.
+ * hold any character but NUL, so no subject or body can break the split. Below the work tree's
+ * top, only the commits that touch `dir`.
  */
 export async function readCommitsSince(
   dir: string,
@@ -77,7 +109,11 @@ export async function readCommitsSince(
   const head = await git(dir, env, ["rev-parse", "--verify", "--quiet", "HEAD"], false);
   if (head.code !== 0) return [];
   const range = since === undefined ? "HEAD" : `${since}..HEAD`;
-  const log = await git(dir, env, ["log", "-z", "--format=%H%x00%s%x00%b", range, "--"]);
+  // A project below the repository's top (a monorepo member) lists only the commits touching it;
+  // at the top, every commit (a path would drop empty commits and merges git sees as no-ops).
+  const prefix = (await git(dir, env, ["rev-parse", "--show-prefix"])).stdout.trim();
+  const paths = prefix === "" ? [] : ["."];
+  const log = await git(dir, env, ["log", "-z", "--format=%H%x00%s%x00%b", range, "--", ...paths]);
   const fields = log.stdout.split("\0");
   const records: CommitRecord[] = [];
   for (let i = 0; i + 2 < fields.length; i += 3) {

@@ -19,9 +19,10 @@ import { parseCommits } from "../core/changelog/commits.ts";
 import { type FragmentFile, parseFragments } from "../core/changelog/fragments.ts";
 import { assembleBump, type BumpDecision } from "../core/changelog/next-version.ts";
 import { assembleChangelogPlan, type ChangelogInputs, type ChangelogPlan } from "../core/changelog/plan.ts";
+import { assessHistoryRange } from "../core/changelog/range.ts";
 import type { ReleaseTag } from "../core/version/tags.ts";
 import { SlipwayError } from "../errors.ts";
-import { readProjectConfig, readVersionPlaces } from "./version.ts";
+import { readProjectConfig, readVersionPlaces, type VersionState } from "./version.ts";
 
 export type { ChangelogInputs, ChangelogPlan } from "../core/changelog/plan.ts";
 export { assembleChangelogPlan } from "../core/changelog/plan.ts";
@@ -55,6 +56,12 @@ async function readFragments(dir: string): Promise<FragmentFile[]> {
   return files;
 }
 
+export interface ReadInputsOptions {
+  env?: Env;
+  /** The version state when the caller has read it already (the project is read once). */
+  state?: VersionState;
+}
+
 /**
  * Everything the changelog plan needs: config, last release tag, the commits since it (all
  * commits without one), the fragments folder and CHANGELOG.md. The files' version is used
@@ -62,7 +69,7 @@ async function readFragments(dir: string): Promise<FragmentFile[]> {
  */
 export async function readChangelogInputs(
   project: string,
-  options: { env?: Env } = {},
+  options: ReadInputsOptions = {},
 ): Promise<ChangelogInputs> {
   const root = resolve(project);
   if ((await readOptional(join(root, CHANGELOG_JOURNAL))) !== undefined) {
@@ -72,14 +79,18 @@ export async function readChangelogInputs(
     });
   }
   const { config } = await readProjectConfig(root);
-  const state = await readVersionPlaces(root, options.env === undefined ? {} : { env: options.env });
+  const state =
+    options.state ?? (await readVersionPlaces(root, options.env === undefined ? {} : { env: options.env }));
   const lastTag = state.lastTag;
+  const commits = await readCommitsSince(root, lastTag?.name, options.env);
+  const cut = assessHistoryRange({ shallow: state.history.shallow, lastTag, commits });
+  if (cut !== undefined) throw cut;
   return {
     config: config.changelog,
-    tagFormat: config.tagFormat,
+    tagFormat: state.tagFormat,
     lastTag,
     current: state.mode.kind === "static" ? state.current : undefined,
-    commits: await readCommitsSince(root, lastTag?.name, options.env),
+    commits,
     fragments: await readFragments(join(root, config.changelog.fragments)),
     changelog: await readOptional(join(root, config.changelog.path)),
   };
@@ -91,7 +102,7 @@ export async function readChangelogInputs(
  */
 export async function readSuggestedBump(
   project: string,
-  options: { env?: Env } = {},
+  options: ReadInputsOptions = {},
 ): Promise<{ decision: BumpDecision; since: ReleaseTag | undefined; commits: number }> {
   const inputs = await readChangelogInputs(project, options);
   const history = parseCommits(inputs.commits, {
@@ -112,8 +123,7 @@ export function localDate(now: Date): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-export interface PlanChangelogOptions {
-  env?: Env;
+export interface PlanChangelogOptions extends ReadInputsOptions {
   /** The entry's version; default: from the files or the changes (see assembleEntryVersion). */
   version?: string;
   /** The release date, YYYY-MM-DD; default today from `now`. */
@@ -129,7 +139,10 @@ export async function planChangelog(
   options: PlanChangelogOptions = {},
 ): Promise<ChangelogPlan & { root: string }> {
   const root = resolve(project);
-  const inputs = await readChangelogInputs(root, options.env === undefined ? {} : { env: options.env });
+  const inputs = await readChangelogInputs(root, {
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.state === undefined ? {} : { state: options.state }),
+  });
   const date = options.date ?? localDate(options.now?.() ?? new Date());
   const plan = assembleChangelogPlan(inputs, {
     version: options.version,

@@ -19,6 +19,7 @@ import {
   releaseSubject,
 } from "../core/release/plan.ts";
 import type { Credentials } from "../core/upload/credentials.ts";
+import { describeTagFormat } from "../core/version/tag-format.ts";
 import { formatTag } from "../core/version/tags.ts";
 import { SlipwayError } from "../errors.ts";
 import { fileJournal } from "../pipeline/journal.ts";
@@ -27,11 +28,19 @@ import { type PipelineEvent, type PipelineResult, runPipeline } from "../pipelin
 import type { JsonValue } from "../pipeline/steps.ts";
 import { Secret } from "../secret.ts";
 import { type RunningIndex, startIndex } from "../server/index-server.ts";
-import { planChangelog, readSuggestedBump } from "./changelog.ts";
+import { planChangelog } from "./changelog.ts";
 import { loadPublishConfig } from "./publish-config.ts";
 import { restoreFromRemote, sameVersion } from "./release-remote.ts";
 import { releaseSteps, type StageIndex, withoutTwine } from "./release-steps.ts";
-import { assembleVersionPlan, readProjectConfig, readVersionPlaces, type VersionRequest } from "./version.ts";
+import {
+  assembleVersionPlan,
+  blockedError,
+  readProjectConfig,
+  readVersionPlaces,
+  type VersionRequest,
+  type VersionState,
+} from "./version.ts";
+import { describeMenuArguments, readVersionMenu, type VersionMenuRead } from "./version-menu.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -45,6 +54,17 @@ export interface ReleaseOptions {
   bump?: BumpKind;
   /** An explicit version instead of a bump. */
   version?: string;
+  /**
+   * Asked when neither `bump` nor `version` is given (a terminal): the menu of next versions,
+   * answered with a choice and an optional comment; undefined cancels (a usage error, nothing
+   * changed). Without it, the conventional commits' suggestion is taken, or a usage error lists
+   * the flags to pass.
+   */
+  chooseVersion?: (
+    read: VersionMenuRead,
+  ) => Promise<{ request: VersionRequest; comment?: string } | undefined>;
+  /** A paragraph for the release commit's and the tag's messages. */
+  comment?: string;
   /** `local` (the embedded index) or an index name; default from config, else local. */
   stage?: string;
   /** Simple root the local stage takes dependencies from; null for none. */
@@ -121,24 +141,43 @@ interface Planned {
   complete?: true;
 }
 
-/** The request: an explicit version, a bump, or the bump the commits since the last release call for. */
+/**
+ * The request: an explicit version, a bump, the answer to `chooseVersion` (on a terminal), or the
+ * bump the conventional commits since the last release call for. Without any of them, a usage
+ * error that lists the exact flags for every candidate.
+ */
 async function versionRequest(
-  root: string,
+  state: VersionState,
   options: ReleaseOptions,
-): Promise<{ request: VersionRequest; why: string }> {
-  if (options.version !== undefined) return { request: { set: options.version }, why: "" };
-  if (options.bump !== undefined) return { request: { bump: options.bump }, why: "" };
-  const suggested = await readSuggestedBump(root, { env: options.env });
-  if (suggested.decision.kind === "none") {
+): Promise<{ request: VersionRequest; why: string; comment: string | undefined }> {
+  const comment = options.comment;
+  if (options.version !== undefined) return { request: { set: options.version }, why: "", comment };
+  if (options.bump !== undefined) return { request: { bump: options.bump }, why: "", comment };
+  // Places in dispute (or a version nobody can know): say so before asking for a next one.
+  if (state.errors.length > 0) throw blockedError(state);
+  const read = await readVersionMenu(state, { env: options.env });
+  if (options.chooseVersion !== undefined) {
+    const answer = await options.chooseVersion(read);
+    if (answer === undefined) {
+      throw new SlipwayError("usage", "no version chosen: nothing was changed", {
+        hint: "run again and pick a version, or pass --bump KIND or --version X",
+      });
+    }
+    return { request: answer.request, why: "", comment: answer.comment ?? comment };
+  }
+  const suggested = read.menu.suggested === undefined ? undefined : read.menu.choices[read.menu.suggested];
+  if (suggested === undefined) {
     throw new SlipwayError(
       "usage",
-      `no commit since ${suggested.since?.name ?? "the first one"} calls for a release (no feat, fix, perf or breaking change)`,
-      { hint: "pass --bump KIND or --version X to release anyway" },
+      `which version comes after ${state.current ?? "nothing"}? ${read.why}, and no terminal to ask on`,
+      { hint: `pass one of: ${describeMenuArguments(read.menu, "flags")}` },
     );
   }
+  const n = read.commits ?? 0;
   return {
-    request: { bump: suggested.decision.kind },
-    why: `, from ${suggested.commits} commit${suggested.commits === 1 ? "" : "s"} since ${suggested.since?.name ?? "the start"}`,
+    request: suggested.request,
+    why: `, from ${n} commit${n === 1 ? "" : "s"} since ${read.since ?? "the start"}`,
+    comment,
   };
 }
 
@@ -163,14 +202,19 @@ async function planFresh(root: string, options: ReleaseOptions): Promise<Planned
   const git: GitContext = { dir: root, env: options.env };
   const target = await targetOf(root, options, options.to ?? config.to, options.checkUrl);
   const state = await readVersionPlaces(root, { env: options.env });
-  const { request, why } = await versionRequest(root, options);
+  const { request, why, comment } = await versionRequest(state, options);
   const version = assembleVersionPlan(state, request);
   // A changelog is written when the project keeps one (the file, or a fragments folder).
   const hasChangelog =
     (await exists(join(root, projectConfig.changelog.path))) ||
     (await exists(join(root, projectConfig.changelog.fragments)));
   const changelog = hasChangelog
-    ? await planChangelog(root, { env: options.env, version: version.to, now: () => new Date(now(options)) })
+    ? await planChangelog(root, {
+        env: options.env,
+        state,
+        version: version.to,
+        now: () => new Date(now(options)),
+      })
     : undefined;
   const stageName = options.stage ?? config.stage;
   const upstream =
@@ -195,7 +239,12 @@ async function planFresh(root: string, options: ReleaseOptions): Promise<Planned
   }
   const plan = assembleReleasePlan({
     name,
-    version: { ...version, change: `${version.change}${why}` },
+    version: {
+      ...version,
+      change: `${version.change}${why}`,
+      notes: [...version.notes, describeTagFormat(state.tagFormatDecision)],
+    },
+    ...(comment === undefined || comment.trim() === "" ? {} : { comment: comment.trim() }),
     changelog,
     config,
     stage,

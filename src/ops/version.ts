@@ -12,11 +12,11 @@ import {
   recoverFileChanges,
   type TransactionHooks,
 } from "../adapters/file-transaction.ts";
-import { createAnnotatedTag, listMergedTags, tagExists } from "../adapters/git.ts";
+import { createAnnotatedTag, readReleaseTags, tagExists } from "../adapters/git.ts";
 import { checkStateDir } from "../adapters/state-dir.ts";
 import { describeLocation, findVersion } from "../core/edits/version-edit.ts";
 import { normalizeVersion } from "../core/pep440/version.ts";
-import type { TomlTable } from "../core/pyproject/access.ts";
+import { getString, getTable, type TomlTable } from "../core/pyproject/access.ts";
 import { parsePyproject } from "../core/pyproject/toml.ts";
 import { parseSlipwayConfig, type SlipwayConfig } from "../core/version/config.ts";
 import {
@@ -26,6 +26,12 @@ import {
   type VersionState,
 } from "../core/version/plan.ts";
 import { assembleVersionSources, type VersionCandidate } from "../core/version/sources.ts";
+import {
+  configuredTagFormat,
+  inferTagFormat,
+  type TagFormatDecision,
+  tagFormatMismatch,
+} from "../core/version/tag-format.ts";
 import { pickLastRelease } from "../core/version/tags.ts";
 import { SlipwayError } from "../errors.ts";
 
@@ -36,7 +42,12 @@ export type {
   VersionRequest,
   VersionState,
 } from "../core/version/plan.ts";
-export { assembleNextVersion, assembleVersionPlan, describePlace } from "../core/version/plan.ts";
+export {
+  assembleNextVersion,
+  assembleVersionPlan,
+  blockedError,
+  describePlace,
+} from "../core/version/plan.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -182,7 +193,9 @@ export async function readVersionPlaces(
   const sources = assembleVersionSources({ pyproject, setupCfg, config });
   const resolved: Resolved = { places: [], texts: {}, errors: [...sources.problems], notes: [] };
   for (const candidate of sources.candidates) await resolveCandidate(root, candidate, resolved);
-  const lastTag = pickLastRelease(config.tagFormat, await listMergedTags(root, options.env));
+  const tags = await readReleaseTags(root, options.env);
+  const tagFormat = decideTagFormat(pyproject, config.tagFormat, tags);
+  const lastTag = pickLastRelease(tagFormat.format, tags.merged);
   if (lastTag !== undefined) {
     resolved.places.push({
       path: lastTag.name,
@@ -193,11 +206,16 @@ export async function readVersionPlaces(
       normalized: lastTag.version,
     });
   }
-  const assessed = assessVersion(sources.mode, resolved.places, lastTag);
+  const mismatch = tagFormatMismatch(tagFormat);
+  if (mismatch !== undefined) resolved.notes.push(mismatch);
+  const history = { shallow: tags.shallow };
+  const assessed = assessVersion(sources.mode, resolved.places, lastTag, { history, tagFormat });
   return {
     root,
     mode: sources.mode,
-    tagFormat: config.tagFormat,
+    tagFormat: tagFormat.format,
+    tagFormatDecision: tagFormat,
+    history,
     places: resolved.places,
     lastTag,
     texts: resolved.texts,
@@ -205,6 +223,29 @@ export async function readVersionPlaces(
     errors: [...resolved.errors, ...assessed.errors],
     notes: [...resolved.notes, ...assessed.notes],
   };
+}
+
+/**
+ * The configured tag format, or the one the tags show. Tags may name the project (`[project]
+ * name` or `[tool.poetry] name`) or, for a project below the repository's top, its directory.
+ */
+function decideTagFormat(
+  pyproject: TomlTable,
+  configured: string | undefined,
+  tags: { all: string[]; prefix: string },
+): TagFormatDecision {
+  const names = [
+    getString(getTable(pyproject, "project"), "name"),
+    getString(getTable(getTable(pyproject, "tool"), "poetry"), "name"),
+    tags.prefix === ""
+      ? undefined
+      : tags.prefix
+          .split("/")
+          .filter((p) => p !== "")
+          .pop(),
+  ].flatMap((n) => (n === undefined || n === "" ? [] : [n]));
+  if (configured !== undefined) return configuredTagFormat(configured, { tags: tags.all, names });
+  return inferTagFormat({ tags: tags.all, names, nested: tags.prefix !== "" });
 }
 
 export interface ApplyVersionOptions {

@@ -4,16 +4,14 @@
  * CHANGELOG.md with hand edits that must stay byte-identical above the new entry.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { readCommitsSince } from "../../src/adapters/git.ts";
 import { applyChangelogPlan, planChangelog } from "../../src/ops/changelog.ts";
+import { runSlipway } from "../helpers/cli.ts";
 import { commit, git, makeRepo, scratch } from "../helpers/git-repo.ts";
 
-const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const work = scratch("slipway-changelog-");
 after(work.remove);
 
@@ -25,14 +23,12 @@ const HEAD = "# Changes\r\n\r\nEverything *notable*, by hand.  \r\n<!-- keep thi
 const PAST =
   "## [1.0.0] - 2025-12-01\r\n\r\n### Added\r\n\r\n-  First relase (sic).\r\n\r\n[1.0.0]: https://example.invalid/v1.0.0\r\n";
 
-function slipway(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [main, "changelog", ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", NO_COLOR: "1" },
+const slipway = (cwd: string, ...args: string[]) =>
+  runSlipway(cwd, ["changelog", ...args], {
+    PATH: process.env["PATH"] ?? "",
+    HOME: process.env["HOME"] ?? "/tmp",
+    NO_COLOR: "1",
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** v1.0.0 tagged, then a history with every kind of commit the parser must get right. */
 function history(): { dir: string; reverted: string } {

@@ -4,7 +4,6 @@
  * from it, and the embedded index as the target. Failures and kills are in release-resume.test.ts.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
@@ -15,14 +14,13 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { devNull, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { startIndex } from "../../src/server/index-server.ts";
 import { git } from "../helpers/git-repo.ts";
 import { CHANGELOG, makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
-import { runAsync } from "../helpers/run-async.ts";
+import { hasScript, onTerminal } from "../helpers/terminal.ts";
 
 const work = mkdtempSync(join(tmpdir(), "slipway-release-"));
 const cache = join(work, "cache");
@@ -242,7 +240,8 @@ test("usage mistakes exit 2 before anything runs", async () => {
   );
   const help = await runRelease(r, ["--help"]);
   assert.equal(help.status, 0);
-  assert.match(help.stdout, /Examples:\n {2}slipway release --dry-run/);
+  assert.match(help.stdout, /Examples:\n {2}slipway release +on a terminal: pick the version/);
+  assert.match(help.stdout, /\n {2}slipway release --dry-run +see the whole release/);
 });
 
 test("a version from tags (hatch-vcs): no file edited, the build told the version, the tag made on HEAD", async () => {
@@ -378,39 +377,59 @@ test("a named stage index gets the artifacts first (credentials from .pypirc); a
   }
 });
 
-/** The CLI on a pseudo-terminal (util-linux `script`), fed `input`; skipped where there is none. */
-async function onTerminal(r: ReleaseRepo, args: string[], input: string) {
-  const cli = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
-  const quoted = [process.execPath, cli, "release", ...args]
-    .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
-    .join(" ");
-  const env = { ...r.env, CI: "", TERM: "xterm", COLUMNS: "120" };
-  const run = await runAsync(["script", "-qec", quoted, devNull], { env, cwd: r.project, input });
-  // What a person sees, less the colours: the text of the last frame is in there too.
-  return { ...run, stdout: run.stdout.replace(/\u001b\[[0-9;]*m/g, "") };
-}
+const NEXT = /Next version \([^)]*\): $/;
+const COMMENT = /Comment for the release commit and tag \(optional, empty for none\): $/;
 
-test("on a terminal: a live task list, and a question before anything changes (no: nothing changed)", async (t) => {
-  if (spawnSync("script", ["--version"]).status !== 0) {
+test("on a terminal: the version asked (the commits' bump preselected), a live task list, and a question before anything changes", async (t) => {
+  if (!hasScript()) {
     t.skip("util-linux script is not installed");
     return;
   }
   const r = await repo();
   const before = snapshot(r);
-  const dry = await onTerminal(r, [...r.args, "--dry-run"], "");
-  assert.equal(dry.status, 0, dry.stdout);
-  assert.match(dry.stdout, /✓ Build the sdist and wheel +\d+\.\ds/);
-  assert.match(dry.stdout, /○ Publish to the target index/);
-  assert.match(dry.stdout, /dry run complete/);
-  const declined = await onTerminal(r, r.args, "n\n");
-  assert.equal(declined.status, 1, declined.stdout);
+  const dry = await onTerminal(["release", ...r.args, "--dry-run"], {
+    cwd: r.project,
+    env: r.env,
+    answers: [
+      { when: NEXT, send: "\r" },
+      { when: COMMENT, send: "\r" },
+    ],
+  });
+  assert.equal(dry.status, 0, dry.screen);
+  assert.match(dry.screen, /current version 0\.1\.0/);
   assert.match(
-    declined.stdout,
-    /Release slipway-demo-lib 0\.1\.1 to http:\/\/127\.0\.0\.1:\d+\/legacy\/\? \[y\/N\]/,
+    dry.screen,
+    /1 commit since v0\.1\.0; conventional commits call for patch \(type fix: handle empty input\)/,
   );
-  assert.match(declined.stdout, /release cancelled: nothing was changed/);
+  assert.match(dry.screen, /1\) 0\.1\.1 +patch +\(suggested\)/);
+  assert.match(dry.screen, /✓ Build the sdist and wheel +\d+\.\ds/);
+  assert.match(dry.screen, /○ Publish to the target index/);
+  assert.match(dry.screen, /dry run complete/);
+  const declined = await onTerminal(["release", ...r.args], {
+    cwd: r.project,
+    env: r.env,
+    answers: [
+      { when: NEXT, send: "2\r" },
+      { when: COMMENT, send: "The first minor release.\r" },
+      { when: /\[y\/N\] $/, send: "n\r" },
+    ],
+  });
+  assert.equal(declined.status, 1, declined.screen);
+  assert.match(declined.screen, /slipway-demo-lib 0\.1\.0 → 0\.2\.0 +\(bump minor\)/);
+  assert.match(
+    declined.screen,
+    /Release slipway-demo-lib 0\.2\.0 to http:\/\/127\.0\.0\.1:\d+\/legacy\/\? \[y\/N\]/,
+  );
+  assert.match(declined.screen, /release cancelled: nothing was changed/);
   // The task list shows with the first step, never above the question (it could not be redrawn).
-  assert.doesNotMatch(declined.stdout, /Write the version and changelog/);
+  assert.doesNotMatch(declined.screen, /Write the version and changelog/);
+  const ended = await onTerminal(["release", ...r.args], {
+    cwd: r.project,
+    env: r.env,
+    answers: [{ when: NEXT, send: "\x04" }],
+  });
+  assert.equal(ended.status, 1, ended.screen);
+  assert.match(ended.screen, /release cancelled: nothing was changed/);
   assert.deepEqual(snapshot(r), before);
   assert.deepEqual(r.uploads, []);
 });

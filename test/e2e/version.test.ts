@@ -10,13 +10,12 @@ import { rename } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { after, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { run } from "../../src/cli/commands/version.ts";
 import { SlipwayError } from "../../src/errors.ts";
 import { applyVersionPlan, assembleVersionPlan, readVersionPlaces } from "../../src/ops/version.ts";
+import { CLI, runSlipway } from "../helpers/cli.ts";
 import { commit, git, makeRepo, scratch } from "../helpers/git-repo.ts";
 
-const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const work = scratch("slipway-version-");
 after(work.remove);
 
@@ -34,14 +33,12 @@ function project(
   };
 }
 
-function slipway(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [main, "version", ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", NO_COLOR: "1" },
+const slipway = (cwd: string, ...args: string[]) =>
+  runSlipway(cwd, ["version", ...args], {
+    PATH: process.env["PATH"] ?? "",
+    HOME: process.env["HOME"] ?? "/tmp",
+    NO_COLOR: "1",
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(PLACES.map((p) => [p, readFileSync(join(dir, p), "utf8")]));
@@ -122,7 +119,7 @@ describe("show", () => {
 
   test("without a command and without a terminal it shows and never prompts", () => {
     const dir = makeRepo(work.dir, project());
-    const r = spawnSync(process.execPath, [main, "version"], {
+    const r = spawnSync(process.execPath, [CLI, "version"], {
       cwd: dir,
       encoding: "utf8",
       input: "1\n",
@@ -327,8 +324,12 @@ describe("interactive", () => {
       stdin,
     } as Parameters<typeof run>[1]);
     assert.equal(code, 0, shown);
-    assert.match(shown, /1\) 1\.3\.0 +minor \(suggested\)/);
-    assert.match(shown, /1 commit\(s\) since v1\.2\.3: minor \(type feat\)/);
+    assert.match(shown, /2\) 1\.3\.0 +minor +\(suggested\)/);
+    assert.match(
+      shown,
+      /1 commit since v1\.2\.3; conventional commits call for minor \(type feat: add a thing\)/,
+    );
+    assert.match(shown, /Next version \(1-7, a bump kind or a version; empty for 2\): /);
     assertAllAt(dir, "1.3.0");
   });
 });

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import type { Change } from "../../src/core/changelog/change.ts";
 import { type CommitRecord, parseCommits } from "../../src/core/changelog/commits.ts";
 import { breakingNotes, parseFooters, parseHeader } from "../../src/core/changelog/message.ts";
+import { assessHistoryRange } from "../../src/core/changelog/range.ts";
 
 let counter = 0;
 /** A record with a fresh 40-hex hash. */
@@ -172,6 +173,39 @@ test("squash merges: each `* type: …` item is its own change; the rest of the 
   ]);
 });
 
+test("a squash item whose subject runs on the next line keeps its whole text (GitHub's squash body)", () => {
+  // GitHub writes each original commit as `* <message>`; a subject wrapped by its author (git's
+  // subject is the whole first paragraph) comes out indented under the bullet.
+  const body = [
+    "* feat(client): add a timeout to every request so that a stalled",
+    "  server no longer blocks the event loop",
+    "",
+    "The default is 5 seconds.",
+    "",
+    "* fix: retry once on a reset connection",
+    "* fix(auth): refresh the token",
+    "before it expires",
+    "Refs: #87",
+    "",
+    "* add a note",
+    "",
+    "---------",
+    "",
+    "Co-authored-by: A <a@example.com>",
+  ].join("\n");
+  const history = parseCommits([commit("Client timeouts (#88)", body)]);
+  assert.deepEqual(history.changes.map(summary), [
+    "Added|minor|client|add a timeout to every request so that a stalled server no longer blocks the event loop",
+    "Fixed|patch||retry once on a reset connection",
+    "Fixed|patch|auth|refresh the token before it expires",
+  ]);
+  const origin = history.changes[0]!.origin;
+  assert.equal(
+    origin.kind === "commit" ? origin.header : "",
+    "feat(client): add a timeout to every request so that a stalled server no longer blocks the event loop",
+  );
+});
+
 test("squash parsing leaves ordinary lists alone and can be turned off", () => {
   const body = "Notes:\n\n- note: this is a list item, not a commit\n* see the docs";
   assert.deepEqual(parseCommits([commit("fix: x", body)]).changes.map(summary), ["Fixed|patch||x"]);
@@ -251,4 +285,23 @@ test("types are configurable: docs listed, feat demoted", () => {
 test("CRLF commit bodies read like LF ones", () => {
   const [change] = parseCommits([commit("fix: x", "Body.\r\n\r\nBREAKING CHANGE: y\r\n  z\r\n")]).changes;
   assert.deepEqual(change?.breakingNotes, ["y\nz"]);
+});
+
+test("a shallow clone: no release tag reachable, or a cut inside the range, is an error; a full range is fine", () => {
+  const records = [commit("fix: a"), commit("fix: b"), commit("fix: c")];
+  const tag = { name: "8.1.7", version: "8.1.7" };
+  assert.equal(assessHistoryRange({ shallow: [], lastTag: undefined, commits: records }), undefined);
+  const noTag = assessHistoryRange({ shallow: [records[2]!.hash], lastTag: undefined, commits: records });
+  assert.match(
+    noTag?.message ?? "",
+    /shallow clone and no release tag is reachable from HEAD: .* only the 3 commits fetched/,
+  );
+  assert.match(noTag?.hint ?? "", /git fetch --unshallow --tags .*fetch-depth: 0/);
+  const cut = assessHistoryRange({ shallow: [records[1]!.hash], lastTag: tag, commits: records });
+  assert.match(
+    cut?.message ?? "",
+    new RegExp(`cut at ${records[1]!.hash.slice(0, 12)}, after the last release 8\\.1\\.7`),
+  );
+  // The cut at (or below) the tag: the range is whole.
+  assert.equal(assessHistoryRange({ shallow: ["f".repeat(40)], lastTag: tag, commits: records }), undefined);
 });

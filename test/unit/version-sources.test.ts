@@ -1,13 +1,13 @@
 /**
  * Pure parts of `slipway version`: `[tool.slipway]` config, where each build backend keeps the
- * version (or that a tag makes it), tag names, drift assessment, plans and the offered choices.
+ * version (or that a tag makes it), tag names, drift assessment and plans (the offered choices: version-choices.test.ts).
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parse } from "smol-toml";
 import { assembleEntryVersion } from "../../src/core/changelog/plan.ts";
 import type { TomlTable } from "../../src/core/pyproject/access.ts";
-import { assembleVersionChoices } from "../../src/core/version/choices.ts";
+
 import { parseKeyPath, parseSlipwayConfig } from "../../src/core/version/config.ts";
 import {
   assembleVersionPlan,
@@ -16,6 +16,7 @@ import {
   type VersionState,
 } from "../../src/core/version/plan.ts";
 import { assembleVersionSources } from "../../src/core/version/sources.ts";
+import { inferTagFormat } from "../../src/core/version/tag-format.ts";
 import { parseTag, pickLastRelease } from "../../src/core/version/tags.ts";
 import { SlipwayError } from "../../src/errors.ts";
 
@@ -37,7 +38,7 @@ describe("config", () => {
       { path = "o.cfg", kind = "setup-cfg", section = "bumpversion" },
     ]`),
     );
-    assert.equal(config.tagFormat, "v{version}");
+    assert.equal(config.tagFormat, undefined, "not configured: inferred from the tags");
     assert.equal(config.changelog.path, "CHANGELOG.md");
     assert.deepEqual(config.versionFiles, [
       { path: "docs/conf.py", location: { kind: "python", name: "release" } },
@@ -174,22 +175,32 @@ const place = (path: string, value: string): VersionPlace => ({
   normalized: value === "bad" ? undefined : value.replace(/\.0$/, ""),
 });
 
+const CONTEXT = {
+  history: { shallow: [] },
+  tagFormat: inferTagFormat({ tags: [], names: [], nested: false }),
+};
+
 describe("assess and plan", () => {
   test("agreement, drift, an invalid value, and the last tag", () => {
     const mode = { kind: "static" } as const;
-    assert.deepEqual(assessVersion(mode, [place("a", "1.2"), place("b", "1.2.0")], undefined).errors, []);
+    assert.deepEqual(
+      assessVersion(mode, [place("a", "1.2"), place("b", "1.2.0")], undefined, CONTEXT).errors,
+      [],
+    );
     assert.match(
-      assessVersion(mode, [place("a", "1.2"), place("b", "1.3")], undefined).errors[0]!,
+      assessVersion(mode, [place("a", "1.2"), place("b", "1.3")], undefined, CONTEXT).errors[0]!,
       /a marker = 1\.2; b marker = 1\.3/,
     );
     assert.match(
-      assessVersion(mode, [place("a", "bad")], undefined).errors[0]!,
+      assessVersion(mode, [place("a", "bad")], undefined, CONTEXT).errors[0]!,
       /a marker holds "bad", which is not a PEP 440 version/,
     );
-    const vcs = assessVersion({ kind: "vcs", backend: "hatch-vcs", setting: "" }, [], {
-      name: "v3.0",
-      version: "3.0",
-    });
+    const vcs = assessVersion(
+      { kind: "vcs", backend: "hatch-vcs", setting: "" },
+      [],
+      { name: "v3.0", version: "3.0" },
+      CONTEXT,
+    );
     assert.deepEqual([vcs.current, vcs.errors], ["3.0", []]);
   });
 
@@ -199,6 +210,8 @@ describe("assess and plan", () => {
       root: "/p",
       mode: { kind: "static" },
       tagFormat: "v{version}",
+      tagFormatDecision: CONTEXT.tagFormat,
+      history: CONTEXT.history,
       places: [{ ...place("f", "1.0"), location: { kind: "marker" } }],
       lastTag: undefined,
       texts: { f: text },
@@ -222,19 +235,6 @@ describe("assess and plan", () => {
       /has no version yet/,
     );
     assert.equal(assembleVersionPlan({ ...single, current: undefined }, { set: "v0.1" }).to, "0.1");
-  });
-
-  test("choices: the suggested bump first, each version once", () => {
-    const choices = assembleVersionChoices("1.2.0rc1", "minor");
-    assert.deepEqual(
-      choices.map((c) => [c.label, c.version, c.suggested]),
-      [
-        ["minor", "1.2.0", true],
-        ["major", "2.0.0", false],
-        ["pre", "1.2.0rc2", false],
-        ["dev", "1.2.0rc2.dev0", false],
-      ],
-    );
   });
 
   test("the changelog entry's version: explicit, the files' when ahead, else bumped", () => {

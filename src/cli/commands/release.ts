@@ -4,10 +4,12 @@ import { parseBumpKind } from "../../core/pep440/bump.ts";
 import { SlipwayError } from "../../errors.ts";
 import { type ReleaseEvent, type ReleasePlan, release } from "../../ops/release.ts";
 import { releaseSteps } from "../../ops/release-steps.ts";
+import type { VersionMenuRead } from "../../ops/version-menu.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { readPasswordFromStdin } from "../password-stdin.ts";
 import { isPlain, makeStyle, wantsColor } from "../style.ts";
+import { askNextVersion, canAsk } from "../version-prompt.ts";
 import { ReleaseProgress } from "./release-progress.ts";
 import { outcomeJson, renderHeadline, renderOutcome } from "./release-render.ts";
 
@@ -31,9 +33,12 @@ pip (build requirements, the install from the stage) runs isolated from your pip
 no pip.conf and no PIP_* variable is read, only --find-links, --no-index and the stage's URL.
 
 Options:
-  --bump KIND            major, minor, patch, pre, pre=a|b|rc, post, dev, release
-                         (default: what the conventional commits since the last tag call for)
-  --version X            an explicit PEP 440 version instead of a bump
+  --bump KIND            major, minor, patch, pre, pre=a|b|rc, post, dev, release. Without it
+                         (and without --version): on a terminal, a menu of the next versions
+                         and a comment for the commit; elsewhere, the bump the conventional
+                         commits since the last release tag call for, else an error listing
+                         the exact --bump/--version for each candidate
+  --version X            an explicit PEP 440 version instead of a bump (greater than the current)
   --to NAME|URL          target index (default: [tool.slipway.release] to, else pypi)
   --check-url URL        the target's simple-API root, for indexes other than PyPI/TestPyPI
   --username U           target user name (default: TWINE_USERNAME, .pypirc, __token__)
@@ -50,13 +55,14 @@ Options:
   --resume               continue an interrupted or failed release: from .slipway/ here, else
                          from the state a run elsewhere saved on the remote before publishing
                          (refs/slipway/release/<tag>); with --version X, the release of X
-  --yes                  do not ask for confirmation on a terminal
+  --yes                  ask nothing on a terminal (no version menu, no confirmation)
   --json                 the plan and the outcome as one JSON document on stdout
   -h, --help             show this help
 
 Exit status: 0 released (or dry run passed), 1 blocked or failed, 2 usage or configuration error.
 
 Examples:
+  slipway release                                on a terminal: pick the version, confirm, release
   slipway release --dry-run                      see the whole release; change nothing
   slipway release --bump minor                   1.2.3 → 1.3.0, staged, verified, published to PyPI
   slipway release --version 2.0.0rc1 --to testpypi
@@ -66,15 +72,6 @@ Examples:
                                                  continue a release whose CI runner died after
                                                  its commit point, on another machine
 `;
-
-type StdIn = NodeJS.ReadableStream & { isTTY?: boolean };
-
-function interactive(io: CommandIO, stdin: StdIn): boolean {
-  const ci = io.env["CI"];
-  return (
-    stdin.isTTY === true && io.stderr.isTTY === true && (ci === undefined || ci === "" || ci === "false")
-  );
-}
 
 async function ask(io: CommandIO, plan: ReleasePlan): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: io.stderr as NodeJS.WritableStream });
@@ -91,6 +88,7 @@ async function ask(io: CommandIO, plan: ReleasePlan): Promise<boolean> {
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const write = (stream: NodeJS.WritableStream, text: string) => stream.write(redact(text));
   let progress: ReleaseProgress | undefined;
+  let cancelled = false;
   let json = false;
   try {
     const { values, positionals } = parseCommandLine(argv, {
@@ -147,10 +145,23 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       dryRun: values["dry-run"] === true,
     });
     const shown = progress;
+    const terminal = !values.yes && !json && canAsk(process.stdin, io.stderr, io.env);
     const confirm =
-      values.yes || values["dry-run"] || json || !interactive(io, process.stdin)
-        ? undefined
-        : async (plan: ReleasePlan) => await ask(io, plan);
+      !terminal || values["dry-run"] ? undefined : async (plan: ReleasePlan) => await ask(io, plan);
+    // Asked only when no --bump or --version says the version (see docs/release.md).
+    const chooseVersion = terminal
+      ? async (read: VersionMenuRead) => {
+          const answer = await askNextVersion(read, {
+            input: process.stdin,
+            output: io.stderr,
+            style,
+            heading: `current version ${read.menu.current ?? "(none)"}`,
+            comment: "the release commit and tag",
+          });
+          cancelled = answer === undefined;
+          return answer;
+        }
+      : undefined;
     const onEvent = (event: ReleaseEvent) => {
       if (event.type === "plan") {
         if (!json) write(io.stderr, `${renderHeadline(event.plan, style, values["dry-run"] === true)}\n`);
@@ -184,6 +195,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       resume: values.resume === true,
       toolVersion: io.version,
       ...(confirm === undefined ? {} : { confirm }),
+      ...(chooseVersion === undefined ? {} : { chooseVersion }),
       onEvent,
     });
     progress.stop();
@@ -193,6 +205,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     return status === "done" || status === "planned" ? 0 : 1;
   } catch (error) {
     progress?.stop();
+    if (cancelled) {
+      write(io.stdout, "release cancelled: nothing was changed\n");
+      return 1;
+    }
     return commandFailure("release", error, io, { json });
   }
 }

@@ -1,5 +1,5 @@
-/** Human and JSON renderings of version states and plans, shared by `slipway version` and its prompt. */
-import type { VersionChoice } from "../../core/version/choices.ts";
+/** Human and JSON renderings of version states and plans for `slipway version`. */
+import { describeTagFormat } from "../../core/version/tag-format.ts";
 import type { VersionPlan, VersionState } from "../../ops/version.ts";
 import type { Style } from "../style.ts";
 
@@ -38,6 +38,7 @@ export function renderState(state: VersionState, style: Style): string {
   ]);
   if (rows.length > 0) lines.push(...table(rows));
   else lines.push("  (no places found)");
+  lines.push(style.dim(`  ${describeTagFormat(state.tagFormatDecision)}`));
   for (const note of state.notes) lines.push(style.dim(`note: ${note}`));
   for (const error of state.errors) lines.push(style.red(`error: ${error}`));
   return `${lines.join("\n")}\n`;
@@ -49,6 +50,13 @@ export function stateJson(state: VersionState): unknown {
     mode: state.mode,
     current: state.current ?? null,
     tagFormat: state.tagFormat,
+    tagFormatSource: state.tagFormatDecision.source,
+    tagFormatEvidence: {
+      tags: state.tagFormatDecision.count,
+      example: state.tagFormatDecision.example ?? null,
+      others: state.tagFormatDecision.others,
+    },
+    shallow: state.history.shallow.length > 0,
     lastTag: state.lastTag ?? null,
     places: state.places.map((p) => ({
       path: p.path,
@@ -97,19 +105,4 @@ export function planJson(plan: VersionPlan): unknown {
     tag: plan.tag ?? null,
     notes: plan.notes,
   };
-}
-
-export function renderChoices(
-  current: string,
-  choices: readonly VersionChoice[],
-  why: string | undefined,
-  style: Style,
-): string {
-  const lines = [style.bold(`current version ${current}`)];
-  if (why !== undefined) lines.push(style.dim(why));
-  choices.forEach((c, i) => {
-    const mark = c.suggested ? style.green(" (suggested)") : "";
-    lines.push(`  ${String(i + 1).padStart(2)}) ${c.version.padEnd(16)} ${c.label}${mark}`);
-  });
-  return `${lines.join("\n")}\n`;
 }

@@ -1,30 +1,31 @@
 /** `slipway version [show | bump KIND | set X | recover]`: argv → the version ops → rendered output. */
 import { resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
 import { parseBumpKind } from "../../core/pep440/bump.ts";
-import { assembleVersionChoices } from "../../core/version/choices.ts";
 import { SlipwayError } from "../../errors.ts";
-import { readSuggestedBump } from "../../ops/changelog.ts";
 import {
   applyVersionPlan,
   assembleVersionPlan,
+  blockedError,
   readVersionPlaces,
   recoverVersionEdit,
   type VersionRequest,
   type VersionState,
 } from "../../ops/version.ts";
+import { describeMenuArguments, readVersionMenu } from "../../ops/version-menu.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { makeStyle, type Style, wantsColor } from "../style.ts";
-import { planJson, renderChoices, renderPlan, renderState, stateJson } from "./version-render.ts";
+import { askNextVersion, canAsk, type PromptInput } from "../version-prompt.ts";
+import { planJson, renderPlan, renderState, stateJson } from "./version-render.ts";
 
 export const HELP = `Usage: slipway version [show | bump KIND | set VERSION | recover] [options]
 
 Show, bump or set the project's one PEP 440 version in every place it lives: [project] version
 (or [tool.poetry] version), __version__ assignments in the package, setup.cfg, the files listed
-in [tool.slipway.version] files, and the last release tag. When the version comes from git tags
-(setuptools-scm, hatch-vcs, versioningit, pdm-backend scm, poetry-dynamic-versioning), a bump
-creates the annotated tag instead of editing files.
+in [tool.slipway.version] files, and the last release tag (tag format from [tool.slipway]
+tag-format, else inferred from the tags: 1.2.3, v1.2.3, mypkg-v1.2.3). When the version comes
+from git tags (setuptools-scm, hatch-vcs, versioningit, pdm-backend scm,
+poetry-dynamic-versioning), a bump creates the annotated tag instead of editing files.
 
 Files are edited all or nothing: each place must be found exactly once before anything is
 written, and a failure restores every file. See docs/version.md.
@@ -32,12 +33,17 @@ written, and a failure restores every file. See docs/version.md.
 Commands:
   show                  list every place and its value; drift between them is an error (default
                         when not interactive)
-  bump KIND             KIND: major, minor, patch, pre, pre=a, pre=b, pre=rc, post, dev, release
+  bump KIND             KIND: major, minor, patch, pre, pre=a, pre=b, pre=rc, post, dev, release.
+                        Without KIND: on a terminal, a menu of the next versions (a comment
+                        for the tag message when the version is a tag); elsewhere an error
+                        listing every candidate
   set VERSION           an explicit version, greater than the current one
   recover               roll back an edit interrupted by a crash (bump and set do this first)
 
-With no command on an interactive terminal (and CI unset), shows the current version and the
-next versions the commits since the last release suggest, and asks which to apply.
+With no command on an interactive terminal (and CI unset), shows the places, then the next
+versions (patch, minor, major, pre-releases, post, or a typed PEP 440 version greater than the
+current one), the one the conventional commits since the last release call for as the default,
+and asks which to apply.
 
 Options:
   --project DIR         the project directory (default: the current one)
@@ -49,27 +55,14 @@ Exit status: 0 done, 1 drift or a failed write, 2 usage or configuration error.
 
 Examples:
   slipway version                        show (or ask, on a terminal)
+  slipway version bump                   ask which bump (on a terminal)
   slipway version bump minor --dry-run   1.2.3 → 1.3.0, with the diff of every file
   slipway version bump pre=rc            1.3.0 → 1.3.1rc1; again: 1.3.1rc2
   slipway version bump release           1.3.1rc2 → 1.3.1
   slipway version set 2.0.0 --json
 `;
 
-type StdIn = NodeJS.ReadableStream & { isTTY?: boolean };
-
-function isInteractive(io: CommandIO, stdin: StdIn): boolean {
-  const ci = io.env["CI"];
-  return (
-    stdin.isTTY === true && io.stdout.isTTY === true && (ci === undefined || ci === "" || ci === "false")
-  );
-}
-
-function requestOf(command: string, arg: string | undefined): VersionRequest {
-  if (arg === undefined) {
-    throw new SlipwayError("usage", `'${command}' needs ${command === "bump" ? "a KIND" : "a VERSION"}`, {
-      hint: command === "bump" ? "e.g. slipway version bump patch" : "e.g. slipway version set 1.2.0",
-    });
-  }
+function requestOf(command: string, arg: string): VersionRequest {
   if (command === "set") return { set: arg };
   const kind = parseBumpKind(arg);
   if (!kind.ok) throw new SlipwayError("usage", kind.error, { hint: "run 'slipway version --help'" });
@@ -87,10 +80,14 @@ async function recoverFirst(root: string, write: (text: string) => void): Promis
 async function change(
   state: VersionState,
   request: VersionRequest,
-  options: { dryRun: boolean; json: boolean; io: CommandIO; style: Style },
+  options: { dryRun: boolean; json: boolean; io: CommandIO; style: Style; comment?: string },
 ): Promise<number> {
   const { io, style } = options;
-  const plan = assembleVersionPlan(state, request);
+  const plan = assembleVersionPlan(
+    state,
+    request,
+    options.comment === undefined ? {} : { comment: options.comment },
+  );
   if (options.dryRun) {
     io.stdout.write(
       redact(
@@ -118,43 +115,36 @@ async function change(
   return 0;
 }
 
-/** Asks which next version to apply; resolves to the request, or undefined when the user declines. */
+/**
+ * Asks for the next version on a terminal. A bump in vcs mode creates an annotated tag, so a
+ * comment is asked for its message; a file edit makes no commit, so none is asked.
+ */
 async function ask(
   state: VersionState,
   io: CommandIO,
-  stdin: StdIn,
+  stdin: PromptInput,
   style: Style,
-): Promise<VersionRequest | undefined> {
-  const rl = createInterface({ input: stdin, output: io.stdout });
-  try {
-    if (state.current === undefined) {
-      io.stdout.write(renderState(state, style));
-      const answer = (await rl.question("First version (empty to cancel): ")).trim();
-      return answer === "" ? undefined : { set: answer };
-    }
-    const suggestion = await readSuggestedBump(state.root, { env: io.env }).catch(() => undefined);
-    const decision = suggestion?.decision;
-    const choices = assembleVersionChoices(state.current, decision?.kind);
-    const why =
-      decision === undefined || decision.kind === "none"
-        ? suggestion === undefined
-          ? undefined
-          : `no commit since ${suggestion.since?.name ?? "the start"} calls for a release`
-        : `${suggestion!.commits} commit(s) since ${suggestion!.since?.name ?? "the start"}: ${decision.kind} (${decision.reasons[0]?.why ?? ""})`;
-    io.stdout.write(renderState(state, style));
-    io.stdout.write(renderChoices(state.current, choices, why, style));
-    const fallback = choices.findIndex((c) => c.suggested);
-    const prompt = `Next version: number, bump kind or version${fallback >= 0 ? ` [${fallback + 1}]` : ""} (empty to cancel): `;
-    const answer = (await rl.question(prompt)).trim();
-    if (answer === "") return fallback >= 0 ? { bump: choices[fallback]!.bump } : undefined;
-    if (/^\d+$/.test(answer) && Number(answer) >= 1 && Number(answer) <= choices.length) {
-      return { bump: choices[Number(answer) - 1]!.bump };
-    }
-    const kind = parseBumpKind(answer);
-    return kind.ok ? { bump: kind.value } : { set: answer };
-  } finally {
-    rl.close();
-  }
+): Promise<{ request: VersionRequest; comment?: string } | undefined> {
+  const read = await readVersionMenu(state, { env: io.env });
+  const where = state.lastTag === undefined ? "no release tag yet" : `last release tag ${state.lastTag.name}`;
+  return await askNextVersion(read, {
+    input: stdin,
+    output: io.stdout,
+    style,
+    heading: `current version ${state.current ?? "(none)"} (${where})`,
+    ...(state.mode.kind === "vcs" ? { comment: "the tag message" } : {}),
+  });
+}
+
+const withComment = (answer: { comment?: string }) =>
+  answer.comment === undefined ? {} : { comment: answer.comment };
+
+/** Off a terminal, `bump` without a KIND names every candidate and the argument that makes it. */
+async function missingKind(state: VersionState, io: CommandIO): Promise<SlipwayError> {
+  const read = await readVersionMenu(state, { env: io.env });
+  return new SlipwayError("usage", `'bump' needs a KIND (and there is no terminal to ask on): ${read.why}`, {
+    hint: `run one of: ${describeMenuArguments(read.menu, "command")}`,
+  });
 }
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {
@@ -173,7 +163,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const json = values.json === true;
     const dryRun = values["dry-run"] === true;
     const style = makeStyle(!json && wantsColor(io.stdout, io.env));
-    const stdin: StdIn = (io as CommandIO & { stdin?: StdIn }).stdin ?? process.stdin;
+    const stdin: PromptInput = (io as CommandIO & { stdin?: PromptInput }).stdin ?? process.stdin;
     const [command, arg, ...extra] = positionals;
     const expected = command === "bump" || command === "set" ? 2 : command === undefined ? 0 : 1;
     if (extra.length > 0 || (command !== undefined && positionals.length > expected)) {
@@ -193,20 +183,37 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       }
       case "bump":
       case "set": {
-        const request = requestOf(command, arg);
+        if (arg === undefined && command === "set") {
+          throw new SlipwayError("usage", "'set' needs a VERSION", {
+            hint: "e.g. slipway version set 1.2.0",
+          });
+        }
+        const interactive = arg === undefined && !json && canAsk(stdin, io.stdout, io.env);
         if (!dryRun) await recoverFirst(root, write);
         const state = await readVersionPlaces(root, { env: io.env });
-        return await change(state, request, { dryRun, json, io, style });
+        if (arg !== undefined)
+          return await change(state, requestOf(command, arg), { dryRun, json, io, style });
+        if (!interactive || state.errors.length > 0) {
+          if (state.errors.length > 0) throw blockedError(state);
+          throw await missingKind(state, io);
+        }
+        const answer = await ask(state, io, stdin, style);
+        if (answer === undefined) {
+          io.stdout.write("no version chosen: nothing was changed\n");
+          return 1;
+        }
+        return await change(state, answer.request, { dryRun, json, io, style, ...withComment(answer) });
       }
       case undefined:
       case "show": {
-        const interactive = command === undefined && !json && !dryRun && isInteractive(io, stdin);
+        const interactive = command === undefined && !json && !dryRun && canAsk(stdin, io.stdout, io.env);
         if (interactive) await recoverFirst(root, write);
         const state = await readVersionPlaces(root, { env: io.env });
         if (interactive && state.errors.length === 0) {
-          const request = await ask(state, io, stdin, style);
-          if (request === undefined) return 0;
-          return await change(state, request, { dryRun, json, io, style });
+          io.stdout.write(renderState(state, style));
+          const answer = await ask(state, io, stdin, style);
+          if (answer === undefined) return 0;
+          return await change(state, answer.request, { dryRun, json, io, style, ...withComment(answer) });
         }
         io.stdout.write(
           redact(json ? `${JSON.stringify(stateJson(state), null, 2)}\n` : renderState(state, style)),

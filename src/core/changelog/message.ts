@@ -65,7 +65,8 @@ export function paragraphs(lines: readonly string[]): string[][] {
   return result;
 }
 
-function isFooterLine(line: string): boolean {
+/** A line that opens a footer (`Token: value`, `Token #value`, `BREAKING CHANGE: …`). */
+export function isFooterLine(line: string): boolean {
   return FOOTER.test(line);
 }
 

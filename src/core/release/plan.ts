@@ -81,6 +81,8 @@ export interface ReleasePlanInput {
   push: boolean;
   /** Tag name for the new version (the project's tag format applied). */
   tagName: string;
+  /** The releaser's words (asked on a terminal): a paragraph of the commit and tag messages. */
+  comment?: string;
 }
 
 /**
@@ -132,7 +134,15 @@ export function assembleReleasePlan(input: ReleasePlanInput): ReleasePlan {
   }
   const notes = [...version.notes];
   const releaseNotes = changelog?.releaseNotes.trim() ?? "";
-  const tagMessage = `${input.name} ${version.to}${releaseNotes === "" ? "" : `\n\n${releaseNotes}`}\n`;
+  // As `git commit -m` keeps it (cleanup=whitespace), so a resume finds the message it recorded.
+  const words = (input.comment ?? "")
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+  const comment = words === "" ? "" : `\n\n${words}`;
+  const tagMessage = `${input.name} ${version.to}${comment}${releaseNotes === "" ? "" : `\n\n${releaseNotes}`}\n`;
   return {
     schema: 1,
     name: input.name,
@@ -154,7 +164,7 @@ export function assembleReleasePlan(input: ReleasePlanInput): ReleasePlan {
       edits.length === 0
         ? null
         : {
-            message: input.config.commitMessage.replaceAll("{version}", version.to),
+            message: `${input.config.commitMessage.replaceAll("{version}", version.to)}${comment}`,
             paths: edits.map((e) => e.path),
           },
     tag: { name: input.tagName, message: tagMessage },

@@ -3,7 +3,7 @@
  * operations never meet a half-understood config. Every mistake is a config error naming the key.
  *
  *     [tool.slipway]
- *     tag-format = "v{version}"
+ *     tag-format = "v{version}"          # default: inferred from the tags
  *
  *     [tool.slipway.version]
  *     files = [
@@ -46,8 +46,11 @@ export interface ChangelogConfig {
 }
 
 export interface SlipwayConfig {
-  /** How a version becomes a tag name; contains `{version}` once. Default `v{version}`. */
-  tagFormat: string;
+  /**
+   * How a version becomes a tag name; contains `{version}` once. Undefined when not configured:
+   * the format is then inferred from the repository's tags (tag-format.ts).
+   */
+  tagFormat: string | undefined;
   versionFiles: ExtraVersionFile[];
   changelog: ChangelogConfig;
 }
@@ -220,8 +223,8 @@ function readChangelog(table: TomlTable | undefined): ChangelogConfig {
 /** The validated settings of a parsed pyproject.toml; defaults when `[tool.slipway]` is absent. */
 export function parseSlipwayConfig(pyproject: TomlTable): SlipwayConfig {
   const slipway = getTable(getTable(pyproject, "tool"), "slipway") ?? {};
-  const tagFormat = optionalString(slipway, "tag-format", "") ?? "v{version}";
-  if (tagFormat.split("{version}").length !== 2) {
+  const tagFormat = optionalString(slipway, "tag-format", "");
+  if (tagFormat !== undefined && tagFormat.split("{version}").length !== 2) {
     throw configError(
       "tag-format",
       `"${tagFormat}" must contain {version} exactly once`,

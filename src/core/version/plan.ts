@@ -9,6 +9,7 @@ import { describeLocation, updateVersion, type VersionLocation } from "../edits/
 import { type BumpKind, bumpVersion, describeKind, setVersion } from "../pep440/bump.ts";
 import { compareVersions, normalizeVersion, parseVersion } from "../pep440/version.ts";
 import type { VersionMode } from "./sources.ts";
+import { describeTagFormat, type TagFormatDecision } from "./tag-format.ts";
 import { formatTag, type ReleaseTag } from "./tags.ts";
 
 export interface VersionPlace {
@@ -33,7 +34,11 @@ export interface VersionState {
   /** The project directory (absolute). */
   root: string;
   mode: VersionMode;
+  /** The tag format in use: configured, or inferred from the tags (see tagFormatDecision). */
   tagFormat: string;
+  tagFormatDecision: TagFormatDecision;
+  /** Where a shallow clone's history is cut (empty in a full clone): the tags before it are unseen. */
+  history: VersionHistory;
   /** File places in discovery order, then the last release tag when there is one. */
   places: VersionPlace[];
   lastTag: ReleaseTag | undefined;
@@ -45,6 +50,11 @@ export interface VersionState {
   errors: string[];
   /** Things worth saying that do not block (an unreleased version, a skipped module). */
   notes: string[];
+}
+
+export interface VersionHistory {
+  /** Commits where a shallow clone's history is cut; empty in a full clone. */
+  shallow: readonly string[];
 }
 
 export type VersionRequest = { bump: BumpKind } | { set: string };
@@ -86,6 +96,7 @@ export function assessVersion(
   mode: VersionMode,
   places: readonly VersionPlace[],
   lastTag: ReleaseTag | undefined,
+  context: { history: VersionHistory; tagFormat: TagFormatDecision },
 ): { current: string | undefined; errors: string[]; notes: string[] } {
   const errors: string[] = [];
   const notes: string[] = [];
@@ -101,10 +112,15 @@ export function assessVersion(
   if (mode.kind === "vcs") {
     const current = lastTag?.version;
     const off = files.filter((p) => p.normalized !== undefined && p.normalized !== current);
-    if (current === undefined)
-      notes.push(
-        `no release tag yet: ${mode.backend} derives the version from tags, so the first release is a tag`,
+    if (current === undefined && context.history.shallow.length > 0) {
+      errors.push(
+        `this is a shallow clone and no release tag is reachable from HEAD: ${mode.backend} derives the version from the last tag, so it is unknown here; fetch the history and tags first (git fetch --unshallow --tags; on GitHub Actions, actions/checkout with fetch-depth: 0)`,
       );
+    } else if (current === undefined) {
+      notes.push(
+        `no release tag yet: ${mode.backend} derives the version from tags, so the first release is a tag; ${describeTagFormat(context.tagFormat)}`,
+      );
+    }
     if (off.length > 0)
       notes.push(`these files do not match the last tag ${lastTag?.name ?? "(none)"}: ${listing(off)}`);
     return { current, errors, notes };
@@ -114,6 +130,11 @@ export function assessVersion(
     return { current: undefined, errors, notes };
   }
   const current = errors.length === 0 ? [...values][0] : undefined;
+  if (lastTag === undefined && context.history.shallow.length > 0) {
+    notes.push(
+      "this is a shallow clone and no release tag is reachable from HEAD: the last release is not known here (git fetch --unshallow --tags)",
+    );
+  }
   if (current !== undefined && lastTag !== undefined) {
     const order = compareVersions(parseVersion(current)!, parseVersion(lastTag.version)!);
     if (order < 0) {
@@ -127,11 +148,12 @@ export function assessVersion(
   return { current: errors.length === 0 ? current : undefined, errors, notes };
 }
 
-function blocked(state: VersionState): SlipwayError {
+/** The error for a state whose places disagree (or cannot be read): no plan starts from it. */
+export function blockedError(state: VersionState): SlipwayError {
   const [first, ...rest] = state.errors;
   const more = rest.length === 0 ? "" : ` (and ${rest.length} more problem${rest.length === 1 ? "" : "s"})`;
   return new SlipwayError("config", `${first}${more}`, {
-    hint: "make every place hold the same version (run 'slipway version show' to list them), then run again",
+    hint: "run 'slipway version show' to list every place and problem, fix them, then run again",
   });
 }
 
@@ -173,8 +195,12 @@ export function assembleNextVersion(from: string | undefined, request: VersionRe
  * `updateVersion`), or in vcs mode the tag to create. Throws a config error while the state
  * has errors (drift), a usage error when the version cannot move that way.
  */
-export function assembleVersionPlan(state: VersionState, request: VersionRequest): VersionPlan {
-  if (state.errors.length > 0) throw blocked(state);
+export function assembleVersionPlan(
+  state: VersionState,
+  request: VersionRequest,
+  options: { comment?: string } = {},
+): VersionPlan {
+  if (state.errors.length > 0) throw blockedError(state);
   const from = state.current;
   const to = assembleNextVersion(from, request);
   const change = "set" in request ? `set ${to}` : `bump ${describeKind(request.bump)}`;
@@ -188,7 +214,9 @@ export function assembleVersionPlan(state: VersionState, request: VersionRequest
         : [
             `not edited (the version comes from the tag; commit them with the release): ${files.map(describePlace).join(", ")}`,
           ];
-    return { ...base, edits: [], tag: { name, message: `Release ${to}` }, notes };
+    const comment = options.comment?.trim() ?? "";
+    const message = `Release ${to}${comment === "" ? "" : `\n\n${comment}`}`;
+    return { ...base, edits: [], tag: { name, message }, notes };
   }
   const edits: FileEdit[] = [];
   for (const place of state.places) {
