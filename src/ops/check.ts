@@ -40,6 +40,8 @@ export interface CheckOptions {
   ignore?: string[];
   /** Warnings fail too. */
   strict?: boolean;
+  /** Keep info findings (context that needs no action); without it they are left out. */
+  verbose?: boolean;
   /** How to name some files in findings (path → name), e.g. artifacts still in a temp dir. */
   displayNames?: Readonly<Record<string, string>>;
   onEvent?: (event: CheckEvent) => void;
@@ -60,6 +62,8 @@ export interface CheckReport {
   renderers: string[];
   errors: number;
   warnings: number;
+  /** Info findings among `findings` (0 unless `verbose`); they never fail a check. */
+  infos: number;
   /** No errors (and, with strict, no warnings). */
   ok: boolean;
 }
@@ -152,10 +156,14 @@ async function prepareAnalysis(
   await cache?.put(analysis, result);
 }
 
-function count(findings: readonly Finding[]): { errors: number; warnings: number } {
-  let errors = 0;
-  for (const f of findings) if (f.severity === "error") errors++;
-  return { errors, warnings: findings.length - errors };
+function count(findings: readonly Finding[]): { errors: number; warnings: number; infos: number } {
+  const counts = { errors: 0, warnings: 0, infos: 0 };
+  for (const f of findings) {
+    if (f.severity === "error") counts.errors++;
+    else if (f.severity === "warning") counts.warnings++;
+    else counts.infos++;
+  }
+  return counts;
 }
 
 export async function check(options: CheckOptions): Promise<CheckReport> {
@@ -213,7 +221,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       findings.push(...own);
       options.onDist?.(ctx);
       addDescription(descriptionOfDist(ctx));
-      options.onEvent?.({ type: "file-done", file: display(path), ...count(own) });
+      const { errors, warnings } = count(own);
+      options.onEvent?.({ type: "file-done", file: display(path), errors, warnings });
       return ctx;
     });
     findings.push(...checkRelease(dists, project));
@@ -247,8 +256,11 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     findings.push(...checkDescription(markdownEmpty === undefined ? input : { ...input, markdownEmpty }));
   }
 
-  const kept = findings.filter((f) => isSelected(f.id, options.select, options.ignore));
-  const { errors, warnings } = count(kept);
+  const kept = findings.filter(
+    (f) =>
+      (options.verbose === true || f.severity !== "info") && isSelected(f.id, options.select, options.ignore),
+  );
+  const { errors, warnings, infos } = count(kept);
   return {
     ...(options.project === undefined ? {} : { project: options.project }),
     dists: distPaths,
@@ -256,6 +268,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     renderers,
     errors,
     warnings,
+    infos,
     ok: errors === 0 && !(options.strict === true && warnings > 0),
   };
 }

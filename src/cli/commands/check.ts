@@ -23,7 +23,9 @@ wheels (.whl) or sdists (.tar.gz); without any, the project's dist/ is checked w
 Given only DISTs outside any project, just they are checked.
 
 Options:
-  --strict               warnings fail too
+  --strict               warnings fail too (info lines never fail)
+  --verbose              also show info lines: context that needs no action, such as
+                         "Metadata-Version 2.5 needs twine >= 7 to upload"
   --format FORMAT        human (default), json, or github (workflow annotations)
   --json                 same as --format json
   --select ID[,ID...]    only these checks (IDs or prefixes: MD, REC07); repeatable
@@ -42,6 +44,7 @@ Examples:
   slipway check --ignore DESC08,SEC10    skip two checks
   slipway check --select REC,WHL --json  only wheel structure and RECORD, as JSON
   slipway check --format github          annotations in a GitHub Actions job
+  slipway check dist/* --verbose         the distributions, with info lines
 `;
 
 type Format = "human" | "json" | "github";
@@ -127,6 +130,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   try {
     const { values, positionals } = parseCommandLine(argv, {
       strict: { type: "boolean" },
+      verbose: { type: "boolean" },
       json: { type: "boolean" },
       format: { type: "string" },
       select: { type: "string", multiple: true },
@@ -169,6 +173,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(select === undefined ? {} : { select }),
       ...(ignore === undefined ? {} : { ignore }),
       strict: values.strict === true,
+      verbose: values.verbose === true,
       onEvent,
     });
     if (!plain && format === "human") io.stderr.write("\r\u001b[2K");
@@ -177,6 +182,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       files,
       errors: report.errors,
       warnings: report.warnings,
+      infos: report.infos,
       ok: report.ok,
       strict: values.strict === true,
       renderers: report.renderers,
