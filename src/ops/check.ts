@@ -8,6 +8,7 @@ import { type AnalysisCache, openAnalysisCache } from "../adapters/analysis-cach
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { readProject } from "../adapters/project.ts";
 import { type ReadmeRenderer, startReadmeRenderer } from "../adapters/readme.ts";
+import { type CheckConfig, dropAllowedSecrets, readCheckConfig } from "../core/checks/check-config.ts";
 import type { DistContext, ProjectContext } from "../core/checks/context.ts";
 import type { DescriptionInput } from "../core/checks/description.ts";
 import {
@@ -205,10 +206,12 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   };
   try {
     let project: ProjectContext | undefined;
+    let config: CheckConfig = { allowSecrets: [] };
     if (options.project !== undefined) {
       project = await readProject(options.project, {
         display: display(join(options.project, "pyproject.toml")),
       });
+      config = readCheckConfig(project.pyproject);
       findings.push(...checkProject(project));
       addDescription(descriptionOfProject(project, options.project, display));
     }
@@ -217,7 +220,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     const dists: DistContext[] = await mapWeighted(distPaths, weights, async (path) => {
       const artifact = await readArtifact(path, { display: display(path) });
       const ctx = assembleDistContext(artifact, display(path));
-      const own = checkDistribution(ctx);
+      const own = dropAllowedSecrets(checkDistribution(ctx), ctx.artifact.kind, config);
       findings.push(...own);
       options.onDist?.(ctx);
       addDescription(descriptionOfDist(ctx));
