@@ -27,6 +27,11 @@ const SECTIONS: readonly [string, string, string][] = [
   ["PP", "pyproject.toml", "Is the project's own metadata valid (PEP 517/518/621/639/735)?"],
   ["SEC", "Archive safety and secrets", "Is the archive safe to unpack, and free of credentials and junk?"],
   ["TYP", "Typing marker (PEP 561)", "Is py.typed where type checkers look for it?"],
+  [
+    "SUM",
+    "Checksum files and build manifests",
+    "Do the files a SHA256SUMS, a *.sha256 file or slipway's build manifest lists exist with those hashes?",
+  ],
 ];
 
 const prefix = (id: string) => id.replace(/\d+$/, "");

@@ -3,7 +3,7 @@
  * return the findings. Never prints; progress goes through `onEvent`.
  */
 import { readdir, stat } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { type AnalysisCache, openAnalysisCache } from "../adapters/analysis-cache.ts";
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { readProject } from "../adapters/project.ts";
@@ -23,7 +23,9 @@ import {
 import { assembleDistContext } from "../core/checks/dist-context.ts";
 import { descriptionOfDist, descriptionOfProject, needsRenderer } from "../core/checks/readme-input.ts";
 import { checkDistribution, checkProject, checkRelease, isSelected } from "../core/checks/registry.ts";
+import { checksumKindOf } from "../core/checks/sums.ts";
 import type { Finding } from "../core/findings.ts";
+import { verifyChecksumFiles } from "./check-sums.ts";
 
 export interface CheckOptions {
   /** Directory paths are resolved against. */
@@ -31,7 +33,11 @@ export interface CheckOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Project directory; undefined when only distributions are checked. */
   project?: string;
-  /** Distribution files; when empty and a project is given, its dist/ is used if present. */
+  /**
+   * Distribution files; when empty and a project is given, its dist/ is used if present. A
+   * checksum file (`SHA256SUMS`, `*.sha256`) or slipway's build manifest among them is verified
+   * (SUM01–SUM04) instead of being read as a distribution.
+   */
   dists?: string[];
   /** Python used for README rendering (readme_renderer/docutils); default: python3 on PATH. */
   python?: string;
@@ -58,6 +64,8 @@ export type CheckEvent =
 export interface CheckReport {
   project?: string;
   dists: string[];
+  /** The checksum files and build manifests that were verified. */
+  checksums: string[];
   findings: Finding[];
   /** Which README renderer gave the verdicts, when one ran. */
   renderers: string[];
@@ -169,12 +177,14 @@ function count(findings: readonly Finding[]): { errors: number; warnings: number
 
 export async function check(options: CheckOptions): Promise<CheckReport> {
   const display = (path: string) => options.displayNames?.[path] ?? (relative(options.cwd, path) || ".");
+  const files = options.dists ?? [];
+  const checksums = files.flatMap((path) => {
+    const kind = checksumKindOf(basename(path));
+    return kind === undefined ? [] : [{ path, kind }];
+  });
+  const named = files.filter((path) => checksumKindOf(basename(path)) === undefined);
   const distPaths =
-    options.dists !== undefined && options.dists.length > 0
-      ? options.dists
-      : options.project !== undefined
-        ? await distsIn(options.project)
-        : [];
+    files.length > 0 ? named : options.project !== undefined ? await distsIn(options.project) : [];
   const sizes = await Promise.all(distPaths.map(sizeOf));
   options.onEvent?.({
     type: "start",
@@ -229,6 +239,12 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       return ctx;
     });
     findings.push(...checkRelease(dists, project));
+    if (checksums.length > 0) {
+      const known = new Map(
+        dists.map((d) => [d.artifact.path, { sha256: d.artifact.sha256, size: d.artifact.size }]),
+      );
+      findings.push(...(await verifyChecksumFiles({ files: checksums, known, display })));
+    }
   } catch (error) {
     renderer?.close();
     throw error;
@@ -267,6 +283,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   return {
     ...(options.project === undefined ? {} : { project: options.project }),
     dists: distPaths,
+    checksums: checksums.map((c) => c.path),
     findings: kept,
     renderers,
     errors,
