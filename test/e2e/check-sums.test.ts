@@ -110,6 +110,14 @@ test("dist/* with SHA256SUMS from sha256sum passes: the sums are verified, not a
   assert.deepEqual(ids(slipway([`dist/${sdist}.sha256`]).report), []);
 });
 
+test("sums kept in a hidden directory beside the distributions (dist/.slipway/) cover dist/", () => {
+  execFileSync("mkdir", [join(dist, ".slipway")]);
+  execFileSync("mv", [join(dist, "SHA256SUMS"), join(dist, ".slipway", "SHA256SUMS")]);
+  assert.deepEqual(ids(slipway(["dist/.slipway/SHA256SUMS"]).report), []);
+  appendFileSync(join(dist, "demo_pkg-1.0.0.tar.gz"), "\0");
+  assert.deepEqual(ids(slipway(["dist/.slipway/SHA256SUMS"]).report), ["SUM01 error"]);
+});
+
 test("SUM01: a file changed after the sums were written is an error naming it and both hashes", () => {
   const sdist = join(dist, "demo_pkg-1.0.0.tar.gz");
   const listed = sha256(sdist);
