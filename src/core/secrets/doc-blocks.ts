@@ -34,105 +34,138 @@ export function docMarkupOf(name: string): DocMarkup | undefined {
   return undefined;
 }
 
-/** Enough of a line to classify it: its indentation and first characters, and its last ones. */
+/** What is kept of a line that spans pieces: its head (indentation, first characters) and end. */
 const HEAD = 256;
 const TAIL = 8;
 
+/**
+ * A line as a range of a string, without its line break (and `\r`). `whole` is false for a line
+ * kept only in part (its head and its end), which is never a closing fence.
+ */
 interface Line {
-  head: string;
-  tail: string;
+  text: string;
+  start: number;
+  end: number;
+  whole: boolean;
 }
 
-function indentOf(head: string, tab: number): { width: number; rest: string } {
+const SPACE = 32;
+const TAB = 9;
+
+/** Width of the indentation (tabs to the next multiple of `tab`) and where the text starts. */
+function indentOf(line: Line, tab: number): { width: number; at: number } {
   let width = 0;
-  let i = 0;
-  for (; i < head.length; i++) {
-    const c = head[i];
-    if (c === " ") width++;
-    else if (c === "\t") width += tab - (width % tab);
+  let at = line.start;
+  for (; at < line.end; at++) {
+    const c = line.text.charCodeAt(at);
+    if (c === SPACE) width++;
+    else if (c === TAB) width += tab - (width % tab);
     else break;
   }
-  return { width, rest: head.slice(i) };
+  return { width, at };
 }
 
-const isBlank = (line: Line): boolean => line.head.trim() === "" && line.tail.trim() === "";
+/** Whether the line ends with `::` (trailing spaces aside), after `from`. */
+function endsWithColons(line: Line, from: number): boolean {
+  let end = line.end;
+  while (end > from && (line.text.charCodeAt(end - 1) === SPACE || line.text.charCodeAt(end - 1) === TAB))
+    end--;
+  return end - from >= 2 && line.text.startsWith("::", end - 2);
+}
+
+/** How many times `char` repeats from `at`. */
+function run(line: Line, at: number, char: string): number {
+  let n = 0;
+  while (at + n < line.end && line.text[at + n] === char) n++;
+  return n;
+}
+
+const onlySpace = (line: Line, from: number): boolean => line.text.slice(from, line.end).trim() === "";
 
 interface MarkdownState {
-  fence?: { char: string; length: number };
+  fence: { char: string; length: number } | undefined;
   prevBlank: boolean;
   indented: boolean;
 }
 
 interface RstState {
-  /** Content lines are those indented more than `base`. */
-  block?: number | undefined;
+  /** Content lines are those indented more than `block`. */
+  block: number | undefined;
   /** An opener (`::`, a code directive) was seen at this indentation; the next text decides. */
-  pending?: number | undefined;
+  pending: number | undefined;
   doctest: boolean;
 }
 
-/** Classifies one line; `commit` says whether the state moves past it (false: a peek). */
-function markdownLine(state: MarkdownState, line: Line, commit: boolean): boolean {
-  const { width, rest } = indentOf(line.head, 4);
-  let next: MarkdownState;
-  let code: boolean;
+/** Classifies one line and moves the state past it. */
+function markdownLine(state: MarkdownState, line: Line): boolean {
+  const { width, at } = indentOf(line, 4);
+  const blank = at >= line.end;
   if (state.fence !== undefined) {
-    const close = new RegExp(`^\\${state.fence.char}{${state.fence.length},}\\s*$`);
-    const closes = width <= 3 && close.test(rest) && line.head.length < HEAD;
-    next = closes ? { prevBlank: false, indented: false } : state;
-    code = true;
-  } else if (isBlank(line)) {
-    next = { prevBlank: true, indented: state.indented };
-    code = state.indented;
-  } else {
-    const open = width <= 3 ? /^(`{3,}|~{3,})/.exec(rest) : null;
-    if (open !== null && !(open[1]![0] === "`" && rest.slice(open[1]!.length).includes("`"))) {
-      next = { fence: { char: open[1]![0]!, length: open[1]!.length }, prevBlank: false, indented: false };
-      code = true;
-    } else if (width >= 4 && (state.prevBlank || state.indented)) {
-      next = { prevBlank: false, indented: true };
-      code = true;
-    } else {
-      next = { prevBlank: false, indented: false };
-      code = false;
+    const { char, length } = state.fence;
+    if (
+      width <= 3 &&
+      line.whole &&
+      run(line, at, char) >= length &&
+      onlySpace(line, at + run(line, at, char))
+    ) {
+      state.fence = undefined;
+      state.prevBlank = false;
+      state.indented = false;
+    }
+    return true;
+  }
+  if (blank) {
+    state.prevBlank = true;
+    return state.indented;
+  }
+  const char = line.text[at] ?? "";
+  const fence = width <= 3 && (char === "`" || char === "~") ? run(line, at, char) : 0;
+  if (fence >= 3) {
+    const info = line.text.indexOf("`", at + fence);
+    if (char === "~" || info < 0 || info >= line.end) {
+      state.fence = { char, length: fence };
+      state.prevBlank = false;
+      state.indented = false;
+      return true;
     }
   }
-  if (commit) Object.assign(state, { fence: undefined, ...next });
+  const code = width >= 4 && (state.prevBlank || state.indented);
+  state.prevBlank = false;
+  state.indented = code;
   return code;
 }
 
 const DIRECTIVE = /^\.\.\s+([A-Za-z0-9_:-]+?)::(\s|$)/;
 
-function rstLine(state: RstState, line: Line, commit: boolean): boolean {
-  const blank = isBlank(line);
-  const { width, rest } = indentOf(line.head, 8);
-  const next: RstState = { ...state };
+function rstLine(state: RstState, line: Line): boolean {
+  const { width, at } = indentOf(line, 8);
+  const blank = at >= line.end;
   let code = false;
-  if (next.block !== undefined) {
-    if (blank || width > next.block) code = true;
-    else next.block = undefined;
+  if (state.block !== undefined) {
+    if (blank || width > state.block) code = true;
+    else state.block = undefined;
   }
-  if (!code && next.pending !== undefined && !blank) {
-    if (width > next.pending) {
-      next.block = next.pending;
+  if (!code && state.pending !== undefined && !blank) {
+    if (width > state.pending) {
+      state.block = state.pending;
       code = true;
     }
-    next.pending = undefined;
+    state.pending = undefined;
   }
   if (!code && !blank) {
-    if (next.doctest || rest.startsWith(">>>")) {
-      next.doctest = true;
+    if (state.doctest || line.text.startsWith(">>>", at)) {
+      state.doctest = true;
       code = true;
-    } else {
-      const directive = DIRECTIVE.exec(rest);
+    } else if (line.text.startsWith("..", at)) {
+      const directive = DIRECTIVE.exec(line.text.slice(at, Math.min(line.end, at + HEAD)));
       const name = directive?.[1]?.replace(/^[a-z]+:(?=[a-z-]+$)/, "");
-      if (name !== undefined && RST_CODE_DIRECTIVES.has(name)) next.pending = width;
-      else if (directive === null && `${line.head}${line.tail}`.trimEnd().endsWith("::"))
-        next.pending = width;
+      if (name !== undefined && RST_CODE_DIRECTIVES.has(name)) state.pending = width;
+      else if (directive === null && endsWithColons(line, at)) state.pending = width;
+    } else if (endsWithColons(line, at)) {
+      state.pending = width;
     }
   }
-  if (blank) next.doctest = false;
-  if (commit) Object.assign(state, { block: undefined, pending: undefined, ...next });
+  if (blank) state.doctest = false;
   return code;
 }
 
@@ -142,14 +175,15 @@ function rstLine(state: RstState, line: Line, commit: boolean): boolean {
  */
 export class CodeBlockTracker {
   private readonly markup: DocMarkup;
-  private readonly markdown: MarkdownState = { prevBlank: true, indented: false };
-  private readonly rst: RstState = { doctest: false };
+  private readonly markdown: MarkdownState = { fence: undefined, prevBlank: true, indented: false };
+  private readonly rst: RstState = { block: undefined, pending: undefined, doctest: false };
   /** Flags of complete lines from `first` on. */
   private flags: boolean[] = [];
   private first = 1;
-  /** The line being read: its head (bounded) and its last characters. */
+  /** The line being read when it started in an earlier piece: its head, its end, its length. */
   private head = "";
   private tail = "";
+  private length = 0;
 
   constructor(markup: DocMarkup) {
     this.markup = markup;
@@ -158,20 +192,26 @@ export class CodeBlockTracker {
   feed(text: string): void {
     let from = 0;
     for (let nl = text.indexOf("\n", from); nl >= 0; nl = text.indexOf("\n", from)) {
-      this.append(text, from, nl);
-      this.flags.push(this.classify({ head: this.head, tail: this.tail }, true));
-      this.head = "";
-      this.tail = "";
+      const end = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      if (this.length === 0) {
+        this.flags.push(this.classify({ text, start: from, end, whole: true }, true));
+      } else {
+        this.carry(text, from, end);
+        this.flags.push(this.classify(this.carried(), true));
+        this.head = "";
+        this.tail = "";
+        this.length = 0;
+      }
       from = nl + 1;
     }
-    this.append(text, from, text.length);
+    this.carry(text, from, text.length);
   }
 
   /** Whether `line` is code; for the line being read, judged from what has arrived of it. */
   isCode(line: number): boolean {
     const at = line - this.first;
     if (at >= 0 && at < this.flags.length) return this.flags[at]!;
-    if (at === this.flags.length) return this.classify({ head: this.head, tail: this.tail }, false);
+    if (at === this.flags.length) return this.classify(this.carried(), false);
     return false;
   }
 
@@ -183,17 +223,27 @@ export class CodeBlockTracker {
     this.first += drop;
   }
 
-  private append(text: string, from: number, to: number): void {
+  /** Keeps the head and end of a line that continues in the next piece. */
+  private carry(text: string, from: number, to: number): void {
     if (to <= from) return;
     if (this.head.length < HEAD) this.head += text.slice(from, Math.min(to, from + HEAD - this.head.length));
-    const tail = text.slice(Math.max(from, to - TAIL), to);
-    this.tail = (this.tail + tail).slice(-TAIL);
+    this.tail = (this.tail + text.slice(Math.max(from, to - TAIL), to)).slice(-TAIL);
+    this.length += to - from;
   }
 
+  private carried(): Line {
+    const whole = this.length <= HEAD;
+    const text = whole ? this.head.replace(/\r$/, "") : `${this.head}${this.tail.replace(/\r$/, "")}`;
+    return { text, start: 0, end: text.length, whole };
+  }
+
+  /** With `commit` false (a peek at the line being read) the state is left as it was. */
   private classify(line: Line, commit: boolean): boolean {
-    const clean = { head: line.head.replace(/\r$/, ""), tail: line.tail.replace(/\r$/, "") };
-    return this.markup === "markdown"
-      ? markdownLine(this.markdown, clean, commit)
-      : rstLine(this.rst, clean, commit);
+    if (this.markup === "markdown") {
+      const state = commit ? this.markdown : { ...this.markdown };
+      return markdownLine(state, line);
+    }
+    const state = commit ? this.rst : { ...this.rst };
+    return rstLine(state, line);
   }
 }
