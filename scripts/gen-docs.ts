@@ -27,6 +27,11 @@ const SECTIONS: readonly [string, string, string][] = [
   ["PP", "pyproject.toml", "Is the project's own metadata valid (PEP 517/518/621/639/735)?"],
   ["SEC", "Archive safety and secrets", "Is the archive safe to unpack, and free of credentials and junk?"],
   ["TYP", "Typing marker (PEP 561)", "Is py.typed where type checkers look for it?"],
+  [
+    "SUM",
+    "Checksum files and build manifests",
+    "Do the files a SHA256SUMS, a *.sha256 file or slipway's build manifest lists exist with those hashes?",
+  ],
 ];
 
 const prefix = (id: string) => id.replace(/\d+$/, "");
@@ -41,7 +46,8 @@ export function renderChecksPage(checks: readonly CheckInfo[]): string {
     "`slipway check` runs every check below on a project (`pyproject.toml` and its tree) and on its",
     "distributions. Each finding names its ID, the file and field, and a hint. **error** means PyPI",
     "would refuse the upload, a spec MUST is broken, or installers fail; **warning** is a spec SHOULD",
-    "or a hygiene problem (failing only with `--strict`). Select or skip checks with",
+    "or a hygiene problem (failing only with `--strict`); a check may also report an **info** line,",
+    "context that needs no action, shown only with `--verbose` and never failing. Select or skip checks with",
     "`--select ID,...` and `--ignore ID,...` (an ID such as `MD12` or a prefix such as `MD`).",
     "",
     `${checks.length} checks in ${SECTIONS.length} groups:`,

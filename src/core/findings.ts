@@ -2,7 +2,11 @@
  * Findings are what every check, scanner and gate speaks. Renderers turn them into human text,
  * JSON or CI annotations; nothing here prints.
  */
-export type Severity = "error" | "warning";
+/**
+ * `error` fails a check; `warning` fails only with --strict; `info` is context that needs no
+ * action (shown only when asked for, never failing).
+ */
+export type Severity = "error" | "warning" | "info";
 
 /** Where a finding points: the file checked, and inside it a member, a field or a line. */
 export interface Location {
@@ -70,7 +74,7 @@ export function catalogue(infos: readonly CheckInfo[]): Readonly<Record<string, 
   return byId;
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1 };
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** Code-point order: the same on every machine and locale (localeCompare is neither, and slow). */
 function byCodePoint(a: string, b: string): number {

@@ -3,11 +3,12 @@
  * return the findings. Never prints; progress goes through `onEvent`.
  */
 import { readdir, stat } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { type AnalysisCache, openAnalysisCache } from "../adapters/analysis-cache.ts";
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { readProject } from "../adapters/project.ts";
 import { type ReadmeRenderer, startReadmeRenderer } from "../adapters/readme.ts";
+import { type CheckConfig, dropAllowedSecrets, readCheckConfig } from "../core/checks/check-config.ts";
 import type { DistContext, ProjectContext } from "../core/checks/context.ts";
 import type { DescriptionInput } from "../core/checks/description.ts";
 import {
@@ -22,7 +23,9 @@ import {
 import { assembleDistContext } from "../core/checks/dist-context.ts";
 import { descriptionOfDist, descriptionOfProject, needsRenderer } from "../core/checks/readme-input.ts";
 import { checkDistribution, checkProject, checkRelease, isSelected } from "../core/checks/registry.ts";
+import { checksumKindOf } from "../core/checks/sums.ts";
 import type { Finding } from "../core/findings.ts";
+import { verifyChecksumFiles } from "./check-sums.ts";
 
 export interface CheckOptions {
   /** Directory paths are resolved against. */
@@ -30,7 +33,11 @@ export interface CheckOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Project directory; undefined when only distributions are checked. */
   project?: string;
-  /** Distribution files; when empty and a project is given, its dist/ is used if present. */
+  /**
+   * Distribution files; when empty and a project is given, its dist/ is used if present. A
+   * checksum file (`SHA256SUMS`, `*.sha256`) or slipway's build manifest among them is verified
+   * (SUM01–SUM04) instead of being read as a distribution.
+   */
   dists?: string[];
   /** Python used for README rendering (readme_renderer/docutils); default: python3 on PATH. */
   python?: string;
@@ -40,6 +47,8 @@ export interface CheckOptions {
   ignore?: string[];
   /** Warnings fail too. */
   strict?: boolean;
+  /** Keep info findings (context that needs no action); without it they are left out. */
+  verbose?: boolean;
   /** How to name some files in findings (path → name), e.g. artifacts still in a temp dir. */
   displayNames?: Readonly<Record<string, string>>;
   onEvent?: (event: CheckEvent) => void;
@@ -55,11 +64,15 @@ export type CheckEvent =
 export interface CheckReport {
   project?: string;
   dists: string[];
+  /** The checksum files and build manifests that were verified. */
+  checksums: string[];
   findings: Finding[];
   /** Which README renderer gave the verdicts, when one ran. */
   renderers: string[];
   errors: number;
   warnings: number;
+  /** Info findings among `findings` (0 unless `verbose`); they never fail a check. */
+  infos: number;
   /** No errors (and, with strict, no warnings). */
   ok: boolean;
 }
@@ -152,20 +165,26 @@ async function prepareAnalysis(
   await cache?.put(analysis, result);
 }
 
-function count(findings: readonly Finding[]): { errors: number; warnings: number } {
-  let errors = 0;
-  for (const f of findings) if (f.severity === "error") errors++;
-  return { errors, warnings: findings.length - errors };
+function count(findings: readonly Finding[]): { errors: number; warnings: number; infos: number } {
+  const counts = { errors: 0, warnings: 0, infos: 0 };
+  for (const f of findings) {
+    if (f.severity === "error") counts.errors++;
+    else if (f.severity === "warning") counts.warnings++;
+    else counts.infos++;
+  }
+  return counts;
 }
 
 export async function check(options: CheckOptions): Promise<CheckReport> {
   const display = (path: string) => options.displayNames?.[path] ?? (relative(options.cwd, path) || ".");
+  const files = options.dists ?? [];
+  const checksums = files.flatMap((path) => {
+    const kind = checksumKindOf(basename(path));
+    return kind === undefined ? [] : [{ path, kind }];
+  });
+  const named = files.filter((path) => checksumKindOf(basename(path)) === undefined);
   const distPaths =
-    options.dists !== undefined && options.dists.length > 0
-      ? options.dists
-      : options.project !== undefined
-        ? await distsIn(options.project)
-        : [];
+    files.length > 0 ? named : options.project !== undefined ? await distsIn(options.project) : [];
   const sizes = await Promise.all(distPaths.map(sizeOf));
   options.onEvent?.({
     type: "start",
@@ -197,10 +216,12 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   };
   try {
     let project: ProjectContext | undefined;
+    let config: CheckConfig = { allowSecrets: [] };
     if (options.project !== undefined) {
       project = await readProject(options.project, {
         display: display(join(options.project, "pyproject.toml")),
       });
+      config = readCheckConfig(project.pyproject);
       findings.push(...checkProject(project));
       addDescription(descriptionOfProject(project, options.project, display));
     }
@@ -209,14 +230,21 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     const dists: DistContext[] = await mapWeighted(distPaths, weights, async (path) => {
       const artifact = await readArtifact(path, { display: display(path) });
       const ctx = assembleDistContext(artifact, display(path));
-      const own = checkDistribution(ctx);
+      const own = dropAllowedSecrets(checkDistribution(ctx), ctx.artifact.kind, config);
       findings.push(...own);
       options.onDist?.(ctx);
       addDescription(descriptionOfDist(ctx));
-      options.onEvent?.({ type: "file-done", file: display(path), ...count(own) });
+      const { errors, warnings } = count(own);
+      options.onEvent?.({ type: "file-done", file: display(path), errors, warnings });
       return ctx;
     });
     findings.push(...checkRelease(dists, project));
+    if (checksums.length > 0) {
+      const known = new Map(
+        dists.map((d) => [d.artifact.path, { sha256: d.artifact.sha256, size: d.artifact.size }]),
+      );
+      findings.push(...(await verifyChecksumFiles({ files: checksums, known, display })));
+    }
   } catch (error) {
     renderer?.close();
     throw error;
@@ -247,15 +275,20 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     findings.push(...checkDescription(markdownEmpty === undefined ? input : { ...input, markdownEmpty }));
   }
 
-  const kept = findings.filter((f) => isSelected(f.id, options.select, options.ignore));
-  const { errors, warnings } = count(kept);
+  const kept = findings.filter(
+    (f) =>
+      (options.verbose === true || f.severity !== "info") && isSelected(f.id, options.select, options.ignore),
+  );
+  const { errors, warnings, infos } = count(kept);
   return {
     ...(options.project === undefined ? {} : { project: options.project }),
     dists: distPaths,
+    checksums: checksums.map((c) => c.path),
     findings: kept,
     renderers,
     errors,
     warnings,
+    infos,
     ok: errors === 0 && !(options.strict === true && warnings > 0),
   };
 }

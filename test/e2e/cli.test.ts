@@ -47,14 +47,14 @@ with zipfile.ZipFile(spec["out"], "w", zipfile.ZIP_DEFLATED) as z:
 print("ok")
 `;
 
-function writeWheel(out: string, extra: Record<string, string>, metadataExtra = ""): void {
+function writeWheel(out: string, extra: Record<string, string>, metadataExtra = "", mv = "2.4"): void {
   const name = "demo_pkg";
   const version = "1.0.0";
   const di = `${name}-${version}.dist-info`;
   const files: Record<string, string> = {
     "demo_pkg/__init__.py": '__version__ = "1.0.0"\n',
     ...extra,
-    [`${di}/METADATA`]: `Metadata-Version: 2.4\nName: demo-pkg\nVersion: 1.0.0\nSummary: A demo package\nLicense-Expression: MIT\nLicense-File: LICENSE\n${metadataExtra}Description-Content-Type: text/markdown\n\n# Demo\n\nSome text.\n`,
+    [`${di}/METADATA`]: `Metadata-Version: ${mv}\nName: demo-pkg\nVersion: 1.0.0\nSummary: A demo package\nLicense-Expression: MIT\nLicense-File: LICENSE\n${metadataExtra}Description-Content-Type: text/markdown\n\n# Demo\n\nSome text.\n`,
     [`${di}/licenses/LICENSE`]: "MIT License\n\nCopyright (c) 2026 Demo\n",
     [`${di}/WHEEL`]: "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
   };
@@ -66,6 +66,7 @@ let good: string;
 let bad: string;
 let leaky: string;
 let warned: string;
+let modern: string;
 
 before(() => {
   assert.ok(existsSync(cli), "dist/cli.js is missing: run `npm run build` first (npm test does)");
@@ -84,6 +85,10 @@ before(() => {
   execFileSync("mkdir", ["-p", warnDir]);
   warned = join(warnDir, "demo_pkg-1.0.0-py3-none-any.whl");
   writeWheel(warned, {}, "Home-page: https://example.org/demo\n");
+  const modernDir = join(dir, "modern");
+  execFileSync("mkdir", ["-p", modernDir]);
+  modern = join(modernDir, "demo_pkg-1.0.0-py3-none-any.whl");
+  writeWheel(modern, {}, "", "2.5");
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,6 +117,7 @@ describe("slipway CLI", () => {
       "--select",
       "--ignore",
       "--python",
+      "--verbose",
       "Exit status",
       "Examples:",
     ]) {
@@ -193,6 +199,29 @@ describe("slipway CLI", () => {
     const strict = slipway(["check", warned, "--strict"], { cwd: dir, env: { NO_COLOR: "1" } });
     assert.equal(strict.code, 1);
     assert.match(strict.stdout, /warnings fail with --strict/);
+  });
+
+  test("Metadata-Version 2.5 is an info line: hidden by default, shown by --verbose, never failing --strict", () => {
+    const quiet = slipway(["check", modern, "--strict"], { cwd: dir, env: { NO_COLOR: "1" } });
+    assert.equal(quiet.code, 0, quiet.stdout);
+    assert.doesNotMatch(quiet.stdout, /MD02/);
+    assert.match(quiet.stdout, /✓ 1 file checked: 0 errors, 0 warnings$/m);
+    const verbose = slipway(["check", modern, "--strict", "--verbose"], { cwd: dir, env: { NO_COLOR: "1" } });
+    assert.equal(verbose.code, 0, verbose.stdout);
+    assert.match(verbose.stdout, /^ {2}info {4}MD02 .*twine < 7\.0/m);
+    assert.match(verbose.stdout, /0 errors, 0 warnings, 1 info/);
+    const json = JSON.parse(slipway(["check", modern, "--json", "--verbose"], { cwd: dir }).stdout) as {
+      ok: boolean;
+      warnings: number;
+      infos: number;
+      findings: { id: string; severity: string }[];
+    };
+    assert.deepEqual(
+      [json.ok, json.warnings, json.infos, json.findings.map((f) => `${f.id}:${f.severity}`)],
+      [true, 0, 1, ["MD02:info"]],
+    );
+    const github = slipway(["check", modern, "--format", "github", "--verbose"], { cwd: dir });
+    assert.match(github.stdout, /^::notice file=modern\/demo_pkg-1\.0\.0-py3-none-any\.whl,title=MD02/m);
   });
 
   test("colour only when forced or on a TTY, never with NO_COLOR", () => {

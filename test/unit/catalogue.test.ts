@@ -26,6 +26,7 @@ const REQUIRED: Record<string, number> = {
   PP: 18,
   SEC: 13,
   TYP: 5,
+  SUM: 4,
 };
 
 const required = Object.entries(REQUIRED).flatMap(([prefix, n]) =>

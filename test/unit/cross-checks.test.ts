@@ -44,6 +44,30 @@ test("XA01 fails on an artifact of another version, but 1.0 and 1.0.0 are one re
   assert.deepEqual(only(zeros, "XA01"), []);
 });
 
+test("XA01 passes a workspace's dist/ (several projects, one version each) but not two versions of one", () => {
+  // The names and versions `uv build --all` writes for a root project and two members.
+  const project = (name: string, version: string) => {
+    const text = metadata([], version).replace("Name: demo-pkg", `Name: ${name}`);
+    const file = name.replaceAll("-", "_");
+    return [
+      sdist(text, `${file}-${version}.tar.gz`, `${file}-${version}`),
+      ctx(makeWheel({ name: file, version, metadata: text })),
+    ];
+  };
+  const dist = [
+    ...project("acme", "0.1.0"),
+    ...project("acme-cli", "2.0.1"),
+    ...project("acme-core", "1.4.0"),
+  ];
+  assert.deepEqual(checkCrossArtifact(dist), []);
+  const stale = checkCrossArtifact([...dist, ...project("acme-core", "1.3.0")]);
+  assert.deepEqual(
+    stale.map((f) => `${f.id} ${f.location.file}`),
+    ["XA01 acme_core-1.3.0.tar.gz", "XA01 acme_core-1.3.0-py3-none-any.whl"],
+  );
+  assert.match(stale[0]!.message, /is acme-core 1\.3\.0 but acme_core-1\.4\.0\.tar\.gz is acme-core 1\.4\.0/);
+});
+
 test("ART10 fails on two sdists of one release", () => {
   const zip = sdist(metadata(), "demo_pkg-1.0.0.zip");
   const findings = only(checkCrossArtifact([sdist(metadata()), zip, wheel(metadata())]), "ART10");

@@ -217,7 +217,13 @@ test("DESC08 warns on raw HTML PyPI strips, relative links and images, and disal
     '9 link "ftp://example.com/file" uses a URL scheme PyPI\'s sanitizer removes (only http, https and mailto are kept)',
   ]);
   assert.ok(found.every((f) => f.id === "DESC08" && f.severity === "warning"));
-  assert.match(found[3]!.hint, /raw\.githubusercontent\.com\/OWNER\/REPO\/main\/docs\/logo\.png/);
+  // An image's hint points at the raw file; a link's at the page, and says nothing of images.
+  assert.match(
+    found[3]!.hint,
+    /image file, e\.g\. https:\/\/raw\.githubusercontent\.com\/OWNER\/REPO\/HEAD\/docs\/logo\.png/,
+  );
+  assert.match(found[4]!.hint, /https:\/\/github\.com\/OWNER\/REPO\/blob\/HEAD\/docs\/usage\.md/);
+  for (const link of [found[4]!, found[5]!]) assert.doesNotMatch(`${link.message} ${link.hint}`, /image/i);
   const rst = check({ description: ".. image:: docs/logo.png\n\nSee `guide <docs/guide.rst>`_.\n" });
   assert.deepEqual(ids(rst), ["DESC08:warning", "DESC08:warning"]);
 });

@@ -166,6 +166,59 @@ test("LIC09 warns on License :: classifiers, alone or next to License-Expression
   assert.deepEqual(of(wheel(meta("Classifier: Typing :: Typed\n")), "LIC09"), []);
 });
 
+// What poetry-core 2.5 writes for a [tool.poetry]-only project with `license = "MIT"` (the
+// classifier is its own addition, package.py all_classifiers), as `uv build` made it.
+const POETRY_PKG_INFO = meta(
+  "License: MIT\nLicense-File: LICENSE\nRequires-Python: >=3.9,<4.0\nClassifier: License :: OSI Approved :: MIT License\nClassifier: Programming Language :: Python :: 3\nClassifier: Topic :: Utilities\nDescription-Content-Type: text/markdown\n\n# demo\n",
+);
+const POETRY_PYPROJECT = `[tool.poetry]
+name = "demo-pkg"
+version = "1.0.0"
+description = "A demo"
+authors = ["Jane Doe <jane@example.org>"]
+license = "MIT"
+classifiers = ["Topic :: Utilities"]
+
+[tool.poetry.dependencies]
+python = "^3.9"
+
+[build-system]
+requires = ["poetry-core>=1.0.0"]
+build-backend = "poetry.core.masonry.api"
+`;
+
+test("LIC09 speaks poetry's language for a [tool.poetry]-only project, the same for its wheel and sdist", () => {
+  const fromSdist = of(sdist(POETRY_PKG_INFO, { "pyproject.toml": POETRY_PYPROJECT, LICENSE: MIT }), "LIC09");
+  const poetryWheel = makeWheel({
+    metadata: POETRY_PKG_INFO,
+    distInfo: { "licenses/LICENSE": MIT },
+    wheel: "Wheel-Version: 1.0\nGenerator: poetry-core 2.5.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+  });
+  const fromWheel = of(checkLicense(ctxOf(poetryWheel, "demo_pkg-1.0.0.dist-info/METADATA")), "LIC09");
+  assert.equal(fromSdist.length, 1);
+  const hint = fromSdist[0]!.hint;
+  assert.match(hint, /`license = "MIT"` under \[tool\.poetry\]/);
+  assert.match(hint, /\[project\] table/);
+  assert.doesNotMatch(hint, /keep `project\.license`/, "no [project] table to keep anything in");
+  assert.equal(fromWheel[0]?.hint, hint, "one hint, so the two findings are shown as one");
+  // Classifiers listed by hand in [tool.poetry] are named too.
+  const listed = POETRY_PYPROJECT.replace(
+    'classifiers = ["Topic :: Utilities"]',
+    'classifiers = ["License :: OSI Approved :: MIT License"]',
+  );
+  assert.match(
+    of(sdist(POETRY_PKG_INFO, { "pyproject.toml": listed }), "LIC09")[0]?.hint ?? "",
+    /Delete the `License ::` entries from \[tool\.poetry\] classifiers/,
+  );
+  // A [project] project (any backend) keeps the PEP 621 hint.
+  const pep621 = '[project]\nname = "demo-pkg"\nversion = "1.0.0"\nlicense = {text = "MIT"}\n';
+  assert.match(
+    of(sdist(POETRY_PKG_INFO, { "pyproject.toml": pep621 }), "LIC09")[0]?.hint ?? "",
+    /keep `project\.license` as an SPDX expression/,
+  );
+  assert.match(of(wheel(POETRY_PKG_INFO), "LIC09")[0]?.hint ?? "", /keep `project\.license`/);
+});
+
 test("LIC10 fails on License-Expression under 2.3 (edge case 2) and warns on License-File under 2.1 (edge case 1)", () => {
   // PyPI accepts License-File under 2.1 (six 1.17.0 ships it) because twine leaves it out of the form.
   const old = of(wheel(meta("License-File: LICENSE\n", "2.1"), { "licenses/LICENSE": MIT }), "LIC10");

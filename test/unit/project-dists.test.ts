@@ -155,6 +155,26 @@ test("XA04 fails on a different name, requires-python, readme type and missing e
   ]);
 });
 
+test("XA04 in a uv workspace compares the root's own artifacts only; elsewhere every artifact", () => {
+  // `uv build --all` writes the members' artifacts into the root's dist/ (see check-workspace.test.ts).
+  const member = METADATA.replace("Name: demo-pkg", "Name: demo-core").replace(
+    "Version: 1.0.0",
+    "Version: 3.2.0",
+  );
+  const workspace = `${BASE}\n[tool.uv.workspace]\nmembers = ["packages/*"]\n`;
+  assert.deepEqual(summary(checkProjectAgainstDists(project(workspace), [wheel(), wheel(member)])), []);
+  // The root's own artifact is still compared.
+  const stale = METADATA.replace("Version: 1.0.0", "Version: 0.9.0");
+  assert.deepEqual(summary(checkProjectAgainstDists(project(workspace), [wheel(stale), wheel(member)])), [
+    'XA04 error: METADATA Version is "0.9.0", but project.version is "1.0.0"',
+  ]);
+  // A single project: an artifact of another name is a stale one (a renamed project), an error.
+  assert.match(
+    summary(checkProjectAgainstDists(project(), [wheel(), wheel(member)])).join("\n"),
+    /XA04 error: METADATA Name is "demo-core", but project\.name is "demo-pkg"/,
+  );
+});
+
 test("XA04 skips dynamic keys and accepts PEP 808 additions to partial ones", () => {
   const toml = BASE.replace('version = "1.0.0"\n', 'dynamic = ["version", "dependencies", "classifiers"]\n');
   const md = METADATA.replace("Version: 1.0.0", "Version: 7.0")

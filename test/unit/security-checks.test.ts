@@ -228,6 +228,56 @@ test("SEC08 flags files that hold secrets by name; key material is an error outs
   assert.equal(bySuffix(".aws/credentials"), "error");
 });
 
+test("SEC08 in test or documentation material is a warning whose hint says how to allow the path", () => {
+  // httpx 0.29.0 ships tests/fixtures/.netrc ("password example-password"), aiohttp 3.14.5
+  // examples/server.key, urllib3 2.8.0 dummyserver/certs/server.key.
+  const findings = security(
+    sdistModel([
+      "tests/fixtures/.netrc",
+      "examples/server.key",
+      "dummyserver/certs/server.key",
+      "deploy/.netrc",
+    ]),
+  ).filter((f) => f.id === "SEC08");
+  const of = (s: string) => findings.find((f) => f.location.member?.endsWith(s))!;
+  for (const [member, glob] of [
+    ["tests/fixtures/.netrc", "tests/**"],
+    ["examples/server.key", "examples/**"],
+    ["dummyserver/certs/server.key", "dummyserver/**"],
+  ] as const) {
+    assert.equal(of(member).severity, "warning", member);
+    assert.ok(of(member).hint.includes(`allow-secrets = ["${glob}"]`), of(member).hint);
+  }
+  assert.equal(of("deploy/.netrc").severity, "error");
+  assert.match(of("deploy/.netrc").hint, /rotate any credential/);
+});
+
+test("SEC08 on a credential file whose every secret is a placeholder is a warning that never says rotate", () => {
+  // httpx 0.29.0's tests/fixtures/.netrc, moved out of tests/ so only its content can excuse it.
+  const netrc = "machine netrcexample.org\nlogin example-username\npassword example-password";
+  const model = (files: Record<string, string>) =>
+    security(
+      makeArtifact({
+        filename: "demo-1.0.tar.gz",
+        files: Object.fromEntries(Object.entries(files).map(([n, d]) => [`${TOP}/${n}`, d])),
+      }),
+    ).filter((f) => f.id === "SEC08");
+  const [placeholder] = model({ "deploy/.netrc": netrc });
+  assert.equal(placeholder?.severity, "warning");
+  assert.match(placeholder.message, /with a placeholder value \("example"\)/);
+  assert.doesNotMatch(placeholder.hint, /rotate|revoke/i);
+  assert.match(placeholder.hint, /allow-secrets = \["deploy\/\.netrc"\]/);
+  const pypirc = "[pypi]\nusername = __token__\npassword = changeme\n";
+  assert.equal(model({ ".pypirc": pypirc })[0]?.severity, "warning");
+  // One real-looking secret among placeholders: an error, as is an unreadable one.
+  assert.equal(
+    model({ "deploy/.netrc": `${netrc}\nmachine b.example.org password Zq81vLx0Pw` })[0]?.severity,
+    "error",
+  );
+  assert.equal(model({ ".git-credentials": "https://jane:Zq81vLx0Pw@github.com\n" })[0]?.severity, "error");
+  assert.equal(model({ ".git-credentials": "https://jane:your-token@github.com\n" })[0]?.severity, "warning");
+});
+
 test("SEC08 passes templates and public keys", () => {
   const findings = security(
     sdistModel([".env.example", ".env.sample", "id_rsa.pub", "src/env.py", "README.md"]),

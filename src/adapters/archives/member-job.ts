@@ -5,6 +5,7 @@
  */
 import { Buffer } from "node:buffer";
 import type { HashAlg } from "../../core/dist/artifact.ts";
+import type { DocMarkup } from "../../core/secrets/doc-blocks.ts";
 import { canReuseEngine, type InflateProblem, inflateWhole, RawInflater } from "./inflate.ts";
 import { MemberSink, type SinkResult } from "./member-sink.ts";
 
@@ -17,6 +18,7 @@ export interface MemberSpec {
   size: number;
   keep: boolean;
   scan: boolean;
+  markup?: DocMarkup | undefined;
   head: number;
 }
 
@@ -78,6 +80,7 @@ export class MemberRunner {
       algorithms,
       keep: spec.keep,
       scan: spec.scan,
+      markup: spec.markup,
       crc: true,
       head: spec.head,
     });

@@ -7,6 +7,7 @@ import { Buffer } from "node:buffer";
 import { createHash, type Hash } from "node:crypto";
 import { crc32 } from "node:zlib";
 import type { HashAlg } from "../../core/dist/artifact.ts";
+import type { DocMarkup } from "../../core/secrets/doc-blocks.ts";
 import { type ContentHit, ContentScanner } from "../../core/secrets/scanner.ts";
 
 /** Node's names for RECORD's hashlib algorithms (hashlib's blake2b/blake2s default to 512/256 bits). */
@@ -29,6 +30,8 @@ export interface SinkOptions {
   keep: boolean;
   /** Scan text content for secrets and obfuscation markers. */
   scan: boolean;
+  /** The member is a Markdown or reStructuredText document: its code blocks are tracked. */
+  markup?: DocMarkup | undefined;
   /** Compute the CRC-32 (ZIP members). */
   crc: boolean;
   /** Keep this many leading bytes (file-type sniffing for the executable-bit check). */
@@ -56,7 +59,7 @@ export class MemberSink {
   constructor(options: SinkOptions) {
     this.options = options;
     this.hashes = options.algorithms.map((alg) => [alg, createHash(NODE_HASH[alg])]);
-    this.scanner = options.scan ? new ContentScanner() : undefined;
+    this.scanner = options.scan ? new ContentScanner({ markup: options.markup }) : undefined;
   }
 
   /**

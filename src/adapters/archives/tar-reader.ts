@@ -14,6 +14,7 @@ import { BOMB_MIN_SIZE, BOMB_RATIO } from "../../core/archive/zip-layout.ts";
 import { findEocd, MAX_EOCD_SEARCH } from "../../core/archive/zip-records.ts";
 import { checkTopLevel } from "../../core/checks/archive.ts";
 import { type ArchiveMember, MAX_KEPT_CONTENT, wantsContent } from "../../core/dist/artifact.ts";
+import { docMarkupOf } from "../../core/secrets/doc-blocks.ts";
 import { hitIssues } from "../../core/secrets/scanner.ts";
 import { readAt, SequentialSource } from "./byte-source.ts";
 import { MemberSink } from "./member-sink.ts";
@@ -188,7 +189,14 @@ class TarCollector {
     const exec = (found.mode & 0o111) !== 0;
     this.current = {
       member,
-      sink: new MemberSink({ algorithms: ["sha256"], keep, scan: true, crc: false, head: exec ? 4 : 0 }),
+      sink: new MemberSink({
+        algorithms: ["sha256"],
+        keep,
+        scan: true,
+        markup: docMarkupOf(found.name),
+        crc: false,
+        head: exec ? 4 : 0,
+      }),
     };
   }
 
@@ -207,7 +215,7 @@ class TarCollector {
     member.digests = result.digests;
     if (result.content !== undefined) this.contents.set(member.name, result.content);
     if (result.head !== undefined) this.heads.set(member.name, result.head);
-    this.issues.push(...hitIssues(member.name, result.hits));
+    this.issues.push(...hitIssues(member.name, result.hits, "sdist"));
   }
 
   issue(found: ArchiveIssue): void {

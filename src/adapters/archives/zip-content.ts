@@ -26,6 +26,7 @@ import {
   MAX_KEPT_CONTENT,
   wantsContent,
 } from "../../core/dist/artifact.ts";
+import { type DocMarkup, docMarkupOf } from "../../core/secrets/doc-blocks.ts";
 import { hitIssues } from "../../core/secrets/scanner.ts";
 import type { ByteSource } from "./byte-source.ts";
 import { canReuseEngine, StreamInflater } from "./inflate.ts";
@@ -202,11 +203,16 @@ export class ZipContent {
 
   private spec(slot: Slot): MemberSpec {
     const { entry } = slot;
-    const { keep, scan, head } = this.sinkOptions(slot);
-    return { index: entry.index, method: entry.method, size: entry.size, keep, scan, head };
+    const { keep, scan, markup, head } = this.sinkOptions(slot);
+    return { index: entry.index, method: entry.method, size: entry.size, keep, scan, markup, head };
   }
 
-  private sinkOptions(slot: Slot): { keep: boolean; scan: boolean; head: number } {
+  private sinkOptions(slot: Slot): {
+    keep: boolean;
+    scan: boolean;
+    markup: DocMarkup | undefined;
+    head: number;
+  } {
     const { member } = slot;
     let keep = member.kind === "symlink" || wantsContent(this.options.kind, member.name, slot.entry.size);
     if (keep && this.kept + slot.entry.size > MAX_TOTAL_KEPT) {
@@ -224,7 +230,7 @@ export class ZipContent {
     }
     if (keep) this.kept += slot.entry.size;
     const exec = member.mode !== undefined && (member.mode & 0o111) !== 0;
-    return { keep, scan: member.kind === "file", head: exec ? 4 : 0 };
+    return { keep, scan: member.kind === "file", markup: docMarkupOf(member.name), head: exec ? 4 : 0 };
   }
 
   private note(slot: Slot, found: ArchiveIssue): void {
@@ -278,6 +284,6 @@ export class ZipContent {
         );
     }
     if (result.head !== undefined) this.options.heads.set(member.name, result.head);
-    for (const hit of hitIssues(member.name, result.hits)) this.note(slot, hit);
+    for (const hit of hitIssues(member.name, result.hits, this.options.kind)) this.note(slot, hit);
   }
 }

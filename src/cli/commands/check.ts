@@ -2,6 +2,7 @@
 import { statSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 import { setFlagsFromString } from "node:v8";
+import { MANIFEST_FILE } from "../../core/build/output.ts";
 import { SlipwayError } from "../../errors.ts";
 import type { CheckEvent } from "../../ops/check.ts";
 import { check } from "../../ops/check.ts";
@@ -20,10 +21,14 @@ field, and a hint.
 
 PATH is a project directory (default: the current one, when it has a pyproject.toml). DIST are
 wheels (.whl) or sdists (.tar.gz); without any, the project's dist/ is checked when present.
-Given only DISTs outside any project, just they are checked.
+Given only DISTs outside any project, just they are checked. A checksum file among them
+(SHA256SUMS or SHA256SUMS.txt as sha256sum writes it, NAME.sha256) or slipway's build manifest
+(${MANIFEST_FILE}) is verified: every file it lists must be there with that sha256.
 
 Options:
-  --strict               warnings fail too
+  --strict               warnings fail too (info lines never fail)
+  --verbose              also show info lines: context that needs no action, such as
+                         "Metadata-Version 2.5 needs twine >= 7 to upload"
   --format FORMAT        human (default), json, or github (workflow annotations)
   --json                 same as --format json
   --select ID[,ID...]    only these checks (IDs or prefixes: MD, REC07); repeatable
@@ -39,9 +44,11 @@ Examples:
   slipway check                          the project here and its dist/
   slipway check path/to/project          another project and its dist/
   slipway check dist/*.whl dist/*.tar.gz --strict
+  slipway check dist/* SHA256SUMS          the distributions, and the sums they must match
   slipway check --ignore DESC08,SEC10    skip two checks
   slipway check --select REC,WHL --json  only wheel structure and RECORD, as JSON
   slipway check --format github          annotations in a GitHub Actions job
+  slipway check dist/* --verbose         the distributions, with info lines
 `;
 
 type Format = "human" | "json" | "github";
@@ -127,6 +134,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   try {
     const { values, positionals } = parseCommandLine(argv, {
       strict: { type: "boolean" },
+      verbose: { type: "boolean" },
       json: { type: "boolean" },
       format: { type: "string" },
       select: { type: "string", multiple: true },
@@ -169,14 +177,20 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(select === undefined ? {} : { select }),
       ...(ignore === undefined ? {} : { ignore }),
       strict: values.strict === true,
+      verbose: values.verbose === true,
       onEvent,
     });
     if (!plain && format === "human") io.stderr.write("\r\u001b[2K");
-    const files = [...(report.project === undefined ? [] : [report.project]), ...report.dists].map(show);
+    const files = [
+      ...(report.project === undefined ? [] : [report.project]),
+      ...report.dists,
+      ...report.checksums,
+    ].map(show);
     const summary: Summary = {
       files,
       errors: report.errors,
       warnings: report.warnings,
+      infos: report.infos,
       ok: report.ok,
       strict: values.strict === true,
       renderers: report.renderers,

@@ -1,54 +1,44 @@
 /** Renders findings for people (grouped by file), as JSON data, or as GitHub workflow annotations. */
-import type { Finding } from "../../core/findings.ts";
+import type { Finding, Severity } from "../../core/findings.ts";
 import { sortFindings } from "../../core/findings.ts";
 import type { Style } from "../style.ts";
+import { groupFindings, where } from "./group.ts";
 
 export interface Summary {
   files: readonly string[];
   errors: number;
   warnings: number;
+  /** Info findings shown (with --verbose); they never fail. */
+  infos?: number;
   ok: boolean;
   strict: boolean;
   renderers: readonly string[];
 }
 
-/** Member, field and line, leaving out what the message already names. */
-function where(f: Finding, message: string): string {
-  const { member, field, line } = f.location;
-  const parts = [member, field].filter(
-    (p): p is string => p !== undefined && p !== "" && !message.includes(p),
-  );
-  const at = line === undefined || message.includes(`line ${line}`) ? "" : `:${line}`;
-  return parts.length > 0 ? `${parts.join(" ")}${at}` : at.slice(1);
-}
+const LABELS: Record<Severity, (style: Style) => string> = {
+  error: (style) => style.red("error  "),
+  warning: (style) => style.yellow("warning"),
+  info: (style) => style.dim("info   "),
+};
 
 /**
- * Under its file's heading a message need not start with the file again: drop a leading
- * `<file>: ` or `<file> METADATA: ` (JSON keeps messages whole).
+ * Human text: findings grouped under their file, errors first, then a one-line verdict. A
+ * finding reported for several places (README, wheel, sdist) is shown once with its places.
  */
-function underHeading(f: Finding): string {
-  const file = f.location.file;
-  if (!f.message.startsWith(file)) return f.message;
-  const rest = f.message.slice(file.length);
-  const lead = /^(?: (?:METADATA|PKG-INFO))?: /.exec(rest);
-  return lead === null ? f.message : rest.slice(lead[0].length);
-}
-
-/** Human text: findings grouped under their file, errors first, then a one-line verdict. */
 export function renderHuman(findings: readonly Finding[], summary: Summary, style: Style): string {
   const out: string[] = [];
-  let current: string | undefined;
-  for (const f of sortFindings(findings)) {
-    if (f.location.file !== current) {
-      current = f.location.file;
-      if (out.length > 0) out.push("");
-      out.push(style.bold(current));
+  const indent = `  ${" ".repeat(7)} ${" ".repeat(6)} `;
+  for (const section of groupFindings(findings)) {
+    if (out.length > 0) out.push("");
+    out.push(style.bold(section.files.join(", ")));
+    for (const { finding: f, message, places } of section.shown) {
+      const at = places.length > 0 ? "" : where(f, message);
+      out.push(
+        `  ${LABELS[f.severity](style)} ${style.bold(f.id.padEnd(6))} ${at ? `${style.dim(at)}: ` : ""}${message}`,
+      );
+      for (const place of places) out.push(`${indent}${style.dim(`at ${place}`)}`);
+      out.push(`${indent}${style.dim(`hint: ${f.hint}`)}`);
     }
-    const label = f.severity === "error" ? style.red("error  ") : style.yellow("warning");
-    const message = underHeading(f);
-    const at = where(f, message);
-    out.push(`  ${label} ${style.bold(f.id.padEnd(6))} ${at ? `${style.dim(at)}: ` : ""}${message}`);
-    out.push(`  ${" ".repeat(7)} ${" ".repeat(6)} ${style.dim(`hint: ${f.hint}`)}`);
   }
   if (out.length > 0) out.push("");
   out.push(verdict(summary, style));
@@ -60,7 +50,8 @@ function plural(n: number, word: string): string {
 }
 
 export function verdict(summary: Summary, style: Style): string {
-  const counts = `${plural(summary.errors, "error")}, ${plural(summary.warnings, "warning")}`;
+  const infos = summary.infos ?? 0;
+  const counts = `${plural(summary.errors, "error")}, ${plural(summary.warnings, "warning")}${infos > 0 ? `, ${infos} info` : ""}`;
   const files = plural(summary.files.length, "file");
   const renderer =
     summary.renderers.length > 0 ? ` (README rendered by ${summary.renderers.join("; ")})` : "";
@@ -71,13 +62,17 @@ export function verdict(summary: Summary, style: Style): string {
   return `${style.red("✗")} ${files} checked: ${counts}${why}${renderer}`;
 }
 
-/** JSON document for `--json`: stable keys, one object. */
+/**
+ * JSON document for `--json`: stable keys, one object; one finding object per place, as
+ * reported (the human output's grouping of repeated findings is presentation only).
+ */
 export function renderJson(findings: readonly Finding[], summary: Summary): string {
   return `${JSON.stringify(
     {
       ok: summary.ok,
       errors: summary.errors,
       warnings: summary.warnings,
+      infos: summary.infos ?? 0,
       strict: summary.strict,
       files: summary.files,
       renderers: summary.renderers,
@@ -92,7 +87,13 @@ export function renderJson(findings: readonly Finding[], summary: Summary): stri
 const escapeData = (s: string) => s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
 const escapeProperty = (s: string) => escapeData(s).replaceAll(":", "%3A").replaceAll(",", "%2C");
 
-/** GitHub Actions annotations, one `::error`/`::warning` line per finding, then the verdict. */
+/** Workflow commands by severity: GitHub has no `::info`, its lowest annotation is a notice. */
+const COMMANDS: Record<Severity, string> = { error: "error", warning: "warning", info: "notice" };
+
+/**
+ * GitHub Actions annotations, one `::error`/`::warning`/`::notice` line per finding (each place
+ * is its own annotation, on its own file), then the verdict.
+ */
 export function renderGithub(findings: readonly Finding[], summary: Summary, style: Style): string {
   const lines = sortFindings(findings).map((f) => {
     const props = [`file=${escapeProperty(f.location.file)}`];
@@ -100,7 +101,7 @@ export function renderGithub(findings: readonly Finding[], summary: Summary, sty
       props.push(`line=${f.location.line}`);
     const at = where(f, f.message);
     props.push(`title=${escapeProperty(`${f.id}${at ? ` ${at}` : ""}`)}`);
-    return `::${f.severity} ${props.join(",")}::${escapeData(`${f.message}\nhint: ${f.hint}`)}`;
+    return `::${COMMANDS[f.severity]} ${props.join(",")}::${escapeData(`${f.message}\nhint: ${f.hint}`)}`;
   });
   lines.push(verdict(summary, style));
   return `${lines.join("\n")}\n`;

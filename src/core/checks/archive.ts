@@ -7,7 +7,7 @@ import type { ArchiveIssue } from "../archive/issues.ts";
 import { quote } from "../archive/issues.ts";
 import { topLevelDirectory } from "../archive/member-paths.ts";
 import type { ArchiveMember } from "../dist/artifact.ts";
-import { type CheckInfo, catalogue, type Finding, finding } from "../findings.ts";
+import { type CheckInfo, catalogue, type Finding, finding, type Severity } from "../findings.ts";
 import { SEC_CHECKS } from "./security.ts";
 
 export const ART_CHECKS: CheckInfo[] = [
@@ -87,7 +87,7 @@ export function issuesToFindings(issues: readonly ArchiveIssue[], file: string):
     const location: Finding["location"] = { file };
     if (i.member !== undefined) location.member = i.member;
     if (i.line !== undefined) location.line = i.line;
-    const overrides: { severity?: "error" | "warning"; hint?: string } = {};
+    const overrides: { severity?: Severity; hint?: string } = {};
     if (i.severity !== undefined) overrides.severity = i.severity;
     if (i.hint !== undefined) overrides.hint = i.hint;
     return finding(info, `${file}: ${i.message}`, location, overrides);

@@ -20,10 +20,10 @@ export const XA_CHECKS: CheckInfo[] = [
   {
     id: "XA01",
     severity: "error",
-    title: "All artifacts name the same project and version",
-    why: "A release is one project and one version: an artifact with another name or version (a stale file left in dist/) would be uploaded to the wrong release or project.",
+    title: "The artifacts of each project are of one version",
+    why: "A release is one version of a project: an artifact of the same project with another version (a stale file left in dist/) would be uploaded alongside and published as a second release. Several projects, each in one version, are a workspace's dist/ as `uv build --all` writes it, and pass (with a project given, XA04 still compares its own artifacts with it).",
     fix: "Empty the dist directory and rebuild all artifacts from the same commit.",
-    source: "[SDF], [WH]",
+    source: "[SDF], [WH]; uv build --all",
   },
   {
     id: "XA02",
@@ -64,7 +64,7 @@ const isSdist = (ctx: DistContext): boolean =>
   (ctx.artifact.kind === "unknown" && /\.(tar\.gz|zip)$/.test(ctx.artifact.filename));
 
 /** Name and version of an artifact: from its metadata, else from its filename. */
-function releaseOf(ctx: DistContext): Release | undefined {
+export function releaseOfDist(ctx: DistContext): Release | undefined {
   const md = ctx.metadata;
   const parsed = isSdist(ctx) && !ctx.sdistName ? parseSdistFilename(ctx.artifact.filename) : undefined;
   const fromName = ctx.wheelName ?? ctx.sdistName ?? (parsed?.ok ? parsed.value : undefined);
@@ -89,34 +89,64 @@ const locate = (ctx: DistContext, fieldName?: string): Finding["location"] => {
   return location;
 };
 
-/** Checks the artifacts of one release against each other. */
+interface Keyed {
+  ctx: DistContext;
+  release: Release;
+  key: string;
+}
+
+/** The key that most artifacts share (the first seen on a tie): the reference the others meet. */
+function mostCommon(keyed: readonly Keyed[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const k of keyed) counts.set(k.key, (counts.get(k.key) ?? 0) + 1);
+  let best: string | undefined;
+  for (const [key, n] of counts) if (best === undefined || n > counts.get(best)!) best = key;
+  return best;
+}
+
+/** Groups by a key, in first-seen order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group === undefined) groups.set(k, [item]);
+    else group.push(item);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Checks the artifacts given together against each other: per project one version (a
+ * workspace's dist/ holds several projects), and per release one sdist and agreeing metadata.
+ */
 export function checkCrossArtifact(dists: DistContext[]): Finding[] {
-  const keyed = dists.flatMap((ctx) => {
-    const release = releaseOf(ctx);
+  const keyed: Keyed[] = dists.flatMap((ctx) => {
+    const release = releaseOfDist(ctx);
     return release === undefined ? [] : [{ ctx, release, key: releaseKey(release) }];
   });
   const findings: Finding[] = [];
-  const counts = new Map<string, number>();
-  for (const k of keyed) counts.set(k.key, (counts.get(k.key) ?? 0) + 1);
-  const main = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const reference = keyed.find((k) => k.key === main);
-  for (const k of keyed) {
-    if (reference === undefined || k.key === main) continue;
-    const message = `${k.ctx.display} is ${k.release.name} ${k.release.version} but ${reference.ctx.display} is ${reference.release.name} ${reference.release.version}`;
-    findings.push(finding(C.XA01!, message, locate(k.ctx)));
+  for (const project of groupBy(keyed, (k) => normalizeName(k.release.name))) {
+    const main = mostCommon(project);
+    const reference = project.find((k) => k.key === main)!;
+    for (const k of project) {
+      if (k.key === main) continue;
+      const message = `${k.ctx.display} is ${k.release.name} ${k.release.version} but ${reference.ctx.display} is ${reference.release.name} ${reference.release.version}: two versions of one project`;
+      findings.push(finding(C.XA01!, message, locate(k.ctx)));
+    }
   }
-  for (const key of counts.keys()) {
-    const sdists = keyed.filter((k) => k.key === key && isSdist(k.ctx));
+  for (const release of groupBy(keyed, (k) => k.key)) {
+    const sdists = release.filter((k) => isSdist(k.ctx));
     for (const extra of sdists.slice(1)) {
       const message = `${extra.ctx.display} is a second sdist for ${extra.release.name} ${extra.release.version} (after ${sdists[0]!.ctx.display}); PyPI accepts one per release`;
       findings.push(finding(C.ART10!, message, { file: extra.ctx.display }));
     }
-    const wheels = keyed.filter((k) => k.key === key && k.ctx.artifact.kind === "wheel");
+    const wheels = release.filter((k) => k.ctx.artifact.kind === "wheel");
     for (const sdist of sdists)
       for (const wheel of wheels) findings.push(...compareDynamic(sdist.ctx, wheel.ctx));
+    const same = release.map((k) => k.ctx);
+    findings.push(...checkImportNames(same), ...checkLicenseExpression(same));
   }
-  const sameRelease = keyed.filter((k) => k.key === main).map((k) => k.ctx);
-  findings.push(...checkImportNames(sameRelease), ...checkLicenseExpression(sameRelease));
   return findings;
 }
 

@@ -391,6 +391,13 @@ function checkPlain(ctx: Ctx, text: string, looksMarkdown: string | undefined): 
   );
 }
 
+/** Where a relative path of the repository lives on the web: a page for a link, raw bytes for an image. */
+const ABSOLUTE_EXAMPLE: Record<"image" | "link", (path: string) => string> = {
+  image: (path) =>
+    `Use an absolute URL to the image file, e.g. https://raw.githubusercontent.com/OWNER/REPO/HEAD/${path}.`,
+  link: (path) => `Use an absolute URL to the page, e.g. https://github.com/OWNER/REPO/blob/HEAD/${path}.`,
+};
+
 function checkLinks(ctx: Ctx, urls: HtmlUrl[]): void {
   const seen = new Set<string>();
   for (const { url, line, kind } of urls) {
@@ -405,9 +412,7 @@ function checkLinks(ctx: Ctx, urls: HtmlUrl[]): void {
         "DESC08",
         `${ctx.where} line ${line}: relative ${what} "${url}" does not resolve on PyPI (it points into pypi.org, not your repository)`,
         line,
-        {
-          hint: `Use an absolute URL, e.g. https://raw.githubusercontent.com/OWNER/REPO/main/${path} for an image.`,
-        },
+        { hint: ABSOLUTE_EXAMPLE[what](path) },
       );
     } else {
       add(
@@ -415,7 +420,12 @@ function checkLinks(ctx: Ctx, urls: HtmlUrl[]): void {
         "DESC08",
         `${ctx.where} line ${line}: ${what} "${url}" uses a URL scheme PyPI's sanitizer removes (only http, https and mailto are kept)`,
         line,
-        { hint: "Link with an https:// URL instead." },
+        {
+          hint:
+            what === "image"
+              ? "Publish the image at an https:// URL and use that URL instead."
+              : "Link with an https:// (or mailto:) URL instead.",
+        },
       );
     }
   }

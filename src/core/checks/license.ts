@@ -7,10 +7,13 @@ import { catalogue } from "../findings.ts";
 import { parseLicenseExpression } from "../license/spdx.ts";
 import { compareMetadataVersions } from "../metadata/fields.ts";
 import { licenseFileProblem } from "../metadata/license-file.ts";
-import { headersOf } from "../metadata/parse.ts";
+import { field, headersOf } from "../metadata/parse.ts";
+import { get, isTable } from "../pyproject/access.ts";
+import { parsePyproject } from "../pyproject/toml.ts";
 import type { DistContext } from "./context.ts";
 import type { MdScope, ReportOptions } from "./metadata-scope.ts";
 import { makeScope, quote, reportInfo, single, usable } from "./metadata-scope.ts";
+import { readWheelFile } from "./wheel-layout.ts";
 
 export const LIC_CHECKS: CheckInfo[] = [
   {
@@ -219,7 +222,65 @@ function checkClassifiers(scope: MdScope): Finding[] {
     expression === undefined
       ? `License classifier(s) ${names} are deprecated by PEP 639; declare the licence as License-Expression instead`
       : `License classifier(s) ${names} next to License-Expression ${quote(expression.value)}; PEP 639 says not to use both`;
-  return [say(scope, "LIC09", message, { field: "Classifier", line: first.line })];
+  const poetry = expression === undefined ? poetryLicence(scope) : undefined;
+  const hint = poetry === undefined ? {} : { hint: poetryHint(scope, poetry) };
+  return [say(scope, "LIC09", message, { field: "Classifier", line: first.line, ...hint })];
+}
+
+/**
+ * How poetry configured the licence, when the artifact shows poetry built it: an sdist's
+ * pyproject.toml with [tool.poetry] and no [project] table, or a wheel whose WHEEL names
+ * poetry-core as its generator (its pyproject is not in the wheel).
+ */
+interface PoetryLicence {
+  /** poetry-core adds the classifier itself: a licence is set (a License field was written). */
+  automatic: boolean;
+  /** `License ::` entries written in [tool.poetry] classifiers by hand. */
+  listed: boolean;
+}
+
+function poetryLicence(scope: MdScope): PoetryLicence | undefined {
+  const dir = scope.member.includes("/") ? scope.member.slice(0, scope.member.lastIndexOf("/")) : "";
+  const automatic = single(scope, "License") !== undefined;
+  if (scope.ctx.artifact.kind === "wheel") {
+    const wheel = readWheelFile(scope.ctx, dir);
+    const generator = wheel === undefined ? undefined : field(wheel, "Generator");
+    return generator !== undefined && /^poetry(-core)?\b/i.test(generator.trim())
+      ? { automatic, listed: !automatic }
+      : undefined;
+  }
+  const bytes = scope.ctx.artifact.contents.get(dir === "" ? "pyproject.toml" : `${dir}/pyproject.toml`);
+  if (bytes === undefined) return undefined;
+  const parsed = parsePyproject(new TextDecoder().decode(bytes));
+  if (!parsed.ok) return undefined;
+  const tool = get(parsed.value, "tool");
+  const poetry = isTable(tool) ? get(tool, "poetry") : undefined;
+  if (!isTable(poetry) || get(parsed.value, "project") !== undefined) return undefined;
+  const classifiers = get(poetry, "classifiers");
+  const listed =
+    Array.isArray(classifiers) &&
+    classifiers.some((c) => typeof c === "string" && c.startsWith("License ::"));
+  return { automatic: typeof get(poetry, "license") === "string", listed };
+}
+
+/**
+ * LIC09's advice in poetry's terms: poetry-core adds the classifier itself for the licence given
+ * under [tool.poetry], which has no way to ask for License-Expression; a [project] table does
+ * (poetry-core 2.2 added PEP 639: python-poetry/poetry-core#870).
+ */
+function poetryHint(scope: MdScope, poetry: PoetryLicence): string {
+  const declared = single(scope, "License")?.value.trim();
+  const id = declared !== undefined && parseLicenseExpression(declared).ok ? declared : "MIT";
+  const steps: string[] = [];
+  // A wheel does not say which table held the licence; [tool.poetry] is by far the common case,
+  // and the same words keep the wheel's and the sdist's finding one (shown once).
+  if (poetry.automatic)
+    steps.push(`poetry-core adds this classifier itself for \`license = "${id}"\` under [tool.poetry].`);
+  if (poetry.listed) steps.push("Delete the `License ::` entries from [tool.poetry] classifiers.");
+  steps.push(
+    `To declare License-Expression instead, move the metadata to a [project] table (poetry 2 reads it) with \`license = "${id}"\` and \`license-files = ["LICENSE"]\`, and build with poetry-core >= 2.2.`,
+  );
+  return steps.join(" ");
 }
 
 /** LIC10: PEP 639 fields under a Metadata-Version that predates them. */

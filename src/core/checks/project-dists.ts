@@ -4,8 +4,10 @@
  */
 import type { CheckInfo, Finding } from "../findings.ts";
 import { finding } from "../findings.ts";
-import { getTable } from "../pyproject/access.ts";
+import { normalizeName } from "../names/name.ts";
+import { getString, getTable, type TomlTable } from "../pyproject/access.ts";
 import type { DistContext, ProjectContext } from "./context.ts";
+import { releaseOfDist } from "./cross.ts";
 import type { Comparison } from "./project-dists-fields.ts";
 import {
   compareDependencies,
@@ -48,12 +50,29 @@ export const TYP02: CheckInfo = {
 
 export const PROJECT_DIST_CHECKS: CheckInfo[] = [XA04, TYP02];
 
-/** XA04 and TYP02 for every readable distribution of the project. */
+/**
+ * Whether a distribution is the project's own, for XA04. A uv workspace's dist/ also holds its
+ * members' artifacts (`uv build --all` writes them all there): other projects, not stale builds
+ * of this one. Outside a workspace every distribution is compared, so a stale artifact of a
+ * renamed project is still caught.
+ */
+function isOwn(project: ProjectContext, table: TomlTable | undefined): (dist: DistContext) => boolean {
+  const workspace = getTable(getTable(getTable(project.pyproject, "tool"), "uv"), "workspace");
+  if (workspace === undefined) return () => true;
+  const name = getString(table, "name");
+  return (dist) => {
+    const release = releaseOfDist(dist);
+    return name !== undefined && release !== undefined && normalizeName(release.name) === normalizeName(name);
+  };
+}
+
+/** XA04 and TYP02 for every readable distribution of the project (XA04: of the project itself). */
 export function checkProjectAgainstDists(project: ProjectContext, dists: readonly DistContext[]): Finding[] {
   const out: Finding[] = [];
   const table = getTable(project.pyproject, "project");
+  const own = isOwn(project, table);
   for (const dist of dists) {
-    if (table !== undefined && dist.metadata !== undefined) {
+    if (table !== undefined && dist.metadata !== undefined && own(dist)) {
       const c: Comparison = {
         project: table,
         dist,

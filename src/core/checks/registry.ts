@@ -17,6 +17,7 @@ import { checkProject, PP_CHECKS } from "./pyproject.ts";
 import { checkRecord, REC_CHECKS } from "./record.ts";
 import { checkSdist, SD_CHECKS } from "./sdist.ts";
 import { checkSecurity, SEC_CHECKS } from "./security.ts";
+import { SUM_CHECKS } from "./sums.ts";
 import { checkTyping, TYP_CHECKS } from "./typing.ts";
 import { checkWheel, WHL_CHECKS } from "./wheel.ts";
 
@@ -36,6 +37,7 @@ export const ALL_CHECKS: readonly CheckInfo[] = [
   ...PROJECT_DIST_CHECKS,
   ...SEC_CHECKS,
   ...TYP_CHECKS,
+  ...SUM_CHECKS,
 ];
 
 const PER_DIST: readonly ((ctx: DistContext) => Finding[])[] = [

@@ -8,7 +8,7 @@ import { quote } from "../archive/issues.ts";
 import { memberPath } from "../archive/member-paths.ts";
 import type { ArchiveMember } from "../dist/artifact.ts";
 import { type CheckInfo, catalogue, type Finding, finding } from "../findings.ts";
-import { isTestPath, NAME_RULES } from "../secrets/patterns.ts";
+import { benignReason, NAME_RULES, type NameRule, placeholderIn } from "../secrets/patterns.ts";
 import type { DistContext } from "./context.ts";
 
 export const SEC_CHECKS: CheckInfo[] = [
@@ -73,15 +73,15 @@ export const SEC_CHECKS: CheckInfo[] = [
     severity: "warning",
     title: "File that usually holds secrets is shipped",
     why: "Environment files, .pypirc, .netrc, SSH and TLS keys and credential stores end up in distributions when a backend sweeps untracked files in; once published they cannot be recalled.",
-    fix: "Remove the file from the distribution (exclude it in the backend's configuration or .gitignore it), rebuild, and rotate any credential it held.",
+    fix: "Remove the file from the distribution (exclude it in the backend's configuration or .gitignore it), rebuild, and rotate any credential it held. In test or documentation material it is a warning; allow such paths with [tool.slipway.check] allow-secrets.",
     source: "astral-sh/uv#10556; CorporateSmalltalkConsultingLtd/ClaudeSmalltalk#22",
   },
   {
     id: "SEC09",
     severity: "error",
     title: "Secret token or private key in a file",
-    why: "A PyPI, GitHub, npm, AWS or Slack token or a private key inside a published file is public forever; PyPI rejects uploads containing PyPI tokens and revokes them. Generated build scripts have leaked tokens this way.",
-    fix: "Revoke the credential now, remove it from the file (read it from the environment instead) and rebuild.",
+    why: "A PyPI, GitHub, npm, AWS or Slack token or a private key inside a published file is public forever; PyPI rejects uploads containing PyPI tokens and revokes them. Generated build scripts have leaked tokens this way. Test and documentation material (tests/, testing/, fixtures/, testdata/, examples/, docs/, dummy* directories; test_*, dummy*, fake* files), code blocks of .md/.rst documents and placeholder values (example, changeme, xxxx...) hold fake keys on purpose: there it is a warning.",
+    fix: 'Revoke the credential now, remove it from the file (read it from the environment instead) and rebuild. For a test fixture or documentation example, allow its path: [tool.slipway.check] allow-secrets = ["tests/**"].',
     source: "PyO3/maturin-action#193; warehouse scanner_rules/pypi_token.yar",
   },
   {
@@ -138,7 +138,7 @@ export function checkSecurity(ctx: DistContext, options: SecurityOptions = {}): 
     return top !== undefined && path.startsWith(`${top}/`) ? path.slice(top.length + 1) : path;
   };
   return [
-    ...checkSecretNames(members, rel, file),
+    ...checkSecretNames(members, artifact.contents, rel, file),
     ...checkJunk(members, rel, file, artifact.kind),
     ...(artifact.kind === "wheel" ? checkPth(members, file) : []),
     ...checkSizes(members, file, options),
@@ -150,8 +150,17 @@ function topOf(members: readonly ArchiveMember[]): string | undefined {
   return tops.size === 1 ? [...tops][0] : undefined;
 }
 
+/** The placeholder every secret of a credential file is, when all are (`example-password`). */
+function placeholderOf(rule: NameRule, content: Uint8Array | undefined): string | undefined {
+  if (rule.values === undefined || content === undefined) return undefined;
+  const values = rule.values(new TextDecoder().decode(content));
+  const words = values.map(placeholderIn);
+  return values.length > 0 && words.every((w) => w !== undefined) ? words[0] : undefined;
+}
+
 function checkSecretNames(
   members: readonly ArchiveMember[],
+  contents: ReadonlyMap<string, Uint8Array>,
   rel: (n: string) => string,
   file: string,
 ): Finding[] {
@@ -162,14 +171,18 @@ function checkSecretNames(
     const base = path.slice(path.lastIndexOf("/") + 1);
     const rule = NAME_RULES.find((r) => r.test(path, base));
     if (rule === undefined) continue;
-    const severity = rule.severity === "error" && !isTestPath(path) ? "error" : "warning";
+    const message = `${file}: member ${quote(m.name)} looks like ${rule.what}`;
+    const placeholder = placeholderOf(rule, contents.get(m.name));
+    const benign = benignReason(path, placeholder === undefined ? {} : { placeholder });
     out.push(
-      finding(
-        INFO.SEC08!,
-        `${file}: member ${quote(m.name)} looks like ${rule.what}`,
-        { file, member: m.name },
-        { severity },
-      ),
+      benign === undefined
+        ? finding(INFO.SEC08!, message, { file, member: m.name }, { severity: rule.severity })
+        : finding(
+            INFO.SEC08!,
+            `${message} ${benign.why}`,
+            { file, member: m.name },
+            { severity: "warning", hint: benign.hint },
+          ),
     );
   }
   return out;

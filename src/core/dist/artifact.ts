@@ -3,6 +3,7 @@
  * src/adapters/archives. Checks in src/core/checks read only this: they never touch the file.
  */
 import type { Finding } from "../findings.ts";
+import { CREDENTIAL_FILE_MAX, isCredentialFile } from "../secrets/patterns.ts";
 
 export type ArtifactKind = "wheel" | "sdist" | "unknown";
 
@@ -64,7 +65,8 @@ export interface ArtifactModel {
   /**
    * Full bytes of the members checks read, keyed by member name: everything in the wheel's
    * top-level `*.dist-info/`, `.data/scripts/*`, `*.pth`, every `py.typed`; in an sdist the top
-   * directory's PKG-INFO, pyproject.toml, setup.cfg and licence-like files. See `wantsContent`.
+   * directory's PKG-INFO, pyproject.toml, setup.cfg and licence-like files; small credential
+   * files (.netrc, .pypirc...) in both. See `wantsContent`.
    */
   contents: Map<string, Uint8Array>;
   /** Findings raised while reading the container (ART*, SEC01–SEC07, SEC09/SEC11 content scans). */
@@ -87,6 +89,7 @@ export function wantsContent(kind: ArtifactKind, name: string, size: number): bo
   const parts = name.split("/");
   const base = parts[parts.length - 1] ?? "";
   if (base === "py.typed") return true;
+  if (size <= CREDENTIAL_FILE_MAX && isCredentialFile(name)) return true;
   if (kind === "wheel") {
     const top = parts[0] ?? "";
     if (top.endsWith(".dist-info")) return true;

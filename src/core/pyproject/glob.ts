@@ -121,8 +121,12 @@ function charClass(content: string): string {
   return negate ? `[^${items}]` : `[${items}]`;
 }
 
-/** A compiled pattern: a predicate over relative POSIX file paths. */
-export function compileGlob(pattern: string): (path: string) => boolean {
+/**
+ * A compiled pattern: a predicate over relative POSIX file paths. `hidden: true` lets wildcards
+ * match names starting with `.` too (an allow-list meant "everything under tests/").
+ */
+export function compileGlob(pattern: string, options: { hidden?: boolean } = {}): (path: string) => boolean {
+  const skips = options.hidden === true ? () => false : isHidden;
   const raw = pattern.split("/");
   // A trailing `/` selects directories only, so no file matches; empty and `.` segments are no-ops.
   if (raw.length > 1 && raw.at(-1) === "") return () => false;
@@ -138,14 +142,14 @@ export function compileGlob(pattern: string): (path: string) => boolean {
       for (let end = from; end <= names.length; end++) {
         if (match(names, at + 1, end)) return true;
         const name = names[end];
-        if (name === undefined || isHidden(name)) return false;
+        if (name === undefined || skips(name)) return false;
       }
       return false;
     }
     const name = names[from];
     if (name === undefined) return false;
     if (typeof part === "string") return part === name && match(names, at + 1, from + 1);
-    if (part === undefined || (isHidden(name) && !part.dotted)) return false;
+    if (part === undefined || (skips(name) && !part.dotted)) return false;
     return part.re.test(name) && match(names, at + 1, from + 1);
   };
   return (path: string) => match(path.split("/"), 0, 0);

@@ -140,7 +140,36 @@ export interface NameRule {
   severity: "error" | "warning";
   /** Tested against the member's path with the sdist top directory removed. */
   test: (path: string, base: string) => boolean;
+  /**
+   * The secrets a credential file holds, read from its text (the reader keeps such files, see
+   * isCredentialFile): when every one is a placeholder, nothing leaks.
+   */
+  values?: (text: string) => string[];
 }
+
+/** `password <value>` tokens of a .netrc. */
+const netrcPasswords = (text: string): string[] => {
+  const tokens = text.split(/\s+/);
+  return tokens.flatMap((t, i) => (t === "password" && tokens[i + 1] ? [tokens[i + 1]!] : []));
+};
+
+/** `key = value` (or `key: value`) lines of an INI file, for the given keys. */
+const iniValues =
+  (keys: readonly string[]) =>
+  (text: string): string[] =>
+    text.split(/\r?\n/).flatMap((line) => {
+      const m = /^\s*([\w.-]+)\s*[=:]\s*(.*?)\s*$/.exec(line);
+      return m !== null && keys.includes(m[1]!.toLowerCase()) && m[2] !== "" ? [m[2]!] : [];
+    });
+
+/** The passwords of `scheme://user:password@host` lines (git's credential store). */
+const urlPasswords = (text: string): string[] =>
+  [...text.matchAll(/^[a-z][\w+.-]*:\/\/[^:/\s@]*:([^@\s]+)@/gim)].map((m) => m[1]!);
+
+/** Credential files whose text the reader keeps (small) so SEC08 can tell placeholders. */
+export const CREDENTIAL_FILE_MAX = 64 * 1024;
+export const isCredentialFile = (path: string): boolean =>
+  /(^|\/)(\.netrc|_netrc|\.pypirc|\.git-credentials|\.aws\/credentials)$/.test(path);
 
 const ENV_TEMPLATES = /^\.env\.(example|sample|template|dist|defaults?|tmpl|in)$/i;
 
@@ -153,10 +182,30 @@ export const NAME_RULES: readonly NameRule[] = [
   },
   { what: "a PKCS#12 key store", severity: "error", test: (_p, b) => /\.(p12|pfx)$/i.test(b) },
   { what: "a KeePass database", severity: "error", test: (_p, b) => /\.kdbx$/i.test(b) },
-  { what: "a .pypirc with index credentials", severity: "error", test: (_p, b) => b === ".pypirc" },
-  { what: "a .netrc with passwords", severity: "error", test: (_p, b) => b === ".netrc" || b === "_netrc" },
-  { what: "a git credential store", severity: "error", test: (_p, b) => b === ".git-credentials" },
-  { what: "an AWS credentials file", severity: "error", test: (p) => /(^|\/)\.aws\/credentials$/.test(p) },
+  {
+    what: "a .pypirc with index credentials",
+    severity: "error",
+    test: (_p, b) => b === ".pypirc",
+    values: iniValues(["password"]),
+  },
+  {
+    what: "a .netrc with passwords",
+    severity: "error",
+    test: (_p, b) => b === ".netrc" || b === "_netrc",
+    values: netrcPasswords,
+  },
+  {
+    what: "a git credential store",
+    severity: "error",
+    test: (_p, b) => b === ".git-credentials",
+    values: urlPasswords,
+  },
+  {
+    what: "an AWS credentials file",
+    severity: "error",
+    test: (p) => /(^|\/)\.aws\/credentials$/.test(p),
+    values: iniValues(["aws_secret_access_key", "aws_session_token"]),
+  },
   {
     what: "an environment file",
     severity: "warning",
@@ -174,11 +223,101 @@ export const NAME_RULES: readonly NameRule[] = [
 ];
 
 /**
- * Test suites ship fake keys on purpose; findings there are warnings, not errors. A test lives
- * under a test directory (`tests/`, `SelfTest/`, `testdata/`, `fixtures/`) or in a test module
- * (`test_x.py`, `x_test.py`, `tests.py`, `conftest.py`): crypto libraries such as pycryptodome,
- * jwcrypto and ecdsa ship their key fixtures that way in their wheels.
+ * Directories of material that is not the product: tests and their data, examples and
+ * documentation. Real sdists ship credentials there on purpose: requests' tests/certs,
+ * aiohttp's examples/server.key, cryptography's docs, urllib3's dummyserver/certs. Matched on
+ * each directory of the path (an sdist's without its top directory).
  */
-export const isTestPath = (path: string): boolean =>
-  /(^|\/)(tests?|testing|self_?tests?|test_?data|fixtures?)\//i.test(path) ||
-  /(^|\/)(test_[^/]*|[^/]*_test\.py|tests\.py|conftest\.py)$/i.test(path);
+export const FIXTURE_DIRS =
+  /^(tests?|testing|test[_-]?data|fixtures?|examples?|docs?|self[_-]?tests?|dummy[^/]*)$/i;
+
+/**
+ * File names of the same: test modules (pycryptodome, jwcrypto and ecdsa keep key fixtures in
+ * `test_*.py`, `*_test.py`, `tests.py`, `conftest.py`) and `test_*`, `dummy*`, `fake*` files.
+ */
+export const FIXTURE_FILES = /^(test_[^/]*|[^/]*_test\.[^./]+|tests\.py|conftest\.py|(dummy|fake)[^/]*)$/i;
+
+/** What makes a path test or documentation material: the fixture directory's path, or the file. */
+export function fixtureOf(path: string): { dir: string } | { file: string } | undefined {
+  const parts = path.split("/");
+  for (let i = 0; i < parts.length - 1; i++) {
+    if (FIXTURE_DIRS.test(parts[i]!)) return { dir: parts.slice(0, i + 1).join("/") };
+  }
+  return FIXTURE_FILES.test(parts.at(-1) ?? "") ? { file: path } : undefined;
+}
+
+/** Test suites ship fake keys on purpose; findings there are warnings, not errors. */
+export const isTestPath = (path: string): boolean => fixtureOf(path) !== undefined;
+
+/**
+ * Words that mark a credential as a stand-in, looked for (ignoring case) in the matched text:
+ * a finding on one is a warning whose hint never says "rotate". Listed in docs/check.md.
+ */
+export const PLACEHOLDERS: readonly string[] = [
+  "example",
+  "changeme",
+  "change-me",
+  "change_me",
+  "placeholder",
+  "dummy",
+  "fake",
+  "sample",
+  "xxxx",
+  "your-api-key",
+  "your_api_key",
+  "yourapikey",
+  "your-token",
+  "your_token",
+  "yourtoken",
+  "<token>",
+  "secret123",
+  "password123",
+  "redacted",
+  "notreal",
+  "not-real",
+  "not_real",
+  "replaceme",
+  "replace-me",
+];
+
+/** The placeholder word `text` contains, if any. */
+export function placeholderIn(text: string): string | undefined {
+  const lower = text.toLowerCase();
+  return PLACEHOLDERS.find((p) => lower.includes(p));
+}
+
+/** The `[tool.slipway.check]` line that allows a path, for hints. */
+export const allowLine = (glob: string): string =>
+  `[tool.slipway.check] allow-secrets = ["${glob}"] in pyproject.toml (or --ignore SEC08,SEC09)`;
+
+/**
+ * Why a secret-looking finding is a warning, and what to do: a path or line that holds test or
+ * documentation material, or a placeholder value. `path` is relative to the project (an sdist
+ * without its top directory) or the wheel root; undefined when nothing makes it benign.
+ */
+export function benignReason(
+  path: string,
+  options: { codeBlock?: boolean; placeholder?: string } = {},
+): { why: string; hint: string } | undefined {
+  if (options.placeholder !== undefined) {
+    return {
+      why: `with a placeholder value ("${options.placeholder}")`,
+      hint: `This looks like a placeholder, not a credential: if it is one, nothing leaks. To silence it, allow the file: ${allowLine(path)}.`,
+    };
+  }
+  const fixture = fixtureOf(path);
+  const glob = fixture === undefined ? path : "dir" in fixture ? `${fixture.dir}/**` : fixture.file;
+  const where =
+    fixture !== undefined && "dir" in fixture
+      ? `in test or documentation material (${fixture.dir}/)`
+      : fixture !== undefined
+        ? "in a test file"
+        : options.codeBlock === true
+          ? "in a code block of the document"
+          : undefined;
+  if (where === undefined) return undefined;
+  return {
+    why: where,
+    hint: `Shipped on purpose as a test fixture or documentation example? Then allow it: ${allowLine(glob)}. If it is a live credential, revoke it and remove it from the package.`,
+  };
+}

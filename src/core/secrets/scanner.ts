@@ -5,12 +5,15 @@
  */
 import { Buffer } from "node:buffer";
 import { type ArchiveIssue, issue, quote } from "../archive/issues.ts";
+import type { ArtifactKind } from "../dist/artifact.ts";
+import { CodeBlockTracker, type DocMarkup } from "./doc-blocks.ts";
 import {
+  benignReason,
   CONTENT_RULES,
   type ContentRule,
-  isTestPath,
   looksLikePlaceholder,
   PARTNER_MARKERS,
+  placeholderIn,
   redact,
 } from "./patterns.ts";
 
@@ -28,6 +31,18 @@ export interface ContentHit {
   line: number;
   /** What a finding may show: redacted for secrets, the marker itself for SEC11. */
   shown: string;
+  /** The line is inside a code block of a Markdown or reStructuredText document. */
+  codeBlock: boolean;
+  /** The placeholder word the match contains (`example`, `changeme`...), if any. */
+  placeholder?: string;
+}
+
+/** How a member is scanned: as text, or as a document whose code blocks hold examples. */
+export interface ScanOptions {
+  /** Content bytes scanned (default SCAN_LIMIT). */
+  limit?: number;
+  /** Track the code blocks of a Markdown or reStructuredText document (see docMarkupOf). */
+  markup?: DocMarkup | undefined;
 }
 
 /** How far before its anchor a match may start ("-----BEGIN OPENSSH " before "PRIVATE KEY"). */
@@ -75,10 +90,18 @@ export class ContentScanner {
   private acceptedTo = 0;
   /** Where in `window` the last scan stopped: the first anchor it left for later, or the end. */
   private resumeAt = 0;
-  private readonly hits: { rule: ContentRule; offset: number; line: number; text: string }[] = [];
+  private readonly hits: {
+    rule: ContentRule;
+    offset: number;
+    line: number;
+    text: string;
+    codeBlock: boolean;
+  }[] = [];
+  private readonly blocks: CodeBlockTracker | undefined;
 
-  constructor(options: { limit?: number } = {}) {
+  constructor(options: ScanOptions = {}) {
     this.limit = options.limit ?? SCAN_LIMIT;
+    this.blocks = options.markup === undefined ? undefined : new CodeBlockTracker(options.markup);
   }
 
   get binary(): boolean {
@@ -101,11 +124,16 @@ export class ContentScanner {
   private pushPiece(piece: Uint8Array): void {
     const text = Buffer.from(piece.buffer, piece.byteOffset, piece.length).toString("latin1");
     // Keep only the tail of the previous window; its line count moves into lineBase.
-    const keep = Math.min(OVERLAP, this.window.length);
+    // The tail keeps LOOKBACK more than the anchors left for later: a match starts up to
+    // LOOKBACK before its anchor ("-----BEGIN RSA " before "PRIVATE KEY"), and that prefix
+    // must still be there when the anchor is scanned.
+    const keep = Math.min(OVERLAP + LOOKBACK, this.window.length);
     const cut = this.window.length - keep;
     if (cut > 0) this.lineBase += countNewlines(this.window, 0, cut);
     this.windowStart += cut;
     this.window = keep === 0 ? text : this.window.slice(cut) + text;
+    this.blocks?.forgetBefore(this.lineBase + 1);
+    this.blocks?.feed(text);
     // Matches starting in the last OVERLAP characters may continue in the next piece.
     this.scan(this.window.length - OVERLAP, 0);
   }
@@ -119,7 +147,12 @@ export class ContentScanner {
     return this.hits
       .filter((h) => !PARTNER_MARKERS.includes(h.rule.what) || h.rule.requires !== undefined)
       .filter((h) => h.rule.requires === undefined || names.has(escapeRegExp(h.rule.requires)))
-      .map((h) => ({ rule: h.rule, line: h.line, shown: h.rule.showMatch ? h.text : redact(h.text) }));
+      .map((h) => {
+        const placeholder = h.rule.id === "SEC09" ? placeholderIn(h.text) : undefined;
+        const shown = h.rule.showMatch ? h.text : redact(h.text);
+        const hit: ContentHit = { rule: h.rule, line: h.line, shown, codeBlock: h.codeBlock };
+        return placeholder === undefined ? hit : { ...hit, placeholder };
+      });
   }
 
   private scan(acceptBefore: number, start: number): void {
@@ -148,7 +181,9 @@ export class ContentScanner {
         const rule = rules[index];
         if (offset >= this.acceptedTo && rule !== undefined && this.accept(rule, text, at, m[0])) {
           this.acceptedTo = offset + 1;
-          this.hits.push({ rule, offset, line: this.lineBase + countNewlines(text, 0, at) + 1, text: m[0] });
+          const line = this.lineBase + countNewlines(text, 0, at) + 1;
+          const codeBlock = this.blocks?.isCode(line) ?? false;
+          this.hits.push({ rule, offset, line, text: m[0], codeBlock });
         }
         break;
       }
@@ -169,10 +204,13 @@ export class ContentScanner {
 }
 
 /**
- * Issues for the hits in one member. Only the redacted form is shown. Test suites ship fake
- * keys on purpose, so a secret under a test directory is a warning there.
+ * Issues for the hits in one member. Only the redacted form is shown. A secret in test or
+ * documentation material, in a code block of a document, or with a placeholder value is a
+ * warning whose hint says how to allow it; anywhere else it is an error.
  */
-export function hitIssues(member: string, hits: readonly ContentHit[]): ArchiveIssue[] {
+export function hitIssues(member: string, hits: readonly ContentHit[], kind: ArtifactKind): ArchiveIssue[] {
+  // Paths as the project has them: an sdist's without its top directory (`name-1.0/`).
+  const path = kind === "sdist" ? member.slice(member.indexOf("/") + 1) : member;
   return hits.map((hit) => {
     const where = `member ${quote(member)} line ${hit.line}`;
     if (hit.rule.id === "SEC11") {
@@ -181,16 +219,23 @@ export function hitIssues(member: string, hits: readonly ContentHit[]): ArchiveI
         line: hit.line,
       });
     }
-    return issue("SEC09", `${where}: looks like a ${hit.rule.what} (${hit.shown})`, {
+    const benign = benignReason(path, {
+      codeBlock: hit.codeBlock,
+      ...(hit.placeholder === undefined ? {} : { placeholder: hit.placeholder }),
+    });
+    const found = `${where}: looks like a ${hit.rule.what} (${hit.shown})`;
+    if (benign === undefined) return issue("SEC09", found, { member, line: hit.line });
+    return issue("SEC09", `${found} ${benign.why}`, {
       member,
       line: hit.line,
-      ...(isTestPath(member) ? { severity: "warning" as const } : {}),
+      severity: "warning",
+      hint: benign.hint,
     });
   });
 }
 
 /** Scans a whole buffer at once (members read in one piece, tests). */
-export function scanContent(bytes: Uint8Array, options: { limit?: number } = {}): ContentHit[] {
+export function scanContent(bytes: Uint8Array, options: ScanOptions = {}): ContentHit[] {
   const scanner = new ContentScanner(options);
   scanner.push(bytes);
   return scanner.finish();

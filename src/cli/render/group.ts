@@ -1,0 +1,109 @@
+/**
+ * One finding reported for several places (the README, the wheel's METADATA and the sdist's
+ * PKG-INFO saying the same thing) is shown once, with its places listed. Findings are the same
+ * when their ID, severity, hint and message agree once the message's own location lead
+ * (`<file> <member> <field> line N: `) is set aside.
+ */
+import type { Finding } from "../../core/findings.ts";
+import { sortFindings } from "../../core/findings.ts";
+
+export interface Shown {
+  /** The first of the findings (in output order): its severity, ID and hint are the group's. */
+  finding: Finding;
+  /** The message without its location lead when it has places, else as `underHeading` gives it. */
+  message: string;
+  /** Where each finding of the group was reported; empty for a finding reported once. */
+  places: string[];
+}
+
+export interface Section {
+  /** The files the findings of this section are in, in output order. */
+  files: string[];
+  shown: Shown[];
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Splits `<file>[ <member>][ <field>][ METADATA|PKG-INFO][ line N]: rest` into the lead (the
+ * location as the message words it) and the rest. Messages that do not start with their file
+ * have no lead.
+ */
+export function splitLead(f: Finding): { lead?: string; rest: string } {
+  const { file, member, field } = f.location;
+  if (!f.message.startsWith(file)) return { rest: f.message };
+  const names = [member, field, "METADATA", "PKG-INFO"].filter(
+    (n): n is string => n !== undefined && n !== "",
+  );
+  const words = names.map(escapeRegExp).join("|");
+  const lead = new RegExp(`^(?: (?:${words}))*(?: line \\d+)?: `).exec(f.message.slice(file.length));
+  if (lead === null) return { rest: f.message };
+  const end = file.length + lead[0].length;
+  return { lead: f.message.slice(0, end - 2), rest: f.message.slice(end) };
+}
+
+/** Member, field and line, leaving out what the message already names. */
+export function where(f: Finding, message: string): string {
+  const { member, field, line } = f.location;
+  const parts = [member, field].filter(
+    (p): p is string => p !== undefined && p !== "" && !message.includes(p),
+  );
+  // A message that names a line (a README's "line 3") already says where; the location's line
+  // may count from another origin (the METADATA file's, not the description's).
+  const at = line === undefined || /\bline \d+/.test(message) ? "" : `:${line}`;
+  return parts.length > 0 ? `${parts.join(" ")}${at}` : at.slice(1);
+}
+
+/**
+ * Under its file's heading a message need not start with the file again: drop a leading
+ * `<file>: ` or `<file> METADATA: ` (JSON keeps messages whole).
+ */
+export function underHeading(f: Finding): string {
+  const file = f.location.file;
+  if (!f.message.startsWith(file)) return f.message;
+  const rest = f.message.slice(file.length);
+  const lead = /^(?: (?:METADATA|PKG-INFO))?: /.exec(rest);
+  return lead === null ? f.message : rest.slice(lead[0].length);
+}
+
+/** How a place of a grouped finding is named: the message's own lead when it names a line. */
+function placeOf(f: Finding, lead: string | undefined, rest: string): string {
+  if (lead !== undefined && /\bline \d+$/.test(lead)) return lead;
+  const at = where(f, rest);
+  return at === "" ? f.location.file : `${f.location.file} ${at}`;
+}
+
+/**
+ * Sections for human output: findings alone under their file, as before; a finding reported
+ * for several places once, under a heading naming all their files.
+ */
+export function groupFindings(findings: readonly Finding[]): Section[] {
+  const groups = new Map<string, { finding: Finding; lead?: string; rest: string }[]>();
+  for (const f of sortFindings(findings)) {
+    const { lead, rest } = splitLead(f);
+    const key = JSON.stringify([f.id, f.severity, f.hint, rest]);
+    const group = groups.get(key);
+    const entry = lead === undefined ? { finding: f, rest } : { finding: f, lead, rest };
+    if (group === undefined) groups.set(key, [entry]);
+    else group.push(entry);
+  }
+  const sections = new Map<string, Section>();
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    const files = [...new Set(group.map((g) => g.finding.location.file))];
+    const shown: Shown =
+      group.length === 1
+        ? { finding: first.finding, message: underHeading(first.finding), places: [] }
+        : {
+            finding: first.finding,
+            message: first.rest,
+            places: group.map((g) => placeOf(g.finding, g.lead, g.rest)),
+          };
+    const key = JSON.stringify(files);
+    const section = sections.get(key);
+    if (section === undefined) sections.set(key, { files, shown: [shown] });
+    else section.shown.push(shown);
+  }
+  // Sections in the order of their first finding (sortFindings: by file, errors first).
+  return [...sections.values()];
+}
