@@ -40,6 +40,11 @@ export interface CheckOptions {
   ignore?: string[];
   /** Warnings fail too. */
   strict?: boolean;
+  /**
+   * Check IDs whose errors this caller reports as warnings: `build` demotes FN08 (a local
+   * version is built as `python -m build` builds it; only an index that refuses it is an error).
+   */
+  demote?: readonly string[];
   /** How to name some files in findings (path → name), e.g. artifacts still in a temp dir. */
   displayNames?: Readonly<Record<string, string>>;
   onEvent?: (event: CheckEvent) => void;
@@ -247,7 +252,10 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     findings.push(...checkDescription(markdownEmpty === undefined ? input : { ...input, markdownEmpty }));
   }
 
-  const kept = findings.filter((f) => isSelected(f.id, options.select, options.ignore));
+  const demoted = new Set(options.demote);
+  const kept = findings
+    .filter((f) => isSelected(f.id, options.select, options.ignore))
+    .map((f) => (f.severity === "error" && demoted.has(f.id) ? { ...f, severity: "warning" as const } : f));
   const { errors, warnings } = count(kept);
   return {
     ...(options.project === undefined ? {} : { project: options.project }),
