@@ -4,6 +4,7 @@
  * into the output directory only when everything succeeded. Never prints; progress goes
  * through `onEvent`.
  */
+import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
@@ -17,6 +18,7 @@ import {
   writeAtomic,
 } from "../adapters/dist-output.ts";
 import { type GitState, readGitState } from "../adapters/git.ts";
+import { cleanUpOnInterrupt } from "../adapters/interrupt.ts";
 import type { PipSource } from "../adapters/python/build-env.ts";
 import { type BuildHookResult, type FrontendEvent, runBuildHook } from "../adapters/python/frontend.ts";
 import type { ConfigSettings } from "../adapters/python/hooks.ts";
@@ -172,6 +174,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     );
   const interpreter = await findPython({ python: options.python, cwd: options.cwd, env: options.env });
   const work = await mkdtemp(join(tmpdir(), "slipway-build-"));
+  const forgetWork = cleanUpOnInterrupt(() => rmSync(work, { recursive: true, force: true }));
   try {
     const pass = (dir: string, label: BuildPhase | undefined) =>
       buildAll({
@@ -290,6 +293,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     return report;
   } finally {
     await rm(work, { recursive: true, force: true });
+    forgetWork();
   }
 }
 

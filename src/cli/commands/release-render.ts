@@ -1,4 +1,5 @@
 /** `slipway release` output: the plan, the outcome (done, planned, blocked, failed) and its JSON. */
+import { type FindingLine, renderFindingLine } from "../../core/release/findings.ts";
 import type { ReleasePlan } from "../../core/release/plan.ts";
 import type { ReleaseReport } from "../../ops/release.ts";
 import type { StepOutcome } from "../../pipeline/runner.ts";
@@ -46,6 +47,20 @@ function plannedOf(steps: readonly StepOutcome[], id: string): Record<string, un
   return steps.find((s) => s.id === id)?.plan as Record<string, unknown> | undefined;
 }
 
+/** What the check step found (warnings, when it passed), each with its places and its hint. */
+function renderFindings(steps: readonly StepOutcome[], style: Style, indent = "  "): string[] {
+  const findings = (record(steps, "check")?.["findings"] ?? []) as FindingLine[];
+  if (findings.length === 0) return [];
+  return [
+    "",
+    style.bold(`Check findings (${findings.length})`),
+    ...findings.flatMap((f) => [
+      `${indent}${renderFindingLine(f)}`,
+      `${indent}  ${style.dim(`hint: ${f.hint}`)}`,
+    ]),
+  ];
+}
+
 interface Artifact {
   filename: string;
   sha256: string;
@@ -75,8 +90,9 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
   }
   // The build's own record went with its cleanup; the publish plan lists the same artifacts.
   const uploads = (plannedOf(steps, "publish")?.["uploads"] ?? []) as Artifact[];
-  lines.push("", style.bold("Built, checked, staged and verified (for real, in a scratch copy)"));
+  lines.push("", style.bold("Built, checked, staged and verified (for real, in a scratch worktree)"));
   for (const a of uploads) lines.push(`  ${a.filename}  ${style.dim(`${a.size} bytes  sha256 ${a.sha256}`)}`);
+  lines.push(...renderFindings(steps, style));
   if (plan.commit !== null) {
     lines.push(
       "",
@@ -141,6 +157,7 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
         `  tag ${plan.tag.name}${plan.git.push ? ` and ${plan.git.branch} pushed to ${plan.git.remote}` : " made locally (not pushed)"}`,
       );
       lines.push(style.dim(`  artifacts: ${report.distDir}`));
+      lines.push(...renderFindings(result.steps, style));
       break;
     }
     case "failed":

@@ -42,8 +42,9 @@ Options:
   --python EXE           interpreter to build and verify with
   --find-links DIR|URL   extra place pip finds build backends and dependencies; repeatable
   --no-index             build backends from --find-links only
-  --dry-run              build, check, stage and verify for real in a scratch copy; print the
-                         rest (diffs, changelog entry, commit, tag, uploads, push); change nothing
+  --dry-run              build (in a scratch git worktree of HEAD with the planned edits),
+                         check, stage and verify for real; print the rest (diffs, changelog
+                         entry, commit, tag, uploads, push); change nothing
   --resume               continue an interrupted or failed release
   --yes                  do not ask for confirmation on a terminal
   --json                 the plan and the outcome as one JSON document on stdout
