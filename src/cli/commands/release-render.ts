@@ -48,16 +48,13 @@ function plannedOf(steps: readonly StepOutcome[], id: string): Record<string, un
 }
 
 /** What the check step found (warnings, when it passed), each with its places and its hint. */
-function renderFindings(steps: readonly StepOutcome[], style: Style, indent = "  "): string[] {
+function renderFindings(steps: readonly StepOutcome[], style: Style): string[] {
   const findings = (record(steps, "check")?.["findings"] ?? []) as FindingLine[];
   if (findings.length === 0) return [];
   return [
     "",
     style.bold(`Check findings (${findings.length})`),
-    ...findings.flatMap((f) => [
-      `${indent}${renderFindingLine(f)}`,
-      `${indent}  ${style.dim(`hint: ${f.hint}`)}`,
-    ]),
+    ...findings.flatMap((f) => [`  ${renderFindingLine(f)}`, `    ${style.dim(`hint: ${f.hint}`)}`]),
   ];
 }
 
@@ -92,7 +89,7 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
   const uploads = (plannedOf(steps, "publish")?.["uploads"] ?? []) as Artifact[];
   lines.push("", style.bold("Built, checked, staged and verified (for real, in a scratch worktree)"));
   for (const a of uploads) lines.push(`  ${a.filename}  ${style.dim(`${a.size} bytes  sha256 ${a.sha256}`)}`);
-  lines.push(...renderFindings(steps, style));
+  for (const line of renderFindings(steps, style)) lines.push(line);
   if (plan.commit !== null) {
     lines.push(
       "",
@@ -134,7 +131,7 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
       );
       break;
     case "planned":
-      lines.push(...renderDryRun(report, result.steps, style));
+      for (const line of renderDryRun(report, result.steps, style)) lines.push(line);
       lines.push(
         "",
         style.green(
@@ -157,7 +154,7 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
         `  tag ${plan.tag.name}${plan.git.push ? ` and ${plan.git.branch} pushed to ${plan.git.remote}` : " made locally (not pushed)"}`,
       );
       lines.push(style.dim(`  artifacts: ${report.distDir}`));
-      lines.push(...renderFindings(result.steps, style));
+      for (const line of renderFindings(result.steps, style)) lines.push(line);
       break;
     }
     case "failed":
