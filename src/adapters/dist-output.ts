@@ -1,13 +1,19 @@
 /**
- * The build's output directory: finished artifacts arrive all together or not at all, and
- * SHA256SUMS and the manifest are replaced atomically (written beside, then renamed).
+ * The build's output directory: finished artifacts arrive all together or not at all, and the
+ * checksums and the manifest are replaced atomically (written beside, then renamed).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { ARTIFACT_PATTERN, MANIFEST_FILE, SUMS_FILE } from "../core/build/output.ts";
+import {
+  ARTIFACT_PATTERN,
+  isOwnSumsFile,
+  LEGACY_SUMS_FILE,
+  MANIFEST_FILE,
+  SUMS_FILE,
+} from "../core/build/output.ts";
 
 /** sha256 (hex) and size of a file, streamed. */
 export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
@@ -29,7 +35,24 @@ export async function listArtifacts(dir: string): Promise<string[]> {
 export async function cleanOutput(dir: string): Promise<string[]> {
   const removed = await listArtifacts(dir);
   for (const name of [...removed, SUMS_FILE, MANIFEST_FILE]) await rm(join(dir, name), { force: true });
+  await removeLegacySums(dir);
   return removed;
+}
+
+/** More than any checksums file of one release; a larger `SHA256SUMS` is not slipway's. */
+const LEGACY_SUMS_LIMIT = 1024 * 1024;
+
+/**
+ * Removes the visible `SHA256SUMS` an earlier slipway wrote into `dir` (it broke `twine upload
+ * dist/*`); a file of that name that slipway did not write stays. True when one was removed.
+ */
+export async function removeLegacySums(dir: string): Promise<boolean> {
+  const path = join(dir, LEGACY_SUMS_FILE);
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined || !info.isFile() || info.size > LEGACY_SUMS_LIMIT) return false;
+  if (!isOwnSumsFile(await readFile(path, "utf8"))) return false;
+  await rm(path, { force: true });
+  return true;
 }
 
 /**

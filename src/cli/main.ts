@@ -91,7 +91,7 @@ Options:
 Examples:
   slipway check                      check the project in this directory and its dist/
   slipway check dist/*.whl --strict  check wheels only; warnings fail too
-  slipway build                      sdist + wheel into dist/, checked, with SHA256SUMS
+  slipway build                      sdist + wheel into dist/, checked, with .SHA256SUMS
   slipway publish --to testpypi      upload dist/*, safe to re-run
   slipway version bump patch         edit every place the version lives, all or nothing
 `;

@@ -4,6 +4,7 @@
  * into the output directory only when everything succeeded. Never prints; progress goes
  * through `onEvent`.
  */
+import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
@@ -13,9 +14,11 @@ import {
   hashFile,
   installArtifacts,
   listArtifacts,
+  removeLegacySums,
   writeAtomic,
 } from "../adapters/dist-output.ts";
 import { type GitState, readGitState } from "../adapters/git.ts";
+import { cleanUpOnInterrupt } from "../adapters/interrupt.ts";
 import { type PipSource, resolvePipSource } from "../adapters/python/build-env.ts";
 import { type BuildHookResult, type FrontendEvent, runBuildHook } from "../adapters/python/frontend.ts";
 import type { ConfigSettings } from "../adapters/python/hooks.ts";
@@ -86,6 +89,9 @@ export interface BuildReport {
   /** False when the check found errors or the rebuild differed; nothing was written then. */
   ok: boolean;
 }
+
+/** FN08: a local version in a distribution's filename, which PyPI refuses. */
+const LOCAL_VERSION_CHECKS = ["FN08"];
 
 interface Built {
   path: string;
@@ -168,6 +174,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     );
   const interpreter = await findPython({ python: options.python, cwd: options.cwd, env: options.env });
   const work = await mkdtemp(join(tmpdir(), "slipway-build-"));
+  const forgetWork = cleanUpOnInterrupt(() => rmSync(work, { recursive: true, force: true }));
   try {
     const pass = (dir: string, label: BuildPhase | undefined) =>
       buildAll({
@@ -215,6 +222,9 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         project,
         dists: artifacts.map((a) => a.path),
         python: interpreter.executable,
+        // A local version (1.6.1.dev5+g1234, setuptools-scm between tags) is what the backend
+        // built, as python -m build writes it; the index that refuses it says so at publish.
+        demote: LOCAL_VERSION_CHECKS,
         displayNames: Object.fromEntries(artifacts.map((a) => [a.path, display(join(outDir, a.filename))])),
       });
       timings["check"] = Math.round(performance.now() - t);
@@ -229,8 +239,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       artifacts: artifacts.map(({ path: _path, ...a }) => a),
       backend: {
         spec: buildSystem.backend,
-        distribution: last.hook.backendDist,
-        version: last.hook.backendVersion,
+        ...last.hook.backend,
         requires: last.hook.requirements,
       },
       python: { version: interpreter.version, implementation: interpreter.implementation },
@@ -271,7 +280,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     artifacts.forEach((a, i) => {
       a.path = installed[i]!;
     });
-    // SHA256SUMS covers every distribution now in the directory (same release, by the rule above).
+    // The checksums cover every distribution now in the directory (same release, by the rule above).
     const sums = [];
     for (const name of await listArtifacts(outDir)) {
       const own = artifacts.find((a) => a.filename === name);
@@ -279,9 +288,12 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     }
     await writeAtomic(join(outDir, SUMS_FILE), renderSha256Sums(sums));
     await writeAtomic(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    // An earlier slipway's visible SHA256SUMS would now be stale, and it breaks `dist/*`.
+    await removeLegacySums(outDir);
     return report;
   } finally {
     await rm(work, { recursive: true, force: true });
+    forgetWork();
   }
 }
 

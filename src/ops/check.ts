@@ -49,6 +49,11 @@ export interface CheckOptions {
   strict?: boolean;
   /** Keep info findings (context that needs no action); without it they are left out. */
   verbose?: boolean;
+  /**
+   * Check IDs whose errors this caller reports as warnings: `build` demotes FN08 (a local
+   * version is built as `python -m build` builds it; only an index that refuses it is an error).
+   */
+  demote?: readonly string[];
   /** How to name some files in findings (path → name), e.g. artifacts still in a temp dir. */
   displayNames?: Readonly<Record<string, string>>;
   onEvent?: (event: CheckEvent) => void;
@@ -275,10 +280,14 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     findings.push(...checkDescription(markdownEmpty === undefined ? input : { ...input, markdownEmpty }));
   }
 
-  const kept = findings.filter(
-    (f) =>
-      (options.verbose === true || f.severity !== "info") && isSelected(f.id, options.select, options.ignore),
-  );
+  const demoted = new Set(options.demote);
+  const kept = findings
+    .filter(
+      (f) =>
+        (options.verbose === true || f.severity !== "info") &&
+        isSelected(f.id, options.select, options.ignore),
+    )
+    .map((f) => (f.severity === "error" && demoted.has(f.id) ? { ...f, severity: "warning" as const } : f));
   const { errors, warnings, infos } = count(kept);
   return {
     ...(options.project === undefined ? {} : { project: options.project }),

@@ -96,7 +96,18 @@ export const checkBuildRecord = checker(
   },
 );
 
-export const checkCheckRecord = checker(struct({ errors: count, warnings: count, artifacts: fingerprints }));
+/** One finding line as the check step records it (core/release/findings.ts). */
+const findingLine = struct({
+  id: string,
+  severity: literal("error", "warning", "info"),
+  message: string,
+  places: list(string),
+  hint: string,
+});
+
+export const checkCheckRecord = checker(
+  struct({ errors: count, warnings: count, findings: list(findingLine), artifacts: fingerprints }),
+);
 
 export const checkStageRecord = checker(struct({ simpleUrl: httpUrl, files: count }));
 

@@ -6,9 +6,8 @@
  *   edit → build → check → stage → verify → commit-tag │ publish → push
  *                                      (private, undone on failure) │ (public: resumed, never undone)
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { readFile, rm } from "node:fs/promises";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { digestFile } from "../adapters/file-digests.ts";
 import { applyFileChanges, type FileChange, recoverFileChanges } from "../adapters/file-transaction.ts";
 import {
@@ -28,10 +27,11 @@ import {
   tagObject,
 } from "../adapters/git-release.ts";
 import type { PipSource } from "../adapters/python/build-env.ts";
-import { copyTreeWithEdits } from "../adapters/tree-copy.ts";
+import { addScratchWorktree, removeScratchWorktree } from "../adapters/scratch-worktree.ts";
 import { normalizeName } from "../core/names/name.ts";
 import { canonicalizeVersion } from "../core/pep440/version.ts";
 import type { ReleaseConfig } from "../core/release/config.ts";
+import { assembleFindingLines, renderFindingLine } from "../core/release/findings.ts";
 import { type ReleasePlan, releaseStateRefs } from "../core/release/plan.ts";
 import type { Credentials } from "../core/upload/credentials.ts";
 import { SlipwayError } from "../errors.ts";
@@ -127,23 +127,28 @@ async function editState(root: string, plan: ReleasePlan): Promise<"after" | "be
   return "mixed";
 }
 
-/** The sources and output directory of a build: the project itself, or a dry run's edited copy. */
-async function buildPlace(ctx: Ctx): Promise<{ source: string; out: string; scratch?: string }> {
+/** Where a build happens: the project itself, or a dry run's scratch worktree (HEAD + the edits). */
+interface BuildPlace {
+  source: string;
+  out: string;
+  /** A dry run's temp directory, holding the worktree and the output. */
+  scratch?: string;
+}
+
+async function buildPlace(ctx: Ctx): Promise<BuildPlace> {
   if (!ctx.dryRun) return { source: ctx.input.root, out: ctx.input.distDir };
-  const scratch = await mkdtemp(join(tmpdir(), "slipway-release-"));
-  const source = join(scratch, "src");
-  try {
-    await copyTreeWithEdits({
-      root: ctx.input.root,
-      dest: source,
-      env: ctx.input.env,
-      edits: ctx.input.plan.edits.map((e) => ({ path: e.path, after: e.after })),
-    });
-  } catch (error) {
-    await rm(scratch, { recursive: true, force: true });
-    throw error;
-  }
-  return { source, out: join(scratch, "dist"), scratch };
+  const tree = await addScratchWorktree({
+    project: ctx.input.root,
+    env: ctx.input.env,
+    edits: ctx.input.plan.edits.map((e) => ({ path: e.path, after: e.after })),
+  });
+  return { source: tree.project, out: join(tree.scratch, "dist"), scratch: tree.scratch };
+}
+
+/** `path` is strictly below `root` (both absolute). */
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
 function artifactsOf(ctx: Ctx): ArtifactRecord[] {
@@ -257,10 +262,7 @@ const edit: Step<ReleaseInput> = {
 };
 
 /** Builds into `place.out` and records the artifacts, refusing any of another name or version. */
-async function buildInto(
-  ctx: Ctx,
-  place: { source: string; out: string; scratch?: string },
-): Promise<StepRecord> {
+async function buildInto(ctx: Ctx, place: BuildPlace): Promise<StepRecord> {
   const { input } = ctx;
   const { plan } = input;
   await rm(place.out, { recursive: true, force: true });
@@ -275,22 +277,16 @@ async function buildInto(
     python: input.python,
     pip: input.pip,
     clean: true,
+    // The check step checks the artifacts (and refuses a local version, which build only warns of).
+    check: false,
     toolVersion: input.toolVersion,
     onEvent: (e) => {
-      if (e.type === "phase")
-        input.detail("build", e.detail === undefined ? e.phase : `${e.phase}: ${e.detail}`);
+      if (e.type !== "phase") return;
+      // A dry run writes into its scratch, which is gone when the user could look.
+      const detail = e.phase === "write" && ctx.dryRun ? "a scratch directory" : e.detail;
+      input.detail("build", detail === undefined ? e.phase : `${e.phase}: ${detail}`);
     },
   });
-  if (!report.ok) {
-    const first = report.check?.findings.find((f) => f.severity === "error");
-    throw new SlipwayError(
-      "check",
-      `the build's artifacts failed the checks${first ? `: ${first.id} ${first.message}` : ""}`,
-      {
-        hint: "run 'slipway build' in the project to see every finding",
-      },
-    );
-  }
   const wanted = { name: normalizeName(plan.name), version: canonicalizeVersion(plan.version) };
   const release = report.manifest.project;
   if (
@@ -336,8 +332,9 @@ const buildStep: Step<ReleaseInput> = {
     try {
       return await buildInto(ctx, place);
     } catch (error) {
-      // Nothing half-built stays behind: the scratch copy of a dry run, or the release's dist dir.
-      await rm(place.scratch ?? place.out, { recursive: true, force: true });
+      // Nothing half-built stays behind: a dry run's scratch worktree, or the release's dist dir.
+      if (place.scratch === undefined) await rm(place.out, { recursive: true, force: true });
+      else await removeScratchWorktree({ repo: ctx.input.root, scratch: place.scratch, env: ctx.input.env });
       throw error;
     }
   },
@@ -350,12 +347,25 @@ const buildStep: Step<ReleaseInput> = {
     return "done";
   },
   async undo(ctx, record) {
-    // Only a dry run's in-memory record has a scratch dir; a journaled record's paths were checked.
-    const scratch = record["scratch"];
-    if (ctx.dryRun && typeof scratch === "string") await rm(scratch, { recursive: true, force: true });
-    else await rm(join(ctx.input.root, String(record["out"])), { recursive: true, force: true });
+    const { scratch, out } = record;
+    // Only a dry run has a scratch (its records are never journaled); a real run's output is
+    // inside the project, whatever a journal read back says.
+    if (ctx.dryRun && typeof scratch === "string")
+      await removeScratchWorktree({ repo: ctx.input.root, scratch, env: ctx.input.env });
+    else if (!ctx.dryRun) {
+      const dir = resolve(ctx.input.root, String(out));
+      if (!isInside(ctx.input.root, dir)) {
+        throw new SlipwayError("io", `the build's recorded output ${String(out)} is outside the project`, {
+          hint: "remove the release's artifacts by hand; the journal was not written by this release",
+        });
+      }
+      await rm(dir, { recursive: true, force: true });
+    }
   },
 };
+
+/** At most this many findings in a failed check's error message; the rest are counted. */
+const SHOWN_ERRORS = 10;
 
 const checkStep: Step<ReleaseInput> = {
   id: "check",
@@ -365,35 +375,45 @@ const checkStep: Step<ReleaseInput> = {
   dryRun: "run",
   async run(ctx) {
     const { input } = ctx;
-    const source = String(ctx.records["build"]?.["source"] ?? ".");
+    const source = resolve(input.root, String(ctx.records["build"]?.["source"] ?? "."));
     const dists = await confirmArtifacts(ctx);
+    // Findings name files as the user knows them: project files relative to the project (not to
+    // a dry run's scratch worktree) and artifacts by filename, or by path inside the project.
     const report = await check({
-      cwd: input.root,
+      cwd: source,
       env: input.env,
-      project: resolve(input.root, source),
+      project: source,
       dists,
-      ...(input.python === undefined ? {} : { python: input.python }),
+      // A relative --python is relative to the project, not to the directory the check runs in.
+      ...(input.python === undefined
+        ? {}
+        : { python: /[\\/]/.test(input.python) ? resolve(input.root, input.python) : input.python }),
+      displayNames: Object.fromEntries(
+        dists.map((d) => [d, ctx.dryRun ? basename(d) : relative(input.root, d)]),
+      ),
     });
+    const lines = assembleFindingLines(report.findings);
     if (!report.ok) {
-      const errors = report.findings.filter((f) => f.severity === "error");
-      const shown = errors
-        .slice(0, 3)
-        .map((f) => `${f.id} ${f.message}`)
-        .join("; ");
+      const errors = lines.filter((l) => l.severity === "error");
+      const more = errors.length - SHOWN_ERRORS;
       throw new SlipwayError(
         "check",
-        `${report.errors} check error${report.errors === 1 ? "" : "s"}: ${shown}`,
-        {
-          hint: "run 'slipway check' in the project to see every finding and how to fix it",
-        },
+        [
+          `${report.errors} check error${report.errors === 1 ? "" : "s"}:`,
+          ...errors.slice(0, SHOWN_ERRORS).map(renderFindingLine),
+          ...(more > 0 ? [`and ${more} more`] : []),
+        ].join("\n"),
+        { hint: "fix them (each finding's hint: 'slipway check' in the project) and run the release again" },
       );
     }
-    const warned = [...new Set(report.findings.map((f) => f.id))].join(", ");
-    input.detail(
-      "check",
-      `no errors, ${report.warnings} warning${report.warnings === 1 ? "" : "s"}${warned === "" ? "" : ` (${warned})`}`,
-    );
-    return { errors: report.errors, warnings: report.warnings, artifacts: fingerprint(ctx) };
+    input.detail("check", `no errors, ${report.warnings} warning${report.warnings === 1 ? "" : "s"}`);
+    for (const line of lines) input.detail("check", renderFindingLine(line));
+    return {
+      errors: report.errors,
+      warnings: report.warnings,
+      findings: lines as unknown as StepRecord[string],
+      artifacts: fingerprint(ctx),
+    };
   },
   verify: sameArtifacts,
 };

@@ -278,7 +278,8 @@ export async function runPipeline<C>(
         return { step: last.step, error: err };
       }
       finished.pop();
-      delete records[last.step.id];
+      // A step with nothing to undo (a check, a test install) keeps its record: it stays true.
+      if (last.step.undo) delete records[last.step.id];
       statuses.set(last.step.id, "undone");
       undone.push(last.step.id);
       emit({ type: "step-undone", step: last.step.id, title: last.step.title });

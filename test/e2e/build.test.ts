@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import {
-  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -19,65 +18,19 @@ import {
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { HookError } from "../../src/adapters/python/hooks.ts";
+import { MANIFEST_FILE, SUMS_FILE } from "../../src/core/build/output.ts";
+import { normalizeName } from "../../src/core/names/name.ts";
 import { SlipwayError } from "../../src/errors.ts";
-import { type BuildEvent, type BuildOptions, build } from "../../src/ops/build.ts";
+import { buildProjects, COMMIT_DATE, REPO as repo } from "../helpers/build-project.ts";
 import { peersPython } from "../helpers/peers.ts";
-import { wheelhouse, wheelhouseEnv } from "../helpers/wheelhouse.ts";
+import { wheelhouse } from "../helpers/wheelhouse.ts";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "slipway-build-"));
 after(() => rmSync(work, { recursive: true, force: true }));
-// One build-environment cache for the whole file: the first build of each backend fills it.
-const env = { ...wheelhouseEnv(), SLIPWAY_CACHE_DIR: join(work, "cache"), PYTHONDONTWRITEBYTECODE: "1" };
+const { env, project, run } = buildProjects(work);
 // slipway's pip ignores PIP_* and pip.conf: the wheelhouse is passed as python -m build cannot.
 const offline = ["--find-links", wheelhouse(), "--no-index"];
-const SKIP = /(^|[\\/])(dist|build|__pycache__|[^\\/]*\.egg-info)$/;
-let copies = 0;
-
-/** A private copy of an example or fixture project, optionally made a git repo with one commit. */
-function project(from: string, options: { git?: boolean } = {}): string {
-  const dir = join(work, `p${copies++}`, basename(from));
-  cpSync(join(repo, from), dir, { recursive: true, filter: (src) => !SKIP.test(src) });
-  if (options.git) {
-    // The committer date is what SOURCE_DATE_EPOCH comes from.
-    const date = "2024-01-02T03:04:05Z";
-    const git = (...args: string[]) =>
-      execFileSync("git", args, {
-        cwd: dir,
-        stdio: "ignore",
-        env: { ...process.env, GIT_COMMITTER_DATE: date },
-      });
-    git("init", "-q");
-    git("-c", "user.name=Slipway Tests", "-c", "user.email=tests@slipway.dev", "add", "-A");
-    git(
-      "-c",
-      "user.name=Slipway Tests",
-      "-c",
-      "user.email=tests@slipway.dev",
-      "commit",
-      "-qm",
-      "initial",
-      `--date=${date}`,
-    );
-  }
-  return dir;
-}
-
-async function run(dir: string, options: Partial<BuildOptions> = {}) {
-  const events: BuildEvent[] = [];
-  const report = await build({
-    cwd: dir,
-    env,
-    project: dir,
-    python: peersPython(),
-    pip: { findLinks: [wheelhouse()], noIndex: true },
-    onEvent: (e) => events.push(e),
-    ...options,
-  });
-  return { report, events };
-}
 
 function sh(argv: string[], cwd = work): string {
   return execFileSync(argv[0]!, argv.slice(1), {
@@ -114,15 +67,15 @@ describe("the examples build with isolation, pass check and twine, and install",
       const files = readdirSync(out).sort();
       assert.equal(files.filter((f) => f.endsWith(".whl")).length, 1, files.join(" "));
       assert.equal(files.filter((f) => f.endsWith(".tar.gz")).length, 1, files.join(" "));
-      assert.ok(files.includes("SHA256SUMS") && files.includes(".slipway-build.json"));
+      assert.ok(files.includes(SUMS_FILE) && files.includes(MANIFEST_FILE));
       assert.ok(!files.some((f) => f.endsWith(".tmp")), "no temp files left");
       // The sums file is the real `sha256sum -c` format.
       assert.match(
-        sh(["sha256sum", "-c", "SHA256SUMS"], out),
+        sh(["sha256sum", "-c", SUMS_FILE], out),
         /\.whl: OK\n.*\.tar\.gz: OK|\.tar\.gz: OK\n.*\.whl: OK/s,
       );
-      const manifest = JSON.parse(readFileSync(join(out, ".slipway-build.json"), "utf8"));
-      assert.equal(manifest.backend.distribution.replace("-", "_"), c.backend);
+      const manifest = JSON.parse(readFileSync(join(out, MANIFEST_FILE), "utf8"));
+      assert.equal(normalizeName(manifest.backend.distribution), normalizeName(c.backend));
       assert.equal(manifest.isolation, true);
       assert.equal(manifest.wheelFrom, "sdist");
       assert.deepEqual(
@@ -198,7 +151,7 @@ describe("reproducible builds", () => {
       const copy = project(dir, { git: true });
       const first = await run(copy, { outDir: join(copy, "out1") });
       const second = await run(copy, { outDir: join(copy, "out2") });
-      assert.equal(first.report.manifest.sourceDateEpoch, Date.parse("2024-01-02T03:04:05Z") / 1000);
+      assert.equal(first.report.manifest.sourceDateEpoch, Date.parse(COMMIT_DATE) / 1000);
       assert.equal(first.report.manifest.git?.dirty, false);
       assert.deepEqual(
         first.report.artifacts.map((a) => a.sha256),

@@ -288,7 +288,7 @@ test("a version from tags (hatch-vcs): no file edited, the build told the versio
   ]);
 });
 
-test("a build that fails in a dry run reports the backend's error and leaves no scratch copy behind", async () => {
+test("a build that fails in a dry run reports the backend's error and leaves no scratch worktree behind", async () => {
   const r = await repo({
     files: {
       "pyproject.toml": [
@@ -315,6 +315,11 @@ test("a build that fails in a dry run reports the backend's error and leaves no 
     readdirSync(temp).filter((name) => name.startsWith("slipway-")),
     [],
     "nothing of slipway's left in TMPDIR",
+  );
+  assert.deepEqual(
+    git(r.project, "worktree", "list", "--porcelain").match(/^worktree .*$/gm),
+    [`worktree ${r.project}`],
+    "git lists no scratch worktree",
   );
 });
 

@@ -130,18 +130,33 @@ export interface CliRun {
 
 /**
  * `slipway release` in a child process (the target answers from this one, so never block).
- * `killWhen` sees each stderr line; when it returns true the child is SIGKILLed on the spot.
+ * `killWhen` sees each stderr line; when it returns true the child is SIGKILLed on the spot, or,
+ * with `killWith`, its whole process group gets that signal, as a terminal's Ctrl-C does.
  */
 export function runRelease(
   repo: ReleaseRepo,
   args: string[],
-  options: { killWhen?: (line: string) => boolean; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    killWhen?: (line: string) => boolean;
+    /** Send this signal to the process group instead (the child leads its own group). */
+    killWith?: NodeJS.Signals;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
+    const group = options.killWith !== undefined;
     const child = spawn(process.execPath, [CLI, "release", ...args], {
       cwd: repo.project,
       env: { ...repo.env, ...options.env },
+      detached: group,
     });
+    let killed = false;
+    const kill = () => {
+      if (killed) return;
+      killed = true;
+      if (group) process.kill(-child.pid!, options.killWith);
+      else child.kill("SIGKILL");
+    };
     let stdout = "";
     let stderr = "";
     let pending = "";
@@ -154,7 +169,7 @@ export function runRelease(
       pending += text;
       const lines = pending.split("\n");
       pending = lines.pop() ?? "";
-      if (options.killWhen && lines.some((l) => options.killWhen!(l))) child.kill("SIGKILL");
+      if (options.killWhen && lines.some((l) => options.killWhen!(l))) kill();
     });
     child.on("close", (status, signal) => resolve({ status, signal, stdout, stderr }));
     child.stdin.end();

@@ -14,7 +14,7 @@ import {
   type PipSource,
   provideBuildEnv,
 } from "./build-env.ts";
-import { type ConfigSettings, callHook, HookError, type HookName } from "./hooks.ts";
+import { type BackendIdentity, type ConfigSettings, callHook, HookError, type HookName } from "./hooks.ts";
 import { type Interpreter, readPythonFacts } from "./interpreter.ts";
 
 export type DistKind = "sdist" | "wheel";
@@ -43,8 +43,7 @@ export interface BuildHookOptions {
 
 export interface BuildHookResult {
   filename: string;
-  backendDist: string;
-  backendVersion: string | null;
+  backend: BackendIdentity;
   python: string;
   /** Every requirement the build needed (build-system.requires plus what the backend asked for). */
   requirements: string[];
@@ -155,8 +154,7 @@ async function attempt(options: BuildHookOptions): Promise<BuildHookResult> {
     }
     return {
       filename: built.value,
-      backendDist: built.backendDist,
-      backendVersion: built.backendVersion,
+      backend: built.backend ?? { distribution: null, version: null, inTree: false },
       python: built.python,
       requirements,
       ...(env === undefined ? {} : { env: { key: env.key, reused: env.reused } }),

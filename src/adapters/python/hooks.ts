@@ -26,16 +26,55 @@ import importlib, json, os, sys, traceback
 
 HOOK_DEFAULTS = {"get_requires_for_build_sdist": [], "get_requires_for_build_wheel": []}
 
-def backend_version(module_name):
-    top = module_name.split(".")[0]
+def read_record_owner(site, rel):
+    """The dist-info in site whose RECORD lists rel (a path relative to site, "/"-separated)."""
     try:
+        names = sorted(n for n in os.listdir(site) if n.endswith(".dist-info"))
+    except OSError:
+        return None
+    for name in names:
+        try:
+            with open(os.path.join(site, name, "RECORD"), encoding="utf-8") as f:
+                # RECORD is CSV; a path with a comma or a quote is quoted, which a backend's never is.
+                if any(line.startswith(rel + ",") for line in f):
+                    return os.path.join(site, name)
+        except OSError:
+            continue
+    return None
+
+def backend_identity(module_name, in_tree):
+    """Which distribution installed the backend, from the file the module was loaded from: a
+    namespace such as pdm or poetry is shared by several distributions, and before Python 3.11
+    packages_distributions() reads only top_level.txt, which most backends do not write."""
+    module = sys.modules.get(module_name)
+    top = sys.modules.get(module_name.split(".")[0])
+    declared = getattr(module, "__version__", None) or getattr(top, "__version__", None)
+    declared = declared if isinstance(declared, str) else None
+    where = getattr(module, "__file__", None)
+    if in_tree or not where:
+        return {"distribution": None, "version": declared, "inTree": bool(in_tree)}
+    parts = module_name.split(".")
+    if os.path.basename(where).startswith("__init__."):
+        parts.append(os.path.basename(where))
+    else:
+        parts[-1] = os.path.basename(where)
+    site = os.path.abspath(where)
+    for _ in parts:
+        site = os.path.dirname(site)
+    try:
+        from importlib.metadata import PathDistribution
+        import pathlib
+        owner = read_record_owner(site, "/".join(parts))
+        if owner is not None:
+            dist = PathDistribution(pathlib.Path(owner))
+            return {"distribution": dist.metadata["Name"], "version": dist.version, "inTree": False}
         from importlib.metadata import packages_distributions, version
-        for dist in packages_distributions().get(top, []):
-            return dist, version(dist)
+        candidates = packages_distributions().get(parts[0], [])
+        if len(candidates) == 1:
+            return {"distribution": candidates[0], "version": version(candidates[0]), "inTree": False}
     except Exception:
         pass
-    module = sys.modules.get(top)
-    return top, getattr(module, "__version__", None)
+    return {"distribution": None, "version": declared, "inTree": False}
 
 def load(spec, backend_path):
     module_name, _, object_path = spec.partition(":")
@@ -67,8 +106,10 @@ def main():
     response = {"python": sys.version.split()[0]}
     backend, problem = load(request["backend"], request.get("backendPath", []))
     if problem is None:
-        response["backendDist"], response["backendVersion"] = backend_version(request["backend"].split(":")[0])
         name = request["hook"]
+        if name.startswith("build_"):
+            response["backend"] = backend_identity(request["backend"].split(":")[0].strip(),
+                                                   bool(request.get("backendPath")))
         hook = getattr(backend, name, None)
         if hook is None:
             if name in HOOK_DEFAULTS:
@@ -106,11 +147,21 @@ export interface HookCall {
   timeoutMs?: number;
 }
 
+/** Which backend answered a build hook: the distribution that installed it, or an in-tree module. */
+export interface BackendIdentity {
+  /** The distribution's name as its metadata writes it; null for an in-tree or unowned module. */
+  distribution: string | null;
+  /** The distribution's version, else the module's own `__version__`, else null. */
+  version: string | null;
+  /** Loaded from the project's `backend-path` (PEP 517 in-tree backend). */
+  inTree: boolean;
+}
+
 export interface HookAnswer<T> {
   value: T;
   python: string;
-  backendDist: string;
-  backendVersion: string | null;
+  /** Present for build_sdist and build_wheel, the hooks whose output a manifest describes. */
+  backend: BackendIdentity | undefined;
   /** Everything the backend printed, in order. */
   output: string[];
 }
@@ -177,8 +228,7 @@ export async function callHook<T>(call: HookCall): Promise<HookAnswer<T>> {
     let response: {
       value?: T;
       python: string;
-      backendDist?: string;
-      backendVersion?: string | null;
+      backend?: BackendIdentity;
       problem?: { kind: HookProblemKind; message: string; traceback?: string };
     };
     try {
@@ -206,8 +256,7 @@ export async function callHook<T>(call: HookCall): Promise<HookAnswer<T>> {
     return {
       value: response.value as T,
       python: response.python,
-      backendDist: response.backendDist ?? call.backend,
-      backendVersion: response.backendVersion ?? null,
+      backend: response.backend,
       output,
     };
   } finally {

@@ -1,7 +1,9 @@
 /** `slipway build [PATH]`: argv → build() → progress, the artifacts, and an exit code. */
-import { relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
+import { formatArgv } from "../../adapters/exec.ts";
 import type { ConfigSettings } from "../../adapters/python/hooks.ts";
 import { HookError } from "../../adapters/python/hooks.ts";
+import { describeBackend, MANIFEST_FILE, SUMS_FILE } from "../../core/build/output.ts";
 import { SlipwayError } from "../../errors.ts";
 import { type BuildEvent, type BuildReport, build } from "../../ops/build.ts";
 import { redact } from "../../redact.ts";
@@ -17,7 +19,9 @@ PEP 517 backend, the wheel from the unpacked sdist (as python -m build does, whi
 sdist is complete). Build requirements go into a virtualenv that is cached per requirement set,
 so the next build starts at once. Builds are reproducible: SOURCE_DATE_EPOCH is the last
 commit's time unless set. Finished artifacts move into the output directory only when the whole
-build and its check succeeded, with SHA256SUMS and a manifest (.slipway-build.json) beside them.
+build and its check succeeded, with two hidden files beside them: .SHA256SUMS (check it with
+cd dist && sha256sum -c .SHA256SUMS) and the manifest .slipway-build.json. Hidden, so dist/*
+holds only distributions: twine upload dist/* and slipway check dist/* take every file given.
 
 pip installs build requirements isolated from your pip configuration: no pip.conf (global, user
 or site) and no PIP_* variable is read, only --index-url, --find-links and --no-index (proxies
@@ -28,6 +32,7 @@ Options:
   --wheel                    build only the wheel (from the source tree)
   --out DIR                  output directory (default: PATH/dist)
   --clean                    remove the distributions already in the output directory first
+                             (and slipway's files, also a SHA256SUMS an earlier slipway wrote)
   --python EXE               interpreter to build with (default: first Python >= 3.9 on PATH)
   --no-isolation             build with that interpreter as it is (requirements are checked)
   --index-url URL            index pip installs build requirements from (default: PyPI)
@@ -53,6 +58,7 @@ Examples:
   slipway build --find-links ./wheels --no-index   offline, backends from a wheelhouse
   slipway build -C editable-mode=strict      a config setting for the backend
   slipway build --verify-reproducible        prove two builds give the same bytes
+  cd dist && sha256sum -c .SHA256SUMS        verify the artifacts against the checksums
 `;
 
 /** Lines of backend output shown when it fails. */
@@ -75,6 +81,9 @@ function parseSettings(values: string[] | undefined): ConfigSettings {
   return settings;
 }
 
+/** A path as a shell reads it, for a command the user may paste. */
+const shellWord = (path: string) => formatArgv([path]);
+
 const kib = (n: number) =>
   n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
@@ -87,8 +96,10 @@ function renderDone(report: BuildReport, cwd: string, style: Style): string {
   }
   const t = report.manifest.timings;
   const env = report.manifest.isolation ? "isolated" : "no isolation";
+  const out = relative(cwd, report.outDir) || ".";
   lines.push(
-    `${style.green("built")} ${report.artifacts.length} artifact${report.artifacts.length === 1 ? "" : "s"} in ${((t["total"] ?? 0) / 1000).toFixed(1)} s (${report.manifest.backend.distribution} ${report.manifest.backend.version ?? "?"}, Python ${report.manifest.python.version}, ${env}); SHA256SUMS and .slipway-build.json in ${relative(cwd, report.outDir) || "."}`,
+    `${style.green("built")} ${report.artifacts.length} artifact${report.artifacts.length === 1 ? "" : "s"} in ${((t["total"] ?? 0) / 1000).toFixed(1)} s (${describeBackend(report.manifest.backend)}, Python ${report.manifest.python.version}, ${env})`,
+    `checksums: cd ${shellWord(out)} && sha256sum -c ${SUMS_FILE}; manifest: ${join(out, MANIFEST_FILE)}`,
   );
   if (report.reproducible?.identical)
     lines.push(`${style.green("reproducible")}: a second build gave the same bytes`);

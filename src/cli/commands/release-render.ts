@@ -1,4 +1,5 @@
 /** `slipway release` output: the plan, the outcome (done, planned, blocked, failed) and its JSON. */
+import { type FindingLine, renderFindingLine } from "../../core/release/findings.ts";
 import type { ReleasePlan } from "../../core/release/plan.ts";
 import type { ReleaseReport } from "../../ops/release.ts";
 import type { StepOutcome } from "../../pipeline/runner.ts";
@@ -46,6 +47,17 @@ function plannedOf(steps: readonly StepOutcome[], id: string): Record<string, un
   return steps.find((s) => s.id === id)?.plan as Record<string, unknown> | undefined;
 }
 
+/** What the check step found (warnings, when it passed), each with its places and its hint. */
+function renderFindings(steps: readonly StepOutcome[], style: Style): string[] {
+  const findings = (record(steps, "check")?.["findings"] ?? []) as FindingLine[];
+  if (findings.length === 0) return [];
+  return [
+    "",
+    style.bold(`Check findings (${findings.length})`),
+    ...findings.flatMap((f) => [`  ${renderFindingLine(f)}`, `    ${style.dim(`hint: ${f.hint}`)}`]),
+  ];
+}
+
 interface Artifact {
   filename: string;
   sha256: string;
@@ -75,8 +87,9 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
   }
   // The build's own record went with its cleanup; the publish plan lists the same artifacts.
   const uploads = (plannedOf(steps, "publish")?.["uploads"] ?? []) as Artifact[];
-  lines.push("", style.bold("Built, checked, staged and verified (for real, in a scratch copy)"));
+  lines.push("", style.bold("Built, checked, staged and verified (for real, in a scratch worktree)"));
   for (const a of uploads) lines.push(`  ${a.filename}  ${style.dim(`${a.size} bytes  sha256 ${a.sha256}`)}`);
+  for (const line of renderFindings(steps, style)) lines.push(line);
   if (plan.commit !== null) {
     lines.push(
       "",
@@ -126,7 +139,7 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
       );
       break;
     case "planned":
-      lines.push(...renderDryRun(report, result.steps, style));
+      for (const line of renderDryRun(report, result.steps, style)) lines.push(line);
       lines.push(
         "",
         style.green(
@@ -149,6 +162,7 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
         `  tag ${plan.tag.name}${plan.git.push ? ` and ${plan.git.branch} pushed to ${plan.git.remote}` : " made locally (not pushed)"}`,
       );
       lines.push(style.dim(`  artifacts: ${report.distDir}`));
+      for (const line of renderFindings(result.steps, style)) lines.push(line);
       break;
     }
     case "failed":

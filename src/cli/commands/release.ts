@@ -50,8 +50,9 @@ Options:
   --python EXE           interpreter to build and verify with
   --find-links DIR|URL   extra place pip finds build backends and dependencies; repeatable
   --no-index             build backends from --find-links only
-  --dry-run              build, check, stage and verify for real in a scratch copy; print the
-                         rest (diffs, changelog entry, commit, tag, uploads, push); change nothing
+  --dry-run              build (in a scratch git worktree of HEAD with the planned edits),
+                         check, stage and verify for real; print the rest (diffs, changelog
+                         entry, commit, tag, uploads, push); change nothing
   --resume               continue an interrupted or failed release: from .slipway/ here, else
                          from the state a run elsewhere saved on the remote before publishing
                          (refs/slipway/release/<tag>); with --version X, the release of X

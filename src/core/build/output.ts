@@ -1,6 +1,8 @@
 /**
- * What a build leaves in its output directory: the artifacts, `SHA256SUMS` in the format
- * `sha256sum -c` reads, and the build manifest. Pure: the adapters read and write the files.
+ * What a build leaves in its output directory: the artifacts, and beside them two hidden files,
+ * the checksums (the format `sha256sum -c` reads) and the build manifest. Hidden, so `dist/*`
+ * expands to distributions only: `twine upload dist/*` and `slipway check dist/*` take every file
+ * they are given as a distribution. Pure: the adapters read and write the files.
  */
 
 import { parseSdistFilename, splitWheelFilename } from "../names/filename.ts";
@@ -8,8 +10,12 @@ import { normalizeName } from "../names/name.ts";
 import { normalizeVersion } from "../pep440/version.ts";
 
 export const ARTIFACT_PATTERN = /\.(whl|tar\.gz|zip)$/;
-export const SUMS_FILE = "SHA256SUMS";
+/** Checksums of the distributions: `cd dist && sha256sum -c .SHA256SUMS`. */
+export const SUMS_FILE = ".SHA256SUMS";
+/** The build manifest (JSON, `BuildManifest`). */
 export const MANIFEST_FILE = ".slipway-build.json";
+/** Where earlier slipway versions wrote the checksums, inside the `dist/*` glob. */
+export const LEGACY_SUMS_FILE = "SHA256SUMS";
 
 export interface ArtifactRelease {
   /** Normalized project name (PEP 503). */
@@ -54,6 +60,22 @@ export function renderSha256Sums(entries: readonly { filename: string; sha256: s
     .join("");
 }
 
+/**
+ * Whether a checksums file is one slipway wrote: one `<sha256>  <distribution filename>` line
+ * per distribution and nothing else, so removing it when the distributions change loses nothing.
+ */
+export function isOwnSumsFile(text: string): boolean {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  return (
+    lines.length > 0 &&
+    lines.every((line) => {
+      const match = /^[0-9a-f]{64} {2}([^/\\]+)$/.exec(line);
+      return match !== null && ARTIFACT_PATTERN.test(match[1]!);
+    })
+  );
+}
+
 export interface BuiltArtifact {
   filename: string;
   kind: "sdist" | "wheel";
@@ -61,12 +83,26 @@ export interface BuiltArtifact {
   sha256: string;
 }
 
+/** How a summary names the backend: `pdm-backend 2.5.0`, `in-tree backend _build 1.0`. */
+export function describeBackend(backend: BuildManifest["backend"]): string {
+  const module = backend.spec.split(":")[0]!.trim();
+  const name = backend.inTree ? `in-tree backend ${module}` : (backend.distribution ?? module);
+  return backend.version === null ? name : `${name} ${backend.version}`;
+}
+
 export interface BuildManifest {
   format: 1;
   tool: { name: "slipway"; version: string };
   project: ArtifactRelease | null;
   artifacts: BuiltArtifact[];
-  backend: { spec: string; distribution: string; version: string | null; requires: string[] };
+  backend: {
+    spec: string;
+    /** The distribution that installed the backend; null for an in-tree (`backend-path`) one. */
+    distribution: string | null;
+    version: string | null;
+    inTree: boolean;
+    requires: string[];
+  };
   python: { version: string; implementation: string };
   isolation: boolean;
   /** How the wheel was built: from the unpacked sdist, or from the source tree. */

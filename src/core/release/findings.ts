@@ -1,0 +1,73 @@
+/**
+ * Findings as a release step shows and records them: one compact line per thing to act on, a
+ * finding reported for several files (the README, the wheel, the sdist) once with every place.
+ * The places are whatever the check was told to call the files (artifact filenames,
+ * project-relative paths), so a record stays meaningful after a dry run's scratch is gone.
+ */
+import type { Finding, Severity } from "../findings.ts";
+
+export interface FindingLine {
+  id: string;
+  severity: Severity;
+  /** The message without the place it starts with (the places say it). */
+  message: string;
+  /** `README.md:4`, then the artifacts' filenames. */
+  places: string[];
+  hint: string;
+}
+
+/**
+ * Splits the place a message starts with (`README.md line 4: `, `demo.whl demo.dist-info/METADATA
+ * Description line 4: `) from what it says, so the same problem in the README and in both
+ * distributions' descriptions becomes one line. An archive's place is its filename alone.
+ */
+function splitPlace(f: Finding): { place: string; message: string } {
+  const { file, member, field } = f.location;
+  const whole = {
+    place: member !== undefined && !f.message.includes(member) ? `${file} ${member}` : file,
+    message: f.message,
+  };
+  if (file === "" || !f.message.startsWith(file)) return whole;
+  let rest = f.message.slice(file.length);
+  const skip = (text: string | undefined) => {
+    if (text !== undefined && text !== "" && rest.startsWith(` ${text}`)) rest = rest.slice(text.length + 1);
+  };
+  skip(member);
+  skip(/^ (METADATA|PKG-INFO)\b/.exec(rest)?.[1]);
+  skip(field);
+  const line = /^ line (\d+)/.exec(rest);
+  if (line !== null) rest = rest.slice(line[0].length);
+  if (!rest.startsWith(": ")) return whole;
+  const at = member === undefined && line !== null ? `${file}:${line[1]}` : file;
+  return { place: at, message: rest.slice(2) };
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const ARCHIVE = /\.(whl|tar\.gz|zip)( |$)/;
+/** Project files first, then the artifacts; each group by name. */
+const byPlace = (a: string, b: string) => Number(ARCHIVE.test(a)) - Number(ARCHIVE.test(b)) || compare(a, b);
+
+/**
+ * Errors first, then warnings, each by ID and message (the checks finish in no fixed order);
+ * findings that say the same about several files become one line.
+ */
+export function assembleFindingLines(findings: readonly Finding[]): FindingLine[] {
+  const lines = new Map<string, FindingLine>();
+  for (const f of findings) {
+    const { place, message } = splitPlace(f);
+    const key = `${f.severity}\0${f.id}\0${message}`;
+    const line = lines.get(key);
+    if (line === undefined)
+      lines.set(key, { id: f.id, severity: f.severity, message, places: [place], hint: f.hint });
+    else if (!line.places.includes(place)) line.places.push(place);
+  }
+  const rank = (l: FindingLine) => (l.severity === "error" ? 0 : 1);
+  return [...lines.values()]
+    .map((l) => ({ ...l, places: l.places.sort(byPlace) }))
+    .sort((a, b) => rank(a) - rank(b) || compare(a.id, b.id) || compare(a.message, b.message));
+}
+
+/** `warning DESC08 the image link … (README.md, demo-1.0-py3-none-any.whl)` */
+export function renderFindingLine(line: FindingLine): string {
+  return `${line.severity} ${line.id} ${line.message} (${line.places.join(", ")})`;
+}
