@@ -14,7 +14,7 @@ import {
   verifyAccepted,
 } from "./publish-file.ts";
 import { LookupError } from "./publish-lookup.ts";
-import { held, outcome, settled } from "./publish-verdicts.ts";
+import { credentialsRefused, held, outcome, settled } from "./publish-verdicts.ts";
 
 /**
  * Publishes one release: one lookup decides every file first (a conflict anywhere sends nothing
@@ -29,7 +29,7 @@ export async function publishRelease(
   const results = new Map<FileJob, UploadOutcome>();
   const finish = (job: FileJob, result: UploadOutcome) => {
     results.set(job, result);
-    ctx.emit({ type: "file-done", outcome: result });
+    ctx.http.emit({ type: "file-done", outcome: result });
   };
   let states: RemoteState[];
   let pageUrl: string;
@@ -69,6 +69,9 @@ export async function publishRelease(
       jobs.map((job) =>
         ctx.slots.run(async () => {
           if (blocker !== undefined) return finish(job, held(job, blocker));
+          // The probe ran while the checks did; a refused credential sends nothing at all.
+          const proof = await ctx.proof?.();
+          if (proof?.verdict === "refused") return finish(job, credentialsRefused(job, proof));
           if (ctx.dryRun) {
             return finish(
               job,

@@ -178,15 +178,21 @@ describe("the embedded staging index", () => {
     });
   });
 
-  test("a wrong token is refused with a hint and nothing lands; no credentials give the 401 hint", async () => {
+  test("a wrong token is refused by the probe with a hint: no file is sent; no credentials give the 401 hint", async () => {
     const dists = writeDists(fresh("badtoken"), { name: "slipway-pub-auth", version: "1" }).all;
-    const { report } = await run({ ...target, password: "not-the-token" }, dists);
+    const { report, events } = await run({ ...target, password: "not-the-token" }, dists);
     assert.equal(report.ok, false);
-    const [wheel, sdist] = report.outcomes;
-    assert.equal(wheel?.status, "failed");
-    assert.equal(wheel?.index?.status, 403);
-    assert.match(wheel?.hint ?? "", /refused/);
-    assert.equal(sdist?.status, "not-sent", "the sdist waits for its wheels");
+    assert.equal(report.publicEffect, false);
+    assert.equal(report.credentials?.verdict, "refused");
+    for (const o of report.outcomes) {
+      assert.equal(o.status, "failed");
+      assert.equal(o.attempts, 0, "not sent");
+      assert.equal(o.index?.status, 403);
+      assert.match(o.index?.message ?? "", /the token is not this index's token/, "the index's own words");
+      assert.match(o.message, /refused the credentials/);
+      assert.match(o.hint ?? "", /refused/);
+    }
+    assert.ok(!events.some((e) => e.type === "file-start"), "no upload was attempted");
     const anonymous = await publish({
       cwd: work,
       env: { HOME: work },
