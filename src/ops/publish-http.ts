@@ -3,7 +3,7 @@
  * target exactly alike: the retry policy, the limits of every request (a total deadline, and
  * idle limits), the clock and randomness (injected by tests), and where each exchange is told.
  */
-import type { Exchange } from "../adapters/http/exchange.ts";
+import { type Exchange, formatSeconds } from "../adapters/http/exchange.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "../core/upload/retry.ts";
 import type { PublishEvent } from "./publish-events.ts";
 
@@ -71,5 +71,5 @@ export function exchangeListener(http: HttpSettings): (exchange: Exchange) => vo
 
 /** The next step after a request ran past its total deadline. */
 export function deadlineHint(http: HttpSettings): string {
-  return `The index answers, but too slowly: if it is only slow, raise --timeout (now ${Math.round(http.timeoutMs / 1000)} s); otherwise check the index or a proxy in between.`;
+  return `The index answers, but too slowly: if it is only slow, raise --timeout (now ${formatSeconds(http.timeoutMs)} s); otherwise check the index or a proxy in between.`;
 }

@@ -90,7 +90,10 @@ export class Lookups {
           url: error.url,
           attempt: attempt + 1,
           delayMs,
-          reason: error.message,
+          // "answered 503 Service Unavailable": the URL is in the event already.
+          reason: error.message.startsWith(error.url)
+            ? error.message.slice(error.url.length).trim()
+            : error.message,
         });
         await http.sleep(delayMs);
       }

@@ -13,6 +13,7 @@ import {
   sendFile,
   verifyAccepted,
 } from "./publish-file.ts";
+import { deadlineHint } from "./publish-http.ts";
 import { LookupError } from "./publish-lookup.ts";
 import { credentialsRefused, held, outcome, settled } from "./publish-verdicts.ts";
 
@@ -45,7 +46,9 @@ export async function publishRelease(
         outcome(job, "failed", `could not look ${job.filename} up on the index: ${error.message}`, {
           attempts: 0,
           url: error.url,
-          hint: "Check --check-url (the index's simple API root) and that the index is up; nothing was sent.",
+          hint: error.deadline
+            ? `${deadlineHint(ctx.http)} Nothing was sent.`
+            : "Check --check-url (the index's simple API root) and that the index is up; nothing was sent.",
         }),
       );
     }

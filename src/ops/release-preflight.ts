@@ -26,7 +26,7 @@ import type { ReleasePlan } from "../core/release/plan.ts";
 import type { Credentials } from "../core/upload/credentials.ts";
 import type { StepProblem } from "../pipeline/steps.ts";
 import { redact } from "../redact.ts";
-import { type HttpSettingsInput, httpSettings } from "./publish-http.ts";
+import { type HttpSettings, type HttpSettingsInput, httpSettings } from "./publish-http.ts";
 import { Lookups } from "./publish-lookup.ts";
 import { type CredentialProof, proveCredentials } from "./publish-probe.ts";
 
@@ -247,7 +247,7 @@ function filesOfVersion(filenames: readonly string[], name: string, version: str
 }
 
 export interface TargetPreflightInput {
-  plan: ReleasePlan;
+  plan: Pick<ReleasePlan, "name" | "version" | "target">;
   credentials: Credentials;
   userAgent: string;
   /** Resuming: files of this version on the target may be this run's own uploads. */
@@ -329,7 +329,7 @@ export async function targetPreflight(input: TargetPreflightInput): Promise<Step
 
 async function targetVersionProblem(
   input: TargetPreflightInput,
-  http: ReturnType<typeof httpSettings>,
+  http: HttpSettings,
   where: string,
 ): Promise<StepProblem | undefined> {
   const { plan } = input;

@@ -18,7 +18,6 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
-import type { ReleasePlan } from "../../src/core/release/plan.ts";
 import { publish } from "../../src/ops/publish.ts";
 import { targetPreflight } from "../../src/ops/release-preflight.ts";
 import { Secret } from "../../src/secret.ts";
@@ -309,7 +308,7 @@ test("a token echoed changed (encoded, cut short, split) is masked in human outp
       name: "slipway-secret-demo",
       version: "2",
       target: { uploadUrl: `${url}/refuse/legacy/`, simpleUrl: `${url}/simple/` },
-    } as ReleasePlan;
+    };
     const problems = await targetPreflight({
       plan,
       credentials: {
