@@ -228,15 +228,18 @@ export async function verifyAccepted(accepted: Accepted[], ctx: ReleaseContext):
 }
 
 /**
- * An answer that says the index kept nothing of this attempt: a 4xx other than the retryable ones
- * and other than the ones some index uses for "already there" (409, 400/403 "exists"...).
+ * An answer that says the index kept nothing of this attempt: a redirect (never followed), or a
+ * 4xx other than the retryable ones and the ones some index uses for "already there" (409,
+ * 400/403 "exists"...).
  */
 function isClearRefusal(answer: UploadResponse): boolean {
+  const { status } = answer;
+  if (status >= 300 && status < 400) return true;
   return (
-    answer.status >= 400 &&
-    answer.status < 500 &&
-    !isRetryable({ kind: "response", status: answer.status }) &&
-    !mightMeanExists(answer.status, `${answer.reason} ${answer.message}`)
+    status >= 400 &&
+    status < 500 &&
+    !isRetryable({ kind: "response", status }) &&
+    !mightMeanExists(status, `${answer.reason} ${answer.message}`)
   );
 }
 

@@ -187,24 +187,29 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
     }
   }
 
-  const jobs = await assembleJobs(paths, contexts, display, emit, hashing);
-  contexts.clear();
-  const releases = assembleReleases(jobs);
   const mayHaveLanded = new Set<string>();
-  const results = await Promise.all(
-    releases.map((release) =>
-      publishRelease(release, {
-        uploadUrl: target.uploadUrl,
-        credentials,
-        http,
-        dryRun,
-        lookups,
-        slots,
-        proof: probe.take,
-        mayHaveLanded,
-      }),
-    ),
-  );
+  let results: UploadOutcome[][];
+  try {
+    const jobs = await assembleJobs(paths, contexts, display, emit, hashing);
+    contexts.clear();
+    results = await Promise.all(
+      assembleReleases(jobs).map((release) =>
+        publishRelease(release, {
+          uploadUrl: target.uploadUrl,
+          credentials,
+          http,
+          dryRun,
+          lookups,
+          slots,
+          proof: probe.take,
+          mayHaveLanded,
+        }),
+      ),
+    );
+  } catch (error) {
+    await probe.settle();
+    throw error;
+  }
   const outcomes = results.flat();
   const summary = summarizeOutcomes(outcomes, dryRun);
   const proof = await probe.settle();
