@@ -23,13 +23,22 @@ export interface HttpSettings {
   emit: (event: PublishEvent) => void;
 }
 
-/** What a caller may set; the rest gets the defaults below. */
+/** What a caller (publish's options, the release preflight) may set; the rest gets the defaults below. */
 export interface HttpSettingsInput {
+  /** Default "slipway". */
   userAgent?: string;
+  /** Attempts, backoff base and cap, longest Retry-After honoured (DEFAULT_RETRY otherwise). */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Total deadline of one request, however slowly the index keeps sending (default 120 s); an
+   * upload gets this plus its size at 64 KiB/s. A request past it is not retried.
+   */
   timeoutMs?: number;
+  /** Abort an upload after this long without a byte moving (default 60 s). */
   stallTimeoutMs?: number;
+  /** Abort a simple-page request after this long without a byte moving (default 30 s). */
   lookupTimeoutMs?: number;
+  /** Injected for tests: randomness for jitter, the clock for Retry-After dates, the wait. */
   random?: () => number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;

@@ -11,11 +11,9 @@ import type { Finding } from "../core/findings.ts";
 import type { OutcomeSummary, UploadOutcome } from "../core/upload/outcome.ts";
 import { isPublished, summarizeOutcomes } from "../core/upload/outcome.ts";
 import { assembleReleases } from "../core/upload/plan.ts";
-import type { RetryPolicy } from "../core/upload/retry.ts";
 import type { Secret } from "../secret.ts";
 import { loadPublishConfig, type PublishConfig } from "./publish-config.ts";
-import type { PublishEvent } from "./publish-events.ts";
-import { type HttpSettings, httpSettings } from "./publish-http.ts";
+import { type HttpSettings, type HttpSettingsInput, httpSettings } from "./publish-http.ts";
 import { assembleJobs, defaultDists, givenDists, projectOfFilename, runChecks } from "./publish-inputs.ts";
 import { Lookups } from "./publish-lookup.ts";
 import { type CredentialProof, proveCredentials } from "./publish-probe.ts";
@@ -23,7 +21,8 @@ import { publishRelease } from "./publish-release.ts";
 
 export type { PublishEvent } from "./publish-events.ts";
 
-export interface PublishOptions {
+/** What to publish and where; the HTTP settings (timeouts, retries, clock, events) are HttpSettingsInput's. */
+export interface PublishOptions extends HttpSettingsInput {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
   /** Wheels and sdists; default: `dist/*.whl` and `dist/*.tar.gz` under cwd. */
@@ -46,23 +45,6 @@ export interface PublishOptions {
   check?: boolean;
   /** Python for README rendering in the checks. */
   python?: string;
-  retry?: Partial<RetryPolicy>;
-  /**
-   * Total deadline of one request, however slowly the index keeps sending (default 120 s); an
-   * upload gets this plus its size at 64 KiB/s. A request past it is not retried.
-   */
-  timeoutMs?: number;
-  /** Abort an upload after this long without a byte moving (default 60 s). */
-  stallTimeoutMs?: number;
-  /** Abort a simple-page request after this long without a byte moving (default 30 s). */
-  lookupTimeoutMs?: number;
-  userAgent?: string;
-  /** Injected for tests: randomness for jitter, the clock for Retry-After dates, the wait. */
-  random?: () => number;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-  signal?: AbortSignal;
-  onEvent?: (event: PublishEvent) => void;
 }
 
 export interface PublishReport {

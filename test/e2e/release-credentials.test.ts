@@ -12,23 +12,21 @@ import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, before, test } from "node:test";
 import { git } from "../helpers/git-repo.ts";
 import { makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
 
 const work = mkdtempSync(join(tmpdir(), "slipway-release-credentials-"));
 const cache = join(work, "cache");
-const repos: ReleaseRepo[] = [];
+// The refused runs change nothing, so they share one repository.
+let refused: ReleaseRepo;
+before(async () => {
+  refused = await makeReleaseRepo(work, { cache });
+});
 after(async () => {
-  for (const r of repos) await r.close();
+  await refused.close();
   rmSync(work, { recursive: true, force: true });
 });
-
-async function repo(): Promise<ReleaseRepo> {
-  const r = await makeReleaseRepo(work, { cache });
-  repos.push(r);
-  return r;
-}
 
 /** What a release may change in git: HEAD, the tags, the remote, the work tree. */
 const gitState = (r: ReleaseRepo) => ({
@@ -39,7 +37,7 @@ const gitState = (r: ReleaseRepo) => ({
 });
 
 test("a wrong token is refused at preflight in the index's words: nothing is built, committed or tagged", async () => {
-  const r = await repo();
+  const r = refused;
   const before = gitState(r);
   const run = await runRelease(r, [...r.args, "--yes"], { env: { TWINE_PASSWORD: "pypi-not-the-token" } });
   assert.equal(run.status, 1, run.stderr);
@@ -56,7 +54,7 @@ test("a wrong token is refused at preflight in the index's words: nothing is bui
 });
 
 test("an empty --password-stdin is a usage error (exit 2)", async () => {
-  const r = await repo();
+  const r = refused;
   const run = await runRelease(r, [...r.args, "--yes", "--password-stdin"]);
   assert.equal(run.status, 2, run.stderr);
   assert.match(run.stderr, /--password-stdin read an empty token from standard input/);
@@ -93,7 +91,7 @@ async function scopedTokenProxy(upstream: string): Promise<Server & { url: strin
 }
 
 test("every file refused before one was accepted: the commit and tag are undone, HEAD is back", async () => {
-  const r = await repo();
+  const r = await makeReleaseRepo(work, { cache });
   const proxy = await scopedTokenProxy(r.target.url);
   try {
     const before = gitState(r);
@@ -115,5 +113,6 @@ test("every file refused before one was accepted: the commit and tag are undone,
   } finally {
     proxy.closeAllConnections();
     await new Promise<void>((done) => proxy.close(() => done()));
+    await r.close();
   }
 });

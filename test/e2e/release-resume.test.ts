@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -84,12 +85,15 @@ for (const step of ["edit", "build", "check", "stage", "verify", "commit-tag", "
 test("killed between the two uploads of the target publish: the resume uploads only the missing file", async () => {
   const r = await repo();
   // Uploads go through a proxy that lets the first file through and cuts every other upload off
-  // mid-body until the kill, so the kill lands with exactly one file on the target.
+  // mid-body until the kill, so the kill lands with exactly one file on the target. The
+  // credential probes (small posts with no file) pass.
   let resumed = false;
   let posts = 0;
+  const probe = (req: IncomingMessage) => Number(req.headers["content-length"] ?? 0) < 1024;
   const proxy = await startFaultProxy({
     upstream: r.target.url,
-    pick: (req) => (req.method !== "POST" || resumed || ++posts === 1 ? "pass" : "drop-mid-body"),
+    pick: (req) =>
+      req.method !== "POST" || resumed || probe(req) || ++posts === 1 ? "pass" : "drop-mid-body",
     slowMs: 0,
   });
   try {
