@@ -31,7 +31,7 @@ Options:
   --password-stdin     read the password or API token from standard input (else
                        TWINE_PASSWORD or .pypirc); it is never printed
   --pypirc FILE        read this .pypirc instead of ~/.pypirc
-  --concurrency N      files in flight at once (default 4)
+  --concurrency N      files in flight at once (default 6)
   --retries N          re-sends of a file after a transport error, 5xx or 429, with
                        backoff and jitter (default 4; 0: one attempt only)
   --timeout SECONDS    total deadline of one request, however slowly the index keeps
