@@ -186,7 +186,7 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
           dryRun,
           lookups,
           slots,
-          proof: probe.take,
+          ...(probe.take === undefined ? {} : { proof: probe.take }),
           mayHaveLanded,
         }),
       ),
@@ -214,12 +214,14 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
 /**
  * The credential probe, started now. `take()` is what the first upload awaits; `settle()` ends
  * it (aborted when nobody took it: every file was already there) and gives the proof when taken.
+ * Without a password there is nothing to prove (a warning says so already): no probe.
  */
 function startProbe(
   uploadUrl: string,
   credentials: PublishConfig["credentials"],
   http: HttpSettings,
-): { take: () => Promise<CredentialProof>; settle: () => Promise<CredentialProof | undefined> } {
+): { take?: () => Promise<CredentialProof>; settle: () => Promise<CredentialProof | undefined> } {
+  if (credentials.password === undefined) return { settle: async () => undefined };
   const stop = new AbortController();
   const signal = http.signal === undefined ? stop.signal : AbortSignal.any([http.signal, stop.signal]);
   let taken = false;

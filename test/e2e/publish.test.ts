@@ -224,6 +224,7 @@ describe("the embedded staging index", () => {
       checkUrl: index.simpleUrl,
     });
     assert.equal(anonymous.outcomes[0]?.index?.status, 401);
+    assert.equal(anonymous.credentials, undefined, "no password: nothing to prove, no probe");
     assert.match(anonymous.outcomes[0]?.hint ?? "", /--password-stdin/);
   });
 
