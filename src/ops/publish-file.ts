@@ -2,6 +2,7 @@
  * Sending one file: retries with backoff on transport errors, 5xx and 429, and after any failed
  * or unclear answer a fresh look at the index's simple page, where only the sha256 decides.
  */
+import { uploadDeadlineMs } from "../adapters/http/exchange.ts";
 import type { TransportError, UploadResponse } from "../adapters/http/upload.ts";
 import { postUpload } from "../adapters/http/upload.ts";
 import type { Credentials } from "../core/upload/credentials.ts";
@@ -10,11 +11,12 @@ import { hintForAnswer, hintForTransport, mightMeanExists } from "../core/upload
 import type { IndexAnswer, RemoteState, UploadOutcome } from "../core/upload/outcome.ts";
 import { compareRemote } from "../core/upload/outcome.ts";
 import type { PlannedFile } from "../core/upload/plan.ts";
-import type { AttemptResult, RetryPolicy } from "../core/upload/retry.ts";
-import { parseRetryAfter, retryDelay, shouldRetry } from "../core/upload/retry.ts";
-import type { PublishEvent } from "./publish-events.ts";
+import type { AttemptResult } from "../core/upload/retry.ts";
+import { isRetryable, parseRetryAfter, retryDelay, shouldRetry } from "../core/upload/retry.ts";
+import { deadlineHint, exchangeListener, type HttpSettings } from "./publish-http.ts";
 import type { Lookups } from "./publish-lookup.ts";
 import { LookupError } from "./publish-lookup.ts";
+import type { CredentialProof } from "./publish-probe.ts";
 import { describe, outcome, settled } from "./publish-verdicts.ts";
 
 export interface FileJob extends PlannedFile {
@@ -28,18 +30,18 @@ export interface FileJob extends PlannedFile {
 export interface ReleaseContext {
   uploadUrl: string;
   credentials: Credentials;
-  policy: RetryPolicy;
-  stallMs: number;
-  userAgent: string;
+  http: HttpSettings;
   dryRun: boolean;
-  random: () => number;
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
   lookups: Lookups;
   /** Bounds the files in flight across every release. */
   slots: { run<T>(fn: () => Promise<T>): Promise<T> };
-  emit: (event: PublishEvent) => void;
-  signal?: AbortSignal;
+  /** The credential probe (started early), awaited before a file is sent. */
+  proof?: () => Promise<CredentialProof>;
+  /**
+   * Files an attempt may have put on the index: an answer other than a clear refusal (2xx, 5xx,
+   * 409 "exists"…) or a connection lost after the whole body went out.
+   */
+  mayHaveLanded: Set<string>;
 }
 
 /** The index took the file (2xx); whether it lists it is checked next, for the whole phase at once. */
@@ -51,13 +53,14 @@ export interface Accepted {
 
 /** Sends one file until the index accepts it, lists it with our sha256, refuses for good, or the attempts run out. */
 export async function sendFile(job: FileJob, ctx: ReleaseContext): Promise<UploadOutcome | Accepted> {
-  const { policy } = ctx;
+  const { http } = ctx;
+  const { policy } = http;
   let attempts = 0;
   let last: IndexAnswer | undefined;
   let lastHint: string | undefined;
   for (;;) {
     attempts++;
-    ctx.emit({
+    http.emit({
       type: "file-start",
       file: job.display,
       filename: job.filename,
@@ -66,6 +69,7 @@ export async function sendFile(job: FileJob, ctx: ReleaseContext): Promise<Uploa
     });
     let result: AttemptResult;
     let answer: UploadResponse | undefined;
+    let deadline = false;
     try {
       answer = await postUpload({
         url: ctx.uploadUrl,
@@ -74,16 +78,23 @@ export async function sendFile(job: FileJob, ctx: ReleaseContext): Promise<Uploa
         ...(ctx.credentials.password === undefined
           ? {}
           : { auth: { username: ctx.credentials.username, password: ctx.credentials.password } }),
-        userAgent: ctx.userAgent,
-        stallMs: ctx.stallMs,
+        userAgent: http.userAgent,
+        stallMs: http.stallMs,
+        deadlineMs: uploadDeadlineMs(http.timeoutMs, job.size),
         onProgress: progressReporter(job, ctx),
-        ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+        onExchange: exchangeListener(http),
+        ...(http.signal === undefined ? {} : { signal: http.signal }),
       });
       result = { kind: "response", status: answer.status };
       if (answer.retryAfter !== undefined) result.retryAfter = answer.retryAfter;
+      if (!isClearRefusal(answer)) ctx.mayHaveLanded.add(job.filename);
     } catch (error) {
       if ((error as Error).name !== "TransportError") throw error;
-      result = { kind: "transport", error: (error as TransportError).message };
+      const transport = error as TransportError;
+      result = { kind: "transport", error: transport.message };
+      deadline = transport.deadline;
+      // An index stores nothing of a body it did not receive whole.
+      if (transport.bodySent) ctx.mayHaveLanded.add(job.filename);
     }
 
     if (answer !== undefined && answer.status >= 200 && answer.status < 300)
@@ -95,18 +106,21 @@ export async function sendFile(job: FileJob, ctx: ReleaseContext): Promise<Uploa
         : { status: answer.status, message: answer.message };
     lastHint =
       answer === undefined
-        ? hintForTransport(describe(result, answer), ctx.uploadUrl)
+        ? deadline
+          ? deadlineHint(http)
+          : hintForTransport(describe(result, answer), ctx.uploadUrl)
         : hintForAnswer({
             status: answer.status,
             text: `${answer.reason} ${answer.message}`,
             uploadUrl: ctx.uploadUrl,
             ...(answer.location === undefined ? {} : { location: answer.location }),
           });
-    const retry = shouldRetry(policy, attempts, result);
+    // Past the total deadline the index answers, only too slowly: another attempt would too.
+    const retry = !deadline && shouldRetry(policy, attempts, result);
     if (retry) {
-      const after = result.kind === "response" ? parseRetryAfter(result.retryAfter, ctx.now()) : undefined;
-      const delayMs = retryDelay(policy, attempts, ctx.random, after);
-      ctx.emit({
+      const after = result.kind === "response" ? parseRetryAfter(result.retryAfter, http.now()) : undefined;
+      const delayMs = retryDelay(policy, attempts, http.random, after);
+      http.emit({
         type: "file-retry",
         file: job.display,
         filename: job.filename,
@@ -114,7 +128,7 @@ export async function sendFile(job: FileJob, ctx: ReleaseContext): Promise<Uploa
         delayMs,
         reason: describe(result, answer),
       });
-      await ctx.sleep(delayMs);
+      await http.sleep(delayMs);
     }
     // Whatever the answer said, the index's listing decides: the file may have landed anyway.
     let state: RemoteState | undefined;
@@ -125,7 +139,7 @@ export async function sendFile(job: FileJob, ctx: ReleaseContext): Promise<Uploa
       pageUrl = lookup.url;
       state = compareRemote(lookup.listing, job.filename, job.sha256);
       if (answer !== undefined && !lookup.listing.found && mightMeanExists(answer.status, answer.message)) {
-        ctx.emit({
+        http.emit({
           type: "warning",
           message: `the index refused ${job.filename} as if it existed (${answer.status}), but ${lookup.url} is 404`,
           hint: "Check --check-url: a wrong simple URL makes every file look absent.",
@@ -162,7 +176,7 @@ export async function verifyAccepted(accepted: Accepted[], ctx: ReleaseContext):
   let pageUrl = "";
   let unreadable: string | undefined;
   for (let look = 1; look <= 3 && pending.length > 0; look++) {
-    if (look > 1) await ctx.sleep(retryDelay(ctx.policy, look - 1, ctx.random));
+    if (look > 1) await ctx.http.sleep(retryDelay(ctx.http.policy, look - 1, ctx.http.random));
     try {
       const lookup = await ctx.lookups.fresh((pending[0] as Accepted).job.project);
       pageUrl = lookup.url;
@@ -213,11 +227,27 @@ export async function verifyAccepted(accepted: Accepted[], ctx: ReleaseContext):
   return accepted.map((a) => done.get(a.job) as UploadOutcome);
 }
 
+/**
+ * An answer that says the index kept nothing of this attempt: a redirect (never followed), or a
+ * 4xx other than the retryable ones and the ones some index uses for "already there" (409,
+ * 400/403 "exists"...).
+ */
+function isClearRefusal(answer: UploadResponse): boolean {
+  const { status } = answer;
+  if (status >= 300 && status < 400) return true;
+  return (
+    status >= 400 &&
+    status < 500 &&
+    !isRetryable({ kind: "response", status }) &&
+    !mightMeanExists(status, `${answer.reason} ${answer.message}`)
+  );
+}
+
 function progressReporter(job: FileJob, ctx: ReleaseContext): (sent: number, total: number) => void {
   let reported = 0;
   return (sent, total) => {
     if (sent - reported < 256 * 1024 && sent !== total) return;
     reported = sent;
-    ctx.emit({ type: "file-progress", file: job.display, filename: job.filename, sent, total });
+    ctx.http.emit({ type: "file-progress", file: job.display, filename: job.filename, sent, total });
   };
 }

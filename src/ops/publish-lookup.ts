@@ -1,12 +1,14 @@
 /**
- * Simple-page lookups for `publish`, retried like uploads on transport errors, 5xx and 429. A
- * lookup is never cached across decisions: each one asks the index again.
+ * Simple-page lookups for `publish` (and the release preflight, which must read the target the
+ * same way): credentials sent to the upload URL's own origin only, retried like uploads on
+ * transport errors, 5xx and 429, each request under a total deadline. A lookup is never cached
+ * across decisions: each one asks the index again.
  */
 import { type Lookup, LookupError, lookupProject } from "../adapters/http/simple-client.ts";
 import { normalizeName } from "../core/names/name.ts";
 import type { Credentials } from "../core/upload/credentials.ts";
-import type { RetryPolicy } from "../core/upload/retry.ts";
 import { isRetryable, parseRetryAfter, retryDelay } from "../core/upload/retry.ts";
+import { exchangeListener, type HttpSettings } from "./publish-http.ts";
 
 export { LookupError } from "../adapters/http/simple-client.ts";
 
@@ -14,13 +16,7 @@ export interface LookupOptions {
   simpleUrl: string;
   uploadUrl: string;
   credentials: Credentials;
-  userAgent: string;
-  timeoutMs: number;
-  policy: RetryPolicy;
-  random: () => number;
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-  signal?: AbortSignal;
+  http: HttpSettings;
 }
 
 export class Lookups {
@@ -56,33 +52,50 @@ export class Lookups {
 
   /** The project's page as the index shows it now. Rejects with LookupError after the retries. */
   async fresh(project: string): Promise<Lookup> {
-    const o = this.#options;
+    const { credentials, http } = this.#options;
     for (let attempt = 1; ; attempt++) {
       try {
         return await lookupProject({
-          simpleUrl: o.simpleUrl,
+          simpleUrl: this.#options.simpleUrl,
           project,
-          userAgent: o.userAgent,
-          timeoutMs: o.timeoutMs,
+          userAgent: http.userAgent,
+          timeoutMs: http.lookupIdleMs,
+          deadlineMs: http.timeoutMs,
+          onExchange: exchangeListener(http),
           // Credentials go to the upload URL's own origin only, never to a third-party check URL.
-          ...(o.credentials.password === undefined
+          ...(credentials.password === undefined
             ? {}
             : {
                 auth: {
-                  username: o.credentials.username,
-                  password: o.credentials.password,
-                  origin: new URL(o.uploadUrl).origin,
+                  username: credentials.username,
+                  password: credentials.password,
+                  origin: new URL(this.#options.uploadUrl).origin,
                 },
               }),
-          ...(o.signal === undefined ? {} : { signal: o.signal }),
+          ...(http.signal === undefined ? {} : { signal: http.signal }),
         });
       } catch (error) {
-        if (!(error instanceof LookupError) || o.signal?.aborted) throw error;
+        if (!(error instanceof LookupError) || http.signal?.aborted) throw error;
+        // Past the total deadline the index is answering, only too slowly: asking again would
+        // multiply the wait, not shorten it.
         const retryable =
-          error.status === undefined || isRetryable({ kind: "response", status: error.status });
-        if (!retryable || attempt >= o.policy.attempts) throw error;
-        const after = parseRetryAfter(error.retryAfter, o.now());
-        await o.sleep(retryDelay(o.policy, attempt, o.random, after));
+          !error.deadline &&
+          (error.status === undefined || isRetryable({ kind: "response", status: error.status }));
+        if (!retryable || attempt >= http.policy.attempts) throw error;
+        const after = parseRetryAfter(error.retryAfter, http.now());
+        const delayMs = retryDelay(http.policy, attempt, http.random, after);
+        http.emit({
+          type: "retry",
+          purpose: "lookup",
+          url: error.url,
+          attempt: attempt + 1,
+          delayMs,
+          // "answered 503 Service Unavailable": the URL is in the event already.
+          reason: error.message.startsWith(error.url)
+            ? error.message.slice(error.url.length).trim()
+            : error.message,
+        });
+        await http.sleep(delayMs);
       }
     }
   }

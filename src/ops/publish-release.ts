@@ -13,8 +13,9 @@ import {
   sendFile,
   verifyAccepted,
 } from "./publish-file.ts";
+import { deadlineHint } from "./publish-http.ts";
 import { LookupError } from "./publish-lookup.ts";
-import { held, outcome, settled } from "./publish-verdicts.ts";
+import { credentialsRefused, held, outcome, settled } from "./publish-verdicts.ts";
 
 /**
  * Publishes one release: one lookup decides every file first (a conflict anywhere sends nothing
@@ -29,7 +30,7 @@ export async function publishRelease(
   const results = new Map<FileJob, UploadOutcome>();
   const finish = (job: FileJob, result: UploadOutcome) => {
     results.set(job, result);
-    ctx.emit({ type: "file-done", outcome: result });
+    ctx.http.emit({ type: "file-done", outcome: result });
   };
   let states: RemoteState[];
   let pageUrl: string;
@@ -45,7 +46,9 @@ export async function publishRelease(
         outcome(job, "failed", `could not look ${job.filename} up on the index: ${error.message}`, {
           attempts: 0,
           url: error.url,
-          hint: "Check --check-url (the index's simple API root) and that the index is up; nothing was sent.",
+          hint: error.deadline
+            ? `${deadlineHint(ctx.http)} Nothing was sent.`
+            : "Check --check-url (the index's simple API root) and that the index is up; nothing was sent.",
         }),
       );
     }
@@ -69,6 +72,9 @@ export async function publishRelease(
       jobs.map((job) =>
         ctx.slots.run(async () => {
           if (blocker !== undefined) return finish(job, held(job, blocker));
+          // The probe ran while the checks did; a refused credential sends nothing at all.
+          const proof = await ctx.proof?.();
+          if (proof?.verdict === "refused") return finish(job, credentialsRefused(job, proof));
           if (ctx.dryRun) {
             return finish(
               job,

@@ -8,6 +8,7 @@ import type { RemoteState, UploadOutcome, UploadStatus } from "../core/upload/ou
 import { conflictMessage } from "../core/upload/outcome.ts";
 import type { AttemptResult } from "../core/upload/retry.ts";
 import type { FileJob } from "./publish-file.ts";
+import type { CredentialProof } from "./publish-probe.ts";
 
 /** An outcome for `job`, with the file's own facts filled in. */
 export function outcome(
@@ -94,3 +95,17 @@ export const held = (job: FileJob, blocker: UploadOutcome): UploadOutcome =>
       hint: "Resolve that file first, then re-run: files already on the index are recognised by hash.",
     },
   );
+
+/** A file not sent because the index refused the credentials before any upload. */
+export const credentialsRefused = (job: FileJob, proof: CredentialProof): UploadOutcome =>
+  outcome(job, "failed", `not sent: ${proof.url} refused the credentials: ${proof.message}`, {
+    attempts: 0,
+    url: proof.url,
+    index: {
+      ...(proof.status === undefined ? {} : { status: proof.status }),
+      message: proof.words ?? proof.message,
+    },
+    hint:
+      proof.hint ??
+      "Check the token (and that the username is __token__ for an API token); nothing was sent.",
+  });

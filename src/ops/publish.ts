@@ -9,19 +9,20 @@ import { digestFile } from "../adapters/file-digests.ts";
 import type { DistContext } from "../core/checks/context.ts";
 import type { Finding } from "../core/findings.ts";
 import type { OutcomeSummary, UploadOutcome } from "../core/upload/outcome.ts";
-import { summarizeOutcomes } from "../core/upload/outcome.ts";
+import { isPublished, summarizeOutcomes } from "../core/upload/outcome.ts";
 import { assembleReleases } from "../core/upload/plan.ts";
-import { DEFAULT_RETRY, type RetryPolicy } from "../core/upload/retry.ts";
 import type { Secret } from "../secret.ts";
-import { loadPublishConfig } from "./publish-config.ts";
-import type { PublishEvent } from "./publish-events.ts";
+import { loadPublishConfig, type PublishConfig } from "./publish-config.ts";
+import { type HttpSettings, type HttpSettingsInput, httpSettings } from "./publish-http.ts";
 import { assembleJobs, defaultDists, givenDists, projectOfFilename, runChecks } from "./publish-inputs.ts";
 import { Lookups } from "./publish-lookup.ts";
+import { type CredentialProof, proveCredentials } from "./publish-probe.ts";
 import { publishRelease } from "./publish-release.ts";
 
 export type { PublishEvent } from "./publish-events.ts";
 
-export interface PublishOptions {
+/** What to publish and where; the HTTP settings (timeouts, retries, clock, events) are HttpSettingsInput's. */
+export interface PublishOptions extends HttpSettingsInput {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
   /** Wheels and sdists; default: `dist/*.whl` and `dist/*.tar.gz` under cwd. */
@@ -36,7 +37,10 @@ export interface PublishOptions {
   checkUrl?: string;
   username?: string;
   password?: Secret;
-  /** Files in flight at once (default 4). */
+  /**
+   * Files in flight at once (default 6: the top of the 3–6 that suits PyPI, which locks per
+   * project; on a link with real round trips and server work, parallel uploads are most of the win).
+   */
   concurrency?: number;
   /** Resolve, check and look up, but send nothing. */
   dryRun?: boolean;
@@ -44,18 +48,6 @@ export interface PublishOptions {
   check?: boolean;
   /** Python for README rendering in the checks. */
   python?: string;
-  retry?: Partial<RetryPolicy>;
-  /** Abort an upload after this long without a byte moving (default 60 s). */
-  stallTimeoutMs?: number;
-  /** Give up a simple-page request after this long (default 30 s). */
-  lookupTimeoutMs?: number;
-  userAgent?: string;
-  /** Injected for tests: randomness for jitter, the clock for Retry-After dates, the wait. */
-  random?: () => number;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-  signal?: AbortSignal;
-  onEvent?: (event: PublishEvent) => void;
 }
 
 export interface PublishReport {
@@ -64,11 +56,19 @@ export interface PublishReport {
   dryRun: boolean;
   /** The distribution checks: their findings, and whether they passed. */
   check: { ran: boolean; findings: Finding[]; errors: number; warnings: number; ok: boolean };
+  /** What the credential probe proved; absent when it was not needed (nothing to send, or the checks refused). */
+  credentials?: CredentialProof;
   /** One per file, in upload order; empty when the checks refused the batch. */
   outcomes: UploadOutcome[];
   summary: OutcomeSummary;
   /** Every file is on the index with its sha256 (dry run: nothing stands in the way). */
   ok: boolean;
+  /**
+   * The index may hold something of this batch: a file uploaded or already there, or an upload
+   * whose answer left it open (2xx, 5xx, "exists", a connection lost after the whole body). False
+   * when every file was refused outright or never sent: nothing of the batch became public.
+   */
+  publicEffect: boolean;
 }
 
 /** A counting semaphore over async work. */
@@ -90,22 +90,14 @@ function limiter(size: number): { run<T>(fn: () => Promise<T>): Promise<T> } {
   };
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((done) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      done();
-    });
-  });
-
 /**
  * Publishes the distributions. Resolves to a report whose `ok` is true only when every file is
  * on the index with its sha256; throws SlipwayError for configuration and usage mistakes and for
  * files that cannot be read.
  */
 export async function publish(options: PublishOptions): Promise<PublishReport> {
-  const emit = options.onEvent ?? (() => {});
+  const http = httpSettings(options);
+  const emit = http.emit;
   const display = (path: string) => relative(options.cwd, path) || path;
   const explicit = options.dists !== undefined && options.dists.length > 0;
   const paths = explicit
@@ -145,26 +137,17 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
     });
   }
 
-  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
-  const random = options.random ?? Math.random;
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => defaultSleep(ms, options.signal));
-  const userAgent = options.userAgent ?? "slipway";
   const lookups = new Lookups({
     simpleUrl: target.simpleUrl,
     uploadUrl: target.uploadUrl,
     credentials,
-    userAgent,
-    timeoutMs: options.lookupTimeoutMs ?? 30_000,
-    policy,
-    random,
-    now,
-    sleep,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    http,
   });
-  const slots = limiter(Math.max(1, Math.floor(options.concurrency ?? 4)));
+  const slots = limiter(Math.max(1, Math.floor(options.concurrency ?? 6)));
   // The first lookups run while the checks do: reading the index changes nothing.
   lookups.prefetch(paths.map(projectOfFilename), (fn) => slots.run(fn));
+  // So does the credential probe, which can create nothing either.
+  const probe = startProbe(target.uploadUrl, credentials, http);
   // Hashing too: it reads the files the checks read, on the other core.
   const hashing = new Map(paths.map((path) => [path, digestFile(path, display(path))] as const));
   for (const pending of hashing.values()) pending.catch(() => {});
@@ -175,6 +158,7 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
     checkResult = await runChecks(options, paths, explicit, contexts);
     emit({ type: "checked", errors: checkResult.errors, warnings: checkResult.warnings });
     if (!checkResult.ok) {
+      await probe.settle();
       return {
         target: targetInfo,
         username: credentials.username,
@@ -183,41 +167,86 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
         outcomes: [],
         summary: summarizeOutcomes([], dryRun),
         ok: false,
+        publicEffect: false,
       };
     }
   }
 
-  const jobs = await assembleJobs(paths, contexts, display, emit, hashing);
-  contexts.clear();
-  const releases = assembleReleases(jobs);
-  const results = await Promise.all(
-    releases.map((release) =>
-      publishRelease(release, {
-        uploadUrl: target.uploadUrl,
-        credentials,
-        policy,
-        stallMs: options.stallTimeoutMs ?? 60_000,
-        userAgent,
-        dryRun,
-        random,
-        now,
-        sleep,
-        lookups,
-        slots,
-        emit,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      }),
-    ),
-  );
+  const mayHaveLanded = new Set<string>();
+  let results: UploadOutcome[][];
+  try {
+    const jobs = await assembleJobs(paths, contexts, display, emit, hashing);
+    contexts.clear();
+    results = await Promise.all(
+      assembleReleases(jobs).map((release) =>
+        publishRelease(release, {
+          uploadUrl: target.uploadUrl,
+          credentials,
+          http,
+          dryRun,
+          lookups,
+          slots,
+          ...(probe.take === undefined ? {} : { proof: probe.take }),
+          mayHaveLanded,
+        }),
+      ),
+    );
+  } catch (error) {
+    await probe.settle();
+    throw error;
+  }
   const outcomes = results.flat();
   const summary = summarizeOutcomes(outcomes, dryRun);
+  const proof = await probe.settle();
   return {
     target: targetInfo,
     username: credentials.username,
     dryRun,
     check: checkResult,
+    ...(proof === undefined ? {} : { credentials: proof }),
     outcomes,
     summary,
     ok: summary.ok,
+    publicEffect: outcomes.some((o) => isPublished(o.status)) || mayHaveLanded.size > 0,
+  };
+}
+
+/**
+ * The credential probe, started now. `take()` is what the first upload awaits; `settle()` ends
+ * it (aborted when nobody took it: every file was already there) and gives the proof when taken.
+ * Without a password there is nothing to prove (a warning says so already): no probe.
+ */
+function startProbe(
+  uploadUrl: string,
+  credentials: PublishConfig["credentials"],
+  http: HttpSettings,
+): { take?: () => Promise<CredentialProof>; settle: () => Promise<CredentialProof | undefined> } {
+  if (credentials.password === undefined) return { settle: async () => undefined };
+  const stop = new AbortController();
+  const signal = http.signal === undefined ? stop.signal : AbortSignal.any([http.signal, stop.signal]);
+  let taken = false;
+  const proving = proveCredentials(uploadUrl, credentials, { ...http, signal }).then((proof) => {
+    if (!stop.signal.aborted) {
+      http.emit({ type: "credentials", ...proof });
+      if (proof.verdict === "unproven") {
+        http.emit({
+          type: "warning",
+          message: `could not prove the credentials for ${proof.url}: ${proof.message}`,
+          ...(proof.hint === undefined ? {} : { hint: proof.hint }),
+        });
+      }
+    }
+    return proof;
+  });
+  return {
+    take: () => {
+      taken = true;
+      return proving;
+    },
+    settle: async () => {
+      if (!taken) stop.abort();
+      const proof = await proving;
+      return taken ? proof : undefined;
+    },
   };
 }

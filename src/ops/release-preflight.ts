@@ -19,7 +19,6 @@ import {
   remoteUrl,
   tagCommit,
 } from "../adapters/git-release.ts";
-import { lookupProject } from "../adapters/http/simple-client.ts";
 import { parseSdistFilename, parseWheelFilename } from "../core/names/filename.ts";
 import { normalizeName } from "../core/names/name.ts";
 import { canonicalizeVersion } from "../core/pep440/version.ts";
@@ -27,6 +26,9 @@ import type { ReleasePlan } from "../core/release/plan.ts";
 import type { Credentials } from "../core/upload/credentials.ts";
 import type { StepProblem } from "../pipeline/steps.ts";
 import { redact } from "../redact.ts";
+import { type HttpSettings, type HttpSettingsInput, httpSettings } from "./publish-http.ts";
+import { Lookups } from "./publish-lookup.ts";
+import { type CredentialProof, proveCredentials } from "./publish-probe.ts";
 
 const error = (id: string, message: string, hint: string): StepProblem => ({
   id,
@@ -245,18 +247,68 @@ function filesOfVersion(filenames: readonly string[], name: string, version: str
 }
 
 export interface TargetPreflightInput {
-  plan: ReleasePlan;
+  plan: Pick<ReleasePlan, "name" | "version" | "target">;
   credentials: Credentials;
   userAgent: string;
   /** Resuming: files of this version on the target may be this run's own uploads. */
   resume: boolean;
+  /** Retries, deadlines and clock, as `publish` takes them (tests shorten them). */
+  http?: HttpSettingsInput;
 }
 
-/** A token for the target, and the version not on it yet (PyPI never lets a file name be reused). */
+const PASSWORD_FROM: Record<string, string> = {
+  flag: "--password-stdin",
+  env: "TWINE_PASSWORD",
+  url: "the URL's user:password@",
+  pypirc: ".pypirc",
+};
+
+/** The preflight problem a probe's answer makes, if any (pure). */
+export function credentialProblem(
+  proof: CredentialProof,
+  where: string,
+  credentials: Credentials,
+): StepProblem | undefined {
+  const from = PASSWORD_FROM[credentials.passwordFrom ?? ""];
+  const who = `user ${credentials.username}${from === undefined ? "" : `, password from ${from}`}`;
+  if (proof.verdict === "accepted") return undefined;
+  if (proof.verdict === "refused") {
+    return error(
+      "credentials",
+      `${where} refused the credentials (${who}): ${proof.message}`,
+      proof.hint ?? "check the token and the username (__token__ for an API token), then run again",
+    );
+  }
+  const status = proof.status ?? 0;
+  // A URL that redirects or takes no uploads at all fails every upload: no use building first.
+  if ((status >= 300 && status < 400) || status === 404 || status === 405 || status === 410) {
+    return error(
+      "target-url",
+      `${proof.url} does not take uploads: ${proof.message}`,
+      proof.hint ?? "check --to: it must be the index's upload URL",
+    );
+  }
+  return warning(
+    "credentials",
+    `could not prove that ${where} takes the credentials (${who}): ${proof.message}`,
+    `${proof.hint === undefined ? "" : `${proof.hint} `}The release goes on; should the index refuse every file, the commit and tag are undone: nothing is published.`,
+  );
+}
+
+/**
+ * Credentials the target takes (an upload probe it refuses only for its content, see
+ * probeUploadCredentials), and the version not on it yet (PyPI never lets a file name be
+ * reused). The target is read exactly as `publish` reads it: credentials, retries, deadlines.
+ */
 export async function targetPreflight(input: TargetPreflightInput): Promise<StepProblem[]> {
   const { plan, credentials } = input;
   const where = plan.target.name ?? plan.target.uploadUrl;
+  const http = httpSettings({ userAgent: input.userAgent, ...input.http });
   const problems: StepProblem[] = [];
+  const proving =
+    credentials.password === undefined
+      ? undefined
+      : proveCredentials(plan.target.uploadUrl, credentials, http);
   if (credentials.password === undefined) {
     problems.push(
       error(
@@ -266,36 +318,45 @@ export async function targetPreflight(input: TargetPreflightInput): Promise<Step
       ),
     );
   }
-  if (input.resume) return problems;
+  const versionProblem = input.resume ? undefined : targetVersionProblem(input, http, where);
+  const proof = await proving;
+  const refusal = proof === undefined ? undefined : credentialProblem(proof, where, credentials);
+  if (refusal !== undefined) problems.push(refusal);
+  const taken = await versionProblem;
+  if (taken !== undefined) problems.push(taken);
+  return problems;
+}
+
+async function targetVersionProblem(
+  input: TargetPreflightInput,
+  http: HttpSettings,
+  where: string,
+): Promise<StepProblem | undefined> {
+  const { plan } = input;
+  const lookups = new Lookups({
+    simpleUrl: plan.target.simpleUrl,
+    uploadUrl: plan.target.uploadUrl,
+    credentials: input.credentials,
+    http,
+  });
   try {
-    const lookup = await lookupProject({
-      simpleUrl: plan.target.simpleUrl,
-      project: plan.name,
-      userAgent: input.userAgent,
-      timeoutMs: 30_000,
-    });
+    const lookup = await lookups.fresh(plan.name);
     const taken = filesOfVersion(
       lookup.listing.files.map((f) => f.filename),
       plan.name,
       plan.version,
     );
-    if (taken.length > 0) {
-      problems.push(
-        error(
-          "target-version",
-          `${plan.name} ${plan.version} is already on ${where} (${taken.join(", ")})`,
-          "release the next version; an index never takes a file name twice",
-        ),
-      );
-    }
+    if (taken.length === 0) return undefined;
+    return error(
+      "target-version",
+      `${plan.name} ${plan.version} is already on ${where} (${taken.join(", ")})`,
+      "release the next version; an index never takes a file name twice",
+    );
   } catch (e) {
-    problems.push(
-      error(
-        "target-lookup",
-        `cannot read ${plan.target.simpleUrl} to see whether ${plan.version} is there: ${(e as Error).message}`,
-        "check the URL and the network (or pass --check-url with the index's simple root)",
-      ),
+    return error(
+      "target-lookup",
+      `cannot read ${plan.target.simpleUrl} to see whether ${plan.version} is there: ${(e as Error).message}`,
+      "check the URL, the network and the credentials (or pass --check-url with the index's simple root)",
     );
   }
-  return problems;
 }

@@ -36,7 +36,13 @@ import { type ReleasePlan, releaseStateRefs } from "../core/release/plan.ts";
 import type { Credentials } from "../core/upload/credentials.ts";
 import { SlipwayError } from "../errors.ts";
 import type { JournalStore } from "../pipeline/journal.ts";
-import type { Step, StepContext, StepRecord, StepTable } from "../pipeline/steps.ts";
+import {
+  NoPublicEffectError,
+  type Step,
+  type StepContext,
+  type StepRecord,
+  type StepTable,
+} from "../pipeline/steps.ts";
 import type { Secret } from "../secret.ts";
 import { build } from "./build.ts";
 import { check } from "./check.ts";
@@ -607,8 +613,12 @@ const publishStep: Step<ReleaseInput> = {
         if (e.type === "file-done") input.detail("publish", `${e.outcome.filename}: ${e.outcome.status}`);
       },
     });
-    if (!report.ok)
-      throw publishFailure(report.outcomes, input.plan.target.name ?? input.plan.target.uploadUrl);
+    if (!report.ok) {
+      const failure = publishFailure(report.outcomes, input.plan.target.name ?? input.plan.target.uploadUrl);
+      // The commit point is the first file the target accepts: refused outright, nothing is
+      // public, and the commit and tag are undone. A resumed run may have published before.
+      throw report.publicEffect || input.resume ? failure : new NoPublicEffectError(failure);
+    }
     return {
       files: report.outcomes.map((o) => ({
         filename: o.filename,

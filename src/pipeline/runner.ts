@@ -1,8 +1,9 @@
 /**
  * Runs a step table: every preflight first (all problems reported together, nothing mutated),
  * then the steps in order, each finished one journaled with its record. Before the commit point
- * (the first public step) a failure undoes every finished step in reverse, so the repository ends
- * as it was; after it nothing is undone and `--resume` continues, re-checking reality through each
+ * (the first public effect: a public step that finished, or one that failed after something of
+ * it became public) a failure undoes every finished step in reverse, so the repository ends as
+ * it was; after it nothing is undone and `--resume` continues, re-checking reality through each
  * step's `verify`. A dry run takes the same path: "run" steps run (and are undone at the end),
  * "plan" steps describe themselves. Nothing here prints: progress goes out as events.
  */
@@ -11,6 +12,7 @@ import type { Journal, JournalStore } from "./journal.ts";
 import {
   checkStepTable,
   type JsonValue,
+  NoPublicEffectError,
   type PipelineProblem,
   type Step,
   type StepContext,
@@ -246,15 +248,22 @@ export async function runPipeline<C>(
       emit({ type: "step-done", step: step.id, title: step.title, record, ms: now() - started });
     } catch (error) {
       const err = asSlipwayError(error, `step "${step.title}" (${step.id}) failed`);
-      // A public step that started may have half-happened (2 of 3 files uploaded): never undo from there.
-      const committed = step.public || finished.some((f) => f.step.public);
+      // A public step that started may have half-happened (2 of 3 files uploaded): never undo from
+      // there, unless the step says nothing of it became public (every file refused).
+      const effectless = error instanceof NoPublicEffectError;
+      const committed = (step.public && !effectless) || finished.some((f) => f.step.public);
       if (committed) {
         return fail(step, err, {
           undo: false,
           next: `fix the cause and run again with --resume to continue from "${step.title}"`,
         });
       }
-      return fail(step, err, { undo: true, next: "nothing was changed; fix the cause and run again" });
+      return fail(step, err, {
+        undo: true,
+        next: step.public
+          ? "nothing was published and the rest was undone; fix the cause and run again"
+          : "nothing was changed; fix the cause and run again",
+      });
     }
   }
 

@@ -76,6 +76,21 @@ interface StepBase<C> {
   undo?: (ctx: StepContext<C>, record: StepRecord) => Promise<void>;
 }
 
+/**
+ * What a public step throws when it failed before it had any public effect (the index refused
+ * every file before it accepted one): the commit point was not reached, so the runner undoes
+ * the steps before it as it does for any earlier failure.
+ */
+export class NoPublicEffectError extends SlipwayError {
+  constructor(error: SlipwayError) {
+    super(error.code, error.message, {
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+      ...(error.cause === undefined ? {} : { cause: error.cause }),
+    });
+    this.name = "NoPublicEffectError";
+  }
+}
+
 /** Safe in a dry run (build, check, stage to a throwaway index): runs for real, undone at the end. */
 export interface RunStep<C> extends StepBase<C> {
   dryRun: "run";

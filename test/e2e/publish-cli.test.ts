@@ -1,6 +1,7 @@
 /**
  * The `slipway publish` command itself, in a child process against the embedded index: JSON
- * lines, --password-stdin, the human summary, and exit codes 0, 1 and 2.
+ * lines, --password-stdin (an empty one is a usage error), the human summary, exit codes 0, 1
+ * and 2, and --verbose (every request, retry and the credential proof; never a credential).
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +11,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type RunningIndex, startIndex } from "../../src/server/index-server.ts";
 import { writeDists } from "../helpers/dists.ts";
+import { type Fault, startFaultProxy } from "../helpers/fault-proxy.ts";
 import { runAsync } from "../helpers/run-async.ts";
 
 const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -65,4 +67,111 @@ test("the CLI: --json lines, --password-stdin, exit codes 0, 1 and 2", async () 
   assert.match(human.stdout, /already there {2}.*slipway_pub_cli-3\.0-py3-none-any\.whl/);
   assert.match(human.stdout, /2 already there: every file is on the index with its sha256/);
   assert.match(human.stderr, /exists-identical slipway_pub_cli-3\.0\.tar\.gz/);
+});
+
+test("an empty --password-stdin is a usage error, before anything is read or sent", async () => {
+  const dists = writeDists(fresh("empty"), { name: "slipway-pub-empty", version: "1" }).all;
+  for (const input of ["", "\n", "  \r\n"]) {
+    const run = await cli(
+      [...dists, "--to", index.uploadUrl, "--check-url", index.simpleUrl, "--password-stdin"],
+      input,
+    );
+    assert.equal(run.status, 2, JSON.stringify(input));
+    assert.match(
+      run.stderr,
+      /--password-stdin read an empty token from standard input\nhint: Check that the variable/,
+    );
+  }
+  const page = await fetch(`${index.simpleUrl}slipway-pub-empty/`);
+  assert.equal(page.status, 404, "nothing was sent");
+});
+
+test("--verbose: each request with its status, bytes and time, each retry with its reason and wait; no credential", async () => {
+  // The first page read fails (500) and the first upload is rate-limited (429, Retry-After: 0).
+  const seen = new Map<string, number>();
+  const proxy = await startFaultProxy({
+    upstream: index.url,
+    slowMs: 0,
+    pick: (req): Fault => {
+      const small = Number(req.headers["content-length"] ?? 0) < 1024;
+      const key = req.method === "GET" ? "GET" : small ? "probe" : "upload";
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      if (n === 1 && key === "GET") return "error-500";
+      if (n === 1 && key === "upload") return "rate-429";
+      return "pass";
+    },
+  });
+  try {
+    const dists = writeDists(fresh("verbose"), { name: "slipway-pub-verbose", version: "1" }).all;
+    const args = [...dists, "--to", `${proxy.url}legacy/`, "--check-url", `${proxy.url}simple/`];
+    const run = await cli([...args, "--password-stdin", "--verbose"], index.token);
+    assert.equal(run.status, 0, run.stderr);
+    const err = run.stderr;
+    const at = proxy.url.replace(/\/$/, "");
+    const line = (text: string) => new RegExp(`^${text}$`, "m");
+    assert.match(
+      err,
+      line(
+        `http: GET ${at}/simple/slipway-pub-verbose/ \\(lookup\\) → 500 Internal Server Error, 12 B in \\d+ ms`,
+      ),
+    );
+    assert.match(
+      err,
+      line(
+        `retry: lookup ${at}/simple/slipway-pub-verbose/: answered 500 Internal Server Error; attempt 2 in \\d\\.\\d s`,
+      ),
+    );
+    assert.match(
+      err,
+      line(`http: GET ${at}/simple/slipway-pub-verbose/ \\(lookup\\) → 404 Not Found, \\d+ B in \\d+ ms`),
+    );
+    assert.match(
+      err,
+      line(`http: POST ${at}/legacy/ \\(probe\\) → 400 Bad Request, \\d+ B sent, \\d+ B received in \\d+ ms`),
+    );
+    assert.match(err, line(`credentials: accepted by ${at}/legacy/: the index answered 400 .*`));
+    assert.match(
+      err,
+      line(
+        `http: POST ${at}/legacy/ \\(upload\\) → 429 Too Many Requests, \\d+\\.\\d KiB sent, \\d+ B received in \\d+ ms`,
+      ),
+    );
+    assert.match(
+      err,
+      line(
+        `retry: slipway_pub_verbose-1-py3-none-any\\.whl: the index answered 429 Too Many Requests: injected 429; attempt 2 in \\d\\.\\d s`,
+      ),
+    );
+    assert.equal(err.match(/\(upload\) → 200 OK/g)?.length, 2, "both files, in the end");
+    const basic = Buffer.from(`__token__:${index.token}`).toString("base64");
+    assert.ok(!err.includes(index.token) && !err.includes(basic), "never a credential");
+
+    // With --json, the same as JSON lines beside the outcomes (a new version: the probe is needed).
+    const next = writeDists(fresh("verbose2"), { name: "slipway-pub-verbose", version: "2" }).all;
+    const json = await cli(
+      [...next, ...args.slice(dists.length), "--json", "--verbose", "--password-stdin"],
+      index.token,
+    );
+    const lines = json.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const http = lines.find((l) => l["type"] === "http");
+    assert.deepEqual(Object.keys(http ?? {}).sort(), [
+      "method",
+      "ms",
+      "purpose",
+      "reason",
+      "received",
+      "sent",
+      "status",
+      "type",
+      "url",
+    ]);
+    assert.ok(lines.some((l) => l["type"] === "credentials"));
+    assert.ok(lines.some((l) => l["type"] === "outcome") && lines.at(-1)?.["type"] === "summary");
+  } finally {
+    await proxy.close();
+  }
 });

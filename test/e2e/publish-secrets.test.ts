@@ -5,7 +5,9 @@
  * and without --json, through the CLI and the library. Hostile indexes echo the Authorization
  * header back in bodies, reason phrases and file URLs. The canary must appear nowhere: not in
  * stdout, stderr, JSON, events, reports, error messages, hints or stacks. It deliberately
- * matches none of redact()'s token patterns, so only slipway's own handling can hide it.
+ * matches none of redact()'s token patterns, so only slipway's own handling can hide it. A second
+ * index echoes the token changed (encoded, cut short, split over lines: test/helpers/echo-forms.ts)
+ * into human output, --json, --verbose and the release preflight's problems.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,9 +19,11 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import { publish } from "../../src/ops/publish.ts";
+import { targetPreflight } from "../../src/ops/release-preflight.ts";
 import { Secret } from "../../src/secret.ts";
 import { type RunningIndex, startIndex } from "../../src/server/index-server.ts";
 import { writeDists } from "../helpers/dists.ts";
+import { echoedForms, leakedForms, squeeze } from "../helpers/echo-forms.ts";
 import { runAsync } from "../helpers/run-async.ts";
 
 const CANARY = "canary-7f3a9e1d5c2b8a60d4e9";
@@ -235,5 +239,96 @@ test("library: reports, events, thrown errors, hints and stacks never hold the t
   for (const error of errors) {
     const e = error as Error & { hint?: string };
     assertClean("error", e.message, e.hint ?? "", e.stack ?? "", inspect(e, { depth: null }), String(e));
+  }
+});
+
+// Percent-encoding and base64 both change it; over 28 characters for the prefix form.
+const CHANGED = "canary/7f3a+9e1d=5c2b~8a60d4e9-Qz_k:41Xw";
+
+/**
+ * An index that echoes the token it got in every changed form: in the reason phrase (the one-line
+ * forms) and in a JSON message (all of them), for the probe (400) and the uploads (403).
+ */
+function startEchoForms(): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      if (req.method === "GET") {
+        res.writeHead(404).end();
+        return;
+      }
+      const auth = Buffer.from((req.headers.authorization ?? "").replace(/^Basic /, ""), "base64").toString();
+      const token = auth.slice(auth.indexOf(":") + 1);
+      const forms = Object.entries(echoedForms(token));
+      const oneLine = forms.filter(([, f]) => !/[\r\n]/.test(f)).map(([n, f]) => `${n}: ${f}`);
+      // The probe is accepted (400) unless the path asks for a refusal; uploads are refused.
+      const probe = Buffer.concat(chunks).length < 1024 && !(req.url ?? "").startsWith("/refuse/");
+      res.writeHead(probe ? 400 : 403, `Refused ${oneLine.join(" ; ")}`, {
+        "Content-Type": "application/json",
+      });
+      res.end(JSON.stringify({ message: forms.map(([n, f]) => `${n}: ${f}`).join(" ;\n") }));
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+test("a token echoed changed (encoded, cut short, split) is masked in human output, --json, --verbose and preflight problems", async () => {
+  const echo = await startEchoForms();
+  const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+  try {
+    const args = [...dists, "--to", `${url}/legacy/`, "--check-url", `${url}/simple/`, "--password-stdin"];
+    for (const mode of [["--verbose"], ["--json", "--verbose"], ["--dry-run", "--verbose"]]) {
+      const result = await cli([...args, ...fast, ...mode], { stdin: CHANGED });
+      assert.equal(result.status, mode.includes("--dry-run") ? 0 : 1, result.out);
+      assert.deepEqual(leakedForms(result.out, CHANGED), [], `${mode.join(" ")} leaked:\n${result.out}`);
+      assert.ok(!squeeze(result.out).includes(CHANGED));
+      // The index's words did reach the output (masked), so the check above means something.
+      assert.match(result.out, /as sent: \*\*\*/, mode.join(" "));
+      assert.match(result.out, /split over two lines: \*\*\*/, mode.join(" "));
+    }
+
+    const events: unknown[] = [];
+    const report = await publish({
+      cwd: work,
+      env: { HOME: work },
+      dists,
+      to: `${url}/legacy/`,
+      checkUrl: `${url}/simple/`,
+      password: new Secret(CHANGED),
+      retry: { attempts: 1 },
+      onEvent: (e) => events.push(e),
+    });
+    assert.equal(report.outcomes[0]?.index?.status, 403);
+    const library = JSON.stringify({ report, events });
+    assert.deepEqual(leakedForms(library, CHANGED), [], library);
+    assert.match(library, /as sent: \*\*\*/);
+
+    const plan = {
+      name: "slipway-secret-demo",
+      version: "2",
+      target: { uploadUrl: `${url}/refuse/legacy/`, simpleUrl: `${url}/simple/` },
+    };
+    const problems = await targetPreflight({
+      plan,
+      credentials: {
+        username: USER,
+        password: new Secret(CHANGED),
+        usernameFrom: "env",
+        passwordFrom: "env",
+      },
+      userAgent: "slipway/test",
+      resume: false,
+    });
+    const text = JSON.stringify(problems);
+    assert.deepEqual(
+      problems.map((p) => p.id),
+      ["credentials"],
+    );
+    assert.deepEqual(leakedForms(text, CHANGED), [], text);
+    assert.match(text, /as sent: \*\*\*/);
+  } finally {
+    echo.closeAllConnections();
+    await new Promise<void>((done) => echo.close(() => done()));
   }
 });

@@ -17,7 +17,7 @@ import { writeDists } from "../helpers/dists.ts";
 import { type PeerIndex, startDevpi, startPypiserver } from "../helpers/index-servers.ts";
 import { peersPython } from "../helpers/peers.ts";
 import { runAsync } from "../helpers/run-async.ts";
-import { probeAnswers } from "../helpers/upload-probe.ts";
+import { probeAnswers, probeCredentialAnswers } from "../helpers/upload-probe.ts";
 
 const work = mkdtempSync(join(tmpdir(), "slipway-publish-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -79,6 +79,25 @@ const ANSWERS = {
   "first upload": "200",
   "simple page of an unknown project": "404",
 };
+
+/**
+ * The credential probe on a real index: refused without and with wrong credentials, accepted
+ * (refused for its content only) with the right ones, and nothing new on the index afterwards.
+ * Prints the answers for docs/publish.md's table.
+ */
+async function probeScenario(target: Target, server: string, wrong: "401" | "403"): Promise<void> {
+  const root = async () => {
+    const res = await fetch(target.simpleUrl, { headers: { Accept: "text/html" } });
+    return await res.text();
+  };
+  const before = await root();
+  const rows = await probeCredentialAnswers(target);
+  process.stdout.write(`# ${server}: ${JSON.stringify(rows)}\n`);
+  assert.match(rows["probe without credentials"] ?? "", /^401 refused: /);
+  assert.match(rows["probe with a wrong password"] ?? "", new RegExp(`^${wrong} refused: `));
+  assert.match(rows["probe with the right credentials"] ?? "", /^400 accepted: /);
+  assert.equal(await root(), before, "the probe created no project");
+}
 
 /** The standard scenario every index must pass. */
 async function scenario(target: Target, label: string): Promise<Record<string, string>> {
@@ -178,15 +197,25 @@ describe("the embedded staging index", () => {
     });
   });
 
-  test("a wrong token is refused with a hint and nothing lands; no credentials give the 401 hint", async () => {
+  test("credential probe answers (docs/publish.md)", async () => {
+    await probeScenario(target, "embedded", "403");
+  });
+
+  test("a wrong token is refused by the probe with a hint: no file is sent; no credentials give the 401 hint", async () => {
     const dists = writeDists(fresh("badtoken"), { name: "slipway-pub-auth", version: "1" }).all;
-    const { report } = await run({ ...target, password: "not-the-token" }, dists);
+    const { report, events } = await run({ ...target, password: "not-the-token" }, dists);
     assert.equal(report.ok, false);
-    const [wheel, sdist] = report.outcomes;
-    assert.equal(wheel?.status, "failed");
-    assert.equal(wheel?.index?.status, 403);
-    assert.match(wheel?.hint ?? "", /refused/);
-    assert.equal(sdist?.status, "not-sent", "the sdist waits for its wheels");
+    assert.equal(report.publicEffect, false);
+    assert.equal(report.credentials?.verdict, "refused");
+    for (const o of report.outcomes) {
+      assert.equal(o.status, "failed");
+      assert.equal(o.attempts, 0, "not sent");
+      assert.equal(o.index?.status, 403);
+      assert.match(o.index?.message ?? "", /the token is not this index's token/, "the index's own words");
+      assert.match(o.message, /refused the credentials/);
+      assert.match(o.hint ?? "", /refused/);
+    }
+    assert.ok(!events.some((e) => e.type === "file-start"), "no upload was attempted");
     const anonymous = await publish({
       cwd: work,
       env: { HOME: work },
@@ -195,6 +224,7 @@ describe("the embedded staging index", () => {
       checkUrl: index.simpleUrl,
     });
     assert.equal(anonymous.outcomes[0]?.index?.status, 401);
+    assert.equal(anonymous.credentials, undefined, "no password: nothing to prove, no probe");
     assert.match(anonymous.outcomes[0]?.hint ?? "", /--password-stdin/);
   });
 
@@ -235,6 +265,10 @@ describe("pypiserver", () => {
     });
   });
 
+  test("credential probe answers (docs/publish.md)", async () => {
+    await probeScenario(server, "pypiserver", "403");
+  });
+
   test("a wrong check URL cannot hide a refusal: 409 'exists' with a 404 page is a failure and a warning", async () => {
     const dists = writeDists(fresh("wrongcheck"), { name: "slipway-pub-wrong", version: "1" });
     assert.equal((await run(server, dists.all)).report.ok, true);
@@ -267,6 +301,10 @@ describe("devpi-server", () => {
       "POST to the simple URL": "404",
       "simple page type for a JSON-first Accept": "application/vnd.pypi.simple.v1+json",
     });
+  });
+
+  test("credential probe answers (docs/publish.md)", async () => {
+    await probeScenario(server, "devpi", "401");
   });
 });
 

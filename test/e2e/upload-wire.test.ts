@@ -2,7 +2,8 @@
  * On the wire, slipway's upload request against twine 7.0.0's: both clients post the same wheel
  * and sdist to a loopback server that records them; the multipart bodies (read by an
  * independent parser) must carry the same fields and values and the same file part, with a
- * Content-Length (not chunked) and the same Basic credentials.
+ * Content-Length (not chunked) and the same Basic credentials. slipway's credential probe goes
+ * first: the same credentials, an upload action and nothing else (no metadata, no file).
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -30,6 +31,10 @@ async function twineUpload(url: string, files: string[]): Promise<void> {
 }
 
 const posts = (requests: Captured[]) => requests.filter((r) => r.method === "POST");
+const partsOf = (request: Captured) => parseMultipart(request.body, String(request.headers["content-type"]));
+const hasFile = (request: Captured) => partsOf(request).some((p) => p.filename !== undefined);
+/** The uploads (the probe carries no file). */
+const uploads = (requests: Captured[]) => posts(requests).filter(hasFile);
 
 function fields(request: Captured): {
   fields: string[];
@@ -57,7 +62,7 @@ test("slipway sends what twine sends, field for field", async () => {
   const server = await startCapture((req, res) => {
     // The simple page: nothing yet, until uploads happened (then list them, so slipway verifies).
     if (req.method === "GET") {
-      const uploaded = posts(server.requests)
+      const uploaded = uploads(server.requests)
         .slice(2)
         .map((r) => fields(r).file);
       const links = uploaded
@@ -66,6 +71,8 @@ test("slipway sends what twine sends, field for field", async () => {
       res.writeHead(uploaded.length === 0 ? 404 : 200, { "Content-Type": "text/html" }).end(links);
       return;
     }
+    // Like every index: credentials first, then "no file" is a 400.
+    if (!hasFile(req)) res.writeHead(400, "Upload payload does not have a file.");
     res.end();
   });
   try {
@@ -80,7 +87,8 @@ test("slipway sends what twine sends, field for field", async () => {
       concurrency: 1,
     });
     assert.equal(report.ok, true, JSON.stringify(report.outcomes));
-    const [twineWheel, twineSdist, ourWheel, ourSdist] = posts(server.requests);
+    assert.equal(report.credentials?.verdict, "accepted");
+    const [twineWheel, twineSdist, ourWheel, ourSdist] = uploads(server.requests);
     assert.ok(twineWheel && twineSdist && ourWheel && ourSdist);
     for (const [theirs, ours, path] of [
       [twineWheel, ourWheel, dists.wheels[0]],
@@ -98,6 +106,19 @@ test("slipway sends what twine sends, field for field", async () => {
       assert.match(String(ours.headers.accept), /^application\/json/);
       assert.equal(ours.url, theirs.url);
     }
+    const probes = posts(server.requests).filter((r) => !hasFile(r));
+    assert.equal(probes.length, 1, "one credential probe");
+    const probe = probes[0] as Captured;
+    assert.deepEqual(
+      partsOf(probe).map((p) => [p.name, p.data.toString("utf8")]),
+      [
+        [":action", "file_upload"],
+        ["protocol_version", "1"],
+      ],
+    );
+    assert.equal(probe.headers.authorization, twineWheel.headers.authorization);
+    assert.equal(probe.headers["content-length"], String(probe.body.length));
+    assert.equal(probe.url, twineWheel.url);
   } finally {
     await server.close();
   }

@@ -80,8 +80,14 @@ function version(distribution: string): string {
   ).trim();
 }
 
-/** pypiserver with uploads behind an htpasswd user; reads are open, no fallback to PyPI. */
-export async function startPypiserver(dir: string): Promise<PeerIndex & { packages: string; pid: number }> {
+/**
+ * pypiserver with uploads behind an htpasswd user, no fallback to PyPI. Reads are open unless
+ * `authenticate` says otherwise (pypiserver's `-a`, e.g. "download,update,list").
+ */
+export async function startPypiserver(
+  dir: string,
+  options: { authenticate?: string } = {},
+): Promise<PeerIndex & { packages: string; pid: number }> {
   const packages = join(dir, "packages");
   mkdirSync(packages, { recursive: true });
   const htpasswd = join(dir, "htpasswd");
@@ -106,7 +112,7 @@ export async function startPypiserver(dir: string): Promise<PeerIndex & { packag
       "-P",
       htpasswd,
       "-a",
-      "update",
+      options.authenticate ?? "update",
       "--disable-fallback",
       packages,
     ],

@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
 import { devNull, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
@@ -205,6 +206,8 @@ export function releaseRepos(prefix: string): {
  * mid-body until `release()`, so a kill at the first "uploaded" line lands with exactly one file
  * on the target. `args` are the repository's CLI arguments pointed at the proxy.
  */
+const isProbe = (req: IncomingMessage) => Number(req.headers["content-length"] ?? 0) < 1024;
+
 export async function firstUploadOnly(
   r: ReleaseRepo,
 ): Promise<{ args: string[]; proxy: FaultProxy; release: () => void }> {
@@ -212,7 +215,9 @@ export async function firstUploadOnly(
   let posts = 0;
   const proxy = await startFaultProxy({
     upstream: r.target.url,
-    pick: (req) => (req.method !== "POST" || released || ++posts === 1 ? "pass" : "drop-mid-body"),
+    // The credential probes (small posts with no file) pass too.
+    pick: (req) =>
+      req.method !== "POST" || released || isProbe(req) || ++posts === 1 ? "pass" : "drop-mid-body",
     slowMs: 0,
   });
   const args = [...r.args];

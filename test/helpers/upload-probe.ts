@@ -5,6 +5,7 @@
 import { statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { digestFile } from "../../src/adapters/file-digests.ts";
+import { probeUploadCredentials } from "../../src/adapters/http/probe.ts";
 import { postUpload } from "../../src/adapters/http/upload.ts";
 import { parseMetadataFile } from "../../src/core/metadata/parse.ts";
 import { assembleUploadForm } from "../../src/core/upload/form.ts";
@@ -35,6 +36,7 @@ async function send(
       ...(auth === undefined ? {} : { auth }),
       userAgent: "slipway/probe",
       stallMs: 10_000,
+      deadlineMs: 30_000,
     });
     return String(answer.status);
   } catch (error) {
@@ -66,5 +68,31 @@ export async function probeAnswers(target: ProbeTarget, dir: string): Promise<Re
   await json.body?.cancel();
   rows["simple page type for a JSON-first Accept"] =
     (json.headers.get("content-type") ?? "").split(";")[0] ?? "";
+  return rows;
+}
+
+/**
+ * The index's answers to the credential probe (an upload request with no metadata and no file),
+ * as "status verdict: the index's words", without, with wrong and with the right credentials.
+ */
+export async function probeCredentialAnswers(target: ProbeTarget): Promise<Record<string, string>> {
+  const rows: Record<string, string> = {};
+  const cases: [string, string | undefined][] = [
+    ["probe without credentials", undefined],
+    ["probe with a wrong password", "wrong-password"],
+    ["probe with the right credentials", target.password],
+  ];
+  for (const [name, password] of cases) {
+    const { verdict, answer } = await probeUploadCredentials({
+      uploadUrl: target.uploadUrl,
+      ...(password === undefined
+        ? {}
+        : { auth: { username: target.username, password: new Secret(password) } }),
+      userAgent: "slipway/probe",
+      stallMs: 10_000,
+      deadlineMs: 30_000,
+    });
+    rows[name] = `${answer.status} ${verdict}: ${answer.message}`;
+  }
   return rows;
 }

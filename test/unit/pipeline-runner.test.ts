@@ -7,7 +7,13 @@ import { describe, test } from "node:test";
 import { SlipwayError } from "../../src/errors.ts";
 import { fileJournal, type Journal, type JournalFs, type JournalStore } from "../../src/pipeline/journal.ts";
 import { type PipelineEvent, type PipelineResult, runPipeline } from "../../src/pipeline/runner.ts";
-import type { Step, StepProblem, StepTable, Verdict } from "../../src/pipeline/steps.ts";
+import {
+  NoPublicEffectError,
+  type Step,
+  type StepProblem,
+  type StepTable,
+  type Verdict,
+} from "../../src/pipeline/steps.ts";
 
 /** The shape of a release: two local edits, two safe steps, then the commit point. */
 const SHAPE = [
@@ -228,6 +234,46 @@ describe("failure at each step", () => {
       ["edit", "build", "stage"],
       "the journal keeps what is still in effect",
     );
+  });
+});
+
+describe("the commit point is the first public effect", () => {
+  const refusedEverything = (h: Harness, id: string) => {
+    const step = h.table.find((s) => s.id === id)!;
+    step.run = async () => {
+      h.log.push(`run:${id}`);
+      throw new NoPublicEffectError(
+        new SlipwayError("network", "the index refused every file (403)", { hint: "check the token" }),
+      );
+    };
+  };
+
+  test("a public step that failed with no public effect undoes the private steps before it", async () => {
+    const h = harness();
+    refusedEverything(h, "publish");
+    const journal = memoryJournal();
+    const { result } = await run(h, journal);
+    const f = failed(result);
+    assert.equal(f.step, "publish");
+    assert.match(f.error.message, /step "Step publish" \(publish\) failed: the index refused every file/);
+    assert.equal(f.error.hint, "check the token");
+    const before = IDS.slice(0, FIRST_PUBLIC);
+    assert.deepEqual(only(h.log, "undo"), [...before].reverse(), "commit, stage, build, edit undone");
+    assert.deepEqual(f.undone, [...before].reverse());
+    assert.equal(f.resumable, false);
+    assert.match(f.next, /nothing was published/);
+    assert.equal(journal.stored, null, "nothing left to resume");
+  });
+
+  test("after a public step finished, a later step's 'no public effect' undoes nothing", async () => {
+    const h = harness();
+    refusedEverything(h, "push");
+    const journal = memoryJournal();
+    const f = failed((await run(h, journal)).result);
+    assert.equal(f.step, "push");
+    assert.deepEqual(only(h.log, "undo"), [], "publish happened: nothing is undone");
+    assert.equal(f.resumable, true);
+    assert.equal(journal.stored?.status, "failed");
   });
 });
 

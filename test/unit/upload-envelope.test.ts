@@ -1,6 +1,11 @@
-/** The multipart envelope (read back by an independent parser) and how an index's answer becomes a message. */
+/**
+ * The multipart envelope (read back by an independent parser), how an index's answer becomes a
+ * message, the credential probe's verdicts, an upload's deadline, and URLs as they are shown.
+ */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { displayUrl, MIN_UPLOAD_RATE, uploadDeadlineMs } from "../../src/adapters/http/exchange.ts";
+import { PROBE_FIELDS, probeVerdict } from "../../src/adapters/http/probe.ts";
 import { answerMessage, htmlText } from "../../src/adapters/http/response.ts";
 import { encodeEnvelope, responseWaitMs } from "../../src/adapters/http/upload.ts";
 import { parseMultipart } from "../helpers/multipart.ts";
@@ -65,4 +70,56 @@ test("the index's own words: JSON message, a non-standard reason phrase, then th
   );
   assert.equal(answerMessage(502, "", "", "", undefined), "Bad Gateway", "HTTP/2 has no reason phrase");
   assert.equal(htmlText("<title>t</title><h1>a &amp; <b>b</b></h1>"), "a & b");
+});
+
+test("the probe's envelope: the fields and the closing boundary, no content part", () => {
+  const { head, tail } = encodeEnvelope(PROBE_FIELDS, undefined, "B0UND");
+  const body = Buffer.concat([head, tail]);
+  const parts = parseMultipart(body, "multipart/form-data; boundary=B0UND");
+  assert.deepEqual(
+    parts.map((p) => [p.name, p.data.toString("utf8"), p.filename]),
+    [
+      [":action", "file_upload", undefined],
+      ["protocol_version", "1", undefined],
+    ],
+  );
+  assert.ok(body.toString("latin1").endsWith("--B0UND--\r\n"));
+});
+
+test("the probe's verdict: 401/403 refused, 400/422 accepted, anything else unproven", () => {
+  assert.deepEqual(
+    [401, 403, 400, 422, 200, 301, 404, 405, 409, 500, 503].map((s) => `${s} ${probeVerdict(s)}`),
+    [
+      "401 refused",
+      "403 refused",
+      "400 accepted",
+      "422 accepted",
+      "200 unproven",
+      "301 unproven",
+      "404 unproven",
+      "405 unproven",
+      "409 unproven",
+      "500 unproven",
+      "503 unproven",
+    ],
+  );
+});
+
+test("an upload's deadline: the base plus its size at the minimum rate", () => {
+  assert.equal(MIN_UPLOAD_RATE, 64 * 1024);
+  assert.equal(uploadDeadlineMs(120_000, 0), 120_000);
+  assert.equal(uploadDeadlineMs(120_000, 10 * 1024 * 1024), 120_000 + 160_000);
+  assert.equal(uploadDeadlineMs(120_000, 500 * 1024 * 1024), 120_000 + 8_000_000);
+});
+
+test("URLs as shown: no userinfo, credential-like query values masked, the rest kept", () => {
+  assert.equal(
+    displayUrl("https://__token__:pypi-abc@upload.example/legacy/"),
+    "https://upload.example/legacy/",
+  );
+  assert.equal(
+    displayUrl("https://idx.example/simple/x/?token=s3cr3t&format=json&api_key=k&Password=p"),
+    "https://idx.example/simple/x/?token=***&format=json&api_key=***&Password=***",
+  );
+  assert.equal(displayUrl("not a url //u:p@x"), "not a url //x");
 });

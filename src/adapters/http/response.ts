@@ -4,6 +4,7 @@
  * for JSON, in `{message, code, title}`; HTTP/2 has no reason phrase, so the body counts too.
  */
 import type { IncomingMessage } from "node:http";
+import { maskSecrets } from "../../redact.ts";
 import { STATUS_CODES } from "./agents.ts";
 
 export interface UploadResponse {
@@ -22,11 +23,12 @@ export interface UploadResponse {
 
 const BODY_LIMIT = 64 * 1024;
 
-/** `text` with every occurrence of each secret (4 characters or more) replaced by `***`. */
+/**
+ * `text` with each secret (4 characters or more) masked as `***`: as sent, and in the encoded,
+ * cut-short or line-broken forms an index may echo it in (see maskSecrets).
+ */
 export function mask(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join("***");
-  return out;
+  return maskSecrets(text, secrets);
 }
 
 const ENTITIES: Readonly<Record<string, string>> = {
@@ -86,17 +88,17 @@ export function answerMessage(
   return useful || reason || standard || `HTTP ${status}`;
 }
 
-/** Reads an answer's body (bounded), pokes `onData` as bytes arrive, and masks `secrets` in every text. */
+/** Reads an answer's body (bounded), tells `onData` of each chunk's size, and masks `secrets` in every text. */
 export function readResponse(
   res: IncomingMessage,
   secrets: readonly string[],
-  onData: () => void,
+  onData: (bytes: number) => void,
 ): Promise<UploadResponse> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let kept = 0;
     res.on("data", (chunk: Buffer) => {
-      onData();
+      onData(chunk.length);
       if (kept < BODY_LIMIT) {
         chunks.push(chunk);
         kept += chunk.length;

@@ -9,8 +9,8 @@ import { parseSimpleHtml, parseSimpleJson } from "../../core/upload/simple-page.
 import { projectPageUrl } from "../../core/upload/targets.ts";
 import type { Secret } from "../../secret.ts";
 import { transportFor } from "./agents.ts";
+import { Deadline, displayUrl, type ExchangeListener, formatSeconds } from "./exchange.ts";
 import { mask } from "./response.ts";
-import { formatSeconds } from "./upload.ts";
 
 // PEP 691's recommended client header: JSON first, HTML as the fallback.
 const ACCEPT =
@@ -22,8 +22,13 @@ export interface LookupRequest {
   userAgent: string;
   /** Sent only when the page is on the same origin as `authOrigin` (never to a third party). */
   auth?: { username: string; password: Secret; origin: string };
+  /** Give up when no byte has moved for this long. */
   timeoutMs: number;
+  /** Give up when the whole answer (redirects included) has not arrived within this long. */
+  deadlineMs: number;
   signal?: AbortSignal;
+  /** Told about each request (each redirect hop too), for `--verbose`. */
+  onExchange?: ExchangeListener;
 }
 
 export interface Lookup {
@@ -37,13 +42,28 @@ export class LookupError extends Error {
   readonly url: string;
   readonly status: number | undefined;
   readonly retryAfter: string | undefined;
+  /** The total deadline passed: the index answers, but too slowly to be worth asking again. */
+  readonly deadline: boolean;
 
-  constructor(message: string, url: string, status?: number, retryAfter?: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+  constructor(
+    message: string,
+    url: string,
+    extra: { status?: number; retryAfter?: string; deadline?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = "LookupError";
     this.url = url;
-    this.status = status;
-    this.retryAfter = retryAfter;
+    this.status = extra.status;
+    this.retryAfter = extra.retryAfter;
+    this.deadline = extra.deadline ?? false;
+  }
+}
+
+/** The total deadline passed before the whole answer arrived. */
+class DeadlineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeadlineError";
   }
 }
 
@@ -60,68 +80,122 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const BODY_LIMIT = 64 * 1024 * 1024;
 
+interface GetOptions {
+  headers: Record<string, string>;
+  /** Masked in whatever of the answer is logged (an index may echo them in its reason phrase). */
+  secrets: readonly string[];
+  timeoutMs: number;
+  deadlineMs: number;
+  signal?: AbortSignal;
+  onExchange?: ExchangeListener;
+}
+
 /**
  * One GET with node:http (fetch would load undici, a noticeable share of a short publish),
- * following redirects; Authorization is dropped when a redirect leaves the origin. The timeout
- * is idle time on the socket, not wall time.
+ * following redirects; Authorization is dropped when a redirect leaves the origin. Two limits:
+ * `timeoutMs` of idle socket, and `deadlineMs` for the whole answer, redirects included.
  */
-function get(
-  url: string,
-  headers: Record<string, string>,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<Page> {
+function get(url: string, options: GetOptions): Promise<Page> {
   return new Promise((resolve, reject) => {
+    let settled = false;
+    let current: { destroy: (error: Error) => void } | undefined;
+    let logFailure: ((error: string) => void) | undefined;
+    let received = 0;
+    const deadline = new Deadline(options.deadlineMs, () => {
+      const error = new DeadlineError(
+        `no complete answer within the ${formatSeconds(options.deadlineMs)} s deadline${received > 0 ? ` (the page was still arriving: ${received} bytes so far)` : ""}`,
+      );
+      logFailure?.(error.message);
+      fail(error);
+      current?.destroy(error);
+    });
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      deadline.stop();
+      reject(error);
+    };
     const hop = (target: URL, left: number, sendHeaders: Record<string, string>) => {
       const transport = transportFor(target);
+      const started = performance.now();
+      const log = (status: number | undefined, reason: string | undefined, error?: string) =>
+        options.onExchange?.({
+          purpose: "lookup",
+          method: "GET",
+          url: displayUrl(target.href),
+          ...(status === undefined ? {} : { status }),
+          ...(reason === undefined ? {} : { reason }),
+          ms: Math.round(performance.now() - started),
+          sent: 0,
+          received,
+          ...(error === undefined ? {} : { error }),
+        });
+      received = 0;
+      let status: number | undefined;
+      let reason: string | undefined;
+      logFailure = (error) => log(status, reason, error);
       const req = transport.request(target, {
         method: "GET",
         headers: sendHeaders,
         agent: transport.agent,
-        ...(signal ? { signal } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
-      req.setTimeout(timeoutMs, () =>
-        req.destroy(new Error(`no answer within ${formatSeconds(timeoutMs)} s`)),
+      current = req;
+      req.setTimeout(options.timeoutMs, () =>
+        req.destroy(new Error(`no byte for ${formatSeconds(options.timeoutMs)} s`)),
       );
-      req.on("error", reject);
+      req.on("error", (error) => {
+        if (!settled) log(status, reason, error.message);
+        fail(error);
+      });
       req.on("response", (res) => {
-        const status = res.statusCode ?? 0;
+        status = res.statusCode ?? 0;
+        reason = mask(res.statusMessage ?? "", options.secrets);
         const location = res.headers.location;
         if (REDIRECTS.has(status) && location !== undefined && left > 0) {
           res.resume();
+          log(status, reason);
           const next = new URL(location, target);
           const nextHeaders = { ...sendHeaders };
           if (next.origin !== target.origin) delete nextHeaders["Authorization"];
           hop(next, left - 1, nextHeaders);
           return;
         }
+        current = res;
         const chunks: Buffer[] = [];
-        let size = 0;
         res.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > BODY_LIMIT) res.destroy(new Error("the page is larger than 64 MiB"));
+          received += chunk.length;
+          if (received > BODY_LIMIT) res.destroy(new Error("the page is larger than 64 MiB"));
           else chunks.push(chunk);
         });
-        res.on("error", reject);
-        res.on("end", () =>
+        res.on("error", (error) => {
+          if (!settled) log(status, reason, error.message);
+          fail(error);
+        });
+        res.on("end", () => {
+          if (settled) return;
+          settled = true;
+          deadline.stop();
+          log(status, reason);
           resolve({
-            status,
+            status: status ?? 0,
             statusText: res.statusMessage ?? "",
             headers: res.headers,
             body: Buffer.concat(chunks).toString("utf8"),
             url: target.href,
-          }),
-        );
+          });
+        });
       });
       req.end();
     };
-    hop(new URL(url), MAX_REDIRECTS, headers);
+    hop(new URL(url), MAX_REDIRECTS, options.headers);
   });
 }
 
 /** Fetches and parses the project's simple page. Rejects with LookupError. */
 export async function lookupProject(request: LookupRequest): Promise<Lookup> {
   const url = projectPageUrl(request.simpleUrl, request.project);
+  const shown = displayUrl(url);
   const headers: Record<string, string> = {
     Accept: ACCEPT,
     "User-Agent": request.userAgent,
@@ -135,21 +209,33 @@ export async function lookupProject(request: LookupRequest): Promise<Lookup> {
   const secrets = request.auth === undefined ? [] : [request.auth.password.reveal()];
   let page: Page;
   try {
-    page = await get(url, headers, request.timeoutMs, request.signal);
+    page = await get(url, {
+      headers,
+      secrets,
+      timeoutMs: request.timeoutMs,
+      deadlineMs: request.deadlineMs,
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+      ...(request.onExchange === undefined ? {} : { onExchange: request.onExchange }),
+    });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     const why = e.code !== undefined && !e.message.includes(e.code) ? `${e.code}: ${e.message}` : e.message;
-    throw new LookupError(`cannot read ${url}: ${mask(why, secrets)}`, url, undefined, undefined, error);
+    throw new LookupError(`cannot read ${shown}: ${mask(why, secrets)}`, shown, {
+      deadline: error instanceof DeadlineError,
+      cause: error,
+    });
   }
-  if (page.status === 404) return { url, listing: { found: false, files: [] } };
+  if (page.status === 404) return { url: shown, listing: { found: false, files: [] } };
   if (page.status !== 200) {
     // An index may echo what it was sent; the password never goes into a message.
     const retryAfter = page.headers["retry-after"];
     throw new LookupError(
-      `${url} answered ${page.status} ${mask(page.statusText, secrets)}`.trim(),
-      url,
-      page.status,
-      typeof retryAfter === "string" ? retryAfter : undefined,
+      `${shown} answered ${page.status} ${mask(page.statusText, secrets)}`.trim(),
+      shown,
+      {
+        status: page.status,
+        ...(typeof retryAfter === "string" ? { retryAfter } : {}),
+      },
     );
   }
   // File URLs end up in outcomes and logs: no userinfo, and never the password echoed back.
@@ -168,8 +254,8 @@ export async function lookupProject(request: LookupRequest): Promise<Lookup> {
   // Relative file URLs resolve against the page the redirects ended on.
   if (/json/i.test(String(page.headers["content-type"] ?? ""))) {
     const parsed = parseSimpleJson(page.body, page.url);
-    if (!parsed.ok) throw new LookupError(`${url} ${parsed.error}`, url, page.status);
-    return { url, listing: { found: true, files: parsed.value.map(clean) } };
+    if (!parsed.ok) throw new LookupError(`${shown} ${parsed.error}`, shown, { status: page.status });
+    return { url: shown, listing: { found: true, files: parsed.value.map(clean) } };
   }
-  return { url, listing: { found: true, files: parseSimpleHtml(page.body, page.url).map(clean) } };
+  return { url: shown, listing: { found: true, files: parseSimpleHtml(page.body, page.url).map(clean) } };
 }

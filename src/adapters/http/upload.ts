@@ -1,8 +1,9 @@
 /**
  * One legacy-API upload: a single multipart/form-data POST whose length is known up front (text
- * parts + file size), with the file streamed from disk, so memory stays flat for any size. The
- * timeout measures progress, not wall time: the request is aborted only when no byte has moved
- * for `stallMs` (and, once the body is sent, for a wait that grows with the file size).
+ * parts + file size), with the file streamed from disk, so memory stays flat for any size. Two
+ * limits: no byte moving for `stallMs` (and, once the body is sent, for a wait that grows with
+ * the file size), and a total deadline (`deadlineMs`, see uploadDeadlineMs) that a server
+ * dripping its answer cannot stretch.
  */
 import { randomBytes } from "node:crypto";
 import { open } from "node:fs/promises";
@@ -10,21 +11,29 @@ import type { ClientRequest, IncomingMessage } from "node:http";
 import type { FormField } from "../../core/upload/form.ts";
 import type { Secret } from "../../secret.ts";
 import { transportFor } from "./agents.ts";
-import { readResponse, type UploadResponse } from "./response.ts";
+import { Deadline, displayUrl, type Exchange, type ExchangeListener, formatSeconds } from "./exchange.ts";
+import { mask, readResponse, type UploadResponse } from "./response.ts";
 
 export type { UploadResponse } from "./response.ts";
 
 export interface UploadRequest {
   url: string;
   fields: readonly FormField[];
-  file: { path: string; filename: string; size: number };
+  /** The distribution, sent last as the `content` part; without one only the fields go (the credential probe). */
+  file?: { path: string; filename: string; size: number };
   auth?: { username: string; password: Secret };
   userAgent: string;
   /** Abort when no byte moved (sent or received) for this long. */
   stallMs: number;
+  /** Abort when the whole answer has not arrived within this long of the start. */
+  deadlineMs: number;
   /** Called as body bytes are handed to the socket. */
   onProgress?: (sent: number, total: number) => void;
   signal?: AbortSignal;
+  /** Told how the request ended, for `--verbose`. */
+  onExchange?: ExchangeListener;
+  /** The purpose the exchange is logged under (default: upload). */
+  purpose?: Exchange["purpose"];
 }
 
 /** No HTTP answer came back: the connection failed, broke, or stalled. */
@@ -33,12 +42,19 @@ export class TransportError extends Error {
   readonly bytesSent: number;
   /** True when the whole body had been sent: the index may have stored the file. */
   readonly bodySent: boolean;
+  /** The total deadline passed: the index is too slow for another attempt to help. */
+  readonly deadline: boolean;
 
-  constructor(message: string, bytesSent: number, bodySent: boolean, cause?: unknown) {
+  constructor(
+    message: string,
+    state: { bytesSent: number; bodySent: boolean; deadline?: boolean },
+    cause?: unknown,
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "TransportError";
-    this.bytesSent = bytesSent;
-    this.bodySent = bodySent;
+    this.bytesSent = state.bytesSent;
+    this.bodySent = state.bodySent;
+    this.deadline = state.deadline ?? false;
   }
 }
 
@@ -51,10 +67,13 @@ const MIB = 1024 * 1024;
 const escapeName = (name: string): string =>
   name.replaceAll("\n", "%0A").replaceAll("\r", "%0D").replaceAll('"', "%22");
 
-/** The encoded multipart envelope: everything before the file bytes, and everything after. */
+/**
+ * The encoded multipart envelope: everything before the file bytes, and everything after. Without
+ * a filename there is no content part: the fields, then the closing boundary.
+ */
 export function encodeEnvelope(
   fields: readonly FormField[],
-  filename: string,
+  filename: string | undefined,
   boundary: string,
 ): { head: Buffer; tail: Buffer } {
   const parts: Buffer[] = [];
@@ -65,6 +84,7 @@ export function encodeEnvelope(
       Buffer.from("\r\n"),
     );
   }
+  if (filename === undefined) return { head: Buffer.concat(parts), tail: Buffer.from(`--${boundary}--\r\n`) };
   parts.push(
     Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${escapeName(filename)}"\r\n` +
@@ -79,11 +99,6 @@ function newBoundary(fields: readonly FormField[]): string {
     const boundary = `slipway-${randomBytes(16).toString("hex")}`;
     if (!fields.some(([, value]) => value.includes(boundary))) return boundary;
   }
-}
-
-/** "0.3" or "60": seconds for messages, with a decimal only when short. */
-export function formatSeconds(ms: number): string {
-  return ms < 10_000 ? (ms / 1000).toFixed(1) : String(Math.round(ms / 1000));
 }
 
 /** The wait for an answer once the body is sent: the index may hash and scan a large file first. */
@@ -118,17 +133,53 @@ class Watchdog {
   }
 }
 
+/** Streams the file through `write` with two reused buffers; stops early when `stop()` says so. */
+async function pumpFile(
+  file: { path: string; filename: string; size: number },
+  write: (chunk: Buffer) => Promise<void>,
+  stop: () => boolean,
+): Promise<void> {
+  // One buffer is read from disk while the other is on its way out. Fresh chunks per read would
+  // leave hundreds of MB of garbage for a large file.
+  const fh = await open(file.path, "r");
+  const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+  const inFlight: (Promise<void> | undefined)[] = [undefined, undefined];
+  let position = 0;
+  try {
+    for (let turn = 0; position < file.size; turn ^= 1) {
+      await inFlight[turn];
+      if (stop()) return;
+      const buffer = buffers[turn] as Buffer;
+      const want = Math.min(CHUNK, file.size - position);
+      const { bytesRead } = await fh.read(buffer, 0, want, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      inFlight[turn] = write(buffer.subarray(0, bytesRead));
+      // A rejection is seen when this slot is awaited again or at the end.
+      inFlight[turn]?.catch(() => {});
+    }
+    await Promise.all(inFlight);
+    if (position !== file.size || (await fh.stat()).size !== file.size) {
+      throw new Error(`${file.filename} changed size while it was sent (expected ${file.size} bytes)`);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Sends one file to a legacy upload URL. Resolves with the index's answer (any status); rejects
- * with TransportError when no answer came (refused, reset, stalled, aborted). Redirects are
- * returned, not followed. The Authorization header is the only place the password goes, and an
- * answer that echoes it has it masked.
+ * with TransportError when no complete answer came (refused, reset, stalled, past the deadline,
+ * aborted). Redirects are returned, not followed. The Authorization header is the only place the
+ * password goes, and an answer that echoes it (in any encoding) has it masked.
  */
 export function postUpload(request: UploadRequest): Promise<UploadResponse> {
   const boundary = newBoundary(request.fields);
-  const { head, tail } = encodeEnvelope(request.fields, request.file.filename, boundary);
-  const total = head.length + request.file.size + tail.length;
+  const file = request.file;
+  const { head, tail } = encodeEnvelope(request.fields, file?.filename, boundary);
+  const total = head.length + (file?.size ?? 0) + tail.length;
   const url = new URL(request.url);
+  const shown = displayUrl(request.url);
   const headers: Record<string, string | number> = {
     "Content-Type": `multipart/form-data; boundary=${boundary}`,
     "Content-Length": total,
@@ -137,30 +188,51 @@ export function postUpload(request: UploadRequest): Promise<UploadResponse> {
   };
   const secrets: string[] = [];
   if (request.auth !== undefined) {
-    const pair = Buffer.from(`${request.auth.username}:${request.auth.password.reveal()}`, "utf8").toString(
-      "base64",
-    );
-    headers["Authorization"] = `Basic ${pair}`;
-    secrets.push(request.auth.password.reveal(), pair);
+    const pair = `${request.auth.username}:${request.auth.password.reveal()}`;
+    headers["Authorization"] = `Basic ${Buffer.from(pair, "utf8").toString("base64")}`;
+    secrets.push(request.auth.password.reveal());
   }
 
   return new Promise((resolve, reject) => {
     const transport = transportFor(url);
     const req: ClientRequest = transport.request(url, { method: "POST", headers, agent: transport.agent });
     let sent = 0;
+    let received = 0;
+    let status: number | undefined;
+    let reason: string | undefined;
     let bodySent = false;
     let settled = false;
     let responded = false;
+    const log = (error?: string) =>
+      request.onExchange?.({
+        purpose: request.purpose ?? "upload",
+        method: "POST",
+        url: shown,
+        ...(status === undefined ? {} : { status }),
+        ...(reason === undefined ? {} : { reason }),
+        ms: deadline.elapsed(),
+        sent,
+        received,
+        ...(error === undefined ? {} : { error }),
+      });
     const finish = () => {
       settled = true;
       watchdog.stop();
+      deadline.stop();
       request.signal?.removeEventListener("abort", onAbort);
     };
-    const fail = (message: string, cause?: unknown) => {
+    const fail = (message: string, extra: { deadline?: boolean; cause?: unknown } = {}) => {
       if (settled) return;
       finish();
       req.destroy();
-      reject(new TransportError(message, sent, bodySent, cause));
+      log(message);
+      reject(
+        new TransportError(
+          message,
+          { bytesSent: sent, bodySent, deadline: extra.deadline ?? false },
+          extra.cause,
+        ),
+      );
     };
     const watchdog = new Watchdog(request.stallMs, () => {
       const seconds = formatSeconds(watchdog.ms);
@@ -170,24 +242,43 @@ export function postUpload(request: UploadRequest): Promise<UploadResponse> {
           : `no progress for ${seconds} s while sending (${sent} of ${total} bytes sent)`,
       );
     });
+    const deadline = new Deadline(request.deadlineMs, () => {
+      const where = responded
+        ? `the answer (${status}) was still arriving: ${received} bytes so far`
+        : bodySent
+          ? "the whole body was sent, no answer yet"
+          : `${sent} of ${total} bytes sent`;
+      fail(
+        `no complete answer from ${shown} within the ${formatSeconds(request.deadlineMs)} s deadline (${where})`,
+        {
+          deadline: true,
+        },
+      );
+    });
     const onAbort = () => fail("aborted");
     request.signal?.addEventListener("abort", onAbort, { once: true });
     if (request.signal?.aborted) onAbort();
 
     req.on("error", (error: NodeJS.ErrnoException) => {
       // An index may answer early (401, 413) and close while the body is still going: keep the answer.
-      if (!responded) fail(`${error.code ?? "error"}: ${error.message}`, error);
+      if (!responded) fail(`${error.code ?? "error"}: ${error.message}`, { cause: error });
     });
     req.on("response", (res: IncomingMessage) => {
       responded = true;
+      status = res.statusCode;
+      reason = mask(res.statusMessage ?? "", secrets);
       watchdog.rearm(request.stallMs);
-      readResponse(res, secrets, () => watchdog.poke()).then(
+      readResponse(res, secrets, (bytes) => {
+        received += bytes;
+        watchdog.poke();
+      }).then(
         (answer) => {
           if (settled) return;
           finish();
+          log();
           resolve(answer);
         },
-        (error: Error) => fail(`the answer broke off: ${error.message}`, error),
+        (error: Error) => fail(`the answer broke off: ${error.message}`, { cause: error }),
       );
     });
 
@@ -214,44 +305,18 @@ export function postUpload(request: UploadRequest): Promise<UploadResponse> {
         });
       });
 
-    // Two reused buffers: one being read from disk while the other is on its way out. Fresh
-    // chunks per read would leave hundreds of MB of garbage for a large file.
     const pump = async () => {
       await write(head);
-      const fh = await open(request.file.path, "r");
-      const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
-      const inFlight: (Promise<void> | undefined)[] = [undefined, undefined];
-      let position = 0;
-      try {
-        for (let turn = 0; position < request.file.size; turn ^= 1) {
-          await inFlight[turn];
-          if (settled || responded) return;
-          const buffer = buffers[turn] as Buffer;
-          const want = Math.min(CHUNK, request.file.size - position);
-          const { bytesRead } = await fh.read(buffer, 0, want, position);
-          if (bytesRead === 0) break;
-          position += bytesRead;
-          inFlight[turn] = write(buffer.subarray(0, bytesRead));
-          // A rejection is seen when this slot is awaited again or at the end.
-          inFlight[turn]?.catch(() => {});
-        }
-        await Promise.all(inFlight);
-        if (position !== request.file.size || (await fh.stat()).size !== request.file.size) {
-          throw new Error(
-            `${request.file.filename} changed size while it was sent (expected ${request.file.size} bytes)`,
-          );
-        }
-      } finally {
-        await fh.close();
-      }
+      if (file !== undefined) await pumpFile(file, write, () => settled || responded);
+      if (settled || responded) return;
       await write(tail);
       req.end();
       bodySent = true;
       // The index may hash and scan a large file before it answers.
-      if (!responded) watchdog.rearm(responseWaitMs(request.stallMs, request.file.size));
+      if (!responded) watchdog.rearm(responseWaitMs(request.stallMs, file?.size ?? 0));
     };
     pump().catch((error: Error) => {
-      if (!responded) fail(`sending failed: ${error.message}`, error);
+      if (!responded) fail(`sending failed: ${error.message}`, { cause: error });
     });
   });
 }

@@ -1,7 +1,8 @@
 /**
  * What `slipway publish` shows while it works: on a TTY a bar per file in flight and one for
  * the whole batch (bytes sent), redrawn in place, with finished files printed above them; in CI
- * or a pipe one plain line per event. Warnings always get a line.
+ * or a pipe one plain line per event. Warnings always get a line; with --verbose, so does every
+ * request (method, URL, status, bytes, time), every retry of a lookup and the credential probe.
  */
 import type { PublishEvent } from "../../ops/publish-events.ts";
 import { redact } from "../../redact.ts";
@@ -13,7 +14,21 @@ export interface PublishProgressOptions {
   plain: boolean;
   /** Only warnings (--json). */
   quiet: boolean;
+  /** A line per request and per retry (--verbose). */
+  verbose: boolean;
   style: Style;
+}
+
+type HttpEvent = Extract<PublishEvent, { type: "http" }>;
+
+/** `POST http://host/legacy/ (upload) → 200 OK, 1.4 KiB sent, 0 B received in 31 ms` */
+export function requestLine(e: HttpEvent): string {
+  const answer =
+    e.status === undefined
+      ? `no answer (${e.error ?? "?"})`
+      : `${e.status}${e.reason ? ` ${e.reason}` : ""}${e.error === undefined ? "" : ` (${e.error})`}`;
+  const bytes = e.method === "POST" ? `${size(e.sent)} sent, ${size(e.received)} received` : size(e.received);
+  return `http: ${e.method} ${e.url} (${e.purpose}) → ${answer}, ${bytes} in ${e.ms} ms`;
 }
 
 export const size = (n: number): string =>
@@ -63,6 +78,11 @@ export class PublishProgress {
       return;
     }
     if (quiet) return;
+    const verbose = this.options.verbose ? this.verboseLine(event) : undefined;
+    if (verbose !== undefined) {
+      this.line(verbose);
+      return;
+    }
     switch (event.type) {
       case "target": {
         this.files = event.files.length;
@@ -120,6 +140,18 @@ export class PublishProgress {
         return;
       }
     }
+  }
+
+  /** The --verbose line of a request, a retry of a lookup or the probe, or the credential proof. */
+  private verboseLine(event: PublishEvent): string | undefined {
+    const { style } = this.options;
+    if (event.type === "http") return style.dim(requestLine(event));
+    if (event.type === "retry") {
+      return `${style.yellow("retry")}: ${event.purpose} ${event.url}: ${event.reason}; attempt ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s`;
+    }
+    if (event.type === "credentials")
+      return `credentials: ${event.verdict} by ${event.url}: ${event.message}`;
+    return undefined;
   }
 
   /** Clears the bars; call before printing results. */

@@ -31,16 +31,25 @@ Options:
   --password-stdin     read the password or API token from standard input (else
                        TWINE_PASSWORD or .pypirc); it is never printed
   --pypirc FILE        read this .pypirc instead of ~/.pypirc
-  --concurrency N      files in flight at once (default 4)
+  --concurrency N      files in flight at once (default 6)
   --retries N          re-sends of a file after a transport error, 5xx or 429, with
                        backoff and jitter (default 4; 0: one attempt only)
-  --dry-run            resolve, check and look the files up; send nothing
+  --timeout SECONDS    total deadline of one request, however slowly the index keeps
+                       answering (default 120); an upload gets SECONDS plus 1 s per 64 KiB
+                       of the file. A request past it is not retried.
+  --dry-run            resolve, check, prove the credentials and look the files up; send
+                       no file
   --python EXE         Python used to render README files in the checks
   --json               one JSON line per file as it finishes, then a summary line
+  -v, --verbose        a line per request (method, URL without credentials, status, bytes,
+                       time), per retry (reason and wait) and for the credential proof;
+                       with --json, these as JSON lines too. Never a credential.
   -h, --help           show this help
 
 Credentials: flags, then TWINE_USERNAME / TWINE_PASSWORD, then the URL's user:password@ or
-the .pypirc section of the index, in that order.
+the .pypirc section of the index, in that order. While the checks run, they are proven with
+an upload request the index refuses for its content (no file, no metadata: it can create
+nothing); an index that refuses them gets no file at all.
 
 Exit status: 0 every file is on the index with its sha256 (dry run: nothing stands in the
 way), 1 a check error, a conflict or a file that could not be published, 2 usage or
@@ -53,6 +62,8 @@ Examples:
   slipway publish --to staging                  [tool.slipway.indexes.staging] in pyproject.toml
   slipway publish --to http://127.0.0.1:8080/ --check-url http://127.0.0.1:8080/simple/
   slipway publish --json --concurrency 8        NDJSON outcomes for a CI step
+  slipway publish --verbose --to staging        every request, status and timing, to debug an index
+  slipway publish --timeout 600 dist/*.whl      a slow index: 10 minutes per request
 `;
 
 const LABEL: Record<UploadOutcome["status"], string> = {
@@ -63,6 +74,18 @@ const LABEL: Record<UploadOutcome["status"], string> = {
   "would-upload": "would upload",
   "not-sent": "not sent",
 };
+
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 86_400) {
+    throw new SlipwayError(
+      "usage",
+      `${flag} must be a number of seconds above 0 (at most 86400), not '${value}'`,
+    );
+  }
+  return Math.round(n * 1000);
+}
 
 function wholeNumber(value: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -116,9 +139,11 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       pypirc: { type: "string" },
       concurrency: { type: "string" },
       retries: { type: "string" },
+      timeout: { type: "string" },
       "dry-run": { type: "boolean" },
       python: { type: "string" },
       json: { type: "boolean" },
+      verbose: { type: "boolean", short: "v" },
     });
     if (values.help) {
       write(io.stdout, HELP);
@@ -127,18 +152,27 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     json = values.json === true;
     const concurrency = wholeNumber(values.concurrency, "--concurrency", 1, 64);
     const retries = wholeNumber(values.retries, "--retries", 0, 20);
+    const timeoutMs = seconds(values.timeout, "--timeout");
+    const verbose = values.verbose === true;
     const password = values["password-stdin"] ? await readPasswordFromStdin("publish") : undefined;
     const style = makeStyle(!json && wantsColor(io.stderr, io.env));
     progress = new PublishProgress({
       stream: io.stderr,
       plain: isPlain(io.stderr, io.env),
       quiet: json,
+      verbose,
       style,
     });
     const onEvent = (event: PublishEvent) => {
       progress?.event(event);
       if (json && event.type === "file-done")
         write(io.stdout, `${JSON.stringify({ type: "outcome", ...event.outcome })}\n`);
+      if (
+        json &&
+        verbose &&
+        (event.type === "http" || event.type === "retry" || event.type === "credentials")
+      )
+        write(io.stdout, `${JSON.stringify(event)}\n`);
     };
     const report = await publish({
       cwd: io.cwd,
@@ -151,6 +185,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(values.pypirc === undefined ? {} : { pypirc: values.pypirc }),
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(retries === undefined ? {} : { retry: { attempts: retries + 1 } }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(values.python === undefined ? {} : { python: values.python }),
       dryRun: values["dry-run"] === true,
       userAgent: `slipway/${io.version}`,
