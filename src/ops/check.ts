@@ -8,6 +8,7 @@ import { type AnalysisCache, openAnalysisCache } from "../adapters/analysis-cach
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { readProject } from "../adapters/project.ts";
 import { type ReadmeRenderer, startReadmeRenderer } from "../adapters/readme.ts";
+import { pushAll } from "../core/arrays.ts";
 import type { DistContext, ProjectContext } from "../core/checks/context.ts";
 import type { DescriptionInput } from "../core/checks/description.ts";
 import {
@@ -201,7 +202,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       project = await readProject(options.project, {
         display: display(join(options.project, "pyproject.toml")),
       });
-      findings.push(...checkProject(project));
+      pushAll(findings, checkProject(project));
       addDescription(descriptionOfProject(project, options.project, display));
     }
 
@@ -210,13 +211,13 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       const artifact = await readArtifact(path, { display: display(path) });
       const ctx = assembleDistContext(artifact, display(path));
       const own = checkDistribution(ctx);
-      findings.push(...own);
+      pushAll(findings, own);
       options.onDist?.(ctx);
       addDescription(descriptionOfDist(ctx));
       options.onEvent?.({ type: "file-done", file: display(path), ...count(own) });
       return ctx;
     });
-    findings.push(...checkRelease(dists, project));
+    pushAll(findings, checkRelease(dists, project));
   } catch (error) {
     renderer?.close();
     throw error;
@@ -244,7 +245,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       gfm !== undefined && needsMarkdownParse(input)
         ? gfm.markdownRendersEmpty(input.description ?? "")
         : undefined;
-    findings.push(...checkDescription(markdownEmpty === undefined ? input : { ...input, markdownEmpty }));
+    pushAll(findings, checkDescription(markdownEmpty === undefined ? input : { ...input, markdownEmpty }));
   }
 
   const kept = findings.filter((f) => isSelected(f.id, options.select, options.ignore));

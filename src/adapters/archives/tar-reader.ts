@@ -12,6 +12,7 @@ import { checkMembers } from "../../core/archive/member-checks.ts";
 import { type TarMember, TarParser } from "../../core/archive/tar-parser.ts";
 import { BOMB_MIN_SIZE, BOMB_RATIO } from "../../core/archive/zip-layout.ts";
 import { findEocd, MAX_EOCD_SEARCH } from "../../core/archive/zip-records.ts";
+import { pushAll } from "../../core/arrays.ts";
 import { checkTopLevel } from "../../core/checks/archive.ts";
 import { type ArchiveMember, MAX_KEPT_CONTENT, wantsContent } from "../../core/dist/artifact.ts";
 import { hitIssues } from "../../core/secrets/scanner.ts";
@@ -76,8 +77,8 @@ export async function readTarGz(options: TarReadOptions): Promise<ContainerRead>
   const members = collector.members;
   const readable = members.length > 0 || parser.endOfArchive;
   if (readable) {
-    issues.push(...checkMembers(members, { kind: "sdist", container: "tar", heads: collector.heads }));
-    issues.push(...checkTopLevel(members));
+    pushAll(issues, checkMembers(members, { kind: "sdist", container: "tar", heads: collector.heads }));
+    pushAll(issues, checkTopLevel(members));
   }
   return { members, contents: collector.contents, issues, readable, sha256: await sequential.finish() };
 }
@@ -207,7 +208,7 @@ class TarCollector {
     member.digests = result.digests;
     if (result.content !== undefined) this.contents.set(member.name, result.content);
     if (result.head !== undefined) this.heads.set(member.name, result.head);
-    this.issues.push(...hitIssues(member.name, result.hits));
+    pushAll(this.issues, hitIssues(member.name, result.hits));
   }
 
   issue(found: ArchiveIssue): void {

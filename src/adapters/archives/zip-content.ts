@@ -19,6 +19,7 @@ import {
   S_IFMT,
   unixMode,
 } from "../../core/archive/zip-records.ts";
+import { pushAll } from "../../core/arrays.ts";
 import {
   type ArchiveMember,
   type ArtifactKind,
@@ -170,7 +171,7 @@ export class ZipContent {
       // Every member read gets an outcome; one that did not would otherwise pass unhashed.
       if (slot !== undefined && !this.settled.has(index))
         this.fail(slot, "its content was not read to the end");
-      this.options.issues.push(...(this.found.get(index) ?? []));
+      pushAll(this.options.issues, this.found.get(index) ?? []);
     }
   }
 

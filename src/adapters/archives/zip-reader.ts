@@ -25,6 +25,7 @@ import {
   SIG_LOCAL,
   TAIL_SIZE,
 } from "../../core/archive/zip-records.ts";
+import { pushAll } from "../../core/arrays.ts";
 import { checkTopLevel } from "../../core/checks/archive.ts";
 import { type ArchiveMember, type ArtifactKind, wantsContent } from "../../core/dist/artifact.ts";
 import { type ByteSource, PositionalSource, readAt, SequentialSource } from "./byte-source.ts";
@@ -100,7 +101,7 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   }
   const tail = await readAt(fh, Math.max(0, size - TAIL_SIZE), Math.min(size, TAIL_SIZE));
   const end = analyzeEnd(tail, size, { maxCdSize: MAX_CD_SIZE });
-  issues.push(...end.issues);
+  pushAll(issues, end.issues);
   if (end.fatal) return unreadable();
   const cd = parseCentralDirectory(await readAt(fh, end.cdStart, end.cdSize), MAX_ENTRIES);
   if (cd.problem !== undefined) {
@@ -110,10 +111,10 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   let fatal = false;
   for (const entry of cd.entries) {
     const checked = checkCentralEntry(entry);
-    issues.push(...checked.issues);
+    pushAll(issues, checked.issues);
     fatal ||= checked.fatal;
   }
-  issues.push(...checkCentralDirectory(cd.entries, { declaredEntries: end.entries, fileSize: size }));
+  pushAll(issues, checkCentralDirectory(cd.entries, { declaredEntries: end.entries, fileSize: size }));
   if (fatal) return unreadable();
 
   const slots = cd.entries.map(slotFor);
@@ -152,8 +153,8 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   }
 
   const members = slots.map((s) => s.member);
-  issues.push(...checkMembers(members, { kind: options.kind, container: "zip", heads }));
-  if (options.kind === "sdist") issues.push(...checkTopLevel(members));
+  pushAll(issues, checkMembers(members, { kind: options.kind, container: "zip", heads }));
+  if (options.kind === "sdist") pushAll(issues, checkTopLevel(members));
   return { members, contents, issues, readable: true, sha256: await sequential.finish() };
 }
 

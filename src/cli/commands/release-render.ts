@@ -1,4 +1,5 @@
 /** `slipway release` output: the plan, the outcome (done, planned, blocked, failed) and its JSON. */
+import { pushAll } from "../../core/arrays.ts";
 import type { ReleasePlan } from "../../core/release/plan.ts";
 import type { ReleaseReport } from "../../ops/release.ts";
 import type { StepOutcome } from "../../pipeline/runner.ts";
@@ -29,11 +30,12 @@ function renderProblems(problems: readonly PipelineProblem[], style: Style): str
   )) {
     const label = p.severity === "error" ? style.red("error  ") : style.yellow("warning");
     const [first, ...rest] = p.message.split("\n");
-    lines.push(
-      `${label} ${first}`,
-      ...rest.map((l) => `        ${style.dim(l)}`),
-      `        ${style.dim(`hint: ${p.hint}`)}`,
+    lines.push(`${label} ${first}`);
+    pushAll(
+      lines,
+      rest.map((l) => `        ${style.dim(l)}`),
     );
+    lines.push(`        ${style.dim(`hint: ${p.hint}`)}`);
   }
   return lines;
 }
@@ -60,8 +62,9 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
   for (const e of plan.edits) {
     if (e.after === null) lines.push(`  delete ${e.path} (${e.purpose}, used in the changelog)`);
     else
-      lines.push(
-        ...e.diff
+      pushAll(
+        lines,
+        e.diff
           .trimEnd()
           .split("\n")
           .map(
@@ -84,11 +87,10 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
       `  git commit -m '${plan.commit.message}' -- ${plan.commit.paths.join(" ")}`,
     );
   }
-  lines.push(
-    "",
-    style.bold("Tag"),
-    `  ${plan.tag.name} (annotated)`,
-    ...plan.tag.message
+  lines.push("", style.bold("Tag"), `  ${plan.tag.name} (annotated)`);
+  pushAll(
+    lines,
+    plan.tag.message
       .trimEnd()
       .split("\n")
       .map((l) => style.dim(`  │ ${l}`)),
@@ -107,7 +109,7 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
   const { plan, result } = report;
   if (result === undefined) return "release cancelled: nothing was changed\n";
   const lines: string[] = [];
-  if (result.problems.length > 0) lines.push(...renderProblems(result.problems, style));
+  if (result.problems.length > 0) pushAll(lines, renderProblems(result.problems, style));
   switch (result.status) {
     case "blocked":
       lines.push(
@@ -118,7 +120,7 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
       );
       break;
     case "planned":
-      lines.push(...renderDryRun(report, result.steps, style));
+      pushAll(lines, renderDryRun(report, result.steps, style));
       lines.push(
         "",
         style.green(
@@ -149,7 +151,10 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
         style.red(
           `release failed at "${result.steps.find((s) => s.id === result.step)?.title ?? result.step}"`,
         ),
-        ...result.error.message.split("\n").map((l) => `  ${l}`),
+      );
+      pushAll(
+        lines,
+        result.error.message.split("\n").map((l) => `  ${l}`),
       );
       if (result.error.hint) lines.push(`  ${style.dim(`hint: ${result.error.hint}`)}`);
       if (result.undone.length > 0) lines.push(`  undone: ${result.undone.join(", ")}`);

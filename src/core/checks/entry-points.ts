@@ -1,4 +1,5 @@
 /** A wheel's `entry_points.txt` ([EP], warehouse utils/wheel.py, pip's script installer). */
+import { pushAll } from "../arrays.ts";
 import {
   DEFAULT_SECTION,
   type EntryPoint,
@@ -123,8 +124,8 @@ export function checkEntryPoints(ctx: DistContext): Finding[] {
     }
   }
   const known: KnownModules = { shipped: shippedModules(ctx, distInfo), dependencies: dependencyNames(ctx) };
-  for (const entry of file.entries) findings.push(...checkEntry(member, entry, known, at(entry.line)));
-  findings.push(...checkScriptClashes(member, file.entries, at));
+  for (const entry of file.entries) pushAll(findings, checkEntry(member, entry, known, at(entry.line)));
+  pushAll(findings, checkScriptClashes(member, file.entries, at));
   return findings;
 }
 

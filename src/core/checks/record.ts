@@ -1,4 +1,5 @@
 /** RECORD verification ([REC], [BDF], [INS] validate_record, warehouse utils/wheel.py). */
+import { pushAll } from "../arrays.ts";
 import type { ArchiveMember } from "../dist/artifact.ts";
 import { parseRecord, parseRecordHash, parseRecordSize, type RecordEntry } from "../dist/record.ts";
 import { type CheckInfo, catalogue, type Finding, finding } from "../findings.ts";
@@ -133,7 +134,8 @@ export function checkRecord(ctx: DistContext): Finding[] {
     if (entry.fields.length === 3) rows.push(entry);
     else findings.push(fieldCountFinding(recordPath, entry, at(entry.line)));
   }
-  findings.push(...checkRows(ctx, recordPath, rows), ...compareMembers(ctx, distInfo, rows));
+  pushAll(findings, checkRows(ctx, recordPath, rows));
+  pushAll(findings, compareMembers(ctx, distInfo, rows));
   return capPerCheck(findings, at());
 }
 
@@ -187,7 +189,7 @@ function checkRows(ctx: DistContext, recordPath: string, rows: readonly RecordEn
   const findings: Finding[] = [];
   const at = (line: number) => ({ file: ctx.display, member: recordPath, line });
   for (const row of rows) {
-    findings.push(...pathFindings(recordPath, row, at(row.line)));
+    pushAll(findings, pathFindings(recordPath, row, at(row.line)));
     const where = `${recordPath} line ${row.line} (${printable(row.path)})`;
     if (row.path === recordPath) {
       if (row.hash !== "" || row.size !== "") {
@@ -331,7 +333,7 @@ function compareMembers(ctx: DistContext, distInfo: string, rows: readonly Recor
   }
   for (const [path, row] of listed) {
     const m = byName.get(path);
-    if (m !== undefined && path !== recordPath) findings.push(...verifyMember(ctx, recordPath, row, m));
+    if (m !== undefined && path !== recordPath) pushAll(findings, verifyMember(ctx, recordPath, row, m));
   }
   return findings;
 }
