@@ -23,3 +23,46 @@ export function minOf(values: Iterable<number>, empty = 0): number {
   for (const value of values) if (min === undefined || value < min) min = value;
   return min ?? empty;
 }
+
+/** What a CappedList did not keep under one key. */
+export interface Dropped<T> {
+  count: number;
+  first: T;
+  /** Whether any dropped item was marked severe. */
+  severe: boolean;
+}
+
+/**
+ * The first `limit` items of each key, in arrival order; past that only a count and the first,
+ * so a broken RECORD of a million rows costs a few hundred findings, not a million. Each `add`
+ * is constant work, and an item is only made when it is kept (issue 11 B4: re-copying the
+ * dropped items made this quadratic, and making a message per row was most of the rest).
+ */
+export class CappedList<T> {
+  readonly kept: T[] = [];
+  readonly dropped = new Map<string, Dropped<T>>();
+  private readonly counts = new Map<string, number>();
+  private readonly limit: number;
+  /** Items added: each costs a constant amount of work (the linearity tests count it). */
+  work = 0;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  add(key: string, make: () => T, severe = false): void {
+    this.work++;
+    const count = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, count);
+    if (count <= this.limit) {
+      this.kept.push(make());
+      return;
+    }
+    const dropped = this.dropped.get(key);
+    if (dropped === undefined) this.dropped.set(key, { count: 1, first: make(), severe });
+    else {
+      dropped.count++;
+      dropped.severe ||= severe;
+    }
+  }
+}

@@ -13,8 +13,13 @@ import { type TarMember, TarParser } from "../../core/archive/tar-parser.ts";
 import { BOMB_MIN_SIZE, BOMB_RATIO } from "../../core/archive/zip-layout.ts";
 import { findEocd, MAX_EOCD_SEARCH } from "../../core/archive/zip-records.ts";
 import { pushAll } from "../../core/arrays.ts";
-import { checkTopLevel } from "../../core/checks/archive.ts";
-import { type ArchiveMember, MAX_KEPT_CONTENT, wantsContent } from "../../core/dist/artifact.ts";
+import { checkTopLevel, checkUnkept } from "../../core/checks/archive.ts";
+import {
+  type ArchiveMember,
+  MAX_KEPT_CONTENT,
+  MAX_TOTAL_KEPT,
+  wantsContent,
+} from "../../core/dist/artifact.ts";
 import { hitIssues } from "../../core/secrets/scanner.ts";
 import { readAt, SequentialSource } from "./byte-source.ts";
 import { MemberSink } from "./member-sink.ts";
@@ -22,8 +27,6 @@ import type { ContainerRead } from "./zip-reader.ts";
 
 /** The gzip trailer (CRC-32 and size) plus the end of the deflate data before it. */
 const TRAILER = 16;
-/** Total content kept for the checks (PKG-INFO, pyproject.toml, licences...). */
-const MAX_TOTAL_KEPT = 64 * 1024 * 1024;
 
 export interface TarReadOptions {
   fh: FileHandle;
@@ -79,6 +82,7 @@ export async function readTarGz(options: TarReadOptions): Promise<ContainerRead>
   if (readable) {
     pushAll(issues, checkMembers(members, { kind: "sdist", container: "tar", heads: collector.heads }));
     pushAll(issues, checkTopLevel(members));
+    pushAll(issues, checkUnkept(members, collector.contents, "sdist"));
   }
   return { members, contents: collector.contents, issues, readable, sha256: await sequential.finish() };
 }
@@ -109,7 +113,6 @@ async function gunzipInto(
           "ART03",
           `the sdist decompresses to more than ${limit} bytes (over ${BOMB_RATIO} times its size); slipway stopped reading it`,
           {
-            severity: "warning",
             hint: "Remove huge, highly compressible files from the sdist; the rest of it was not checked.",
           },
         ),

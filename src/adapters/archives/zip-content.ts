@@ -25,6 +25,7 @@ import {
   type ArtifactKind,
   type HashAlg,
   MAX_KEPT_CONTENT,
+  MAX_TOTAL_KEPT,
   wantsContent,
 } from "../../core/dist/artifact.ts";
 import { hitIssues } from "../../core/secrets/scanner.ts";
@@ -41,8 +42,6 @@ import { BatchRunner } from "./worker-pool.ts";
 export const WHOLE_LIMIT = 1024 * 1024;
 const STREAMS_IN_FLIGHT = 3;
 const QUEUE_LIMIT = 24 * 1024 * 1024;
-/** Total member content kept for the checks; past it nothing more is kept. */
-const MAX_TOTAL_KEPT = 64 * 1024 * 1024;
 /** Symlink targets are read from the member's content. */
 const MAX_LINK = 4096;
 

@@ -26,10 +26,11 @@ import {
   TAIL_SIZE,
 } from "../../core/archive/zip-records.ts";
 import { pushAll } from "../../core/arrays.ts";
-import { checkTopLevel } from "../../core/checks/archive.ts";
+import { checkTopLevel, checkUnkept } from "../../core/checks/archive.ts";
 import { type ArchiveMember, type ArtifactKind, wantsContent } from "../../core/dist/artifact.ts";
+import type { RecordScan } from "../../core/dist/record.ts";
 import { type ByteSource, PositionalSource, readAt, SequentialSource } from "./byte-source.ts";
-import { recordAlgorithms } from "./record-algorithms.ts";
+import { readRecord } from "./read-record.ts";
 import { defaultWorkers } from "./worker-pool.ts";
 import { type Slot, slotFor, WHOLE_LIMIT, ZipContent } from "./zip-content.ts";
 
@@ -66,6 +67,8 @@ function contentWork(slots: readonly Slot[]): number {
 
 export interface ContainerRead {
   members: ArchiveMember[];
+  /** Wheels: the RECORD scan (see ArtifactModel.record). */
+  record?: RecordScan;
   contents: Map<string, Uint8Array>;
   issues: ArchiveIssue[];
   readable: boolean;
@@ -119,13 +122,10 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
 
   const slots = cd.entries.map(slotFor);
   if (isBomb(cd.entries, size)) limitToMetadata(slots, options.kind);
-  const algorithms = await recordAlgorithms({
-    fh,
-    slots,
-    shift: end.shift,
-    kind: options.kind,
-    filename: options.filename,
-  });
+  const { algorithms, record } =
+    options.kind === "wheel"
+      ? await readRecord({ fh, slots, shift: end.shift, filename: options.filename })
+      : { algorithms: ["sha256" as const], record: undefined };
   const contents = new Map<string, Uint8Array>();
   const heads = new Map<string, Uint8Array>();
   const content = new ZipContent({
@@ -154,8 +154,17 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
 
   const members = slots.map((s) => s.member);
   pushAll(issues, checkMembers(members, { kind: options.kind, container: "zip", heads }));
+  pushAll(issues, checkUnkept(members, contents, options.kind));
   if (options.kind === "sdist") pushAll(issues, checkTopLevel(members));
-  return { members, contents, issues, readable: true, sha256: await sequential.finish() };
+  const read: ContainerRead = {
+    members,
+    contents,
+    issues,
+    readable: true,
+    sha256: await sequential.finish(),
+  };
+  if (record !== undefined) read.record = record;
+  return read;
 }
 
 /** The sequential local-header walk and the per-member header checks. */
