@@ -297,7 +297,7 @@ test("ART01 on a huge tar size field quotes what Python's tarfile really raises 
     ["base-256 2^53", withSize(base256(2n ** 53n))],
     ["pax size 10^30", withSize(() => undefined, { size: "1000000000000000000000000000000" })],
   ];
-  const paths = cases.map(([name, bytes], i) => {
+  const paths = cases.map(([, bytes], i) => {
     const path = join(dir, `huge-${i}.tar.gz`);
     writeFileSync(path, bytes);
     return path;

@@ -84,7 +84,11 @@ export function makeArtifact(options: ModelOptions): ArtifactModel {
 }
 
 /** The RECORD scan the archive reader would attach: same choice of RECORD, same scanner. */
-function scanOf(filename: string, members: readonly ArchiveMember[], files: FileTable): RecordScan | undefined {
+function scanOf(
+  filename: string,
+  members: readonly ArchiveMember[],
+  files: FileTable,
+): RecordScan | undefined {
   const parsed = parseWheelFilename(filename);
   const { distInfo } = layoutOf(members, parsed.ok ? parsed.value : undefined);
   if (distInfo === undefined) return undefined;

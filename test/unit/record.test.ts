@@ -15,7 +15,13 @@ import {
   splitFileLines,
   splitPythonLines,
 } from "../../src/core/dist/record.ts";
-import { makeArtifact, makeWheel, recordDigest, type WheelOptions, wheelRecord } from "../helpers/artifact.ts";
+import {
+  makeArtifact,
+  makeWheel,
+  recordDigest,
+  type WheelOptions,
+  wheelRecord,
+} from "../helpers/artifact.ts";
 
 const rows = (text: string) => parseRecord(text).entries.map((e) => e.fields);
 

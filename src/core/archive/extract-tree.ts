@@ -177,7 +177,10 @@ export class ExtractTree {
   }
 
   /** Symlink targets are relative to the link's directory, hardlink targets to the root. */
-  private checkLink(member: TreeMember, at: Position): { refuse: string } | { target?: string; source?: string } {
+  private checkLink(
+    member: TreeMember,
+    at: Position,
+  ): { refuse: string } | { target?: string; source?: string } {
     if (member.kind !== "symlink" && member.kind !== "hardlink") return {};
     const raw = member.linkTarget ?? "";
     if (raw === "") return { refuse: "is a link with an empty target" };
@@ -253,4 +256,7 @@ export class ExtractTree {
 
 const root = (): Position => ({ segments: [], ids: [] });
 
-const parentOf = (at: Position): Position => ({ segments: at.segments.slice(0, -1), ids: at.ids.slice(0, -1) });
+const parentOf = (at: Position): Position => ({
+  segments: at.segments.slice(0, -1),
+  ids: at.ids.slice(0, -1),
+});
