@@ -3,7 +3,7 @@
  * produces, built from a name → content table, with real digests.
  */
 import { createHash } from "node:crypto";
-import { isListable, recordMemberIndex, scanRecord } from "../../src/core/checks/record-scan.ts";
+import { RecordMembers, scanRecord } from "../../src/core/checks/record-scan.ts";
 import { layoutOf } from "../../src/core/checks/wheel-layout.ts";
 import type { ArchiveMember, ArtifactKind, ArtifactModel } from "../../src/core/dist/artifact.ts";
 import { wantsContent } from "../../src/core/dist/artifact.ts";
@@ -95,8 +95,7 @@ function scanOf(
   const path = `${distInfo}/RECORD`;
   const content = files[path];
   if (content === undefined) return undefined;
-  const names = members.filter((m) => isListable(m, distInfo)).map((m) => m.name);
-  return scanRecord(bytes(content), { path, members: recordMemberIndex(names) });
+  return scanRecord(bytes(content), { path, members: new RecordMembers(members, distInfo) });
 }
 
 export interface WheelOptions {
@@ -113,6 +112,8 @@ export interface WheelOptions {
   distInfo?: FileTable;
   /** RECORD text (or bytes); generated from all files by default. */
   record?: string | Uint8Array;
+  /** Members replacing the generated ones by name (e.g. without digests), before RECORD is scanned. */
+  members?: ArchiveMember[];
 }
 
 export function minimalMetadata(name = "demo_pkg", version = "1.0.0"): string {
@@ -122,12 +123,16 @@ export function minimalMetadata(name = "demo_pkg", version = "1.0.0"): string {
 /** A structurally valid wheel model; every part can be replaced to make it invalid. */
 export function makeWheel(options: WheelOptions = {}): ArtifactModel {
   const { files, filename } = wheelFiles(options);
-  return makeArtifact({ filename, files });
+  return makeArtifact({
+    filename,
+    files,
+    ...(options.members === undefined ? {} : { members: options.members }),
+  });
 }
 
 /** The RECORD text `makeWheel(options)` generates (to edit it for another wheel). */
 export function wheelRecord(options: WheelOptions = {}): string {
-  const { record: _, ...rest } = options;
+  const { record: _, members: __, ...rest } = options;
   const { files, recordPath } = wheelFiles(rest);
   return files[recordPath] as string;
 }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assembleDistContext } from "../../src/core/checks/dist-context.ts";
 import { verifyRecord } from "../../src/core/checks/record.ts";
-import { RecordScanner, recordMemberIndex, scanRecord } from "../../src/core/checks/record-scan.ts";
+import { RecordMembers, RecordScanner, scanRecord } from "../../src/core/checks/record-scan.ts";
 import type { ArchiveMember } from "../../src/core/dist/artifact.ts";
 import {
   CsvReader,
@@ -67,7 +67,10 @@ test("the scan finds the first row str.splitlines() reads differently, whatever 
     for (let k = 0, len = 1 + r(5); k < len; k++) rows.push(`${pathParts[r(pathParts.length)]},sha256=x,1`);
     const text = `${rows.join("\n")}\n`;
     const bytes = encoder.encode(text);
-    const scanner = new RecordScanner({ path: "d.dist-info/RECORD", members: recordMemberIndex([]) });
+    const scanner = new RecordScanner({
+      path: "d.dist-info/RECORD",
+      members: new RecordMembers([], "d.dist-info"),
+    });
     // Byte pieces of 1–7: multi-byte characters and \r\n get cut in two.
     for (let at = 0; at < bytes.length; ) {
       const size = 1 + r(7);
@@ -82,7 +85,7 @@ test("the scan finds the first row str.splitlines() reads differently, whatever 
 });
 
 test("the scan refuses a RECORD past its limit, and a declared size past it before reading", () => {
-  const members = recordMemberIndex(["a.py"]);
+  const members = new RecordMembers([{ name: "a.py", kind: "file", size: 0 }], "d.dist-info");
   const over = scanRecord(encoder.encode("a.py,,\n".repeat(200)), {
     path: "d.dist-info/RECORD",
     members,
@@ -99,7 +102,7 @@ test("a RECORD row of millions of fields keeps a few and counts the rest", () =>
   const row = `${"a,".repeat(1_000_000)}a\n`;
   const scan = scanRecord(encoder.encode(row), {
     path: "d.dist-info/RECORD",
-    members: recordMemberIndex([]),
+    members: new RecordMembers([], "d.dist-info"),
   });
   assert.equal(scan.issues.length, 1);
   assert.match(scan.issues[0]!.message, /line 1 has 1000001 fields \("a","a",.*,… 999993 more\)/);

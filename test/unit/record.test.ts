@@ -300,26 +300,37 @@ test("REC07 fails on a wrong hash or size and says when a member could not be re
   );
   const wrongSize = edited((r) => r.replace(/^(demo_pkg\/__init__\.py,sha256=[^,]*),\d+/m, "$1,999"));
   assert.match(recOnly(wrongSize, "REC07")[0]?.message ?? "", /is 22 bytes but .* says 999/);
-  const unreadable = makeWheel();
-  const member = unreadable.members.find((m) => m.name === "demo_pkg/__init__.py")!;
-  delete member.digests;
+  // Digests are what the reader computed: a member it could not read has none.
+  const init = '__version__ = "1.0.0"\n';
+  const unreadable = makeWheel({ members: [{ name: "demo_pkg/__init__.py", kind: "file", size: 22 }] });
   const findings = recOnly(unreadable, "REC07");
   assert.deepEqual(
     findings.map((f) => f.severity),
     ["error"],
   );
   assert.match(findings[0]!.message, /could not be read/);
+  assert.equal(findings[0]!.location.member, "demo_pkg/__init__.py");
   const sha512 = edited((r) =>
-    r.replace(
+    r.replace(/^(demo_pkg\/__init__\.py),sha256=[^,]*,/m, `$1,sha512=${recordDigest(init, "sha512")},`),
+  );
+  // Without the sha512 digest (the reader computes the algorithms RECORD names) it is not verified...
+  assert.match(recOnly(sha512, "REC07")[0]?.message ?? "", /its sha512 digest was not computed/);
+  // ...with it, it is.
+  const computed = makeWheel({
+    record: wheelRecord().replace(
       /^(demo_pkg\/__init__\.py),sha256=[^,]*,/m,
-      `$1,sha512=${recordDigest('__version__ = "1.0.0"\n', "sha512")},`,
+      `$1,sha512=${recordDigest(init, "sha512")},`,
     ),
-  );
-  sha512.members.find((m) => m.name === "demo_pkg/__init__.py")!.digests!.sha512 = recordDigest(
-    '__version__ = "1.0.0"\n',
-    "sha512",
-  );
-  assert.deepEqual(recOnly(sha512, "REC07"), []);
+    members: [
+      {
+        name: "demo_pkg/__init__.py",
+        kind: "file",
+        size: 22,
+        digests: { sha256: recordDigest(init), sha512: recordDigest(init, "sha512") },
+      },
+    ],
+  });
+  assert.deepEqual(recOnly(computed, "REC07"), []);
 });
 
 test("REC08 fails on absolute, drive-letter, dot-dot and empty paths", () => {

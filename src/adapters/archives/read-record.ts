@@ -1,65 +1,86 @@
 /**
- * A wheel's RECORD, read before the main pass: by position through the central directory,
- * inflated and scanned piece by piece (checks/record-scan.ts) against the member names the
- * directory lists, so the main pass knows which hash algorithms to compute and RECORD itself is
- * never held whole, whatever its size.
+ * A wheel's RECORD, read by position through the central directory and inflated piece by piece,
+ * twice: before the members are read, for the hash algorithms its rows use (so one pass computes
+ * them all), and after, to scan and check every row against the members (checks/record-scan.ts).
+ * It is never held whole, whatever its size.
  */
 import type { FileHandle } from "node:fs/promises";
 import { hasBytes } from "../../core/archive/binary.ts";
 import { LOCAL_HEADER_SIZE, parseLocalHeader, SIG_LOCAL } from "../../core/archive/zip-records.ts";
-import { isListable, RecordScanner, recordMemberIndex } from "../../core/checks/record-scan.ts";
+import {
+  MAX_RECORD_BYTES,
+  RecordAlgorithms,
+  RecordMembers,
+  RecordScanner,
+} from "../../core/checks/record-scan.ts";
 import { layoutOf } from "../../core/checks/wheel-layout.ts";
-import type { HashAlg } from "../../core/dist/artifact.ts";
+import type { ArchiveMember, HashAlg } from "../../core/dist/artifact.ts";
 import type { RecordScan } from "../../core/dist/record.ts";
 import { parseWheelFilename } from "../../core/names/filename.ts";
 import { PositionalSource, readAt } from "./byte-source.ts";
 import { canReuseEngine, RawInflater, StreamInflater } from "./inflate.ts";
 import type { Slot } from "./zip-content.ts";
 
-export interface RecordRead {
-  /** What the main pass computes for every member: sha256 and each algorithm RECORD uses. */
-  algorithms: HashAlg[];
-  /** Absent when the wheel has no RECORD where the checks look, or it could not be read. */
-  record?: RecordScan;
-}
-
 /** The RECORD member of the .dist-info the checks read (the same choice as `locateDistInfo`). */
 export function findRecord(slots: readonly Slot[], filename: string): Slot | undefined {
   const parsed = parseWheelFilename(filename);
-  const members = slots.map((s) => s.member);
-  const { distInfo } = layoutOf(members, parsed.ok ? parsed.value : undefined);
+  const { distInfo } = layoutOf(
+    slots.map((s) => s.member),
+    parsed.ok ? parsed.value : undefined,
+  );
   if (distInfo === undefined) return undefined;
   const path = `${distInfo}/RECORD`;
-  return slots.find((s) => s.member.name === path && s.member.kind !== "dir");
+  const slot = slots.find((s) => s.member.name === path && s.member.kind !== "dir");
+  return slot?.readable ? slot : undefined;
 }
 
-export async function readRecord(options: {
+interface RecordAt {
   fh: FileHandle;
-  slots: readonly Slot[];
+  slot: Slot;
   /** Bytes in front of the archive (every recorded offset moves by this). */
   shift: number;
-  filename: string;
-}): Promise<RecordRead> {
-  const slot = findRecord(options.slots, options.filename);
-  if (slot === undefined || !slot.readable) return { algorithms: ["sha256"] };
-  const { entry, member } = slot;
-  const distInfo = member.name.slice(0, -"/RECORD".length);
-  const scanner = new RecordScanner({
-    path: member.name,
-    members: recordMemberIndex(
-      options.slots.filter((s) => isListable(s.member, distInfo)).map((s) => s.member.name),
-    ),
-  });
-  // The declared size is the inflate ceiling: past the limit, refuse before reading anything.
-  scanner.expect(entry.size);
-  if (!scanner.done && !(await feed(options.fh, slot, options.shift, scanner)))
-    return { algorithms: ["sha256"] };
-  const record = scanner.end();
-  return { algorithms: record.algorithms, record };
 }
 
-/** Streams the member's content into the scanner; false when it cannot be read (ART findings say why). */
-async function feed(fh: FileHandle, slot: Slot, shift: number, scanner: RecordScanner): Promise<boolean> {
+/** What the main pass computes for every member: sha256 and each algorithm the RECORD names. */
+export async function readRecordAlgorithms(at: RecordAt): Promise<HashAlg[]> {
+  // A RECORD over the limit is refused unread (see readRecord): sha256 is all that is needed.
+  if (at.slot.entry.size > MAX_RECORD_BYTES) return ["sha256"];
+  const scan = new RecordAlgorithms();
+  await streamMember(
+    at,
+    (chunk) => scan.push(chunk),
+    () => false,
+  );
+  return [...scan.found];
+}
+
+/** Scans the RECORD against the members once their digests are known; undefined when unreadable. */
+export async function readRecord(
+  at: RecordAt & { members: readonly ArchiveMember[] },
+): Promise<RecordScan | undefined> {
+  const path = at.slot.member.name;
+  const scanner = new RecordScanner({
+    path,
+    members: new RecordMembers(at.members, path.slice(0, -"/RECORD".length)),
+  });
+  // The declared size is the inflate ceiling: past the limit, refuse before reading anything.
+  scanner.expect(at.slot.entry.size);
+  if (scanner.done) return scanner.end();
+  const read = await streamMember(
+    at,
+    (chunk) => scanner.push(chunk),
+    () => scanner.done,
+  );
+  return read ? scanner.end() : undefined;
+}
+
+/** Streams the member's uncompressed content to `onData`; false when it cannot be read (ART findings say why). */
+async function streamMember(
+  at: RecordAt,
+  onData: (chunk: Uint8Array) => void,
+  stop: () => boolean,
+): Promise<boolean> {
+  const { fh, slot, shift } = at;
   const { entry } = slot;
   const offset = entry.offset + shift;
   const header = await readAt(fh, offset, LOCAL_HEADER_SIZE);
@@ -68,12 +89,12 @@ async function feed(fh: FileHandle, slot: Slot, shift: number, scanner: RecordSc
   const start = offset + LOCAL_HEADER_SIZE + local.nameLength + local.extraLength;
   const end = start + entry.compressedSize;
   const source = new PositionalSource(fh);
-  const push = (chunk: Uint8Array) => scanner.push(chunk);
+  const push = (chunk: Uint8Array) => {
+    if (!stop()) onData(chunk);
+  };
   if (entry.method === 0) {
     if (entry.compressedSize !== entry.size) return false;
-    await source.forEach(start, end, (chunk) => {
-      if (!scanner.done) push(chunk);
-    });
+    await source.forEach(start, end, push);
     return true;
   }
   if (canReuseEngine()) {
@@ -83,7 +104,7 @@ async function feed(fh: FileHandle, slot: Slot, shift: number, scanner: RecordSc
     let problem: string | undefined;
     await source.forEach(start, end, (chunk) => {
       read += chunk.length;
-      if (problem === undefined && !scanner.done) problem = inflater.write(chunk, read >= end, push)?.problem;
+      if (problem === undefined && !stop()) problem = inflater.write(chunk, read >= end, push)?.problem;
     });
     return problem === undefined;
   }

@@ -30,7 +30,7 @@ import { checkTopLevel, checkUnkept } from "../../core/checks/archive.ts";
 import { type ArchiveMember, type ArtifactKind, wantsContent } from "../../core/dist/artifact.ts";
 import type { RecordScan } from "../../core/dist/record.ts";
 import { type ByteSource, PositionalSource, readAt, SequentialSource } from "./byte-source.ts";
-import { readRecord } from "./read-record.ts";
+import { findRecord, readRecord, readRecordAlgorithms } from "./read-record.ts";
 import { defaultWorkers } from "./worker-pool.ts";
 import { type Slot, slotFor, WHOLE_LIMIT, ZipContent } from "./zip-content.ts";
 
@@ -122,10 +122,9 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
 
   const slots = cd.entries.map(slotFor);
   if (isBomb(cd.entries, size)) limitToMetadata(slots, options.kind);
-  const { algorithms, record } =
-    options.kind === "wheel"
-      ? await readRecord({ fh, slots, shift: end.shift, filename: options.filename })
-      : { algorithms: ["sha256" as const], record: undefined };
+  const recordSlot = options.kind === "wheel" ? findRecord(slots, options.filename) : undefined;
+  const recordAt = recordSlot === undefined ? undefined : { fh, slot: recordSlot, shift: end.shift };
+  const algorithms = recordAt === undefined ? ["sha256" as const] : await readRecordAlgorithms(recordAt);
   const contents = new Map<string, Uint8Array>();
   const heads = new Map<string, Uint8Array>();
   const content = new ZipContent({
@@ -153,6 +152,8 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   }
 
   const members = slots.map((s) => s.member);
+  // RECORD last: its rows are checked against the digests the walk computed.
+  const record = recordAt === undefined ? undefined : await readRecord({ ...recordAt, members });
   pushAll(issues, checkMembers(members, { kind: options.kind, container: "zip", heads }));
   pushAll(issues, checkUnkept(members, contents, options.kind));
   if (options.kind === "sdist") pushAll(issues, checkTopLevel(members));

@@ -124,29 +124,34 @@ export function throughSymlink(names: readonly string[], symlinks: ReadonlySet<s
  * normalizing file system (macOS, Windows): same path after NFC and case folding.
  */
 export function collisions(names: readonly string[]): string[][] {
-  // The first path of each key, and a group only for keys that get a second, distinct path:
-  // one Set per member made a wheel of 10,000 files leave MiBs behind in the old generation.
-  const first = new Map<string, string>();
-  const groups = new Map<string, Set<string>>();
-  for (const name of names) {
-    const path = memberPath(name);
-    if (path === "") continue;
-    const key = path.normalize("NFC").toLowerCase();
-    const seen = first.get(key);
-    if (seen === undefined) first.set(key, path);
-    else if (seen !== path) {
-      const group = groups.get(key);
-      if (group === undefined) groups.set(key, new Set([seen, path]));
-      else group.add(path);
-    }
-  }
-  // In the order the keys first appeared, as before.
-  const out: string[][] = [];
-  for (const key of first.keys()) {
+  // Two paths collide only through one that NFC and case folding change: those are collected
+  // first (a few per wheel: METADATA, LICENSE...), then one more pass finds the unchanged paths
+  // equal to their keys. No map of every member: for 150,000 members it cost ~30 MB.
+  const groups = new Map<string, { first: number; paths: Map<string, number> }>();
+  const join = (key: string, path: string, index: number) => {
     const group = groups.get(key);
-    if (group !== undefined) out.push([...group]);
+    if (group === undefined) groups.set(key, { first: index, paths: new Map([[path, index]]) });
+    else if (!group.paths.has(path)) {
+      group.paths.set(path, index);
+      group.first = Math.min(group.first, index);
+    }
+  };
+  for (let i = 0; i < names.length; i++) {
+    const path = memberPath(names[i]!);
+    const key = path.normalize("NFC").toLowerCase();
+    if (path !== "" && key !== path) join(key, path, i);
   }
-  return out;
+  if (groups.size === 0) return [];
+  // A key is NFC and lower case: only a path folding leaves unchanged can equal one.
+  for (let i = 0; i < names.length; i++) {
+    const path = memberPath(names[i]!);
+    if (groups.has(path)) join(path, path, i);
+  }
+  const byOrder = (a: [unknown, number], b: [unknown, number]) => a[1] - b[1];
+  return [...groups.values()]
+    .filter((g) => g.paths.size > 1)
+    .sort((a, b) => a.first - b.first)
+    .map((g) => [...g.paths].sort(byOrder).map(([path]) => path));
 }
 
 /** Exact duplicate member names, with how often each appears. */

@@ -305,7 +305,9 @@ export function checkCentralDirectory(
   const seen = new Set<string>();
   let total = 0;
   for (const entry of entries) {
-    const key = bytesKey(entry.nameBytes);
+    // The decoded name is the key when it holds no U+FFFD (then it is the bytes' only decoding):
+    // no second string per member.
+    const key = entry.name.includes("\uFFFD") ? `\0${bytesKey(entry.nameBytes)}` : entry.name;
     if (seen.has(key)) {
       issues.push(
         issue("ART05", `member ${quote(entry.name)} appears more than once in the central directory`, {

@@ -2,16 +2,17 @@
  * One streaming pass over a wheel's RECORD, bytes in as the archive reader inflates them: the
  * UTF-8 text is read the way pip, installer and PyPI read it (`csv.reader(text.splitlines())`)
  * and, alongside, the way it was written (a file opened with newline=""), each row is judged on
- * its own (REC02, REC04–REC06, REC08, REC09) and matched to the archive's members. Memory stays
- * bounded by the member count and the finding caps, whatever the RECORD's size: only the first
- * row naming each member is kept, and rows naming no member are counted, not stored.
+ * its own (REC02, REC04–REC06, REC08, REC09), matched to the archive's members and checked
+ * against their digests and sizes (REC07). It runs after the members were read, so no row is
+ * kept: memory is a line number and a fingerprint per member plus the finding caps, whatever
+ * the RECORD's size (a list of 150,000 rows kept ~22 MB alive for a whole check).
  */
 
-import type { ArchiveIssue } from "../archive/issues.ts";
-import { PATH_DIR, PATH_FILE, PathIndex } from "../archive/path-index.ts";
+import { type ArchiveIssue, issue } from "../archive/issues.ts";
+import { PATH_DIR, PathIndex } from "../archive/path-index.ts";
 import { CappedList } from "../arrays.ts";
-import type { HashAlg } from "../dist/artifact.ts";
-import { parseRecordHash, parseRecordSize, type RecordRow, type RecordScan } from "../dist/record.ts";
+import type { ArchiveMember, HashAlg } from "../dist/artifact.ts";
+import { parseRecordHash, parseRecordSize, type RecordScan } from "../dist/record.ts";
 import { CsvReader, type CsvRow, LineSplitter } from "../dist/record-csv.ts";
 import { printable } from "./wheel-layout.ts";
 
@@ -45,11 +46,78 @@ const PATH_RULES: readonly [(path: string, segments: readonly string[]) => boole
   [(_, s) => s.includes(""), "has an empty segment"],
 ];
 
-/** Names of the files RECORD must list, as an index its rows are matched against. */
-export function recordMemberIndex(names: Iterable<string>): PathIndex {
-  const index = new PathIndex();
-  for (const name of names) index.add(name, PATH_FILE);
-  return index;
+/**
+ * The members a RECORD is matched against, by their position in the artifact's member list:
+ * the files it must list (by name) and every member's directories (as a tree of segments, so
+ * that finding the files a row passes through costs the row's length, whatever its depth).
+ */
+export class RecordMembers {
+  /** The artifact's members, read (their digests and sizes are what rows are checked against). */
+  readonly list: readonly ArchiveMember[];
+  private readonly files = new Map<string, number>();
+  /** A later member of a name already seen → the first one (duplicate names share a row). */
+  readonly aliases: [number, number][] = [];
+  private readonly dirs = new PathIndex();
+  /** Directory nodes whose path is also a member file → that file's position. */
+  private readonly dirFiles = new Map<number, number>();
+  /** Lookups made: the unit of work, with the tree's own. */
+  private lookups = 0;
+
+  constructor(members: readonly ArchiveMember[], distInfo: string) {
+    this.list = members;
+    for (const [i, m] of members.entries()) {
+      const name = m.name;
+      const end = name.endsWith("/") ? name.length - 1 : name.lastIndexOf("/");
+      if (end > 0) this.dirs.add(name.slice(0, end), PATH_DIR);
+      if (!isListable(m, distInfo)) continue;
+      const first = this.files.get(name);
+      if (first === undefined) this.files.set(name, i);
+      else this.aliases.push([i, first]);
+    }
+    // Rare: a file that is also some member's directory (`a/b` and `a/b/c` both in the wheel).
+    for (const [name, i] of this.files) {
+      if (!name.includes("/") && this.dirs.child(0, name) === undefined) continue;
+      const node = this.dirs.find(name);
+      if (node !== undefined) this.dirFiles.set(node, i);
+    }
+  }
+
+  get work(): number {
+    return this.lookups + this.dirs.work;
+  }
+
+  /** The position of the file named exactly `path`. */
+  file(path: string): number | undefined {
+    this.lookups++;
+    return this.files.get(path);
+  }
+
+  /** Whether `path` is a directory of some member. */
+  isDirectory(path: string): boolean {
+    return this.dirs.find(path) !== undefined;
+  }
+
+  /** Calls `found` with each member file that is a proper prefix of `path` (used as a directory). */
+  filesAbove(path: string, found: (position: number, name: string) => void): void {
+    let node = 0;
+    let start = 0;
+    for (;;) {
+      const slash = path.indexOf("/", start);
+      if (slash < 0) return;
+      const child = this.dirs.child(node, path.slice(start, slash));
+      if (child === undefined) {
+        // No member lies under this prefix, so no longer prefix is a member: only it may be a file.
+        const prefix = path.slice(0, slash);
+        const position = this.file(prefix);
+        if (position !== undefined) found(position, prefix);
+        return;
+      }
+      const position = this.dirFiles.get(child);
+      if (position !== undefined) found(position, path.slice(0, slash));
+      node = child;
+      start = slash + 1;
+    }
+  }
 }
 
 /** Whether RECORD must list this member: files, not directories (and not the signature files). */
@@ -61,15 +129,15 @@ export function isListable(member: { name: string; kind: string }, distInfo: str
 export interface RecordScannerOptions {
   /** The RECORD member's name (`<name>-<version>.dist-info/RECORD`). */
   path: string;
-  /** The members RECORD must list (see `recordMemberIndex`, `isListable`). */
-  members: PathIndex;
+  /** The artifact's members, which RECORD must list (see `isListable`). */
+  members: RecordMembers;
   /** Bytes past which the RECORD is refused unread (default MAX_RECORD_BYTES). */
   limit?: number;
 }
 
 export class RecordScanner {
   private readonly path: string;
-  private readonly members: PathIndex;
+  private readonly members: RecordMembers;
   private readonly limit: number;
   private readonly decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   private readonly read: CsvReader;
@@ -86,10 +154,14 @@ export class RecordScanner {
   private comparing = true;
   private differs = false;
   private readonly issues = new CappedList<ArchiveIssue>(MAX_LISTED);
-  private readonly rows = new Map<string, RecordRow>();
-  private readonly backslashed = new Map<string, RecordRow & { path: string }>();
-  /** Member files some row uses as a directory (node ids). */
-  private readonly usedAsDir = new Set<number>();
+  /** The line of the first row naming each member (0: none), by member position. */
+  private readonly lines: Int32Array;
+  /** A fingerprint of that row's hash and size: a later row for the member is a duplicate. */
+  private readonly fingerprints: Uint32Array;
+  /** The first row naming a member with `\\` separators, by member position. */
+  private readonly backslashed = new Map<number, { path: string; line: number; fingerprint: number }>();
+  /** Member files some row uses as a directory: position → name. */
+  private readonly usedAsDir = new Map<number, string>();
   private readonly algorithms = new Set<HashAlg>(["sha256"]);
   private unusable: string | undefined;
   private bytes = 0;
@@ -98,6 +170,8 @@ export class RecordScanner {
   constructor(options: RecordScannerOptions) {
     this.path = options.path;
     this.members = options.members;
+    this.lines = new Int32Array(options.members.list.length);
+    this.fingerprints = new Uint32Array(options.members.list.length);
     this.limit = options.limit ?? MAX_RECORD_BYTES;
     this.read = new CsvReader(
       (row) => {
@@ -163,13 +237,14 @@ export class RecordScanner {
       if (this.read.error !== undefined) this.unusable = `it is not readable as CSV: ${this.read.error}`;
       else this.pair(true);
       this.reportConflicts();
+      for (const [later, first] of this.members.aliases) this.lines[later] = this.lines[first] ?? 0;
     }
     const scan: RecordScan = {
       path: this.path,
       issues: this.issues.kept,
       more: this.issues.dropped,
-      rows: this.rows,
-      backslashed: new Map([...this.backslashed].map(([name, row]) => [name, row.path])),
+      lines: this.lines,
+      backslashed: new Map([...this.backslashed].map(([position, row]) => [position, row.path])),
       algorithms: [...this.algorithms],
       work: this.work + this.issues.work + this.members.work + this.read.slowChars + this.written.slowChars,
     };
@@ -339,15 +414,14 @@ export class RecordScanner {
    * writer's; installer turns them into `/`). A row naming no member is stale (REC04); it is
    * counted, not kept, so a RECORD of a million ghost rows costs no more memory than a small one.
    */
-  private place(row: RecordRow, path: string): void {
-    const node = this.members.find(path, (parent) => {
-      if ((this.members.flagsOf(parent) & PATH_FILE) !== 0) this.usedAsDir.add(parent);
-    });
-    if (node !== undefined && (this.members.flagsOf(node) & PATH_FILE) !== 0) {
-      this.list(this.rows, path, row, path);
+  private place(row: Row, path: string): void {
+    this.members.filesAbove(path, (position, name) => this.usedAsDir.set(position, name));
+    const position = this.members.file(path);
+    if (position !== undefined) {
+      if (this.isFirst(position, row, path)) this.verify(position, row);
       return;
     }
-    if (node !== undefined && (this.members.flagsOf(node) & PATH_DIR) !== 0) {
+    if (this.members.isDirectory(path)) {
       this.add(
         "REC09",
         () => `${this.path} uses ${shown(path)} both as a file and as a directory`,
@@ -356,10 +430,12 @@ export class RecordScanner {
       );
     }
     if (path.includes("\\")) {
-      const slashed = path.replaceAll("\\", "/");
-      const member = this.members.find(slashed);
-      if (member !== undefined && (this.members.flagsOf(member) & PATH_FILE) !== 0) {
-        this.list(this.backslashed, slashed, { ...row, path }, path);
+      const member = this.members.file(path.replaceAll("\\", "/"));
+      if (member !== undefined) {
+        const earlier = this.backslashed.get(member);
+        if (earlier === undefined)
+          this.backslashed.set(member, { path, line: row.line, fingerprint: fingerprint(row) });
+        else if (earlier.path === path) this.duplicate(path, earlier, row);
         return;
       }
     }
@@ -371,15 +447,20 @@ export class RecordScanner {
     );
   }
 
-  /** The first row for a member is kept; a later one is a duplicate (REC09). */
-  private list<R extends RecordRow>(into: Map<string, R>, key: string, row: R, path: string): void {
-    const earlier = into.get(key);
-    if (earlier === undefined) {
-      into.set(key, row);
-      return;
+  /** Notes the first row for a member; a later one is a duplicate (REC09). */
+  private isFirst(position: number, row: Row, path: string): boolean {
+    const line = this.lines[position] ?? 0;
+    if (line === 0) {
+      this.lines[position] = row.line;
+      this.fingerprints[position] = fingerprint(row);
+      return true;
     }
-    if ("path" in earlier && earlier.path !== path) return;
-    const same = earlier.hash === row.hash && earlier.size === row.size;
+    this.duplicate(path, { line, fingerprint: this.fingerprints[position] ?? 0 }, row);
+    return false;
+  }
+
+  private duplicate(path: string, earlier: { line: number; fingerprint: number }, row: Row): void {
+    const same = earlier.fingerprint === fingerprint(row);
     this.add(
       "REC09",
       () =>
@@ -389,20 +470,75 @@ export class RecordScanner {
     );
   }
 
+  /** REC07: the member's size and digest against its row (RECORD's own row has neither). */
+  private verify(position: number, row: Row): void {
+    const m = this.members.list[position];
+    if (m === undefined || m.name === this.path) return;
+    const size = parseRecordSize(row.size);
+    if (size !== undefined && size !== m.size) {
+      this.addAt(
+        "REC07",
+        m.name,
+        () => `${m.name} is ${m.size} bytes but ${this.path} line ${row.line} says ${shown(row.size)}`,
+      );
+    }
+    const hash = row.hash === "" ? undefined : parseRecordHash(row.hash);
+    if (hash === undefined || !hash.ok) return;
+    const actual = m.digests?.[hash.alg];
+    if (actual === undefined) {
+      // Never a pass: a member that could not be hashed was not verified.
+      const why =
+        m.digests === undefined ? "its content could not be read" : `its ${hash.alg} digest was not computed`;
+      this.addAt("REC07", m.name, () => `${m.name} was not verified against ${this.path}: ${why}`, UNREAD);
+    } else if (actual !== hash.digest) {
+      this.addAt(
+        "REC07",
+        m.name,
+        () =>
+          `${m.name} has ${hash.alg}=${actual} but ${this.path} line ${row.line} says ${hash.alg}=${hash.digest}`,
+      );
+    }
+  }
+
+  /** A problem located at a member rather than at a RECORD line. */
+  private addAt(id: string, member: string, message: () => string, hint?: string): void {
+    this.work++;
+    this.issues.add(
+      id,
+      () => issue(id, message(), { member, severity: "error", ...(hint === undefined ? {} : { hint }) }),
+      true,
+    );
+  }
+
   /** Member files a row passed through: a path cannot be a file and a directory at once. */
   private reportConflicts(): void {
-    for (const id of this.usedAsDir) {
-      const name = this.members.nameOf(id);
-      const row = name === undefined ? undefined : this.rows.get(name);
-      if (name === undefined || row === undefined) continue;
+    for (const [position, name] of this.usedAsDir) {
+      const line = this.lines[position] ?? 0;
+      if (line === 0) continue;
       this.add(
         "REC09",
         () => `${this.path} uses ${shown(name)} both as a file and as a directory`,
-        row.line,
+        line,
         "error",
       );
     }
   }
+}
+
+interface Row {
+  hash: string;
+  size: string;
+  line: number;
+}
+
+const UNREAD = "See the archive findings for why the member could not be read.";
+
+/** FNV-1a of a row's hash and size: equal rows give equal fingerprints (a collision only softens REC09). */
+function fingerprint(row: Row): number {
+  let h = 0x811c9dc5;
+  const text = `${row.hash},${row.size}`;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 function sameRow(a: CsvRow | undefined, b: CsvRow | undefined): boolean {
@@ -419,4 +555,26 @@ export function scanRecord(bytes: Uint8Array, options: RecordScannerOptions): Re
   for (let at = 0; at < bytes.length && !scanner.done; at += step)
     scanner.push(bytes.subarray(at, at + step));
   return scanner.end();
+}
+
+const ALGORITHM_NAMES =
+  /,"?(sha224|sha256|sha384|sha512|blake2b|blake2s|sha3_224|sha3_256|sha3_384|sha3_512)=/g;
+/** Longest `,"sha3_512=` match: what one piece must pass on to the next. */
+const ALGORITHM_CARRY = 11;
+
+/**
+ * The hash algorithms a RECORD names, found in a quick pass before the members are read, so
+ * that one pass over them computes every digest the rows need. A name that is not really in a
+ * hash field costs one digest more; one missed here is reported as REC07 ("not computed").
+ */
+export class RecordAlgorithms {
+  private readonly latin1 = new TextDecoder("latin1");
+  private carry = "";
+  readonly found = new Set<HashAlg>(["sha256"]);
+
+  push(chunk: Uint8Array): void {
+    const text = this.carry + this.latin1.decode(chunk);
+    for (const m of text.matchAll(ALGORITHM_NAMES)) this.found.add(m[1] as HashAlg);
+    this.carry = text.slice(-ALGORITHM_CARRY);
+  }
 }

@@ -7,7 +7,6 @@
 import type { ArchiveIssue } from "../archive/issues.ts";
 import { CappedList, type Dropped } from "../arrays.ts";
 import type { ArchiveMember } from "../dist/artifact.ts";
-import { parseRecordHash, parseRecordSize, type RecordRow, type RecordScan } from "../dist/record.ts";
 import { type CheckInfo, catalogue, type Finding, finding, type Location } from "../findings.ts";
 import type { DistContext } from "./context.ts";
 import { isListable, MAX_LISTED } from "./record-scan.ts";
@@ -132,15 +131,12 @@ export function verifyRecord(ctx: DistContext, distInfo: string, meter: WorkMete
     return [finding(C.REC01!, `${recordPath} cannot be used: ${scan.unusable}`, at())];
   }
   const found = new CappedList<Finding>(MAX_LISTED);
-  for (const member of members) {
+  // Rows were checked against the members as RECORD was read (REC07); what is left is the
+  // members no row names.
+  for (const [position, member] of members.entries()) {
     meter.work++;
-    if (!isListable(member, distInfo)) continue;
-    const row = scan.rows.get(member.name);
-    if (row === undefined) found.add("REC03", () => unlisted(ctx, scan, member, recordPath), true);
-    else if (member.name !== recordPath) {
-      for (const f of verifyMember(ctx, recordPath, row, member))
-        found.add(f.id, () => f, f.severity === "error");
-    }
+    if (!isListable(member, distInfo) || (scan.lines[position] ?? 0) !== 0) continue;
+    found.add("REC03", () => unlisted(ctx, scan.backslashed.get(position), member, recordPath), true);
   }
   const findings: Finding[] = [];
   for (const i of scan.issues) findings.push(issueFinding(i, at));
@@ -153,9 +149,12 @@ export function verifyRecord(ctx: DistContext, distInfo: string, meter: WorkMete
 }
 
 function issueFinding(i: ArchiveIssue, at: (line?: number) => Location): Finding {
-  const overrides: { severity?: "error" | "warning" } = {};
+  const overrides: { severity?: "error" | "warning"; hint?: string } = {};
   if (i.severity !== undefined) overrides.severity = i.severity;
-  return finding(C[i.id]!, i.message, at(i.line), overrides);
+  if (i.hint !== undefined) overrides.hint = i.hint;
+  // A member's own problem (REC07) points at the member; a row's at its RECORD line.
+  const location = i.member === undefined ? at(i.line) : { file: at().file, member: i.member };
+  return finding(C[i.id]!, i.message, location, overrides);
 }
 
 /**
@@ -173,48 +172,15 @@ function summary(
   return { ...first, severity, message, location };
 }
 
-function unlisted(ctx: DistContext, scan: RecordScan, m: ArchiveMember, recordPath: string): Finding {
-  const spelled = scan.backslashed.get(m.name);
+function unlisted(
+  ctx: DistContext,
+  spelled: string | undefined,
+  m: ArchiveMember,
+  recordPath: string,
+): Finding {
   const what =
     m.name === recordPath
       ? "RECORD does not list itself"
       : `${m.name} is not listed in RECORD${spelled === undefined ? "" : ` (RECORD has it as ${spelled})`}`;
   return finding(C.REC03!, `${ctx.display}: ${what}`, { file: ctx.display, member: m.name });
-}
-
-function verifyMember(ctx: DistContext, recordPath: string, row: RecordRow, m: ArchiveMember): Finding[] {
-  const location = { file: ctx.display, member: m.name };
-  const findings: Finding[] = [];
-  const size = parseRecordSize(row.size);
-  if (size !== undefined && size !== m.size) {
-    findings.push(
-      finding(
-        C.REC07!,
-        `${m.name} is ${m.size} bytes but ${recordPath} line ${row.line} says ${row.size}`,
-        location,
-      ),
-    );
-  }
-  const hash = row.hash === "" ? undefined : parseRecordHash(row.hash);
-  if (hash === undefined || !hash.ok) return findings;
-  const actual = m.digests?.[hash.alg];
-  if (actual === undefined) {
-    // Never a pass either: a member that could not be hashed was not verified.
-    const why =
-      m.digests === undefined ? "its content could not be read" : `its ${hash.alg} digest was not computed`;
-    findings.push(
-      finding(C.REC07!, `${m.name} was not verified against ${recordPath}: ${why}`, location, {
-        hint: "See the archive findings for why the member could not be read.",
-      }),
-    );
-  } else if (actual !== hash.digest) {
-    findings.push(
-      finding(
-        C.REC07!,
-        `${m.name} has ${hash.alg}=${actual} but ${recordPath} line ${row.line} says ${hash.alg}=${hash.digest}`,
-        location,
-      ),
-    );
-  }
-  return findings;
 }

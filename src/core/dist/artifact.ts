@@ -38,17 +38,17 @@ export interface ArchiveMember {
   /** Uncompressed size in bytes (as read, not as declared, when the content was read). */
   size: number;
   /** Zip only: the compressed size from the central directory. */
-  compressedSize?: number;
+  compressedSize?: number | undefined;
   /** Permission bits incl. setuid/setgid/sticky (st_mode & 0o7777), when the archive records them. */
-  mode?: number;
+  mode?: number | undefined;
   /** Symlink or hardlink target as stored. */
-  linkTarget?: string;
+  linkTarget?: string | undefined;
   /**
    * Digests of the full uncompressed content, urlsafe base64 without padding (RECORD's form).
    * Regular files always get sha256; wheels also get every algorithm RECORD names.
    * Absent when the content could not be read (bomb guard, truncated archive, unsupported method).
    */
-  digests?: Partial<Record<HashAlg, string>>;
+  digests?: Partial<Record<HashAlg, string>> | undefined;
 }
 
 export interface ArtifactModel {

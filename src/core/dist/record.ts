@@ -147,28 +147,20 @@ export function parseRecordSize(value: string): number | undefined {
   return /^[0-9]+$/.test(value) ? Number(value) : undefined;
 }
 
-/** The row RECORD has for a member: its hash and size fields as written. */
-export interface RecordRow {
-  hash: string;
-  size: string;
-  /** 1-based line of the row. */
-  line: number;
-}
-
 /** What one streaming pass over a wheel's RECORD found (checks/record-scan.ts). */
 export interface RecordScan {
   /** The RECORD member. */
   path: string;
   /** Why installers cannot use this RECORD at all (REC01): not UTF-8, csv.Error, too large. */
   unusable?: string;
-  /** Problems of single rows (REC02, REC04–REC06, REC08, REC09), the first few of each check. */
+  /** Problems of single rows (REC02, REC04–REC09), the first few of each check. */
   issues: ArchiveIssue[];
   /** Per check, what `issues` leaves out. */
   more: ReadonlyMap<string, Dropped<ArchiveIssue>>;
-  /** The first row naming each member, by member name. */
-  rows: ReadonlyMap<string, RecordRow>;
-  /** Members RECORD names only with `\` separators: how it spells them. */
-  backslashed: ReadonlyMap<string, string>;
+  /** The line of the first row naming each member (0: none), by position in `ArtifactModel.members`. */
+  lines: Int32Array;
+  /** Members RECORD names only with `\\` separators (by position): how it spells them. */
+  backslashed: ReadonlyMap<number, string>;
   /** Hash algorithms the rows use (sha256 first). */
   algorithms: HashAlg[];
   /** Rows, characters and path segments the scan went through: linear in the RECORD's size. */
