@@ -3,7 +3,8 @@
  * produces, built from a name → content table, with real digests.
  */
 import { createHash } from "node:crypto";
-import { RecordMembers, scanRecord } from "../../src/core/checks/record-scan.ts";
+import { RecordMembers } from "../../src/core/checks/record-members.ts";
+import { scanRecord } from "../../src/core/checks/record-scan.ts";
 import { layoutOf } from "../../src/core/checks/wheel-layout.ts";
 import type { ArchiveMember, ArtifactKind, ArtifactModel } from "../../src/core/dist/artifact.ts";
 import { wantsContent } from "../../src/core/dist/artifact.ts";

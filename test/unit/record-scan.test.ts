@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assembleDistContext } from "../../src/core/checks/dist-context.ts";
 import { verifyRecord } from "../../src/core/checks/record.ts";
-import { RecordMembers, RecordScanner, scanRecord } from "../../src/core/checks/record-scan.ts";
+import { RecordMembers } from "../../src/core/checks/record-members.ts";
+import { RecordScanner, scanRecord } from "../../src/core/checks/record-scan.ts";
 import type { ArchiveMember } from "../../src/core/dist/artifact.ts";
 import {
   CsvReader,

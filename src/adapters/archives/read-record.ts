@@ -7,12 +7,8 @@
 import type { FileHandle } from "node:fs/promises";
 import { hasBytes } from "../../core/archive/binary.ts";
 import { LOCAL_HEADER_SIZE, parseLocalHeader, SIG_LOCAL } from "../../core/archive/zip-records.ts";
-import {
-  MAX_RECORD_BYTES,
-  RecordAlgorithms,
-  RecordMembers,
-  RecordScanner,
-} from "../../core/checks/record-scan.ts";
+import { RecordAlgorithms, RecordMembers } from "../../core/checks/record-members.ts";
+import { MAX_RECORD_BYTES, RecordScanner } from "../../core/checks/record-scan.ts";
 import { layoutOf } from "../../core/checks/wheel-layout.ts";
 import type { ArchiveMember, HashAlg } from "../../core/dist/artifact.ts";
 import type { RecordScan } from "../../core/dist/record.ts";

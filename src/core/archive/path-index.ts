@@ -24,24 +24,9 @@ export class PathIndex {
    * `flag` into its node; every proper prefix becomes a PATH_DIR node. Returns the node id.
    */
   add(path: string, flag = 0): number {
-    let node = 0;
-    let start = 0;
-    for (;;) {
-      this.work++;
-      const slash = path.indexOf("/", start);
-      const segment = slash < 0 ? path.slice(start) : path.slice(start, slash);
-      const key = `${node}/${segment}`;
-      let id = this.ids.get(key);
-      if (id === undefined) {
-        id = this.flags.length;
-        this.ids.set(key, id);
-        this.flags.push(0);
-      }
-      node = id;
-      if (slash < 0) break;
-      this.flags[node] = (this.flags[node] ?? 0) | PATH_DIR;
-      start = slash + 1;
-    }
+    const node = this.walk(path, true, (parent) => {
+      this.flags[parent] = (this.flags[parent] ?? 0) | PATH_DIR;
+    }) as number;
     if (flag !== 0) {
       this.flags[node] = (this.flags[node] ?? 0) | flag;
       if (!this.names.has(node)) this.names.set(node, path);
@@ -54,14 +39,24 @@ export class PathIndex {
    * `onParent` is called with each proper prefix's node on the way down, outermost first.
    */
   find(path: string, onParent?: (id: number) => void): number | undefined {
+    return this.walk(path, false, onParent);
+  }
+
+  /** Down the tree one segment at a time, making missing nodes when `create`. */
+  private walk(path: string, create: boolean, onParent?: (id: number) => void): number | undefined {
     let node = 0;
     let start = 0;
     for (;;) {
       this.work++;
       const slash = path.indexOf("/", start);
-      const segment = slash < 0 ? path.slice(start) : path.slice(start, slash);
-      const id = this.ids.get(`${node}/${segment}`);
-      if (id === undefined) return undefined;
+      const key = `${node}/${slash < 0 ? path.slice(start) : path.slice(start, slash)}`;
+      let id = this.ids.get(key);
+      if (id === undefined) {
+        if (!create) return undefined;
+        id = this.flags.length;
+        this.ids.set(key, id);
+        this.flags.push(0);
+      }
       node = id;
       if (slash < 0) return node;
       onParent?.(node);

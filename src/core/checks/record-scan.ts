@@ -9,11 +9,11 @@
  */
 
 import { type ArchiveIssue, issue } from "../archive/issues.ts";
-import { PATH_DIR, PathIndex } from "../archive/path-index.ts";
 import { CappedList } from "../arrays.ts";
-import type { ArchiveMember, HashAlg } from "../dist/artifact.ts";
+import type { HashAlg } from "../dist/artifact.ts";
 import { parseRecordHash, parseRecordSize, type RecordScan } from "../dist/record.ts";
-import { CsvReader, type CsvRow, LineSplitter } from "../dist/record-csv.ts";
+import { type CsvRow, TwoReadings } from "../dist/record-csv.ts";
+import type { RecordMembers } from "./record-members.ts";
 import { printable } from "./wheel-layout.ts";
 
 /**
@@ -46,86 +46,6 @@ const PATH_RULES: readonly [(path: string, segments: readonly string[]) => boole
   [(_, s) => s.includes(""), "has an empty segment"],
 ];
 
-/**
- * The members a RECORD is matched against, by their position in the artifact's member list:
- * the files it must list (by name) and every member's directories (as a tree of segments, so
- * that finding the files a row passes through costs the row's length, whatever its depth).
- */
-export class RecordMembers {
-  /** The artifact's members, read (their digests and sizes are what rows are checked against). */
-  readonly list: readonly ArchiveMember[];
-  private readonly files = new Map<string, number>();
-  /** A later member of a name already seen → the first one (duplicate names share a row). */
-  readonly aliases: [number, number][] = [];
-  private readonly dirs = new PathIndex();
-  /** Directory nodes whose path is also a member file → that file's position. */
-  private readonly dirFiles = new Map<number, number>();
-  /** Lookups made: the unit of work, with the tree's own. */
-  private lookups = 0;
-
-  constructor(members: readonly ArchiveMember[], distInfo: string) {
-    this.list = members;
-    for (const [i, m] of members.entries()) {
-      const name = m.name;
-      const end = name.endsWith("/") ? name.length - 1 : name.lastIndexOf("/");
-      if (end > 0) this.dirs.add(name.slice(0, end), PATH_DIR);
-      if (!isListable(m, distInfo)) continue;
-      const first = this.files.get(name);
-      if (first === undefined) this.files.set(name, i);
-      else this.aliases.push([i, first]);
-    }
-    // Rare: a file that is also some member's directory (`a/b` and `a/b/c` both in the wheel).
-    for (const [name, i] of this.files) {
-      if (!name.includes("/") && this.dirs.child(0, name) === undefined) continue;
-      const node = this.dirs.find(name);
-      if (node !== undefined) this.dirFiles.set(node, i);
-    }
-  }
-
-  get work(): number {
-    return this.lookups + this.dirs.work;
-  }
-
-  /** The position of the file named exactly `path`. */
-  file(path: string): number | undefined {
-    this.lookups++;
-    return this.files.get(path);
-  }
-
-  /** Whether `path` is a directory of some member. */
-  isDirectory(path: string): boolean {
-    return this.dirs.find(path) !== undefined;
-  }
-
-  /** Calls `found` with each member file that is a proper prefix of `path` (used as a directory). */
-  filesAbove(path: string, found: (position: number, name: string) => void): void {
-    let node = 0;
-    let start = 0;
-    for (;;) {
-      const slash = path.indexOf("/", start);
-      if (slash < 0) return;
-      const child = this.dirs.child(node, path.slice(start, slash));
-      if (child === undefined) {
-        // No member lies under this prefix, so no longer prefix is a member: only it may be a file.
-        const prefix = path.slice(0, slash);
-        const position = this.file(prefix);
-        if (position !== undefined) found(position, prefix);
-        return;
-      }
-      const position = this.dirFiles.get(child);
-      if (position !== undefined) found(position, path.slice(0, slash));
-      node = child;
-      start = slash + 1;
-    }
-  }
-}
-
-/** Whether RECORD must list this member: files, not directories (and not the signature files). */
-export function isListable(member: { name: string; kind: string }, distInfo: string): boolean {
-  if (member.kind === "dir" || member.name.endsWith("/") || member.name.endsWith("\\")) return false;
-  return member.name !== `${distInfo}/RECORD.jws` && member.name !== `${distInfo}/RECORD.p7s`;
-}
-
 export interface RecordScannerOptions {
   /** The RECORD member's name (`<name>-<version>.dist-info/RECORD`). */
   path: string;
@@ -140,19 +60,7 @@ export class RecordScanner {
   private readonly members: RecordMembers;
   private readonly limit: number;
   private readonly decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-  private readonly read: CsvReader;
-  private readonly written: CsvReader;
-  private readonly readLines: LineSplitter;
-  private readonly writtenLines: LineSplitter;
-  /**
-   * Rows of each reading not yet paired with the other's. Both readings have taken the same
-   * text after each piece, so rows left unpaired then mark the first difference: from there
-   * only the first row of each side is kept until the other side's row arrives.
-   */
-  private readonly readQueue: CsvRow[] = [];
-  private readonly writtenQueue: CsvRow[] = [];
-  private comparing = true;
-  private differs = false;
+  private readonly readings: TwoReadings;
   private readonly issues = new CappedList<ArchiveIssue>(MAX_LISTED);
   /** The line of the first row naming each member (0: none), by member position. */
   private readonly lines: Int32Array;
@@ -173,18 +81,10 @@ export class RecordScanner {
     this.lines = new Int32Array(options.members.list.length);
     this.fingerprints = new Uint32Array(options.members.list.length);
     this.limit = options.limit ?? MAX_RECORD_BYTES;
-    this.read = new CsvReader(
-      (row) => {
-        this.judge(row);
-        this.queue(this.readQueue, row);
-      },
-      { maxFields: KEPT_FIELDS },
-    );
-    this.written = new CsvReader((row) => this.queue(this.writtenQueue, row), { maxFields: KEPT_FIELDS });
-    this.readLines = new LineSplitter({ keepEnds: false, sink: (piece, end) => this.read.text(piece, end) });
-    this.writtenLines = new LineSplitter({
-      keepEnds: true,
-      sink: (piece, end) => this.written.text(piece, end),
+    this.readings = new TwoReadings({
+      maxFields: KEPT_FIELDS,
+      onRow: (row) => this.judge(row),
+      onSplit: (written, read) => this.reportSplit(written, read),
     });
   }
 
@@ -230,12 +130,9 @@ export class RecordScanner {
       }
     }
     if (this.unusable === undefined) {
-      this.readLines.finish();
-      this.writtenLines.finish();
-      this.read.finish();
-      this.written.finish();
-      if (this.read.error !== undefined) this.unusable = `it is not readable as CSV: ${this.read.error}`;
-      else this.pair(true);
+      this.readings.finish();
+      const error = this.readings.error;
+      if (error !== undefined) this.unusable = `it is not readable as CSV: ${error}`;
       this.reportConflicts();
       for (const [later, first] of this.members.aliases) this.lines[later] = this.lines[first] ?? 0;
     }
@@ -246,7 +143,7 @@ export class RecordScanner {
       lines: this.lines,
       backslashed: new Map([...this.backslashed].map(([position, row]) => [position, row.path])),
       algorithms: [...this.algorithms],
-      work: this.work + this.issues.work + this.members.work + this.read.slowChars + this.written.slowChars,
+      work: this.work + this.issues.work + this.members.work + this.readings.work,
     };
     if (this.unusable !== undefined) scan.unusable = this.unusable;
     return scan;
@@ -254,52 +151,13 @@ export class RecordScanner {
 
   private feed(text: string): void {
     if (text === "") return;
-    this.readLines.push(text);
+    this.readings.push(text);
     // csv.Error: consumers refuse the whole RECORD, so nothing else is worth reading.
-    if (this.read.error !== undefined) {
-      this.unusable = `it is not readable as CSV: ${this.read.error}`;
-      return;
-    }
-    if (!this.comparing) return;
-    this.writtenLines.push(text);
-    this.pair(this.written.error !== undefined);
-  }
-
-  private queue(into: CsvRow[], row: CsvRow): void {
-    if (!this.comparing || (this.differs && into.length > 0)) return;
-    into.push(row);
-    if (this.differs && this.readQueue.length > 0 && this.writtenQueue.length > 0) this.pair(true);
-  }
-
-  /**
-   * Pairs the readings' rows in order and reports the first pair that differs (REC02). With
-   * `final` (the end of the text, or a difference already known) a row missing on one side
-   * counts as an empty one.
-   */
-  private pair(final: boolean): void {
-    if (!this.comparing) return;
-    const reads = this.readQueue;
-    const writes = this.writtenQueue;
-    const pairs = Math.min(reads.length, writes.length);
-    this.work += pairs;
-    for (let i = 0; i < pairs; i++) {
-      if (!sameRow(writes[i], reads[i])) {
-        this.reportSplit(writes[i], reads[i]);
-        return;
-      }
-    }
-    // One splice per piece, not a shift per row (shift moves the whole queue each time).
-    reads.splice(0, pairs);
-    writes.splice(0, pairs);
-    if (reads.length === 0 && writes.length === 0) return;
-    if (final) this.reportSplit(writes[0], reads[0]);
-    else this.differs = true;
+    const error = this.readings.error;
+    if (error !== undefined) this.unusable = `it is not readable as CSV: ${error}`;
   }
 
   private reportSplit(written: CsvRow | undefined, read: CsvRow | undefined): void {
-    this.comparing = false;
-    this.readQueue.length = 0;
-    this.writtenQueue.length = 0;
     const line = read?.line ?? written?.line ?? 0;
     const show = (row: CsvRow | undefined) => JSON.stringify((row?.fields ?? []).map((f) => shown(f)));
     this.add(
@@ -541,13 +399,6 @@ function fingerprint(row: Row): number {
   return h >>> 0;
 }
 
-function sameRow(a: CsvRow | undefined, b: CsvRow | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a.count !== b.count || a.fields.length !== b.fields.length) return false;
-  for (let i = 0; i < a.fields.length; i++) if (a.fields[i] !== b.fields[i]) return false;
-  return true;
-}
-
 /** Scans a RECORD held in memory (tests, and RECORDs read whole), in pieces like the reader's. */
 export function scanRecord(bytes: Uint8Array, options: RecordScannerOptions): RecordScan {
   const scanner = new RecordScanner(options);
@@ -555,26 +406,4 @@ export function scanRecord(bytes: Uint8Array, options: RecordScannerOptions): Re
   for (let at = 0; at < bytes.length && !scanner.done; at += step)
     scanner.push(bytes.subarray(at, at + step));
   return scanner.end();
-}
-
-const ALGORITHM_NAMES =
-  /,"?(sha224|sha256|sha384|sha512|blake2b|blake2s|sha3_224|sha3_256|sha3_384|sha3_512)=/g;
-/** Longest `,"sha3_512=` match: what one piece must pass on to the next. */
-const ALGORITHM_CARRY = 11;
-
-/**
- * The hash algorithms a RECORD names, found in a quick pass before the members are read, so
- * that one pass over them computes every digest the rows need. A name that is not really in a
- * hash field costs one digest more; one missed here is reported as REC07 ("not computed").
- */
-export class RecordAlgorithms {
-  private readonly latin1 = new TextDecoder("latin1");
-  private carry = "";
-  readonly found = new Set<HashAlg>(["sha256"]);
-
-  push(chunk: Uint8Array): void {
-    const text = this.carry + this.latin1.decode(chunk);
-    for (const m of text.matchAll(ALGORITHM_NAMES)) this.found.add(m[1] as HashAlg);
-    this.carry = text.slice(-ALGORITHM_CARRY);
-  }
 }

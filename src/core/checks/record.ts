@@ -9,7 +9,8 @@ import { CappedList, type Dropped } from "../arrays.ts";
 import type { ArchiveMember } from "../dist/artifact.ts";
 import { type CheckInfo, catalogue, type Finding, finding, type Location } from "../findings.ts";
 import type { DistContext } from "./context.ts";
-import { isListable, MAX_LISTED } from "./record-scan.ts";
+import { isListable } from "./record-members.ts";
+import { MAX_LISTED } from "./record-scan.ts";
 import { locateDistInfo } from "./wheel-layout.ts";
 
 export const REC_CHECKS: CheckInfo[] = [

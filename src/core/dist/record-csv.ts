@@ -290,3 +290,112 @@ export function readCsv(lines: readonly string[]): { rows: CsvRow[]; error?: str
   reader.finish();
   return reader.error === undefined ? { rows } : { rows, error: reader.error };
 }
+
+/**
+ * RECORD read two ways at once, as the REC02 rule compares them: as pip, installer and PyPI read
+ * it (`csv.reader(text.splitlines())`, rows to `onRow`) and as it was written (csv over a file
+ * opened with newline=""). The first row where they differ goes to `onSplit`; from there only
+ * the first reading runs. Both readings have taken the same text after each piece, so rows left
+ * unpaired then mark that difference, and only one row per side waits for its counterpart.
+ */
+export class TwoReadings {
+  private readonly read: CsvReader;
+  private readonly written: CsvReader;
+  private readonly readLines: LineSplitter;
+  private readonly writtenLines: LineSplitter;
+  private readonly onSplit: (written: CsvRow | undefined, read: CsvRow | undefined) => void;
+  private readonly readQueue: CsvRow[] = [];
+  private readonly writtenQueue: CsvRow[] = [];
+  private comparing = true;
+  private differs = false;
+  private pairs = 0;
+
+  constructor(options: {
+    maxFields: number;
+    onRow: (row: CsvRow) => void;
+    onSplit: (written: CsvRow | undefined, read: CsvRow | undefined) => void;
+  }) {
+    const { maxFields, onRow } = options;
+    this.onSplit = options.onSplit;
+    this.read = new CsvReader(
+      (row) => {
+        onRow(row);
+        this.queue(this.readQueue, row);
+      },
+      { maxFields },
+    );
+    this.written = new CsvReader((row) => this.queue(this.writtenQueue, row), { maxFields });
+    this.readLines = new LineSplitter({ keepEnds: false, sink: (piece, end) => this.read.text(piece, end) });
+    this.writtenLines = new LineSplitter({
+      keepEnds: true,
+      sink: (piece, end) => this.written.text(piece, end),
+    });
+  }
+
+  /** The csv.Error the consumers' reading raises; it reads no further. */
+  get error(): string | undefined {
+    return this.read.error;
+  }
+
+  /** Characters and row pairs gone through: linear in the text. */
+  get work(): number {
+    return this.read.slowChars + this.written.slowChars + this.pairs;
+  }
+
+  push(text: string): void {
+    this.readLines.push(text);
+    if (this.read.error !== undefined || !this.comparing) return;
+    this.writtenLines.push(text);
+    this.pair(this.written.error !== undefined);
+  }
+
+  finish(): void {
+    this.readLines.finish();
+    this.read.finish();
+    if (this.read.error !== undefined) return;
+    this.writtenLines.finish();
+    this.written.finish();
+    this.pair(true);
+  }
+
+  private queue(into: CsvRow[], row: CsvRow): void {
+    if (!this.comparing || (this.differs && into.length > 0)) return;
+    into.push(row);
+    if (this.differs && this.readQueue.length > 0 && this.writtenQueue.length > 0) this.pair(true);
+  }
+
+  /** Pairs rows in order; with `final` a row missing on one side counts as an empty one. */
+  private pair(final: boolean): void {
+    if (!this.comparing) return;
+    const reads = this.readQueue;
+    const writes = this.writtenQueue;
+    const pairs = Math.min(reads.length, writes.length);
+    this.pairs += pairs;
+    for (let i = 0; i < pairs; i++) {
+      if (!sameRow(writes[i], reads[i])) {
+        this.split(writes[i], reads[i]);
+        return;
+      }
+    }
+    // One splice per piece, not a shift per row (shift moves the whole queue each time).
+    reads.splice(0, pairs);
+    writes.splice(0, pairs);
+    if (reads.length === 0 && writes.length === 0) return;
+    if (final) this.split(writes[0], reads[0]);
+    else this.differs = true;
+  }
+
+  private split(written: CsvRow | undefined, read: CsvRow | undefined): void {
+    this.comparing = false;
+    this.readQueue.length = 0;
+    this.writtenQueue.length = 0;
+    this.onSplit(written, read);
+  }
+}
+
+function sameRow(a: CsvRow | undefined, b: CsvRow | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.count !== b.count || a.fields.length !== b.fields.length) return false;
+  for (let i = 0; i < a.fields.length; i++) if (a.fields[i] !== b.fields[i]) return false;
+  return true;
+}
