@@ -6,7 +6,6 @@
  */
 
 /** Node flags; callers combine them as they need. */
-export const PATH_FILE = 1;
 export const PATH_DIR = 2;
 export const PATH_SYMLINK = 4;
 
