@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { pushAll } from "../core/arrays.ts";
 import type { ProjectContext } from "../core/checks/context.ts";
 import { filesToRead } from "../core/pyproject/plan.ts";
 import { parsePyproject } from "../core/pyproject/toml.ts";
@@ -136,7 +137,7 @@ async function walk(dir: string, prefix: string): Promise<string[]> {
   for (const entry of entries) {
     const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
     if (entry.isDirectory()) {
-      if (!isSkippedDir(entry.name)) out.push(...(await walk(dir, rel)));
+      if (!isSkippedDir(entry.name)) pushAll(out, await walk(dir, rel));
     } else if (entry.isFile()) {
       out.push(rel);
     } else if (entry.isSymbolicLink()) {

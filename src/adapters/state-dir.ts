@@ -84,7 +84,7 @@ async function realpathOfExisting(path: string): Promise<string> {
   let at = path;
   for (;;) {
     try {
-      return join(await realpath(at), ...rest.reverse());
+      return join(await realpath(at), rest.reverse().join("/"));
     } catch (error) {
       if (errno(error) !== "ENOENT" && errno(error) !== "ENOTDIR") throw error;
       const up = dirname(at);

@@ -5,6 +5,7 @@
 // A namespace import: a missing named export would fail to link before the version check below runs.
 import * as nodeModule from "node:module";
 import { setFlagsFromString } from "node:v8";
+import { maxOf } from "../core/arrays.ts";
 import type { CommandModule } from "./command.ts";
 
 // V8 keeps the bytecode of our chunks on disk (Node's compile cache, in the OS temp dir), so a
@@ -75,7 +76,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
 };
 
 function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const width = maxOf(Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return `slipway ${version}: the release pipeline for Python packages
 

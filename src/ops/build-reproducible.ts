@@ -5,6 +5,7 @@
 import { basename } from "node:path";
 import { listArchive } from "../adapters/archives/list-members.ts";
 import { hashFile } from "../adapters/dist-output.ts";
+import { pushAll } from "../core/arrays.ts";
 import { diffArtifacts, renderArtifactDiff } from "../core/dist/artifact-diff.ts";
 
 export interface ArtifactComparison {
@@ -47,10 +48,11 @@ export async function compareBuilds(
     if (ha !== hb) {
       const diff = diffArtifacts(await listArchive(a), await listArchive(b));
       const lines = renderArtifactDiff(diff, { limit: LIMIT });
-      differences.push(
-        ...(lines.length > 0
+      pushAll(
+        differences,
+        lines.length > 0
           ? lines
-          : ["the bytes differ but every member and header compared equal (compression or layout)"]),
+          : ["the bytes differ but every member and header compared equal (compression or layout)"],
       );
     }
     artifacts.push({

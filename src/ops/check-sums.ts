@@ -3,9 +3,11 @@
  * file it lists hashed once (streaming; distributions the check already read are not read
  * again), and compared by core/checks/sums.ts.
  */
+
 import { basename, dirname, join } from "node:path";
 import { pathKind, readTextLimited } from "../adapters/checksum-files.ts";
 import { hashFile, listArtifacts } from "../adapters/dist-output.ts";
+import { pushAll } from "../core/arrays.ts";
 import {
   type ChecksumKind,
   type ChecksumList,
@@ -64,7 +66,7 @@ export async function verifyChecksumFiles(options: SumsOptions): Promise<Finding
     }
     const list =
       kind === "manifest" ? parseManifest(read.text, display) : parseSha256Sums(read.text, display);
-    findings.push(...list.findings);
+    pushAll(findings, list.findings);
     const base = await baseOf(path, list);
     const shownDir = `${options.display(base)}/`;
     for (const entry of list.entries) {
@@ -74,9 +76,9 @@ export async function verifyChecksumFiles(options: SumsOptions): Promise<Finding
         observed = observe(target, options.known);
         hashed.set(target, observed);
       }
-      findings.push(...checkEntry(display, shownDir, entry, await observed));
+      pushAll(findings, checkEntry(display, shownDir, entry, await observed));
     }
-    findings.push(...checkUnlisted(display, list, await listArtifacts(base)));
+    pushAll(findings, checkUnlisted(display, list, await listArtifacts(base)));
   }
   return findings;
 }

@@ -8,6 +8,7 @@ import { type AnalysisCache, openAnalysisCache } from "../adapters/analysis-cach
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { readProject } from "../adapters/project.ts";
 import { type ReadmeRenderer, startReadmeRenderer } from "../adapters/readme.ts";
+import { pushAll } from "../core/arrays.ts";
 import { type CheckConfig, dropAllowedSecrets, readCheckConfig } from "../core/checks/check-config.ts";
 import type { DistContext, ProjectContext } from "../core/checks/context.ts";
 import type { DescriptionInput } from "../core/checks/description.ts";
@@ -227,7 +228,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
         display: display(join(options.project, "pyproject.toml")),
       });
       config = readCheckConfig(project.pyproject);
-      findings.push(...checkProject(project));
+      pushAll(findings, checkProject(project));
       addDescription(descriptionOfProject(project, options.project, display));
     }
 
@@ -236,19 +237,19 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       const artifact = await readArtifact(path, { display: display(path) });
       const ctx = assembleDistContext(artifact, display(path));
       const own = dropAllowedSecrets(checkDistribution(ctx), ctx.artifact.kind, config);
-      findings.push(...own);
+      pushAll(findings, own);
       options.onDist?.(ctx);
       addDescription(descriptionOfDist(ctx));
       const { errors, warnings } = count(own);
       options.onEvent?.({ type: "file-done", file: display(path), errors, warnings });
       return ctx;
     });
-    findings.push(...checkRelease(dists, project));
+    pushAll(findings, checkRelease(dists, project));
     if (checksums.length > 0) {
       const known = new Map(
         dists.map((d) => [d.artifact.path, { sha256: d.artifact.sha256, size: d.artifact.size }]),
       );
-      findings.push(...(await verifyChecksumFiles({ files: checksums, known, display })));
+      pushAll(findings, await verifyChecksumFiles({ files: checksums, known, display }));
     }
   } catch (error) {
     renderer?.close();
@@ -277,7 +278,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       gfm !== undefined && needsMarkdownParse(input)
         ? gfm.markdownRendersEmpty(input.description ?? "")
         : undefined;
-    findings.push(...checkDescription(markdownEmpty === undefined ? input : { ...input, markdownEmpty }));
+    pushAll(findings, checkDescription(markdownEmpty === undefined ? input : { ...input, markdownEmpty }));
   }
 
   const demoted = new Set(options.demote);

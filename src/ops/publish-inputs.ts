@@ -6,6 +6,7 @@ import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { digestFile, type FileDigests } from "../adapters/file-digests.ts";
+import { pushAll } from "../core/arrays.ts";
 import type { DistContext } from "../core/checks/context.ts";
 import { assembleDistContext } from "../core/checks/dist-context.ts";
 import { checkRelease } from "../core/checks/registry.ts";
@@ -95,7 +96,10 @@ export async function runChecks(
       groups.set(key, [...(groups.get(key) ?? []), ctx]);
     }
     for (const group of groups.values()) {
-      findings.push(...checkRelease(group, undefined).filter((f) => f.id.startsWith("XA")));
+      pushAll(
+        findings,
+        checkRelease(group, undefined).filter((f) => f.id.startsWith("XA")),
+      );
     }
   }
   const errors = findings.filter((f) => f.severity === "error").length;

@@ -19,6 +19,7 @@ import {
   remoteUrl,
   tagCommit,
 } from "../adapters/git-release.ts";
+import { pushAll } from "../core/arrays.ts";
 import { parseSdistFilename, parseWheelFilename } from "../core/names/filename.ts";
 import { normalizeName } from "../core/names/name.ts";
 import { canonicalizeVersion } from "../core/pep440/version.ts";
@@ -115,7 +116,7 @@ export async function gitPreflight(input: GitPreflightInput): Promise<StepProble
       ),
     );
   }
-  if (plan.git.push) problems.push(...(await remotePreflight(input, head)));
+  if (plan.git.push) pushAll(problems, await remotePreflight(input, head));
   return problems;
 }
 

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { findPython, type Interpreter } from "../adapters/python/interpreter.ts";
+import { pushAll } from "../core/arrays.ts";
 import { normalizeName } from "../core/names/name.ts";
 import type { WheelFile } from "../core/verify/install-proof.ts";
 import {
@@ -197,8 +198,8 @@ export async function planTargets(dists: readonly string[], cwd: string): Promis
       wheels.set(key, one);
       targets.push(one);
     } else if (!group.files.includes(one.files[0] ?? "")) {
-      group.files.push(...one.files);
-      group.artifacts.push(...one.artifacts);
+      pushAll(group.files, one.files);
+      pushAll(group.artifacts, one.artifacts);
     }
   }
   return targets;

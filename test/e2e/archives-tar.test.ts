@@ -4,13 +4,16 @@
  * devices, escaping links, bombs). Each read must finish quickly and report, never throw.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { createGzip, gzipSync } from "node:zlib";
+import { pythonJson } from "../helpers/peers.ts";
 import { bytesReader, has, ids, msg } from "../helpers/read-bytes.ts";
 import { buildSdist, buildTar, gnuLong, gzipTar, header, type TarEntry } from "../helpers/tar-writer.ts";
 import { buildZip, recordHash } from "../helpers/zip-writer.ts";
 
-const { read } = bytesReader("demo_pkg-1.0.0.tar.gz");
+const { read, dir } = bytesReader("demo_pkg-1.0.0.tar.gz");
 
 const TOP = "demo_pkg-1.0.0";
 /** A .tar.gz of a valid sdist plus `entries`. */
@@ -234,7 +237,7 @@ test("ART01 warns on bytes after the gzip stream and fails on a ZIP appended to 
   assert.ok(has(polyglot, "ART01"));
 });
 
-test("ART03 warns on a decompression bomb and stops reading it within bounded time", async () => {
+test("ART03 fails (an error, as for wheels) on a decompression bomb and stops reading it", async () => {
   const gzip = createGzip({ level: 9 });
   const parts: Buffer[] = [];
   gzip.on("data", (c: Buffer) => parts.push(c));
@@ -250,6 +253,66 @@ test("ART03 warns on a decompression bomb and stops reading it within bounded ti
   const m = await read(bomb);
   assert.ok(process.memoryUsage().rss - rssBefore < 96 * 1024 * 1024, "streamed, not held in memory");
   assert.match(msg(m, "ART03"), /stopped reading/);
+  assert.ok(has(m, "ART03", "error"), "a bomb is an error in an sdist too, never a pass");
+});
+
+/** A sdist whose `big.bin` header is changed by `patch`, with a file after it. */
+const withSize = (patch: (block: Buffer) => void, pax?: Record<string, string>) =>
+  tgz(
+    [
+      { name: `${TOP}/` },
+      { name: `${TOP}/PKG-INFO`, data: "Metadata-Version: 2.4\nName: demo_pkg\nVersion: 1.0.0\n\n" },
+      { name: `${TOP}/big.bin`, data: "x", patch, rechecksum: true, ...(pax === undefined ? {} : { pax }) },
+      { name: `${TOP}/after.py`, data: "print(1)\n" },
+    ],
+    { record: true },
+  );
+
+/** A base-256 size field (0x80, then the value in 11 big-endian bytes), as GNU tar writes huge sizes. */
+const base256 = (value: bigint) => (block: Buffer) => {
+  block[124] = 0x80;
+  for (let i = 11, v = value; i >= 1; i--, v >>= 8n) block[124 + i] = Number(v & 0xffn);
+};
+
+const TARFILE = `
+import json, sys, tarfile
+out = []
+for path in json.load(sys.stdin):
+    try:
+        with tarfile.open(path) as t:
+            names = [m.name for m in t]
+        out.append({"ok": True, "names": names})
+    except Exception as e:
+        out.append({"ok": False, "raised": f"{type(e).__name__}: {e}"})
+print(json.dumps(out))
+`;
+
+test("ART01 on a huge tar size field quotes what Python's tarfile really raises on it", async () => {
+  const cases: [string, Buffer][] = [
+    // Past a signed 64-bit offset: seek() refuses (ValueError).
+    ["base-256 2^88-1", withSize(base256(2n ** 88n - 1n))],
+    ["base-256 2^63-1", withSize(base256(2n ** 63n - 1n))],
+    // Within it: tarfile seeks past the end of the data (ReadError).
+    ["base-256 2^62", withSize(base256(2n ** 62n))],
+    ["base-256 2^53", withSize(base256(2n ** 53n))],
+    ["pax size 10^30", withSize(() => undefined, { size: "1000000000000000000000000000000" })],
+  ];
+  const paths = cases.map(([, bytes], i) => {
+    const path = join(dir, `huge-${i}.tar.gz`);
+    writeFileSync(path, bytes);
+    return path;
+  });
+  const python = pythonJson<{ ok: boolean; raised?: string }[]>(TARFILE, paths);
+  for (const [i, [name, bytes]] of cases.entries()) {
+    const verdict = python[i]!;
+    assert.equal(verdict.ok, false, `${name}: tarfile read it`);
+    const m = await read(bytes);
+    assert.ok(has(m, "ART01", "error"), `${name}: ${msg(m, "ART01")}`);
+    assert.ok(
+      msg(m, "ART01").includes(`Python's tarfile raises "${verdict.raised}"`),
+      `${name}: ${msg(m, "ART01")} vs ${verdict.raised}`,
+    );
+  }
 });
 
 test("SEC01 fails on members escaping the extraction directory", async () => {

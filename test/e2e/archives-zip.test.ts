@@ -43,7 +43,12 @@ test("a valid wheel reads without findings, with RECORD digests, contents and th
   assert.equal(data?.size, 5000);
   assert.equal(data?.mode, 0o644);
   assert.ok(m.contents.has("demo_pkg-1.0.0.dist-info/METADATA"));
-  assert.ok(m.contents.has("demo_pkg-1.0.0.dist-info/RECORD"));
+  // RECORD is scanned as it is read, not kept: its rows are matched to the members.
+  assert.ok(!m.contents.has("demo_pkg-1.0.0.dist-info/RECORD"));
+  assert.equal(m.record?.path, "demo_pkg-1.0.0.dist-info/RECORD");
+  assert.equal(m.record?.unusable, undefined);
+  const position = m.members.findIndex((x) => x.name === "demo_pkg/data.txt");
+  assert.equal(m.record?.lines[position], 2);
   assert.ok(!m.contents.has("demo_pkg/data.txt"));
 });
 
@@ -373,4 +378,48 @@ test("an aborted read rejects with the abort reason", async () => {
   const controller = new AbortController();
   controller.abort(new Error("stop"));
   await assert.rejects(readArtifact(path, { signal: controller.signal }), /stop/);
+});
+
+test("ART11 fails on members too deep or too long to create, and reads 3 x 30,000 levels in linear work", async () => {
+  const deep = (levels: number, leaf: string) => `demo_pkg/${"d/".repeat(levels)}${leaf}`;
+  const files = {
+    [deep(999, "a.py")]: "a = 1\n",
+    [`demo_pkg/${`${"p".repeat(200)}/`.repeat(21)}b.py`]: "b = 1\n",
+    [`demo_pkg/${"n".repeat(300)}.py`]: "c = 1\n",
+    [deep(898, "ok.py")]: "ok = 1\n",
+  };
+  const m = await read(buildWheel({ files }).bytes);
+  const art11 = m.findings.filter((f) => f.id === "ART11");
+  assert.deepEqual(
+    art11.map((f) => [f.severity, f.location.member?.slice(-6)]),
+    [
+      ["error", "d/a.py"],
+      ["error", "p/b.py"],
+      ["error", "nnn.py"],
+    ],
+  );
+  assert.match(
+    art11[0]!.message,
+    /is 1000 directories deep: installers create directories with os\.makedirs/,
+  );
+  assert.match(art11[1]!.message, /has a path of 4234 bytes/);
+  assert.match(art11[2]!.message, /has a name of 303 bytes/);
+  // The issue's case: three members 30,000 directories deep, listed in RECORD (was 50 s, 3.4 GB).
+  const hostile = await read(
+    buildWheel({ files: Object.fromEntries([1, 2, 3].map((k) => [deep(30_000, `f${k}.py`), ""])) }).bytes,
+  );
+  assert.equal(hostile.findings.filter((f) => f.id === "ART11").length, 3);
+  // Matching RECORD to the members walked each path once: ~2 x 3 x 30,000 segments.
+  assert.ok((hostile.record?.work ?? 0) < 400_000, `RECORD work ${hostile.record?.work}`);
+});
+
+test("ART12 fails when METADATA is too large to check instead of letting its checks pass unrun", async () => {
+  const huge = `Metadata-Version: 2.4\nName: demo_pkg\nVersion: 1.0.0\n\n${"x".repeat(17 * 1024 * 1024)}`;
+  const m = await read(buildWheel({ tamper: { "demo_pkg-1.0.0.dist-info/METADATA": huge } }).bytes);
+  assert.ok(has(m, "ART12"), msg(m, "ART12"));
+  assert.match(
+    msg(m, "ART12"),
+    /METADATA" is 17825845 bytes: more than slipway reads of a file its checks need/,
+  );
+  assert.ok(!m.contents.has("demo_pkg-1.0.0.dist-info/METADATA"));
 });

@@ -214,6 +214,33 @@ const hostile: [string, TarEntry[], RegExp, string?][] = [
     [plain("other-2.0/setup.py")],
     /second top-level entry "other-2\.0" besides "demo_pkg-1\.0\.0"/,
   ],
+  // Past the path limits (ART11): refused before any work proportional to the depth.
+  [
+    "a member 1,000 directories deep",
+    [plain(`${TOP}/${"d/".repeat(999)}x.py`)],
+    /is 1000 directories deep/,
+    "RecursionError",
+  ],
+  [
+    "a path over 4096 bytes",
+    [plain(`${TOP}/${`${"p".repeat(200)}/`.repeat(21)}x.py`)],
+    /has a path of 4240 bytes/,
+    "OSError",
+  ],
+  ["a name over 255 bytes", [plain(`${TOP}/${"n".repeat(300)}.py`)], /has a name of 303 bytes/, "OSError"],
+  [
+    "a base-256 size of 2^88 - 1",
+    [
+      {
+        name: `${TOP}/big.bin`,
+        data: "x",
+        patch: (b) => b.fill(0xff, 125, 136).fill(0x80, 124, 125),
+        rechecksum: true,
+      },
+    ],
+    /Python's tarfile raises "ValueError: cannot fit 'int' into an offset-sized integer" when it lists the archive .* and "ReadError: unexpected end of data" when it extracts the member/,
+    "ReadError",
+  ],
 ];
 
 /** Asserts extractSdist refuses `file` with an "archive" error and leaves nothing anywhere. */

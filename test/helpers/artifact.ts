@@ -3,8 +3,13 @@
  * produces, built from a name → content table, with real digests.
  */
 import { createHash } from "node:crypto";
+import { RecordMembers } from "../../src/core/checks/record-members.ts";
+import { scanRecord } from "../../src/core/checks/record-scan.ts";
+import { layoutOf } from "../../src/core/checks/wheel-layout.ts";
 import type { ArchiveMember, ArtifactKind, ArtifactModel } from "../../src/core/dist/artifact.ts";
 import { wantsContent } from "../../src/core/dist/artifact.ts";
+import type { RecordScan } from "../../src/core/dist/record.ts";
+import { parseWheelFilename } from "../../src/core/names/filename.ts";
 
 export type FileTable = Record<string, string | Uint8Array>;
 
@@ -63,7 +68,7 @@ export function makeArtifact(options: ModelOptions): ArtifactModel {
     if (at >= 0) members[at] = extra;
     else members.push(extra);
   }
-  return {
+  const model: ArtifactModel = {
     path: options.path ?? options.filename,
     filename: options.filename,
     kind,
@@ -74,6 +79,24 @@ export function makeArtifact(options: ModelOptions): ArtifactModel {
     findings: [],
     readable: true,
   };
+  const record = kind === "wheel" ? scanOf(options.filename, members, options.files) : undefined;
+  if (record !== undefined) model.record = record;
+  return model;
+}
+
+/** The RECORD scan the archive reader would attach: same choice of RECORD, same scanner. */
+function scanOf(
+  filename: string,
+  members: readonly ArchiveMember[],
+  files: FileTable,
+): RecordScan | undefined {
+  const parsed = parseWheelFilename(filename);
+  const { distInfo } = layoutOf(members, parsed.ok ? parsed.value : undefined);
+  if (distInfo === undefined) return undefined;
+  const path = `${distInfo}/RECORD`;
+  const content = files[path];
+  if (content === undefined) return undefined;
+  return scanRecord(bytes(content), { path, members: new RecordMembers(members, distInfo) });
 }
 
 export interface WheelOptions {
@@ -88,8 +111,10 @@ export interface WheelOptions {
   files?: FileTable;
   /** Extra dist-info files (entry_points.txt, licenses/...), relative to the dist-info dir. */
   distInfo?: FileTable;
-  /** RECORD text; generated from all files by default. */
-  record?: string;
+  /** RECORD text (or bytes); generated from all files by default. */
+  record?: string | Uint8Array;
+  /** Members replacing the generated ones by name (e.g. without digests), before RECORD is scanned. */
+  members?: ArchiveMember[];
 }
 
 export function minimalMetadata(name = "demo_pkg", version = "1.0.0"): string {
@@ -98,6 +123,22 @@ export function minimalMetadata(name = "demo_pkg", version = "1.0.0"): string {
 
 /** A structurally valid wheel model; every part can be replaced to make it invalid. */
 export function makeWheel(options: WheelOptions = {}): ArtifactModel {
+  const { files, filename } = wheelFiles(options);
+  return makeArtifact({
+    filename,
+    files,
+    ...(options.members === undefined ? {} : { members: options.members }),
+  });
+}
+
+/** The RECORD text `makeWheel(options)` generates (to edit it for another wheel). */
+export function wheelRecord(options: WheelOptions = {}): string {
+  const { record: _, members: __, ...rest } = options;
+  const { files, recordPath } = wheelFiles(rest);
+  return files[recordPath] as string;
+}
+
+function wheelFiles(options: WheelOptions): { files: FileTable; filename: string; recordPath: string } {
   const name = options.name ?? "demo_pkg";
   const version = options.version ?? "1.0.0";
   const tag = options.tag ?? "py3-none-any";
@@ -111,5 +152,5 @@ export function makeWheel(options: WheelOptions = {}): ArtifactModel {
   };
   for (const [rel, content] of Object.entries(options.distInfo ?? {})) files[`${di}/${rel}`] = content;
   files[`${di}/RECORD`] = options.record ?? recordFor(files, `${di}/RECORD`);
-  return makeArtifact({ filename: `${name}-${version}-${tag}.whl`, files });
+  return { files, filename: `${name}-${version}-${tag}.whl`, recordPath: `${di}/RECORD` };
 }

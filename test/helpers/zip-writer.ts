@@ -320,6 +320,10 @@ export function buildWheel(options: {
   files?: Record<string, Bytes>;
   alg?: string;
   entry?: (e: ZipEntry) => ZipEntry;
+  /** Rewrites the generated RECORD text (padding, ghost rows, broken rows). */
+  record?: (generated: string) => Bytes;
+  /** Contents swapped in after RECORD was written: a tampered wheel. */
+  tamper?: Record<string, Bytes>;
 }): { bytes: Buffer; filename: string } {
   const name = options.name ?? "demo_pkg";
   const version = options.version ?? "1.0.0";
@@ -333,7 +337,9 @@ export function buildWheel(options: {
   const alg = options.alg ?? "sha256";
   const rows = Object.entries(files).map(([n, d]) => `${n},${alg}=${recordHash(d, alg)},${bytes(d).length}`);
   rows.push(`${di}/RECORD,,`);
-  files[`${di}/RECORD`] = `${rows.join("\n")}\n`;
+  const generated = `${rows.join("\n")}\n`;
+  files[`${di}/RECORD`] = options.record?.(generated) ?? generated;
+  Object.assign(files, options.tamper ?? {});
   const wrap = options.entry ?? ((e: ZipEntry) => e);
   const entries = Object.entries(files).map(([n, d]) => wrap({ name: n, data: d, mode: 0o100644 }));
   return { bytes: buildZip({ entries }), filename: `${name}-${version}-py3-none-any.whl` };

@@ -13,7 +13,7 @@ import { ALL_CHECKS } from "../../src/core/checks/registry.ts";
 
 // The sections of the validation checklist (shared reference, validation.md) and their sizes.
 const REQUIRED: Record<string, number> = {
-  ART: 10,
+  ART: 12,
   FN: 11,
   MD: 27,
   DESC: 9,

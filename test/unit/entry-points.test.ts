@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assembleDistContext } from "../../src/core/checks/dist-context.ts";
-import { checkEntryPoints, EP_CHECKS } from "../../src/core/checks/entry-points.ts";
+import { checkEntryPoints, EP_CHECKS, shippedModules } from "../../src/core/checks/entry-points.ts";
 import type { ArtifactModel } from "../../src/core/dist/artifact.ts";
 import {
   checkObjectReference,
@@ -225,4 +225,18 @@ test("checkEntryPoints does nothing for an sdist", () => {
     files: { "demo_pkg-1.0.0/PKG-INFO": "x" },
   });
   assert.deepEqual(runEp(sdist), []);
+});
+
+test("EP10 builds module paths only as deep as the entry points reach (a member 10,000 levels deep)", () => {
+  const deep = `demo_pkg/${"d/".repeat(10_000)}x.py`;
+  const wheel = makeWheel({
+    distInfo: { "entry_points.txt": "[console_scripts]\ndemo = demo_pkg.cli:main\n" },
+    files: { "demo_pkg/cli.py": "def main(): pass\n", [deep]: "" },
+  });
+  assert.deepEqual(runEp(wheel), []);
+  // Counted, not timed: every prefix of the deep member would be 10,000 module paths.
+  const ctx = assembleDistContext(wheel, wheel.filename);
+  const shipped = shippedModules(ctx, "demo_pkg-1.0.0.dist-info", 2);
+  assert.ok(shipped.size <= 4, [...shipped].join(" "));
+  assert.ok(shipped.has("demo_pkg.cli"));
 });

@@ -15,7 +15,13 @@ import {
   splitFileLines,
   splitPythonLines,
 } from "../../src/core/dist/record.ts";
-import { makeArtifact, makeWheel, recordDigest, type WheelOptions } from "../helpers/artifact.ts";
+import {
+  makeArtifact,
+  makeWheel,
+  recordDigest,
+  type WheelOptions,
+  wheelRecord,
+} from "../helpers/artifact.ts";
 
 const rows = (text: string) => parseRecord(text).entries.map((e) => e.fields);
 
@@ -169,12 +175,12 @@ test("parseRecordSize takes only plain base-10 digits", () => {
 
 const DI = "demo_pkg-1.0.0.dist-info";
 const RECORD = `${DI}/RECORD`;
-const recordText = (artifact: ArtifactModel) => new TextDecoder().decode(artifact.contents.get(RECORD));
+
 const runRec = (artifact: ArtifactModel) => checkRecord(assembleDistContext(artifact, artifact.filename));
 const recOnly = (artifact: ArtifactModel, id: string) => runRec(artifact).filter((f) => f.id === id);
 /** A wheel whose RECORD is the generated one passed through `edit`. */
 const edited = (edit: (record: string) => string, options: WheelOptions = {}) =>
-  makeWheel({ ...options, record: edit(recordText(makeWheel(options))) });
+  makeWheel({ ...options, record: edit(wheelRecord(options)) });
 
 test("a wheel with a generated RECORD passes every REC check", () => {
   assert.deepEqual(runRec(makeWheel()), []);
@@ -186,14 +192,17 @@ test("REC01 fails without RECORD, on non-UTF-8 RECORD and on csv.Error", () => {
   const missing = makeWheel();
   missing.members = missing.members.filter((m) => m.name !== RECORD);
   assert.match(recOnly(missing, "REC01")[0]?.message ?? "", /has no demo_pkg-1\.0\.0\.dist-info\/RECORD/);
-  const latin1 = makeWheel({ record: new TextDecoder("latin1").decode(new Uint8Array([0x61, 0xe9])) });
-  latin1.contents.set(RECORD, new Uint8Array([0x61, 0xe9, 0x2c, 0x2c]));
+  const latin1 = makeWheel({ record: new Uint8Array([0x61, 0xe9, 0x2c, 0x2c]) });
   assert.match(recOnly(latin1, "REC01")[0]?.message ?? "", /not valid UTF-8/);
   const huge = makeWheel({ record: `${"a".repeat(CSV_FIELD_LIMIT + 1)},,\n` });
   assert.match(recOnly(huge, "REC01")[0]?.message ?? "", /field larger than field limit/);
+  // A RECORD that could not be read verified nothing: an error, never a pass.
   const unread = makeWheel();
-  unread.contents.delete(RECORD);
-  assert.equal(recOnly(unread, "REC01")[0]?.severity, "warning");
+  delete unread.record;
+  assert.deepEqual(
+    runRec(unread).map((f) => [f.id, f.severity]),
+    [["REC01", "error"]],
+  );
 });
 
 test("REC02 fails on blank rows, unquoted commas and paths split by str.splitlines()", () => {
@@ -291,26 +300,37 @@ test("REC07 fails on a wrong hash or size and says when a member could not be re
   );
   const wrongSize = edited((r) => r.replace(/^(demo_pkg\/__init__\.py,sha256=[^,]*),\d+/m, "$1,999"));
   assert.match(recOnly(wrongSize, "REC07")[0]?.message ?? "", /is 22 bytes but .* says 999/);
-  const unreadable = makeWheel();
-  const member = unreadable.members.find((m) => m.name === "demo_pkg/__init__.py")!;
-  delete member.digests;
+  // Digests are what the reader computed: a member it could not read has none.
+  const init = '__version__ = "1.0.0"\n';
+  const unreadable = makeWheel({ members: [{ name: "demo_pkg/__init__.py", kind: "file", size: 22 }] });
   const findings = recOnly(unreadable, "REC07");
   assert.deepEqual(
     findings.map((f) => f.severity),
-    ["warning"],
+    ["error"],
   );
   assert.match(findings[0]!.message, /could not be read/);
+  assert.equal(findings[0]!.location.member, "demo_pkg/__init__.py");
   const sha512 = edited((r) =>
-    r.replace(
+    r.replace(/^(demo_pkg\/__init__\.py),sha256=[^,]*,/m, `$1,sha512=${recordDigest(init, "sha512")},`),
+  );
+  // Without the sha512 digest (the reader computes the algorithms RECORD names) it is not verified...
+  assert.match(recOnly(sha512, "REC07")[0]?.message ?? "", /its sha512 digest was not computed/);
+  // ...with it, it is.
+  const computed = makeWheel({
+    record: wheelRecord().replace(
       /^(demo_pkg\/__init__\.py),sha256=[^,]*,/m,
-      `$1,sha512=${recordDigest('__version__ = "1.0.0"\n', "sha512")},`,
+      `$1,sha512=${recordDigest(init, "sha512")},`,
     ),
-  );
-  sha512.members.find((m) => m.name === "demo_pkg/__init__.py")!.digests!.sha512 = recordDigest(
-    '__version__ = "1.0.0"\n',
-    "sha512",
-  );
-  assert.deepEqual(recOnly(sha512, "REC07"), []);
+    members: [
+      {
+        name: "demo_pkg/__init__.py",
+        kind: "file",
+        size: 22,
+        digests: { sha256: recordDigest(init), sha512: recordDigest(init, "sha512") },
+      },
+    ],
+  });
+  assert.deepEqual(recOnly(computed, "REC07"), []);
 });
 
 test("REC08 fails on absolute, drive-letter, dot-dot and empty paths", () => {

@@ -61,7 +61,7 @@ export async function readArtifact(path: string, options: ReadArtifactOptions = 
       workers: options.workers,
     });
     const issues = [...read.issues, ...checkFileSize(size)];
-    return {
+    const model: ArtifactModel = {
       path,
       filename,
       kind,
@@ -72,6 +72,8 @@ export async function readArtifact(path: string, options: ReadArtifactOptions = 
       findings: issuesToFindings(issues, file),
       readable: read.readable,
     };
+    if (read.record !== undefined) model.record = read.record;
+    return model;
   } finally {
     await fh.close();
   }

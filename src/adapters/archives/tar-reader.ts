@@ -12,8 +12,14 @@ import { checkMembers } from "../../core/archive/member-checks.ts";
 import { type TarMember, TarParser } from "../../core/archive/tar-parser.ts";
 import { BOMB_MIN_SIZE, BOMB_RATIO } from "../../core/archive/zip-layout.ts";
 import { findEocd, MAX_EOCD_SEARCH } from "../../core/archive/zip-records.ts";
-import { checkTopLevel } from "../../core/checks/archive.ts";
-import { type ArchiveMember, MAX_KEPT_CONTENT, wantsContent } from "../../core/dist/artifact.ts";
+import { pushAll } from "../../core/arrays.ts";
+import { checkTopLevel, checkUnkept } from "../../core/checks/archive.ts";
+import {
+  type ArchiveMember,
+  MAX_KEPT_CONTENT,
+  MAX_TOTAL_KEPT,
+  wantsContent,
+} from "../../core/dist/artifact.ts";
 import { docMarkupOf } from "../../core/secrets/doc-blocks.ts";
 import { hitIssues } from "../../core/secrets/scanner.ts";
 import { readAt, SequentialSource } from "./byte-source.ts";
@@ -22,8 +28,6 @@ import type { ContainerRead } from "./zip-reader.ts";
 
 /** The gzip trailer (CRC-32 and size) plus the end of the deflate data before it. */
 const TRAILER = 16;
-/** Total content kept for the checks (PKG-INFO, pyproject.toml, licences...). */
-const MAX_TOTAL_KEPT = 64 * 1024 * 1024;
 
 export interface TarReadOptions {
   fh: FileHandle;
@@ -77,8 +81,9 @@ export async function readTarGz(options: TarReadOptions): Promise<ContainerRead>
   const members = collector.members;
   const readable = members.length > 0 || parser.endOfArchive;
   if (readable) {
-    issues.push(...checkMembers(members, { kind: "sdist", container: "tar", heads: collector.heads }));
-    issues.push(...checkTopLevel(members));
+    pushAll(issues, checkMembers(members, { kind: "sdist", container: "tar", heads: collector.heads }));
+    pushAll(issues, checkTopLevel(members));
+    pushAll(issues, checkUnkept(members, collector.contents, "sdist"));
   }
   return { members, contents: collector.contents, issues, readable, sha256: await sequential.finish() };
 }
@@ -109,7 +114,6 @@ async function gunzipInto(
           "ART03",
           `the sdist decompresses to more than ${limit} bytes (over ${BOMB_RATIO} times its size); slipway stopped reading it`,
           {
-            severity: "warning",
             hint: "Remove huge, highly compressible files from the sdist; the rest of it was not checked.",
           },
         ),
@@ -215,7 +219,7 @@ class TarCollector {
     member.digests = result.digests;
     if (result.content !== undefined) this.contents.set(member.name, result.content);
     if (result.head !== undefined) this.heads.set(member.name, result.head);
-    this.issues.push(...hitIssues(member.name, result.hits, "sdist"));
+    pushAll(this.issues, hitIssues(member.name, result.hits, "sdist"));
   }
 
   issue(found: ArchiveIssue): void {

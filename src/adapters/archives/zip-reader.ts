@@ -25,10 +25,12 @@ import {
   SIG_LOCAL,
   TAIL_SIZE,
 } from "../../core/archive/zip-records.ts";
-import { checkTopLevel } from "../../core/checks/archive.ts";
+import { pushAll } from "../../core/arrays.ts";
+import { checkTopLevel, checkUnkept } from "../../core/checks/archive.ts";
 import { type ArchiveMember, type ArtifactKind, wantsContent } from "../../core/dist/artifact.ts";
+import type { RecordScan } from "../../core/dist/record.ts";
 import { type ByteSource, PositionalSource, readAt, SequentialSource } from "./byte-source.ts";
-import { recordAlgorithms } from "./record-algorithms.ts";
+import { findRecord, readRecord, readRecordAlgorithms } from "./read-record.ts";
 import { defaultWorkers } from "./worker-pool.ts";
 import { type Slot, slotFor, WHOLE_LIMIT, ZipContent } from "./zip-content.ts";
 
@@ -65,6 +67,8 @@ function contentWork(slots: readonly Slot[]): number {
 
 export interface ContainerRead {
   members: ArchiveMember[];
+  /** Wheels: the RECORD scan (see ArtifactModel.record). */
+  record?: RecordScan;
   contents: Map<string, Uint8Array>;
   issues: ArchiveIssue[];
   readable: boolean;
@@ -100,7 +104,7 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   }
   const tail = await readAt(fh, Math.max(0, size - TAIL_SIZE), Math.min(size, TAIL_SIZE));
   const end = analyzeEnd(tail, size, { maxCdSize: MAX_CD_SIZE });
-  issues.push(...end.issues);
+  pushAll(issues, end.issues);
   if (end.fatal) return unreadable();
   const cd = parseCentralDirectory(await readAt(fh, end.cdStart, end.cdSize), MAX_ENTRIES);
   if (cd.problem !== undefined) {
@@ -110,21 +114,17 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   let fatal = false;
   for (const entry of cd.entries) {
     const checked = checkCentralEntry(entry);
-    issues.push(...checked.issues);
+    pushAll(issues, checked.issues);
     fatal ||= checked.fatal;
   }
-  issues.push(...checkCentralDirectory(cd.entries, { declaredEntries: end.entries, fileSize: size }));
+  pushAll(issues, checkCentralDirectory(cd.entries, { declaredEntries: end.entries, fileSize: size }));
   if (fatal) return unreadable();
 
   const slots = cd.entries.map(slotFor);
   if (isBomb(cd.entries, size)) limitToMetadata(slots, options.kind);
-  const algorithms = await recordAlgorithms({
-    fh,
-    slots,
-    shift: end.shift,
-    kind: options.kind,
-    filename: options.filename,
-  });
+  const recordSlot = options.kind === "wheel" ? findRecord(slots, options.filename) : undefined;
+  const recordAt = recordSlot === undefined ? undefined : { fh, slot: recordSlot, shift: end.shift };
+  const algorithms = recordAt === undefined ? ["sha256" as const] : await readRecordAlgorithms(recordAt);
   const contents = new Map<string, Uint8Array>();
   const heads = new Map<string, Uint8Array>();
   const content = new ZipContent({
@@ -152,9 +152,20 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   }
 
   const members = slots.map((s) => s.member);
-  issues.push(...checkMembers(members, { kind: options.kind, container: "zip", heads }));
-  if (options.kind === "sdist") issues.push(...checkTopLevel(members));
-  return { members, contents, issues, readable: true, sha256: await sequential.finish() };
+  // RECORD last: its rows are checked against the digests the walk computed.
+  const record = recordAt === undefined ? undefined : await readRecord({ ...recordAt, members });
+  pushAll(issues, checkMembers(members, { kind: options.kind, container: "zip", heads }));
+  pushAll(issues, checkUnkept(members, contents, options.kind));
+  if (options.kind === "sdist") pushAll(issues, checkTopLevel(members));
+  const read: ContainerRead = {
+    members,
+    contents,
+    issues,
+    readable: true,
+    sha256: await sequential.finish(),
+  };
+  if (record !== undefined) read.record = record;
+  return read;
 }
 
 /** The sequential local-header walk and the per-member header checks. */

@@ -4,6 +4,7 @@
  * backend what else it needs, and call its build hook.
  */
 import { join } from "node:path";
+import { pushAll } from "../../core/arrays.ts";
 import type { BuildSystem } from "../../core/build/build-system.ts";
 import { unmetRequirements } from "../../core/build/build-system.ts";
 import { SlipwayError } from "../../errors.ts";
@@ -127,7 +128,7 @@ async function attempt(options: BuildHookOptions): Promise<BuildHookResult> {
     const extra = (asked.value ?? []).filter((r) => !requirements.includes(r));
     if (extra.length > 0) {
       options.onEvent?.({ type: "requirements", kind, requirements: extra });
-      requirements.push(...extra);
+      pushAll(requirements, extra);
       if (options.isolation) {
         // Only when the environment lacks them: most backends ask for nothing more.
         const facts = await readPythonFacts(env!.python, { cwd: options.srcDir, env: options.env });

@@ -6,6 +6,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pushAll } from "../../core/arrays.ts";
 import { SlipwayError } from "../../errors.ts";
 import { exec, formatArgv } from "../exec.ts";
 
@@ -246,7 +247,7 @@ export async function callHook<T>(call: HookCall): Promise<HookAnswer<T>> {
     }
     const problem = response.problem;
     if (problem !== undefined) {
-      if (problem.traceback) output.push(...problem.traceback.trimEnd().split("\n"));
+      if (problem.traceback) pushAll(output, problem.traceback.trimEnd().split("\n"));
       throw new HookError(problem.kind, messageFor(call, problem), {
         hint: hintFor(call, problem.kind),
         output,

@@ -1,4 +1,5 @@
 /** `slipway publish [DIST..]`: argv → publish() → progress, one outcome per file, and an exit code. */
+import { maxOf } from "../../core/arrays.ts";
 import type { UploadOutcome } from "../../core/upload/outcome.ts";
 import { SlipwayError } from "../../errors.ts";
 import { type PublishEvent, type PublishReport, publish } from "../../ops/publish.ts";
@@ -97,7 +98,10 @@ function wholeNumber(value: string | undefined, flag: string, min: number, max: 
 
 function renderOutcomes(report: PublishReport, style: Style): string {
   const lines: string[] = [];
-  const width = Math.max(...report.outcomes.map((o) => LABEL[o.status].length));
+  const width = maxOf(
+    report.outcomes.map((o) => LABEL[o.status].length),
+    Number.NEGATIVE_INFINITY,
+  );
   for (const o of report.outcomes) {
     const good = o.status === "uploaded" || o.status === "exists-identical" || o.status === "would-upload";
     const label = LABEL[o.status].padEnd(width);

@@ -3,6 +3,7 @@
  * step: pending, running with its latest detail and elapsed time, done, failed, undone); in CI or
  * a pipe one plain line per event. Everything written passes the redaction filter.
  */
+import { maxOf } from "../../core/arrays.ts";
 import type { ReleaseEvent } from "../../ops/release.ts";
 import { redact } from "../../redact.ts";
 import type { Style } from "../style.ts";
@@ -54,11 +55,8 @@ export class ReleaseProgress {
 
   /** The steps to show, in order (the task list's rows). */
   setSteps(steps: readonly { id: string; title: string }[]): void {
-    this.tasks.splice(
-      0,
-      this.tasks.length,
-      ...steps.map((s) => ({ id: s.id, title: s.title, state: "pending" as const })),
-    );
+    this.tasks.length = 0;
+    for (const s of steps) this.tasks.push({ id: s.id, title: s.title, state: "pending" as const });
   }
 
   event(event: ReleaseEvent): void {
@@ -157,7 +155,10 @@ export class ReleaseProgress {
     if (this.options.plain || this.options.quiet || this.tasks.length === 0 || this.timer === undefined)
       return;
     const { style } = this.options;
-    const width = Math.max(...this.tasks.map((t) => t.title.length));
+    const width = maxOf(
+      this.tasks.map((t) => t.title.length),
+      Number.NEGATIVE_INFINITY,
+    );
     const columns = (this.options.stream as { columns?: number }).columns || 100;
     const rows = this.tasks.map((t) => {
       const mark =

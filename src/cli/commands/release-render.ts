@@ -1,4 +1,6 @@
 /** `slipway release` output: the plan, the outcome (done, planned, blocked, failed) and its JSON. */
+
+import { pushAll } from "../../core/arrays.ts";
 import { type FindingLine, renderFindingLine } from "../../core/release/findings.ts";
 import type { ReleasePlan } from "../../core/release/plan.ts";
 import type { ReleaseReport } from "../../ops/release.ts";
@@ -30,11 +32,12 @@ function renderProblems(problems: readonly PipelineProblem[], style: Style): str
   )) {
     const label = p.severity === "error" ? style.red("error  ") : style.yellow("warning");
     const [first, ...rest] = p.message.split("\n");
-    lines.push(
-      `${label} ${first}`,
-      ...rest.map((l) => `        ${style.dim(l)}`),
-      `        ${style.dim(`hint: ${p.hint}`)}`,
+    lines.push(`${label} ${first}`);
+    pushAll(
+      lines,
+      rest.map((l) => `        ${style.dim(l)}`),
     );
+    lines.push(`        ${style.dim(`hint: ${p.hint}`)}`);
   }
   return lines;
 }
@@ -72,8 +75,9 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
   for (const e of plan.edits) {
     if (e.after === null) lines.push(`  delete ${e.path} (${e.purpose}, used in the changelog)`);
     else
-      lines.push(
-        ...e.diff
+      pushAll(
+        lines,
+        e.diff
           .trimEnd()
           .split("\n")
           .map(
@@ -97,11 +101,10 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
       `  git commit -m '${plan.commit.message}' -- ${plan.commit.paths.join(" ")}`,
     );
   }
-  lines.push(
-    "",
-    style.bold("Tag"),
-    `  ${plan.tag.name} (annotated)`,
-    ...plan.tag.message
+  lines.push("", style.bold("Tag"), `  ${plan.tag.name} (annotated)`);
+  pushAll(
+    lines,
+    plan.tag.message
       .trimEnd()
       .split("\n")
       .map((l) => style.dim(`  │ ${l}`)),
@@ -111,8 +114,8 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
     lines.push(
       "",
       style.bold(`Save the release state on ${String(checkpoint["remote"])} (for a resume elsewhere)`),
-      ...(checkpoint["refs"] as string[]).map((ref) => `  ${ref}`),
     );
+    for (const ref of checkpoint["refs"] as string[]) lines.push(`  ${ref}`);
   }
   lines.push("", style.bold(`Publish to ${where(plan.target)}`));
   if (plan.target.name !== undefined) lines.push(style.dim(`  ${plan.target.uploadUrl}`));
@@ -128,7 +131,7 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
   const { plan, result } = report;
   if (result === undefined) return "release cancelled: nothing was changed\n";
   const lines: string[] = [];
-  if (result.problems.length > 0) lines.push(...renderProblems(result.problems, style));
+  if (result.problems.length > 0) pushAll(lines, renderProblems(result.problems, style));
   switch (result.status) {
     case "blocked":
       lines.push(
@@ -139,7 +142,7 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
       );
       break;
     case "planned":
-      for (const line of renderDryRun(report, result.steps, style)) lines.push(line);
+      pushAll(lines, renderDryRun(report, result.steps, style));
       lines.push(
         "",
         style.green(
@@ -171,7 +174,10 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
         style.red(
           `release failed at "${result.steps.find((s) => s.id === result.step)?.title ?? result.step}"`,
         ),
-        ...result.error.message.split("\n").map((l) => `  ${l}`),
+      );
+      pushAll(
+        lines,
+        result.error.message.split("\n").map((l) => `  ${l}`),
       );
       if (result.error.hint) lines.push(`  ${style.dim(`hint: ${result.error.hint}`)}`);
       if (result.undone.length > 0) lines.push(`  undone: ${result.undone.join(", ")}`);

@@ -1,4 +1,5 @@
 /** Human and JSON renderings of version states and plans for `slipway version`. */
+import { maxOf, pushAll } from "../../core/arrays.ts";
 import { describeTagFormat } from "../../core/version/tag-format.ts";
 import type { VersionPlan, VersionState } from "../../ops/version.ts";
 import type { Style } from "../style.ts";
@@ -19,7 +20,7 @@ export function colorDiff(diff: string, style: Style): string {
 }
 
 function table(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))) ?? [];
+  const widths = rows[0]?.map((_, c) => maxOf(rows.map((r) => (r[c] ?? "").length))) ?? [];
   return rows.map((r) =>
     `  ${r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("  ")}`.trimEnd(),
   );
@@ -36,7 +37,7 @@ export function renderState(state: VersionState, style: Style): string {
     p.kind === "tag" ? (p.normalized ?? p.value) : p.value,
     style.dim(p.origin),
   ]);
-  if (rows.length > 0) lines.push(...table(rows));
+  if (rows.length > 0) pushAll(lines, table(rows));
   else lines.push("  (no places found)");
   lines.push(style.dim(`  ${describeTagFormat(state.tagFormatDecision)}`));
   for (const note of state.notes) lines.push(style.dim(`note: ${note}`));
@@ -79,7 +80,7 @@ export function renderPlan(
   options: { dryRun: boolean; diffs: boolean },
 ): string {
   const lines = [style.bold(`${plan.from ?? "(none)"} → ${plan.to}`) + style.dim(` (${plan.change})`)];
-  if (plan.edits.length > 0) lines.push(...table(plan.edits.map((e) => [e.path, e.places.join(", ")])));
+  if (plan.edits.length > 0) pushAll(lines, table(plan.edits.map((e) => [e.path, e.places.join(", ")])));
   if (plan.tag !== undefined) {
     lines.push(`  ${options.dryRun ? "would create" : "creates"} the annotated tag ${plan.tag.name} on HEAD`);
   }

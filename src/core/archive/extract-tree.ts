@@ -5,9 +5,15 @@
  * would), no device files, links that stay inside. Pure: the extractor performs the placements.
  */
 import type { MemberKind } from "../dist/artifact.ts";
-import { isAbsolute } from "./member-paths.ts";
+import { isAbsolute, pathLimitProblem } from "./member-paths.ts";
 
 type Node = { kind: "dir" } | { kind: "file" } | { kind: "symlink"; target: string };
+
+/** A walk's position: the segments from the root, and each one's node id (undefined: not extracted). */
+interface Position {
+  segments: string[];
+  ids: (number | undefined)[];
+}
 
 /** Linux's MAXSYMLINKS: more expansions than this while resolving one path is a loop. */
 const MAX_EXPANSIONS = 40;
@@ -59,10 +65,18 @@ export function normalizeLink(target: string): string {
 
 const split = (path: string): string[] => path.split("/").filter((s) => s !== "" && s !== ".");
 
-type Walk = { parts: string[] } | { escapes: true } | { loop: true };
+type Walk = { at: Position } | { escapes: true } | { loop: true };
 
+/**
+ * The tree written so far, as node ids: a walk looks each segment up under its parent's id, so
+ * resolving a path costs its length once (joining every prefix to look it up cost the square).
+ */
 export class ExtractTree {
-  private readonly nodes = new Map<string, Node>();
+  /** `<parent id>/<segment>` → id; the destination itself is 0. */
+  private readonly ids = new Map<string, number>();
+  private readonly nodes: (Node | undefined)[] = [{ kind: "dir" }];
+  /** Every symlink placed, with the path it was placed at (checked again at the end). */
+  private readonly symlinks: { path: string; target: string }[] = [];
   private top: string | undefined;
 
   /** The single top-level directory, once a member has been placed. */
@@ -78,10 +92,13 @@ export class ExtractTree {
     if (isAbsolute(name)) return { refuse: "is an absolute path" };
     // A separator on Windows, a plain character to tarfile on POSIX: refused so both agree.
     if (name.includes("\\")) return { refuse: "contains a backslash" };
-    const walked = this.walk(split(name), [], false);
+    // Before any walk: a path past the limits is refused without costing its length again.
+    const tooLong = pathLimitProblem(name);
+    if (tooLong !== undefined) return { refuse: tooLong };
+    const walked = this.walk(split(name), root(), false);
     if ("escapes" in walked) return { refuse: "resolves outside the extraction directory" };
     if ("loop" in walked) return { refuse: "passes through a symlink loop" };
-    const phys = walked.parts;
+    const phys = walked.at.segments;
     if (phys.length === 0) {
       return kind === "dir" ? { skip: true } : { refuse: "resolves to the extraction directory itself" };
     }
@@ -94,32 +111,52 @@ export class ExtractTree {
     }
     if (phys.length === 1 && kind !== "dir") return { refuse: `is a top-level ${kind}, not a directory` };
     const path = phys.join("/");
-    const existing = this.nodes.get(path);
+    const existingId = walked.at.ids[phys.length - 1];
+    const existing = existingId === undefined ? undefined : this.nodes[existingId];
     if (existing?.kind === "dir" && kind !== "dir") return { refuse: "would replace a directory" };
     if (existing !== undefined && existing.kind !== "dir" && kind === "dir") {
       return { refuse: `is a directory but a ${existing.kind} of that name was already extracted` };
     }
-    const link = this.checkLink(member, phys);
+    const link = this.checkLink(member, walked.at);
     if ("refuse" in link) return link;
+    // Parents first: one not extracted yet is created (and named for mkdir), one that is must be a directory.
     const parents: string[] = [];
-    for (let i = 1; i < phys.length; i++) {
-      const parent = phys.slice(0, i).join("/");
-      const node = this.nodes.get(parent);
-      if (node === undefined) {
-        this.nodes.set(parent, { kind: "dir" });
-        parents.push(parent);
-      } else if (node.kind !== "dir") return { refuse: `passes through ${parent}, which is a ${node.kind}` };
+    let parent = 0;
+    let prefix = "";
+    for (let i = 0; i < phys.length - 1; i++) {
+      const segment = phys[i]!;
+      prefix = i === 0 ? segment : `${prefix}/${segment}`;
+      let id = walked.at.ids[i];
+      if (id === undefined) {
+        id = this.create(parent, segment, { kind: "dir" });
+        parents.push(prefix);
+      } else if (this.nodes[id]?.kind !== "dir") {
+        return { refuse: `passes through ${prefix}, which is a ${this.nodes[id]?.kind}` };
+      }
+      parent = id;
     }
     if (kind === "dir" && existing === undefined) parents.push(path);
     const placement: Placement = { path, parents, replace: existing !== undefined && kind !== "dir" };
+    const leaf = phys[phys.length - 1]!;
+    let node: Node;
     if (link.target !== undefined) {
       placement.target = link.target;
-      this.nodes.set(path, { kind: "symlink", target: link.target });
+      node = { kind: "symlink", target: link.target };
+      this.symlinks.push({ path, target: link.target });
     } else {
       if (link.source !== undefined) placement.source = link.source;
-      this.nodes.set(path, { kind: kind === "dir" ? "dir" : "file" });
+      node = { kind: kind === "dir" ? "dir" : "file" };
     }
+    if (existingId === undefined) this.create(parent, leaf, node);
+    else this.nodes[existingId] = node;
     return placement;
+  }
+
+  private create(parent: number, segment: string, node: Node): number {
+    const id = this.nodes.length;
+    this.nodes.push(node);
+    this.ids.set(`${parent}/${segment}`, id);
+    return id;
   }
 
   /**
@@ -127,9 +164,13 @@ export class ExtractTree {
    * passes through can only be judged now (a loop shows only then). Returns the first bad one.
    */
   checkLinks(): { path: string; refuse: string } | undefined {
-    for (const [path, node] of this.nodes) {
-      if (node.kind !== "symlink") continue;
-      const why = this.symlinkProblem(node.target, split(path).slice(0, -1));
+    for (const { path, target } of this.symlinks) {
+      // Still a symlink (a later member may have replaced it)?
+      const at = this.walk(split(path), root(), false);
+      if (!("at" in at)) continue;
+      const id = at.at.ids.at(-1);
+      if (id === undefined || this.nodes[id]?.kind !== "symlink") continue;
+      const why = this.symlinkProblem(target, parentOf(at.at));
       if (why !== undefined) return { path, refuse: why };
     }
     return undefined;
@@ -138,7 +179,7 @@ export class ExtractTree {
   /** Symlink targets are relative to the link's directory, hardlink targets to the root. */
   private checkLink(
     member: TreeMember,
-    phys: string[],
+    at: Position,
   ): { refuse: string } | { target?: string; source?: string } {
     if (member.kind !== "symlink" && member.kind !== "hardlink") return {};
     const raw = member.linkTarget ?? "";
@@ -148,27 +189,28 @@ export class ExtractTree {
     if (member.kind === "symlink") {
       // tarfile writes the normalized target, so that is what must stay inside.
       const target = normalizeLink(raw);
-      const why = this.symlinkProblem(target, phys.slice(0, -1));
+      const why = this.symlinkProblem(target, parentOf(at));
       return why === undefined ? { target } : { refuse: why };
     }
-    const walked = this.walk(split(raw), [], true);
-    if (!("parts" in walked))
+    const walked = this.walk(split(raw), root(), true);
+    if (!("at" in walked))
       return { refuse: `is a hardlink whose target ${raw} resolves outside the extraction directory` };
-    const source = walked.parts.join("/");
-    if (source === phys.join("/")) return { refuse: "is a hardlink to itself" };
-    if (this.nodes.get(source)?.kind !== "file") {
+    const source = walked.at.segments.join("/");
+    if (source === at.segments.join("/")) return { refuse: "is a hardlink to itself" };
+    const id = walked.at.ids.at(-1);
+    if (id === undefined || this.nodes[id]?.kind !== "file") {
       return { refuse: `is a hardlink to ${raw}, which is not a regular file extracted before it` };
     }
     return { source };
   }
 
-  private symlinkProblem(target: string, base: string[]): string | undefined {
+  private symlinkProblem(target: string, base: Position): string | undefined {
     const walked = this.walk(split(target), base, true);
     if ("loop" in walked) return `is a symlink to ${target}, which loops`;
     if ("escapes" in walked)
       return `is a symlink to ${target}, which resolves outside the extraction directory`;
     // A link to the destination itself lets `link/..` climb out of it (cpython gh-149486).
-    if (walked.parts.length === 0)
+    if (walked.at.segments.length === 0)
       return `is a symlink to ${target}, which resolves to the extraction directory`;
     return undefined;
   }
@@ -179,31 +221,42 @@ export class ExtractTree {
    * missing parts are taken as written.
    */
   private walk(
-    segments: string[],
-    from: string[],
+    segments: readonly string[],
+    from: Position,
     followLast: boolean,
     budget = { left: MAX_EXPANSIONS },
   ): Walk {
-    let cur = [...from];
+    const at: Position = { segments: [...from.segments], ids: [...from.ids] };
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i]!;
       if (segment === "..") {
-        if (cur.length === 0) return { escapes: true };
-        cur.pop();
+        if (at.segments.length === 0) return { escapes: true };
+        at.segments.pop();
+        at.ids.pop();
         continue;
       }
-      const next = [...cur, segment];
-      const node = this.nodes.get(next.join("/"));
+      const parent = at.ids.length === 0 ? 0 : at.ids[at.ids.length - 1];
+      const id = parent === undefined ? undefined : this.ids.get(`${parent}/${segment}`);
+      const node = id === undefined ? undefined : this.nodes[id];
       if (node?.kind !== "symlink" || (i === segments.length - 1 && !followLast)) {
-        cur = next;
+        at.segments.push(segment);
+        at.ids.push(id);
         continue;
       }
       if (budget.left-- <= 0) return { loop: true };
       if (isAbsolute(node.target)) return { escapes: true };
-      const inner = this.walk(split(node.target), cur, true, budget);
-      if (!("parts" in inner)) return inner;
-      cur = inner.parts;
+      const inner = this.walk(split(node.target), at, true, budget);
+      if (!("at" in inner)) return inner;
+      at.segments = inner.at.segments;
+      at.ids = inner.at.ids;
     }
-    return { parts: cur };
+    return { at };
   }
 }
+
+const root = (): Position => ({ segments: [], ids: [] });
+
+const parentOf = (at: Position): Position => ({
+  segments: at.segments.slice(0, -1),
+  ids: at.ids.slice(0, -1),
+});

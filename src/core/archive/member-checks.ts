@@ -3,6 +3,7 @@
  * knows: the container type and the first bytes of each file). checkSecurity() in
  * checks/security.ts runs the other SEC checks on the finished model.
  */
+import { CappedList } from "../arrays.ts";
 import type { ArchiveMember, ArtifactKind } from "../dist/artifact.ts";
 import { type ArchiveIssue, issue, quote } from "./issues.ts";
 import {
@@ -11,6 +12,7 @@ import {
   existingPaths,
   linkProblem,
   memberPath,
+  pathLimitProblem,
   throughSymlink,
   traversalProblem,
 } from "./member-paths.ts";
@@ -22,15 +24,42 @@ export interface MemberFacts {
   heads?: ReadonlyMap<string, Uint8Array>;
 }
 
-/** Every SEC01–SEC07 issue for the members of one archive. */
+/** Every ART11 and SEC01–SEC07 issue for the members of one archive. */
 export function checkMembers(members: readonly ArchiveMember[], facts: MemberFacts): ArchiveIssue[] {
   return [
+    ...checkPathLimits(members),
     ...checkTraversal(members, facts),
     ...checkLinks(members, facts),
     ...checkSpecialFiles(members, facts),
     ...checkModes(members, facts),
     ...checkCollisions(members, facts),
   ];
+}
+
+/** Members reported one by one per check before the rest are summed up. */
+const MAX_LISTED = 20;
+
+/** ART11: paths too deep or too long to be created on disk. */
+export function checkPathLimits(members: readonly ArchiveMember[]): ArchiveIssue[] {
+  const found = new CappedList<ArchiveIssue>(MAX_LISTED);
+  for (const m of members) {
+    const problem = pathLimitProblem(m.name);
+    if (problem !== undefined) {
+      found.add(
+        "ART11",
+        () => issue("ART11", `member ${quote(m.name)} ${problem}`, { member: m.name }),
+        true,
+      );
+    }
+  }
+  const issues = found.kept;
+  const more = found.dropped.get("ART11");
+  if (more !== undefined) {
+    issues.push(
+      issue("ART11", `${more.count} more members exceed the path limits (first: ${more.first.message})`),
+    );
+  }
+  return issues;
 }
 
 /** SEC01 (all archives) and SEC02 (backslashes in ZIP names). */

@@ -3,6 +3,7 @@
  * the sdist's top directory. Pure string logic over the member list ([P706] tarfile data
  * filter, [PIP] unpacking.py, cpython gh-107845 and gh-149486 for the link rules).
  */
+import { PATH_SYMLINK, PathIndex } from "./path-index.ts";
 
 /** Path segments with `.` and empty segments dropped; `\` counts as a separator (Windows). */
 function segments(path: string): string[] {
@@ -52,15 +53,22 @@ export function memberPath(name: string): string {
   return resolvePath(name).parts.join("/");
 }
 
-/** Every path that exists after extraction: the members and their parent directories. */
-export function existingPaths(names: Iterable<string>): Set<string> {
-  const out = new Set<string>();
+/** A set of paths that can only be asked whether it has one. */
+export interface PathSet {
+  has(path: string): boolean;
+}
+
+/**
+ * Every path that exists after extraction: the members and their parent directories. A tree of
+ * segments, not a set of every prefix string: that costs the square of a deep path's length.
+ */
+export function existingPaths(names: Iterable<string>): PathSet {
+  const index = new PathIndex();
   for (const name of names) {
     const { parts, escapes } = resolvePath(name);
-    if (escapes) continue;
-    for (let i = 1; i <= parts.length; i++) out.add(parts.slice(0, i).join("/"));
+    if (!escapes && parts.length > 0) index.add(parts.join("/"));
   }
-  return out;
+  return { has: (path) => path !== "" && index.find(path) !== undefined };
 }
 
 export interface LinkVerdict {
@@ -75,7 +83,7 @@ export interface LinkVerdict {
  */
 export function linkProblem(
   link: { name: string; kind: "symlink" | "hardlink"; target: string },
-  existing: ReadonlySet<string>,
+  existing: PathSet,
 ): LinkVerdict | undefined {
   const target = link.target;
   if (target === "") return { severity: "error", why: "has an empty target" };
@@ -99,15 +107,14 @@ export function linkProblem(
 export function throughSymlink(names: readonly string[], symlinks: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>();
   if (symlinks.size === 0) return out;
+  const index = new PathIndex();
+  for (const link of symlinks) index.add(link, PATH_SYMLINK);
   for (const name of names) {
-    const parts = resolvePath(name).parts;
-    for (let i = 1; i < parts.length; i++) {
-      const prefix = parts.slice(0, i).join("/");
-      if (symlinks.has(prefix)) {
-        out.set(name, prefix);
-        break;
-      }
-    }
+    let via: number | undefined;
+    index.find(resolvePath(name).parts.join("/"), (parent) => {
+      if (via === undefined && (index.flagsOf(parent) & PATH_SYMLINK) !== 0) via = parent;
+    });
+    if (via !== undefined) out.set(name, index.nameOf(via) ?? "");
   }
   return out;
 }
@@ -117,29 +124,34 @@ export function throughSymlink(names: readonly string[], symlinks: ReadonlySet<s
  * normalizing file system (macOS, Windows): same path after NFC and case folding.
  */
 export function collisions(names: readonly string[]): string[][] {
-  // The first path of each key, and a group only for keys that get a second, distinct path:
-  // one Set per member made a wheel of 10,000 files leave MiBs behind in the old generation.
-  const first = new Map<string, string>();
-  const groups = new Map<string, Set<string>>();
-  for (const name of names) {
-    const path = memberPath(name);
-    if (path === "") continue;
-    const key = path.normalize("NFC").toLowerCase();
-    const seen = first.get(key);
-    if (seen === undefined) first.set(key, path);
-    else if (seen !== path) {
-      const group = groups.get(key);
-      if (group === undefined) groups.set(key, new Set([seen, path]));
-      else group.add(path);
-    }
-  }
-  // In the order the keys first appeared, as before.
-  const out: string[][] = [];
-  for (const key of first.keys()) {
+  // Two paths collide only through one that NFC and case folding change: those are collected
+  // first (a few per wheel: METADATA, LICENSE...), then one more pass finds the unchanged paths
+  // equal to their keys. No map of every member: for 150,000 members it cost ~30 MB.
+  const groups = new Map<string, { first: number; paths: Map<string, number> }>();
+  const join = (key: string, path: string, index: number) => {
     const group = groups.get(key);
-    if (group !== undefined) out.push([...group]);
+    if (group === undefined) groups.set(key, { first: index, paths: new Map([[path, index]]) });
+    else if (!group.paths.has(path)) {
+      group.paths.set(path, index);
+      group.first = Math.min(group.first, index);
+    }
+  };
+  for (let i = 0; i < names.length; i++) {
+    const path = memberPath(names[i]!);
+    const key = path.normalize("NFC").toLowerCase();
+    if (path !== "" && key !== path) join(key, path, i);
   }
-  return out;
+  if (groups.size === 0) return [];
+  // A key is NFC and lower case: only a path folding leaves unchanged can equal one.
+  for (let i = 0; i < names.length; i++) {
+    const path = memberPath(names[i]!);
+    if (groups.has(path)) join(path, path, i);
+  }
+  const byOrder = (a: [unknown, number], b: [unknown, number]) => a[1] - b[1];
+  return [...groups.values()]
+    .filter((g) => g.paths.size > 1)
+    .sort((a, b) => a.first - b.first)
+    .map((g) => [...g.paths].sort(byOrder).map(([path]) => path));
 }
 
 /** Exact duplicate member names, with how often each appears. */
@@ -170,4 +182,50 @@ export function topLevelDirectory(names: readonly string[]): { top?: string; top
   if (absolute && relative) return { tops: list };
   if (list.length !== 1 || list[0] === "" || list[0] === "..") return { tops: list };
   return { top: list[0]!, tops: list };
+}
+
+/**
+ * The deepest nesting slipway accepts. pip, installer and tarfile create a member's parent
+ * directories with os.makedirs, which recurses once per missing directory: with CPython's
+ * recursion limit of 1000, a wheel member 1,000 directories deep fails to install with
+ * RecursionError (measured with pip 23.2 and installer 1.1 on CPython 3.11; 980 installs).
+ * 900 leaves room for the frames of whatever calls os.makedirs.
+ */
+export const MAX_PATH_DEPTH = 900;
+/** Linux's PATH_MAX: a longer path cannot be given to open() or mkdir() (ENAMETOOLONG). */
+export const MAX_PATH_BYTES = 4096;
+/** NAME_MAX of Linux and macOS file systems (Windows: 255 UTF-16 units): no longer file name. */
+export const MAX_NAME_BYTES = 255;
+
+/** ART11: why a member's path cannot be created on disk, looked at once, character by character. */
+export function pathLimitProblem(name: string): string | undefined {
+  let bytes = 0;
+  let depth = 0;
+  let segment = 0;
+  let longest = 0;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code === 0x2f) {
+      depth++;
+      longest = Math.max(longest, segment);
+      segment = 0;
+      bytes++;
+      continue;
+    }
+    // UTF-8 length: a surrogate pair is one 4-byte character, counted 2 + 2.
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code >= 0xd800 && code < 0xe000 ? 2 : 3;
+    bytes += size;
+    segment += size;
+  }
+  longest = Math.max(longest, segment);
+  if (depth > MAX_PATH_DEPTH) {
+    return `is ${depth} directories deep: installers create directories with os.makedirs, which fails with RecursionError past ~990 levels (slipway's limit is ${MAX_PATH_DEPTH})`;
+  }
+  if (bytes > MAX_PATH_BYTES) {
+    return `has a path of ${bytes} bytes: no path over ${MAX_PATH_BYTES} bytes (PATH_MAX) can be created on Linux`;
+  }
+  if (longest > MAX_NAME_BYTES) {
+    return `has a name of ${longest} bytes in its path: file systems refuse names over ${MAX_NAME_BYTES} bytes`;
+  }
+  return undefined;
 }

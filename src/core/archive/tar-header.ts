@@ -61,7 +61,10 @@ export interface TarHeader extends TarStat {
   /** Name bytes up to the first NUL, with the ustar prefix joined in as tarfile does. */
   name: Uint8Array;
   mode: number;
+  /** The size field (rounded past 2^53; see `exactSize`). */
   size: number;
+  /** The size field exactly: a base-256 field holds up to 2^88 (what tarfile then does with it matters). */
+  exactSize: bigint;
   type: string;
   linkname: Uint8Array;
   magic: TarMagic;
@@ -84,18 +87,23 @@ export function cString(b: Uint8Array): Uint8Array {
  * extension for big values), else octal digits up to the first NUL, surrounding spaces ignored.
  */
 export function parseNumber(b: Uint8Array): number | undefined {
+  const exact = parseExactNumber(b);
+  return exact === undefined ? undefined : Number(exact);
+}
+
+/** `parseNumber` without rounding: a base-256 field holds up to 2^88, past what a number keeps exactly. */
+export function parseExactNumber(b: Uint8Array): bigint | undefined {
   const first = b[0] ?? 0;
   if (first === 0x80 || first === 0xff) {
     let n = 0n;
     for (let i = 1; i < b.length; i++) n = n * 256n + BigInt(b[i] ?? 0);
     if (first === 0xff) n -= 256n ** BigInt(b.length - 1);
-    const value = Number(n);
-    return Number.isSafeInteger(value) ? value : Number.POSITIVE_INFINITY;
+    return n;
   }
   const text = decodeLatin1(cString(b)).trim();
-  if (text === "") return 0;
+  if (text === "") return 0n;
   if (!/^[0-7]+$/.test(text)) return undefined;
-  return Number.parseInt(text, 8);
+  return BigInt(`0o${text}`);
 }
 
 /** The two checksums tarfile accepts: unsigned and signed byte sums with the field as spaces. */
@@ -129,11 +137,12 @@ export function parseHeader(block: Uint8Array): HeaderResult {
   const sum = parseNumber(block.subarray(148, 156));
   if (sum === undefined || !checksums(block).includes(sum)) return { invalid: "bad checksum" };
   const mode = parseNumber(block.subarray(100, 108));
-  const size = parseNumber(block.subarray(124, 136));
+  const exactSize = parseExactNumber(block.subarray(124, 136));
   const numbers = [108, 116, 136, 329, 337].map((at) => parseNumber(block.subarray(at, at + 8)));
-  if (mode === undefined || size === undefined || numbers.includes(undefined))
+  if (mode === undefined || exactSize === undefined || numbers.includes(undefined))
     return { invalid: "invalid number field" };
-  if (size < 0 || !Number.isFinite(size)) return { invalid: `invalid size ${size}` };
+  if (exactSize < 0n) return { invalid: `invalid size ${exactSize}` };
+  const size = Number(exactSize);
   let type = String.fromCharCode(block[156] ?? 0);
   const magicText = decodeLatin1(block.subarray(257, 265));
   const magic: TarMagic = magicText === "ustar  \0" ? "gnu" : magicText.startsWith("ustar") ? "ustar" : "v7";
@@ -158,6 +167,7 @@ export function parseHeader(block: Uint8Array): HeaderResult {
       name,
       mode,
       size,
+      exactSize,
       type,
       linkname: cString(block.subarray(157, 257)),
       magic,

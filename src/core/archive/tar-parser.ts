@@ -145,7 +145,10 @@ export class TarParser {
     if (this.state !== "header" || this.pending.length > 0) {
       // tarfile: "unexpected end of data" once it seeks past the missing bytes.
       this.stop(
-        issue("ART01", `the tar archive is truncated inside the member at offset ${this.memberOffset}`),
+        issue(
+          "ART01",
+          `the tar archive is truncated inside the member at offset ${this.memberOffset} (Python's tarfile raises "ReadError: ${READ_ERROR}")`,
+        ),
       );
     } else if (this.offset === 0) {
       this.stop(issue("ART01", "the tar stream is empty: not a tar archive"));
@@ -300,6 +303,7 @@ export class TarParser {
     let nameText: string | undefined;
     let link = header.linkname;
     let size = header.size;
+    let exactFraming = header.exactSize;
     let sparse = header.type === TYPE.gnuSparse;
     // Applied innermost first, as tarfile unwinds its recursion: the outermost header wins.
     const layers: Meta[] = [{ type: TYPE.paxGlobal, map: this.global }, ...[...this.pending].reverse()];
@@ -327,8 +331,12 @@ export class TarParser {
       const paxSize = map.get("size") ?? map.get("GNU.sparse.realsize") ?? map.get("GNU.sparse.size");
       if (paxSize !== undefined) {
         const text = utf8.decode(paxSize);
-        size = /^[0-9]+$/.test(text) ? Number(text) : 0;
-        if (layer.type !== TYPE.paxGlobal && map.has("size")) framingSize = size;
+        const exact = /^[0-9]+$/.test(text) ? BigInt(text) : 0n;
+        size = Number(exact);
+        if (layer.type !== TYPE.paxGlobal && map.has("size")) {
+          framingSize = size;
+          exactFraming = exact;
+        }
       }
     }
     this.pending = [];
@@ -360,9 +368,13 @@ export class TarParser {
         ),
       );
     }
+    this.delivering = kind === "file";
+    if (dataArea && exactFraming > MAX_EXACT) {
+      this.stop(hugeSize(member.name, this.memberOffset, this.offset, exactFraming));
+      return;
+    }
     this.remaining = dataArea ? framingSize : 0;
     this.padding = dataArea ? pad(framingSize) : 0;
-    this.delivering = kind === "file";
     if (header.sparseExtended) {
       this.state = "sparse-map";
       return;
@@ -427,6 +439,30 @@ export class TarParser {
 }
 
 const pad = (size: number): number => (BLOCK - (size % BLOCK)) % BLOCK;
+
+const READ_ERROR = "unexpected end of data";
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+/** tarfile seeks to the end of a member's data: past a signed 64-bit offset, seek() refuses. */
+const MAX_OFFSET = 2n ** 63n - 1n;
+
+/**
+ * A size no archive can hold (a base-256 field takes up to 2^88, a pax record any number), with
+ * what CPython's tarfile does with it: it lists the member, then seeks past its data and raises
+ * (checked with Python 3.11's tarfile on crafted archives, tests/e2e/archives-tar.test.ts).
+ */
+function hugeSize(name: string, memberOffset: number, dataOffset: number, size: bigint): ArchiveIssue {
+  const end = BigInt(dataOffset) + ((size + 511n) / 512n) * 512n;
+  // Listing seeks past the data; extracting copies it first and runs out of it.
+  const raised =
+    end > MAX_OFFSET
+      ? `"ValueError: cannot fit 'int' into an offset-sized integer" when it lists the archive (as PyPI does) and "ReadError: ${READ_ERROR}" when it extracts the member (as pip and build do)`
+      : `"ReadError: ${READ_ERROR}" when it lists or extracts the archive`;
+  return issue(
+    "ART01",
+    `member ${quote(name)} at offset ${memberOffset} declares ${size} bytes of data, more than any archive holds: Python's tarfile raises ${raised}, so no tool can use this sdist`,
+    { member: name },
+  );
+}
 
 function hasNonZero(chunk: Uint8Array, from: number): boolean {
   for (let i = from; i < chunk.length; i++) if (chunk[i] !== 0) return true;

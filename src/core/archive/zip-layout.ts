@@ -3,6 +3,7 @@
  * member is read: where the directory is, what PyPI refuses in it ([WHZ] warehouse
  * utils/zipfiles.py, [WH] `_is_valid_dist_file`) and what CPython's zipfile cannot open.
  */
+import { pushAll } from "../arrays.ts";
 import { decodeLatin1, decodeUtf8, hasControlBytes, isAscii } from "./binary.ts";
 import { type ArchiveIssue, issue, quote } from "./issues.ts";
 import {
@@ -195,7 +196,7 @@ export function checkCentralEntry(entry: CentralEntry): { issues: ArchiveIssue[]
       issue("ART05", at("its central directory record runs past the end of the directory"), { member }),
     );
   }
-  issues.push(...checkName(entry.nameBytes, entry.flags, member));
+  pushAll(issues, checkName(entry.nameBytes, entry.flags, member));
   if (entry.commentLength > 0)
     issues.push(issue("ART05", at("has a comment in the central directory"), { member }));
   if ((entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== 0) {
@@ -217,7 +218,7 @@ export function checkCentralEntry(entry: CentralEntry): { issues: ArchiveIssue[]
   if (entry.diskStart !== 0) {
     issues.push(issue("ART05", at(`starts on disk ${entry.diskStart}`), { member, severity: "warning" }));
   }
-  issues.push(...checkExtras(entry.extra, member, "central directory", "warning"));
+  pushAll(issues, checkExtras(entry.extra, member, "central directory", "warning"));
   return { issues, fatal: false };
 }
 
@@ -304,7 +305,9 @@ export function checkCentralDirectory(
   const seen = new Set<string>();
   let total = 0;
   for (const entry of entries) {
-    const key = bytesKey(entry.nameBytes);
+    // The decoded name is the key when it holds no U+FFFD (then it is the bytes' only decoding):
+    // no second string per member.
+    const key = entry.name.includes("\uFFFD") ? `\0${bytesKey(entry.nameBytes)}` : entry.name;
     if (seen.has(key)) {
       issues.push(
         issue("ART05", `member ${quote(entry.name)} appears more than once in the central directory`, {

@@ -3,6 +3,7 @@
  * unzip -t, some scanners) sees the local headers, zipfile sees the central directory; PyPI
  * refuses archives where the two disagree ([WHZ] `_handle_local_file_header`).
  */
+import { pushAll } from "../arrays.ts";
 import { bytesEqual, decodeUtf8Lenient, u64 } from "./binary.ts";
 import { type ArchiveIssue, issue, quote } from "./issues.ts";
 import { checkExtras } from "./zip-layout.ts";
@@ -70,7 +71,7 @@ export function checkLocalHeader(
       ),
     );
   }
-  issues.push(...checkExtras(extra, member, "local header", "error"));
+  pushAll(issues, checkExtras(extra, member, "local header", "error"));
   const descriptor = (header.flags & FLAG_DATA_DESCRIPTOR) !== 0;
   // PyPI looks for bit 3 in the local header; set only in the directory it merely warns.
   if (descriptor) {

@@ -19,6 +19,7 @@
  *   make it at least a patch.
  */
 
+import { pushAll } from "../arrays.ts";
 import { type BumpKind, type Change, maxBump, type Section } from "./change.ts";
 import { breakingNotes, type Header, parseFooters, parseHeader } from "./message.ts";
 import { splitSquash } from "./squash.ts";
@@ -98,7 +99,7 @@ function revertInfo(record: CommitRecord, header: Header | undefined): RevertInf
   const hashes = [...record.body.matchAll(REVERTS_COMMIT)].map((m) => m[1]!.toLowerCase());
   // Conventional Commits suggests `revert:` with a `Refs:` footer naming the reverted hashes.
   for (const footer of parseFooters(record.body)) {
-    if (footer.token.toLowerCase() === "refs") hashes.push(...(footer.value.match(HEX_REF) ?? []));
+    if (footer.token.toLowerCase() === "refs") pushAll(hashes, footer.value.match(HEX_REF) ?? []);
   }
   return {
     reapply: quoted?.[1] === "Reapply",
@@ -171,7 +172,7 @@ export function parseCommits(
       info === undefined
         ? readCommit(record, headers[i], types, options)
         : readRevert(record, info, types, options);
-    history.changes.push(...found);
+    pushAll(history.changes, found);
     const squashed = found.some((c) => c.origin.kind === "commit" && c.origin.squashed);
     if (info === undefined && headers[i] === undefined && !squashed)
       history.nonConventional.push(record.hash);

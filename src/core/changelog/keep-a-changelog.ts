@@ -128,7 +128,9 @@ function renderBody(entry: ChangelogEntry): string[] {
   const lines: string[] = [];
   if (entry.intro !== undefined) lines.push(entry.intro, "");
   for (const { section, items } of entry.sections) {
-    lines.push(`### ${section}`, "", ...items.map((item) => `- ${item.text}`), "");
+    lines.push(`### ${section}`, "");
+    for (const item of items) lines.push(`- ${item.text}`);
+    lines.push("");
   }
   if (entry.extra !== undefined) lines.push(entry.extra, "");
   if (lines.length === 0) lines.push(EMPTY_ENTRY, "");

@@ -4,6 +4,7 @@
  * generated ones); anything else moves along verbatim.
  */
 
+import { pushAll } from "../arrays.ts";
 import { SECTIONS, type Section, sameWordsKey } from "./change.ts";
 import type { ChangelogEntry, EntryItem, EntrySection } from "./keep-a-changelog.ts";
 
@@ -75,7 +76,9 @@ export function parseUnreleased(lines: readonly string[]): EntryParts {
     if (section !== undefined && items !== undefined) {
       sections.set(section, [...(sections.get(section) ?? []), ...items]);
     } else if (body.length > 0 || section === undefined) {
-      extra.push(block.heading, "", ...body, "");
+      extra.push(block.heading, "");
+      pushAll(extra, body);
+      extra.push("");
     }
   }
   const introText = trimBlank(intro).join("\n");

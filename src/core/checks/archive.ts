@@ -6,7 +6,13 @@
 import type { ArchiveIssue } from "../archive/issues.ts";
 import { quote } from "../archive/issues.ts";
 import { topLevelDirectory } from "../archive/member-paths.ts";
-import type { ArchiveMember } from "../dist/artifact.ts";
+import {
+  type ArchiveMember,
+  type ArtifactKind,
+  MAX_KEPT_CONTENT,
+  MAX_TOTAL_KEPT,
+  mustRead,
+} from "../dist/artifact.ts";
 import { type CheckInfo, catalogue, type Finding, finding, type Severity } from "../findings.ts";
 import { SEC_CHECKS } from "./security.ts";
 
@@ -75,6 +81,22 @@ export const ART_CHECKS: CheckInfo[] = [
     fix: "Build the sdist with your backend so every file sits under `{name}-{version}/`.",
     source: "[WH] _is_valid_dist_file; [TW] sdist.py",
   },
+  {
+    id: "ART11",
+    severity: "error",
+    title: "Member path too deep or too long to create on disk",
+    why: "pip, installer and tarfile create a member's directories with os.makedirs, which recurses once per missing level: a member ~1,000 directories deep fails to install with RecursionError (pip 23.2 and installer 1.1 on CPython 3.11). Linux refuses paths over 4096 bytes (PATH_MAX) and every common file system names over 255 bytes. Such paths only appear in crafted archives, where they also slow down every tool that reads them.",
+    fix: "Rebuild the distribution from a normal source tree: keep paths under 900 directory levels, 4096 bytes in all and 255 bytes per name.",
+    source: "CPython os.makedirs, sys.getrecursionlimit(); Linux limits.h PATH_MAX, NAME_MAX",
+  },
+  {
+    id: "ART12",
+    severity: "error",
+    title: "A file the checks must read is too large to read",
+    why: "slipway keeps at most 16 MiB of each metadata file (METADATA, WHEEL, entry_points.txt, a .pth file, PKG-INFO, pyproject.toml, setup.cfg) and 64 MiB in all. A larger one is not a real distribution's, and skipping it would let its checks pass without running.",
+    fix: "Rebuild the distribution with your build backend; metadata files are a few KiB to a few MiB.",
+    source: "slipway (never a silent pass)",
+  },
 ];
 
 const BY_ID = catalogue([...ART_CHECKS, ...SEC_CHECKS]);
@@ -113,4 +135,26 @@ export function checkFileSize(size: number, limit = 100 * 1024 * 1024): ArchiveI
   if (size <= limit) return [];
   const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
   return [{ id: "ART04", message: `the file is ${mib(size)}, above PyPI's default limit of ${mib(limit)}` }];
+}
+
+/**
+ * ART12: members the checks must read (`mustRead`) whose content was read but not kept, over
+ * the per-file or total limits. Without this their checks would find nothing to check and pass.
+ */
+export function checkUnkept(
+  members: readonly ArchiveMember[],
+  contents: ReadonlyMap<string, Uint8Array>,
+  kind: ArtifactKind,
+): ArchiveIssue[] {
+  const issues: ArchiveIssue[] = [];
+  for (const m of members) {
+    if (m.kind !== "file" || m.digests === undefined || contents.has(m.name) || !mustRead(kind, m.name))
+      continue;
+    issues.push({
+      id: "ART12",
+      member: m.name,
+      message: `member ${quote(m.name)} is ${m.size} bytes: more than slipway reads of a file its checks need (${MAX_KEPT_CONTENT} bytes each, ${MAX_TOTAL_KEPT} in all), so it was not checked`,
+    });
+  }
+  return issues;
 }

@@ -1,4 +1,5 @@
 /** Consistency across the artifacts of one release ([CM] Dynamic rules, PEP 643/808, [WH]). */
+import { pushAll } from "../arrays.ts";
 import { type CheckInfo, catalogue, type Finding, finding } from "../findings.ts";
 import { fieldSpec } from "../metadata/fields.ts";
 import { field, fieldAll, type MetadataFile } from "../metadata/parse.ts";
@@ -143,9 +144,10 @@ export function checkCrossArtifact(dists: DistContext[]): Finding[] {
     }
     const wheels = release.filter((k) => k.ctx.artifact.kind === "wheel");
     for (const sdist of sdists)
-      for (const wheel of wheels) findings.push(...compareDynamic(sdist.ctx, wheel.ctx));
+      for (const wheel of wheels) pushAll(findings, compareDynamic(sdist.ctx, wheel.ctx));
     const same = release.map((k) => k.ctx);
-    findings.push(...checkImportNames(same), ...checkLicenseExpression(same));
+    pushAll(findings, checkImportNames(same));
+    pushAll(findings, checkLicenseExpression(same));
   }
   return findings;
 }

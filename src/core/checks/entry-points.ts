@@ -1,4 +1,5 @@
 /** A wheel's `entry_points.txt` ([EP], warehouse utils/wheel.py, pip's script installer). */
+import { maxOf, pushAll } from "../arrays.ts";
 import {
   DEFAULT_SECTION,
   type EntryPoint,
@@ -122,9 +123,17 @@ export function checkEntryPoints(ctx: DistContext): Finding[] {
       );
     }
   }
-  const known: KnownModules = { shipped: shippedModules(ctx, distInfo), dependencies: dependencyNames(ctx) };
-  for (const entry of file.entries) findings.push(...checkEntry(member, entry, known, at(entry.line)));
-  findings.push(...checkScriptClashes(member, file.entries, at));
+  // No reference is deeper than its count of dots: module paths past that need not be built.
+  const depth = maxOf(
+    file.entries.map((e) => e.value.split(".").length),
+    1,
+  );
+  const known: KnownModules = {
+    shipped: shippedModules(ctx, distInfo, depth),
+    dependencies: dependencyNames(ctx),
+  };
+  for (const entry of file.entries) pushAll(findings, checkEntry(member, entry, known, at(entry.line)));
+  pushAll(findings, checkScriptClashes(member, file.entries, at));
   return findings;
 }
 
@@ -214,9 +223,14 @@ function dependencyNames(ctx: DistContext): Set<string> {
 
 /**
  * Importable module paths the wheel ships (dotted), from the wheel root and `.data/purelib`
- * / `.data/platlib`: every package directory, `.py`/`.pyi` module and extension module.
+ * / `.data/platlib`: every package directory, `.py`/`.pyi` module and extension module, up to
+ * `depth` parts (every prefix of a member 30,000 directories deep cost ~900M characters).
  */
-export function shippedModules(ctx: DistContext, distInfo: string): Set<string> {
+export function shippedModules(
+  ctx: DistContext,
+  distInfo: string,
+  depth = Number.POSITIVE_INFINITY,
+): Set<string> {
   const prefix = distInfo.slice(0, -".dist-info".length);
   const roots = ["", `${prefix}.data/purelib/`, `${prefix}.data/platlib/`];
   const modules = new Set<string>();
@@ -226,7 +240,8 @@ export function shippedModules(ctx: DistContext, distInfo: string): Set<string> 
     const parts = m.name.slice(root.length).split("/").filter(Boolean);
     if (parts.length === 0 || parts[0]?.endsWith(".dist-info") || parts[0]?.endsWith(".data")) continue;
     const file = m.kind === "dir" ? undefined : parts.pop();
-    for (let i = 1; i <= parts.length; i++) modules.add(parts.slice(0, i).join("."));
+    for (let i = 1; i <= Math.min(parts.length, depth); i++) modules.add(parts.slice(0, i).join("."));
+    if (parts.length >= depth) continue;
     const stem = file === undefined ? undefined : /^([^.]+)(\.[^/]*)?\.(py|pyi|pyc|so|pyd)$/.exec(file)?.[1];
     if (stem !== undefined) modules.add([...parts, stem].join("."));
   }

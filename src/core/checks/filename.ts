@@ -1,4 +1,5 @@
 /** Distribution filenames (validation.md B "Filenames" and ART09): what PyPI reads from the name alone. */
+import { pushAll } from "../arrays.ts";
 import { type CheckInfo, type Finding, finding, type Location } from "../findings.ts";
 import { field } from "../metadata/parse.ts";
 import { expectedSdistFilename, parseSdistFilename, splitWheelFilename } from "../names/filename.ts";
@@ -144,9 +145,9 @@ export function checkFilename(ctx: DistContext): Finding[] {
   const filename = ctx.artifact.filename;
   const at: Location = { file: ctx.display };
   const findings = [...checkFilenameText(filename, at)];
-  if (filename.endsWith(".whl")) findings.push(...checkWheelFilename(ctx, at));
+  if (filename.endsWith(".whl")) pushAll(findings, checkWheelFilename(ctx, at));
   else if (filename.endsWith(".tar.gz") || filename.endsWith(".zip"))
-    findings.push(...checkSdistFilename(ctx, at));
+    pushAll(findings, checkSdistFilename(ctx, at));
   return findings;
 }
 
@@ -226,7 +227,7 @@ function checkWheelFilename(ctx: DistContext, at: Location): Finding[] {
   if (build !== undefined) {
     findings.push(finding(FN10, `${at.file}: build tag "${build}" after version ${version}`, at));
   }
-  findings.push(...checkTags(tag, at));
+  pushAll(findings, checkTags(tag, at));
   return findings;
 }
 

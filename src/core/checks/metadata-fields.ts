@@ -1,4 +1,5 @@
 /** MD checks on descriptive fields: summary, content type, URLs, e-mails, classifiers, keywords... */
+import { pushAll } from "../arrays.ts";
 import { classifierStatus, similarClassifiers } from "../classifiers.ts";
 import type { Finding } from "../findings.ts";
 import { checkDescriptionContentType } from "../metadata/content-type.ts";
@@ -124,7 +125,7 @@ export function checkProjectUrls(scope: MdScope): Finding[] {
       findings.push(
         report(scope, "MD17", `Project-URL ${quote(header.value)} has no URL after "label,"`, at),
       );
-    } else findings.push(...urlFindings(scope, "MD17", `Project-URL ${quote(label)}`, url, at));
+    } else pushAll(findings, urlFindings(scope, "MD17", `Project-URL ${quote(label)}`, url, at));
   }
   return findings;
 }

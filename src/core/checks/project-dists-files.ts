@@ -1,4 +1,5 @@
 /** XA04 for the values that come from files or tables: readme, licence files, people, entry points. */
+import { pushAll } from "../arrays.ts";
 import { parseEntryPoints } from "../dist/entry-points.ts";
 import type { Finding } from "../findings.ts";
 import { field, fieldAll } from "../metadata/parse.ts";
@@ -153,8 +154,9 @@ export function compareEntryPoints(c: Comparison): Finding[] {
   for (const group of groups) {
     const key = keyOfGroup(group);
     const label = (e: { name: string; value: string }): string => `${e.name} = ${e.value}`;
-    out.push(
-      ...compareList(c, {
+    pushAll(
+      out,
+      compareList(c, {
         key,
         metaField: `[${group}]`,
         member: path,

@@ -2,6 +2,7 @@
  * The project against its built distributions: XA04 (static [project] metadata is what every
  * artifact declares) and TYP02 (a py.typed marker in the source tree reaches the wheel).
  */
+import { pushAll } from "../arrays.ts";
 import type { CheckInfo, Finding } from "../findings.ts";
 import { finding } from "../findings.ts";
 import { normalizeName } from "../names/name.ts";
@@ -80,19 +81,20 @@ export function checkProjectAgainstDists(project: ProjectContext, dists: readonl
         info: XA04,
         incomplete: isIncompleteMetadata(dist, dist.metadata),
       };
-      out.push(
-        ...compareScalars(c),
-        ...compareLists(c),
-        ...compareDependencies(c),
-        ...compareReadme(c, project),
-        ...compareLicenseTable(c),
-        ...compareLicenseFiles(c, project),
-        ...comparePeople(c),
-        ...compareEntryPoints(c),
-      );
+      const parts = [
+        compareScalars(c),
+        compareLists(c),
+        compareDependencies(c),
+        compareReadme(c, project),
+        compareLicenseTable(c),
+        compareLicenseFiles(c, project),
+        comparePeople(c),
+        compareEntryPoints(c),
+      ];
+      for (const part of parts) pushAll(out, part);
     }
     if (dist.artifact.kind === "wheel" && dist.artifact.readable)
-      out.push(...checkTypedMarkers(project, dist));
+      pushAll(out, checkTypedMarkers(project, dist));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 /** EP09: [project.scripts], [project.gui-scripts] and [project.entry-points] as [PPT] and [EP] define them. */
+import { pushAll } from "../arrays.ts";
 import { checkObjectReference, isValidGroupName } from "../dist/entry-points.ts";
 import type { Finding } from "../findings.ts";
 import type { TomlTable } from "../pyproject/access.ts";
@@ -22,7 +23,7 @@ export function checkProjectEntryPoints(view: PyprojectView): Finding[] {
   const out: Finding[] = [];
   for (const key of ["scripts", "gui-scripts"] as const) {
     const table = get(project, key);
-    if (isTable(table)) out.push(...checkGroup(view, ["project", key], table, true));
+    if (isTable(table)) pushAll(out, checkGroup(view, ["project", key], table, true));
   }
   const groups = get(project, "entry-points");
   if (!isTable(groups)) return out;
@@ -53,7 +54,7 @@ export function checkProjectEntryPoints(view: PyprojectView): Finding[] {
       );
       continue;
     }
-    out.push(...checkGroup(view, path, table, false));
+    pushAll(out, checkGroup(view, path, table, false));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 /** PP08 readme, PP10 license, PP11 license-files: the keys that point at files. */
+import { pushAll } from "../arrays.ts";
 import type { CheckInfo, Finding } from "../findings.ts";
 import { parseLicenseExpression } from "../license/spdx.ts";
 import { checkDescriptionContentType } from "../metadata/content-type.ts";
@@ -91,7 +92,7 @@ export function checkReadme(view: PyprojectView): Finding[] {
       out.push(report(view, PP08, [...path, key], `must be a string, not ${tomlType(value)}`));
     }
   }
-  if (typeof file === "string") out.push(...checkNamedFile(view, PP08, [...path, "file"], file));
+  if (typeof file === "string") pushAll(out, checkNamedFile(view, PP08, [...path, "file"], file));
   const contentType = get(readme, "content-type");
   if (contentType === undefined) {
     out.push(report(view, PP08, path, "has no content-type; a readme table requires one"));
@@ -154,7 +155,7 @@ function checkLicenseTable(view: PyprojectView, license: TomlTable): Finding[] {
     out.push(report(view, PP10, path, "has both file and text; give one"));
   if (file === undefined && text === undefined)
     out.push(report(view, PP10, path, "has neither file nor text"));
-  if (typeof file === "string") out.push(...checkNamedFile(view, PP10, [...path, "file"], file));
+  if (typeof file === "string") pushAll(out, checkNamedFile(view, PP10, [...path, "file"], file));
   if (has(view.project, "license-files")) {
     out.push(
       report(view, PP10, path, "is a table while license-files is set; PEP 639 forbids combining them", {

@@ -1,4 +1,5 @@
 /** PP01 top-level tables, PP02 [build-system], PP03 [project] keys and types, PP17 [dependency-groups]. */
+import { pushAll } from "../arrays.ts";
 import type { Finding } from "../findings.ts";
 import { isValidName, normalizeName } from "../names/name.ts";
 import { parseRequirement } from "../pep508/requirement.ts";
@@ -101,7 +102,7 @@ export function checkBuildSystem(view: PyprojectView): Finding[] {
     const problem = backendReferenceProblem(backend);
     if (problem) out.push(report(view, PP02, [...path, "build-backend"], `${show(backend)} ${problem}`));
   }
-  out.push(...checkBackendPath(view, get(table, "backend-path")));
+  pushAll(out, checkBackendPath(view, get(table, "backend-path")));
   for (const key of Object.keys(table)) {
     if (key !== "requires" && key !== "build-backend" && key !== "backend-path") {
       out.push(report(view, PP02, [...path, key], "is not a [build-system] key", { severity: "warning" }));

@@ -1,9 +1,24 @@
-/** RECORD verification ([REC], [BDF], [INS] validate_record, warehouse utils/wheel.py). */
+/**
+ * RECORD verification ([REC], [BDF], [INS] validate_record, warehouse utils/wheel.py). The rows
+ * were judged and matched to the members while the archive was read (record-scan.ts); this
+ * turns that scan into findings and compares each member with its row.
+ */
+
+import type { ArchiveIssue } from "../archive/issues.ts";
+import { CappedList, type Dropped } from "../arrays.ts";
 import type { ArchiveMember } from "../dist/artifact.ts";
-import { parseRecord, parseRecordHash, parseRecordSize, type RecordEntry } from "../dist/record.ts";
-import { type CheckInfo, catalogue, type Finding, finding } from "../findings.ts";
+import {
+  type CheckInfo,
+  catalogue,
+  type Finding,
+  finding,
+  type Location,
+  type Severity,
+} from "../findings.ts";
 import type { DistContext } from "./context.ts";
-import { decodeUtf8, locateDistInfo, printable } from "./wheel-layout.ts";
+import { isListable } from "./record-members.ts";
+import { MAX_LISTED } from "./record-scan.ts";
+import { locateDistInfo } from "./wheel-layout.ts";
 
 export const REC_CHECKS: CheckInfo[] = [
   {
@@ -82,293 +97,98 @@ export const REC_CHECKS: CheckInfo[] = [
 
 const C = catalogue(REC_CHECKS);
 
-/** Reported one by one up to this many, then summarized. */
-const MAX_LISTED = 20;
+/** Counts the work of `verifyRecord` (members visited, findings made), for the linearity tests. */
+export interface WorkMeter {
+  work: number;
+}
 
 /** Checks a wheel's RECORD against its members; nothing for other artifacts. */
 export function checkRecord(ctx: DistContext): Finding[] {
   if (ctx.artifact.kind !== "wheel") return [];
   const { distInfo } = locateDistInfo(ctx);
   if (distInfo === undefined) return [];
+  return verifyRecord(ctx, distInfo);
+}
+
+/** The REC findings for the RECORD of `distInfo`; `meter` counts the work done. */
+export function verifyRecord(ctx: DistContext, distInfo: string, meter: WorkMeter = { work: 0 }): Finding[] {
   const recordPath = `${distInfo}/RECORD`;
-  const at = (line?: number) =>
+  const at = (line?: number): Location =>
     line === undefined
       ? { file: ctx.display, member: recordPath }
       : { file: ctx.display, member: recordPath, line };
-  const member = ctx.artifact.members.find((m) => m.name === recordPath && m.kind !== "dir");
-  if (member === undefined) return [finding(C.REC01!, `${ctx.display} has no ${recordPath}`, at())];
-  const bytes = ctx.artifact.contents.get(recordPath);
-  if (bytes === undefined) {
+  const members = ctx.artifact.members;
+  if (!members.some((m) => m.name === recordPath && m.kind !== "dir")) {
+    return [finding(C.REC01!, `${ctx.display} has no ${recordPath}`, at())];
+  }
+  const scan = ctx.artifact.record;
+  if (scan === undefined || scan.path !== recordPath) {
+    // Never a pass: a RECORD nobody could read verified nothing.
     return [
       finding(
         C.REC01!,
         `${recordPath} could not be read from ${ctx.display}, so nothing was verified`,
         at(),
         {
-          severity: "warning",
           hint: "See the archive findings for why the member could not be read.",
         },
       ),
     ];
   }
-  const text = decodeUtf8(bytes);
-  if (text === undefined) return [finding(C.REC01!, `${recordPath} is not valid UTF-8`, at())];
-  const record = parseRecord(text);
-  if (record.csvError !== undefined) {
-    return [finding(C.REC01!, `${recordPath} is not readable as CSV: ${record.csvError}`, at())];
+  if (scan.unusable !== undefined) {
+    return [finding(C.REC01!, `${recordPath} cannot be used: ${scan.unusable}`, at())];
+  }
+  const found = new CappedList<Finding>(MAX_LISTED);
+  // Rows were checked against the members as RECORD was read (REC07); what is left is the
+  // members no row names.
+  for (const [position, member] of members.entries()) {
+    meter.work++;
+    if (!isListable(member, distInfo) || (scan.lines[position] ?? 0) !== 0) continue;
+    found.add("REC03", () => unlisted(ctx, scan.backslashed.get(position), member, recordPath), true);
   }
   const findings: Finding[] = [];
-  if (record.splitMismatch !== undefined) {
-    const { line, written, read } = record.splitMismatch;
-    findings.push(
-      finding(
-        C.REC02!,
-        `${recordPath} line ${line}: the row written as ${JSON.stringify(written)} reads as ${JSON.stringify(read)} after str.splitlines(), as pip, installer and PyPI read it`,
-        at(line),
-      ),
-    );
-  }
-  const rows: RecordEntry[] = [];
-  for (const entry of record.entries) {
-    if (entry.fields.length === 3) rows.push(entry);
-    else findings.push(fieldCountFinding(recordPath, entry, at(entry.line)));
-  }
-  findings.push(...checkRows(ctx, recordPath, rows), ...compareMembers(ctx, distInfo, rows));
-  return capPerCheck(findings, at());
+  for (const i of scan.issues) findings.push(issueFinding(i, at));
+  for (const [id, dropped] of scan.more)
+    findings.push(summary(id, issueFinding(dropped.first, at), dropped, at()));
+  meter.work += findings.length + found.work;
+  for (const f of found.kept) findings.push(f);
+  for (const [id, dropped] of found.dropped) findings.push(summary(id, dropped.first, dropped, at()));
+  return findings;
+}
+
+function issueFinding(i: ArchiveIssue, at: (line?: number) => Location): Finding {
+  const overrides: { severity?: Severity; hint?: string } = {};
+  if (i.severity !== undefined) overrides.severity = i.severity;
+  if (i.hint !== undefined) overrides.hint = i.hint;
+  // A member's own problem (REC07) points at the member; a row's at its RECORD line.
+  const location = i.member === undefined ? at(i.line) : { file: at().file, member: i.member };
+  return finding(C[i.id]!, i.message, location, overrides);
 }
 
 /**
- * A broken writer breaks every row the same way (a hex-digest RECORD has thousands): keep the
- * first MAX_LISTED findings of each check and summarize the rest in one.
+ * A broken writer breaks every row the same way (a hex-digest RECORD has thousands): the first
+ * MAX_LISTED findings of each check are listed, the rest summed up in one.
  */
-function capPerCheck(findings: readonly Finding[], location: Finding["location"]): Finding[] {
-  const kept: Finding[] = [];
-  const dropped = new Map<string, Finding[]>();
-  const seen = new Map<string, number>();
-  for (const f of findings) {
-    const count = (seen.get(f.id) ?? 0) + 1;
-    seen.set(f.id, count);
-    if (count <= MAX_LISTED) kept.push(f);
-    else dropped.set(f.id, [...(dropped.get(f.id) ?? []), f]);
-  }
-  for (const [id, rest] of dropped) {
-    const first = rest[0]!;
-    const message = `${location.member}: ${rest.length} more ${id} problems like the ones above (first: ${first.message})`;
-    const severity = rest.some((f) => f.severity === "error") ? "error" : "warning";
-    kept.push({ ...first, severity, message, location });
-  }
-  return kept;
+function summary(
+  id: string,
+  first: Finding,
+  dropped: Pick<Dropped<unknown>, "count" | "severe">,
+  location: Location,
+): Finding {
+  const message = `${location.member}: ${dropped.count} more ${id} problems like the ones above (first: ${first.message})`;
+  const severity = dropped.severe || first.severity === "error" ? "error" : "warning";
+  return { ...first, severity, message, location };
 }
 
-function fieldCountFinding(recordPath: string, entry: RecordEntry, location: Finding["location"]): Finding {
-  if (entry.fields.length === 0) {
-    return finding(
-      C.REC02!,
-      `${recordPath} line ${entry.line} is blank; installers reject empty rows`,
-      location,
-    );
-  }
-  const hint =
-    entry.fields.length > 3
-      ? "; a path containing a comma must be quoted (pypa/wheel#280)"
-      : "; expected path,hash,size";
-  const shown = entry.fields.map((f) => JSON.stringify(f)).join(",");
-  return finding(
-    C.REC02!,
-    `${recordPath} line ${entry.line} has ${entry.fields.length} fields (${shown})${hint}`,
-    location,
-  );
-}
-
-/** Python's int() on a size: digits with optional sign, surrounding space and `_` separators. */
-const PY_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
-
-function checkRows(ctx: DistContext, recordPath: string, rows: readonly RecordEntry[]): Finding[] {
-  const findings: Finding[] = [];
-  const at = (line: number) => ({ file: ctx.display, member: recordPath, line });
-  for (const row of rows) {
-    findings.push(...pathFindings(recordPath, row, at(row.line)));
-    const where = `${recordPath} line ${row.line} (${printable(row.path)})`;
-    if (row.path === recordPath) {
-      if (row.hash !== "" || row.size !== "") {
-        findings.push(
-          finding(C.REC05!, `${where}: RECORD's own row should have an empty hash and size`, at(row.line), {
-            severity: "warning",
-          }),
-        );
-      }
-      continue;
-    }
-    if (row.hash === "" || row.size === "") {
-      const missing = [row.hash === "" ? "hash" : "", row.size === "" ? "size" : ""]
-        .filter(Boolean)
-        .join(" and ");
-      findings.push(finding(C.REC05!, `${where} has no ${missing}`, at(row.line)));
-    }
-    if (row.size !== "" && !PY_INT.test(row.size)) {
-      findings.push(finding(C.REC05!, `${where}: size "${row.size}" is not an integer`, at(row.line)));
-    } else if (row.size !== "" && parseRecordSize(row.size) === undefined) {
-      findings.push(
-        finding(C.REC05!, `${where}: size "${row.size}" is not written as plain digits`, at(row.line), {
-          severity: "warning",
-        }),
-      );
-    }
-    if (row.hash !== "") {
-      const hash = parseRecordHash(row.hash);
-      if (!hash.ok) findings.push(finding(C.REC06!, `${where}: ${hash.error}`, at(row.line)));
-    }
-  }
-  return findings;
-}
-
-/** What makes a RECORD path point outside site-packages or at no file ([CWC] validate_path). */
-const PATH_RULES: readonly [(path: string, segments: readonly string[]) => boolean, string][] = [
-  [(p) => /^[/\\]/.test(p), "is absolute"],
-  [(p) => /^[A-Za-z]:/.test(p), "starts with a drive letter"],
-  [(_, s) => s.includes(".."), 'has a ".." segment'],
-  [(_, s) => s.includes("."), 'has a "." segment'],
-  [(_, s) => s.includes(""), "has an empty segment"],
-];
-
-function pathFindings(recordPath: string, row: RecordEntry, location: Finding["location"]): Finding[] {
-  const where = `${recordPath} line ${row.line}`;
-  const path = row.path;
-  if (path === "") return [finding(C.REC08!, `${where} has an empty path`, location)];
-  if (path.endsWith("/")) {
-    return [
-      finding(
-        C.REC09!,
-        `${where} lists the directory ${printable(path)}; RECORD lists files only`,
-        location,
-        {
-          severity: "warning",
-        },
-      ),
-    ];
-  }
-  const segments = path.split(/[/\\]/);
-  const problem = PATH_RULES.find(([broken]) => broken(path, segments))?.[1];
-  if (problem !== undefined)
-    return [finding(C.REC08!, `${where}: path ${printable(path)} ${problem}`, location)];
-  if (path.includes("\\")) {
-    return [
-      finding(C.REC08!, `${where}: path ${printable(path)} uses "\\" instead of "/"`, location, {
-        severity: "warning",
-      }),
-    ];
-  }
-  return [];
-}
-
-/** Members RECORD must list: everything but directories and the two signature files. */
-function listableMembers(ctx: DistContext, distInfo: string): ArchiveMember[] {
-  const exempt = new Set([`${distInfo}/RECORD.jws`, `${distInfo}/RECORD.p7s`]);
-  return ctx.artifact.members.filter(
-    (m) => m.kind !== "dir" && !m.name.endsWith("/") && !m.name.endsWith("\\") && !exempt.has(m.name),
-  );
-}
-
-function compareMembers(ctx: DistContext, distInfo: string, rows: readonly RecordEntry[]): Finding[] {
-  const recordPath = `${distInfo}/RECORD`;
-  const findings: Finding[] = [];
-  const members = listableMembers(ctx, distInfo);
-  const byName = new Map(members.map((m) => [m.name, m]));
-  const listed = new Map<string, RecordEntry>();
-  const at = (line: number) => ({ file: ctx.display, member: recordPath, line });
-  for (const row of rows) {
-    if (row.path === "" || row.path.endsWith("/")) continue;
-    const earlier = listed.get(row.path);
-    if (earlier !== undefined) {
-      const same = earlier.hash === row.hash && earlier.size === row.size;
-      const message = `${recordPath} lists ${printable(row.path)} on lines ${earlier.line} and ${row.line}${same ? "" : " with different hashes or sizes"}`;
-      findings.push(finding(C.REC09!, message, at(row.line), same ? { severity: "warning" } : {}));
-      continue;
-    }
-    listed.set(row.path, row);
-  }
-  const dirs = new Set(
-    [...listed.keys()].flatMap((p) =>
-      p
-        .split("/")
-        .slice(0, -1)
-        .map((_, i, a) => a.slice(0, i + 1).join("/")),
-    ),
-  );
-  for (const path of listed.keys()) {
-    if (dirs.has(path)) {
-      findings.push(
-        finding(
-          C.REC09!,
-          `${recordPath} uses ${printable(path)} both as a file and as a directory`,
-          at(listed.get(path)!.line),
-        ),
-      );
-    }
-  }
-  const unlisted = members.filter((m) => !listed.has(m.name));
-  unlisted.forEach((m) => {
-    const backslashed = listed.has(m.name.replaceAll("/", "\\"))
-      ? ` (RECORD has it as ${m.name.replaceAll("/", "\\")})`
-      : "";
-    const what =
-      m.name === recordPath
-        ? "RECORD does not list itself"
-        : `${m.name} is not listed in RECORD${backslashed}`;
-    findings.push(finding(C.REC03!, `${ctx.display}: ${what}`, { file: ctx.display, member: m.name }));
-  });
-  const stale = [...listed.values()].filter(
-    (r) => !byName.has(r.path) && !byName.has(r.path.replaceAll("\\", "/")),
-  );
-  for (const row of stale) {
-    findings.push(
-      finding(
-        C.REC04!,
-        `${recordPath} line ${row.line} lists ${printable(row.path)}, which is not in the wheel`,
-        at(row.line),
-      ),
-    );
-  }
-  for (const [path, row] of listed) {
-    const m = byName.get(path);
-    if (m !== undefined && path !== recordPath) findings.push(...verifyMember(ctx, recordPath, row, m));
-  }
-  return findings;
-}
-
-function verifyMember(ctx: DistContext, recordPath: string, row: RecordEntry, m: ArchiveMember): Finding[] {
-  const location = { file: ctx.display, member: m.name };
-  const findings: Finding[] = [];
-  const size = parseRecordSize(row.size);
-  if (size !== undefined && size !== m.size) {
-    findings.push(
-      finding(
-        C.REC07!,
-        `${m.name} is ${m.size} bytes but ${recordPath} line ${row.line} says ${row.size}`,
-        location,
-      ),
-    );
-  }
-  const hash = row.hash === "" ? undefined : parseRecordHash(row.hash);
-  if (hash === undefined || !hash.ok) return findings;
-  const actual = m.digests?.[hash.alg];
-  if (actual === undefined) {
-    const why =
-      m.digests === undefined ? "its content could not be read" : `its ${hash.alg} digest was not computed`;
-    findings.push(
-      finding(C.REC07!, `${m.name} was not verified against ${recordPath}: ${why}`, location, {
-        severity: "warning",
-        hint: "See the archive findings for why the member could not be read.",
-      }),
-    );
-  } else if (actual !== hash.digest) {
-    findings.push(
-      finding(
-        C.REC07!,
-        `${m.name} has ${hash.alg}=${actual} but ${recordPath} line ${row.line} says ${hash.alg}=${hash.digest}`,
-        location,
-      ),
-    );
-  }
-  return findings;
+function unlisted(
+  ctx: DistContext,
+  spelled: string | undefined,
+  m: ArchiveMember,
+  recordPath: string,
+): Finding {
+  const what =
+    m.name === recordPath
+      ? "RECORD does not list itself"
+      : `${m.name} is not listed in RECORD${spelled === undefined ? "" : ` (RECORD has it as ${spelled})`}`;
+  return finding(C.REC03!, `${ctx.display}: ${what}`, { file: ctx.display, member: m.name });
 }

@@ -3,6 +3,7 @@
  * the functions run per distribution, across distributions and on the project.
  */
 
+import { pushAll } from "../arrays.ts";
 import type { CheckInfo, Finding } from "../findings.ts";
 import { ART_CHECKS } from "./archive.ts";
 import type { DistContext, ProjectContext } from "./context.ts";
@@ -59,7 +60,7 @@ const PER_DIST: readonly ((ctx: DistContext) => Finding[])[] = [
 export function checkDistribution(ctx: DistContext): Finding[] {
   const findings = [...ctx.artifact.findings];
   if (!ctx.artifact.readable) return findings;
-  for (const run of PER_DIST) findings.push(...run(ctx));
+  for (const run of PER_DIST) pushAll(findings, run(ctx));
   return findings;
 }
 
@@ -67,7 +68,7 @@ export function checkDistribution(ctx: DistContext): Finding[] {
 export function checkRelease(dists: readonly DistContext[], project: ProjectContext | undefined): Finding[] {
   const readable = dists.filter((d) => d.artifact.readable);
   const findings = checkCrossArtifact([...readable]);
-  if (project !== undefined) findings.push(...checkProjectAgainstDists(project, [...readable]));
+  if (project !== undefined) pushAll(findings, checkProjectAgainstDists(project, [...readable]));
   return findings;
 }
 

@@ -1,4 +1,5 @@
 /** Source distribution structure ([SDF], PEP 625/643, PEP 706 extraction). */
+import { pushAll } from "../arrays.ts";
 import type { ArchiveMember } from "../dist/artifact.ts";
 import { type CheckInfo, catalogue, type Finding, finding } from "../findings.ts";
 import { field, type MetadataFile, parseMetadataFile } from "../metadata/parse.ts";
@@ -83,7 +84,7 @@ export function checkSdist(ctx: DistContext): Finding[] {
       finding(C.SD04!, `${ctx.display} has no ${top}/pyproject.toml (a legacy sdist)`, { file: ctx.display }),
     );
   }
-  findings.push(...checkNames(ctx, top, pkgInfo));
+  pushAll(findings, checkNames(ctx, top, pkgInfo));
   return findings;
 }
 

@@ -1,4 +1,5 @@
 /** PEP 561 typing markers in wheels: where py.typed lives, stub-only packages, the classifier. */
+import { pushAll } from "../arrays.ts";
 import { isPythonIdentifier } from "../dist/entry-points.ts";
 import { type CheckInfo, catalogue, type Finding, finding } from "../findings.ts";
 import { fieldAll } from "../metadata/parse.ts";
@@ -87,10 +88,10 @@ export function checkTyping(ctx: DistContext): Finding[] {
       );
     }
   }
-  for (const marker of markers) findings.push(...checkMarker(ctx, marker, paths));
+  for (const marker of markers) pushAll(findings, checkMarker(ctx, marker, paths));
   const stubDirs = new Set(files.map((f) => f.path.split("/")[0] ?? "").filter((t) => STUBS_DIR.test(t)));
-  for (const dir of stubDirs) findings.push(...checkStubPackage(ctx, dir, files));
-  findings.push(...checkClassifier(ctx, markers, stubDirs.size > 0, files));
+  for (const dir of stubDirs) pushAll(findings, checkStubPackage(ctx, dir, files));
+  pushAll(findings, checkClassifier(ctx, markers, stubDirs.size > 0, files));
   return findings;
 }
 
@@ -122,7 +123,7 @@ function checkMarker(ctx: DistContext, marker: LibraryFile, paths: ReadonlySet<s
     ];
   }
   const findings: Finding[] = [];
-  if (STUBS_DIR.test(parts[0] ?? "")) findings.push(...checkPartial(ctx, marker));
+  if (STUBS_DIR.test(parts[0] ?? "")) pushAll(findings, checkPartial(ctx, marker));
   else if (!isPackage(dir, paths)) {
     // Inside a regular top-level package, type checkers read the marker at the package's top only.
     const top = parts[0]!;

@@ -4,6 +4,7 @@
  */
 import type { ArchiveMember } from "../dist/artifact.ts";
 import { field, type MetadataFile, parseMetadataFile } from "../metadata/parse.ts";
+import type { WheelFilename } from "../names/filename.ts";
 import type { DistContext } from "./context.ts";
 
 /** Where a wheel keeps its metadata and data, found by scanning the member names. */
@@ -19,7 +20,7 @@ export interface WheelLayout {
 }
 
 /** Top-level directories of an archive (first segment of every member path that has one). */
-export function topDirectories(members: readonly ArchiveMember[]): string[] {
+export function topDirectories(members: readonly Pick<ArchiveMember, "name">[]): string[] {
   const tops = new Set<string>();
   for (const m of members) {
     const slash = m.name.indexOf("/");
@@ -29,11 +30,19 @@ export function topDirectories(members: readonly ArchiveMember[]): string[] {
 }
 
 export function locateDistInfo(ctx: DistContext): WheelLayout {
-  const tops = topDirectories(ctx.artifact.members);
+  return layoutOf(ctx.artifact.members, ctx.wheelName);
+}
+
+/** `locateDistInfo` on a member list and the parsed filename (what the archive reader has). */
+export function layoutOf(
+  members: readonly Pick<ArchiveMember, "name">[],
+  wheelName: Pick<WheelFilename, "name" | "version"> | undefined,
+): WheelLayout {
+  const tops = topDirectories(members);
   const distInfos = tops.filter((t) => t.endsWith(".dist-info"));
   const dataDirs = tops.filter((t) => t.endsWith(".data"));
   const layout: WheelLayout = { distInfos, dataDirs };
-  if (ctx.wheelName) layout.expected = `${ctx.wheelName.name}-${ctx.wheelName.version}.dist-info`;
+  if (wheelName) layout.expected = `${wheelName.name}-${wheelName.version}.dist-info`;
   const chosen =
     layout.expected !== undefined && distInfos.includes(layout.expected)
       ? layout.expected

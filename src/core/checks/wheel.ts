@@ -2,6 +2,7 @@
  * Wheel structure ([BDF]): the dist-info and .data directories, the WHEEL file and what may
  * live where. Purity and tag checks (WHL11–WHL15) are in wheel-content.ts.
  */
+import { pushAll } from "../arrays.ts";
 import type { ArchiveMember } from "../dist/artifact.ts";
 import { type CheckInfo, catalogue, type Finding, finding } from "../findings.ts";
 import { field, fieldAll, type MetadataFile } from "../metadata/parse.ts";
@@ -110,11 +111,11 @@ export function checkWheel(ctx: DistContext): Finding[] {
   const findings = checkDistInfoDirs(ctx, layout);
   const wheel = layout.distInfo === undefined ? undefined : readWheelFile(ctx, layout.distInfo);
   if (layout.distInfo !== undefined && wheel !== undefined) {
-    findings.push(...checkWheelFile(ctx, `${layout.distInfo}/WHEEL`, wheel));
+    pushAll(findings, checkWheelFile(ctx, `${layout.distInfo}/WHEEL`, wheel));
   }
   const purelib = wheel === undefined ? undefined : rootIsPurelib(wheel);
-  findings.push(...checkDataDirs(ctx, layout, purelib));
-  findings.push(...checkWheelContent(ctx, layout, purelib));
+  pushAll(findings, checkDataDirs(ctx, layout, purelib));
+  pushAll(findings, checkWheelContent(ctx, layout, purelib));
   return findings;
 }
 
@@ -186,7 +187,7 @@ function checkWheelFile(ctx: DistContext, member: string, wheel: MetadataFile): 
       ),
     );
   }
-  findings.push(...checkWheelVersion(member, field(wheel, "Wheel-Version"), at("Wheel-Version")));
+  pushAll(findings, checkWheelVersion(member, field(wheel, "Wheel-Version"), at("Wheel-Version")));
   const purelib = field(wheel, "Root-Is-Purelib");
   if (purelib === undefined) {
     findings.push(finding(C.WHL06!, `${member} has no Root-Is-Purelib`, at("Root-Is-Purelib")));
@@ -199,7 +200,7 @@ function checkWheelFile(ctx: DistContext, member: string, wheel: MetadataFile): 
       ),
     );
   }
-  findings.push(...checkTags(ctx, member, wheel));
+  pushAll(findings, checkTags(ctx, member, wheel));
   if (field(wheel, "Generator") === undefined) {
     findings.push(
       finding(C.WHL07!, `${member} has no Generator line`, at("Generator"), {
@@ -314,7 +315,7 @@ function checkDataDirs(ctx: DistContext, layout: WheelLayout, purelib: boolean |
         ),
       );
     } else if (key === "scripts") {
-      findings.push(...checkScript(ctx, member, rest.slice("scripts/".length)));
+      pushAll(findings, checkScript(ctx, member, rest.slice("scripts/".length)));
     }
   }
   const redundant = purelib === true ? "purelib" : purelib === false ? "platlib" : undefined;

@@ -4,6 +4,7 @@
  */
 import type { Finding } from "../findings.ts";
 import { CREDENTIAL_FILE_MAX, isCredentialFile } from "../secrets/patterns.ts";
+import type { RecordScan } from "./record.ts";
 
 export type ArtifactKind = "wheel" | "sdist" | "unknown";
 
@@ -38,17 +39,17 @@ export interface ArchiveMember {
   /** Uncompressed size in bytes (as read, not as declared, when the content was read). */
   size: number;
   /** Zip only: the compressed size from the central directory. */
-  compressedSize?: number;
+  compressedSize?: number | undefined;
   /** Permission bits incl. setuid/setgid/sticky (st_mode & 0o7777), when the archive records them. */
-  mode?: number;
+  mode?: number | undefined;
   /** Symlink or hardlink target as stored. */
-  linkTarget?: string;
+  linkTarget?: string | undefined;
   /**
    * Digests of the full uncompressed content, urlsafe base64 without padding (RECORD's form).
    * Regular files always get sha256; wheels also get every algorithm RECORD names.
    * Absent when the content could not be read (bomb guard, truncated archive, unsupported method).
    */
-  digests?: Partial<Record<HashAlg, string>>;
+  digests?: Partial<Record<HashAlg, string>> | undefined;
 }
 
 export interface ArtifactModel {
@@ -64,11 +65,17 @@ export interface ArtifactModel {
   members: ArchiveMember[];
   /**
    * Full bytes of the members checks read, keyed by member name: everything in the wheel's
-   * top-level `*.dist-info/`, `.data/scripts/*`, `*.pth`, every `py.typed`; in an sdist the top
-   * directory's PKG-INFO, pyproject.toml, setup.cfg and licence-like files; small credential
-   * files (.netrc, .pypirc...) in both. See `wantsContent`.
+   * top-level `*.dist-info/` but RECORD (see `record`), `.data/scripts/*`, `*.pth`, every
+   * `py.typed`; in an sdist the top directory's PKG-INFO, pyproject.toml, setup.cfg and
+   * licence-like files; small credential files (.netrc, .pypirc...) in both. See `wantsContent`.
    */
   contents: Map<string, Uint8Array>;
+  /**
+   * Wheels: the RECORD of the .dist-info the checks read (see `locateDistInfo`), scanned as it
+   * was read and matched to the members (checks/record-scan.ts). Its bytes are not kept in
+   * `contents`. Absent when there is none or it could not be read.
+   */
+  record?: RecordScan;
   /** Findings raised while reading the container (ART*, SEC01–SEC07, SEC09/SEC11 content scans). */
   findings: Finding[];
   /** False when the container could not be read at all; then only `findings` is meaningful. */
@@ -77,6 +84,8 @@ export interface ArtifactModel {
 
 /** Members larger than this are never kept in `contents`. */
 export const MAX_KEPT_CONTENT = 16 * 1024 * 1024;
+/** Total content kept per artifact; past it nothing more is kept. */
+export const MAX_TOTAL_KEPT = 64 * 1024 * 1024;
 
 const LICENCE_LIKE = /^(licen[cs]e|copying|notice|authors|patents)([.\-_].*)?$/i;
 
@@ -92,7 +101,7 @@ export function wantsContent(kind: ArtifactKind, name: string, size: number): bo
   if (size <= CREDENTIAL_FILE_MAX && isCredentialFile(name)) return true;
   if (kind === "wheel") {
     const top = parts[0] ?? "";
-    if (top.endsWith(".dist-info")) return true;
+    if (top.endsWith(".dist-info")) return !(parts.length === 2 && base === "RECORD");
     if (parts.length === 1 && base.endsWith(".pth")) return true;
     if (top.endsWith(".data") && parts[1] === "scripts") return true;
     return false;
@@ -106,3 +115,23 @@ export function wantsContent(kind: ArtifactKind, name: string, size: number): bo
   }
   return false;
 }
+
+/**
+ * Members whose checks cannot be skipped: the wheel's METADATA, WHEEL, entry_points.txt and
+ * top-level `.pth` files (run at every interpreter start), the sdist's PKG-INFO, pyproject.toml
+ * and setup.cfg. When one of them is not kept (over MAX_KEPT_CONTENT, or past MAX_TOTAL_KEPT)
+ * the reader reports ART12, an error, instead of letting their checks pass unrun.
+ */
+export function mustRead(kind: ArtifactKind, name: string): boolean {
+  // Runs once per member: no split, one or two slashes at most.
+  const first = name.indexOf("/");
+  const second = first < 0 ? -1 : name.indexOf("/", first + 1);
+  if (kind === "wheel") {
+    if (first < 0) return name.endsWith(".pth");
+    return second < 0 && name.slice(0, first).endsWith(".dist-info") && WHEEL_MUST.has(name.slice(first + 1));
+  }
+  return kind === "sdist" && first > 0 && second < 0 && SDIST_MUST.has(name.slice(first + 1));
+}
+
+const WHEEL_MUST = new Set(["METADATA", "WHEEL", "entry_points.txt"]);
+const SDIST_MUST = new Set(["PKG-INFO", "pyproject.toml", "setup.cfg"]);

@@ -1,3 +1,4 @@
+import { pushAll } from "../arrays.ts";
 /**
  * entry_points.txt ([EP]): INI read the way PyPI reads it — `configparser.ConfigParser` with
  * `delimiters=("=",)`, `optionxform=str` and the default strict mode (warehouse
@@ -212,8 +213,8 @@ export function parseObjectReference(value: string):
   const colon = rest.indexOf(":");
   const module = colon >= 0 ? rest.slice(0, colon).trimEnd() : rest;
   const attr = colon >= 0 ? rest.slice(colon + 1).trimStart() : undefined;
-  problems.push(...dottedProblems("module", module));
-  if (attr !== undefined) problems.push(...dottedProblems("object", attr));
+  pushAll(problems, dottedProblems("module", module));
+  if (attr !== undefined) pushAll(problems, dottedProblems("object", attr));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, value: attr === undefined ? { module, extras } : { module, attr, extras } };
 }

@@ -3,187 +3,21 @@
  * them — pip, installer and PyPI all feed `text.splitlines()` into Python's default `csv.reader`
  * (warehouse utils/wheel.py, installer records.py) — so the parse here is that, not RFC 4180.
  */
+
+import type { ArchiveIssue } from "../archive/issues.ts";
+import type { Dropped } from "../arrays.ts";
 import type { HashAlg } from "./artifact.ts";
+import { type CsvRow, readCsv, splitFileLines, splitPythonLines } from "./record-csv.ts";
 
-/** One CSV row as `csv.reader` yields it. */
-export interface CsvRow {
-  fields: string[];
-  /** 1-based index of the row's first line in `str.splitlines()` of the text. */
-  line: number;
-}
-
-export interface CsvResult {
-  rows: CsvRow[];
-  /** The `csv.Error` Python would raise (the reader stops there), if any. */
-  error?: string;
-}
-
-/** `csv.field_size_limit()` default: a longer field raises csv.Error (and PyPI rejects the RECORD). */
-export const CSV_FIELD_LIMIT = 131072;
-
-// str.splitlines() boundaries: \n \r (and \r\n) \v \f \x1c \x1d \x1e \x85 \u2028 \u2029.
-const PY_LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
-
-/** Python's `str.splitlines()` (without keepends). */
-export function splitPythonLines(text: string): string[] {
-  if (text === "") return [];
-  const lines = text.split(new RegExp(PY_LINE_BREAK, "g"));
-  // A trailing boundary does not start another line.
-  if (PY_LINE_BREAK.test(text.at(-1) ?? "")) lines.pop();
-  return lines;
-}
-
-/**
- * Lines as a file opened with `newline=""` yields them: split after `\n`, `\r` or `\r\n`, with
- * the terminator kept. That is what `csv.writer` output means; comparing it with the
- * splitlines reading finds rows that consumers see differently from how they were written.
- */
-export function splitFileLines(text: string): string[] {
-  return text.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
-}
-
-type State = "startRecord" | "startField" | "inField" | "inQuoted" | "quoteInQuoted" | "eatCrnl";
-
-const LINE_END = /(?:\r\n|\r|\n)$/;
-
-/**
- * The fields `readCsv` reads from a row that is one whole line with no quote character: the
- * line (less its `\n`, `\r\n` or `\r` terminator) split at every `,`; none for an empty line.
- * Undefined when the line needs the state machine: a quote, a line break before the end, or a
- * field long enough that the field limit may apply (`split` counts UTF-16 units, the limit
- * code points, so a longer one is only a maybe).
- */
-function simpleRow(line: string): string[] | undefined {
-  if (line.includes('"')) return undefined;
-  const body = line.replace(LINE_END, "");
-  if (body.includes("\n") || body.includes("\r")) return undefined;
-  if (body === "") return [];
-  const fields = body.split(",");
-  for (const field of fields) if (field.length > CSV_FIELD_LIMIT) return undefined;
-  return fields;
-}
-
-/**
- * Python's `csv.reader(lines)` with the default dialect (delimiter `,`, quotechar `"`,
- * doublequote, strict=False, no escapechar), as _csv.c's state machine runs it: quotes only
- * open a field at its start, `""` inside quotes is a quote, anything after a closing quote is
- * kept, a quoted field continues across lines, and an unterminated quote ends at end of input.
- */
-export function readCsv(lines: readonly string[]): CsvResult {
-  const rows: CsvRow[] = [];
-  let state: State = "startRecord";
-  let fields: string[] = [];
-  // Characters of the current field, joined when it is saved: appending to a string one
-  // character at a time leaves every field as a long rope of pieces, and a RECORD of 10,000
-  // rows then holds tens of MiB until the next full GC.
-  let field: string[] = [];
-  let rowLine = 0;
-  const save = () => {
-    fields.push(field.join(""));
-    field = [];
-  };
-  const add = (c: string): string | undefined => {
-    if (field.length >= CSV_FIELD_LIMIT) return `field larger than field limit (${CSV_FIELD_LIMIT})`;
-    field.push(c);
-    return undefined;
-  };
-  // Returns an error message when csv.Error would be raised.
-  const step = (c: string | null): string | undefined => {
-    const eol = c === null;
-    const newline = c === "\n" || c === "\r";
-    switch (state) {
-      case "startRecord":
-        if (eol) return undefined;
-        if (newline) {
-          state = "eatCrnl";
-          return undefined;
-        }
-        state = "startField";
-        return step(c);
-      case "startField":
-        if (eol || newline) {
-          save();
-          state = eol ? "startRecord" : "eatCrnl";
-        } else if (c === '"') state = "inQuoted";
-        else if (c === ",") save();
-        else {
-          state = "inField";
-          return add(c);
-        }
-        return undefined;
-      case "inField":
-        if (eol || newline) {
-          save();
-          state = eol ? "startRecord" : "eatCrnl";
-        } else if (c === ",") {
-          save();
-          state = "startField";
-        } else return add(c);
-        return undefined;
-      case "inQuoted":
-        // End of a line inside quotes: the line break itself is lost (splitlines dropped it).
-        if (eol) return undefined;
-        if (c === '"') state = "quoteInQuoted";
-        else return add(c);
-        return undefined;
-      case "quoteInQuoted":
-        if (c === '"') {
-          state = "inQuoted";
-          return add(c);
-        }
-        if (c === ",") {
-          save();
-          state = "startField";
-        } else if (eol || newline) {
-          save();
-          state = eol ? "startRecord" : "eatCrnl";
-        } else {
-          // strict=False: a character after the closing quote is kept.
-          state = "inField";
-          return add(c);
-        }
-        return undefined;
-      case "eatCrnl":
-        if (eol) state = "startRecord";
-        else if (!newline) return "new-line character seen in unquoted field";
-        return undefined;
-    }
-  };
-  let index = 0;
-  while (index < lines.length) {
-    rowLine = index + 1;
-    // Most rows are one line without a quote; for them the state machine only splits at `,`
-    // (and a file line's terminator ends the row). Quoted rows, rows that may hit the field
-    // limit and anything else unusual take the character-by-character path below.
-    const simple = simpleRow(lines[index] ?? "");
-    if (simple !== undefined) {
-      rows.push({ fields: simple, line: rowLine });
-      index++;
-      continue;
-    }
-    do {
-      const line = lines[index] ?? "";
-      index++;
-      for (const c of line) {
-        const error = step(c);
-        if (error) return { rows, error };
-      }
-      const error = step(null);
-      if (error) return { rows, error };
-    } while (state !== "startRecord" && index < lines.length);
-    if (state === "startRecord") {
-      rows.push({ fields, line: rowLine });
-      fields = [];
-    }
-  }
-  // End of input inside a quoted field: strict=False keeps what was read.
-  // (`state` is changed inside `step`, which TypeScript's narrowing does not see.)
-  if ((state as State) === "inQuoted" || field.length > 0) {
-    save();
-    rows.push({ fields, line: rowLine });
-  }
-  return { rows };
-}
+export {
+  CSV_FIELD_LIMIT,
+  CsvReader,
+  type CsvRow,
+  LineSplitter,
+  readCsv,
+  splitFileLines,
+  splitPythonLines,
+} from "./record-csv.ts";
 
 /** A RECORD row with its three fields; `fields` keeps the raw row when it does not have three. */
 export interface RecordEntry {
@@ -206,7 +40,11 @@ export interface RecordFile {
   splitMismatch?: { line: number; written: string[]; read: string[] };
 }
 
-/** Parses RECORD text (already decoded as UTF-8) the way pip, installer and PyPI do. */
+/**
+ * Parses RECORD text (already decoded as UTF-8) the way pip, installer and PyPI do, keeping
+ * every row: for RECORDs slipway wrote or installed itself. A wheel's RECORD is scanned as it
+ * is read instead (checks/record-scan.ts), whatever its size.
+ */
 export function parseRecord(text: string): RecordFile {
   const read = readCsv(splitPythonLines(text));
   const written = readCsv(splitFileLines(text));
@@ -307,4 +145,24 @@ export function parseRecordHash(value: string): RecordHash {
 /** RECORD size: a base-10 integer of the uncompressed length (int() would take more; writers never do). */
 export function parseRecordSize(value: string): number | undefined {
   return /^[0-9]+$/.test(value) ? Number(value) : undefined;
+}
+
+/** What one streaming pass over a wheel's RECORD found (checks/record-scan.ts). */
+export interface RecordScan {
+  /** The RECORD member. */
+  path: string;
+  /** Why installers cannot use this RECORD at all (REC01): not UTF-8, csv.Error, too large. */
+  unusable?: string;
+  /** Problems of single rows (REC02, REC04–REC09), the first few of each check. */
+  issues: ArchiveIssue[];
+  /** Per check, what `issues` leaves out. */
+  more: ReadonlyMap<string, Dropped<ArchiveIssue>>;
+  /** The line of the first row naming each member (0: none), by position in `ArtifactModel.members`. */
+  lines: Int32Array;
+  /** Members RECORD names only with `\\` separators (by position): how it spells them. */
+  backslashed: ReadonlyMap<number, string>;
+  /** Hash algorithms the rows use (sha256 first). */
+  algorithms: HashAlg[];
+  /** Rows, characters and path segments the scan went through: linear in the RECORD's size. */
+  work: number;
 }

@@ -1,3 +1,4 @@
+import { pushAll } from "../arrays.ts";
 /**
  * A small unified diff (the `diff -u` / `git diff` hunk format) for showing planned edits. Version
  * and changelog edits touch a few lines of small files, so the common head and tail are cut first
@@ -99,7 +100,7 @@ export function renderUnifiedDiff(
     ...a.slice(a.length - tail).map((l) => ({ kind: " " as const, ...l })),
   ];
   const out = [`--- ${options.from ?? `a/${path}`}`, `+++ ${options.to ?? `b/${path}`}`];
-  for (const hunk of hunks(ops, context)) out.push(...hunk);
+  for (const hunk of hunks(ops, context)) pushAll(out, hunk);
   return `${out.join("\n")}\n`;
 }
 

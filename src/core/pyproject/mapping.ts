@@ -125,7 +125,10 @@ export function projectHeaders(project: TomlTable, licenseFiles: readonly string
     add(prefix, names, key);
     add(`${prefix}-email`, emails, key);
   }
-  for (const dep of declaredDependencies(project)) add("Requires-Dist", dep.text, ...dep.key.slice(1));
+  for (const dep of declaredDependencies(project)) {
+    // biome-ignore lint/plugin/no-call-spread: a key path into pyproject.toml, at most three keys
+    add("Requires-Dist", dep.text, ...dep.key.slice(1));
+  }
   for (const extra of Object.keys(getTable(project, "optional-dependencies") ?? {})) {
     add("Provides-Extra", extra, "optional-dependencies", extra);
   }

@@ -3,6 +3,7 @@
  * table, `list-table` needs a uniform two-level bullet list, `csv-table` reads CSV content
  * (file and URL sources are disabled on PyPI); all check header rows, stub columns and widths.
  */
+import { maxOf } from "../arrays.ts";
 import { type CsvDialect, parseCsv } from "./rst-csv.ts";
 import { type Call, type DirectiveHost, error, needsContent } from "./rst-directive-host.ts";
 import type { RstNode } from "./rst-doc.ts";
@@ -60,7 +61,7 @@ function tableShape(host: DirectiveHost, call: Call, rows: number[]): RstNode[] 
       );
     }
   }
-  const maxColumns = Math.max(0, ...rows);
+  const maxColumns = Math.max(0, maxOf(rows));
   const widths = call.options.get("widths")?.trim();
   if (widths !== undefined && widths !== "auto" && widths !== "grid") {
     const count = (widths.includes(",") ? widths.split(",") : widths.split(/\s+/u)).length;

@@ -3,6 +3,7 @@
  * hyperlink targets, substitution definitions, directives and comments, following docutils'
  * Body.explicit_construct / explicit_list.
  */
+import { minOf } from "../arrays.ts";
 import type { BodyParser, Context } from "./rst-body.ts";
 import { runDirective, TARGET_REFERENCE } from "./rst-directives.ts";
 import type { RstNode } from "./rst-doc.ts";
@@ -204,7 +205,7 @@ function substitutionDefinition(parser: BodyParser, lines: Line[], i: number, st
 /** Removes the common indentation of a directive's continuation lines. */
 function dedent(block: Line[]): Line[] {
   const indents = block.filter((l) => !isBlank(l.text)).map((l) => l.text.length - l.text.trimStart().length);
-  const cut = indents.length > 0 ? Math.min(...indents) : 0;
+  const cut = minOf(indents);
   return block.map((l) => ({ text: l.text.slice(cut), line: l.line }));
 }
 

@@ -1,0 +1,108 @@
+/**
+ * What a wheel's RECORD is matched against: the archive's members, by position, and the hash
+ * algorithms its rows name (found before the members are read). See record-scan.ts.
+ */
+import { PATH_DIR, PathIndex } from "../archive/path-index.ts";
+import type { ArchiveMember, HashAlg } from "../dist/artifact.ts";
+
+/**
+ * The members a RECORD is matched against, by their position in the artifact's member list:
+ * the files it must list (by name) and every member's directories (as a tree of segments, so
+ * that finding the files a row passes through costs the row's length, whatever its depth).
+ */
+export class RecordMembers {
+  /** The artifact's members, read (their digests and sizes are what rows are checked against). */
+  readonly list: readonly ArchiveMember[];
+  private readonly files = new Map<string, number>();
+  /** A later member of a name already seen → the first one (duplicate names share a row). */
+  readonly aliases: [number, number][] = [];
+  private readonly dirs = new PathIndex();
+  /** Directory nodes whose path is also a member file → that file's position. */
+  private readonly dirFiles = new Map<number, number>();
+  /** Lookups made: the unit of work, with the tree's own. */
+  private lookups = 0;
+
+  constructor(members: readonly ArchiveMember[], distInfo: string) {
+    this.list = members;
+    for (const [i, m] of members.entries()) {
+      const name = m.name;
+      const end = name.endsWith("/") ? name.length - 1 : name.lastIndexOf("/");
+      if (end > 0) this.dirs.add(name.slice(0, end), PATH_DIR);
+      if (!isListable(m, distInfo)) continue;
+      const first = this.files.get(name);
+      if (first === undefined) this.files.set(name, i);
+      else this.aliases.push([i, first]);
+    }
+    // Rare: a file that is also some member's directory (`a/b` and `a/b/c` both in the wheel).
+    for (const [name, i] of this.files) {
+      if (!name.includes("/") && this.dirs.child(0, name) === undefined) continue;
+      const node = this.dirs.find(name);
+      if (node !== undefined) this.dirFiles.set(node, i);
+    }
+  }
+
+  get work(): number {
+    return this.lookups + this.dirs.work;
+  }
+
+  /** The position of the file named exactly `path`. */
+  file(path: string): number | undefined {
+    this.lookups++;
+    return this.files.get(path);
+  }
+
+  /** Whether `path` is a directory of some member. */
+  isDirectory(path: string): boolean {
+    return this.dirs.find(path) !== undefined;
+  }
+
+  /** Calls `found` with each member file that is a proper prefix of `path` (used as a directory). */
+  filesAbove(path: string, found: (position: number, name: string) => void): void {
+    let node = 0;
+    let start = 0;
+    for (;;) {
+      const slash = path.indexOf("/", start);
+      if (slash < 0) return;
+      const child = this.dirs.child(node, path.slice(start, slash));
+      if (child === undefined) {
+        // No member lies under this prefix, so no longer prefix is a member: only it may be a file.
+        const prefix = path.slice(0, slash);
+        const position = this.file(prefix);
+        if (position !== undefined) found(position, prefix);
+        return;
+      }
+      const position = this.dirFiles.get(child);
+      if (position !== undefined) found(position, path.slice(0, slash));
+      node = child;
+      start = slash + 1;
+    }
+  }
+}
+
+/** Whether RECORD must list this member: files, not directories (and not the signature files). */
+export function isListable(member: { name: string; kind: string }, distInfo: string): boolean {
+  if (member.kind === "dir" || member.name.endsWith("/") || member.name.endsWith("\\")) return false;
+  return member.name !== `${distInfo}/RECORD.jws` && member.name !== `${distInfo}/RECORD.p7s`;
+}
+
+const ALGORITHM_NAMES =
+  /,"?(sha224|sha256|sha384|sha512|blake2b|blake2s|sha3_224|sha3_256|sha3_384|sha3_512)=/g;
+/** Longest `,"sha3_512=` match: what one piece must pass on to the next. */
+const ALGORITHM_CARRY = 11;
+
+/**
+ * The hash algorithms a RECORD names, found in a quick pass before the members are read, so
+ * that one pass over them computes every digest the rows need. A name that is not really in a
+ * hash field costs one digest more; one missed here is reported as REC07 ("not computed").
+ */
+export class RecordAlgorithms {
+  private readonly latin1 = new TextDecoder("latin1");
+  private carry = "";
+  readonly found = new Set<HashAlg>(["sha256"]);
+
+  push(chunk: Uint8Array): void {
+    const text = this.carry + this.latin1.decode(chunk);
+    for (const m of text.matchAll(ALGORITHM_NAMES)) this.found.add(m[1] as HashAlg);
+    this.carry = text.slice(-ALGORITHM_CARRY);
+  }
+}
