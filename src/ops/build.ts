@@ -4,6 +4,7 @@
  * into the output directory only when everything succeeded. Never prints; progress goes
  * through `onEvent`.
  */
+
 import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -36,7 +37,7 @@ import {
 import { parsePyproject } from "../core/pyproject/toml.ts";
 import { SlipwayError } from "../errors.ts";
 import type { ReproducibilityReport } from "./build-reproducible.ts";
-import { type CheckReport, check } from "./check.ts";
+import { type CheckReport, check, LOCAL_VERSION_CHECKS } from "./check.ts";
 
 export interface BuildOptions {
   cwd: string;
@@ -89,9 +90,6 @@ export interface BuildReport {
   /** False when the check found errors or the rebuild differed; nothing was written then. */
   ok: boolean;
 }
-
-/** FN08: a local version in a distribution's filename, which PyPI refuses. */
-const LOCAL_VERSION_CHECKS = ["FN08"];
 
 interface Built {
   path: string;

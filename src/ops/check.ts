@@ -28,6 +28,13 @@ import { checksumKindOf } from "../core/checks/sums.ts";
 import type { Finding } from "../core/findings.ts";
 import { verifyChecksumFiles } from "./check-sums.ts";
 
+/**
+ * FN08: a local version (`1.6.1.dev5+g1234`) in a distribution, which PyPI refuses. `build`
+ * demotes it to a warning (it writes what the backend built, as `python -m build` does), and so
+ * does `publish` to an index that takes local versions.
+ */
+export const LOCAL_VERSION_CHECKS: readonly string[] = ["FN08"];
+
 export interface CheckOptions {
   /** Directory paths are resolved against. */
   cwd: string;

@@ -2,6 +2,7 @@
  * What `publish` reads before it sends anything: which files (the default dist/ or the named
  * ones), what the checks say about them, and each file's upload job (metadata form, digests).
  */
+
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
@@ -14,8 +15,9 @@ import { field } from "../core/metadata/parse.ts";
 import { parseSdistFilename, parseWheelFilename } from "../core/names/filename.ts";
 import { assembleUploadForm } from "../core/upload/form.ts";
 import { releaseKey } from "../core/upload/plan.ts";
+import { refusesLocalVersions } from "../core/upload/targets.ts";
 import { SlipwayError } from "../errors.ts";
-import { check } from "./check.ts";
+import { check, LOCAL_VERSION_CHECKS } from "./check.ts";
 import type { PublishOptions, PublishReport } from "./publish.ts";
 import type { PublishEvent } from "./publish-events.ts";
 import type { FileJob } from "./publish-file.ts";
@@ -77,6 +79,7 @@ export async function runChecks(
   paths: string[],
   explicit: boolean,
   contexts: Map<string, DistContext>,
+  uploadUrl: string,
 ): Promise<PublishReport["check"]> {
   const report = await check({
     cwd: options.cwd,
@@ -84,6 +87,8 @@ export async function runChecks(
     dists: paths,
     ...(options.python === undefined ? {} : { python: options.python }),
     ...(explicit ? { ignore: ["XA"] } : {}),
+    // A local version is an error only where the target refuses it (issue 11 A10).
+    ...(refusesLocalVersions(uploadUrl) ? {} : { demote: LOCAL_VERSION_CHECKS }),
     onDist: (ctx) => contexts.set(ctx.artifact.path, ctx),
   });
   const findings = [...report.findings];

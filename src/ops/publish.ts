@@ -155,7 +155,7 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
   const contexts = new Map<string, DistContext>();
   let checkResult: PublishReport["check"] = { ran: false, findings: [], errors: 0, warnings: 0, ok: true };
   if (options.check !== false) {
-    checkResult = await runChecks(options, paths, explicit, contexts);
+    checkResult = await runChecks(options, paths, explicit, contexts, target.uploadUrl);
     emit({ type: "checked", errors: checkResult.errors, warnings: checkResult.warnings });
     if (!checkResult.ok) {
       await probe.settle();

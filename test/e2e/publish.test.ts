@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { SlipwayError } from "../../src/errors.ts";
 import { type PublishEvent, type PublishOptions, publish } from "../../src/ops/publish.ts";
+import { runChecks } from "../../src/ops/publish-inputs.ts";
 import { Secret } from "../../src/secret.ts";
 import { type RunningIndex, startIndex } from "../../src/server/index-server.ts";
 import { writeDists } from "../helpers/dists.ts";
@@ -267,6 +268,34 @@ describe("pypiserver", () => {
 
   test("credential probe answers (docs/publish.md)", async () => {
     await probeScenario(server, "pypiserver", "403");
+  });
+
+  test("a local version (setuptools-scm between tags) goes to an index that takes it, with FN08 as a warning; PyPI keeps it an error", async () => {
+    const dists = writeDists(fresh("local"), { name: "slipway-pub-local", version: "1.6.1.dev5+g1234abc" });
+    const { report } = await run(server, dists.all);
+    assert.equal(report.ok, true, JSON.stringify(report.check.findings));
+    assert.deepEqual(
+      report.check.findings.filter((f) => f.id === "FN08").map((f) => f.severity),
+      ["warning", "warning"],
+    );
+    assert.deepEqual(
+      report.outcomes.map((o) => o.status),
+      ["uploaded", "uploaded"],
+    );
+    // The same files bound for PyPI fail the checks (publish's own gate, run here without a
+    // publish: a dry run to PyPI would still read its simple pages).
+    const pypi = await runChecks(
+      { cwd: work, env: { HOME: work, PATH: process.env["PATH"] } },
+      dists.all,
+      true,
+      new Map(),
+      "https://upload.pypi.org/legacy/",
+    );
+    assert.equal(pypi.ok, false);
+    assert.deepEqual(
+      pypi.findings.filter((f) => f.id === "FN08").map((f) => f.severity),
+      ["error", "error"],
+    );
   });
 
   test("a wrong check URL cannot hide a refusal: 409 'exists' with a 404 page is a failure and a warning", async () => {

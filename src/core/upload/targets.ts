@@ -22,6 +22,19 @@ const BUILTIN_SIMPLE: Readonly<Record<string, string>> = {
 // twine forces https for PyPI's hosts (utils.normalize_repository_url).
 const PYPI_HOSTS = new Set(["pypi.python.org", "testpypi.python.org", "upload.pypi.org", "test.pypi.org"]);
 
+/**
+ * Whether the index at `uploadUrl` refuses local versions (`1.6.1.dev5+g1234`): PyPI and TestPyPI
+ * do (warehouse forklift/forms.py); devpi, pypiserver, Artifactory and most private indexes take
+ * them, and an unknown index is the judge of its own rules when the file arrives.
+ */
+export function refusesLocalVersions(uploadUrl: string): boolean {
+  try {
+    return PYPI_HOSTS.has(new URL(uploadUrl).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** One entry of `[tool.slipway.indexes]`. */
 export interface IndexConfig {
   name: string;
