@@ -12,12 +12,15 @@
  * or replace each other. The metadata and sidecar follow it; a sidecar missing after a crash is
  * rebuilt from the file itself.
  */
+
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { isNormalizedName } from "../core/names/name.ts";
+import { parseSpecifierSet } from "../core/pep440/specifier.ts";
+import { checked, integer, optional, record, sha256, string } from "../core/stored-shape.ts";
 import { isSafeFilename } from "../core/upload/index-rules.ts";
 import { readDistMetadata } from "./dist-identity.ts";
 import { makeOwnTempDir, type OwnTempDir, sweepTemp } from "./temp-dirs.ts";
@@ -33,6 +36,15 @@ export interface StoredFile {
   /** sha256 of `<filename>.metadata`, for wheels. */
   metadataSha256?: string;
 }
+
+const sidecarShape = record({
+  filename: string,
+  sha256,
+  size: integer(0, Number.MAX_SAFE_INTEGER),
+  uploadTime: checked((t) => !Number.isNaN(Date.parse(t)), "an ISO 8601 time"),
+  requiresPython: optional(checked((t) => parseSpecifierSet(t).ok, "a PEP 440 specifier set")),
+  metadataSha256: optional(sha256),
+});
 
 export type CommitOutcome =
   | { outcome: "stored"; file: StoredFile }
@@ -173,12 +185,27 @@ export class IndexStore {
    * or an upload by another process still finishing) it is rebuilt from the file's bytes.
    */
   private async readSidecar(project: string, filename: string): Promise<StoredFile | undefined> {
+    let text: string;
     try {
-      return JSON.parse(await readFile(this.sidecarPath(project, filename), "utf8")) as StoredFile;
+      text = await readFile(this.sidecarPath(project, filename), "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       return undefined;
     }
+    // The root may be a directory anyone could have written (a committed `.slipway/`): a sidecar
+    // that is not exactly what this index writes, for this file at its size, is rebuilt from the
+    // bytes (issue 11 B1), never served.
+    let file: StoredFile;
+    try {
+      file = sidecarShape(JSON.parse(text), "");
+    } catch {
+      return undefined;
+    }
+    const size = await stat(this.filePath(project, filename)).then(
+      (info) => info.size,
+      () => undefined,
+    );
+    return file.filename === filename && file.size === size ? file : undefined;
   }
 
   private async describeLocked(project: string, filename: string): Promise<StoredFile> {

@@ -4,7 +4,7 @@
  * drip. Real server, real sockets, loopback only; real wheels from the offline wheelhouse.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -288,5 +288,56 @@ describe("bodies that never end, stall or drip (B9)", () => {
     const spec = wheel();
     const res = await upload(spec.filename, spec.bytes, "slow-pkg", "1.0");
     assert.equal(res.status, 200, res.statusMessage);
+  });
+});
+
+describe("sidecars read back from the root are hostile input (B1)", () => {
+  test("a forged, mistyped or stale sidecar is never served: the file's own bytes are described again", async () => {
+    const wheel = makeWheel({ name: "sidecar-demo", version: "1.0", requiresPython: ">=3.9" });
+    assert.equal((await upload(wheel.filename, wheel.bytes, "sidecar-demo", "1.0")).status, 200);
+    const sidecar = join(root, "sidecar-demo", ".slipway", `${wheel.filename}.json`);
+    const page = async () => {
+      const r = await fetch(`${index.simpleUrl}sidecar-demo/`, {
+        headers: { accept: "application/vnd.pypi.simple.v1+json" },
+      });
+      return (await r.json()) as { files: { filename: string; hashes: { sha256: string }; size: number }[] };
+    };
+    const real = { sha256: sha256(wheel.bytes), size: wheel.bytes.length };
+    const forgeries: Record<string, object> = {
+      "another file's name": {
+        filename: "other-1.0-py3-none-any.whl",
+        ...real,
+        uploadTime: "2026-01-01T00:00:00Z",
+      },
+      "a size the file does not have": {
+        filename: wheel.filename,
+        sha256: "0".repeat(64),
+        size: 3,
+        uploadTime: "2026-01-01T00:00:00Z",
+      },
+      "a field the index never writes": {
+        filename: wheel.filename,
+        ...real,
+        uploadTime: "x",
+        url: "https://evil/",
+      },
+      "a requires-python that is not one": {
+        filename: wheel.filename,
+        ...real,
+        uploadTime: "2026-01-01T00:00:00Z",
+        requiresPython: '"><script>',
+      },
+    };
+    for (const [what, forged] of Object.entries(forgeries)) {
+      writeFileSync(sidecar, JSON.stringify(forged));
+      const files = (await page()).files;
+      assert.deepEqual(
+        files.map((f) => [f.filename, f.hashes.sha256, f.size]),
+        [[wheel.filename, real.sha256, real.size]],
+        what,
+      );
+      // Rebuilt from the bytes, and the forgery replaced.
+      assert.equal(JSON.parse(readFileSync(sidecar, "utf8")).sha256, real.sha256, what);
+    }
   });
 });
