@@ -4,8 +4,12 @@
  * when their ID, severity, hint and message agree once the message's own location lead
  * (`<file> <member> <field> line N: `) is set aside.
  */
+
+import { splitLead, underHeading, where } from "../../core/finding-places.ts";
 import type { Finding } from "../../core/findings.ts";
 import { sortFindings } from "../../core/findings.ts";
+
+export { splitLead, where };
 
 export interface Shown {
   /** The first of the findings (in output order): its severity, ID and hint are the group's. */
@@ -20,50 +24,6 @@ export interface Section {
   /** The files the findings of this section are in, in output order. */
   files: string[];
   shown: Shown[];
-}
-
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/**
- * Splits `<file>[ <member>][ <field>][ METADATA|PKG-INFO][ line N]: rest` into the lead (the
- * location as the message words it) and the rest. Messages that do not start with their file
- * have no lead.
- */
-export function splitLead(f: Finding): { lead?: string; rest: string } {
-  const { file, member, field } = f.location;
-  if (!f.message.startsWith(file)) return { rest: f.message };
-  const names = [member, field, "METADATA", "PKG-INFO"].filter(
-    (n): n is string => n !== undefined && n !== "",
-  );
-  const words = names.map(escapeRegExp).join("|");
-  const lead = new RegExp(`^(?: (?:${words}))*(?: line \\d+)?: `).exec(f.message.slice(file.length));
-  if (lead === null) return { rest: f.message };
-  const end = file.length + lead[0].length;
-  return { lead: f.message.slice(0, end - 2), rest: f.message.slice(end) };
-}
-
-/** Member, field and line, leaving out what the message already names. */
-export function where(f: Finding, message: string): string {
-  const { member, field, line } = f.location;
-  const parts = [member, field].filter(
-    (p): p is string => p !== undefined && p !== "" && !message.includes(p),
-  );
-  // A message that names a line (a README's "line 3") already says where; the location's line
-  // may count from another origin (the METADATA file's, not the description's).
-  const at = line === undefined || /\bline \d+/.test(message) ? "" : `:${line}`;
-  return parts.length > 0 ? `${parts.join(" ")}${at}` : at.slice(1);
-}
-
-/**
- * Under its file's heading a message need not start with the file again: drop a leading
- * `<file>: ` or `<file> METADATA: ` (JSON keeps messages whole).
- */
-export function underHeading(f: Finding): string {
-  const file = f.location.file;
-  if (!f.message.startsWith(file)) return f.message;
-  const rest = f.message.slice(file.length);
-  const lead = /^(?: (?:METADATA|PKG-INFO))?: /.exec(rest);
-  return lead === null ? f.message : rest.slice(lead[0].length);
 }
 
 /** How a place of a grouped finding is named: the message's own lead when it names a line. */

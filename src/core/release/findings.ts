@@ -4,6 +4,7 @@
  * The places are whatever the check was told to call the files (artifact filenames,
  * project-relative paths), so a record stays meaningful after a dry run's scratch is gone.
  */
+import { splitLead } from "../finding-places.ts";
 import type { Finding, Severity } from "../findings.ts";
 
 export interface FindingLine {
@@ -17,29 +18,22 @@ export interface FindingLine {
 }
 
 /**
- * Splits the place a message starts with (`README.md line 4: `, `demo.whl demo.dist-info/METADATA
- * Description line 4: `) from what it says, so the same problem in the README and in both
- * distributions' descriptions becomes one line. An archive's place is its filename alone.
+ * The place a message starts with (`README.md line 4: `, `demo.whl demo.dist-info/METADATA
+ * Description line 4: `) set apart from what it says, so the same problem in the README and in
+ * both distributions' descriptions becomes one line. An archive's place is its filename alone;
+ * a project file's names its line.
  */
 function splitPlace(f: Finding): { place: string; message: string } {
-  const { file, member, field } = f.location;
-  const whole = {
-    place: member !== undefined && !f.message.includes(member) ? `${file} ${member}` : file,
-    message: f.message,
-  };
-  if (file === "" || !f.message.startsWith(file)) return whole;
-  let rest = f.message.slice(file.length);
-  const skip = (text: string | undefined) => {
-    if (text !== undefined && text !== "" && rest.startsWith(` ${text}`)) rest = rest.slice(text.length + 1);
-  };
-  skip(member);
-  skip(/^ (METADATA|PKG-INFO)\b/.exec(rest)?.[1]);
-  skip(field);
-  const line = /^ line (\d+)/.exec(rest);
-  if (line !== null) rest = rest.slice(line[0].length);
-  if (!rest.startsWith(": ")) return whole;
-  const at = member === undefined && line !== null ? `${file}:${line[1]}` : file;
-  return { place: at, message: rest.slice(2) };
+  const { file, member } = f.location;
+  const { lead, rest } = splitLead(f);
+  if (lead === undefined) {
+    return {
+      place: member !== undefined && !f.message.includes(member) ? `${file} ${member}` : file,
+      message: rest,
+    };
+  }
+  const line = / line (\d+)$/.exec(lead)?.[1];
+  return { place: member === undefined && line !== undefined ? `${file}:${line}` : file, message: rest };
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
