@@ -96,7 +96,8 @@ test("the dry run's uploads have the sha256s the real release uploads (hatchling
  * attrs' layout: hatchling's default sdist (everything its top .gitignore does not exclude: it
  * reads no nested .gitignore), versions from tags through hatch-vcs, and a .gitignore that does
  * not name .slipway/. Built in the project directory, the real release shipped its own journal
- * and lock (.slipway/release.json, .slipway/release.lock) in the sdist.
+ * and lock (.slipway/release.json, .slipway/release.lock) in the sdist. towncrier builds its
+ * CHANGELOG.md from changelog.d/, so the release writes no entry of its own there.
  */
 const ATTRS_LAYOUT: Record<string, string> = {
   "pyproject.toml": [
@@ -120,7 +121,15 @@ const ATTRS_LAYOUT: Record<string, string> = {
     "[tool.hatch.build.targets.wheel]",
     'packages = ["src/attr", "src/attrs"]',
     "",
+    "[tool.towncrier]",
+    'directory = "changelog.d"',
+    'filename = "CHANGELOG.md"',
+    'start_string = "<!-- towncrier release notes start -->\\n"',
+    "",
   ].join("\n"),
+  "CHANGELOG.md":
+    "# Changelog\n\n<!-- towncrier release notes start -->\n\n## [0.1.0](https://example.invalid/0.1.0) - 2026-01-01\n\n- First.\n",
+  "changelog.d/1.change.md": "Handle empty input.\n",
   ".gitignore":
     "*.egg-info\n*.pyc\n.DS_Store\n.cache\n.coverage*\n.tox\n.venv*\nbuild\ndist\nhtmlcov\ntmp*\n",
   "README.md": "# attrs-layout\n\nClasses without boilerplate.\n",
@@ -134,8 +143,21 @@ test("attrs' layout (hatchling's default sdist): the real release ships no .slip
   const r = await repo({ files: ATTRS_LAYOUT, fix: "src/attr/_make.py" });
   const dry = await runRelease(r, [...r.args, "--dry-run", "--json"]);
   assert.equal(dry.status, 0, `${dry.stderr}\n${dry.stdout}`);
-  const planned = JSON.parse(dry.stdout).steps.find((s: { id: string }) => s.id === "publish").plan
-    .uploads as { filename: string; sha256: string }[];
+  const dryJson = JSON.parse(dry.stdout);
+  const planned = dryJson.steps.find((s: { id: string }) => s.id === "publish").plan.uploads as {
+    filename: string;
+    sha256: string;
+  }[];
+  assert.equal(dryJson.plan.changelog, null, "towncrier's changelog gets no slipway entry");
+  assert.ok(
+    dryJson.plan.notes.some((n: string) =>
+      n.startsWith(
+        "changelog not written: towncrier builds CHANGELOG.md here ([tool.towncrier] in pyproject.toml)",
+      ),
+    ),
+    dryJson.plan.notes.join("\n"),
+  );
+  const changelog = readFileSync(join(r.project, "CHANGELOG.md"), "utf8");
 
   const real = await runRelease(r, [...r.args, "--yes", "--json"]);
   assert.equal(real.status, 0, `${real.stderr}\n${real.stdout}`);
@@ -153,6 +175,7 @@ test("attrs' layout (hatchling's default sdist): the real release ships no .slip
     "the real release uploaded other bytes than the dry run built",
   );
   assert.deepEqual(worktrees(r), [`worktree ${r.project}`], "the real run's worktree is gone");
+  assert.equal(readFileSync(join(r.project, "CHANGELOG.md"), "utf8"), changelog);
 });
 
 test("setuptools-scm: the dry run's sdist and wheel hold the files the real release's do", async () => {
