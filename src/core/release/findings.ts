@@ -4,7 +4,7 @@
  * The places are whatever the check was told to call the files (artifact filenames,
  * project-relative paths), so a record stays meaningful after a dry run's scratch is gone.
  */
-import type { Finding, Severity } from "../findings.ts";
+import { type Finding, type Severity, splitMemberSubject } from "../findings.ts";
 
 export interface FindingLine {
   id: string;
@@ -54,7 +54,12 @@ const byPlace = (a: string, b: string) => Number(ARCHIVE.test(a)) - Number(ARCHI
 export function assembleFindingLines(findings: readonly Finding[]): FindingLine[] {
   const lines = new Map<string, FindingLine>();
   for (const f of findings) {
-    const { place, message } = splitPlace(f);
+    const split = splitPlace(f);
+    // The same words about several members of one archive: one line, the members as places.
+    const subject =
+      split.place === f.location.file ? splitMemberSubject(split.message, f.location.member) : undefined;
+    const place = subject === undefined ? split.place : `${split.place} ${subject.member}`;
+    const message = subject?.says ?? split.message;
     const key = `${f.severity}\0${f.id}\0${message}`;
     const line = lines.get(key);
     if (line === undefined)
