@@ -127,3 +127,22 @@ export async function removeScratchWorktree(options: {
   live.get(scratch)?.();
   live.delete(scratch);
 }
+
+/** The repository of `project` has submodules (its `.gitmodules` names one): a worktree lacks their files. */
+export async function hasSubmodules(options: { project: string; env: Env }): Promise<boolean> {
+  const { project, env } = options;
+  const top = await exec(["git", "rev-parse", "--show-toplevel"], { cwd: project, env, check: false });
+  if (top.code !== 0) return false;
+  const listed = await exec(
+    [
+      "git",
+      "config",
+      "--file",
+      join(top.stdout.trim(), ".gitmodules"),
+      "--get-regexp",
+      "^submodule\\..*\\.path$",
+    ],
+    { cwd: project, env, check: false },
+  );
+  return listed.code === 0 && listed.stdout.trim() !== "";
+}

@@ -2,6 +2,8 @@
  * Findings are what every check, scanner and gate speaks. Renderers turn them into human text,
  * JSON or CI annotations; nothing here prints.
  */
+import { quote } from "./archive/issues.ts";
+
 /**
  * `error` fails a check; `warning` fails only with --strict; `info` is context that needs no
  * action (shown only when asked for, never failing).
@@ -98,4 +100,24 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
       (a.location.line ?? 0) - (b.location.line ?? 0) ||
       byId(a.id, b.id),
   );
+}
+
+/**
+ * A message about one archive member (`member "pkg-1.0/tests/ca.key" line 1: looks like a private
+ * key…`, as SEC08-SEC10 word it) split into the member, with its line, and what it says: renderers
+ * show the same words about many members once (requests ships nine test keys), members as places.
+ */
+export function splitMemberSubject(
+  text: string,
+  member: string | undefined,
+): { member: string; says: string } | undefined {
+  if (member === undefined || member === "") return undefined;
+  const head = `member ${quote(member)}`;
+  if (!text.startsWith(head)) return undefined;
+  const rest = text.slice(head.length);
+  const line = /^ line (\d+)(?=: )/.exec(rest);
+  const after = line === null ? rest : rest.slice(line[0].length);
+  const says = after.startsWith(": ") ? after.slice(2) : after.startsWith(" ") ? after.slice(1) : "";
+  if (says === "") return undefined;
+  return { member: line === null ? member : `${member} line ${line[1]}`, says };
 }

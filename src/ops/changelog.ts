@@ -4,7 +4,7 @@
  * release. Reads (`readChangelogInputs`), plans (pure, core/changelog/plan.ts) and writes
  * (`applyChangelogPlan`: the changelog and the used fragments' deletion, all or nothing).
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   applyFileChanges,
@@ -18,8 +18,16 @@ import { checkStateDir } from "../adapters/state-dir.ts";
 import { parseCommits } from "../core/changelog/commits.ts";
 import { type FragmentFile, parseFragments } from "../core/changelog/fragments.ts";
 import { assembleBump, type BumpDecision } from "../core/changelog/next-version.ts";
+import {
+  assessChangelogOwner,
+  type ChangelogOwner,
+  describeForeignChangelog,
+} from "../core/changelog/owner.ts";
 import { assembleChangelogPlan, type ChangelogInputs, type ChangelogPlan } from "../core/changelog/plan.ts";
 import { assessHistoryRange } from "../core/changelog/range.ts";
+import type { TomlTable } from "../core/pyproject/access.ts";
+import { parsePyproject } from "../core/pyproject/toml.ts";
+import type { ChangelogConfig } from "../core/version/config.ts";
 import type { ReleaseTag } from "../core/version/tags.ts";
 import { SlipwayError } from "../errors.ts";
 import { readProjectConfig, readVersionPlaces, type VersionState } from "./version.ts";
@@ -105,10 +113,8 @@ export async function readSuggestedBump(
   options: ReadInputsOptions = {},
 ): Promise<{ decision: BumpDecision; since: ReleaseTag | undefined; commits: number }> {
   const inputs = await readChangelogInputs(project, options);
-  const history = parseCommits(inputs.commits, {
-    nonConventional: inputs.config.nonConventional,
-    squash: inputs.config.squash,
-  });
+  // Non-conventional commits never bump, listed or not.
+  const history = parseCommits(inputs.commits, { nonConventional: "hide", squash: inputs.config.squash });
   const changes = [...parseFragments(inputs.fragments).changes, ...history.changes];
   const decision = assembleBump(changes, {
     current: inputs.lastTag?.version ?? inputs.current,
@@ -123,6 +129,25 @@ export function localDate(now: Date): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
+/**
+ * Whose changelog the project's is (core/changelog/owner.ts): slipway's, towncrier's, or
+ * another file's (CHANGES.md, HISTORY.md…). `pyproject` is the project's, already read.
+ */
+export async function readChangelogOwner(
+  root: string,
+  options: { pyproject: TomlTable; path: string },
+): Promise<ChangelogOwner> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const towncrier = await readOptional(join(root, "towncrier.toml"));
+  const parsed = towncrier === undefined ? undefined : parsePyproject(towncrier);
+  return assessChangelogOwner({
+    pyproject: options.pyproject,
+    path: options.path,
+    files: entries.filter((e) => e.isFile()).map((e) => e.name),
+    ...(parsed?.ok === true ? { towncrierToml: parsed.value } : {}),
+  });
+}
+
 export interface PlanChangelogOptions extends ReadInputsOptions {
   /** The entry's version; default: from the files or the changes (see assembleEntryVersion). */
   version?: string;
@@ -133,12 +158,56 @@ export interface PlanChangelogOptions extends ReadInputsOptions {
   keepFragments?: boolean;
 }
 
-/** Reads the inputs and plans the entry; writes nothing (this is `--dry-run`). */
+/**
+ * Reads the inputs and plans the entry; writes nothing (this is `--dry-run`). A changelog that
+ * towncrier builds or that another file holds (CHANGES.md…) gets no entry: a usage error says
+ * why (an entry already there is still read, for its release notes).
+ */
 export async function planChangelog(
   project: string,
   options: PlanChangelogOptions = {},
 ): Promise<ChangelogPlan & { root: string }> {
   const root = resolve(project);
+  const { pyproject, config } = await readProjectConfig(root);
+  const path = config.changelog.path;
+  const owner = await readChangelogOwner(root, { pyproject, path });
+  if (owner.kind === "slipway") return await planEntry(root, options);
+  const plan = options.version === undefined ? undefined : await planEntry(root, options);
+  if (plan?.status === "exists") return plan;
+  const { why, todo } = describeForeignChangelog(owner, { path, version: options.version ?? "X" });
+  throw new SlipwayError("usage", `no entry written: ${why}`, { hint: todo });
+}
+
+/**
+ * The release's changelog: slipway's when the project keeps one (the file, or the fragments
+ * folder), else nothing. A changelog towncrier builds or another file holds is not written: its
+ * entry for `version`, when already there, gives the release notes; else `note` says why.
+ */
+export async function planReleaseChangelog(
+  root: string,
+  options: PlanChangelogOptions & { version: string; pyproject: TomlTable; config: ChangelogConfig },
+): Promise<{ plan: (ChangelogPlan & { root: string }) | undefined; note: string | undefined }> {
+  const { config } = options;
+  const owner = await readChangelogOwner(root, { pyproject: options.pyproject, path: config.path });
+  if (owner.kind === "slipway") {
+    const kept =
+      (await isPresent(join(root, config.path))) || (await isPresent(join(root, config.fragments)));
+    return { plan: kept ? await planEntry(root, options) : undefined, note: undefined };
+  }
+  const plan = await planEntry(root, options);
+  if (plan.status === "exists") return { plan, note: undefined };
+  const { why, todo } = describeForeignChangelog(owner, { path: config.path, version: options.version });
+  return { plan: undefined, note: `changelog not written: ${why}; ${todo}` };
+}
+
+async function isPresent(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined)) !== undefined;
+}
+
+async function planEntry(
+  root: string,
+  options: PlanChangelogOptions,
+): Promise<ChangelogPlan & { root: string }> {
   const inputs = await readChangelogInputs(root, {
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.state === undefined ? {} : { state: options.state }),

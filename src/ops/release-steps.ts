@@ -27,7 +27,7 @@ import {
   tagObject,
 } from "../adapters/git-release.ts";
 import type { PipSource } from "../adapters/python/build-env.ts";
-import { addScratchWorktree, removeScratchWorktree } from "../adapters/scratch-worktree.ts";
+import { addScratchWorktree, hasSubmodules, removeScratchWorktree } from "../adapters/scratch-worktree.ts";
 import { normalizeName } from "../core/names/name.ts";
 import { canonicalizeVersion } from "../core/pep440/version.ts";
 import type { ReleaseConfig } from "../core/release/config.ts";
@@ -133,22 +133,33 @@ async function editState(root: string, plan: ReleasePlan): Promise<"after" | "be
   return "mixed";
 }
 
-/** Where a build happens: the project itself, or a dry run's scratch worktree (HEAD + the edits). */
+/**
+ * Where a build happens: a scratch worktree of HEAD with the edits, in a dry run and a real run
+ * alike. The project's own directory also holds `.slipway/` (this release's journal and lock,
+ * earlier releases' artifacts) and other ignored files, which a backend that reads only the top
+ * `.gitignore` (hatchling's default sdist: attrs) would ship. With submodules, which a worktree
+ * does not check out, a real run builds the project itself.
+ */
 interface BuildPlace {
   source: string;
   out: string;
-  /** A dry run's temp directory, holding the worktree and the output. */
+  /** The temp directory holding the worktree (and a dry run's output). */
   scratch?: string;
 }
 
 async function buildPlace(ctx: Ctx): Promise<BuildPlace> {
-  if (!ctx.dryRun) return { source: ctx.input.root, out: ctx.input.distDir };
+  const { root, env, distDir, plan } = ctx.input;
+  if (!ctx.dryRun && (await hasSubmodules({ project: root, env }))) return { source: root, out: distDir };
   const tree = await addScratchWorktree({
-    project: ctx.input.root,
-    env: ctx.input.env,
-    edits: ctx.input.plan.edits.map((e) => ({ path: e.path, after: e.after })),
+    project: root,
+    env,
+    edits: plan.edits.map((e) => ({ path: e.path, after: e.after })),
   });
-  return { source: tree.project, out: join(tree.scratch, "dist"), scratch: tree.scratch };
+  return {
+    source: tree.project,
+    out: ctx.dryRun ? join(tree.scratch, "dist") : distDir,
+    scratch: tree.scratch,
+  };
 }
 
 /** `path` is strictly below `root` (both absolute). */
@@ -319,10 +330,12 @@ async function buildInto(ctx: Ctx, place: BuildPlace): Promise<StepRecord> {
     sha256: a.sha256,
     size: a.size,
   }));
+  // A real run's worktree is gone after the build: its later steps read the project itself,
+  // which holds the same files (HEAD + the edits, and a clean tree was required).
   return {
     out: ctx.dryRun ? place.out : relative(input.root, place.out),
     source: ctx.dryRun ? place.source : ".",
-    ...(place.scratch === undefined ? {} : { scratch: place.scratch }),
+    ...(ctx.dryRun && place.scratch !== undefined ? { scratch: place.scratch } : {}),
     artifacts: artifacts as unknown as StepRecord[string],
   };
 }
@@ -335,14 +348,22 @@ const buildStep: Step<ReleaseInput> = {
   dryRun: "run",
   async run(ctx) {
     const place = await buildPlace(ctx);
+    const removeScratch = async () => {
+      if (place.scratch !== undefined)
+        await removeScratchWorktree({ repo: ctx.input.root, scratch: place.scratch, env: ctx.input.env });
+    };
+    let record: StepRecord;
     try {
-      return await buildInto(ctx, place);
+      record = await buildInto(ctx, place);
     } catch (error) {
-      // Nothing half-built stays behind: a dry run's scratch worktree, or the release's dist dir.
-      if (place.scratch === undefined) await rm(place.out, { recursive: true, force: true });
-      else await removeScratchWorktree({ repo: ctx.input.root, scratch: place.scratch, env: ctx.input.env });
+      // Nothing half-built stays behind: the scratch worktree, and the release's dist dir.
+      if (!ctx.dryRun) await rm(place.out, { recursive: true, force: true });
+      await removeScratch();
       throw error;
     }
+    // A dry run's checks and install read the scratch; its undo removes it.
+    if (!ctx.dryRun) await removeScratch();
+    return record;
   },
   async verify(ctx, record) {
     const root = ctx.input.root;

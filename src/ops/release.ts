@@ -28,7 +28,7 @@ import { type PipelineEvent, type PipelineResult, runPipeline } from "../pipelin
 import type { JsonValue } from "../pipeline/steps.ts";
 import { Secret } from "../secret.ts";
 import { type RunningIndex, startIndex } from "../server/index-server.ts";
-import { planChangelog } from "./changelog.ts";
+import { planReleaseChangelog } from "./changelog.ts";
 import { loadPublishConfig } from "./publish-config.ts";
 import { restoreFromRemote, sameVersion } from "./release-remote.ts";
 import { releaseSteps, type StageIndex, withoutTwine } from "./release-steps.ts";
@@ -204,18 +204,14 @@ async function planFresh(root: string, options: ReleaseOptions): Promise<Planned
   const state = await readVersionPlaces(root, { env: options.env });
   const { request, why, comment } = await versionRequest(state, options);
   const version = assembleVersionPlan(state, request);
-  // A changelog is written when the project keeps one (the file, or a fragments folder).
-  const hasChangelog =
-    (await exists(join(root, projectConfig.changelog.path))) ||
-    (await exists(join(root, projectConfig.changelog.fragments)));
-  const changelog = hasChangelog
-    ? await planChangelog(root, {
-        env: options.env,
-        state,
-        version: version.to,
-        now: () => new Date(now(options)),
-      })
-    : undefined;
+  const { plan: changelog, note: changelogNote } = await planReleaseChangelog(root, {
+    env: options.env,
+    state,
+    version: version.to,
+    now: () => new Date(now(options)),
+    pyproject,
+    config: projectConfig.changelog,
+  });
   const stageName = options.stage ?? config.stage;
   const upstream =
     (options.stageUpstream === undefined ? config.stageUpstream : options.stageUpstream) ?? null;
@@ -242,7 +238,11 @@ async function planFresh(root: string, options: ReleaseOptions): Promise<Planned
     version: {
       ...version,
       change: `${version.change}${why}`,
-      notes: [...version.notes, describeTagFormat(state.tagFormatDecision)],
+      notes: [
+        ...version.notes,
+        describeTagFormat(state.tagFormatDecision),
+        ...(changelogNote === undefined ? [] : [changelogNote]),
+      ],
     },
     ...(comment === undefined || comment.trim() === "" ? {} : { comment: comment.trim() }),
     changelog,

@@ -10,7 +10,7 @@ import { after, describe, test } from "node:test";
 import { readCommitsSince } from "../../src/adapters/git.ts";
 import { applyChangelogPlan, planChangelog } from "../../src/ops/changelog.ts";
 import { runSlipway } from "../helpers/cli.ts";
-import { commit, git, makeRepo, scratch } from "../helpers/git-repo.ts";
+import { commit, git, makeRepo, makeTaggedRepo, readTagFixture, scratch } from "../helpers/git-repo.ts";
 
 const work = scratch("slipway-changelog-");
 after(work.remove);
@@ -174,6 +174,77 @@ describe("changelog", () => {
     for (const [path, text] of Object.entries(fragments))
       assert.equal(readFileSync(join(dir, path), "utf8"), text);
     assert.equal(existsSync(join(dir, ".slipway/changelog-edit.json")), false);
+  });
+
+  test("click keeps CHANGES.md and attrs has towncrier build CHANGELOG.md: no entry, nothing written, exit 2", () => {
+    const changes =
+      "## Version 8.1.7\n\nReleased 2023-08-17\n\n-   Fix issue with regex flags in shell completion.\n";
+    const click = makeTaggedRepo(
+      work.dir,
+      {
+        "pyproject.toml": pyproject(
+          "8.1.7",
+          '\n[build-system]\nrequires = ["flit_core<4"]\nbuild-backend = "flit_core.buildapi"\n',
+        ),
+        "CHANGES.md": changes,
+      },
+      readTagFixture("click"),
+      ["Fix a typo in the docs", "Merge pull request #2601 from someone/docs"],
+    );
+    const run = slipway(click, "--version", "8.1.8");
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /no entry written: this project keeps its changelog in CHANGES\.md/);
+    assert.match(run.stderr, /hint: update CHANGES\.md as usual/);
+    assert.equal(existsSync(join(click, "CHANGELOG.md")), false, "no second changelog started");
+    assert.equal(readFileSync(join(click, "CHANGES.md"), "utf8"), changes);
+
+    const header = "# Changelog\n\n<!-- towncrier release notes start -->\n\n";
+    const past =
+      "## [23.2.0](https://github.com/python-attrs/attrs/tree/23.2.0) - 2023-12-31\n\n### Changes\n\n- Fixed.\n";
+    const attrs = makeTaggedRepo(
+      work.dir,
+      {
+        "pyproject.toml":
+          '[project]\nname = "attrs"\ndynamic = ["version"]\n\n[tool.hatch.version]\nsource = "vcs"\n\n[tool.towncrier]\ndirectory = "changelog.d"\nfilename = "CHANGELOG.md"\nstart_string = "<!-- towncrier release notes start -->\\n"\n',
+        "CHANGELOG.md": header + past,
+        "changelog.d/1234.change.md": "Fixed a thing.\n",
+      },
+      readTagFixture("attrs"),
+      ["Fix a typo"],
+    );
+    const towncrier = slipway(attrs, "--version", "23.2.1");
+    assert.equal(towncrier.code, 2, towncrier.stderr);
+    assert.match(
+      towncrier.stderr,
+      /towncrier builds CHANGELOG\.md here \(\[tool\.towncrier\] in pyproject\.toml\)/,
+    );
+    assert.match(towncrier.stderr, /run 'towncrier build --version 23\.2\.1' and commit it/);
+    assert.equal(readFileSync(join(attrs, "CHANGELOG.md"), "utf8"), header + past);
+    // An entry towncrier already wrote is read as it is, for the release notes.
+    const notes = slipway(attrs, "--notes", "--version", "23.2.0", "--dry-run");
+    assert.equal(notes.code, 0, notes.stderr);
+    assert.match(notes.stdout, /- Fixed\./);
+  });
+
+  test("rich writes no conventional commits: the entry lists them as written (merges left out)", () => {
+    const rich = makeTaggedRepo(
+      work.dir,
+      { "pyproject.toml": '[tool.poetry]\nname = "rich"\nversion = "13.7.1"\n', "CHANGELOG.md": HEAD + PAST },
+      readTagFixture("rich"),
+      [
+        "Fix a typo in the README",
+        "Merge pull request #3301 from someone/fix-windows-paths",
+        "Handle empty input in the parser (#3310)\n\n* Handle empty input in the parser\n  instead of raising an IndexError\n* add a test",
+      ],
+    );
+    const run = slipway(rich, "--dry-run", "--version", "13.7.2", "--date", "2026-01-01");
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /none of them is a conventional commit: listed under Changed as written/);
+    assert.match(
+      run.stdout,
+      /## \[13\.7\.2\] - 2026-01-01\n\n### Changed\n\n- Handle empty input in the parser \(#3310\)\n- Fix a typo in the README\n/,
+    );
+    assert.doesNotMatch(run.stdout, /No user-facing changes|Merge pull request/);
   });
 
   test("the files' unreleased version wins over a computed one; nothing to release is a usage error", () => {

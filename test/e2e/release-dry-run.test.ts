@@ -92,6 +92,92 @@ test("the dry run's uploads have the sha256s the real release uploads (hatchling
   );
 });
 
+/**
+ * attrs' layout: hatchling's default sdist (everything its top .gitignore does not exclude: it
+ * reads no nested .gitignore), versions from tags through hatch-vcs, and a .gitignore that does
+ * not name .slipway/. Built in the project directory, the real release shipped its own journal
+ * and lock (.slipway/release.json, .slipway/release.lock) in the sdist. towncrier builds its
+ * CHANGELOG.md from changelog.d/, so the release writes no entry of its own there.
+ */
+const ATTRS_LAYOUT: Record<string, string> = {
+  "pyproject.toml": [
+    "[build-system]",
+    'requires = ["hatchling", "hatch-vcs"]',
+    'build-backend = "hatchling.build"',
+    "",
+    "[project]",
+    'name = "attrs-layout"',
+    'dynamic = ["version"]',
+    'description = "Classes without boilerplate, laid out as attrs is."',
+    'readme = "README.md"',
+    'requires-python = ">=3.9"',
+    'license = "MIT"',
+    'license-files = ["LICENSE"]',
+    "",
+    "[tool.hatch.version]",
+    'source = "vcs"',
+    'raw-options = { local_scheme = "no-local-version" }',
+    "",
+    "[tool.hatch.build.targets.wheel]",
+    'packages = ["src/attr", "src/attrs"]',
+    "",
+    "[tool.towncrier]",
+    'directory = "changelog.d"',
+    'filename = "CHANGELOG.md"',
+    'start_string = "<!-- towncrier release notes start -->\\n"',
+    "",
+  ].join("\n"),
+  "CHANGELOG.md":
+    "# Changelog\n\n<!-- towncrier release notes start -->\n\n## [0.1.0](https://example.invalid/0.1.0) - 2026-01-01\n\n- First.\n",
+  "changelog.d/1.change.md": "Handle empty input.\n",
+  ".gitignore":
+    "*.egg-info\n*.pyc\n.DS_Store\n.cache\n.coverage*\n.tox\n.venv*\nbuild\ndist\nhtmlcov\ntmp*\n",
+  "README.md": "# attrs-layout\n\nClasses without boilerplate.\n",
+  LICENSE: "MIT License\n\nCopyright (c) 2015 Hynek Schlawack and the attrs contributors\n",
+  "src/attr/__init__.py": '"""Classes without boilerplate."""\n',
+  "src/attrs/__init__.py": "from attr import *  # noqa: F403\n",
+  "tests/test_make.py": "def test_nothing():\n    assert True\n",
+};
+
+test("attrs' layout (hatchling's default sdist): the real release ships no .slipway/ and uploads the dry run's sha256s", async () => {
+  const r = await repo({ files: ATTRS_LAYOUT, fix: "src/attr/_make.py" });
+  const dry = await runRelease(r, [...r.args, "--dry-run", "--json"]);
+  assert.equal(dry.status, 0, `${dry.stderr}\n${dry.stdout}`);
+  const dryJson = JSON.parse(dry.stdout);
+  const planned = dryJson.steps.find((s: { id: string }) => s.id === "publish").plan.uploads as {
+    filename: string;
+    sha256: string;
+  }[];
+  assert.equal(dryJson.plan.changelog, null, "towncrier's changelog gets no slipway entry");
+  assert.ok(
+    dryJson.plan.notes.some((n: string) =>
+      n.startsWith(
+        "changelog not written: towncrier builds CHANGELOG.md here ([tool.towncrier] in pyproject.toml)",
+      ),
+    ),
+    dryJson.plan.notes.join("\n"),
+  );
+  const changelog = readFileSync(join(r.project, "CHANGELOG.md"), "utf8");
+
+  const real = await runRelease(r, [...r.args, "--yes", "--json"]);
+  assert.equal(real.status, 0, `${real.stderr}\n${real.stdout}`);
+  const dist = join(r.project, ".slipway", "dist", "0.1.1");
+  const sdist = members(join(dist, "attrs_layout-0.1.1.tar.gz"));
+  assert.ok(sdist.includes("attrs_layout-0.1.1/src/attr/_make.py"), sdist.join("\n"));
+  assert.deepEqual(
+    sdist.filter((m) => m.includes("/.slipway/")),
+    [],
+    "the sdist ships the release's own state",
+  );
+  assert.deepEqual(
+    await targetFiles(r, "attrs-layout"),
+    new Map(planned.map((u) => [u.filename, u.sha256])),
+    "the real release uploaded other bytes than the dry run built",
+  );
+  assert.deepEqual(worktrees(r), [`worktree ${r.project}`], "the real run's worktree is gone");
+  assert.equal(readFileSync(join(r.project, "CHANGELOG.md"), "utf8"), changelog);
+});
+
 test("setuptools-scm: the dry run's sdist and wheel hold the files the real release's do", async () => {
   const r = await repo({
     files: readTree(join(REPO, "test", "fixtures", "build", "scm-lib")),

@@ -84,7 +84,8 @@ export function readTagFixture(name: string): Release[] {
 
 /**
  * A repository with `files` in its first commit, then one commit per release (a line added to
- * CHANGES.txt, dated as the release) carrying an annotated tag, all in one `git fast-import`
+ * commits.log, dated as the release; not named like a changelog, which slipway would take for
+ * the project's own) carrying an annotated tag, all in one `git fast-import`
  * (hundreds of tags in one process). `after` commits follow the last release, undated tags.
  */
 export function makeTaggedRepo(
@@ -108,7 +109,7 @@ export function makeTaggedRepo(
     mark++;
     changes += `${message}\n`;
     stream += `commit refs/heads/main\nmark :${mark}\ncommitter ${who} ${when} +0000\n${data(message)}`;
-    stream += `from :${mark - 1}\nM 100644 inline CHANGES.txt\n${data(changes)}`;
+    stream += `from :${mark - 1}\nM 100644 inline commits.log\n${data(changes)}`;
     if (tag !== undefined) stream += `tag ${tag}\nfrom :${mark}\ntagger ${who} ${when} +0000\n${data(tag)}`;
   };
   for (const release of releases)

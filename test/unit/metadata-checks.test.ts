@@ -403,6 +403,10 @@ test("MD24 warns on deprecated fields and passes current ones", () => {
     found.map((f) => f.location.field),
     ["Home-page", "Requires", "License"],
   );
+  // Each hint is about its own field, not a list of every deprecated one (rich, requests: License).
+  assert.match(found[0]!.hint, /^Use a Project-URL .* instead/);
+  assert.match(found[2]!.hint, /^State the licence as an SPDX expression in \[project\]/);
+  assert.doesNotMatch(found[2]!.hint, /Home-page|Requires-Dist/);
   assert.deepEqual(of(run(meta("License: MIT\n", { mv: "2.3" })), "MD24"), []);
   assert.deepEqual(of(run(meta("Project-URL: Homepage, https://x.org\n")), "MD24"), []);
 });

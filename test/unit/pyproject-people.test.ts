@@ -64,6 +64,31 @@ test("PP13 fails on unknown, deprecated and Private classifiers, and warns on li
   );
 });
 
+test("PP13 on httpx's licence classifier next to its expression: no setuptools talk for hatchling, a hint that fits", () => {
+  // httpx's pyproject: hatchling, license = "BSD-3-Clause", and the BSD License classifier.
+  const httpx = BASE.replace(/^license = .*$/m, 'license = "BSD-3-Clause"').replace(
+    'classifiers = ["Programming Language :: Python :: 3", "Typing :: Typed"]',
+    'classifiers = ["License :: OSI Approved :: BSD License", "Typing :: Typed"]',
+  );
+  const [licence] = withId(runChecks(httpx), "PP13");
+  assert.equal(
+    licence?.message,
+    'pyproject.toml: project.classifiers has the licence classifier "License :: OSI Approved :: BSD License", deprecated by PEP 639 next to the licence expression in project.license',
+  );
+  assert.equal(
+    licence?.hint,
+    'Remove the License :: classifiers: project.license = "BSD-3-Clause" already states the licence.',
+  );
+  const setuptools = httpx.replace(
+    'requires = ["hatchling>=1.27"]\nbuild-backend = "hatchling.build"',
+    'requires = ["setuptools>=77"]\nbuild-backend = "setuptools.build_meta"',
+  );
+  assert.match(
+    withId(runChecks(setuptools), "PP13")[0]?.message ?? "",
+    /project\.license \(setuptools refuses this\)$/,
+  );
+});
+
 test("PP14 fails on long or comma labels and non-http URLs", () => {
   const urls =
     '[project.urls]\nHomepage = "https://example.org"\n"Documentation and tutorials for beginners" = "https://example.org/docs"\n"Source, code" = "https://example.org/src"\nChat = "irc://libera.chat/demo"\nIssues = "example.org/issues"\n';

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Finding } from "../../src/core/findings.ts";
 import { assembleFindingLines, renderFindingLine } from "../../src/core/release/findings.ts";
+import { REQUESTS_KEYS, requestsKeyFindings } from "../helpers/secret-findings.ts";
 
 const WHEEL = "demo-1.0+g1a2b3c4-py3-none-any.whl";
 const SDIST = "demo-1.0+g1a2b3c4.tar.gz";
@@ -78,4 +79,13 @@ test("the same words about different problems stay apart", () => {
     { ...findings[0]!, id: "FN04", message: `${WHEEL}: version part "1.0+g1a2b3c4" is not normalized` },
   ]);
   assert.equal(two.length, 2);
+});
+
+test("requests' test keys: one line per thing to act on, the members as places", () => {
+  const sdist = "requests-2.34.2.tar.gz";
+  const lines = assembleFindingLines(requestsKeyFindings(sdist)).map(renderFindingLine);
+  assert.deepEqual(lines, [
+    `warning SEC08 looks like a key file in test or documentation material (tests/) (${REQUESTS_KEYS.map((k) => `${sdist} ${k}`).join(", ")})`,
+    `warning SEC09 looks like a private key (----…) in test or documentation material (tests/) (${REQUESTS_KEYS.map((k) => `${sdist} ${k} line 1`).join(", ")})`,
+  ]);
 });

@@ -10,6 +10,7 @@ import { splitLead, where } from "../../src/cli/render/group.ts";
 import { makeStyle } from "../../src/cli/style.ts";
 import { checkDescription } from "../../src/core/checks/description.ts";
 import type { Finding } from "../../src/core/findings.ts";
+import { REQUESTS_KEYS, requestsKeyFindings } from "../helpers/secret-findings.ts";
 
 const plain = makeStyle(false);
 const summary = (findings: readonly Finding[], over: Partial<Summary> = {}): Summary => ({
@@ -72,6 +73,35 @@ test("a finding reported for the README, the wheel and the sdist is shown once w
   assert.equal(doc.infos, 0);
   // Annotations are per file: one each.
   assert.equal(renderGithub(findings, summary(findings), plain).match(/^::warning /gm)?.length, 3);
+});
+
+test("requests' test keys: the same words about several members are shown once, the members as places", () => {
+  const findings = requestsKeyFindings("dist/requests-2.34.2.tar.gz");
+  assert.equal(findings.length, 6, findings.map((f) => f.message).join("\n"));
+  const text = renderHuman(findings, summary(findings), plain);
+  assert.equal(text.split("hint: ").length - 1, 2, text);
+  assert.match(
+    text,
+    /^ {2}warning SEC08 {2}looks like a key file in test or documentation material \(tests\/\)$/m,
+  );
+  assert.match(
+    text,
+    /^ {2}warning SEC09 {2}looks like a private key \(----…\) in test or documentation material \(tests\/\)$/m,
+  );
+  for (const key of REQUESTS_KEYS) {
+    assert.match(
+      text,
+      new RegExp(`^ {17}at dist/requests-2\\.34\\.2\\.tar\\.gz ${key.replaceAll(".", "\\.")}$`, "m"),
+    );
+    assert.match(
+      text,
+      new RegExp(`^ {17}at dist/requests-2\\.34\\.2\\.tar\\.gz ${key.replaceAll(".", "\\.")} line 1$`, "m"),
+    );
+  }
+  assert.match(text, /1 file checked: 0 errors, 6 warnings/);
+  // One key alone keeps its whole message.
+  const one = renderHuman([findings[0]!], summary([findings[0]!]), plain);
+  assert.match(one, /member "requests-2\.34\.2\/tests\/certs\/[^"]+" looks like a key file/);
 });
 
 test("findings that differ in more than their place stay apart, under their own file", () => {

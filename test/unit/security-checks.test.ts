@@ -314,6 +314,31 @@ test("SEC10 groups VCS, IDE and build junk by directory and flags nested distrib
   assert.ok(findings.every((f) => f.severity === "warning"));
 });
 
+test("SEC10: slipway's .slipway/ in an sdist is an error (attrs after a release: hatchling's default sdist)", () => {
+  // The members hatchling put in attrs' sdist after a release: its .gitignore does not name .slipway/.
+  const findings = security(
+    sdistModel([
+      "PKG-INFO",
+      "src/attr/__init__.py",
+      ".slipway/.gitignore",
+      ".slipway/release.json",
+      ".slipway/dist/26.1.1/.SHA256SUMS",
+      ".slipway/dist/26.1.1/attrs-26.1.1-py3-none-any.whl",
+      ".slipway/dist/26.1.1/attrs-26.1.1.tar.gz",
+      "docs/.slipway/notes.txt",
+    ]),
+  ).filter((f) => f.id === "SEC10");
+  // One finding for the directory (not one per nested distribution), an error, with the fix.
+  assert.equal(findings.length, 1, findings.map((f) => f.message).join("\n"));
+  const [state] = findings;
+  assert.equal(state!.severity, "error");
+  assert.match(
+    state!.message,
+    /"\.slipway\/" is shipped \(5 files, e\.g\. "demo-1\.0\/\.slipway\/\.gitignore"\): slipway's run state/,
+  );
+  assert.match(state!.hint, /\/\.slipway\/.*\.gitignore/);
+});
+
 test("SEC10 passes a clean sdist and a wheel whose package is named build", () => {
   assert.deepEqual(
     security(sdistModel(["PKG-INFO", "src/pkg/__init__.py", "docs/index.md"])).filter(

@@ -18,7 +18,13 @@ Write the next Keep a Changelog entry into CHANGELOG.md from the conventional co
 last release tag (all commits without one; squash-merge bodies read item by item, reverted
 commits dropped) and the hand-written fragments in changes/ (<id>.<type>.md, type one of added,
 changed, deprecated, removed, fixed, security). Only the new entry is inserted: every byte above
-it and every past entry stays as it is. Used fragments are deleted with the same write.
+it and every past entry stays as it is. Used fragments are deleted with the same write. When
+none of the commits is conventional (the project does not write them), they are listed under
+Changed as written, merges left out.
+
+A changelog slipway does not own gets no entry (exit 2, saying why): one towncrier builds
+([tool.towncrier] or towncrier.toml), or one kept in another file (CHANGES.md, HISTORY.md,
+NEWS.rst...) while CHANGELOG.md does not exist. [tool.slipway.changelog] path opts in.
 
 The entry's version is --version, else the project's version when it is ahead of the last tag
 (after 'slipway version bump'), else the last release bumped as the changes call for (breaking →
@@ -61,6 +67,13 @@ function summary(plan: ChangelogPlan, style: Style): string {
       `${since}; ${plan.deletions.length} fragment(s) used; ${plan.cancelled.length} cancelled by reverts`,
     ),
   );
+  if (plan.listedNonConventional) {
+    lines.push(
+      style.dim(
+        'none of them is a conventional commit: listed under Changed as written (edit the entry, or set [tool.slipway.changelog] non-conventional = "hide")',
+      ),
+    );
+  }
   return `${lines.join("\n")}\n`;
 }
 
@@ -80,6 +93,7 @@ function planJson(plan: ChangelogPlan, applied: boolean): unknown {
     fragmentProblems: plan.fragmentProblems,
     commits: plan.commitCount,
     cancelled: plan.cancelled,
+    listedNonConventional: plan.listedNonConventional,
     applied,
   };
 }

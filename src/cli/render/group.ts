@@ -7,7 +7,7 @@
 
 import { splitLead, underHeading, where } from "../../core/finding-places.ts";
 import type { Finding } from "../../core/findings.ts";
-import { sortFindings } from "../../core/findings.ts";
+import { sortFindings, splitMemberSubject } from "../../core/findings.ts";
 
 export { splitLead, where };
 
@@ -38,12 +38,20 @@ function placeOf(f: Finding, lead: string | undefined, rest: string): string {
  * for several places once, under a heading naming all their files.
  */
 export function groupFindings(findings: readonly Finding[]): Section[] {
-  const groups = new Map<string, { finding: Finding; lead?: string; rest: string }[]>();
+  const groups = new Map<string, { finding: Finding; lead?: string; rest: string; place?: string }[]>();
   for (const f of sortFindings(findings)) {
-    const { lead, rest } = splitLead(f);
+    const { lead, rest: said } = splitLead(f);
+    // The same words about several members of an archive: one finding, the members as places.
+    const subject = lead === undefined ? undefined : splitMemberSubject(said, f.location.member);
+    const rest = subject?.says ?? said;
     const key = JSON.stringify([f.id, f.severity, f.hint, rest]);
     const group = groups.get(key);
-    const entry = lead === undefined ? { finding: f, rest } : { finding: f, lead, rest };
+    const entry = {
+      finding: f,
+      rest,
+      ...(lead === undefined ? {} : { lead }),
+      ...(subject === undefined ? {} : { place: `${f.location.file} ${subject.member}` }),
+    };
     if (group === undefined) groups.set(key, [entry]);
     else group.push(entry);
   }
@@ -57,7 +65,7 @@ export function groupFindings(findings: readonly Finding[]): Section[] {
         : {
             finding: first.finding,
             message: first.rest,
-            places: group.map((g) => placeOf(g.finding, g.lead, g.rest)),
+            places: group.map((g) => g.place ?? placeOf(g.finding, g.lead, g.rest)),
           };
     const key = JSON.stringify(files);
     const section = sections.get(key);

@@ -9,6 +9,7 @@ import { bumpVersion } from "../pep440/bump.ts";
 import { compareVersions, normalizeVersion, parseVersion } from "../pep440/version.ts";
 import type { ChangelogConfig } from "../version/config.ts";
 import type { ReleaseTag } from "../version/tags.ts";
+import type { Change } from "./change.ts";
 import { releaseOfHeading, sameVersion, scanChangelog } from "./changelog-scan.ts";
 import { type CommitRecord, parseCommits } from "./commits.ts";
 import { type FragmentFile, type FragmentProblem, mergeChanges, parseFragments } from "./fragments.ts";
@@ -62,7 +63,33 @@ export interface ChangelogPlan {
   /** Commits in the range, and the ones cancelled by reverts. */
   commitCount: number;
   cancelled: { hash: string; by: string }[];
+  /** None of the commits is conventional, so they are listed under Changed as written (`auto`). */
+  listedNonConventional: boolean;
 }
+
+/**
+ * The commits as changes, hidden or listed per `non-conventional`. With `auto`, `listed` is the
+ * alternative for a range in which no commit is conventional (and no fragment was written): a
+ * project that does not write them (rich, httpx). It is taken when the entry would otherwise be
+ * empty, saying "No user-facing changes." above a fix; hand-written Unreleased items win.
+ */
+function parseHistory(
+  commits: readonly CommitRecord[],
+  config: ChangelogConfig,
+  hasFragments: boolean,
+): { history: ReturnType<typeof parseCommits>; listed: ReturnType<typeof parseCommits> | undefined } {
+  const parse = (nonConventional: "hide" | "changed") =>
+    parseCommits(commits, { nonConventional, squash: config.squash });
+  if (config.nonConventional !== "auto") return { history: parse(config.nonConventional), listed: undefined };
+  const hidden = parse("hide");
+  if (hasFragments || hidden.changes.length > 0 || hidden.nonConventional.length === 0)
+    return { history: hidden, listed: undefined };
+  const listed = parse("changed");
+  return { history: hidden, listed: listed.changes.length > 0 ? listed : undefined };
+}
+
+const isEmptyEntry = (entry: ChangelogEntry) =>
+  entry.sections.length === 0 && entry.intro === undefined && entry.extra === undefined;
 
 function isBelowFinal(version: string): boolean {
   const v = parseVersion(version);
@@ -102,11 +129,13 @@ export function assembleEntryVersion(input: {
     });
   }
   if (bump.kind === "none") {
+    const patch = bumpVersion(base, "patch");
+    const example = patch.ok ? ` (e.g. --version ${patch.value})` : "";
     throw new SlipwayError(
       "usage",
       `nothing since ${lastTag?.name ?? base} calls for a new version (no feat, fix or breaking change)`,
       {
-        hint: "pass the version explicitly with --version, or add a fragment to the changes folder",
+        hint: `pass the version explicitly with --version${example}, bump the project first ('slipway version bump patch'), or add a fragment to the changes folder`,
       },
     );
   }
@@ -126,12 +155,9 @@ export function assembleChangelogPlan(
   options: { version?: string | undefined; date: string; keepFragments?: boolean },
 ): ChangelogPlan {
   const { config } = inputs;
-  const history = parseCommits(inputs.commits, {
-    nonConventional: config.nonConventional,
-    squash: config.squash,
-  });
   const fragments = parseFragments(inputs.fragments);
-  const changes = mergeChanges(fragments.changes, history.changes);
+  const parsed = parseHistory(inputs.commits, config, fragments.changes.length > 0);
+  const changes = mergeChanges(fragments.changes, parsed.history.changes);
   const current = inputs.lastTag?.version ?? inputs.current;
   const bump = assembleBump(changes, { current, rules: config.rules });
   const { version, source } = assembleEntryVersion({
@@ -140,12 +166,13 @@ export function assembleChangelogPlan(
     lastTag: inputs.lastTag,
     bump,
   });
-  const draft = assembleEntry(changes, {
-    version,
-    date: options.date,
-    ...(config.commitUrl === undefined ? {} : { commitUrl: config.commitUrl }),
-    ...(config.issueUrl === undefined ? {} : { issueUrl: config.issueUrl }),
-  });
+  const draft = (entryChanges: Change[]) =>
+    assembleEntry(entryChanges, {
+      version,
+      date: options.date,
+      ...(config.commitUrl === undefined ? {} : { commitUrl: config.commitUrl }),
+      ...(config.issueUrl === undefined ? {} : { issueUrl: config.issueUrl }),
+    });
   const links =
     config.compareUrl === undefined
       ? undefined
@@ -155,7 +182,16 @@ export function assembleChangelogPlan(
           ...(config.releaseUrl === undefined ? {} : { releaseUrl: config.releaseUrl }),
           ...(inputs.lastTag === undefined ? {} : { previousVersion: inputs.lastTag.version }),
         };
-  const inserted = insertEntry(inputs.changelog, draft, links === undefined ? {} : { links });
+  const insert = (entryChanges: Change[]) =>
+    insertEntry(inputs.changelog, draft(entryChanges), links === undefined ? {} : { links });
+  let inserted = insert(changes);
+  let history = parsed.history;
+  const listedNonConventional =
+    parsed.listed !== undefined && inserted.status === "inserted" && isEmptyEntry(inserted.entry);
+  if (listedNonConventional) {
+    history = parsed.listed!;
+    inserted = insert(history.changes);
+  }
   const base = {
     path: config.path,
     from: inputs.lastTag?.version,
@@ -166,6 +202,7 @@ export function assembleChangelogPlan(
     fragmentProblems: fragments.problems,
     commitCount: inputs.commits.length,
     cancelled: history.cancelled,
+    listedNonConventional,
   };
   if (inserted.status === "exists") {
     const notes = existingNotes(inputs.changelog ?? "", version);

@@ -282,7 +282,11 @@ export function checkDeprecated(scope: MdScope): Finding[] {
     const header = usable(scope, name)[0];
     if (header === undefined || dropped(header.value)) continue;
     findings.push(
-      report(scope, "MD24", `${name} is deprecated; ${instead}`, { field: name, line: header.line }),
+      report(scope, "MD24", `${name} is deprecated; ${instead}`, {
+        field: name,
+        line: header.line,
+        hint: `${instead[0]!.toUpperCase()}${instead.slice(1)} instead.`,
+      }),
     );
   }
   const license = usable(scope, "License")[0];
@@ -301,6 +305,9 @@ export function checkDeprecated(scope: MdScope): Finding[] {
         {
           field: "License",
           line: license.line,
+          // The backend writes License from a licence table (sampleproject, requests, pluggy) or
+          // [tool.poetry] license (rich); an SPDX string in [project] makes it License-Expression.
+          hint: 'State the licence as an SPDX expression in [project] (license = "MIT", a string, not a table, with license-files = ["LICENSE"]): the backend then writes License-Expression and no License field.',
         },
       ),
     );

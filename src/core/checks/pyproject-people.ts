@@ -90,7 +90,10 @@ export function checkClassifiers(view: PyprojectView): Finding[] {
   const path = ["project", "classifiers"];
   const out: Finding[] = [];
   const seen = new Set<string>();
-  const hasExpression = typeof get(view.project, "license") === "string";
+  const expression = getString(view.project, "license");
+  // setuptools (>= 77) refuses to build with both; hatchling and the others build them (httpx).
+  const backend = getString(getTable(view.doc, "build-system"), "build-backend") ?? "";
+  const refuses = backend.startsWith("setuptools") ? " (setuptools refuses this)" : "";
   for (const classifier of getStrings(view.project, "classifiers") ?? []) {
     const item = { item: classifier };
     if (seen.has(classifier)) {
@@ -115,9 +118,8 @@ export function checkClassifiers(view: PyprojectView): Finding[] {
         }),
       );
     } else if (classifier.startsWith("License ::")) {
-      const clash = hasExpression
-        ? " next to the licence expression in project.license (setuptools refuses this)"
-        : "";
+      const clash =
+        expression === undefined ? "" : ` next to the licence expression in project.license${refuses}`;
       out.push(
         report(
           view,
@@ -127,7 +129,10 @@ export function checkClassifiers(view: PyprojectView): Finding[] {
           {
             ...item,
             severity: "warning",
-            hint: 'Remove License :: classifiers and state the licence as an SPDX expression, e.g. license = "MIT".',
+            hint:
+              expression === undefined
+                ? 'Remove License :: classifiers and state the licence as an SPDX expression, e.g. license = "MIT".'
+                : `Remove the License :: classifiers: project.license = ${show(expression)} already states the licence.`,
           },
         ),
       );

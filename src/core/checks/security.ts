@@ -88,8 +88,8 @@ export const SEC_CHECKS: CheckInfo[] = [
     id: "SEC10",
     severity: "warning",
     title: "VCS, IDE or build junk in the distribution",
-    why: "Directories such as .git, .venv, .tox and node_modules, editor swap files, compiled caches and nested distributions bloat the upload and can leak history or local paths.",
-    fix: "Exclude these paths in the backend's configuration (or MANIFEST.in) and rebuild.",
+    why: "Directories such as .git, .venv, .tox and node_modules, editor swap files, compiled caches and nested distributions bloat the upload and can leak history or local paths. slipway's own run state (.slipway/: release journals, the lock with host and process, earlier releases' artifacts) is an error: hatchling's default sdist takes it in when the project's top .gitignore does not exclude it (hatchling reads no nested .gitignore).",
+    fix: "Exclude these paths in the backend's configuration (or MANIFEST.in) and rebuild; for .slipway/, add `/.slipway/` to the project's .gitignore.",
     source: "[CMF] WARN_ABOUT_FILES_IN_VCS; [CWC] W001/W005",
   },
   {
@@ -188,6 +188,9 @@ function checkSecretNames(
   return out;
 }
 
+/** slipway's run state in a project (src/adapters/state-dir.ts): never part of a distribution. */
+const STATE_DIR = ".slipway";
+
 /** Junk directories at any depth; `rootOnly` ones only at the project root. */
 const JUNK_DIRS = new Set([
   ".git",
@@ -204,7 +207,7 @@ const JUNK_DIRS = new Set([
   ".ruff_cache",
   ".ipynb_checkpoints",
 ]);
-const JUNK_ROOT_DIRS = new Set([".venv", "venv", ".eggs"]);
+const JUNK_ROOT_DIRS = new Set([".venv", "venv", ".eggs", STATE_DIR]);
 const SDIST_ROOT_DIRS = new Set(["dist", "build"]);
 const JUNK_FILES = /(^|\/)(\.DS_Store|Thumbs\.db|[^/]*~|\.[^/]*\.sw[po]|\.#[^/]*)$/;
 const NESTED_DISTS = /\.(whl|tar\.gz|egg)$/;
@@ -239,15 +242,25 @@ function checkJunk(
     if (group === undefined) groups.set(root, { member: m.name, count: 1 });
     else group.count++;
   }
-  return [...groups].map(([root, { member, count }]) =>
-    finding(
+  return [...groups].map(([root, { member, count }]) => {
+    const shipped = `${file}: ${quote(root)} is shipped (${count} file${count === 1 ? "" : "s"}, e.g. ${quote(member)})`;
+    if (root === `${STATE_DIR}/`) {
+      return finding(
+        INFO.SEC10!,
+        `${shipped}: slipway's run state (release journals, the lock naming this host, built artifacts) must not be published`,
+        { file, member },
+        {
+          severity: "error",
+          hint: "Add `/.slipway/` to the project's .gitignore (hatchling reads only that top-level one) or exclude it in the backend's sdist configuration, and rebuild.",
+        },
+      );
+    }
+    return finding(
       INFO.SEC10!,
-      root.endsWith("/")
-        ? `${file}: ${quote(root)} is shipped (${count} file${count === 1 ? "" : "s"}, e.g. ${quote(member)})`
-        : `${file}: member ${quote(member)} is build or editor junk`,
+      root.endsWith("/") ? shipped : `${file}: member ${quote(member)} is build or editor junk`,
       { file, member },
-    ),
-  );
+    );
+  });
 }
 
 function checkPth(members: readonly ArchiveMember[], file: string): Finding[] {

@@ -5,7 +5,7 @@
  * project-relative paths), so a record stays meaningful after a dry run's scratch is gone.
  */
 import { splitLead } from "../finding-places.ts";
-import type { Finding, Severity } from "../findings.ts";
+import { type Finding, type Severity, splitMemberSubject } from "../findings.ts";
 
 export interface FindingLine {
   id: string;
@@ -47,13 +47,24 @@ const byPlace = (a: string, b: string) => Number(ARCHIVE.test(a)) - Number(ARCHI
  */
 export function assembleFindingLines(findings: readonly Finding[]): FindingLine[] {
   const lines = new Map<string, FindingLine>();
+  // Places already on each line: a finding repeated for many members stays linear.
+  const seen = new Map<string, Set<string>>();
   for (const f of findings) {
-    const { place, message } = splitPlace(f);
+    const split = splitPlace(f);
+    // The same words about several members of one archive: one line, the members as places.
+    const subject =
+      split.place === f.location.file ? splitMemberSubject(split.message, f.location.member) : undefined;
+    const place = subject === undefined ? split.place : `${split.place} ${subject.member}`;
+    const message = subject?.says ?? split.message;
     const key = `${f.severity}\0${f.id}\0${message}`;
     const line = lines.get(key);
-    if (line === undefined)
+    if (line === undefined) {
       lines.set(key, { id: f.id, severity: f.severity, message, places: [place], hint: f.hint });
-    else if (!line.places.includes(place)) line.places.push(place);
+      seen.set(key, new Set([place]));
+    } else if (!seen.get(key)?.has(place)) {
+      line.places.push(place);
+      seen.get(key)?.add(place);
+    }
   }
   const rank = (l: FindingLine) => (l.severity === "error" ? 0 : 1);
   return [...lines.values()]

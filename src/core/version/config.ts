@@ -36,7 +36,12 @@ export interface ChangelogConfig {
   path: string;
   /** The fragments folder; default `changes`. */
   fragments: string;
-  nonConventional: "hide" | "changed";
+  /**
+   * Non-conventional commits: `auto` (default) hides them next to conventional ones and lists
+   * them under Changed when the range has no conventional commit at all (the project does not
+   * write them); `hide` and `changed` always do that.
+   */
+  nonConventional: "auto" | "hide" | "changed";
   squash: boolean;
   rules: BumpRules;
   commitUrl?: string;
@@ -174,12 +179,12 @@ function readFileEntry(entry: unknown, index: number): ExtraVersionFile {
 function readChangelog(table: TomlTable | undefined): ChangelogConfig {
   const t = table ?? {};
   const w = "changelog.";
-  const nonConventional = optionalString(t, "non-conventional", w) ?? "hide";
-  if (nonConventional !== "hide" && nonConventional !== "changed") {
+  const nonConventional = optionalString(t, "non-conventional", w) ?? "auto";
+  if (nonConventional !== "auto" && nonConventional !== "hide" && nonConventional !== "changed") {
     throw configError(
       `${w}non-conventional`,
-      `expected "hide" or "changed"`,
-      "non-conventional commits are hidden by default",
+      `expected "auto", "hide" or "changed"`,
+      "by default (auto) they are hidden next to conventional commits and listed when there are none",
     );
   }
   const url = (key: string, placeholder: string) => {
