@@ -26,8 +26,10 @@ import {
   type HashAlg,
   MAX_KEPT_CONTENT,
   MAX_TOTAL_KEPT,
+  ReadMember,
   wantsContent,
 } from "../../core/dist/artifact.ts";
+import type { DigestTable } from "../../core/dist/digest-table.ts";
 import { type DocMarkup, docMarkupOf } from "../../core/secrets/doc-blocks.ts";
 import { hitIssues } from "../../core/secrets/scanner.ts";
 import type { ByteSource } from "./byte-source.ts";
@@ -48,7 +50,7 @@ const MAX_LINK = 4096;
 
 export interface Slot {
   entry: CentralEntry;
-  member: ArchiveMember;
+  member: ReadMember;
   /** Whether the content can and should be read. */
   readable: boolean;
 }
@@ -61,22 +63,19 @@ const KIND_BY_TYPE: Record<number, ArchiveMember["kind"]> = {
   [S_IFIFO]: "fifo",
 };
 
-/** The member a central directory entry describes, before its content is read. */
-export function slotFor(entry: CentralEntry): Slot {
+/** The kind and permission bits a central directory entry records. */
+export function kindOf(entry: CentralEntry): { kind: ArchiveMember["kind"]; mode: number | undefined } {
   const mode = unixMode(entry);
   const byType = mode === undefined ? undefined : KIND_BY_TYPE[mode & S_IFMT];
   const kind = entry.name.endsWith("/") ? "dir" : (byType ?? "file");
-  // Every field from the start: one added later moves all of them to a second object (~40 bytes
-  // a member, kept for the whole check).
-  const member: ArchiveMember = {
-    name: entry.name,
-    kind,
-    size: entry.size,
-    compressedSize: entry.compressedSize,
-    mode: mode === undefined ? undefined : mode & 0o7777,
-    linkTarget: undefined,
-    digests: undefined,
-  };
+  return { kind, mode: mode === undefined ? undefined : mode & 0o7777 };
+}
+
+/** The member a central directory entry describes, before its content is read (digests go to `table`). */
+export function slotFor(entry: CentralEntry, table: DigestTable): Slot {
+  const { kind, mode } = kindOf(entry);
+  const init = { name: entry.name, kind, size: entry.size, compressedSize: entry.compressedSize };
+  const member = new ReadMember(mode === undefined ? init : { ...init, mode }, table, entry.index);
   const methodOk = entry.method === 0 || entry.method === 8;
   const encrypted = (entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_PATCHED)) !== 0;
   const readable =
@@ -86,7 +85,8 @@ export function slotFor(entry: CentralEntry): Slot {
 
 export interface ContentOptions {
   kind: ArtifactKind;
-  algorithms: readonly HashAlg[];
+  /** Where the members' digests go, by central directory index; its algorithms are the ones computed. */
+  digests: DigestTable;
   issues: ArchiveIssue[];
   contents: Map<string, Uint8Array>;
   heads: Map<string, Uint8Array>;
@@ -118,7 +118,7 @@ export class ZipContent {
     this.settled = new Uint8Array(options.slots.length);
     this.reuseEngine = options.reuseEngine ?? canReuseEngine();
     this.batches = new BatchRunner({
-      algorithms: options.algorithms,
+      algorithms: options.digests.algorithms,
       workers: options.workers,
       onResult: (result) => {
         const slot = options.slots[result.index];
@@ -190,8 +190,9 @@ export class ZipContent {
   private async stream(slot: Slot, source: ByteSource, dataStart: number, end: number): Promise<void> {
     const { entry } = slot;
     const sink = new MemberSink({
-      algorithms: this.options.algorithms,
+      algorithms: this.options.digests.algorithms,
       crc: true,
+      whole: entry.size,
       ...this.sinkOptions(slot),
     });
     while (this.inFlight.length >= STREAMS_IN_FLIGHT) await this.inFlight.shift()?.promise;
@@ -279,7 +280,7 @@ export class ZipContent {
       );
     }
     member.size = result.size;
-    member.digests = result.digests;
+    this.options.digests.set(entry.index, result.digests);
     if (result.content !== undefined && result.content.length <= MAX_KEPT_CONTENT) {
       if (member.kind === "symlink") member.linkTarget = new TextDecoder().decode(result.content);
       // Contents that crossed from a worker arrive as plain Uint8Arrays; keep one type.

@@ -28,6 +28,7 @@ import {
 import { pushAll } from "../../core/arrays.ts";
 import { checkTopLevel, checkUnkept } from "../../core/checks/archive.ts";
 import { type ArchiveMember, type ArtifactKind, wantsContent } from "../../core/dist/artifact.ts";
+import { DigestTable } from "../../core/dist/digest-table.ts";
 import type { RecordScan } from "../../core/dist/record.ts";
 import { type ByteSource, PositionalSource, readAt, SequentialSource } from "./byte-source.ts";
 import { findRecord, readRecord, readRecordAlgorithms } from "./read-record.ts";
@@ -120,16 +121,17 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   pushAll(issues, checkCentralDirectory(cd.entries, { declaredEntries: end.entries, fileSize: size }));
   if (fatal) return unreadable();
 
-  const slots = cd.entries.map(slotFor);
+  const digests = new DigestTable(["sha256"], cd.entries.length);
+  const slots = cd.entries.map((entry) => slotFor(entry, digests));
   if (isBomb(cd.entries, size)) limitToMetadata(slots, options.kind);
   const recordSlot = options.kind === "wheel" ? findRecord(slots, options.filename) : undefined;
   const recordAt = recordSlot === undefined ? undefined : { fh, slot: recordSlot, shift: end.shift };
-  const algorithms = recordAt === undefined ? ["sha256" as const] : await readRecordAlgorithms(recordAt);
+  if (recordAt !== undefined) digests.algorithms = await readRecordAlgorithms(recordAt);
   const contents = new Map<string, Uint8Array>();
   const heads = new Map<string, Uint8Array>();
   const content = new ZipContent({
     kind: options.kind,
-    algorithms,
+    digests,
     issues,
     contents,
     heads,

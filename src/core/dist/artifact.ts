@@ -4,6 +4,7 @@
  */
 import type { Finding } from "../findings.ts";
 import { CREDENTIAL_FILE_MAX, isCredentialFile } from "../secrets/patterns.ts";
+import type { DigestTable } from "./digest-table.ts";
 import type { RecordScan } from "./record.ts";
 
 export type ArtifactKind = "wheel" | "sdist" | "unknown";
@@ -48,8 +49,43 @@ export interface ArchiveMember {
    * Digests of the full uncompressed content, urlsafe base64 without padding (RECORD's form).
    * Regular files always get sha256; wheels also get every algorithm RECORD names.
    * Absent when the content could not be read (bomb guard, truncated archive, unsupported method).
+   * Read-only: the readers keep digests in a DigestTable and make this object when asked.
    */
-  digests?: Partial<Record<HashAlg, string>> | undefined;
+  readonly digests?: Partial<Record<HashAlg, string>> | undefined;
+}
+
+/**
+ * A member as the archive readers produce it. Its digests live in the archive's DigestTable
+ * (raw bytes, off the JS heap) and `digests` makes their RECORD form on each read; every field
+ * is set in the constructor so all members share one shape (~90 bytes and the name each).
+ */
+export class ReadMember implements ArchiveMember {
+  name: string;
+  kind: MemberKind;
+  size: number;
+  compressedSize: number | undefined;
+  mode: number | undefined;
+  linkTarget: string | undefined = undefined;
+  readonly #table: DigestTable;
+  readonly #row: number;
+
+  constructor(
+    init: { name: string; kind: MemberKind; size: number; compressedSize?: number; mode?: number },
+    table: DigestTable,
+    row: number,
+  ) {
+    this.name = init.name;
+    this.kind = init.kind;
+    this.size = init.size;
+    this.compressedSize = init.compressedSize;
+    this.mode = init.mode;
+    this.#table = table;
+    this.#row = row;
+  }
+
+  get digests(): Partial<Record<HashAlg, string>> | undefined {
+    return this.#table.get(this.#row);
+  }
 }
 
 export interface ArtifactModel {
