@@ -29,6 +29,9 @@ export interface TarReadOptions {
   fh: FileHandle;
   size: number;
   signal?: AbortSignal | undefined;
+  /** Called with the member count each time it reaches a multiple of `membersStep`. */
+  onMembers?: ((count: number) => void) | undefined;
+  membersStep?: number | undefined;
 }
 
 export async function readTarGz(options: TarReadOptions): Promise<ContainerRead> {
@@ -44,7 +47,7 @@ export async function readTarGz(options: TarReadOptions): Promise<ContainerRead>
     issues.push(issue("ART01", "not a gzip-compressed file: an sdist must be a .tar.gz"));
     return { members: [], contents: new Map(), issues, readable: false, sha256: await sequential.finish() };
   }
-  const collector = new TarCollector(issues);
+  const collector = new TarCollector(issues, options);
   const parser = new TarParser(collector);
   const outcome = await gunzipInto(sequential, parser, { size, issues });
   const gzipError = outcome.gzipError;
@@ -167,9 +170,13 @@ class TarCollector {
   private readonly issues: ArchiveIssue[];
   private current: { member: ReadMember; row: number; sink: MemberSink } | undefined;
   private kept = 0;
+  private readonly onMembers: ((count: number) => void) | undefined;
+  private readonly membersStep: number;
 
-  constructor(issues: ArchiveIssue[]) {
+  constructor(issues: ArchiveIssue[], options: Pick<TarReadOptions, "onMembers" | "membersStep">) {
     this.issues = issues;
+    this.onMembers = options.onMembers;
+    this.membersStep = options.membersStep ?? 10_000;
   }
 
   member(found: TarMember): void {
@@ -181,6 +188,7 @@ class TarCollector {
     );
     member.linkTarget = found.linkTarget;
     this.members.push(member);
+    if (this.members.length % this.membersStep === 0) this.onMembers?.(this.members.length);
     if (found.kind === "sparse") {
       this.issues.push(
         issue("ART07", `member ${quote(found.name)} is a sparse file, which PyPI refuses`, {

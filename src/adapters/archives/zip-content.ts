@@ -23,7 +23,6 @@ import { pushAll } from "../../core/arrays.ts";
 import {
   type ArchiveMember,
   type ArtifactKind,
-  type HashAlg,
   MAX_KEPT_CONTENT,
   MAX_TOTAL_KEPT,
   ReadMember,

@@ -86,6 +86,8 @@ export interface ZipReadOptions {
   workers?: number | undefined;
   /** Stream large deflated members on this thread (what a Node without a reusable engine does). */
   reuseEngine?: boolean | undefined;
+  /** Called with the member count once the central directory is parsed. */
+  onMembers?: ((count: number) => void) | undefined;
 }
 
 export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
@@ -107,7 +109,11 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   const end = analyzeEnd(tail, size, { maxCdSize: MAX_CD_SIZE });
   pushAll(issues, end.issues);
   if (end.fatal) return unreadable();
+  // The end record's count, before the directory's records are parsed into objects; the real
+  // count too when the end record understates it.
+  options.onMembers?.(end.entries);
   const cd = parseCentralDirectory(await readAt(fh, end.cdStart, end.cdSize), MAX_ENTRIES);
+  if (cd.entries.length > end.entries) options.onMembers?.(cd.entries.length);
   if (cd.problem !== undefined) {
     issues.push(issue("ART01", `the central directory is unreadable: ${cd.problem}`));
     return unreadable();
