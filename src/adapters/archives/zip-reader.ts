@@ -18,6 +18,7 @@ import {
 } from "../../core/archive/zip-layout.ts";
 import { checkLocalHeader, descriptorLength, walkOrder } from "../../core/archive/zip-local.ts";
 import {
+  type CentralEntry,
   FLAG_DATA_DESCRIPTOR,
   LOCAL_HEADER_SIZE,
   parseCentralDirectory,
@@ -33,7 +34,7 @@ import type { RecordScan } from "../../core/dist/record.ts";
 import { type ByteSource, PositionalSource, readAt, SequentialSource } from "./byte-source.ts";
 import { findRecord, readRecord, readRecordAlgorithms } from "./read-record.ts";
 import { defaultWorkers } from "./worker-pool.ts";
-import { type Slot, slotFor, WHOLE_LIMIT, ZipContent } from "./zip-content.ts";
+import { type Slot, WHOLE_LIMIT, ZipContent, ZipSlots } from "./zip-content.ts";
 
 /** Central directories beyond this are refused (a real one for 100k members is ~10 MiB). */
 const MAX_CD_SIZE = 64 * 1024 * 1024;
@@ -48,21 +49,24 @@ const BOMB_READ_LIMIT = 16 * 1024 * 1024;
  * In an archive that trips the bomb rule nothing is inflated except the few small members the
  * other checks read (METADATA, WHEEL, RECORD...), so the report stays about the real problem.
  */
-function limitToMetadata(slots: readonly Slot[], kind: ArtifactKind): void {
+function limitToMetadata(slots: ZipSlots, kind: ArtifactKind): void {
   let budget = BOMB_READ_LIMIT;
-  for (const slot of slots) {
-    const size = slot.entry.size;
+  for (let i = 0; i < slots.length; i++) {
+    const size = slots.entries[i]!.size;
     const keep =
-      slot.readable && size <= budget && size <= WHOLE_LIMIT && wantsContent(kind, slot.member.name, size);
+      slots.readable[i] === 1 &&
+      size <= budget &&
+      size <= WHOLE_LIMIT &&
+      wantsContent(kind, slots.members[i]!.name, size);
     if (keep) budget -= size;
-    slot.readable = keep;
+    slots.readable[i] = keep ? 1 : 0;
   }
 }
 
 /** Uncompressed bytes of the members to read. */
-function contentWork(slots: readonly Slot[]): number {
+function contentWork(slots: ZipSlots): number {
   let total = 0;
-  for (const s of slots) if (s.readable) total += s.entry.size;
+  for (let i = 0; i < slots.length; i++) if (slots.readable[i] === 1) total += slots.entries[i]!.size;
   return total;
 }
 
@@ -128,7 +132,7 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   if (fatal) return unreadable();
 
   const digests = new DigestTable(["sha256"], cd.entries.length);
-  const slots = cd.entries.map((entry) => slotFor(entry, digests));
+  const slots = new ZipSlots(cd.entries, digests);
   if (isBomb(cd.entries, size)) limitToMetadata(slots, options.kind);
   const recordSlot = options.kind === "wheel" ? findRecord(slots, options.filename) : undefined;
   const recordAt = recordSlot === undefined ? undefined : { fh, slot: recordSlot, shift: end.shift };
@@ -146,12 +150,9 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
     workers: options.workers ?? (contentWork(slots) >= WORKER_THRESHOLD ? defaultWorkers() : 0),
     reuseEngine: options.reuseEngine,
   });
-  const walk = new Walk({ end, issues, content });
+  const walk = new Walk({ end, issues, content, slots });
   try {
-    await walk.run(
-      walkOrder(cd.entries).map((e) => slots[e.index]!),
-      sequential,
-    );
+    await walk.run(walkOrder(cd.entries), sequential);
     for (const slot of walk.leftovers)
       await walk.readLocal(slot, new PositionalSource(fh), slot.entry.offset + end.shift);
     await content.drain();
@@ -159,7 +160,7 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
     content.close();
   }
 
-  const members = slots.map((s) => s.member);
+  const members = slots.members;
   // RECORD last: its rows are checked against the digests the walk computed.
   const record = recordAt === undefined ? undefined : await readRecord({ ...recordAt, members });
   pushAll(issues, checkMembers(members, { kind: options.kind, container: "zip", heads }));
@@ -184,16 +185,20 @@ class Walk {
   /** Members whose header lies inside an earlier member: read by position afterwards. */
   readonly leftovers: Slot[] = [];
 
-  constructor(options: { end: EndAnalysis; issues: ArchiveIssue[]; content: ZipContent }) {
+  private readonly slots: ZipSlots;
+
+  constructor(options: { end: EndAnalysis; issues: ArchiveIssue[]; content: ZipContent; slots: ZipSlots }) {
+    this.slots = options.slots;
     this.end = options.end;
     this.issues = options.issues;
     this.content = options.content;
   }
 
-  async run(order: readonly Slot[], source: SequentialSource): Promise<void> {
+  async run(order: readonly CentralEntry[], source: SequentialSource): Promise<void> {
     const { cdStart, shift } = this.end;
     let pos = shift;
-    for (const slot of order) {
+    for (const { index } of order) {
+      const slot = this.slots.at(index);
       const offset = slot.entry.offset + shift;
       // Quoted only when a message needs it (this loop runs once per member).
       const name = () => quote(slot.member.name);

@@ -89,6 +89,7 @@ const ALGORITHM_NAMES =
   /,"?(sha224|sha256|sha384|sha512|blake2b|blake2s|sha3_224|sha3_256|sha3_384|sha3_512)=/g;
 /** Longest `,"sha3_512=` match: what one piece must pass on to the next. */
 const ALGORITHM_CARRY = 11;
+const ALGORITHM_PIECE = 8 * 1024;
 
 /**
  * The hash algorithms a RECORD names, found in a quick pass before the members are read, so
@@ -101,8 +102,14 @@ export class RecordAlgorithms {
   readonly found = new Set<HashAlg>(["sha256"]);
 
   push(chunk: Uint8Array): void {
-    const text = this.carry + this.latin1.decode(chunk);
-    for (const m of text.matchAll(ALGORITHM_NAMES)) this.found.add(m[1] as HashAlg);
-    this.carry = text.slice(-ALGORITHM_CARRY);
+    // 8 KiB at a time: a whole inflater chunk (256 KiB) of text lived long enough to be promoted.
+    for (let at = 0; at < chunk.length; at += ALGORITHM_PIECE) {
+      const text = this.carry + this.latin1.decode(chunk.subarray(at, at + ALGORITHM_PIECE));
+      ALGORITHM_NAMES.lastIndex = 0;
+      for (let m = ALGORITHM_NAMES.exec(text); m !== null; m = ALGORITHM_NAMES.exec(text)) {
+        this.found.add(m[1] as HashAlg);
+      }
+      this.carry = text.slice(-ALGORITHM_CARRY);
+    }
   }
 }

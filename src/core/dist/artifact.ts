@@ -131,25 +131,34 @@ const LICENCE_LIKE = /^(licen[cs]e|copying|notice|authors|patents)([.\-_].*)?$/i
  */
 export function wantsContent(kind: ArtifactKind, name: string, size: number): boolean {
   if (size > MAX_KEPT_CONTENT) return false;
-  const parts = name.split("/");
-  const base = parts[parts.length - 1] ?? "";
+  // Runs for every member read: the segments it needs are found without splitting the name.
+  const last = name.lastIndexOf("/");
+  const base = name.slice(last + 1);
   if (base === "py.typed") return true;
   if (size <= CREDENTIAL_FILE_MAX && isCredentialFile(name)) return true;
+  const first = name.indexOf("/");
   if (kind === "wheel") {
-    const top = parts[0] ?? "";
-    if (top.endsWith(".dist-info")) return !(parts.length === 2 && base === "RECORD");
-    if (parts.length === 1 && base.endsWith(".pth")) return true;
-    if (top.endsWith(".data") && parts[1] === "scripts") return true;
-    return false;
+    if (first < 0) return name.endsWith(".dist-info") || name.endsWith(".pth");
+    const top = name.slice(0, first);
+    if (top.endsWith(".dist-info")) return !(first === last && base === "RECORD");
+    return top.endsWith(".data") && secondSegmentIs(name, first, "scripts");
   }
   if (kind === "sdist") {
-    const rel = parts.slice(1);
-    if (rel.length === 1 && ["PKG-INFO", "pyproject.toml", "setup.cfg"].includes(base)) return true;
+    if (first >= 0 && first === last && SDIST_KEPT.has(base)) return true;
     if (LICENCE_LIKE.test(base)) return true;
-    if (rel[0] === "LICENSES" || rel[0] === "licenses") return true;
-    return false;
+    return (
+      first >= 0 && (secondSegmentIs(name, first, "LICENSES") || secondSegmentIs(name, first, "licenses"))
+    );
   }
   return false;
+}
+
+const SDIST_KEPT = new Set(["PKG-INFO", "pyproject.toml", "setup.cfg"]);
+
+/** Whether the path segment after the `/` at `slash` is exactly `segment`. */
+function secondSegmentIs(name: string, slash: number, segment: string): boolean {
+  const end = slash + 1 + segment.length;
+  return name.startsWith(segment, slash + 1) && (end === name.length || name[end] === "/");
 }
 
 /**

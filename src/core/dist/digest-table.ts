@@ -14,7 +14,7 @@ export class DigestTable {
   /** Where each algorithm's digest starts in a row. */
   private offsets: readonly number[] = [0];
   private stride = DIGEST_BYTES.sha256;
-  private bytes = new Uint8Array(0);
+  private bytes: Buffer = Buffer.alloc(0);
   /** 1 for rows whose digests are set. */
   private filled = new Uint8Array(0);
 
@@ -42,7 +42,7 @@ export class DigestTable {
     });
     this.algs = [...algorithms];
     this.stride = stride;
-    this.bytes = new Uint8Array(this.filled.length * stride);
+    this.bytes = Buffer.alloc(this.filled.length * stride);
   }
 
   /**
@@ -54,9 +54,7 @@ export class DigestTable {
     this.reserve(row + 1);
     const base = row * this.stride;
     for (let a = 0; a < digests.length; a++) {
-      const digest = digests[a]!;
-      const at = base + this.offsets[a]!;
-      for (let i = 0; i < digest.length; i++) this.bytes[at + i] = digest.charCodeAt(i);
+      this.bytes.write(digests[a]!, base + this.offsets[a]!, DIGEST_BYTES[this.algs[a]!], "latin1");
     }
     this.filled[row] = 1;
   }
@@ -72,9 +70,8 @@ export class DigestTable {
     for (let a = 0; a < this.algs.length; a++) {
       const alg = this.algs[a]!;
       const at = row * this.stride + this.offsets[a]!;
-      out[alg] = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + at, DIGEST_BYTES[alg]).toString(
-        "base64url",
-      );
+      // toString on a range of the table's own Buffer: no Buffer object per digest.
+      out[alg] = this.bytes.toString("base64url", at, at + DIGEST_BYTES[alg]);
     }
     return out;
   }
@@ -87,7 +84,7 @@ export class DigestTable {
   private reserve(rows: number): void {
     if (rows <= this.filled.length) return;
     const capacity = Math.max(rows, this.filled.length * 2);
-    const bytes = new Uint8Array(capacity * this.stride);
+    const bytes = Buffer.alloc(capacity * this.stride);
     bytes.set(this.bytes);
     const filled = new Uint8Array(capacity);
     filled.set(this.filled);
