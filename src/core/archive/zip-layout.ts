@@ -6,6 +6,7 @@
 import { pushAll } from "../arrays.ts";
 import { decodeLatin1, decodeUtf8, hasControlBytes, isAscii } from "./binary.ts";
 import { type ArchiveIssue, issue, quote } from "./issues.ts";
+import { NameIndex } from "./name-index.ts";
 import {
   type CentralEntry,
   EOCD_SIZE,
@@ -302,20 +303,23 @@ export function checkCentralDirectory(
       ),
     );
   }
-  const seen = new Set<string>();
+  // The decoded name is the key when it holds no U+FFFD (then it is the bytes' only decoding):
+  // no second string per member.
+  const keyAt = (i: number): string => {
+    const entry = entries[i]!;
+    return entry.name.includes("\uFFFD") ? `\0${bytesKey(entry.nameBytes)}` : entry.name;
+  };
+  const seen = new NameIndex(keyAt, entries.length);
   let total = 0;
-  for (const entry of entries) {
-    // The decoded name is the key when it holds no U+FFFD (then it is the bytes' only decoding):
-    // no second string per member.
-    const key = entry.name.includes("\uFFFD") ? `\0${bytesKey(entry.nameBytes)}` : entry.name;
-    if (seen.has(key)) {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (seen.add(i) !== i) {
       issues.push(
         issue("ART05", `member ${quote(entry.name)} appears more than once in the central directory`, {
           member: entry.name,
         }),
       );
     }
-    seen.add(key);
     total += entry.size;
   }
   if (total > BOMB_MIN_SIZE && total / Math.max(1, options.fileSize) > BOMB_RATIO) {

@@ -2,6 +2,7 @@
  * What a wheel's RECORD is matched against: the archive's members, by position, and the hash
  * algorithms its rows name (found before the members are read). See record-scan.ts.
  */
+import { NameIndex } from "../archive/name-index.ts";
 import { PATH_DIR, PathIndex } from "../archive/path-index.ts";
 import type { ArchiveMember, HashAlg } from "../dist/artifact.ts";
 
@@ -13,7 +14,8 @@ import type { ArchiveMember, HashAlg } from "../dist/artifact.ts";
 export class RecordMembers {
   /** The artifact's members, read (their digests and sizes are what rows are checked against). */
   readonly list: readonly ArchiveMember[];
-  private readonly files = new Map<string, number>();
+  /** The files RECORD must list, by name (the first member of each name). */
+  private readonly files: NameIndex;
   /** A later member of a name already seen → the first one (duplicate names share a row). */
   readonly aliases: [number, number][] = [];
   private readonly dirs = new PathIndex();
@@ -24,25 +26,31 @@ export class RecordMembers {
 
   constructor(members: readonly ArchiveMember[], distInfo: string) {
     this.list = members;
+    this.files = new NameIndex((i) => members[i]!.name, members.length);
+    let lastDir = "";
     for (const [i, m] of members.entries()) {
       const name = m.name;
       const end = name.endsWith("/") ? name.length - 1 : name.lastIndexOf("/");
-      if (end > 0) this.dirs.add(name.slice(0, end), PATH_DIR);
+      // Members come grouped by directory: the one just added needs no second walk.
+      if (end > 0 && !(end === lastDir.length && name.startsWith(lastDir))) {
+        lastDir = name.slice(0, end);
+        this.dirs.add(lastDir, PATH_DIR);
+      }
       if (!isListable(m, distInfo)) continue;
-      const first = this.files.get(name);
-      if (first === undefined) this.files.set(name, i);
-      else this.aliases.push([i, first]);
+      const first = this.files.add(i);
+      if (first !== i) this.aliases.push([i, first]);
     }
     // Rare: a file that is also some member's directory (`a/b` and `a/b/c` both in the wheel).
-    for (const [name, i] of this.files) {
-      if (!name.includes("/") && this.dirs.child(0, name) === undefined) continue;
+    this.files.forEach((i) => {
+      const name = members[i]!.name;
+      if (!name.includes("/") && this.dirs.child(0, name) === undefined) return;
       const node = this.dirs.find(name);
       if (node !== undefined) this.dirFiles.set(node, i);
-    }
+    });
   }
 
   get work(): number {
-    return this.lookups + this.dirs.work;
+    return this.lookups + this.dirs.work + this.files.work;
   }
 
   /** The position of the file named exactly `path`. */
