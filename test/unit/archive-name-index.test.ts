@@ -20,7 +20,9 @@ test("add returns the first position of each name; get finds it; forEach visits 
   assert.equal(index.get(""), 3);
   assert.equal(index.get("a/d.py"), undefined);
   const seen: number[] = [];
-  index.forEach((position) => seen.push(position));
+  index.forEach((position) => {
+    seen.push(position);
+  });
   assert.deepEqual(
     seen.sort((a, b) => a - b),
     [0, 1, 3, 4],

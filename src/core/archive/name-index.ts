@@ -109,7 +109,10 @@ export class NameIndex {
       let slot = hashOf(this.keyAt(held - 1)) & mask;
       for (let probes = 0; slots[slot] !== 0; probes++) {
         this.work++;
-        if (probes >= MAX_PROBE) return this.toMap(old);
+        if (probes >= MAX_PROBE) {
+          this.toMap(old);
+          return;
+        }
         slot = (slot + 1) & mask;
       }
       slots[slot] = held;

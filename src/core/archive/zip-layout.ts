@@ -254,6 +254,8 @@ export function checkExtras(
   where: "local header" | "central directory",
   severity: "error" | "warning",
 ): ArchiveIssue[] {
+  // Most members have no extra field: nothing to parse (this runs twice per member).
+  if (extra.length === 0) return [];
   const issues: ArchiveIssue[] = [];
   const at = (m: string) => `member ${quote(member)}: ${m} in the ${where}`;
   const { fields, malformed } = parseExtras(extra);

@@ -27,24 +27,35 @@ export class RecordMembers {
   constructor(members: readonly ArchiveMember[], distInfo: string) {
     this.list = members;
     this.files = new NameIndex((i) => members[i]!.name, members.length);
+    // Each file's directory node (-1: none, the file is at the top or its name starts with `/`).
+    const parents = new Int32Array(members.length).fill(-1);
+    // The tree is walked once per directory, not per member: members of one directory share it.
+    const dirNodes = new Map<string, number>();
     let lastDir = "";
+    let lastNode = -1;
     for (const [i, m] of members.entries()) {
       const name = m.name;
       const end = name.endsWith("/") ? name.length - 1 : name.lastIndexOf("/");
-      // Members come grouped by directory: the one just added needs no second walk.
       if (end > 0 && !(end === lastDir.length && name.startsWith(lastDir))) {
         lastDir = name.slice(0, end);
-        this.dirs.add(lastDir, PATH_DIR);
+        lastNode = dirNodes.get(lastDir) ?? this.dirs.add(lastDir, PATH_DIR);
+        dirNodes.set(lastDir, lastNode);
       }
       if (!isListable(m, distInfo)) continue;
+      if (end > 0) parents[i] = lastNode;
       const first = this.files.add(i);
       if (first !== i) this.aliases.push([i, first]);
     }
     // Rare: a file that is also some member's directory (`a/b` and `a/b/c` both in the wheel).
     this.files.forEach((i) => {
       const name = members[i]!.name;
-      if (!name.includes("/") && this.dirs.child(0, name) === undefined) return;
-      const node = this.dirs.find(name);
+      const parent = parents[i]!;
+      const node =
+        parent >= 0
+          ? this.dirs.child(parent, name.slice(name.lastIndexOf("/") + 1))
+          : !name.includes("/") && this.dirs.child(0, name) === undefined
+            ? undefined
+            : this.dirs.find(name);
       if (node !== undefined) this.dirFiles.set(node, i);
     });
   }
