@@ -36,6 +36,8 @@ import { findRecord, readRecord, readRecordAlgorithms } from "./read-record.ts";
 import { defaultWorkers } from "./worker-pool.ts";
 import { type Slot, WHOLE_LIMIT, ZipContent, ZipSlots } from "./zip-content.ts";
 
+const NO_BYTES = new Uint8Array(0);
+
 /** Central directories beyond this are refused (a real one for 100k members is ~10 MiB). */
 const MAX_CD_SIZE = 64 * 1024 * 1024;
 const MAX_ENTRIES = 500_000;
@@ -289,7 +291,8 @@ class Walk {
       return cdStart;
     }
     const nameBytes = variable.subarray(0, local.nameLength);
-    for (const found of checkLocalHeader(entry, local, nameBytes, variable.subarray(local.nameLength))) {
+    const extra = local.extraLength === 0 ? NO_BYTES : variable.subarray(local.nameLength);
+    for (const found of checkLocalHeader(entry, local, nameBytes, extra)) {
       this.issues.push(found);
     }
     if (dataEnd > cdStart) {

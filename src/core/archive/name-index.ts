@@ -74,7 +74,9 @@ export class NameIndex {
       for (const position of this.map.values()) fn(position);
       return;
     }
-    for (const held of this.slots) if (held !== 0) fn(held - 1);
+    // Index loops over the slots: iterating a typed array makes a result object per slot until optimized.
+    const slots = this.slots;
+    for (let s = 0; s < slots.length; s++) if (slots[s] !== 0) fn(slots[s]! - 1);
   }
 
   /** Whether the index moved to a Map (crafted names). */
@@ -93,7 +95,7 @@ export class NameIndex {
 
   private toMap(from: Int32Array = this.slots): void {
     const map = new Map<string, number>();
-    for (const held of from) if (held !== 0) map.set(this.keyAt(held - 1), held - 1);
+    for (let s = 0; s < from.length; s++) if (from[s] !== 0) map.set(this.keyAt(from[s]! - 1), from[s]! - 1);
     this.work += from.length;
     this.map = map;
     this.slots = new Int32Array(0);
@@ -104,7 +106,8 @@ export class NameIndex {
     const slots = new Int32Array(old.length * 2);
     const mask = slots.length - 1;
     this.work += old.length;
-    for (const held of old) {
+    for (let s = 0; s < old.length; s++) {
+      const held = old[s]!;
       if (held === 0) continue;
       let slot = hashOf(this.keyAt(held - 1)) & mask;
       for (let probes = 0; slots[slot] !== 0; probes++) {

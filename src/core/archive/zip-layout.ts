@@ -180,7 +180,8 @@ export function checkCentralEntry(entry: CentralEntry): { issues: ArchiveIssue[]
       fatal: true,
     };
   }
-  if ((entry.flags & FLAG_UTF8) !== 0 && decodeUtf8(entry.nameBytes) === undefined) {
+  const nameBytes = entry.nameBytes;
+  if ((entry.flags & FLAG_UTF8) !== 0 && !isUtf8(nameBytes)) {
     return {
       issues: [
         issue(
@@ -197,7 +198,7 @@ export function checkCentralEntry(entry: CentralEntry): { issues: ArchiveIssue[]
       issue("ART05", at("its central directory record runs past the end of the directory"), { member }),
     );
   }
-  pushAll(issues, checkName(entry.nameBytes, entry.flags, member));
+  pushAll(issues, checkName(nameBytes, entry.flags, member));
   if (entry.commentLength > 0)
     issues.push(issue("ART05", at("has a comment in the central directory"), { member }));
   if ((entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== 0) {
@@ -231,8 +232,10 @@ export function checkName(nameBytes: Uint8Array, flags: number, member: string):
   const at = (m: string) => `member ${quote(member)}: ${m}`;
   if (hasControlBytes(nameBytes))
     return [issue("ART06", at("name contains a control character"), { member })];
-  if (decodeUtf8(nameBytes) === undefined) return [issue("ART06", at("name is not valid UTF-8"), { member })];
-  if (!isAscii(nameBytes) && (flags & FLAG_UTF8) === 0) {
+  const ascii = isAscii(nameBytes);
+  if (!ascii && decodeUtf8(nameBytes) === undefined)
+    return [issue("ART06", at("name is not valid UTF-8"), { member })];
+  if (!ascii && (flags & FLAG_UTF8) === 0) {
     return [
       issue("ART06", at("non-ASCII name without the UTF-8 flag (bit 11): Python decodes it as cp437"), {
         member,
@@ -334,6 +337,9 @@ export function checkCentralDirectory(
   }
   return issues;
 }
+
+/** Whether `bytes` are valid UTF-8 (ASCII without decoding: most names are). */
+const isUtf8 = (bytes: Uint8Array): boolean => isAscii(bytes) || decodeUtf8(bytes) !== undefined;
 
 /** A string key for raw name bytes (names that are not UTF-8 must still compare exactly). */
 export const bytesKey = (bytes: Uint8Array): string => decodeLatin1(bytes);

@@ -328,7 +328,8 @@ export function parseCentralDirectory(bytes: Uint8Array, maxEntries: number): Ce
     // loop); PyPI's record walk runs into the end record instead (zip-layout reports it).
     if (extraStart + extraLength + commentLength > cd.length) entry.overruns = true;
     entry.name = decodeUtf8Lenient(entry.nameBytes);
-    const problem = applyZip64Extra(entry);
+    // Without an extra field there is no ZIP64 value to apply (and no view to make).
+    const problem = extraLength === 0 ? undefined : applyZip64Extra(entry);
     if (problem !== undefined) entry.extraProblem = problem;
     entries.push(entry);
     at = Math.min(cd.length, extraStart + extraLength + commentLength);

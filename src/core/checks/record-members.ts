@@ -3,7 +3,7 @@
  * algorithms its rows name (found before the members are read). See record-scan.ts.
  */
 import { NameIndex } from "../archive/name-index.ts";
-import { PATH_DIR, PathIndex } from "../archive/path-index.ts";
+import { PATH_DIR, PATH_PARENT, PathIndex } from "../archive/path-index.ts";
 import type { ArchiveMember, HashAlg } from "../dist/artifact.ts";
 
 /**
@@ -33,7 +33,8 @@ export class RecordMembers {
     const dirNodes = new Map<string, number>();
     let lastDir = "";
     let lastNode = -1;
-    for (const [i, m] of members.entries()) {
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
       const name = m.name;
       const end = name.endsWith("/") ? name.length - 1 : name.lastIndexOf("/");
       if (end > 0 && !(end === lastDir.length && name.startsWith(lastDir))) {
@@ -50,6 +51,8 @@ export class RecordMembers {
     this.files.forEach((i) => {
       const name = members[i]!.name;
       const parent = parents[i]!;
+      // A directory without subdirectories holds no node a file could name.
+      if (parent >= 0 && (this.dirs.flagsOf(parent) & PATH_PARENT) === 0) return;
       const node =
         parent >= 0
           ? this.dirs.child(parent, name.slice(name.lastIndexOf("/") + 1))
