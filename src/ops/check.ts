@@ -72,6 +72,8 @@ export interface CheckOptions {
 export type CheckEvent =
   /** Before any archive is read; `bytes` is the distributions' total size on disk. */
   | { type: "start"; project?: string; dists: string[]; bytes: number }
+  /** An archive's member count, as soon as its reader knows it (a tar's as it grows). */
+  | { type: "members"; file: string; count: number }
   | { type: "file-done"; file: string; errors: number; warnings: number };
 
 export interface CheckReport {
@@ -241,7 +243,10 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
 
     const weights = sizes.map((size) => (size > LARGE_ARCHIVE ? READ_SLOTS : 1));
     const dists: DistContext[] = await mapWeighted(distPaths, weights, async (path) => {
-      const artifact = await readArtifact(path, { display: display(path) });
+      const artifact = await readArtifact(path, {
+        display: display(path),
+        onMembers: (count) => options.onEvent?.({ type: "members", file: display(path), count }),
+      });
       const ctx = assembleDistContext(artifact, display(path));
       const own = dropAllowedSecrets(checkDistribution(ctx), ctx.artifact.kind, config);
       pushAll(findings, own);

@@ -369,6 +369,26 @@ test("REC09 flags directory rows, duplicates and file/directory conflicts", () =
   assert.match(conflict[0]?.message ?? "", /both as a file and as a directory/);
 });
 
+test("REC09 fails when two members, both listed, are a file and a directory of one path", () => {
+  // RecordMembers finds each file's node from its directory's, once per directory.
+  const cases: [Record<string, string>, string][] = [
+    [{ "demo_pkg/data": "x", "demo_pkg/data/inner.py": "y", "demo_pkg/other.py": "z" }, "demo_pkg/data"],
+    [{ top: "x", "top/inner.py": "y" }, "top"],
+    [{ "demo_pkg/a/b/c": "x", "demo_pkg/a/b/c/d/e.py": "y", "demo_pkg/a/b/f.py": "z" }, "demo_pkg/a/b/c"],
+  ];
+  for (const [files, path] of cases) {
+    const found = recOnly(
+      edited((r) => r, { files }),
+      "REC09",
+    );
+    assert.deepEqual(
+      found.map((f) => f.message),
+      [`demo_pkg-1.0.0.dist-info/RECORD uses ${path} both as a file and as a directory`],
+      path,
+    );
+  }
+});
+
 test("checkRecord does nothing for an sdist", () => {
   const sdist = makeArtifact({
     filename: "demo_pkg-1.0.0.tar.gz",

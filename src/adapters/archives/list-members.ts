@@ -31,7 +31,7 @@ import type { ArchiveListing, ListedMember, ZipEntryInfo } from "../../core/dist
 import { SlipwayError } from "../../errors.ts";
 import { type ByteSource, PositionalSource, readAt, SequentialSource } from "./byte-source.ts";
 import { canReuseEngine, RawInflater, StreamInflater } from "./inflate.ts";
-import { slotFor } from "./zip-content.ts";
+import { kindOf } from "./zip-content.ts";
 
 /** How much of the file's start may hold the gzip header (its file name and comment included). */
 const GZIP_HEADER_LIMIT = 64 * 1024;
@@ -252,7 +252,7 @@ async function listEntry(
   };
   const extended = extendedMtime(entry.extra) ?? extendedMtime(localExtra);
   if (extended !== undefined) zip.extendedMtime = extended;
-  const { member: base } = slotFor(entry);
+  const base = kindOf(entry);
   const member: ListedMember = {
     name: entry.name,
     kind: base.kind,

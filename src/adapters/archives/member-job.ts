@@ -83,6 +83,7 @@ export class MemberRunner {
       markup: spec.markup,
       crc: true,
       head: spec.head,
+      whole: spec.size,
     });
     this.open = { spec, sink };
     this.pending = [];

@@ -4,7 +4,7 @@
  * a copy when the checks need the content.
  */
 import { Buffer } from "node:buffer";
-import { createHash, type Hash } from "node:crypto";
+import { createHash, type Hash, hash as hashOnce } from "node:crypto";
 import { crc32 } from "node:zlib";
 import type { HashAlg } from "../../core/dist/artifact.ts";
 import type { DocMarkup } from "../../core/secrets/doc-blocks.ts";
@@ -36,12 +36,18 @@ export interface SinkOptions {
   crc: boolean;
   /** Keep this many leading bytes (file-type sniffing for the executable-bit check). */
   head: number;
+  /**
+   * The size the content cannot exceed (the inflaters stop past a member's declared size). When
+   * the first piece brings all of it, it is hashed in one call: no Hash object per member.
+   */
+  whole?: number | undefined;
 }
 
 export interface SinkResult {
   size: number;
   crc: number;
-  digests: Partial<Record<HashAlg, string>>;
+  /** One per algorithm, in the order asked, as latin1 strings of the raw bytes (see DigestTable.set). */
+  digests: string[];
   content?: Uint8Array;
   head?: Uint8Array;
   hits: ContentHit[];
@@ -49,7 +55,10 @@ export interface SinkResult {
 
 export class MemberSink {
   private readonly options: SinkOptions;
-  private readonly hashes: [HashAlg, Hash][];
+  /** Incremental hashes, made at the first piece that is not the whole content. */
+  private hashes: Hash[] | undefined;
+  /** Digests of content that came in one piece; `null` once more came after it (never, with a bound). */
+  private once: string[] | null | undefined;
   private readonly scanner: ContentScanner | undefined;
   private readonly kept: Uint8Array[] = [];
   private headBytes: Uint8Array | undefined;
@@ -58,7 +67,6 @@ export class MemberSink {
 
   constructor(options: SinkOptions) {
     this.options = options;
-    this.hashes = options.algorithms.map((alg) => [alg, createHash(NODE_HASH[alg])]);
     this.scanner = options.scan ? new ContentScanner({ markup: options.markup }) : undefined;
   }
 
@@ -68,7 +76,7 @@ export class MemberSink {
    */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    for (const [, hash] of this.hashes) hash.update(chunk);
+    this.hash(chunk);
     if (this.options.crc) this.crcValue = crc32(chunk, this.crcValue);
     this.scanner?.push(chunk);
     if (this.options.keep) this.kept.push(Uint8Array.prototype.slice.call(chunk));
@@ -78,9 +86,29 @@ export class MemberSink {
     this.size += chunk.length;
   }
 
+  private hash(chunk: Uint8Array): void {
+    const algorithms = this.options.algorithms;
+    if (this.size === 0 && chunk.length === this.options.whole) {
+      this.once = algorithms.map((alg) => hashOnce(NODE_HASH[alg], chunk, "binary"));
+      return;
+    }
+    // Past a declared size nothing arrives; should it, the digests would be wrong: drop them.
+    if (this.once !== undefined) {
+      this.once = null;
+      return;
+    }
+    this.hashes ??= algorithms.map((alg) => createHash(NODE_HASH[alg]));
+    for (const hash of this.hashes) hash.update(chunk);
+  }
+
   end(): SinkResult {
-    const digests: Partial<Record<HashAlg, string>> = {};
-    for (const [alg, hash] of this.hashes) digests[alg] = hash.digest("base64url");
+    const digests =
+      this.once === null
+        ? []
+        : (this.once ??
+          (this.hashes ?? this.options.algorithms.map((alg) => createHash(NODE_HASH[alg]))).map((hash) =>
+            hash.digest("binary"),
+          ));
     const result: SinkResult = {
       size: this.size,
       crc: this.crcValue,

@@ -23,7 +23,16 @@ export interface ReadArtifactOptions {
    * core, started only when an archive has enough small-member content to pay for them.
    */
   workers?: number;
+  /**
+   * Called as soon as the archive's member count is known (ZIP: from its central directory),
+   * and for a tar as the count passes each MEMBERS_STEP: a caller that owns its process may
+   * switch to a leaner memory mode before the members are read.
+   */
+  onMembers?: (count: number) => void;
 }
+
+/** How often a tar reader reports its growing member count. */
+export const MEMBERS_STEP = 10_000;
 
 /** The artifact kind from the file name: `.whl` wheels; `.tar.gz` and legacy `.zip` sdists. */
 export function artifactKind(filename: string): ArtifactKind {
@@ -59,6 +68,7 @@ export async function readArtifact(path: string, options: ReadArtifactOptions = 
       filename,
       signal: options.signal,
       workers: options.workers,
+      onMembers: options.onMembers,
     });
     const issues = [...read.issues, ...checkFileSize(size)];
     const model: ArtifactModel = {
@@ -86,8 +96,9 @@ async function readContainer(options: {
   filename: string;
   signal: AbortSignal | undefined;
   workers: number | undefined;
+  onMembers: ((count: number) => void) | undefined;
 }): Promise<ContainerRead> {
-  const { fh, size, kind, filename, signal, workers } = options;
+  const { fh, size, kind, filename, signal, workers, onMembers } = options;
   if (kind === "unknown") {
     return failed(
       [
@@ -101,8 +112,8 @@ async function readContainer(options: {
   }
   try {
     return filename.endsWith(".tar.gz")
-      ? await readTarGz({ fh, size, signal })
-      : await readZip({ fh, size, kind, filename, signal, workers });
+      ? await readTarGz({ fh, size, signal, onMembers, membersStep: MEMBERS_STEP })
+      : await readZip({ fh, size, kind, filename, signal, workers, onMembers });
   } catch (error) {
     if (signal?.aborted) throw error;
     // A parser bug must not hide the file's other problems behind a crash; report and go on.

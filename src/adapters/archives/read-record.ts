@@ -15,18 +15,16 @@ import type { RecordScan } from "../../core/dist/record.ts";
 import { parseWheelFilename } from "../../core/names/filename.ts";
 import { PositionalSource, readAt } from "./byte-source.ts";
 import { canReuseEngine, RawInflater, StreamInflater } from "./inflate.ts";
-import type { Slot } from "./zip-content.ts";
+import type { Slot, ZipSlots } from "./zip-content.ts";
 
 /** The RECORD member of the .dist-info the checks read (the same choice as `locateDistInfo`). */
-export function findRecord(slots: readonly Slot[], filename: string): Slot | undefined {
+export function findRecord(slots: ZipSlots, filename: string): Slot | undefined {
   const parsed = parseWheelFilename(filename);
-  const { distInfo } = layoutOf(
-    slots.map((s) => s.member),
-    parsed.ok ? parsed.value : undefined,
-  );
+  const { distInfo } = layoutOf(slots.members, parsed.ok ? parsed.value : undefined);
   if (distInfo === undefined) return undefined;
   const path = `${distInfo}/RECORD`;
-  const slot = slots.find((s) => s.member.name === path && s.member.kind !== "dir");
+  const index = slots.members.findIndex((m) => m.name === path && m.kind !== "dir");
+  const slot = index < 0 ? undefined : slots.at(index);
   return slot?.readable ? slot : undefined;
 }
 

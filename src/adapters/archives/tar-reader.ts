@@ -14,12 +14,8 @@ import { BOMB_MIN_SIZE, BOMB_RATIO } from "../../core/archive/zip-layout.ts";
 import { findEocd, MAX_EOCD_SEARCH } from "../../core/archive/zip-records.ts";
 import { pushAll } from "../../core/arrays.ts";
 import { checkTopLevel, checkUnkept } from "../../core/checks/archive.ts";
-import {
-  type ArchiveMember,
-  MAX_KEPT_CONTENT,
-  MAX_TOTAL_KEPT,
-  wantsContent,
-} from "../../core/dist/artifact.ts";
+import { MAX_KEPT_CONTENT, MAX_TOTAL_KEPT, ReadMember, wantsContent } from "../../core/dist/artifact.ts";
+import { DigestTable } from "../../core/dist/digest-table.ts";
 import { docMarkupOf } from "../../core/secrets/doc-blocks.ts";
 import { hitIssues } from "../../core/secrets/scanner.ts";
 import { readAt, SequentialSource } from "./byte-source.ts";
@@ -33,6 +29,9 @@ export interface TarReadOptions {
   fh: FileHandle;
   size: number;
   signal?: AbortSignal | undefined;
+  /** Called with the member count each time it reaches a multiple of `membersStep`. */
+  onMembers?: ((count: number) => void) | undefined;
+  membersStep?: number | undefined;
 }
 
 export async function readTarGz(options: TarReadOptions): Promise<ContainerRead> {
@@ -48,7 +47,7 @@ export async function readTarGz(options: TarReadOptions): Promise<ContainerRead>
     issues.push(issue("ART01", "not a gzip-compressed file: an sdist must be a .tar.gz"));
     return { members: [], contents: new Map(), issues, readable: false, sha256: await sequential.finish() };
   }
-  const collector = new TarCollector(issues);
+  const collector = new TarCollector(issues, options);
   const parser = new TarParser(collector);
   const outcome = await gunzipInto(sequential, parser, { size, issues });
   const gzipError = outcome.gzipError;
@@ -164,21 +163,32 @@ async function gunzipInto(
 
 /** Receives the parser's events: one sink per regular file, results onto the member list. */
 class TarCollector {
-  readonly members: ArchiveMember[] = [];
+  readonly members: ReadMember[] = [];
+  private readonly digests = new DigestTable();
   readonly contents = new Map<string, Uint8Array>();
   readonly heads = new Map<string, Uint8Array>();
   private readonly issues: ArchiveIssue[];
-  private current: { member: ArchiveMember; sink: MemberSink } | undefined;
+  private current: { member: ReadMember; row: number; sink: MemberSink } | undefined;
   private kept = 0;
+  private readonly onMembers: ((count: number) => void) | undefined;
+  private readonly membersStep: number;
 
-  constructor(issues: ArchiveIssue[]) {
+  constructor(issues: ArchiveIssue[], options: Pick<TarReadOptions, "onMembers" | "membersStep">) {
     this.issues = issues;
+    this.onMembers = options.onMembers;
+    this.membersStep = options.membersStep ?? 10_000;
   }
 
   member(found: TarMember): void {
-    const member: ArchiveMember = { name: found.name, kind: found.kind, size: found.size, mode: found.mode };
-    if (found.linkTarget !== undefined) member.linkTarget = found.linkTarget;
+    const row = this.members.length;
+    const member = new ReadMember(
+      { name: found.name, kind: found.kind, size: found.size, mode: found.mode },
+      this.digests,
+      row,
+    );
+    member.linkTarget = found.linkTarget;
     this.members.push(member);
+    if (this.members.length % this.membersStep === 0) this.onMembers?.(this.members.length);
     if (found.kind === "sparse") {
       this.issues.push(
         issue("ART07", `member ${quote(found.name)} is a sparse file, which PyPI refuses`, {
@@ -193,6 +203,7 @@ class TarCollector {
     const exec = (found.mode & 0o111) !== 0;
     this.current = {
       member,
+      row,
       sink: new MemberSink({
         algorithms: ["sha256"],
         keep,
@@ -200,6 +211,7 @@ class TarCollector {
         markup: docMarkupOf(found.name),
         crc: false,
         head: exec ? 4 : 0,
+        whole: found.size,
       }),
     };
   }
@@ -216,7 +228,7 @@ class TarCollector {
     if (!complete) return;
     const { member } = current;
     member.size = result.size;
-    member.digests = result.digests;
+    this.digests.set(current.row, result.digests);
     if (result.content !== undefined) this.contents.set(member.name, result.content);
     if (result.head !== undefined) this.heads.set(member.name, result.head);
     pushAll(this.issues, hitIssues(member.name, result.hits, "sdist"));

@@ -75,7 +75,7 @@ const lost = (index: number): JobResult => ({
   index,
   size: 0,
   crc: 0,
-  digests: {},
+  digests: [],
   hits: [],
   problem: "the worker thread reading it stopped",
 });

@@ -18,6 +18,7 @@ import {
 } from "../../core/archive/zip-layout.ts";
 import { checkLocalHeader, descriptorLength, walkOrder } from "../../core/archive/zip-local.ts";
 import {
+  type CentralEntry,
   FLAG_DATA_DESCRIPTOR,
   LOCAL_HEADER_SIZE,
   parseCentralDirectory,
@@ -28,11 +29,14 @@ import {
 import { pushAll } from "../../core/arrays.ts";
 import { checkTopLevel, checkUnkept } from "../../core/checks/archive.ts";
 import { type ArchiveMember, type ArtifactKind, wantsContent } from "../../core/dist/artifact.ts";
+import { DigestTable } from "../../core/dist/digest-table.ts";
 import type { RecordScan } from "../../core/dist/record.ts";
 import { type ByteSource, PositionalSource, readAt, SequentialSource } from "./byte-source.ts";
 import { findRecord, readRecord, readRecordAlgorithms } from "./read-record.ts";
 import { defaultWorkers } from "./worker-pool.ts";
-import { type Slot, slotFor, WHOLE_LIMIT, ZipContent } from "./zip-content.ts";
+import { type Slot, WHOLE_LIMIT, ZipContent, ZipSlots } from "./zip-content.ts";
+
+const NO_BYTES = new Uint8Array(0);
 
 /** Central directories beyond this are refused (a real one for 100k members is ~10 MiB). */
 const MAX_CD_SIZE = 64 * 1024 * 1024;
@@ -47,21 +51,24 @@ const BOMB_READ_LIMIT = 16 * 1024 * 1024;
  * In an archive that trips the bomb rule nothing is inflated except the few small members the
  * other checks read (METADATA, WHEEL, RECORD...), so the report stays about the real problem.
  */
-function limitToMetadata(slots: readonly Slot[], kind: ArtifactKind): void {
+function limitToMetadata(slots: ZipSlots, kind: ArtifactKind): void {
   let budget = BOMB_READ_LIMIT;
-  for (const slot of slots) {
-    const size = slot.entry.size;
+  for (let i = 0; i < slots.length; i++) {
+    const size = slots.entries[i]!.size;
     const keep =
-      slot.readable && size <= budget && size <= WHOLE_LIMIT && wantsContent(kind, slot.member.name, size);
+      slots.readable[i] === 1 &&
+      size <= budget &&
+      size <= WHOLE_LIMIT &&
+      wantsContent(kind, slots.members[i]!.name, size);
     if (keep) budget -= size;
-    slot.readable = keep;
+    slots.readable[i] = keep ? 1 : 0;
   }
 }
 
 /** Uncompressed bytes of the members to read. */
-function contentWork(slots: readonly Slot[]): number {
+function contentWork(slots: ZipSlots): number {
   let total = 0;
-  for (const s of slots) if (s.readable) total += s.entry.size;
+  for (let i = 0; i < slots.length; i++) if (slots.readable[i] === 1) total += slots.entries[i]!.size;
   return total;
 }
 
@@ -85,6 +92,8 @@ export interface ZipReadOptions {
   workers?: number | undefined;
   /** Stream large deflated members on this thread (what a Node without a reusable engine does). */
   reuseEngine?: boolean | undefined;
+  /** Called with the member count once the central directory is parsed. */
+  onMembers?: ((count: number) => void) | undefined;
 }
 
 export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
@@ -106,7 +115,11 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   const end = analyzeEnd(tail, size, { maxCdSize: MAX_CD_SIZE });
   pushAll(issues, end.issues);
   if (end.fatal) return unreadable();
+  // The end record's count, before the directory's records are parsed into objects; the real
+  // count too when the end record understates it.
+  options.onMembers?.(end.entries);
   const cd = parseCentralDirectory(await readAt(fh, end.cdStart, end.cdSize), MAX_ENTRIES);
+  if (cd.entries.length > end.entries) options.onMembers?.(cd.entries.length);
   if (cd.problem !== undefined) {
     issues.push(issue("ART01", `the central directory is unreadable: ${cd.problem}`));
     return unreadable();
@@ -120,16 +133,17 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   pushAll(issues, checkCentralDirectory(cd.entries, { declaredEntries: end.entries, fileSize: size }));
   if (fatal) return unreadable();
 
-  const slots = cd.entries.map(slotFor);
+  const digests = new DigestTable(["sha256"], cd.entries.length);
+  const slots = new ZipSlots(cd.entries, digests);
   if (isBomb(cd.entries, size)) limitToMetadata(slots, options.kind);
   const recordSlot = options.kind === "wheel" ? findRecord(slots, options.filename) : undefined;
   const recordAt = recordSlot === undefined ? undefined : { fh, slot: recordSlot, shift: end.shift };
-  const algorithms = recordAt === undefined ? ["sha256" as const] : await readRecordAlgorithms(recordAt);
+  if (recordAt !== undefined) digests.algorithms = await readRecordAlgorithms(recordAt);
   const contents = new Map<string, Uint8Array>();
   const heads = new Map<string, Uint8Array>();
   const content = new ZipContent({
     kind: options.kind,
-    algorithms,
+    digests,
     issues,
     contents,
     heads,
@@ -138,12 +152,9 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
     workers: options.workers ?? (contentWork(slots) >= WORKER_THRESHOLD ? defaultWorkers() : 0),
     reuseEngine: options.reuseEngine,
   });
-  const walk = new Walk({ end, issues, content });
+  const walk = new Walk({ end, issues, content, slots });
   try {
-    await walk.run(
-      walkOrder(cd.entries).map((e) => slots[e.index]!),
-      sequential,
-    );
+    await walk.run(walkOrder(cd.entries), sequential);
     for (const slot of walk.leftovers)
       await walk.readLocal(slot, new PositionalSource(fh), slot.entry.offset + end.shift);
     await content.drain();
@@ -151,7 +162,7 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
     content.close();
   }
 
-  const members = slots.map((s) => s.member);
+  const members = slots.members;
   // RECORD last: its rows are checked against the digests the walk computed.
   const record = recordAt === undefined ? undefined : await readRecord({ ...recordAt, members });
   pushAll(issues, checkMembers(members, { kind: options.kind, container: "zip", heads }));
@@ -176,16 +187,20 @@ class Walk {
   /** Members whose header lies inside an earlier member: read by position afterwards. */
   readonly leftovers: Slot[] = [];
 
-  constructor(options: { end: EndAnalysis; issues: ArchiveIssue[]; content: ZipContent }) {
+  private readonly slots: ZipSlots;
+
+  constructor(options: { end: EndAnalysis; issues: ArchiveIssue[]; content: ZipContent; slots: ZipSlots }) {
+    this.slots = options.slots;
     this.end = options.end;
     this.issues = options.issues;
     this.content = options.content;
   }
 
-  async run(order: readonly Slot[], source: SequentialSource): Promise<void> {
+  async run(order: readonly CentralEntry[], source: SequentialSource): Promise<void> {
     const { cdStart, shift } = this.end;
     let pos = shift;
-    for (const slot of order) {
+    for (const { index } of order) {
+      const slot = this.slots.at(index);
       const offset = slot.entry.offset + shift;
       // Quoted only when a message needs it (this loop runs once per member).
       const name = () => quote(slot.member.name);
@@ -276,7 +291,8 @@ class Walk {
       return cdStart;
     }
     const nameBytes = variable.subarray(0, local.nameLength);
-    for (const found of checkLocalHeader(entry, local, nameBytes, variable.subarray(local.nameLength))) {
+    const extra = local.extraLength === 0 ? NO_BYTES : variable.subarray(local.nameLength);
+    for (const found of checkLocalHeader(entry, local, nameBytes, extra)) {
       this.issues.push(found);
     }
     if (dataEnd > cdStart) {

@@ -42,13 +42,18 @@ export const decodeUtf8Lenient = (bytes: Uint8Array): string => lenientUtf8.deco
 export const decodeLatin1 = (bytes: Uint8Array): string => latin1.decode(bytes);
 
 /** True when `bytes` contains a C0 control byte or DEL (warehouse UNPRINTABLE_CHARS). */
+// Index loops: these run on every member name, and iterating a typed array makes a result
+// object per byte until V8 optimizes the loop.
 export function hasControlBytes(bytes: Uint8Array): boolean {
-  for (const byte of bytes) if (byte < 0x20 || byte === 0x7f) return true;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte < 0x20 || byte === 0x7f) return true;
+  }
   return false;
 }
 
 export function isAscii(bytes: Uint8Array): boolean {
-  for (const byte of bytes) if (byte > 0x7f) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return false;
   return true;
 }
 

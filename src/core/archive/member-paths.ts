@@ -35,6 +35,8 @@ export function traversalProblem(name: string): { severity: "error" | "warning";
   if (/^(\/\/|\\\\)/.test(name)) return { severity: "error", why: "is a UNC path" };
   if (/^[A-Za-z]:/.test(name)) return { severity: "error", why: "starts with a drive letter" };
   if (/^[/\\]/.test(name)) return { severity: "error", why: "is an absolute path" };
+  // Only a `..` segment can climb: most names have none and need no splitting (runs per member).
+  if (!name.includes("..")) return undefined;
   const { escapes } = resolvePath(name);
   if (escapes) return { severity: "error", why: "resolves outside the extraction directory" };
   if (segments(name).includes("..")) return { severity: "warning", why: "contains a `..` segment" };

@@ -8,6 +8,8 @@
 /** Node flags; callers combine them as they need. */
 export const PATH_DIR = 2;
 export const PATH_SYMLINK = 4;
+/** Set on every node that has a child node. */
+export const PATH_PARENT = 8;
 
 export class PathIndex {
   /** `<parent id>/<segment>` → node id; the root is 0. */
@@ -55,6 +57,7 @@ export class PathIndex {
         id = this.flags.length;
         this.ids.set(key, id);
         this.flags.push(0);
+        this.flags[node] = (this.flags[node] ?? 0) | PATH_PARENT;
       }
       node = id;
       if (slash < 0) return node;

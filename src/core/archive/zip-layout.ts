@@ -6,6 +6,7 @@
 import { pushAll } from "../arrays.ts";
 import { decodeLatin1, decodeUtf8, hasControlBytes, isAscii } from "./binary.ts";
 import { type ArchiveIssue, issue, quote } from "./issues.ts";
+import { NameIndex } from "./name-index.ts";
 import {
   type CentralEntry,
   EOCD_SIZE,
@@ -179,7 +180,8 @@ export function checkCentralEntry(entry: CentralEntry): { issues: ArchiveIssue[]
       fatal: true,
     };
   }
-  if ((entry.flags & FLAG_UTF8) !== 0 && decodeUtf8(entry.nameBytes) === undefined) {
+  const nameBytes = entry.nameBytes;
+  if ((entry.flags & FLAG_UTF8) !== 0 && !isUtf8(nameBytes)) {
     return {
       issues: [
         issue(
@@ -196,7 +198,7 @@ export function checkCentralEntry(entry: CentralEntry): { issues: ArchiveIssue[]
       issue("ART05", at("its central directory record runs past the end of the directory"), { member }),
     );
   }
-  pushAll(issues, checkName(entry.nameBytes, entry.flags, member));
+  pushAll(issues, checkName(nameBytes, entry.flags, member));
   if (entry.commentLength > 0)
     issues.push(issue("ART05", at("has a comment in the central directory"), { member }));
   if ((entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== 0) {
@@ -230,8 +232,10 @@ export function checkName(nameBytes: Uint8Array, flags: number, member: string):
   const at = (m: string) => `member ${quote(member)}: ${m}`;
   if (hasControlBytes(nameBytes))
     return [issue("ART06", at("name contains a control character"), { member })];
-  if (decodeUtf8(nameBytes) === undefined) return [issue("ART06", at("name is not valid UTF-8"), { member })];
-  if (!isAscii(nameBytes) && (flags & FLAG_UTF8) === 0) {
+  const ascii = isAscii(nameBytes);
+  if (!ascii && decodeUtf8(nameBytes) === undefined)
+    return [issue("ART06", at("name is not valid UTF-8"), { member })];
+  if (!ascii && (flags & FLAG_UTF8) === 0) {
     return [
       issue("ART06", at("non-ASCII name without the UTF-8 flag (bit 11): Python decodes it as cp437"), {
         member,
@@ -253,6 +257,8 @@ export function checkExtras(
   where: "local header" | "central directory",
   severity: "error" | "warning",
 ): ArchiveIssue[] {
+  // Most members have no extra field: nothing to parse (this runs twice per member).
+  if (extra.length === 0) return [];
   const issues: ArchiveIssue[] = [];
   const at = (m: string) => `member ${quote(member)}: ${m} in the ${where}`;
   const { fields, malformed } = parseExtras(extra);
@@ -302,20 +308,23 @@ export function checkCentralDirectory(
       ),
     );
   }
-  const seen = new Set<string>();
+  // The decoded name is the key when it holds no U+FFFD (then it is the bytes' only decoding):
+  // no second string per member.
+  const keyAt = (i: number): string => {
+    const entry = entries[i]!;
+    return entry.name.includes("\uFFFD") ? `\0${bytesKey(entry.nameBytes)}` : entry.name;
+  };
+  const seen = new NameIndex(keyAt, entries.length);
   let total = 0;
-  for (const entry of entries) {
-    // The decoded name is the key when it holds no U+FFFD (then it is the bytes' only decoding):
-    // no second string per member.
-    const key = entry.name.includes("\uFFFD") ? `\0${bytesKey(entry.nameBytes)}` : entry.name;
-    if (seen.has(key)) {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (seen.add(i) !== i) {
       issues.push(
         issue("ART05", `member ${quote(entry.name)} appears more than once in the central directory`, {
           member: entry.name,
         }),
       );
     }
-    seen.add(key);
     total += entry.size;
   }
   if (total > BOMB_MIN_SIZE && total / Math.max(1, options.fileSize) > BOMB_RATIO) {
@@ -328,6 +337,9 @@ export function checkCentralDirectory(
   }
   return issues;
 }
+
+/** Whether `bytes` are valid UTF-8 (ASCII without decoding: most names are). */
+const isUtf8 = (bytes: Uint8Array): boolean => isAscii(bytes) || decodeUtf8(bytes) !== undefined;
 
 /** A string key for raw name bytes (names that are not UTF-8 must still compare exactly). */
 export const bytesKey = (bytes: Uint8Array): string => decodeLatin1(bytes);

@@ -148,7 +148,8 @@ export function checkUnkept(
 ): ArchiveIssue[] {
   const issues: ArchiveIssue[] = [];
   for (const m of members) {
-    if (m.kind !== "file" || m.digests === undefined || contents.has(m.name) || !mustRead(kind, m.name))
+    // mustRead first: it rules out nearly every member without making its digests.
+    if (!mustRead(kind, m.name) || m.kind !== "file" || contents.has(m.name) || m.digests === undefined)
       continue;
     issues.push({
       id: "ART12",

@@ -2,7 +2,8 @@
  * What a wheel's RECORD is matched against: the archive's members, by position, and the hash
  * algorithms its rows name (found before the members are read). See record-scan.ts.
  */
-import { PATH_DIR, PathIndex } from "../archive/path-index.ts";
+import { NameIndex } from "../archive/name-index.ts";
+import { PATH_DIR, PATH_PARENT, PathIndex } from "../archive/path-index.ts";
 import type { ArchiveMember, HashAlg } from "../dist/artifact.ts";
 
 /**
@@ -13,7 +14,8 @@ import type { ArchiveMember, HashAlg } from "../dist/artifact.ts";
 export class RecordMembers {
   /** The artifact's members, read (their digests and sizes are what rows are checked against). */
   readonly list: readonly ArchiveMember[];
-  private readonly files = new Map<string, number>();
+  /** The files RECORD must list, by name (the first member of each name). */
+  private readonly files: NameIndex;
   /** A later member of a name already seen → the first one (duplicate names share a row). */
   readonly aliases: [number, number][] = [];
   private readonly dirs = new PathIndex();
@@ -24,25 +26,45 @@ export class RecordMembers {
 
   constructor(members: readonly ArchiveMember[], distInfo: string) {
     this.list = members;
-    for (const [i, m] of members.entries()) {
+    this.files = new NameIndex((i) => members[i]!.name, members.length);
+    // Each file's directory node (-1: none, the file is at the top or its name starts with `/`).
+    const parents = new Int32Array(members.length).fill(-1);
+    // The tree is walked once per directory, not per member: members of one directory share it.
+    const dirNodes = new Map<string, number>();
+    let lastDir = "";
+    let lastNode = -1;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
       const name = m.name;
       const end = name.endsWith("/") ? name.length - 1 : name.lastIndexOf("/");
-      if (end > 0) this.dirs.add(name.slice(0, end), PATH_DIR);
+      if (end > 0 && !(end === lastDir.length && name.startsWith(lastDir))) {
+        lastDir = name.slice(0, end);
+        lastNode = dirNodes.get(lastDir) ?? this.dirs.add(lastDir, PATH_DIR);
+        dirNodes.set(lastDir, lastNode);
+      }
       if (!isListable(m, distInfo)) continue;
-      const first = this.files.get(name);
-      if (first === undefined) this.files.set(name, i);
-      else this.aliases.push([i, first]);
+      if (end > 0) parents[i] = lastNode;
+      const first = this.files.add(i);
+      if (first !== i) this.aliases.push([i, first]);
     }
     // Rare: a file that is also some member's directory (`a/b` and `a/b/c` both in the wheel).
-    for (const [name, i] of this.files) {
-      if (!name.includes("/") && this.dirs.child(0, name) === undefined) continue;
-      const node = this.dirs.find(name);
+    this.files.forEach((i) => {
+      const name = members[i]!.name;
+      const parent = parents[i]!;
+      // A directory without subdirectories holds no node a file could name.
+      if (parent >= 0 && (this.dirs.flagsOf(parent) & PATH_PARENT) === 0) return;
+      const node =
+        parent >= 0
+          ? this.dirs.child(parent, name.slice(name.lastIndexOf("/") + 1))
+          : !name.includes("/") && this.dirs.child(0, name) === undefined
+            ? undefined
+            : this.dirs.find(name);
       if (node !== undefined) this.dirFiles.set(node, i);
-    }
+    });
   }
 
   get work(): number {
-    return this.lookups + this.dirs.work;
+    return this.lookups + this.dirs.work + this.files.work;
   }
 
   /** The position of the file named exactly `path`. */
@@ -89,6 +111,7 @@ const ALGORITHM_NAMES =
   /,"?(sha224|sha256|sha384|sha512|blake2b|blake2s|sha3_224|sha3_256|sha3_384|sha3_512)=/g;
 /** Longest `,"sha3_512=` match: what one piece must pass on to the next. */
 const ALGORITHM_CARRY = 11;
+const ALGORITHM_PIECE = 8 * 1024;
 
 /**
  * The hash algorithms a RECORD names, found in a quick pass before the members are read, so
@@ -101,8 +124,14 @@ export class RecordAlgorithms {
   readonly found = new Set<HashAlg>(["sha256"]);
 
   push(chunk: Uint8Array): void {
-    const text = this.carry + this.latin1.decode(chunk);
-    for (const m of text.matchAll(ALGORITHM_NAMES)) this.found.add(m[1] as HashAlg);
-    this.carry = text.slice(-ALGORITHM_CARRY);
+    // 8 KiB at a time: a whole inflater chunk (256 KiB) of text lived long enough to be promoted.
+    for (let at = 0; at < chunk.length; at += ALGORITHM_PIECE) {
+      const text = this.carry + this.latin1.decode(chunk.subarray(at, at + ALGORITHM_PIECE));
+      ALGORITHM_NAMES.lastIndex = 0;
+      for (let m = ALGORITHM_NAMES.exec(text); m !== null; m = ALGORITHM_NAMES.exec(text)) {
+        this.found.add(m[1] as HashAlg);
+      }
+      this.carry = text.slice(-ALGORITHM_CARRY);
+    }
   }
 }

@@ -11,7 +11,7 @@
 import { type ArchiveIssue, issue } from "../archive/issues.ts";
 import { CappedList } from "../arrays.ts";
 import type { HashAlg } from "../dist/artifact.ts";
-import { parseRecordHash, parseRecordSize, type RecordScan } from "../dist/record.ts";
+import { parseRecordHash, parseRecordSize, type RecordHash, type RecordScan } from "../dist/record.ts";
 import { type CsvRow, TwoReadings } from "../dist/record-csv.ts";
 import type { RecordMembers } from "./record-members.ts";
 import { printable } from "./wheel-layout.ts";
@@ -27,6 +27,19 @@ export const MAX_RECORD_BYTES = 128 * 1024 * 1024;
 /** Findings of one check listed one by one, per RECORD; the rest are counted and summarized. */
 export const MAX_LISTED = 20;
 
+/** Bytes of RECORD decoded and read at a time, to the end of a line. */
+const TEXT_PIECE = 8 * 1024;
+
+/** Where the piece of `chunk` starting at `at` ends: after the last `\n` within TEXT_PIECE bytes, else after the next one. */
+function pieceEnd(chunk: Uint8Array, at: number): number {
+  const limit = at + TEXT_PIECE;
+  if (limit >= chunk.length) return chunk.length;
+  const last = chunk.lastIndexOf(0x0a, limit - 1);
+  if (last >= at) return last + 1;
+  const next = chunk.indexOf(0x0a, limit);
+  return next < 0 ? chunk.length : next + 1;
+}
+
 /** Fields kept per row: three are a valid row, a fourth says why one is not. */
 const KEPT_FIELDS = 8;
 /** How much of an untrusted path a message shows. */
@@ -36,6 +49,12 @@ const shown = (text: string): string => printable(text.length > SHOWN ? `${text.
 
 /** Python's int() on a size: digits with optional sign, surrounding space and `_` separators. */
 const PY_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+
+/**
+ * Matches every path a PATH_RULES rule (or the backslash warning) could flag: a leading `/`, `\\`
+ * or drive letter, any `\\`, an empty segment, a `.` or `..` segment. A path it misses is clean.
+ */
+const MAYBE_BAD_PATH = /^[/\\]|^[A-Za-z]:|\\|\/\/|\/$|(?:^|\/)\.\.?(?:\/|$)/;
 
 /** What makes a RECORD path point outside site-packages or at no file ([CWC] validate_path). */
 const PATH_RULES: readonly [(path: string, segments: readonly string[]) => boolean, string][] = [
@@ -101,14 +120,22 @@ export class RecordScanner {
       this.refuse(`more than ${this.limit}`);
       return;
     }
-    let text: string;
-    try {
-      text = this.decoder.decode(chunk, { stream: true });
-    } catch {
-      this.unusable = "it is not valid UTF-8";
-      return;
+    // Small pieces: the text and the rows both readings hold until they are paired live only
+    // as long as one piece takes, not long enough for V8 to move them to its old generation
+    // (an inflater's 256 KiB at once promoted ~20 MB of a 12 MB RECORD). Pieces end after a
+    // `\n`, so lines stay whole for the readers' fast path; a longer line is one piece.
+    for (let at = 0; at < chunk.length && this.unusable === undefined; ) {
+      const end = pieceEnd(chunk, at);
+      let text: string;
+      try {
+        text = this.decoder.decode(chunk.subarray(at, end), { stream: true });
+      } catch {
+        this.unusable = "it is not valid UTF-8";
+        return;
+      }
+      this.feed(text);
+      at = end;
     }
-    this.feed(text);
   }
 
   /** Refuses a RECORD declared larger than the limit before any of it is read. */
@@ -184,6 +211,7 @@ export class RecordScanner {
       return;
     }
     const [path = "", hash = "", size = ""] = row.fields;
+    let parsed: RecordHash | undefined;
     this.checkPath(path, line);
     const where = () => `${this.path} line ${line} (${shown(path)})`;
     if (path === this.path) {
@@ -211,12 +239,13 @@ export class RecordScanner {
         );
       }
       if (hash !== "") {
-        const parsed = parseRecordHash(hash);
-        if (!parsed.ok) this.add("REC06", () => `${where()}: ${parsed.error}`, line, "error");
-        else this.algorithms.add(parsed.alg);
+        parsed = parseRecordHash(hash);
+        const error = parsed.ok ? undefined : parsed.error;
+        if (error !== undefined) this.add("REC06", () => `${where()}: ${error}`, line, "error");
+        else if (parsed.ok) this.algorithms.add(parsed.alg);
       }
     }
-    if (path !== "" && !path.endsWith("/")) this.place({ hash, size, line }, path);
+    if (path !== "" && !path.endsWith("/")) this.place({ hash, size, line, parsed }, path);
   }
 
   private fieldCount(row: CsvRow): void {
@@ -258,6 +287,8 @@ export class RecordScanner {
       );
       return;
     }
+    // Most paths break no rule: one scan tells, without splitting (this runs once per row).
+    if (!MAYBE_BAD_PATH.test(path)) return;
     const segments = path.split(/[/\\]/);
     const problem = PATH_RULES.find(([broken]) => broken(path, segments))?.[1];
     if (problem !== undefined) {
@@ -340,7 +371,7 @@ export class RecordScanner {
         () => `${m.name} is ${m.size} bytes but ${this.path} line ${row.line} says ${shown(row.size)}`,
       );
     }
-    const hash = row.hash === "" ? undefined : parseRecordHash(row.hash);
+    const hash = row.hash === "" ? undefined : (row.parsed ?? parseRecordHash(row.hash));
     if (hash === undefined || !hash.ok) return;
     const actual = m.digests?.[hash.alg];
     if (actual === undefined) {
@@ -387,15 +418,19 @@ interface Row {
   hash: string;
   size: string;
   line: number;
+  /** The hash field parsed, when the row's own checks already did. */
+  parsed?: RecordHash | undefined;
 }
 
 const UNREAD = "See the archive findings for why the member could not be read.";
 
 /** FNV-1a of a row's hash and size: equal rows give equal fingerprints (a collision only softens REC09). */
 function fingerprint(row: Row): number {
+  // Over `hash,size` without making that string (once per row).
   let h = 0x811c9dc5;
-  const text = `${row.hash},${row.size}`;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < row.hash.length; i++) h = Math.imul(h ^ row.hash.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ 0x2c, 0x01000193);
+  for (let i = 0; i < row.size.length; i++) h = Math.imul(h ^ row.size.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
 

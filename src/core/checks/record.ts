@@ -140,8 +140,9 @@ export function verifyRecord(ctx: DistContext, distInfo: string, meter: WorkMete
   }
   const found = new CappedList<Finding>(MAX_LISTED);
   // Rows were checked against the members as RECORD was read (REC07); what is left is the
-  // members no row names.
-  for (const [position, member] of members.entries()) {
+  // members no row names (an index loop: entries() makes a pair per member).
+  for (let position = 0; position < members.length; position++) {
+    const member = members[position]!;
     meter.work++;
     if (!isListable(member, distInfo) || (scan.lines[position] ?? 0) !== 0) continue;
     found.add("REC03", () => unlisted(ctx, scan.backslashed.get(position), member, recordPath), true);

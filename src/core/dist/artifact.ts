@@ -4,6 +4,7 @@
  */
 import type { Finding } from "../findings.ts";
 import { CREDENTIAL_FILE_MAX, isCredentialFile } from "../secrets/patterns.ts";
+import type { DigestTable } from "./digest-table.ts";
 import type { RecordScan } from "./record.ts";
 
 export type ArtifactKind = "wheel" | "sdist" | "unknown";
@@ -48,8 +49,43 @@ export interface ArchiveMember {
    * Digests of the full uncompressed content, urlsafe base64 without padding (RECORD's form).
    * Regular files always get sha256; wheels also get every algorithm RECORD names.
    * Absent when the content could not be read (bomb guard, truncated archive, unsupported method).
+   * Read-only: the readers keep digests in a DigestTable and make this object when asked.
    */
-  digests?: Partial<Record<HashAlg, string>> | undefined;
+  readonly digests?: Partial<Record<HashAlg, string>> | undefined;
+}
+
+/**
+ * A member as the archive readers produce it. Its digests live in the archive's DigestTable
+ * (raw bytes, off the JS heap) and `digests` makes their RECORD form on each read; every field
+ * is set in the constructor so all members share one shape (~90 bytes and the name each).
+ */
+export class ReadMember implements ArchiveMember {
+  name: string;
+  kind: MemberKind;
+  size: number;
+  compressedSize: number | undefined;
+  mode: number | undefined;
+  linkTarget: string | undefined = undefined;
+  readonly #table: DigestTable;
+  readonly #row: number;
+
+  constructor(
+    init: { name: string; kind: MemberKind; size: number; compressedSize?: number; mode?: number },
+    table: DigestTable,
+    row: number,
+  ) {
+    this.name = init.name;
+    this.kind = init.kind;
+    this.size = init.size;
+    this.compressedSize = init.compressedSize;
+    this.mode = init.mode;
+    this.#table = table;
+    this.#row = row;
+  }
+
+  get digests(): Partial<Record<HashAlg, string>> | undefined {
+    return this.#table.get(this.#row);
+  }
 }
 
 export interface ArtifactModel {
@@ -95,25 +131,34 @@ const LICENCE_LIKE = /^(licen[cs]e|copying|notice|authors|patents)([.\-_].*)?$/i
  */
 export function wantsContent(kind: ArtifactKind, name: string, size: number): boolean {
   if (size > MAX_KEPT_CONTENT) return false;
-  const parts = name.split("/");
-  const base = parts[parts.length - 1] ?? "";
+  // Runs for every member read: the segments it needs are found without splitting the name.
+  const last = name.lastIndexOf("/");
+  const base = name.slice(last + 1);
   if (base === "py.typed") return true;
   if (size <= CREDENTIAL_FILE_MAX && isCredentialFile(name)) return true;
+  const first = name.indexOf("/");
   if (kind === "wheel") {
-    const top = parts[0] ?? "";
-    if (top.endsWith(".dist-info")) return !(parts.length === 2 && base === "RECORD");
-    if (parts.length === 1 && base.endsWith(".pth")) return true;
-    if (top.endsWith(".data") && parts[1] === "scripts") return true;
-    return false;
+    if (first < 0) return name.endsWith(".dist-info") || name.endsWith(".pth");
+    const top = name.slice(0, first);
+    if (top.endsWith(".dist-info")) return !(first === last && base === "RECORD");
+    return top.endsWith(".data") && secondSegmentIs(name, first, "scripts");
   }
   if (kind === "sdist") {
-    const rel = parts.slice(1);
-    if (rel.length === 1 && ["PKG-INFO", "pyproject.toml", "setup.cfg"].includes(base)) return true;
+    if (first >= 0 && first === last && SDIST_KEPT.has(base)) return true;
     if (LICENCE_LIKE.test(base)) return true;
-    if (rel[0] === "LICENSES" || rel[0] === "licenses") return true;
-    return false;
+    return (
+      first >= 0 && (secondSegmentIs(name, first, "LICENSES") || secondSegmentIs(name, first, "licenses"))
+    );
   }
   return false;
+}
+
+const SDIST_KEPT = new Set(["PKG-INFO", "pyproject.toml", "setup.cfg"]);
+
+/** Whether the path segment after the `/` at `slash` is exactly `segment`. */
+function secondSegmentIs(name: string, slash: number, segment: string): boolean {
+  const end = slash + 1 + segment.length;
+  return name.startsWith(segment, slash + 1) && (end === name.length || name[end] === "/");
 }
 
 /**
