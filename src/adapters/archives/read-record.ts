@@ -35,22 +35,46 @@ interface RecordAt {
   shift: number;
 }
 
-/** What the main pass computes for every member: sha256 and each algorithm the RECORD names. */
-export async function readRecordAlgorithms(at: RecordAt): Promise<HashAlg[]> {
+/**
+ * A RECORD up to this size is kept from the first read for the scan after the walk: the
+ * common wheel's RECORD (a few KiB) is then read and inflated once. Larger ones are read again,
+ * streaming, so memory stays bounded whatever the RECORD's size.
+ */
+const KEEP_RECORD_BYTES = 1024 * 1024;
+
+/**
+ * What the main pass computes for every member: sha256 and each algorithm the RECORD names;
+ * and, for a small RECORD, its bytes (`kept`) for `readRecord`.
+ */
+export async function readRecordAlgorithms(
+  at: RecordAt,
+): Promise<{ algorithms: HashAlg[]; kept?: Uint8Array[] }> {
   // A RECORD over the limit is refused unread (see readRecord): sha256 is all that is needed.
-  if (at.slot.entry.size > MAX_RECORD_BYTES) return ["sha256"];
+  if (at.slot.entry.size > MAX_RECORD_BYTES) return { algorithms: ["sha256"] };
   const scan = new RecordAlgorithms();
-  await streamMember(
+  const keep = at.slot.entry.size <= KEEP_RECORD_BYTES;
+  const kept: Uint8Array[] = [];
+  let size = 0;
+  const read = await streamMember(
     at,
-    (chunk) => scan.push(chunk),
+    (chunk) => {
+      scan.push(chunk);
+      size += chunk.length;
+      // A copy: the inflater may reuse its output buffer.
+      if (keep && size <= KEEP_RECORD_BYTES) kept.push(Uint8Array.from(chunk));
+    },
     () => false,
   );
-  return [...scan.found];
+  const whole = read && keep && size <= KEEP_RECORD_BYTES;
+  return whole ? { algorithms: [...scan.found], kept } : { algorithms: [...scan.found] };
 }
 
-/** Scans the RECORD against the members once their digests are known; undefined when unreadable. */
+/**
+ * Scans the RECORD against the members once their digests are known (from `kept`, the bytes
+ * the first read kept, else read again); undefined when unreadable.
+ */
 export async function readRecord(
-  at: RecordAt & { members: readonly ArchiveMember[] },
+  at: RecordAt & { members: readonly ArchiveMember[]; kept?: readonly Uint8Array[] | undefined },
 ): Promise<RecordScan | undefined> {
   const path = at.slot.member.name;
   const scanner = new RecordScanner({
@@ -60,6 +84,10 @@ export async function readRecord(
   // The declared size is the inflate ceiling: past the limit, refuse before reading anything.
   scanner.expect(at.slot.entry.size);
   if (scanner.done) return scanner.end();
+  if (at.kept !== undefined) {
+    for (const chunk of at.kept) if (!scanner.done) scanner.push(chunk);
+    return scanner.end();
+  }
   const read = await streamMember(
     at,
     (chunk) => scanner.push(chunk),

@@ -138,7 +138,12 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
   if (isBomb(cd.entries, size)) limitToMetadata(slots, options.kind);
   const recordSlot = options.kind === "wheel" ? findRecord(slots, options.filename) : undefined;
   const recordAt = recordSlot === undefined ? undefined : { fh, slot: recordSlot, shift: end.shift };
-  if (recordAt !== undefined) digests.algorithms = await readRecordAlgorithms(recordAt);
+  let keptRecord: Uint8Array[] | undefined;
+  if (recordAt !== undefined) {
+    const first = await readRecordAlgorithms(recordAt);
+    digests.algorithms = first.algorithms;
+    keptRecord = first.kept;
+  }
   const contents = new Map<string, Uint8Array>();
   const heads = new Map<string, Uint8Array>();
   const content = new ZipContent({
@@ -164,7 +169,9 @@ export async function readZip(options: ZipReadOptions): Promise<ContainerRead> {
 
   const members = slots.members;
   // RECORD last: its rows are checked against the digests the walk computed.
-  const record = recordAt === undefined ? undefined : await readRecord({ ...recordAt, members });
+  const record =
+    recordAt === undefined ? undefined : await readRecord({ ...recordAt, members, kept: keptRecord });
+  keptRecord = undefined;
   pushAll(issues, checkMembers(members, { kind: options.kind, container: "zip", heads }));
   pushAll(issues, checkUnkept(members, contents, options.kind));
   if (options.kind === "sdist") pushAll(issues, checkTopLevel(members));
