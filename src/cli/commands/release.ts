@@ -17,15 +17,17 @@ export const HELP = `Usage: slipway release [PATH] [--bump KIND | --version X] [
 
 The whole release as one resumable run. Every preflight check runs first and reports together
 (clean tree, release branch, up to date with the remote, tag free, declared environment
-variables set, gate commands green, credentials for the target, version not on the target yet);
-then:
+variables set, gate commands green, the target's credentials proven by an upload request it
+refuses for its content only after logging in, version not on the target yet); then:
 
   write version + changelog → build → check → publish to the stage → install from the stage and
-  smoke-test → commit + tag locally │ publish to the target → push commit and tag
+  smoke-test → commit + tag locally → save the release state on the remote │ publish to the
+  target → push commit and tag
 
 Nothing public happens until everything before it is proven: a failure before the target
-publish undoes the tag, the commit and the file edits, leaving the repository as it was. After
-it, nothing is undone: 'slipway release --resume' continues, re-checking the index and the
+accepts its first file (the target refusing every file included) undoes the state refs, the
+tag, the commit and the file edits, leaving the repository as it was. After it, nothing is
+undone: 'slipway release --resume' continues, re-checking the index and the
 remote instead of trusting the journal (.slipway/release.json). A lock keeps two releases of
 one project from running at once. See docs/release.md.
 
