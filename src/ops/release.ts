@@ -266,7 +266,7 @@ function now(options: ReleaseOptions): number {
 /**
  * The plan of an interrupted run, from its journal, with the credentials resolved again. Without
  * a journal here, the release is looked for on the remote (a run interrupted on another machine,
- * see release-remote.ts) and restored first.
+ * see release/restore.ts) and restored first.
  */
 async function planResumed(root: string, options: ReleaseOptions): Promise<Planned> {
   const journal = fileJournal(root);
