@@ -122,7 +122,7 @@ export type Step<C, R = unknown, P = unknown> = RunStep<C, R, P> | PlanStep<C, R
 export type StepTable<C> = readonly Step<C>[];
 
 /** What a journaled record that does not fit says to do. */
-const RECORD_HINT =
+export const RECORD_HINT =
   "resume with the slipway version that started the run; if you did not start it, delete the journal";
 
 /**

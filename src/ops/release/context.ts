@@ -10,7 +10,7 @@ import { list, matching } from "../../core/stored-shape.ts";
 import type { Credentials } from "../../core/upload/credentials.ts";
 import { SlipwayError } from "../../errors.ts";
 import type { JournalStore } from "../../pipeline/journal.ts";
-import type { PlanStep, RunStep, StepContext } from "../../pipeline/steps.ts";
+import { type PlanStep, RECORD_HINT, type RunStep, type StepContext } from "../../pipeline/steps.ts";
 import type { Secret } from "../../secret.ts";
 import type { ReleaseStepEvent } from "./events.ts";
 
@@ -76,9 +76,7 @@ export function mismatch(where: string, field: string, expected: string, found: 
   return new SlipwayError(
     "io",
     `${where} is not a file slipway wrote: ${field}: expected ${JSON.stringify(expected)}, found ${JSON.stringify(found)}`,
-    {
-      hint: "resume with the slipway version that started the run; if you did not start it, delete the journal",
-    },
+    { hint: RECORD_HINT },
   );
 }
 
