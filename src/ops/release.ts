@@ -25,13 +25,12 @@ import { SlipwayError } from "../errors.ts";
 import { fileJournal } from "../pipeline/journal.ts";
 import { type LockEvent, withLock } from "../pipeline/lock.ts";
 import { type PipelineEvent, type PipelineResult, runPipeline } from "../pipeline/runner.ts";
-import type { JsonValue } from "../pipeline/steps.ts";
 import { Secret } from "../secret.ts";
 import { type RunningIndex, startIndex } from "../server/index-server.ts";
 import { planReleaseChangelog } from "./changelog.ts";
 import { loadPublishConfig } from "./publish-config.ts";
-import { restoreFromRemote, sameVersion } from "./release-remote.ts";
-import { releaseSteps, type StageIndex, withoutTwine } from "./release-steps.ts";
+import { restoreFromRemote, sameVersion } from "./release/restore.ts";
+import { type ReleaseStepEvent, releaseSteps, type StageIndex, withoutTwine } from "./release/steps.ts";
 import {
   assembleVersionPlan,
   blockedError,
@@ -95,7 +94,7 @@ export type ReleaseEvent =
   | LockEvent
   | { type: "plan"; plan: ReleasePlan; resumed: boolean }
   | { type: "stage-started"; url: string }
-  | { type: "detail"; step: string; message: string };
+  | ReleaseStepEvent;
 
 export interface ReleaseReport {
   plan: ReleasePlan;
@@ -267,7 +266,7 @@ function now(options: ReleaseOptions): number {
 /**
  * The plan of an interrupted run, from its journal, with the credentials resolved again. Without
  * a journal here, the release is looked for on the remote (a run interrupted on another machine,
- * see release-remote.ts) and restored first.
+ * see release/restore.ts) and restored first.
  */
 async function planResumed(root: string, options: ReleaseOptions): Promise<Planned> {
   const journal = fileJournal(root);
@@ -281,7 +280,7 @@ async function planResumed(root: string, options: ReleaseOptions): Promise<Plann
       env: options.env,
       remote: config.remote,
       ...(options.version === undefined ? {} : { version: options.version }),
-      detail: (message) => options.onEvent?.({ type: "detail", step: "resume", message }),
+      onEvent: (event) => options.onEvent?.(event),
     });
     if (restored.kind === "complete") complete = restored.plan;
     else stored = await journal.read();
@@ -456,12 +455,12 @@ async function run(root: string, options: ReleaseOptions, clock: () => number): 
         distDir,
         toolVersion: options.toolVersion,
         userAgent: `slipway/${options.toolVersion}`,
-        detail: (step, message) => options.onEvent?.({ type: "detail", step, message }),
+        emit: (event) => options.onEvent?.(event),
         journal,
       },
       journal,
       subject: releaseSubject(plan),
-      plan: plan as unknown as JsonValue,
+      plan,
       dryRun,
       resume,
       now: clock,

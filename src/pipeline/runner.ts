@@ -13,12 +13,15 @@ import {
   checkStepTable,
   type JsonValue,
   NoPublicEffectError,
+  ownRecord,
   type PipelineProblem,
+  readJournaledRecord,
   type Step,
   type StepContext,
   type StepPlan,
   type StepRecord,
   type StepTable,
+  toJson,
 } from "./steps.ts";
 
 export type PipelineEvent =
@@ -36,8 +39,8 @@ export interface PipelineOptions<C> {
   journal: JournalStore;
   /** What the run is about, e.g. `demo-pkg 1.2.4 → pypi`; a resumed journal must name the same. */
   subject: string;
-  /** The caller's plan, stored in the journal as `plan`. */
-  plan?: JsonValue;
+  /** The caller's plan (plain data), stored in the journal as `plan`. */
+  plan?: object;
   dryRun?: boolean;
   resume?: boolean;
   /** Milliseconds since the epoch. */
@@ -79,10 +82,20 @@ export type PipelineResult =
 
 interface Finished<C> {
   step: Step<C>;
-  record: StepRecord;
+  /** The record as its step's type (checked against the step's shape). */
+  record: unknown;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A step's record or plan as the JSON object the journal and the events carry. */
+function jsonObject(value: unknown, what: string): { [key: string]: JsonValue } {
+  const json = toJson(value, what);
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new SlipwayError("internal", `${what} is not a JSON object`);
+  }
+  return json;
+}
 
 function asSlipwayError(error: unknown, what: string): SlipwayError {
   const message = error instanceof Error ? error.message : String(error);
@@ -112,16 +125,15 @@ export async function runPipeline<C>(
   const now = options.now;
   const journal = await openJournal(table, options);
 
-  const records: Record<string, StepRecord> = {};
-  const plans: Record<string, StepPlan> = {};
+  const records = new Map<string, StepRecord>();
+  const plans = new Map<string, StepPlan>();
   const statuses = new Map<string, StepStatus>(table.map((s) => [s.id, "pending"]));
   const finished: Finished<C>[] = [];
   const problems: PipelineProblem[] = [];
   const undone: string[] = [];
   const ctx = (): StepContext<C> => ({
     input: options.input,
-    records: { ...records },
-    plans: { ...plans },
+    records: new Map(records),
     dryRun,
     now,
   });
@@ -133,8 +145,8 @@ export async function runPipeline<C>(
         public: s.public,
         status: statuses.get(s.id)!,
       };
-      const record = records[s.id];
-      const plan = plans[s.id];
+      const record = records.get(s.id);
+      const plan = plans.get(s.id);
       if (record !== undefined) outcome.record = record;
       if (plan !== undefined) outcome.plan = plan;
       return outcome;
@@ -150,15 +162,20 @@ export async function runPipeline<C>(
   // Resume: re-check each journaled step against reality before trusting its record.
   if (options.resume && journal) {
     // Every record is checked before any step's verify touches anything on its word.
+    const journaled = new Map<string, { json: StepRecord; record: unknown }>();
     for (const [i, s] of journal.steps.entries()) {
-      await table
-        .find((t) => t.id === s.id)
-        ?.checkRecord?.(ctx(), s.record, `${store.path} steps[${i}].record`);
+      const step = table.find((t) => t.id === s.id);
+      if (step === undefined) continue; // openJournal refused unknown steps
+      const where = `${store.path} steps[${i}].record`;
+      journaled.set(s.id, {
+        json: s.record,
+        record: await readJournaledRecord(step, options.input, s.record, where),
+      });
     }
-    const journaled = new Map(journal.steps.map((s) => [s.id, s.record]));
     for (const step of table) {
-      const record = journaled.get(step.id);
-      if (record === undefined) continue;
+      const found = journaled.get(step.id);
+      if (found === undefined) continue;
+      const { record } = found;
       let verdict: string;
       try {
         verdict = step.verify ? await step.verify(ctx(), record) : "done";
@@ -169,7 +186,7 @@ export async function runPipeline<C>(
         });
       }
       if (verdict === "done") {
-        records[step.id] = record;
+        records.set(step.id, found.json);
         finished.push({ step, record });
         statuses.set(step.id, "skipped");
         emit({ type: "step-skipped", step: step.id, title: step.title, reason: "verified" });
@@ -215,7 +232,7 @@ export async function runPipeline<C>(
       : {
           schema: 1,
           subject: options.subject,
-          plan: options.plan ?? null,
+          plan: options.plan === undefined ? null : toJson(options.plan, "the plan"),
           status: "running",
           startedAt: iso(now()),
           updatedAt: iso(now()),
@@ -226,8 +243,8 @@ export async function runPipeline<C>(
   for (const step of toRun) {
     try {
       if (dryRun && step.dryRun === "plan") {
-        const plan = await step.plan(ctx());
-        plans[step.id] = plan;
+        const plan = jsonObject(await step.plan(ctx()), `the plan of step "${step.id}"`);
+        plans.set(step.id, plan);
         statuses.set(step.id, "planned");
         emit({ type: "step-planned", step: step.id, title: step.title, plan });
         continue;
@@ -235,10 +252,12 @@ export async function runPipeline<C>(
       emit({ type: "step-start", step: step.id, title: step.title });
       const started = now();
       await save({ running: step.id });
-      const record = await step.run(ctx());
+      const made = await step.run(ctx());
       // Recorded in memory first: if the journal write fails, the undo still knows the step ran.
-      records[step.id] = record;
-      finished.push({ step, record });
+      // What is kept is the JSON the journal stores, read back through the step's shape.
+      const record = jsonObject(made, `the record of step "${step.id}"`);
+      records.set(step.id, record);
+      finished.push({ step, record: ownRecord(step, record) });
       statuses.set(step.id, "ran");
       if (live) {
         const steps = live.steps.filter((s) => s.id !== step.id);
@@ -288,7 +307,7 @@ export async function runPipeline<C>(
       }
       finished.pop();
       // A step with nothing to undo (a check, a test install) keeps its record: it stays true.
-      if (last.step.undo) delete records[last.step.id];
+      if (last.step.undo) records.delete(last.step.id);
       statuses.set(last.step.id, "undone");
       undone.push(last.step.id);
       emit({ type: "step-undone", step: last.step.id, title: last.step.title });

@@ -4,12 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { list, matching, string, record as struct } from "../../src/core/stored-shape.ts";
 import { SlipwayError } from "../../src/errors.ts";
 import { fileJournal, type Journal, type JournalFs, type JournalStore } from "../../src/pipeline/journal.ts";
 import { type PipelineEvent, type PipelineResult, runPipeline } from "../../src/pipeline/runner.ts";
 import {
   NoPublicEffectError,
+  needRecord,
+  recordOf,
   type Step,
+  type StepContext,
   type StepProblem,
   type StepTable,
   type Verdict,
@@ -25,6 +29,10 @@ const SHAPE = [
   { id: "push", public: true, dryRun: "plan" },
 ] as const;
 const IDS = SHAPE.map((s) => s.id);
+
+/** What every fake step records: a hash, the input it saw, and the records before it. */
+const fakeRecord = struct({ sha256: string, release: string, saw: list(string) });
+type FakeRecord = ReturnType<typeof fakeRecord>;
 const FIRST_PUBLIC = 4;
 
 interface Harness {
@@ -40,11 +48,12 @@ function harness(): Harness {
   const failAt = new Set<string>();
   const problems = new Map<string, StepProblem[] | "throw">();
   const verdicts = new Map<string, Verdict>();
-  const table = SHAPE.map((s): Step<{ release: string }> => {
+  const table = SHAPE.map((s): Step<{ release: string }, FakeRecord> => {
     const common = {
       id: s.id,
       title: `Step ${s.id}`,
       public: s.public,
+      record: fakeRecord,
       preflight: async () => {
         log.push(`preflight:${s.id}`);
         const found = problems.get(s.id);
@@ -52,17 +61,17 @@ function harness(): Harness {
           throw new SlipwayError("exec", `gate for ${s.id} could not start`, { hint: "fix it" });
         return found ?? [];
       },
-      run: async (ctx: { input: { release: string }; records: Record<string, unknown> }) => {
+      run: async (ctx: StepContext<{ release: string }>) => {
         log.push(`run:${s.id}`);
         if (failAt.has(s.id)) throw new Error(`${s.id} broke`);
-        return { sha256: `hash-of-${s.id}`, release: ctx.input.release, saw: Object.keys(ctx.records) };
+        return { sha256: `hash-of-${s.id}`, release: ctx.input.release, saw: [...ctx.records.keys()] };
       },
-      verify: async (_ctx: unknown, record: { sha256?: unknown }) => {
+      verify: async (_ctx: unknown, record: FakeRecord) => {
         log.push(`verify:${s.id}`);
         assert.equal(record.sha256, `hash-of-${s.id}`, "verify gets the journaled record");
         return verdicts.get(s.id) ?? "done";
       },
-      undo: async (_ctx: unknown, record: { sha256?: unknown }) => {
+      undo: async (_ctx: unknown, record: FakeRecord) => {
         assert.equal(record.sha256, `hash-of-${s.id}`, "undo gets the step's record");
         log.push(`undo:${s.id}`);
       },
@@ -615,6 +624,107 @@ describe("journal", () => {
     for (const [value, message] of cases) {
       mem.files.set("/p/.slipway/release.json", JSON.stringify(value));
       await assert.rejects(journal.read(), (e: SlipwayError) => e.code === "io" && message.test(e.message));
+    }
+  });
+});
+
+describe("typed records", () => {
+  const counted = struct({ count: string });
+  const literalCount = matching(/^\d+$/, "digits");
+  type Input = { release: string };
+  /** "first" records a count; "second" reads it through `recordOf` with the step as key. */
+  function pair(options: { firstReturns?: unknown; seen?: unknown[] } = {}) {
+    const first: Step<Input, { count: string }> = {
+      id: "first",
+      title: "First",
+      public: false,
+      dryRun: "run",
+      record: counted,
+      journaled: struct({ count: literalCount }),
+      async checkRecord(input, record, where) {
+        if (record.count === "13") throw new SlipwayError("io", `${where}: ${input.release} refuses 13`);
+      },
+      run: async () => (options.firstReturns ?? { count: "3" }) as { count: string },
+    };
+    const second: Step<Input, { seen: string }> = {
+      id: "second",
+      title: "Second",
+      public: false,
+      dryRun: "run",
+      record: struct({ seen: string }),
+      async run(ctx) {
+        options.seen?.push(recordOf(ctx, first), recordOf(ctx, second));
+        return { seen: needRecord(ctx, first).count };
+      },
+    };
+    return { first, second, table: [first, second] as StepTable<Input> };
+  }
+  const options = (journal: JournalStore, extra: { resume?: boolean } = {}) => ({
+    input: { release: "demo 1.2.4" },
+    journal,
+    subject: "demo",
+    now: clock(),
+    ...extra,
+  });
+
+  test("a later step reads an earlier one's record typed, by the step itself", async () => {
+    const seen: unknown[] = [];
+    const { table } = pair({ seen });
+    const result = await runPipeline(table, options(memoryJournal()));
+    assert.equal(result.status, "done");
+    assert.deepEqual(seen, [{ count: "3" }, undefined]);
+    assert.deepEqual(
+      result.steps.map((s) => s.record),
+      [{ count: "3" }, { seen: "3" }],
+    );
+  });
+
+  test("needRecord of a step that has not run is an internal error naming it", async () => {
+    const { second } = pair();
+    const result = await runPipeline([second], options(memoryJournal()));
+    const f = failed(result);
+    assert.equal(f.error.code, "internal");
+    assert.match(f.error.message, /the first step left no record/);
+  });
+
+  test("a record that does not fit its step's shape fails the step (the type and its check cannot drift)", async () => {
+    for (const [returned, message] of [
+      [{ count: 3 }, /record of step "first" is not a file slipway wrote: count: expected a string, found 3/],
+      [{ count: "3", extra: true }, /extra: unknown field/],
+      [{ count: "3", when: new Date(0) }, /the record of step "first" when is not JSON data/],
+    ] as const) {
+      const journal = memoryJournal();
+      const result = await runPipeline(pair({ firstReturns: returned }).table, options(journal));
+      const f = failed(result);
+      assert.equal(f.step, "first");
+      assert.equal(f.error.code, "internal");
+      assert.match(f.error.message, message);
+      assert.equal(journal.stored, null, "nothing journaled");
+    }
+  });
+
+  test("a journaled record is read with the journaled shape and the step's check before anything runs", async () => {
+    const base = memoryJournal();
+    await runPipeline(pair().table, options(base));
+    const cases: [unknown, RegExp][] = [
+      [
+        { count: "x" },
+        /release\.json steps\[0\]\.record is not a file slipway wrote: count: expected digits/,
+      ],
+      [{ count: "3", more: 1 }, /steps\[0\]\.record is not a file slipway wrote: more: unknown field/],
+      [{ count: "13" }, /steps\[0\]\.record: demo 1\.2\.4 refuses 13/],
+    ];
+    for (const [record, message] of cases) {
+      const stored = structuredClone(base.stored!);
+      stored.status = "failed";
+      stored.steps = [{ ...stored.steps[0]!, record: record as Journal["steps"][number]["record"] }];
+      const journal = memoryJournal(stored);
+      const events: PipelineEvent[] = [];
+      await assert.rejects(
+        runPipeline(pair().table, { ...options(journal, { resume: true }), onEvent: (e) => events.push(e) }),
+        message,
+      );
+      assert.deepEqual(events, [], "nothing ran or was skipped");
     }
   });
 });

@@ -20,6 +20,9 @@ export interface ReleaseProgressOptions {
   dryRun: boolean;
 }
 
+/** One line of progress inside a step, in English (rendered from the step's event by release.ts). */
+export type DetailLine = { type: "detail"; step: string; message: string };
+
 type State = "pending" | "running" | "done" | "skipped" | "planned" | "failed" | "undone";
 
 interface Task {
@@ -59,7 +62,7 @@ export class ReleaseProgress {
     for (const s of steps) this.tasks.push({ id: s.id, title: s.title, state: "pending" as const });
   }
 
-  event(event: ReleaseEvent): void {
+  event(event: ReleaseEvent | DetailLine): void {
     const { plain, quiet } = this.options;
     if (quiet) return;
     // The list appears with the first step, not with the plan: a confirmation question may come

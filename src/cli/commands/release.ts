@@ -1,9 +1,10 @@
 /** `slipway release [PATH] [options]`: argv → the release op → a task list and a report. */
 import { createInterface } from "node:readline/promises";
 import { parseBumpKind } from "../../core/pep440/bump.ts";
+import { renderFindingLine } from "../../core/release/findings.ts";
 import { SlipwayError } from "../../errors.ts";
+import { releaseSteps } from "../../ops/release/steps.ts";
 import { type ReleaseEvent, type ReleasePlan, release } from "../../ops/release.ts";
-import { releaseSteps } from "../../ops/release-steps.ts";
 import type { VersionMenuRead } from "../../ops/version-menu.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
@@ -75,6 +76,53 @@ Examples:
                                                  continue a release whose CI runner died after
                                                  its commit point, on another machine
 `;
+
+/** A step's progress event as the lines the task list and plain output show; undefined for other events. */
+export function renderStepEvent(event: ReleaseEvent): { step: string; lines: string[] } | undefined {
+  const lines = stepEventLines(event);
+  return lines === undefined || !("step" in event) ? undefined : { step: event.step, lines };
+}
+
+function stepEventLines(e: ReleaseEvent): string[] | undefined {
+  switch (e.type) {
+    case "gate":
+      return [`gate: ${e.argv.join(" ")}`];
+    case "build-phase":
+      // A dry run writes into its scratch, which is gone when the user could look.
+      return [
+        e.scratch
+          ? `${e.phase}: a scratch directory`
+          : e.detail === undefined
+            ? e.phase
+            : `${e.phase}: ${e.detail}`,
+      ];
+    case "checked":
+      return [
+        `no errors, ${e.warnings} warning${e.warnings === 1 ? "" : "s"}`,
+        ...e.findings.map(renderFindingLine),
+      ];
+    case "file-published":
+      return [`${e.filename}: ${e.status}`];
+    case "smoke-test": {
+      const t = e.test;
+      return [
+        `${t.ok ? (t.warning ? "warning" : "ok") : "FAILED"} ${t.kind} ${t.subject}${t.warning ? `: ${t.message}` : ""}`,
+      ];
+    }
+    case "checkpoint-saved":
+      return [`${e.ref} → ${e.remote}: the journal and ${e.artifacts} artifacts`];
+    case "restored":
+      return [
+        `restored the release ${e.tag} from ${e.remote} (${e.ref}): the journal and ${e.artifacts} artifacts, sha256 checked`,
+      ];
+    case "already-complete":
+      return [
+        `the release ${e.tag} is already complete on ${e.remote} (its tag and commit are there); removed its state refs`,
+      ];
+    default:
+      return undefined;
+  }
+}
 
 async function ask(io: CommandIO, plan: ReleasePlan): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: io.stderr as NodeJS.WritableStream });
@@ -170,7 +218,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
         if (!json) write(io.stderr, `${renderHeadline(event.plan, style, values["dry-run"] === true)}\n`);
         shown.setSteps(releaseSteps(event.plan));
       }
-      shown.event(event);
+      const rendered = renderStepEvent(event);
+      if (rendered === undefined) shown.event(event);
+      else
+        for (const message of rendered.lines) shown.event({ type: "detail", step: rendered.step, message });
     };
     const stageUpstream = values["stage-upstream"];
     const report = await release({

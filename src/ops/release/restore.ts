@@ -1,22 +1,12 @@
 /**
- * The release's state on the remote, so that a release interrupted after its commit point on one
- * machine (a CI runner that died with its disk) can be resumed from a fresh clone on another:
- *
- * - the `checkpoint` step, just before the first public step, pushes two refs in one atomic push:
- *   `refs/slipway/release/<tag>`, a commit whose parent is the release commit and whose tree holds
- *   the journal (`release.json`) and the artifacts (`dist/<file>`: the exact bytes the stage
- *   verified — a rebuild may not be reproducible), and `refs/slipway/release-tag/<tag>`, the
- *   annotated tag object, so the resumed push publishes the same tag;
- * - `restoreFromRemote`: `slipway release --resume` where there is no journal finds those refs
- *   (`git ls-remote`), fetches them, checks the journal as hostile input and every artifact's
- *   sha256 against it, fast-forwards the branch to the release commit, and leaves the journal and
- *   `.slipway/dist/<version>/` for the resume to continue from;
- * - the push step deletes both refs in the same atomic push as the branch and the tag.
+ * `slipway release --resume` where there is no journal: the release a run on another machine
+ * saved on the remote before its commit point (checkpoint.ts) is found (`git ls-remote`),
+ * fetched, its journal checked as hostile input with each step's own record check and every
+ * artifact's sha256 against it, the branch fast-forwarded to the release commit, and the
+ * journal and `.slipway/dist/<version>/` left for the resume to continue from.
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { digestFile } from "../adapters/file-digests.ts";
+import { join } from "node:path";
+import { digestFile } from "../../adapters/file-digests.ts";
 import {
   containsCommit,
   createRef,
@@ -29,145 +19,28 @@ import {
   headCommit,
   lsRemote,
   parentOf,
-  pushAtomic,
   readBlobText,
   readTagObject,
   readTree,
   resolveCommit,
   resolveObject,
-  writeBlob,
-  writeCommit,
-  writeTree,
-} from "../adapters/git-release.ts";
-import { ensureStateDir } from "../adapters/state-dir.ts";
-import { normalizeVersion } from "../core/pep440/version.ts";
-import { type ReleasePlan, readStoredPlan, releaseStateRefs } from "../core/release/plan.ts";
-import { isRefName } from "../core/stored-shape.ts";
-import { SlipwayError } from "../errors.ts";
-import { fileJournal, type Journal, parseJournal } from "../pipeline/journal.ts";
-import type { Step, StepContext } from "../pipeline/steps.ts";
-import {
-  checkBuildRecord,
-  checkCheckpointRecord,
-  checkCommitTagRecord,
-  RECORD_CHECKS,
-  type RecordScope,
-  stepCheck,
-} from "./release-records.ts";
-import { confirmArtifacts, type ReleaseInput, releaseCommit } from "./release-steps.ts";
+} from "../../adapters/git-release.ts";
+import { replaceDirWith } from "../../adapters/release-state.ts";
+import { ensureStateDir } from "../../adapters/state-dir.ts";
+import { normalizeVersion } from "../../core/pep440/version.ts";
+import { type ReleasePlan, readStoredPlan } from "../../core/release/plan.ts";
+import { isRefName } from "../../core/stored-shape.ts";
+import { SlipwayError } from "../../errors.ts";
+import { fileJournal, type Journal, parseJournal } from "../../pipeline/journal.ts";
+import { readJournaledRecord } from "../../pipeline/steps.ts";
+import { buildStep } from "./build.ts";
+import { DIST, deleteRemoteRefs, JOURNAL_FILE, stateRef, tagStateRef } from "./checkpoint.ts";
+import { commitTagStep } from "./commit-tag.ts";
+import type { Env, RecordScope } from "./context.ts";
+import type { ReleaseStepEvent } from "./events.ts";
+import { ALL_RELEASE_STEPS } from "./steps.ts";
 
-type Env = Readonly<Record<string, string | undefined>>;
-type Ctx = StepContext<ReleaseInput>;
-
-/** The ref holding a release's state (journal and artifacts). */
-const stateRef = (tag: string) => releaseStateRefs(tag).state;
-/** The ref holding a release's annotated tag object until the tag itself is pushed. */
-const tagStateRef = (tag: string) => releaseStateRefs(tag).tag;
 const STATE_PREFIX = stateRef("");
-
-const JOURNAL_FILE = "release.json";
-const DIST = "dist";
-
-function git(ctx: Ctx): GitContext {
-  return { dir: ctx.input.root, env: ctx.input.env };
-}
-
-/** Deletes those of `refs` the remote has, in one atomic push. */
-async function deleteRemoteRefs(g: GitContext, remote: string, refs: string[]): Promise<void> {
-  const present = await lsRemote(g, remote, refs);
-  const gone = refs.filter((ref) => present.has(ref)).map((ref) => `:${ref}`);
-  if (gone.length > 0) await pushAtomic(g, remote, gone);
-}
-
-export const checkpointStep: Step<ReleaseInput> = {
-  id: "checkpoint",
-  title: "Save the release state on the remote",
-  public: false,
-  dryRun: "plan",
-  checkRecord: stepCheck(checkCheckpointRecord),
-  async plan(ctx) {
-    const { plan } = ctx.input;
-    const built = (ctx.records["build"]?.["artifacts"] ?? []) as { filename: string }[];
-    return {
-      remote: plan.git.remote,
-      refs: [stateRef(plan.tag.name), tagStateRef(plan.tag.name)],
-      files: [JOURNAL_FILE, ...built.map((a) => `${DIST}/${a.filename}`)],
-    };
-  },
-  async run(ctx) {
-    const { plan, journal } = ctx.input;
-    const g = git(ctx);
-    const { commit } = releaseCommit(ctx);
-    const record = {
-      remote: plan.git.remote,
-      stateRef: stateRef(plan.tag.name),
-      tagRef: tagStateRef(plan.tag.name),
-    };
-    // The journal as a resume elsewhere must find it: every step so far, this one done.
-    const current = await journal.read();
-    if (current === null) throw new SlipwayError("internal", `${journal.path} is missing mid-run`);
-    const snapshot: Journal = {
-      ...current,
-      running: null,
-      steps: [
-        ...current.steps.filter((s) => s.id !== "checkpoint"),
-        { id: "checkpoint", finishedAt: new Date(ctx.now()).toISOString(), record },
-      ],
-    };
-    const artifacts = ctx.records["build"]?.["artifacts"] as { filename: string }[];
-    const paths = await confirmArtifacts(ctx);
-    const dist = await writeTree(
-      g,
-      await Promise.all(
-        paths.map(async (path, i) => ({
-          mode: "100644" as const,
-          type: "blob" as const,
-          id: await writeBlob(g, { path }),
-          name: artifacts[i]!.filename,
-        })),
-      ),
-    );
-    const tree = await writeTree(g, [
-      {
-        mode: "100644",
-        type: "blob",
-        id: await writeBlob(g, { text: `${JSON.stringify(snapshot, null, 2)}\n` }),
-        name: JOURNAL_FILE,
-      },
-      { mode: "040000", type: "tree", id: dist, name: DIST },
-    ]);
-    const state = await writeCommit(
-      g,
-      tree,
-      commit,
-      `slipway: state of the release ${plan.tag.name}\n\n'slipway release --resume' in any clone continues it; the push of the release deletes this ref.\n`,
-    );
-    ctx.input.detail(
-      "checkpoint",
-      `${record.stateRef} → ${plan.git.remote}: the journal and ${paths.length} artifacts`,
-    );
-    await pushAtomic(g, plan.git.remote, [
-      `+${state}:${record.stateRef}`,
-      `+refs/tags/${plan.tag.name}:${record.tagRef}`,
-    ]);
-    return record;
-  },
-  async verify(ctx) {
-    const { plan } = ctx.input;
-    const refs = await lsRemote(git(ctx), plan.git.remote, [
-      stateRef(plan.tag.name),
-      tagStateRef(plan.tag.name),
-    ]);
-    return refs.has(stateRef(plan.tag.name)) &&
-      refs.get(tagStateRef(plan.tag.name)) === releaseCommit(ctx).tagObject
-      ? "done"
-      : "redo";
-  },
-  async undo(ctx) {
-    const { plan } = ctx.input;
-    await deleteRemoteRefs(git(ctx), plan.git.remote, [stateRef(plan.tag.name), tagStateRef(plan.tag.name)]);
-  },
-};
 
 /** True when two version strings are one PEP 440 version (`v1.0.0` and `1.0.0`). */
 export function sameVersion(a: string, b: string): boolean {
@@ -182,7 +55,7 @@ export interface RestoreOptions {
   remote: string;
   /** Picks one release when the remote holds several (its plan's version). */
   version?: string;
-  detail: (message: string) => void;
+  onEvent: (event: Extract<ReleaseStepEvent, { step: "resume" }>) => void;
 }
 
 /** `restored`: the journal is in place, resume it; `complete`: nothing is left to do. */
@@ -253,9 +126,7 @@ export async function restoreFromRemote(options: RestoreOptions): Promise<Restor
     const checked = await checkState(g, options, found);
     if (await isComplete(g, options, found, checked)) {
       await deleteRemoteRefs(g, options.remote, [stateRef(found.tag), tagStateRef(found.tag)]);
-      options.detail(
-        `the release ${found.tag} is already complete on ${options.remote} (its tag and commit are there); removed its state refs`,
-      );
+      options.onEvent({ type: "already-complete", step: "resume", tag: found.tag, remote: options.remote });
       return { kind: "complete", tag: found.tag, plan: found.plan };
     }
     await applyState(g, options, found, checked, await checkLocal(g, options, found, checked));
@@ -325,19 +196,26 @@ interface Checked {
  */
 async function checkState(g: GitContext, options: RestoreOptions, state: State): Promise<Checked> {
   const { journal, scope, where, tag } = state;
-  for (const [i, step] of journal.steps.entries()) {
-    const check = RECORD_CHECKS[step.id];
-    if (check === undefined) throw notOurs(options, tag, `its journal records the unknown step "${step.id}"`);
-    await check(scope, step.record, `${where} steps[${i}].record`);
+  for (const [i, s] of journal.steps.entries()) {
+    const step = ALL_RELEASE_STEPS.find((t) => t.id === s.id);
+    if (step === undefined) throw notOurs(options, tag, `its journal records the unknown step "${s.id}"`);
+    const at = `${where} steps[${i}].record`;
+    await readJournaledRecord(step, scope, s.record, at);
   }
-  const record = (id: string) => journal.steps.find((s) => s.id === id)?.record;
-  const commitTag = record("commit-tag");
-  const build = record("build");
-  if (commitTag === undefined || build === undefined || record("checkpoint") === undefined) {
+  const journaled = (id: string) => journal.steps.findIndex((s) => s.id === id);
+  const commitTagAt = journaled(commitTagStep.id);
+  const buildAt = journaled(buildStep.id);
+  if (commitTagAt < 0 || buildAt < 0 || journaled("checkpoint") < 0) {
     throw notOurs(options, tag, "its journal has not reached the checkpoint");
   }
-  const { commit, parent, tagObject } = await checkCommitTagRecord(scope, commitTag, where);
-  const { artifacts } = await checkBuildRecord(scope, build, where);
+  // Read again typed: each record passed its step's check above.
+  const { commit, parent, tagObject } = await readJournaledRecord(
+    commitTagStep,
+    scope,
+    journal.steps[commitTagAt]!.record,
+    where,
+  );
+  const { artifacts } = await readJournaledRecord(buildStep, scope, journal.steps[buildAt]!.record, where);
   if ((await parentOf(g, state.commit)) !== commit)
     throw notOurs(options, tag, "it is not on the release commit");
   const tagged = await readTagObject(g, tagStateRef(tag));
@@ -432,9 +310,7 @@ async function applyState(
 ): Promise<void> {
   const { root } = options;
   await ensureStateDir(root);
-  const temp = join(root, ".slipway", `restore-${randomBytes(6).toString("hex")}`);
-  await mkdir(temp);
-  try {
+  await replaceDirWith(join(root, ".slipway"), "restore-", state.scope.distDir, async (temp) => {
     for (const a of checked.artifacts) {
       const path = join(temp, a.filename);
       await exportBlob(g, a.blob, path);
@@ -447,19 +323,18 @@ async function applyState(
         );
       }
     }
-    const dist = resolve(state.scope.distDir);
-    await rm(dist, { recursive: true, force: true });
-    await mkdir(join(dist, ".."), { recursive: true });
-    await rename(temp, dist);
-  } finally {
-    await rm(temp, { recursive: true, force: true });
-  }
+  });
   if (!tagHere) await createRef(g, `refs/tags/${state.tag}`, checked.tagObject);
   if ((await headCommit(g)) === checked.parent) await fastForward(g, checked.commit);
   await fileJournal(root).write(state.journal);
-  options.detail(
-    `restored the release ${state.tag} from ${options.remote} (${stateRef(state.tag)}): the journal and ${checked.artifacts.length} artifacts, sha256 checked`,
-  );
+  options.onEvent({
+    type: "restored",
+    step: "resume",
+    tag: state.tag,
+    remote: options.remote,
+    ref: stateRef(state.tag),
+    artifacts: checked.artifacts.length,
+  });
 }
 
 /** Deletes the local copies `restoreFromRemote` fetched. */
