@@ -9,7 +9,7 @@
  * verdict's or analysis' file, a build environment's `slipway-env.json`.
  *
  * Removal is safe against the two things a cache meets:
- * - concurrent runs: a build holds a lease on the environment it uses (`build-envs/.in-use/
+ * - concurrent runs: a build holds a lease on the environment it uses (`.in-use/build-envs/
  *   <key>.<pid>.<hex>.lease`, taken before it looks at the environment). A prune marks the key
  *   (`<key>.pruning`, exclusively) before it reads the leases; each side writes its mark and then
  *   reads the other's, so at least one of them sees the other: the build waits for the prune to
@@ -23,7 +23,7 @@ import { randomBytes } from "node:crypto";
 import type { Dirent, Stats } from "node:fs";
 import { lstat, lutimes, mkdir, readdir, readFile, realpath, rename, rm, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname, join, relative, sep } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   assemblePrunePlan,
@@ -47,11 +47,15 @@ const LAYOUT: Record<CacheKind, { dir: string; shape: "dirs" | "fanned" | "flat"
   identities: { dir: "python-identity-v1", shape: "flat" },
 };
 
+/** `<root>/.in-use/<kind dir>/`: leases and prune marks, beside the entries rather than among them. */
 const LEASES = ".in-use";
+const leaseDirOf = (kindDir: string) => join(dirname(kindDir), LEASES, basename(kindDir));
 /** A build environment's stamp (build-env.ts): its mtime is the environment's last use. */
 const ENV_STAMP = "slipway-env.json";
 /** A build environment's size, measured once when it is made (a walk of thousands of files). */
 const ENV_SIZE = "slipway-size.json";
+/** What the size record itself takes on disk: one block. */
+const RECORD_SIZE = 4096;
 /** Its mtime: when the last automatic prune ran. */
 const LAST_PRUNE = ".last-prune";
 
@@ -148,9 +152,9 @@ function leaseHolds(lease: LeaseFile | undefined, mtime: number, now: number): b
   return isProcessAlive(lease.pid);
 }
 
-/** The keys of build environments with a live lease; stale leases are dropped when `clean`. */
-async function liveLeases(envsDir: string, now: number, clean: boolean): Promise<Set<string>> {
-  const dir = join(envsDir, LEASES);
+/** The keys of entries of `kindDir` with a live lease; stale leases are dropped when `clean`. */
+async function liveLeases(kindDir: string, now: number, clean: boolean): Promise<Set<string>> {
+  const dir = leaseDirOf(kindDir);
   const live = new Set<string>();
   for (const item of await listDir(dir)) {
     if (!item.isFile() || !item.name.endsWith(".lease")) continue;
@@ -198,14 +202,16 @@ async function scanKind(root: string, kind: CacheKind, options: ScanOptions, sca
       ),
     ]);
     const known = typeof recorded === "number" && Number.isSafeInteger(recorded) && recorded >= 0;
-    const size = known ? recorded : await measureTree(path);
+    // An environment without a record counts the record it is about to get, so a dry run and
+    // the prune that writes it agree.
+    const size = known ? recorded : (await measureTree(path)) + (stamp === undefined ? 0 : RECORD_SIZE);
     if (!known && options.recordSizes && stamp !== undefined) await writeSize(path, size);
     return { ...base, size, lastUse: (stamp ?? item).mtimeMs, inUse: leases.has(key) };
   };
   for (const child of await listDir(kindDir)) {
     const path = join(kindDir, child.name);
     const item = await lstatOrUndefined(path);
-    if (item === undefined || (shape === "dirs" && child.name === LEASES)) continue;
+    if (item === undefined) continue;
     if (child.name.startsWith(".trash-") || child.name.startsWith(".tmp-") || child.name.endsWith(".tmp")) {
       const removable = child.name.startsWith(".trash-") || tmpRemovable(child.name, item, now);
       scan.leftovers.push({ path, size: await measureTree(path), removable });
@@ -273,8 +279,8 @@ export async function removeCacheEntry(
   if (entry.kind !== "build-envs") return (await removeTree(entry.path)) ? "removed" : "gone";
   const envsDir = dirname(entry.path);
   const key = entry.path.slice(envsDir.length + 1);
-  await mkdir(join(envsDir, LEASES), { recursive: true });
-  const mark = join(envsDir, LEASES, `${key}.pruning`);
+  await mkdir(leaseDirOf(envsDir), { recursive: true });
+  const mark = join(leaseDirOf(envsDir), `${key}.pruning`);
   if (!(await tryCreateExclusive(mark, JSON.stringify({ pid: process.pid, host: hostname() })))) {
     return "in-use"; // another prune is at it
   }
@@ -301,13 +307,13 @@ export interface Lease {
 }
 
 /**
- * Marks build environment `key` under `envsDir` as in use by this process until `release`:
- * prune leaves it alone. Taken before the environment is looked at; waits while a prune is
- * removing that key this moment (a few syscalls). Any trouble gives a lease that protects
- * nothing rather than a failed build.
+ * Marks entry `key` of `kindDir` (a build environment: `<root>/build-envs`, key) as in use by
+ * this process until `release`: prune leaves it alone. Taken before the entry is looked at;
+ * waits while a prune is removing that key this moment (a few syscalls). Any trouble gives a
+ * lease that protects nothing rather than a failed build.
  */
-export async function leaseBuildEnv(envsDir: string, key: string): Promise<Lease> {
-  const dir = join(envsDir, LEASES);
+export async function leaseCacheEntry(kindDir: string, key: string): Promise<Lease> {
+  const dir = leaseDirOf(kindDir);
   const path = join(dir, `${key}.${process.pid}.${randomBytes(4).toString("hex")}.lease`);
   try {
     await mkdir(dir, { recursive: true });
@@ -343,13 +349,13 @@ export async function touchCacheEntry(path: string): Promise<void> {
 
 /** Records the size of a build environment just made in `dir` (before it is renamed into place). */
 export async function recordEnvSize(dir: string): Promise<void> {
-  await writeSize(dir, await measureTree(dir).catch(() => -1));
+  const bytes = await measureTree(dir).catch(() => undefined);
+  if (bytes !== undefined) await writeSize(dir, bytes + RECORD_SIZE);
 }
 
-/** The record itself takes a block; a failure leaves the size to be measured again. */
+/** A failure leaves the size to be measured again by the next prune. */
 async function writeSize(dir: string, bytes: number): Promise<void> {
-  if (bytes < 0) return;
-  await writeFileAtomic(join(dir, ENV_SIZE), JSON.stringify({ bytes: bytes + 4096 })).catch(() => {});
+  await writeFileAtomic(join(dir, ENV_SIZE), JSON.stringify({ bytes })).catch(() => {});
 }
 
 /** The automatic cap: SLIPWAY_CACHE_MAX_SIZE (a size, or `off`), else 2 GiB. */

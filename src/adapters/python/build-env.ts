@@ -12,7 +12,7 @@ import { delimiter, join, resolve } from "node:path";
 import { unmetRequirements } from "../../core/build/build-system.ts";
 import { SlipwayError } from "../../errors.ts";
 import { redact } from "../../redact.ts";
-import { leaseBuildEnv, pruneAfterNewEnv, recordEnvSize, touchCacheEntry } from "../cache-store.ts";
+import { leaseCacheEntry, pruneAfterNewEnv, recordEnvSize, touchCacheEntry } from "../cache-store.ts";
 import { cacheDirOf } from "../readme-cache.ts";
 import { type Interpreter, readPythonFacts } from "./interpreter.ts";
 import { createScratchVenv, formatPipCommand, runPip } from "./scratch-venv.ts";
@@ -101,7 +101,7 @@ export async function provideBuildEnv(options: ProvideEnvOptions): Promise<Build
   }
   const root = join(cache, "build-envs");
   // Held until dispose, taken before looking: `slipway cache prune` leaves it alone meanwhile.
-  const lease = await leaseBuildEnv(root, key);
+  const lease = await leaseCacheEntry(root, key);
   try {
     return await provideCachedEnv(root, key, options, () => lease.release());
   } catch (error) {

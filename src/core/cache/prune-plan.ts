@@ -63,7 +63,8 @@ export function assemblePrunePlan<E extends CacheEntryFacts>(
       continue;
     }
     const old = limits.olderThanMs !== undefined && limits.now - entry.lastUse > limits.olderThanMs;
-    if (old || size > limits.maxSize) {
+    // A cap of 0 means "everything": entries of no size (a symlink) go too.
+    if (old || size > limits.maxSize || limits.maxSize === 0) {
       remove.push({ entry, why: old ? "older-than" : "max-size" });
       size -= entry.size;
     } else keep.push(entry);
