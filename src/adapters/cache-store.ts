@@ -129,6 +129,16 @@ export async function measureTree(path: string): Promise<number> {
   return sizes.reduce((sum, n) => sum + n, diskSize(st));
 }
 
+/**
+ * The text of a small regular file; undefined for anything else. A symlink to /dev/zero or a
+ * FIFO planted in the cache would otherwise make a prune read forever.
+ */
+async function readSmallFile(path: string): Promise<string | undefined> {
+  const st = await lstatOrUndefined(path);
+  if (st === undefined || !st.isFile() || st.size > 4096) return undefined;
+  return await readFile(path, "utf8");
+}
+
 interface LeaseFile {
   pid: number;
   host: string;
@@ -160,9 +170,9 @@ async function liveLeases(kindDir: string, now: number, clean: boolean): Promise
     if (!item.isFile() || !item.name.endsWith(".lease")) continue;
     const path = join(dir, item.name);
     const key = item.name.slice(0, item.name.indexOf("."));
-    const [text, st] = await Promise.all([readFile(path, "utf8").catch(() => ""), lstatOrUndefined(path)]);
+    const [text, st] = await Promise.all([readSmallFile(path).catch(() => ""), lstatOrUndefined(path)]);
     if (st === undefined) continue;
-    if (leaseHolds(parseLease(text), st.mtimeMs, now)) live.add(key);
+    if (leaseHolds(parseLease(text ?? ""), st.mtimeMs, now)) live.add(key);
     else if (clean) await unlink(path).catch(() => {});
   }
   return live;
@@ -196,8 +206,8 @@ async function scanKind(root: string, kind: CacheKind, options: ScanOptions, sca
     const key = path.slice(kindDir.length + 1);
     const [stamp, recorded] = await Promise.all([
       lstatOrUndefined(join(path, ENV_STAMP)),
-      readFile(join(path, ENV_SIZE), "utf8").then(
-        (text) => (JSON.parse(text) as { bytes?: unknown }).bytes,
+      readSmallFile(join(path, ENV_SIZE)).then(
+        (text) => (JSON.parse(text ?? "{}") as { bytes?: unknown }).bytes,
         () => undefined,
       ),
     ]);

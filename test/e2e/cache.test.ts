@@ -232,6 +232,10 @@ describe("cache prune", () => {
     symlinkSync(outside, join(fakeEnv(fx.root, "e".repeat(20), 1000, 20), "lib", "escape"));
     symlinkSync(join(outside, "deep"), join(fx.root, "readme-v1", "ee"));
     symlinkSync(join(outside, "precious.txt"), join(fx.root, "readme-analysis-v1", "zz.json"));
+    // Size records that would never end, or never begin, if they were read: a link to
+    // /dev/zero, a FIFO no one writes.
+    symlinkSync("/dev/zero", join(fx.root, "build-envs", "a".repeat(20), "slipway-size.json"));
+    spawnSync("mkfifo", [join(fx.root, "build-envs", "b".repeat(20), "slipway-size.json")]);
     const r = slipway(fx, "prune", "--max-size", "0", "--json");
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.json.failed, []);
