@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AnalysisResult, DescriptionAnalysis } from "../core/checks/description.ts";
+import { pruneWhenDue, touchCacheEntry } from "./cache-store.ts";
 import { cacheDirOf, entryPath, writeEntry } from "./readme-cache.ts";
 
 declare const SLIPWAY_BUILD_ID: string;
@@ -46,7 +47,9 @@ export function openAnalysisCache(
         const result = entry["result"];
         const valid: (value: unknown) => value is AnalysisResult =
           analysis.kind === "rst" ? isRstAnalysis : isMarkdownScan;
-        return entry["key"] === key && valid(result) ? result : undefined;
+        if (entry["key"] !== key || !valid(result)) return undefined;
+        await touchCacheEntry(entryPath(dir, key)); // its last use, for `slipway cache prune`
+        return result;
       } catch {
         return undefined;
       }
@@ -54,6 +57,7 @@ export function openAnalysisCache(
     async put(analysis, result) {
       const key = keyOf(analysis);
       await writeEntry(entryPath(dir, key), { key, result });
+      await pruneWhenDue(env);
     },
   };
 }

@@ -15,6 +15,7 @@ import { type BigIntStats, statSync } from "node:fs";
 import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import type { RenderVerdict } from "../core/readme/verdict.ts";
+import { pruneWhenDue, touchCacheEntry } from "./cache-store.ts";
 
 /**
  * What the render script's first line says about the renderer (interpreter, versions, sys.path
@@ -195,13 +196,16 @@ export function openVerdictCache(
     async get(key) {
       try {
         const entry: unknown = JSON.parse(await readFile(entryPath(dir, key), "utf8"));
-        return isEntry(entry) && entry.key === key ? entry.verdict : undefined;
+        if (!isEntry(entry) || entry.key !== key) return undefined;
+        await touchCacheEntry(entryPath(dir, key)); // its last use, for `slipway cache prune`
+        return entry.verdict;
       } catch {
         return undefined;
       }
     },
     async put(key, verdict) {
       await writeEntry(entryPath(dir, key), { key, verdict });
+      await pruneWhenDue(env);
     },
     async knownIdentity(slot, python) {
       try {
@@ -213,7 +217,9 @@ export function openVerdictCache(
         if (pairs === undefined || identity["executable"] !== (await realpath(python))) return undefined;
         pairs.push([python, entry["stamp"]]);
         const now = await Promise.all(pairs.map(([path]) => stampOf(path)));
-        return pairs.every(([, recorded], at) => sameStamp(recorded, now[at] as Stamp)) ? line : undefined;
+        if (!pairs.every(([, recorded], at) => sameStamp(recorded, now[at] as Stamp))) return undefined;
+        await touchCacheEntry(identityPath(slot));
+        return line;
       } catch {
         return undefined;
       }

@@ -12,6 +12,7 @@ import { delimiter, join, resolve } from "node:path";
 import { unmetRequirements } from "../../core/build/build-system.ts";
 import { SlipwayError } from "../../errors.ts";
 import { redact } from "../../redact.ts";
+import { leaseCacheEntry, pruneAfterNewEnv, recordEnvSize, touchCacheEntry } from "../cache-store.ts";
 import { cacheDirOf } from "../readme-cache.ts";
 import { type Interpreter, readPythonFacts } from "./interpreter.ts";
 import { createScratchVenv, formatPipCommand, runPip } from "./scratch-venv.ts";
@@ -42,7 +43,7 @@ export interface BuildEnv {
   key: string;
   /** True when it came from the cache. */
   reused: boolean;
-  /** Removes it when it lives outside the cache (cache disabled); a no-op otherwise. */
+  /** Removes it when it lives outside the cache (cache disabled); else ends this build's lease on it. */
   dispose(): Promise<void>;
 }
 
@@ -99,29 +100,51 @@ export async function provideBuildEnv(options: ProvideEnvOptions): Promise<Build
     };
   }
   const root = join(cache, "build-envs");
+  // Held until dispose, taken before looking: `slipway cache prune` leaves it alone meanwhile.
+  const lease = await leaseCacheEntry(root, key);
+  try {
+    return await provideCachedEnv(root, key, options, () => lease.release());
+  } catch (error) {
+    await lease.release();
+    throw error;
+  }
+}
+
+async function provideCachedEnv(
+  root: string,
+  key: string,
+  options: ProvideEnvOptions,
+  dispose: () => Promise<void>,
+): Promise<BuildEnv> {
   const dir = join(root, key);
-  const done = { python: join(binDir(dir), "python"), dir, key, dispose: async () => {} };
-  if (await isComplete(dir, key)) return { ...done, reused: true };
+  const done = { python: join(binDir(dir), "python"), dir, key, dispose };
+  const reuse = async () => {
+    await touchCacheEntry(join(dir, STAMP)); // its last use, for prune's order
+    return { ...done, reused: true };
+  };
+  if (await isComplete(dir, key)) return await reuse();
   await mkdir(root, { recursive: true });
   // Anything at `dir` now is a broken leftover (no stamp, or no interpreter): move it aside,
   // unless another build finished it a moment ago.
-  if (await isComplete(dir, key)) return { ...done, reused: true };
+  if (await isComplete(dir, key)) return await reuse();
   await discard(dir, root);
   const tmp = join(root, `.tmp-${key}-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
     await makeEnv(tmp, key, options);
+    await recordEnvSize(tmp);
     try {
       await rename(tmp, dir);
     } catch (error) {
       // Another build made the same environment meanwhile; use theirs.
       if (!(await isComplete(dir, key))) throw error;
       await rm(tmp, { recursive: true, force: true });
-      return { ...done, reused: true };
+      return await reuse();
     }
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
     throw error;
   }
+  await pruneAfterNewEnv(options.env); // the cache just grew by an environment
   return { ...done, reused: false };
 }
 
