@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { git } from "../helpers/git-repo.ts";
+import { jsonLines, reportOf } from "../helpers/json-lines.ts";
 import { makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
 
 const work = mkdtempSync(join(tmpdir(), "slipway-release-credentials-"));
@@ -98,15 +99,26 @@ test("every file refused before one was accepted: the commit and tag are undone,
     const args = r.args.map((a) =>
       a === r.target.uploadUrl ? `${proxy.url}legacy/` : a === r.target.simpleUrl ? `${proxy.url}simple/` : a,
     );
-    const run = await runRelease(r, [...args, "--yes"]);
+    const run = await runRelease(r, [...args, "--yes", "--json"]);
     assert.equal(run.status, 1, `${run.stderr}\n${run.stdout}`);
+    const events = jsonLines(run.stdout);
+    const at = (type: string) => events.filter((e) => e.type === type).map((e) => e["step"]);
     // The release got as far as the commit and tag, then the target refused every file.
-    assert.match(run.stderr, /release: commit-tag: done in/);
-    assert.match(run.stdout, /release failed at "Publish to the target index"/);
-    assert.match(run.stdout, /isn't allowed to upload to project 'slipway-demo-lib'/);
+    assert.ok(at("step-done").includes("commit-tag"), run.stdout);
+    const failed = events.find((e) => e.type === "step-failed");
+    assert.equal(failed?.["step"], "publish");
+    assert.match(
+      (failed?.["error"] as { message: string }).message,
+      /isn't allowed to upload to project 'slipway-demo-lib'/,
+    );
     // The checkpoint had pushed the state refs: undone too (the ls-remote below compares them).
-    assert.match(run.stdout, /undone: checkpoint, commit-tag, verify, stage, check, build, edit/);
-    assert.match(run.stdout, /next: nothing was published and the rest was undone/);
+    const undone = ["checkpoint", "commit-tag", "verify", "stage", "check", "build", "edit"];
+    assert.deepEqual(at("step-undone"), undone);
+    const report = reportOf(run.stdout);
+    assert.equal(report.status, "failed");
+    assert.equal(report.failed.step, "publish");
+    assert.deepEqual(report.undone, undone);
+    assert.match(report.next, /^nothing was published and the rest was undone/);
     assert.deepEqual(gitState(r), before, "HEAD, the tags, the remote and the tree are as they were");
     assert.equal(git(r.project, "tag", "--list", "v0.1.1"), "");
     assert.equal(existsSync(join(r.project, ".slipway", "release.json")), false, "nothing to resume");

@@ -24,7 +24,7 @@ export function jsonLine(value: unknown): string {
   return `${JSON.stringify(value, replacer)}\n`;
 }
 
-/** The last line of a run: `{"type":"report", ...report}`. */
+/** The last line of a run: `{"type":"report", ...report}` (`type` first, and always `report`). */
 export function reportLine(report: object): string {
-  return jsonLine({ type: "report", ...report });
+  return jsonLine(Object.assign({ type: "report" }, report, { type: "report" }));
 }
