@@ -223,7 +223,10 @@ test("--verbose: each request with its status, bytes and time, each retry with i
     const proof = lines.find((l) => l["type"] === "credentials");
     assert.equal(proof?.["verdict"], "accepted");
     assert.deepEqual(
-      [(proof?.["cause"] as { kind: string }).kind, (proof?.["cause"] as { status: number }).status],
+      [
+        (proof?.["cause"] as { kind: string } | undefined)?.kind,
+        (proof?.["cause"] as { status: number } | undefined)?.status,
+      ],
       ["answer", 400],
       "the proof rests on the index's answer, as data",
     );

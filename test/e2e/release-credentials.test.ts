@@ -108,7 +108,7 @@ test("every file refused before one was accepted: the commit and tag are undone,
     const failed = events.find((e) => e.type === "step-failed");
     assert.equal(failed?.["step"], "publish");
     assert.match(
-      (failed?.["error"] as { message: string }).message,
+      String((failed?.["error"] as { message: string } | undefined)?.message),
       /isn't allowed to upload to project 'slipway-demo-lib'/,
     );
     // The checkpoint had pushed the state refs: undone too (the ls-remote below compares them).
