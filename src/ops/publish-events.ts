@@ -5,6 +5,7 @@
  */
 import type { Exchange } from "../adapters/http/exchange.ts";
 import type { ProbeVerdict } from "../adapters/http/probe.ts";
+import type { DroppedField } from "../core/upload/form.ts";
 import type { UploadOutcome } from "../core/upload/outcome.ts";
 
 /**
@@ -30,14 +31,14 @@ export interface CredentialFacts {
  * - `upload-url`: the upload URL looks wrong (`advice` says what the right one is);
  * - `no-credentials`: no password or token was found, so files go without credentials;
  * - `credentials-unproven`: the probe could not tell whether the index takes the credentials;
- * - `field-dropped`: a metadata field left out of a file's upload form (`reason`: why);
+ * - `field-dropped`: a metadata field left out of a file's upload form (see DroppedField);
  * - `exists-but-absent`: the index refused a file as if it existed, yet its simple page is 404.
  */
 export type PublishWarning =
   | { kind: "upload-url"; uploadUrl: string; advice: string }
   | { kind: "no-credentials"; uploadUrl: string }
   | ({ kind: "credentials-unproven" } & Omit<CredentialFacts, "verdict">)
-  | { kind: "field-dropped"; filename: string; reason: string }
+  | ({ kind: "field-dropped"; filename: string } & DroppedField)
   | { kind: "exists-but-absent"; filename: string; status: number; pageUrl: string };
 
 export type PublishEvent =

@@ -51,26 +51,18 @@ test("every warning kind has its sentence; hints where there is a next step", ()
     { message: `could not prove the credentials for ${URL}: timed out` },
   );
   assert.deepEqual(
-    renderWarning({ kind: "field-dropped", filename: "a-1-py3-none-any.whl", reason: "why" }),
-    {
-      message: "a-1-py3-none-any.whl: not sent: why",
-    },
-  );
-  assert.deepEqual(
     renderWarning({
-      kind: "exists-but-absent",
-      filename: "a-1.tar.gz",
-      status: 409,
-      pageUrl: "https://x/simple/a/",
+      kind: "field-dropped",
+      filename: "a-1-py3-none-any.whl",
+      field: "license_file",
+      count: 2,
+      metadataVersion: "2.1",
     }),
     {
-      message: "the index refused a-1.tar.gz as if it existed (409), but https://x/simple/a/ is 404",
-      hint: "Check --check-url: a wrong simple URL makes every file look absent.",
+      message:
+        "a-1-py3-none-any.whl: not sent: license_file (2): Metadata-Version 2.1 is below 2.4, where PyPI refuses License-File",
     },
   );
-  assert.deepEqual(renderWarning({ kind: "upload-url", uploadUrl: URL, advice: "use the other one" }), {
-    message: "use the other one",
-  });
 });
 
 test("retries: an upload names the file and the index's answer; a lookup names its URL", () => {

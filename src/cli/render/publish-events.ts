@@ -34,7 +34,9 @@ export function renderWarning(warning: PublishWarning): { message: string; hint?
         ...(warning.hint === undefined ? {} : { hint: warning.hint }),
       };
     case "field-dropped":
-      return { message: `${warning.filename}: not sent: ${warning.reason}` };
+      return {
+        message: `${warning.filename}: not sent: ${warning.field} (${warning.count}): Metadata-Version ${warning.metadataVersion} is below 2.4, where PyPI refuses License-File`,
+      };
     case "exists-but-absent":
       return {
         message: `the index refused ${warning.filename} as if it existed (${warning.status}), but ${warning.pageUrl} is 404`,
