@@ -7,6 +7,7 @@ import type { Exchange } from "../adapters/http/exchange.ts";
 import type { ProbeVerdict } from "../adapters/http/probe.ts";
 import type { DroppedField } from "../core/upload/form.ts";
 import type { UploadOutcome } from "../core/upload/outcome.ts";
+import type { UploadUrlLint } from "../core/upload/targets.ts";
 
 /**
  * Why an attempt did not settle: the index's answer (status, reason phrase and its own words), or
@@ -28,14 +29,14 @@ export interface CredentialFacts {
 
 /**
  * Something the user should know that does not stop the batch:
- * - `upload-url`: the upload URL looks wrong (`advice` says what the right one is);
+ * - `upload-url`: the upload URL looks like a known mistake (`lint`: which, and the right URL);
  * - `no-credentials`: no password or token was found, so files go without credentials;
  * - `credentials-unproven`: the probe could not tell whether the index takes the credentials;
  * - `field-dropped`: a metadata field left out of a file's upload form (see DroppedField);
  * - `exists-but-absent`: the index refused a file as if it existed, yet its simple page is 404.
  */
 export type PublishWarning =
-  | { kind: "upload-url"; uploadUrl: string; advice: string }
+  | { kind: "upload-url"; uploadUrl: string; lint: UploadUrlLint }
   | { kind: "no-credentials"; uploadUrl: string }
   | ({ kind: "credentials-unproven" } & Omit<CredentialFacts, "verdict">)
   | ({ kind: "field-dropped"; filename: string } & DroppedField)

@@ -128,8 +128,8 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
     files: paths.map(display),
     dryRun,
   });
-  for (const advice of target.warnings)
-    emit({ type: "warning", kind: "upload-url", uploadUrl: target.uploadUrl, advice });
+  for (const lint of target.warnings)
+    emit({ type: "warning", kind: "upload-url", uploadUrl: target.uploadUrl, lint });
   if (credentials.password === undefined)
     emit({ type: "warning", kind: "no-credentials", uploadUrl: target.uploadUrl });
 

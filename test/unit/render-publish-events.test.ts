@@ -8,6 +8,7 @@ import {
   renderCause,
   renderCredentials,
   renderRetry,
+  renderUploadUrlLint,
   renderWarning,
 } from "../../src/cli/render/publish-events.ts";
 
@@ -62,6 +63,51 @@ test("every warning kind has its sentence; hints where there is a next step", ()
       message:
         "a-1-py3-none-any.whl: not sent: license_file (2): Metadata-Version 2.1 is below 2.4, where PyPI refuses License-File",
     },
+  );
+  assert.deepEqual(
+    renderWarning({
+      kind: "exists-but-absent",
+      filename: "a-1.tar.gz",
+      status: 409,
+      pageUrl: "https://x/simple/a/",
+    }),
+    {
+      message: "the index refused a-1.tar.gz as if it existed (409), but https://x/simple/a/ is 404",
+      hint: "Check --check-url: a wrong simple URL makes every file look absent.",
+    },
+  );
+  const lint = {
+    kind: "pypi-no-slash",
+    url: "https://upload.pypi.org/legacy",
+    use: "https://upload.pypi.org/legacy/",
+  } as const;
+  assert.deepEqual(renderWarning({ kind: "upload-url", uploadUrl: lint.url, lint }), {
+    message:
+      "https://upload.pypi.org/legacy lacks the trailing slash; PyPI redirects it, which uploads cannot follow: use https://upload.pypi.org/legacy/",
+  });
+  assert.match(
+    renderUploadUrlLint({ kind: "simple-url", url: "http://x/+simple/" }),
+    /simple-index \(download\) URL/,
+  );
+  assert.equal(
+    renderUploadUrlLint({
+      kind: "pypi-website",
+      url: "https://pypi.org/",
+      use: "https://upload.pypi.org/legacy/",
+    }),
+    "https://pypi.org/ is PyPI's website, not its upload API: use https://upload.pypi.org/legacy/",
+  );
+  assert.equal(
+    renderUploadUrlLint({
+      kind: "not-pypi-upload",
+      url: "https://test.pypi.org/",
+      use: "https://test.pypi.org/legacy/",
+    }),
+    "https://test.pypi.org/ is not PyPI's upload URL: use https://test.pypi.org/legacy/",
+  );
+  assert.equal(
+    renderUploadUrlLint({ kind: "no-trailing-slash", url: "http://x/legacy" }),
+    "http://x/legacy probably needs a trailing slash (/legacy/)",
   );
 });
 

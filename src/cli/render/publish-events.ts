@@ -2,6 +2,7 @@
  * The English of `publish` events: the library reports what happened as data (ops/publish-events.ts)
  * and these turn it into the lines people read. Pure: the caller writes and redacts.
  */
+import type { UploadUrlLint } from "../../core/upload/targets.ts";
 import type { AttemptCause, PublishEvent, PublishWarning } from "../../ops/publish-events.ts";
 
 type Retry = Extract<PublishEvent, { type: "retry" | "file-retry" }>;
@@ -18,11 +19,27 @@ export function renderCause(cause: AttemptCause): string {
   return cause.kind === "transport" ? cause.error : `the index ${answered(cause)}`;
 }
 
+/** What is wrong with an upload URL, and the right one when it is known. */
+export function renderUploadUrlLint(lint: UploadUrlLint): string {
+  switch (lint.kind) {
+    case "pypi-no-slash":
+      return `${lint.url} lacks the trailing slash; PyPI redirects it, which uploads cannot follow: use ${lint.use}`;
+    case "not-pypi-upload":
+      return `${lint.url} is not PyPI's upload URL: use ${lint.use}`;
+    case "pypi-website":
+      return `${lint.url} is PyPI's website, not its upload API: use ${lint.use}`;
+    case "simple-url":
+      return `${lint.url} looks like a simple-index (download) URL; the upload URL differs (PyPI: /legacy/, devpi: the index URL without +simple, pypiserver: the server root)`;
+    case "no-trailing-slash":
+      return `${lint.url} probably needs a trailing slash (/legacy/)`;
+  }
+}
+
 /** A warning as one line and the next step, when there is one. */
 export function renderWarning(warning: PublishWarning): { message: string; hint?: string } {
   switch (warning.kind) {
     case "upload-url":
-      return { message: warning.advice };
+      return { message: renderUploadUrlLint(warning.lint) };
     case "no-credentials":
       return {
         message: `no password or token found for ${warning.uploadUrl}: uploading without credentials`,
