@@ -52,6 +52,24 @@ test("a wrong token is refused at preflight in the index's words: nothing is bui
   assert.equal(existsSync(join(r.project, ".slipway", "dist")), false, "nothing was built");
   assert.deepEqual(r.uploads, []);
   assert.ok(!(run.stdout + run.stderr).includes("pypi-not-the-token"));
+
+  // --json: the same refusal as data, no step started, and still no token in any line.
+  const json = await runRelease(r, [...r.args, "--yes", "--json"], {
+    env: { TWINE_PASSWORD: "pypi-not-the-token" },
+  });
+  assert.equal(json.status, 1, json.stderr);
+  const events = jsonLines(json.stdout);
+  assert.deepEqual(
+    events.filter((e) => e.type.startsWith("step-")),
+    [],
+  );
+  const report = reportOf(json.stdout);
+  assert.equal(report.status, "blocked");
+  const problem = report.problems.find((p: { id: string }) => p.id === "credentials");
+  assert.match(problem.message, /refused the credentials \(user __token__, password from TWINE_PASSWORD\)/);
+  assert.match(problem.hint, /The token was refused/);
+  assert.ok(!(json.stdout + json.stderr).includes("pypi-not-the-token"));
+  assert.deepEqual(gitState(r), before);
 });
 
 test("an empty --password-stdin is a usage error (exit 2)", async () => {
