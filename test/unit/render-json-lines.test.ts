@@ -38,3 +38,14 @@ test("the report line is typed report, first, whatever the report held", () => {
   assert.ok(line.startsWith('{"type":"report",'), line);
   assert.deepEqual(JSON.parse(line), { type: "report", ok: true, outcomes: [] });
 });
+
+test("publish --help and release --help promise the same --json: NDJSON events, then a report line", async () => {
+  const { HELP: publishHelp } = await import("../../src/cli/commands/publish.ts");
+  const { HELP: releaseHelp } = await import("../../src/cli/commands/release.ts");
+  for (const help of [publishHelp, releaseHelp]) {
+    const json = help.slice(help.indexOf("  --json"), help.indexOf("\n  -", help.indexOf("  --json") + 1));
+    assert.match(json, /NDJSON on stdout: one line per event as the (work|run) goes/);
+    assert.match(json, /then\s+one \{"type":"report",\.\.\.\}\s+line/);
+    assert.match(json, /docs\/json\.md/);
+  }
+});
