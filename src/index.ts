@@ -27,6 +27,7 @@ export type { CheckEvent, CheckOptions, CheckReport } from "./ops/check.ts";
 export { check } from "./ops/check.ts";
 export type { PublishEvent, PublishOptions, PublishReport } from "./ops/publish.ts";
 export { publish } from "./ops/publish.ts";
+export type { AttemptCause, CredentialFacts, PublishWarning } from "./ops/publish-events.ts";
 export type {
   StepKind,
   VerifyEvent,

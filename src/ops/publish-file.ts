@@ -17,7 +17,7 @@ import { deadlineHint, exchangeListener, type HttpSettings } from "./publish-htt
 import type { Lookups } from "./publish-lookup.ts";
 import { LookupError } from "./publish-lookup.ts";
 import type { CredentialProof } from "./publish-probe.ts";
-import { describe, outcome, settled } from "./publish-verdicts.ts";
+import { causeOf, describe, outcome, settled } from "./publish-verdicts.ts";
 
 export interface FileJob extends PlannedFile {
   /** As shown to the user. */
@@ -126,7 +126,7 @@ export async function sendFile(job: FileJob, ctx: ReleaseContext): Promise<Uploa
         filename: job.filename,
         attempt: attempts + 1,
         delayMs,
-        reason: describe(result, answer),
+        cause: causeOf(result, answer),
       });
       await http.sleep(delayMs);
     }
@@ -141,8 +141,10 @@ export async function sendFile(job: FileJob, ctx: ReleaseContext): Promise<Uploa
       if (answer !== undefined && !lookup.listing.found && mightMeanExists(answer.status, answer.message)) {
         http.emit({
           type: "warning",
-          message: `the index refused ${job.filename} as if it existed (${answer.status}), but ${lookup.url} is 404`,
-          hint: "Check --check-url: a wrong simple URL makes every file look absent.",
+          kind: "exists-but-absent",
+          filename: job.filename,
+          status: answer.status,
+          pageUrl: lookup.url,
         });
       }
     } catch (error) {

@@ -141,7 +141,8 @@ export async function assembleJobs(
       blake2_256: digests.blake2_256,
     });
     if (!form.ok) throw new SlipwayError("archive", form.error, { hint: "Run `slipway check` on it." });
-    for (const why of form.value.dropped) emit({ type: "warning", message: `${filename}: not sent: ${why}` });
+    for (const dropped of form.value.dropped)
+      emit({ type: "warning", kind: "field-dropped", filename, ...dropped });
     jobs.push({
       path,
       display: display(path),

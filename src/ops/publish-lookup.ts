@@ -90,10 +90,14 @@ export class Lookups {
           url: error.url,
           attempt: attempt + 1,
           delayMs,
-          // "answered 503 Service Unavailable": the URL is in the event already.
-          reason: error.message.startsWith(error.url)
-            ? error.message.slice(error.url.length).trim()
-            : error.message,
+          cause:
+            error.status === undefined
+              ? { kind: "transport", error: error.message }
+              : {
+                  kind: "answer",
+                  status: error.status,
+                  ...(error.reason === undefined ? {} : { reason: error.reason }),
+                },
         });
         await http.sleep(delayMs);
       }

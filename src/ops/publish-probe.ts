@@ -10,8 +10,9 @@ import type { Credentials } from "../core/upload/credentials.ts";
 import { hintForAnswer, hintForTransport } from "../core/upload/hints.ts";
 import type { AttemptResult } from "../core/upload/retry.ts";
 import { parseRetryAfter, retryDelay, shouldRetry } from "../core/upload/retry.ts";
+import type { AttemptCause } from "./publish-events.ts";
 import { deadlineHint, exchangeListener, type HttpSettings } from "./publish-http.ts";
-import { describe } from "./publish-verdicts.ts";
+import { causeOf, describe } from "./publish-verdicts.ts";
 
 export interface CredentialProof {
   verdict: ProbeVerdict;
@@ -19,6 +20,8 @@ export interface CredentialProof {
   url: string;
   /** The index's answer, when one came. */
   status?: number;
+  /** The index's answer or the transport error, as data (what events carry). */
+  cause: AttemptCause;
   /** One line: the status and the index's words, or why no answer came. */
   message: string;
   /** The index's own words, when it answered. */
@@ -64,6 +67,7 @@ export async function proveCredentials(
           verdict,
           url,
           status: answer.status,
+          cause: causeOf(result, answer),
           message,
           words: answer.message,
           ...(hint === undefined ? {} : { hint }),
@@ -77,6 +81,7 @@ export async function proveCredentials(
         return {
           verdict: "unproven",
           url,
+          cause: { kind: "transport", error: result.error },
           message: result.error,
           hint: deadline ? deadlineHint(http) : hintForTransport(result.error, uploadUrl),
         };
@@ -90,7 +95,7 @@ export async function proveCredentials(
       url,
       attempt: attempt + 1,
       delayMs,
-      reason: result.kind === "transport" ? result.error : `the index answered ${result.status}`,
+      cause: result.kind === "transport" ? result : { kind: "answer", status: result.status },
     });
     await http.sleep(delayMs);
   }

@@ -7,6 +7,7 @@ import type { UploadResponse } from "../adapters/http/upload.ts";
 import type { RemoteState, UploadOutcome, UploadStatus } from "../core/upload/outcome.ts";
 import { conflictMessage } from "../core/upload/outcome.ts";
 import type { AttemptResult } from "../core/upload/retry.ts";
+import type { AttemptCause } from "./publish-events.ts";
 import type { FileJob } from "./publish-file.ts";
 import type { CredentialProof } from "./publish-probe.ts";
 
@@ -81,6 +82,20 @@ export function describe(result: AttemptResult, answer: UploadResponse | undefin
   const reason = answer.reason || STATUS_CODES[answer.status] || "";
   const head = `the index answered ${answer.status}${reason ? ` ${reason}` : ""}`;
   return answer.message === reason || answer.message === "" ? head : `${head}: ${answer.message}`;
+}
+
+/** Why an attempt did not settle, as data: the index's answer, or the transport error. */
+export function causeOf(result: AttemptResult, answer: UploadResponse | undefined): AttemptCause {
+  if (result.kind === "transport") return { kind: "transport", error: result.error };
+  const reason = answer?.reason || STATUS_CODES[result.status] || "";
+  return {
+    kind: "answer",
+    status: result.status,
+    ...(reason === "" ? {} : { reason }),
+    ...(answer === undefined || answer.message === "" || answer.message === reason
+      ? {}
+      : { words: answer.message }),
+  };
 }
 
 /** A file held back because another file of its release is not on the index. */

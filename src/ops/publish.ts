@@ -128,14 +128,10 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
     files: paths.map(display),
     dryRun,
   });
-  for (const message of target.warnings) emit({ type: "warning", message });
-  if (credentials.password === undefined) {
-    emit({
-      type: "warning",
-      message: `no password or token found for ${target.uploadUrl}: uploading without credentials`,
-      hint: "Pass --password-stdin, set TWINE_PASSWORD, or add a password to .pypirc.",
-    });
-  }
+  for (const lint of target.warnings)
+    emit({ type: "warning", kind: "upload-url", uploadUrl: target.uploadUrl, lint });
+  if (credentials.password === undefined)
+    emit({ type: "warning", kind: "no-credentials", uploadUrl: target.uploadUrl });
 
   const lookups = new Lookups({
     simpleUrl: target.simpleUrl,
@@ -227,14 +223,14 @@ function startProbe(
   let taken = false;
   const proving = proveCredentials(uploadUrl, credentials, { ...http, signal }).then((proof) => {
     if (!stop.signal.aborted) {
-      http.emit({ type: "credentials", ...proof });
-      if (proof.verdict === "unproven") {
-        http.emit({
-          type: "warning",
-          message: `could not prove the credentials for ${proof.url}: ${proof.message}`,
-          ...(proof.hint === undefined ? {} : { hint: proof.hint }),
-        });
-      }
+      const facts = {
+        url: proof.url,
+        cause: proof.cause,
+        ...(proof.hint === undefined ? {} : { hint: proof.hint }),
+      };
+      http.emit({ type: "credentials", verdict: proof.verdict, ...facts });
+      if (proof.verdict === "unproven")
+        http.emit({ type: "warning", kind: "credentials-unproven", ...facts });
     }
     return proof;
   });

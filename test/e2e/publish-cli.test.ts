@@ -44,15 +44,31 @@ test("the CLI: --json lines, --password-stdin, exit codes 0, 1 and 2", async () 
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+  // NDJSON: the events as the work goes (no byte counts; requests and the proof need --verbose),
+  // then the report.
   assert.deepEqual(
-    lines.map((l) => [l["type"], l["status"]]),
-    [
-      ["outcome", "uploaded"],
-      ["outcome", "uploaded"],
-      ["summary", undefined],
-    ],
+    lines.slice(0, 2).map((l) => l["type"]),
+    ["target", "checked"],
   );
-  assert.equal(lines.at(-1)?.["ok"], true);
+  assert.deepEqual(
+    lines
+      .slice(2, -1)
+      .map((l) => l["type"])
+      .sort(),
+    ["file-done", "file-done", "file-start", "file-start"],
+  );
+  const done = lines
+    .filter((l) => l["type"] === "file-done")
+    .map((l) => l["outcome"] as Record<string, unknown>);
+  assert.deepEqual(
+    done.map((o) => o["status"]),
+    ["uploaded", "uploaded"],
+  );
+  const report = lines.at(-1) as Record<string, unknown>;
+  assert.equal(report["type"], "report");
+  assert.equal(report["ok"], true);
+  assert.deepEqual(report["outcomes"], done, "the report holds the outcomes the events told");
+  assert.deepEqual((report["summary"] as { counts: Record<string, number> }).counts["uploaded"], 2);
   const again = await cli(base);
   assert.equal(again.status, 0, "already there needs no credentials");
   const rebuilt = writeDists(fresh("cli2"), { name: "slipway-pub-cli", version: "3.0", salt: "x" }).all;
@@ -67,6 +83,40 @@ test("the CLI: --json lines, --password-stdin, exit codes 0, 1 and 2", async () 
   assert.match(human.stdout, /already there {2}.*slipway_pub_cli-3\.0-py3-none-any\.whl/);
   assert.match(human.stdout, /2 already there: every file is on the index with its sha256/);
   assert.match(human.stderr, /exists-identical slipway_pub_cli-3\.0\.tar\.gz/);
+});
+
+test("--json when the checks refuse the batch: the events, then a report with the findings; nothing sent", async () => {
+  const dists = writeDists(fresh("refused"), {
+    name: "slipway-pub-refused",
+    version: "1",
+    badRecord: true,
+  }).all;
+  const run = await cli([...dists, "--to", index.uploadUrl, "--check-url", index.simpleUrl, "--json"]);
+  assert.equal(run.status, 1, run.stderr);
+  const lines = run.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(
+    lines.map((l) => l["type"]),
+    ["target", "warning", "checked", "report"],
+  );
+  assert.equal(lines[1]?.["kind"], "no-credentials");
+  assert.ok((lines[2]?.["errors"] as number) > 0);
+  const report = lines[3] as {
+    ok: boolean;
+    check: { ok: boolean; findings: { id: string }[] };
+    outcomes: [];
+  };
+  assert.equal(report.ok, false);
+  assert.equal(report.check.ok, false);
+  assert.ok(
+    report.check.findings.some((f) => f.id.startsWith("REC")),
+    JSON.stringify(report.check.findings),
+  );
+  assert.deepEqual(report.outcomes, []);
+  assert.match(run.stderr, /the checks found errors, so nothing was sent/);
+  assert.match(run.stderr, /warning: no password or token found for .*: uploading without credentials/);
 });
 
 test("an empty --password-stdin is a usage error, before anything is read or sent", async () => {
@@ -170,7 +220,18 @@ test("--verbose: each request with its status, bytes and time, each retry with i
       "url",
     ]);
     assert.ok(lines.some((l) => l["type"] === "credentials"));
-    assert.ok(lines.some((l) => l["type"] === "outcome") && lines.at(-1)?.["type"] === "summary");
+    const proof = lines.find((l) => l["type"] === "credentials");
+    assert.equal(proof?.["verdict"], "accepted");
+    assert.deepEqual(
+      [
+        (proof?.["cause"] as { kind: string } | undefined)?.kind,
+        (proof?.["cause"] as { status: number } | undefined)?.status,
+      ],
+      ["answer", 400],
+      "the proof rests on the index's answer, as data",
+    );
+    assert.ok(!lines.some((l) => l["type"] === "file-progress"), "byte counts stay out of the JSON");
+    assert.ok(lines.some((l) => l["type"] === "file-done") && lines.at(-1)?.["type"] === "report");
   } finally {
     await proxy.close();
   }

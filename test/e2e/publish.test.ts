@@ -306,7 +306,14 @@ describe("pypiserver", () => {
     assert.equal(report.ok, false);
     assert.equal(report.outcomes[0]?.status, "failed");
     assert.equal(report.outcomes[0]?.index?.status, 409, "pypiserver answers 409 to non-twine clients");
-    assert.ok(events.some((e) => e.type === "warning" && /as if it existed.*404/.test(e.message)));
+    const warning = events.find((e) => e.type === "warning" && e.kind === "exists-but-absent");
+    assert.deepEqual(warning, {
+      type: "warning",
+      kind: "exists-but-absent",
+      filename: report.outcomes[0]?.filename,
+      status: 409,
+      pageUrl: `${wrong.simpleUrl}slipway-pub-wrong/`,
+    });
   });
 });
 

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { git } from "../helpers/git-repo.ts";
+import { jsonLines, reportOf } from "../helpers/json-lines.ts";
 import { makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
 
 const work = mkdtempSync(join(tmpdir(), "slipway-release-credentials-"));
@@ -51,6 +52,24 @@ test("a wrong token is refused at preflight in the index's words: nothing is bui
   assert.equal(existsSync(join(r.project, ".slipway", "dist")), false, "nothing was built");
   assert.deepEqual(r.uploads, []);
   assert.ok(!(run.stdout + run.stderr).includes("pypi-not-the-token"));
+
+  // --json: the same refusal as data, no step started, and still no token in any line.
+  const json = await runRelease(r, [...r.args, "--yes", "--json"], {
+    env: { TWINE_PASSWORD: "pypi-not-the-token" },
+  });
+  assert.equal(json.status, 1, json.stderr);
+  const events = jsonLines(json.stdout);
+  assert.deepEqual(
+    events.filter((e) => e.type.startsWith("step-")),
+    [],
+  );
+  const report = reportOf(json.stdout);
+  assert.equal(report.status, "blocked");
+  const problem = report.problems.find((p: { id: string }) => p.id === "credentials");
+  assert.match(problem.message, /refused the credentials \(user __token__, password from TWINE_PASSWORD\)/);
+  assert.match(problem.hint, /The token was refused/);
+  assert.ok(!(json.stdout + json.stderr).includes("pypi-not-the-token"));
+  assert.deepEqual(gitState(r), before);
 });
 
 test("an empty --password-stdin is a usage error (exit 2)", async () => {
@@ -98,15 +117,26 @@ test("every file refused before one was accepted: the commit and tag are undone,
     const args = r.args.map((a) =>
       a === r.target.uploadUrl ? `${proxy.url}legacy/` : a === r.target.simpleUrl ? `${proxy.url}simple/` : a,
     );
-    const run = await runRelease(r, [...args, "--yes"]);
+    const run = await runRelease(r, [...args, "--yes", "--json"]);
     assert.equal(run.status, 1, `${run.stderr}\n${run.stdout}`);
+    const events = jsonLines(run.stdout);
+    const at = (type: string) => events.filter((e) => e.type === type).map((e) => e["step"]);
     // The release got as far as the commit and tag, then the target refused every file.
-    assert.match(run.stderr, /release: commit-tag: done in/);
-    assert.match(run.stdout, /release failed at "Publish to the target index"/);
-    assert.match(run.stdout, /isn't allowed to upload to project 'slipway-demo-lib'/);
+    assert.ok(at("step-done").includes("commit-tag"), run.stdout);
+    const failed = events.find((e) => e.type === "step-failed");
+    assert.equal(failed?.["step"], "publish");
+    assert.match(
+      String((failed?.["error"] as { message: string } | undefined)?.message),
+      /isn't allowed to upload to project 'slipway-demo-lib'/,
+    );
     // The checkpoint had pushed the state refs: undone too (the ls-remote below compares them).
-    assert.match(run.stdout, /undone: checkpoint, commit-tag, verify, stage, check, build, edit/);
-    assert.match(run.stdout, /next: nothing was published and the rest was undone/);
+    const undone = ["checkpoint", "commit-tag", "verify", "stage", "check", "build", "edit"];
+    assert.deepEqual(at("step-undone"), undone);
+    const report = reportOf(run.stdout);
+    assert.equal(report.status, "failed");
+    assert.equal(report.failed.step, "publish");
+    assert.deepEqual(report.undone, undone);
+    assert.match(report.next, /^nothing was published and the rest was undone/);
     assert.deepEqual(gitState(r), before, "HEAD, the tags, the remote and the tree are as they were");
     assert.equal(git(r.project, "tag", "--list", "v0.1.1"), "");
     assert.equal(existsSync(join(r.project, ".slipway", "release.json")), false, "nothing to resume");

@@ -14,6 +14,7 @@ import { after, test } from "node:test";
 import { release } from "../../src/ops/release.ts";
 import { REPO } from "../helpers/build-project.ts";
 import { git } from "../helpers/git-repo.ts";
+import { reportOf } from "../helpers/json-lines.ts";
 import { peersPython } from "../helpers/peers.ts";
 import { makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
 import { wheelhouse } from "../helpers/wheelhouse.ts";
@@ -76,8 +77,7 @@ test("the dry run's uploads have the sha256s the real release uploads (hatchling
   const r = await repo();
   const dry = await runRelease(r, [...r.args, "--dry-run", "--json"]);
   assert.equal(dry.status, 0, `${dry.stderr}\n${dry.stdout}`);
-  const planned = JSON.parse(dry.stdout).steps.find((s: { id: string }) => s.id === "publish").plan
-    .uploads as {
+  const planned = reportOf(dry.stdout).steps.find((s: { id: string }) => s.id === "publish").plan.uploads as {
     filename: string;
     sha256: string;
   }[];
@@ -143,7 +143,7 @@ test("attrs' layout (hatchling's default sdist): the real release ships no .slip
   const r = await repo({ files: ATTRS_LAYOUT, fix: "src/attr/_make.py" });
   const dry = await runRelease(r, [...r.args, "--dry-run", "--json"]);
   assert.equal(dry.status, 0, `${dry.stderr}\n${dry.stdout}`);
-  const dryJson = JSON.parse(dry.stdout);
+  const dryJson = reportOf(dry.stdout);
   const planned = dryJson.steps.find((s: { id: string }) => s.id === "publish").plan.uploads as {
     filename: string;
     sha256: string;
@@ -264,7 +264,7 @@ test("the check's findings are on the step lines and in the report, with their p
   assert.doesNotMatch(`${run.stdout}\n${run.stderr}`, /slipway-release-|slipway-dry-run|\.\.\//);
 
   const json = await runRelease(r, [...r.args, "--dry-run", "--json"]);
-  const checked = JSON.parse(json.stdout).steps.find((s: { id: string }) => s.id === "check");
+  const checked = reportOf(json.stdout).steps.find((s: { id: string }) => s.id === "check");
   assert.ok(
     checked.record.findings.some(
       (f: { id: string; places: string[] }) => f.id === "DESC08" && f.places.includes("README.md:2"),

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { test } from "node:test";
 import { git } from "../helpers/git-repo.ts";
+import { jsonLines } from "../helpers/json-lines.ts";
 import { type ReleaseRepo, releaseRepos, runRelease } from "../helpers/release-repo.ts";
 
 const { work, repo } = releaseRepos("slipway-release-hostile-");
@@ -105,11 +106,18 @@ test("a journal edited between a kill and the resume cannot make the undo delete
     const journal = structuredClone(original);
     change(journal);
     writeJournal(r, journal);
-    const resumed = await runRelease(r, [...r.args, "--resume", "--yes"]);
+    const resumed = await runRelease(r, [...r.args, "--resume", "--yes", "--json"]);
     v.assertIntact();
     assert.equal(resumed.status, 1, `${what}: ${resumed.stderr}`);
     assert.match(resumed.stderr, message, what);
-    assert.doesNotMatch(resumed.stderr, /release: \w+: (started|undone)/, `${what}: no step ran`);
+    const lines = jsonLines(resumed.stdout);
+    assert.deepEqual(
+      lines.filter((e) => e.type.startsWith("step-")),
+      [],
+      `${what}: no step ran`,
+    );
+    assert.equal(lines.at(-1)?.type, "error", `${what}: the run ends with the error`);
+    assert.match(String(lines.at(-1)?.["message"]), message, what);
   }
   assert.equal(existsSync(join(r.project, ".slipway", "dist", "0.1.1")), true, "the real build is untouched");
   assert.equal(r.uploads.length, 0);

@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { startIndex } from "../../src/server/index-server.ts";
 import { git } from "../helpers/git-repo.ts";
+import { jsonLines, reportOf } from "../helpers/json-lines.ts";
 import { CHANGELOG, makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
 import { hasScript, onTerminal } from "../helpers/terminal.ts";
 
@@ -66,9 +67,22 @@ test("a full release: version and changelog written, built, staged, verified, pu
   const r = await repo();
   const run = await runRelease(r, [...r.args, "--yes", "--json"]);
   assert.equal(run.status, 0, `${run.stderr}\n${run.stdout}`);
-  const report = JSON.parse(run.stdout);
+  const report = reportOf(run.stdout);
   assert.equal(report.status, "done");
   assert.equal(report.plan.version, "0.1.1");
+  // --json: the events as the run went (the plan first, each step started then done), then the report.
+  const events = jsonLines(run.stdout).slice(0, -1);
+  assert.equal(events[0]?.type, "plan");
+  assert.equal((events[0]?.["plan"] as { version: string } | undefined)?.version, "0.1.1");
+  const steps = events.filter((e) => e.type === "step-start" || e.type === "step-done");
+  assert.deepEqual(
+    steps.map((e) => `${e["step"]}:${e.type}`),
+    report.steps.flatMap((s: { id: string }) => [`${s.id}:step-start`, `${s.id}:step-done`]),
+  );
+  assert.ok(
+    steps.every((e) => e.type === "step-start" || typeof e["ms"] === "number"),
+    "each step-done says how long it took",
+  );
   assert.match(report.plan.change, /^bump patch, from 1 commit since v0\.1\.0$/);
   assert.deepEqual(
     report.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`),
@@ -273,7 +287,7 @@ test("a version from tags (hatch-vcs): no file edited, the build told the versio
   const head = git(r.project, "rev-parse", "HEAD").trim();
   const run = await runRelease(r, [...r.args, "--yes", "--json"]);
   assert.equal(run.status, 0, `${run.stderr}\n${run.stdout}`);
-  const report = JSON.parse(run.stdout);
+  const report = reportOf(run.stdout);
   assert.equal(report.plan.mode, "vcs");
   assert.equal(report.plan.version, "0.1.1");
   assert.deepEqual(report.plan.edits, []);

@@ -15,6 +15,7 @@ const credentials: Credentials = {
 const url = "https://upload.example/legacy/";
 const proof = (extra: Partial<CredentialProof> & Pick<CredentialProof, "verdict">): CredentialProof => ({
   url,
+  cause: { kind: "answer", status: extra.status ?? 0 },
   message: "the index answered something",
   ...extra,
 });

@@ -116,14 +116,22 @@ test("[tool.slipway.indexes] parsing refuses typos", () => {
   assert.deepEqual(parseIndexesTable(undefined), { ok: true, value: new Map() });
 });
 
-test("known URL mistakes get hints", () => {
-  assert.match(
-    lintUploadUrl("https://upload.pypi.org/legacy")[0] ?? "",
-    /trailing slash.*https:\/\/upload\.pypi\.org\/legacy\//,
-  );
-  assert.match(lintUploadUrl("https://pypi.org/simple/")[0] ?? "", /website/);
-  assert.match(lintUploadUrl("http://127.0.0.1:3141/alice/dev/+simple/")[0] ?? "", /simple-index/);
-  assert.match(lintUploadUrl("https://test.pypi.org/")[0] ?? "", /https:\/\/test\.pypi\.org\/legacy\//);
+test("known URL mistakes are named, with the right URL where there is one", () => {
+  assert.deepEqual(lintUploadUrl("https://upload.pypi.org/legacy"), [
+    { kind: "pypi-no-slash", url: "https://upload.pypi.org/legacy", use: "https://upload.pypi.org/legacy/" },
+  ]);
+  assert.deepEqual(lintUploadUrl("https://pypi.org/simple/"), [
+    { kind: "pypi-website", url: "https://pypi.org/simple/", use: "https://upload.pypi.org/legacy/" },
+  ]);
+  assert.deepEqual(lintUploadUrl("http://127.0.0.1:3141/alice/dev/+simple/"), [
+    { kind: "simple-url", url: "http://127.0.0.1:3141/alice/dev/+simple/" },
+  ]);
+  assert.deepEqual(lintUploadUrl("https://test.pypi.org/"), [
+    { kind: "not-pypi-upload", url: "https://test.pypi.org/", use: "https://test.pypi.org/legacy/" },
+  ]);
+  assert.deepEqual(lintUploadUrl("http://127.0.0.1:8080/legacy"), [
+    { kind: "no-trailing-slash", url: "http://127.0.0.1:8080/legacy" },
+  ]);
   assert.deepEqual(lintUploadUrl("https://upload.pypi.org/legacy/"), []);
   assert.equal(
     projectPageUrl("https://pypi.org/simple", "Foo_Bar.baz"),

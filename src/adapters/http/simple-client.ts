@@ -41,6 +41,8 @@ export interface Lookup {
 export class LookupError extends Error {
   readonly url: string;
   readonly status: number | undefined;
+  /** The reason phrase the index sent with `status` (masked), when it sent one. */
+  readonly reason: string | undefined;
   readonly retryAfter: string | undefined;
   /** The total deadline passed: the index answers, but too slowly to be worth asking again. */
   readonly deadline: boolean;
@@ -48,12 +50,19 @@ export class LookupError extends Error {
   constructor(
     message: string,
     url: string,
-    extra: { status?: number; retryAfter?: string; deadline?: boolean; cause?: unknown } = {},
+    extra: {
+      status?: number;
+      reason?: string;
+      retryAfter?: string;
+      deadline?: boolean;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = "LookupError";
     this.url = url;
     this.status = extra.status;
+    this.reason = extra.reason;
     this.retryAfter = extra.retryAfter;
     this.deadline = extra.deadline ?? false;
   }
@@ -229,14 +238,12 @@ export async function lookupProject(request: LookupRequest): Promise<Lookup> {
   if (page.status !== 200) {
     // An index may echo what it was sent; the password never goes into a message.
     const retryAfter = page.headers["retry-after"];
-    throw new LookupError(
-      `${shown} answered ${page.status} ${mask(page.statusText, secrets)}`.trim(),
-      shown,
-      {
-        status: page.status,
-        ...(typeof retryAfter === "string" ? { retryAfter } : {}),
-      },
-    );
+    const reason = mask(page.statusText, secrets);
+    throw new LookupError(`${shown} answered ${page.status} ${reason}`.trim(), shown, {
+      status: page.status,
+      ...(reason === "" ? {} : { reason }),
+      ...(typeof retryAfter === "string" ? { retryAfter } : {}),
+    });
   }
   // File URLs end up in outcomes and logs: no userinfo, and never the password echoed back.
   const clean = (file: RemoteFile): RemoteFile => {

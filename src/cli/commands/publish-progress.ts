@@ -6,6 +6,7 @@
  */
 import type { PublishEvent } from "../../ops/publish-events.ts";
 import { redact } from "../../redact.ts";
+import { renderCredentials, renderRetry, renderWarning } from "../render/publish-events.ts";
 import type { Style } from "../style.ts";
 
 export interface PublishProgressOptions {
@@ -74,7 +75,8 @@ export class PublishProgress {
   event(event: PublishEvent): void {
     const { plain, quiet, style } = this.options;
     if (event.type === "warning") {
-      this.line(`${style.yellow("warning")}: ${event.message}${event.hint ? `\n  hint: ${event.hint}` : ""}`);
+      const { message, hint } = renderWarning(event);
+      this.line(`${style.yellow("warning")}: ${message}${hint ? `\n  hint: ${hint}` : ""}`);
       return;
     }
     if (quiet) return;
@@ -123,9 +125,7 @@ export class PublishProgress {
         return;
       }
       case "file-retry":
-        this.line(
-          `${style.yellow("retry")}: ${event.filename}: ${event.reason}; attempt ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s`,
-        );
+        this.line(`${style.yellow("retry")}: ${renderRetry(event)}`);
         return;
       case "file-done": {
         const o = event.outcome;
@@ -146,11 +146,8 @@ export class PublishProgress {
   private verboseLine(event: PublishEvent): string | undefined {
     const { style } = this.options;
     if (event.type === "http") return style.dim(requestLine(event));
-    if (event.type === "retry") {
-      return `${style.yellow("retry")}: ${event.purpose} ${event.url}: ${event.reason}; attempt ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s`;
-    }
-    if (event.type === "credentials")
-      return `credentials: ${event.verdict} by ${event.url}: ${event.message}`;
+    if (event.type === "retry") return `${style.yellow("retry")}: ${renderRetry(event)}`;
+    if (event.type === "credentials") return `credentials: ${renderCredentials(event)}`;
     return undefined;
   }
 

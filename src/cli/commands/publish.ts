@@ -7,6 +7,7 @@ import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { readPasswordFromStdin } from "../password-stdin.ts";
 import { renderHuman } from "../render/findings.ts";
+import { jsonLine, reportLine } from "../render/json-lines.ts";
 import { isPlain, makeStyle, type Style, wantsColor } from "../style.ts";
 import { PublishProgress, size } from "./publish-progress.ts";
 
@@ -41,7 +42,9 @@ Options:
   --dry-run            resolve, check, prove the credentials and look the files up; send
                        no file
   --python EXE         Python used to render README files in the checks
-  --json               one JSON line per file as it finishes, then a summary line
+  --json               NDJSON on stdout: one line per event as the work goes (target,
+                       warnings, checks, each file's start, retries and outcome), then
+                       one {"type":"report",...} line with every outcome; see docs/json.md
   -v, --verbose        a line per request (method, URL without credentials, status, bytes,
                        time), per retry (reason and wait) and for the credential proof;
                        with --json, these as JSON lines too. Never a credential.
@@ -62,7 +65,7 @@ Examples:
   slipway publish --to testpypi dist/*.whl
   slipway publish --to staging                  [tool.slipway.indexes.staging] in pyproject.toml
   slipway publish --to http://127.0.0.1:8080/ --check-url http://127.0.0.1:8080/simple/
-  slipway publish --json --concurrency 8        NDJSON outcomes for a CI step
+  slipway publish --json --concurrency 8        NDJSON events and a report for a CI step
   slipway publish --verbose --to staging        every request, status and timing, to debug an index
   slipway publish --timeout 600 dist/*.whl      a slow index: 10 minutes per request
 `;
@@ -94,6 +97,16 @@ function wholeNumber(value: string | undefined, flag: string, min: number, max: 
     throw new SlipwayError("usage", `${flag} must be a whole number from ${min} to ${max}, not '${value}'`);
   }
   return Number(value);
+}
+
+/**
+ * Which events `--json` prints: every one but the byte counts of an upload in flight; the
+ * requests, lookup and probe retries and the credential proof only with --verbose (as on stderr).
+ */
+function shownAsJson(event: PublishEvent, verbose: boolean): boolean {
+  if (event.type === "file-progress") return false;
+  if (event.type === "http" || event.type === "retry" || event.type === "credentials") return verbose;
+  return true;
 }
 
 function renderOutcomes(report: PublishReport, style: Style): string {
@@ -169,14 +182,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     });
     const onEvent = (event: PublishEvent) => {
       progress?.event(event);
-      if (json && event.type === "file-done")
-        write(io.stdout, `${JSON.stringify({ type: "outcome", ...event.outcome })}\n`);
-      if (
-        json &&
-        verbose &&
-        (event.type === "http" || event.type === "retry" || event.type === "credentials")
-      )
-        write(io.stdout, `${JSON.stringify(event)}\n`);
+      if (json && shownAsJson(event, verbose)) write(io.stdout, jsonLine(event));
     };
     const report = await publish({
       cwd: io.cwd,
@@ -196,40 +202,29 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       onEvent,
     });
     progress.stop();
+    if (json) write(io.stdout, reportLine(report));
+    else if (!report.check.ok) {
+      const files = [...new Set(report.check.findings.map((f) => f.location.file))];
+      write(
+        io.stdout,
+        renderHuman(
+          report.check.findings,
+          {
+            files,
+            errors: report.check.errors,
+            warnings: report.check.warnings,
+            ok: false,
+            strict: false,
+            renderers: [],
+          },
+          makeStyle(wantsColor(io.stdout, io.env)),
+        ),
+      );
+    } else write(io.stdout, renderOutcomes(report, makeStyle(wantsColor(io.stdout, io.env))));
     if (!report.check.ok) {
-      if (json) {
-        for (const f of report.check.findings)
-          write(io.stdout, `${JSON.stringify({ type: "finding", ...f })}\n`);
-      } else {
-        const files = [...new Set(report.check.findings.map((f) => f.location.file))];
-        write(
-          io.stdout,
-          renderHuman(
-            report.check.findings,
-            {
-              files,
-              errors: report.check.errors,
-              warnings: report.check.warnings,
-              ok: false,
-              strict: false,
-              renderers: [],
-            },
-            makeStyle(wantsColor(io.stdout, io.env)),
-          ),
-        );
-      }
       write(
         io.stderr,
         "slipway publish: the checks found errors, so nothing was sent\nhint: fix them and build again; `slipway check dist/` shows the same findings.\n",
-      );
-    } else if (!json) {
-      write(io.stdout, renderOutcomes(report, makeStyle(wantsColor(io.stdout, io.env))));
-    }
-    if (json) {
-      const { counts, total } = report.summary;
-      write(
-        io.stdout,
-        `${JSON.stringify({ type: "summary", target: report.target, username: report.username, dryRun: report.dryRun, checksOk: report.check.ok, total, counts, ok: report.ok })}\n`,
       );
     }
     return report.ok ? 0 : 1;

@@ -187,11 +187,10 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The report as one JSON document: the plan, each step's outcome, problems, and the error. */
-export function outcomeJson(report: ReleaseReport): unknown {
+/** The report as data (the last `--json` line): the plan, each step's outcome, problems, and the error. */
+export function outcomeJson(report: ReleaseReport): object {
   const { result } = report;
   return {
-    type: "release",
     dryRun: report.dryRun,
     status: result?.status ?? "cancelled",
     plan: report.plan,

@@ -9,6 +9,7 @@ import type { VersionMenuRead } from "../../ops/version-menu.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { readPasswordFromStdin } from "../password-stdin.ts";
+import { jsonLine, reportLine } from "../render/json-lines.ts";
 import { isPlain, makeStyle, wantsColor } from "../style.ts";
 import { askNextVersion, canAsk } from "../version-prompt.ts";
 import { ReleaseProgress } from "./release-progress.ts";
@@ -60,7 +61,10 @@ Options:
                          from the state a run elsewhere saved on the remote before publishing
                          (refs/slipway/release/<tag>); with --version X, the release of X
   --yes                  ask nothing on a terminal (no version menu, no confirmation)
-  --json                 the plan and the outcome as one JSON document on stdout
+  --json                 NDJSON on stdout: one line per event as the run goes (the plan, each
+                         step's start, detail, end or failure), then one {"type":"report",...}
+                         line with the plan, every step's outcome and the problems; see
+                         docs/json.md
   -h, --help             show this help
 
 Exit status: 0 released (or dry run passed), 1 blocked or failed, 2 usage or configuration error.
@@ -214,6 +218,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
         }
       : undefined;
     const onEvent = (event: ReleaseEvent) => {
+      if (json) write(io.stdout, jsonLine(event));
       if (event.type === "plan") {
         if (!json) write(io.stderr, `${renderHeadline(event.plan, style, values["dry-run"] === true)}\n`);
         shown.setSteps(releaseSteps(event.plan));
@@ -253,7 +258,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       onEvent,
     });
     progress.stop();
-    if (json) write(io.stdout, `${JSON.stringify(outcomeJson(report), null, 2)}\n`);
+    if (json) write(io.stdout, reportLine(outcomeJson(report)));
     else write(io.stdout, renderOutcome(report, makeStyle(wantsColor(io.stdout, io.env))));
     const status = report.result?.status;
     return status === "done" || status === "planned" ? 0 : 1;

@@ -32,8 +32,18 @@ export interface UploadForm {
   /** Name and version as the metadata gives them. */
   name: string;
   version: string;
-  /** Form fields left out on purpose, with the reason (e.g. License-File in metadata < 2.4). */
-  dropped: string[];
+  /** Form fields left out on purpose (e.g. License-File in metadata < 2.4), as data the CLI words. */
+  dropped: DroppedField[];
+}
+
+/**
+ * A form field left out on purpose: `license_file` (its `count` values) because the file's
+ * `metadataVersion` is below 2.4, where PyPI refuses License-File (as twine drops it).
+ */
+export interface DroppedField {
+  field: "license_file";
+  count: number;
+  metadataVersion: string;
 }
 
 /**
@@ -127,7 +137,7 @@ export function assembleUploadForm(input: FormInput): Parsed<UploadForm> {
     [":action", "file_upload"],
     ["protocol_version", "1"],
   ];
-  const dropped: string[] = [];
+  const dropped: DroppedField[] = [];
   for (const spec of CORE_FIELDS) {
     const key = formName(spec.name);
     const values = spec.multiple ? fieldAll(md, spec.name) : fieldAll(md, spec.name).slice(0, 1);
@@ -139,9 +149,11 @@ export function assembleUploadForm(input: FormInput): Parsed<UploadForm> {
     } else if (spec.name === "Requires-Python") {
       fields.push([key, values[0] ?? ""]);
     } else if (spec.name === "License-File" && values.length > 0 && before24(metadataVersion as string)) {
-      dropped.push(
-        `license_file (${values.length}): Metadata-Version ${metadataVersion} is below 2.4, where PyPI refuses License-File`,
-      );
+      dropped.push({
+        field: "license_file",
+        count: values.length,
+        metadataVersion: metadataVersion as string,
+      });
     } else if (spec.name === "Keywords") {
       for (const value of values) fields.push([key, keywordsValue(value)]);
     } else if (spec.name === "Project-URL") {

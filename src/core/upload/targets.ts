@@ -55,8 +55,8 @@ export interface UploadTarget {
   urlCredentials?: { username: string; password?: Secret };
   /** The .pypirc section of the same name, for credentials. */
   pypirc?: PypircRepository;
-  /** Hints about URLs that look like a known mistake. */
-  warnings: string[];
+  /** The known mistakes the upload URL looks like. */
+  warnings: UploadUrlLint[];
 }
 
 export interface TargetInput {
@@ -149,35 +149,39 @@ export function projectPageUrl(simpleUrl: string, name: string): string {
   return `${withSlash(simpleUrl)}${normalizeName(name)}/`;
 }
 
-/** Hints for upload URLs that are a known dead end (twine and uv special-case the same ones). */
-export function lintUploadUrl(uploadUrl: string): string[] {
+/**
+ * An upload URL that looks like a known mistake, as data (the CLI words it):
+ * - `pypi-no-slash`: PyPI's or TestPyPI's `/legacy` without the slash (PyPI redirects it, which
+ *   an upload cannot follow); `use` is the right URL;
+ * - `not-pypi-upload`: another path on PyPI's or TestPyPI's upload host; `use` is the right URL;
+ * - `pypi-website`: pypi.org itself, not its upload API; `use` is the upload URL;
+ * - `simple-url`: a simple-index (download) URL, which is not where uploads go;
+ * - `no-trailing-slash`: a path ending in `/legacy` that probably needs the slash.
+ */
+export type UploadUrlLint =
+  | { kind: "pypi-no-slash" | "not-pypi-upload" | "pypi-website"; url: string; use: string }
+  | { kind: "simple-url" | "no-trailing-slash"; url: string };
+
+/** The known mistakes `uploadUrl` looks like (none for a URL that cannot be parsed). */
+export function lintUploadUrl(uploadUrl: string): UploadUrlLint[] {
   let url: URL;
   try {
     url = new URL(uploadUrl);
   } catch {
     return [];
   }
-  const hints: string[] = [];
   const path = url.pathname;
   if (url.hostname === "upload.pypi.org" || url.hostname === "test.pypi.org") {
-    const right = url.hostname === "upload.pypi.org" ? PYPI_UPLOAD_URL : TESTPYPI_UPLOAD_URL;
-    if (path === "/legacy") {
-      hints.push(
-        `${uploadUrl} lacks the trailing slash; PyPI redirects it, which uploads cannot follow: use ${right}`,
-      );
-    } else if (path !== "/legacy/") {
-      hints.push(`${uploadUrl} is not PyPI's upload URL: use ${right}`);
-    }
-  } else if (url.hostname === "pypi.org" || url.hostname === "www.pypi.org") {
-    hints.push(`${uploadUrl} is PyPI's website, not its upload API: use ${PYPI_UPLOAD_URL}`);
-  } else if (/\/(\+?simple)\/?$/.test(path)) {
-    hints.push(
-      `${uploadUrl} looks like a simple-index (download) URL; the upload URL differs (PyPI: /legacy/, devpi: the index URL without +simple, pypiserver: the server root)`,
-    );
-  } else if (path.endsWith("/legacy")) {
-    hints.push(`${uploadUrl} probably needs a trailing slash (/legacy/)`);
+    const use = url.hostname === "upload.pypi.org" ? PYPI_UPLOAD_URL : TESTPYPI_UPLOAD_URL;
+    if (path === "/legacy") return [{ kind: "pypi-no-slash", url: uploadUrl, use }];
+    if (path !== "/legacy/") return [{ kind: "not-pypi-upload", url: uploadUrl, use }];
+    return [];
   }
-  return hints;
+  if (url.hostname === "pypi.org" || url.hostname === "www.pypi.org")
+    return [{ kind: "pypi-website", url: uploadUrl, use: PYPI_UPLOAD_URL }];
+  if (/\/(\+?simple)\/?$/.test(path)) return [{ kind: "simple-url", url: uploadUrl }];
+  if (path.endsWith("/legacy")) return [{ kind: "no-trailing-slash", url: uploadUrl }];
+  return [];
 }
 
 function fromUrl(
