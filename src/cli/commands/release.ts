@@ -62,7 +62,7 @@ Options:
                          (refs/slipway/release/<tag>); with --version X, the release of X
   --yes                  ask nothing on a terminal (no version menu, no confirmation)
   --json                 NDJSON on stdout: one line per event as the run goes (the plan, each
-                         step's start, detail, end or failure), then one {"type":"report",...}
+                         step's start, progress, end or failure), then one {"type":"report",...}
                          line with the plan, every step's outcome and the problems; see
                          docs/json.md
   -h, --help             show this help
