@@ -154,7 +154,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       `${display(project)} names no build-system.build-backend; using setuptools' legacy backend (${buildSystem.backend})`,
     );
   }
-  const git = await readGitState(project, options.env);
+  const git = await readGitState({ dir: project, env: options.env });
   if (git !== undefined && git.changes.length > 0) {
     const sample = git.changes
       .slice(0, 5)

@@ -13,7 +13,7 @@ import {
   recoverFileChanges,
   type TransactionHooks,
 } from "../adapters/file-transaction.ts";
-import { readCommitsSince } from "../adapters/git.ts";
+import { gitAt, readCommitsSince } from "../adapters/git.ts";
 import { checkStateDir } from "../adapters/state-dir.ts";
 import { parseCommits } from "../core/changelog/commits.ts";
 import { type FragmentFile, parseFragments } from "../core/changelog/fragments.ts";
@@ -90,7 +90,7 @@ export async function readChangelogInputs(
   const state =
     options.state ?? (await readVersionPlaces(root, options.env === undefined ? {} : { env: options.env }));
   const lastTag = state.lastTag;
-  const commits = await readCommitsSince(root, lastTag?.name, options.env);
+  const commits = await readCommitsSince(gitAt(root, options.env), lastTag?.name);
   const cut = assessHistoryRange({ shallow: state.history.shallow, lastTag, commits });
   if (cut !== undefined) throw cut;
   return {

@@ -38,7 +38,7 @@ import {
   writeBlob,
   writeCommit,
   writeTree,
-} from "../adapters/git-release.ts";
+} from "../adapters/git.ts";
 import { ensureStateDir } from "../adapters/state-dir.ts";
 import { normalizeVersion } from "../core/pep440/version.ts";
 import { type ReleasePlan, readStoredPlan, releaseStateRefs } from "../core/release/plan.ts";

@@ -25,7 +25,7 @@ import {
   resetTo,
   tagCommit,
   tagObject,
-} from "../adapters/git-release.ts";
+} from "../adapters/git.ts";
 import type { PipSource } from "../adapters/python/build-env.ts";
 import { addScratchWorktree, hasSubmodules, removeScratchWorktree } from "../adapters/scratch-worktree.ts";
 import { normalizeName } from "../core/names/name.ts";

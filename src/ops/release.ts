@@ -7,7 +7,7 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { currentBranch, type GitContext, remoteDefaultBranch } from "../adapters/git-release.ts";
+import { currentBranch, type GitContext, remoteDefaultBranch } from "../adapters/git.ts";
 import type { PipSource } from "../adapters/python/build-env.ts";
 import { checkStateDir, ensureStateDir } from "../adapters/state-dir.ts";
 import type { BumpKind } from "../core/pep440/bump.ts";

@@ -12,7 +12,7 @@ import {
   recoverFileChanges,
   type TransactionHooks,
 } from "../adapters/file-transaction.ts";
-import { createAnnotatedTag, readReleaseTags, tagExists } from "../adapters/git.ts";
+import { createTag, gitAt, readReleaseTags, resolveObject } from "../adapters/git.ts";
 import { checkStateDir } from "../adapters/state-dir.ts";
 import { describeLocation, findVersion } from "../core/edits/version-edit.ts";
 import { normalizeVersion } from "../core/pep440/version.ts";
@@ -193,7 +193,7 @@ export async function readVersionPlaces(
   const sources = assembleVersionSources({ pyproject, setupCfg, config });
   const resolved: Resolved = { places: [], texts: {}, errors: [...sources.problems], notes: [] };
   for (const candidate of sources.candidates) await resolveCandidate(root, candidate, resolved);
-  const tags = await readReleaseTags(root, options.env);
+  const tags = await readReleaseTags(gitAt(root, options.env));
   const tagFormat = decideTagFormat(pyproject, config.tagFormat, tags);
   const lastTag = pickLastRelease(tagFormat.format, tags.merged);
   if (lastTag !== undefined) {
@@ -273,12 +273,13 @@ export async function applyVersionPlan(
   options: ApplyVersionOptions = {},
 ): Promise<AppliedVersion> {
   if (plan.tag !== undefined) {
-    if (await tagExists(plan.root, plan.tag.name, options.env)) {
+    const git = gitAt(plan.root, options.env);
+    if ((await resolveObject(git, `refs/tags/${plan.tag.name}`)) !== undefined) {
       throw new SlipwayError("usage", `the tag ${plan.tag.name} exists already`, {
         hint: "pick another version, or delete the tag if it was made by mistake",
       });
     }
-    await createAnnotatedTag(plan.root, plan.tag.name, plan.tag.message, options.env);
+    await createTag(git, plan.tag.name, plan.tag.message, "HEAD");
   }
   const changes: FileChange[] = plan.edits.map((e) => ({ path: e.path, before: e.before, after: e.after }));
   if (changes.length > 0) {
