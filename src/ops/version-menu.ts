@@ -4,6 +4,7 @@
  * `slipway version` and `slipway release` to ask on a terminal, and to say which flag to pass
  * off one. Never prints, never asks.
  */
+import type { ProjectSnapshot } from "../adapters/snapshot.ts";
 import { assembleVersionMenu, type VersionMenu } from "../core/version/choices.ts";
 import { SlipwayError } from "../errors.ts";
 import { readSuggestedBump } from "./changelog.ts";
@@ -33,7 +34,7 @@ const plural = (n: number) => `${n} commit${n === 1 ? "" : "s"}`;
  */
 export async function readVersionMenu(
   state: VersionState,
-  options: { env?: Readonly<Record<string, string | undefined>> } = {},
+  options: { env?: Readonly<Record<string, string | undefined>>; snapshot?: ProjectSnapshot } = {},
 ): Promise<VersionMenuRead> {
   if (state.current === undefined) {
     return {
