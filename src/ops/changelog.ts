@@ -29,7 +29,7 @@ import type { TomlTable } from "../core/pyproject/access.ts";
 import { parsePyproject } from "../core/pyproject/toml.ts";
 import type { ReleaseTag } from "../core/version/tags.ts";
 import { SlipwayError } from "../errors.ts";
-import { readVersionPlaces, type VersionState } from "./version.ts";
+import { readVersionPlaces, snapshotOfState, type VersionState } from "./version.ts";
 
 export type { ChangelogInputs, ChangelogPlan } from "../core/changelog/plan.ts";
 export { assembleChangelogPlan } from "../core/changelog/plan.ts";
@@ -64,6 +64,12 @@ export interface ReadInputsOptions {
   snapshot?: ProjectSnapshot;
 }
 
+/** The caller's snapshot, else the one its version state was read from, else a new one. */
+function snapshotFor(project: string, options: ReadInputsOptions): ProjectSnapshot {
+  const ofState = options.state === undefined ? undefined : snapshotOfState(options.state, project);
+  return snapshotOf(project, { snapshot: options.snapshot ?? ofState, env: options.env });
+}
+
 /**
  * Everything the changelog plan needs: config, last release tag, the commits since it (all
  * commits without one), the fragments folder and CHANGELOG.md. The files' version is used
@@ -73,7 +79,7 @@ export async function readChangelogInputs(
   project: string,
   options: ReadInputsOptions = {},
 ): Promise<ChangelogInputs> {
-  const snapshot = snapshotOf(project, options);
+  const snapshot = snapshotFor(project, options);
   const root = snapshot.root;
   if ((await readJournal(join(root, CHANGELOG_JOURNAL))) !== undefined) {
     await checkStateDir(root, options.env === undefined ? {} : { env: options.env });
@@ -161,7 +167,7 @@ export async function planChangelog(
   project: string,
   options: PlanChangelogOptions = {},
 ): Promise<ChangelogPlan & { root: string }> {
-  const snapshot = snapshotOf(project, options);
+  const snapshot = snapshotFor(project, options);
   const { pyproject, config } = await snapshot.projectConfig();
   const path = config.changelog.path;
   const owner = await readChangelogOwner(snapshot, { pyproject, path });

@@ -8,7 +8,7 @@ import type { ProjectSnapshot } from "../adapters/snapshot.ts";
 import { assembleVersionMenu, type VersionMenu } from "../core/version/choices.ts";
 import { SlipwayError } from "../errors.ts";
 import { readSuggestedBump } from "./changelog.ts";
-import type { VersionState } from "./version.ts";
+import { snapshotOfState, type VersionState } from "./version.ts";
 
 export type { VersionAnswer, VersionChoice, VersionMenu } from "../core/version/choices.ts";
 export {
@@ -46,7 +46,12 @@ export async function readVersionMenu(
   }
   let suggestion: Awaited<ReturnType<typeof readSuggestedBump>>;
   try {
-    suggestion = await readSuggestedBump(state.root, { ...options, state });
+    const snapshot = options.snapshot ?? snapshotOfState(state);
+    suggestion = await readSuggestedBump(state.root, {
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(snapshot === undefined ? {} : { snapshot }),
+      state,
+    });
   } catch (error) {
     if (!(error instanceof SlipwayError)) throw error;
     return {

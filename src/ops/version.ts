@@ -71,6 +71,19 @@ export async function readProjectConfig(
   return await snapshotOf(root, options).projectConfig();
 }
 
+/**
+ * The snapshot each state was read from: what a command reads next of that project (the menu's
+ * suggestion, the changelog's inputs) comes from it instead of a second read. Keyed by the state
+ * object, so it lives exactly as long as the state.
+ */
+const readFrom = new WeakMap<VersionState, ProjectSnapshot>();
+
+/** The snapshot `state` was read from (see readVersionPlaces), when it is of `root`. */
+export function snapshotOfState(state: VersionState, root: string = state.root): ProjectSnapshot | undefined {
+  const snapshot = readFrom.get(state);
+  return snapshot?.root === resolve(root) ? snapshot : undefined;
+}
+
 interface Resolved {
   places: VersionPlace[];
   texts: Record<string, string>;
@@ -180,7 +193,7 @@ export async function readVersionPlaces(
   if (mismatch !== undefined) resolved.notes.push(mismatch);
   const history = { shallow: tags.shallow };
   const assessed = assessVersion(sources.mode, resolved.places, lastTag, { history, tagFormat });
-  return {
+  const state: VersionState = {
     root,
     mode: sources.mode,
     tagFormat: tagFormat.format,
@@ -193,6 +206,8 @@ export async function readVersionPlaces(
     errors: [...resolved.errors, ...assessed.errors],
     notes: [...resolved.notes, ...assessed.notes],
   };
+  readFrom.set(state, snapshot);
+  return state;
 }
 
 /**

@@ -5,6 +5,7 @@
  * from. Reads are counted through the snapshot's injectable reader, in a real git repository.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -98,6 +99,20 @@ test("version, menu and changelog share one snapshot: pyproject.toml read once",
   assert.equal(menu.commits, 1);
   assert.match(plan.edit?.after ?? "", /## \[0\.1\.1\] - 2026-02-01/);
   assert.equal(reads.get(join(dir, "pyproject.toml")), 1);
+});
+
+test("the menu and the changelog read the project from the snapshot the version state came from", async () => {
+  const dir = project();
+  const state = await readVersionPlaces(dir);
+  // A second read would now fail on the broken file: the suggestion proves there was none.
+  writeFileSync(join(dir, "pyproject.toml"), "[project\n");
+  const menu = await readVersionMenu(state);
+  assert.equal(menu.commits, 1);
+  assert.match(menu.why, /call for patch/);
+  const plan = await planChangelog(dir, { state, version: "0.1.1", date: "2026-02-01" });
+  assert.equal(plan.version, "0.1.1");
+  // Without the state, the project is read anew, and the broken file is seen.
+  await assert.rejects(planChangelog(dir, { version: "0.1.1" }), /not valid TOML/);
 });
 
 test("a snapshot of another directory is refused, not silently used", async () => {
