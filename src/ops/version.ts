@@ -17,7 +17,6 @@ import { checkStateDir } from "../adapters/state-dir.ts";
 import { describeLocation, findVersion } from "../core/edits/version-edit.ts";
 import { normalizeVersion } from "../core/pep440/version.ts";
 import { getString, getTable, type TomlTable } from "../core/pyproject/access.ts";
-import type { SlipwayConfig } from "../core/version/config.ts";
 import {
   assessVersion,
   type VersionPlace,
@@ -58,17 +57,6 @@ export interface ReadVersionOptions {
   env?: Env;
   /** The command's snapshot of the project (read once); default: a new one. */
   snapshot?: ProjectSnapshot;
-}
-
-/**
- * pyproject.toml parsed, and the `[tool.slipway]` settings; config errors name the file. With
- * the command's `snapshot`, from its one read.
- */
-export async function readProjectConfig(
-  root: string,
-  options: { snapshot?: ProjectSnapshot } = {},
-): Promise<{ pyproject: TomlTable; config: SlipwayConfig }> {
-  return await snapshotOf(root, options).projectConfig();
 }
 
 /**
