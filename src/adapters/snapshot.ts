@@ -174,7 +174,8 @@ export class ProjectSnapshot {
       options.explicit === undefined ? join(home, ".pypirc") : resolve(options.cwd, options.explicit);
     return this.#once(`pypirc:${path}`, async () => {
       try {
-        return { path, text: await readFile(path, "utf8") };
+        const bytes = await this.#readBytes(path);
+        return { path, text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes) };
       } catch (error) {
         if (errnoOf(error) === "ENOENT") return { path, text: undefined };
         throw new SlipwayError("config", `cannot read ${path}: ${(error as Error).message}`, {

@@ -62,7 +62,8 @@ test("a release plan reads pyproject.toml once, for every part of the plan", asy
   let planned: ReleasePlan | undefined;
   const report = await release({
     cwd: dir,
-    env: { ...process.env, TWINE_USERNAME: "__token__", TWINE_PASSWORD: "pypi-test" },
+    // HOME without a .pypirc: the index configuration comes from pyproject.toml and the flags.
+    env: { ...process.env, HOME: work.dir, TWINE_USERNAME: "__token__", TWINE_PASSWORD: "pypi-test" },
     toolVersion: "0.0.0-test",
     to: "http://127.0.0.1:9/target/legacy/",
     checkUrl: "http://127.0.0.1:9/target/simple/",
@@ -85,6 +86,8 @@ test("a release plan reads pyproject.toml once, for every part of the plan", asy
   assert.equal(planned?.stage.kind, "index");
   assert.equal(planned?.stage.kind === "index" ? planned.stage.name : undefined, "staging");
   assert.equal(reads.get(join(dir, "pyproject.toml")), 1);
+  // The target and the stage both resolve through ~/.pypirc: looked for once.
+  assert.equal(reads.get(join(work.dir, ".pypirc")), 1);
   for (const [path, n] of reads) assert.equal(n, 1, `${path} was read ${n} times`);
 });
 
