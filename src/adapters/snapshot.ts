@@ -21,7 +21,15 @@ import { parseReleaseConfig, type ReleaseConfig } from "../core/release/config.t
 import type { IndexConfig } from "../core/upload/targets.ts";
 import { SlipwayError } from "../errors.ts";
 import { errnoOf } from "./fs.ts";
-import { type GitContext, gitAt, type ReleaseTagListing, readCommitsSince, readReleaseTags } from "./git.ts";
+import {
+  type GitContext,
+  type GitState,
+  gitAt,
+  type ReleaseTagListing,
+  readCommitsSince,
+  readGitState,
+  readReleaseTags,
+} from "./git.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -183,6 +191,11 @@ export class ProjectSnapshot {
         });
       }
     });
+  }
+
+  /** HEAD, its time and the dirty files of the work tree (see readGitState); undefined outside one. */
+  gitState(): Promise<GitState | undefined> {
+    return this.#once("git-state", () => readGitState(this.git));
   }
 
   /** The tags and history shape a version or changelog needs (see readReleaseTags). */

@@ -18,7 +18,7 @@ import {
   removeLegacySums,
   writeAtomic,
 } from "../adapters/dist-output.ts";
-import { type GitState, readGitState } from "../adapters/git.ts";
+import type { GitState } from "../adapters/git.ts";
 import { cleanUpOnInterrupt } from "../adapters/interrupt.ts";
 import { type PipSource, resolvePipSource } from "../adapters/python/build-env.ts";
 import { type BuildHookResult, type FrontendEvent, runBuildHook } from "../adapters/python/frontend.ts";
@@ -139,7 +139,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       `${display(project)} names no build-system.build-backend; using setuptools' legacy backend (${buildSystem.backend})`,
     );
   }
-  const git = await readGitState(snapshot.git);
+  const git = await snapshot.gitState();
   if (git !== undefined && git.changes.length > 0) {
     const sample = git.changes
       .slice(0, 5)
