@@ -7,14 +7,17 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pushAll } from "../core/arrays.ts";
 import type { ProjectContext } from "../core/checks/context.ts";
+import type { PyprojectFile } from "../core/project/snapshot.ts";
 import { filesToRead } from "../core/pyproject/plan.ts";
-import { parsePyproject } from "../core/pyproject/toml.ts";
 import { SlipwayError } from "../errors.ts";
 import { exec } from "./exec.ts";
+import { type ProjectSnapshot, snapshotOf } from "./snapshot.ts";
 
 export interface ReadProjectOptions {
   /** How pyproject.toml is named in findings; default `<root>/pyproject.toml`. */
   display?: string;
+  /** The command's snapshot of the project (pyproject.toml read once); default: a new one. */
+  snapshot?: ProjectSnapshot | undefined;
 }
 
 /** Files larger than this are listed but never loaded (readmes and licences are far smaller). */
@@ -44,13 +47,11 @@ const isSkippedDir = (name: string): boolean => SKIPPED_DIRS.has(name) || name.e
 export async function readProject(root: string, options: ReadProjectOptions = {}): Promise<ProjectContext> {
   const dir = resolve(root);
   const display = options.display ?? join(root, "pyproject.toml");
-  const bytes = await readPyproject(dir, display);
-  const utf8 = decodeUtf8(bytes);
-  const text = utf8 ?? new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
-  const parsed = utf8 === undefined ? undefined : parsePyproject(text);
-  const pyproject = parsed?.ok ? parsed.value : undefined;
+  const file = await readPyproject(snapshotOf(dir, { snapshot: options.snapshot }), display);
+  const text = file.text;
+  const pyproject = file.utf8 && file.parsed.ok ? file.parsed.value : undefined;
   const files = await listProjectFiles(dir);
-  const contents = new Map<string, Uint8Array>([["pyproject.toml", bytes]]);
+  const contents = new Map<string, Uint8Array>([["pyproject.toml", file.bytes]]);
   for (const path of filesToRead(pyproject, files)) {
     const data = await readSmallFile(join(dir, path));
     if (data !== undefined) contents.set(path, data);
@@ -58,36 +59,31 @@ export async function readProject(root: string, options: ReadProjectOptions = {}
   return { display, pyprojectText: text, pyproject, files, contents };
 }
 
-async function readPyproject(dir: string, display: string): Promise<Uint8Array> {
+async function readPyproject(snapshot: ProjectSnapshot, display: string): Promise<PyprojectFile> {
+  const dir = snapshot.root;
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) {
     throw new SlipwayError("config", `${dir} is not a directory`, {
       hint: "Pass the directory that holds pyproject.toml.",
     });
   }
+  let file: PyprojectFile | undefined;
   try {
-    return await readFile(join(dir, "pyproject.toml"));
+    file = await snapshot.pyproject();
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new SlipwayError("config", `no pyproject.toml in ${dir}`, {
-        hint: "Run slipway in the project root (where pyproject.toml is), or pass its path; to check only built files, pass the .whl/.tar.gz paths.",
-        cause,
-      });
-    }
-    throw new SlipwayError("io", `could not read ${display}: ${(cause as Error).message}`, {
+    // The snapshot's error wraps the system's; say the system's words once, under this name.
+    const reason = cause instanceof SlipwayError && cause.cause instanceof Error ? cause.cause : cause;
+    throw new SlipwayError("io", `could not read ${display}: ${(reason as Error).message}`, {
       hint: "Check the file's permissions.",
       cause,
     });
   }
-}
-
-/** Strict UTF-8 decoding that keeps a BOM in the text (tomllib sees it, so PP01 must too). */
-function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return undefined;
+  if (file === undefined) {
+    throw new SlipwayError("config", `no pyproject.toml in ${dir}`, {
+      hint: "Run slipway in the project root (where pyproject.toml is), or pass its path; to check only built files, pass the .whl/.tar.gz paths.",
+    });
   }
+  return file;
 }
 
 async function readSmallFile(path: string): Promise<Uint8Array | undefined> {

@@ -6,7 +6,7 @@
  */
 
 import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { extractSdist } from "../adapters/archives/extract.ts";
@@ -18,13 +18,14 @@ import {
   removeLegacySums,
   writeAtomic,
 } from "../adapters/dist-output.ts";
-import { type GitState, readGitState } from "../adapters/git.ts";
+import type { GitState } from "../adapters/git.ts";
 import { cleanUpOnInterrupt } from "../adapters/interrupt.ts";
 import { type PipSource, resolvePipSource } from "../adapters/python/build-env.ts";
 import { type BuildHookResult, type FrontendEvent, runBuildHook } from "../adapters/python/frontend.ts";
 import type { ConfigSettings } from "../adapters/python/hooks.ts";
 import { findPython, type Interpreter } from "../adapters/python/interpreter.ts";
-import { assembleBuildSystem, type BuildSystem } from "../core/build/build-system.ts";
+import { openProject, type ProjectSnapshot } from "../adapters/snapshot.ts";
+import type { BuildSystem } from "../core/build/build-system.ts";
 import {
   type BuildManifest,
   type BuiltArtifact,
@@ -34,7 +35,7 @@ import {
   renderSha256Sums,
   SUMS_FILE,
 } from "../core/build/output.ts";
-import { parsePyproject } from "../core/pyproject/toml.ts";
+import { assembleProjectBuildSystem } from "../core/project/snapshot.ts";
 import { SlipwayError } from "../errors.ts";
 import type { ReproducibilityReport } from "./build-reproducible.ts";
 import { type CheckReport, check, LOCAL_VERSION_CHECKS } from "./check.ts";
@@ -97,39 +98,21 @@ interface Built {
   hook: BuildHookResult;
 }
 
-/** Reads `[build-system]` from `dir`'s pyproject.toml; errors name the file and the line. */
-export async function readBuildSystem(dir: string, display: string): Promise<BuildSystem> {
-  let text: string | undefined;
-  try {
-    text = await readFile(join(dir, "pyproject.toml"), "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  let table: Record<string, unknown> | undefined;
-  if (text !== undefined) {
-    const parsed = parsePyproject(text);
-    if (!parsed.ok) {
-      const { message, line, column } = parsed.problem;
-      throw new SlipwayError("config", `${display}:${line}:${column}: invalid TOML: ${message}`, {
-        hint: "Fix the syntax error; nothing was built.",
-      });
-    }
-    table = parsed.value;
-  } else {
-    try {
-      await readFile(join(dir, "setup.py"));
-    } catch {
-      throw new SlipwayError("config", `${dir} has neither pyproject.toml nor setup.py`, {
-        hint: "Run slipway build in a Python project directory, or pass its path.",
-      });
-    }
-  }
-  const system = assembleBuildSystem(table);
-  if (!system.ok)
-    throw new SlipwayError("config", `${display}: ${system.error}`, {
-      hint: "Fix [build-system]; see PEP 517/518.",
+/**
+ * Reads `[build-system]` from the snapshot's pyproject.toml (without one, setup.py must be
+ * there: the legacy backend); errors name the file and the line.
+ */
+export async function readBuildSystem(snapshot: ProjectSnapshot, display: string): Promise<BuildSystem> {
+  const file = await snapshot.pyproject().catch((error: unknown) => {
+    // The system's own error, as build always showed it.
+    throw error instanceof SlipwayError && error.cause !== undefined ? error.cause : error;
+  });
+  if (file === undefined && !(await snapshot.exists("setup.py"))) {
+    throw new SlipwayError("config", `${snapshot.root} has neither pyproject.toml nor setup.py`, {
+      hint: "Run slipway build in a Python project directory, or pass its path.",
     });
-  return system.value;
+  }
+  return assembleProjectBuildSystem(file, display);
 }
 
 export async function build(options: BuildOptions): Promise<BuildReport> {
@@ -148,13 +131,15 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const wantWheel = options.wheel === true || options.sdist !== true;
 
   emit({ type: "phase", phase: "prepare" });
-  const buildSystem = await readBuildSystem(project, display(join(project, "pyproject.toml")));
+  // The project as read once for this build: [build-system] and the check share one read.
+  const snapshot = openProject(project, { env: options.env });
+  const buildSystem = await readBuildSystem(snapshot, display(join(project, "pyproject.toml")));
   if (buildSystem.legacy) {
     warn(
       `${display(project)} names no build-system.build-backend; using setuptools' legacy backend (${buildSystem.backend})`,
     );
   }
-  const git = await readGitState(project, options.env);
+  const git = await snapshot.gitState();
   if (git !== undefined && git.changes.length > 0) {
     const sample = git.changes
       .slice(0, 5)
@@ -218,6 +203,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
         cwd: options.cwd,
         env: options.env,
         project,
+        snapshot,
         dists: artifacts.map((a) => a.path),
         python: interpreter.executable,
         // A local version (1.6.1.dev5+g1234, setuptools-scm between tags) is what the backend
@@ -371,7 +357,7 @@ async function buildAll(pass: PassOptions): Promise<Built[]> {
       const dest = join(pass.work, "unpacked");
       const unpacked = await timed("unpack", () => extractSdist(path, dest));
       wheelSrc = join(dest, unpacked.root);
-      wheelSystem = await readBuildSystem(wheelSrc, `${hook.filename}:pyproject.toml`);
+      wheelSystem = await readBuildSystem(openProject(wheelSrc), `${hook.filename}:pyproject.toml`);
     }
   }
   if (pass.wantWheel) {

@@ -4,7 +4,6 @@
  * release. Reads (`readChangelogInputs`), plans (pure, core/changelog/plan.ts) and writes
  * (`applyChangelogPlan`: the changelog and the used fragments' deletion, all or nothing).
  */
-import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   applyFileChanges,
@@ -13,7 +12,8 @@ import {
   recoverFileChanges,
   type TransactionHooks,
 } from "../adapters/file-transaction.ts";
-import { readCommitsSince } from "../adapters/git.ts";
+import { readTextIfExists } from "../adapters/fs.ts";
+import { type ProjectSnapshot, snapshotOf } from "../adapters/snapshot.ts";
 import { checkStateDir } from "../adapters/state-dir.ts";
 import { parseCommits } from "../core/changelog/commits.ts";
 import { type FragmentFile, parseFragments } from "../core/changelog/fragments.ts";
@@ -27,39 +27,31 @@ import { assembleChangelogPlan, type ChangelogInputs, type ChangelogPlan } from 
 import { assessHistoryRange } from "../core/changelog/range.ts";
 import type { TomlTable } from "../core/pyproject/access.ts";
 import { parsePyproject } from "../core/pyproject/toml.ts";
-import type { ChangelogConfig } from "../core/version/config.ts";
 import type { ReleaseTag } from "../core/version/tags.ts";
 import { SlipwayError } from "../errors.ts";
-import { readProjectConfig, readVersionPlaces, type VersionState } from "./version.ts";
+import { readVersionPlaces, snapshotOfState, type VersionState } from "./version.ts";
 
 export type { ChangelogInputs, ChangelogPlan } from "../core/changelog/plan.ts";
 export { assembleChangelogPlan } from "../core/changelog/plan.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Where an interrupted changelog write leaves its journal, relative to the project. */
-export const CHANGELOG_JOURNAL = ".slipway/changelog-edit.json";
-
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new SlipwayError("io", `cannot read ${path}: ${(error as Error).message}`, {
+async function readJournal(path: string): Promise<string | undefined> {
+  return await readTextIfExists(path).catch((error: Error) => {
+    throw new SlipwayError("io", `cannot read ${path}: ${error.message}`, {
       hint: "check the file's permissions",
       cause: error,
     });
-  }
+  });
 }
 
-async function readFragments(dir: string): Promise<FragmentFile[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT" || error.code === "ENOTDIR") return [];
-    throw new SlipwayError("io", `cannot list ${dir}: ${error.message}`, { cause: error });
-  });
+/** Where an interrupted changelog write leaves its journal, relative to the project. */
+export const CHANGELOG_JOURNAL = ".slipway/changelog-edit.json";
+
+async function readFragments(snapshot: ProjectSnapshot, dir: string): Promise<FragmentFile[]> {
   const files: FragmentFile[] = [];
-  for (const entry of entries) {
-    if (entry.isFile()) files.push({ name: entry.name, text: await readFile(join(dir, entry.name), "utf8") });
+  for (const name of (await snapshot.fileNames(dir)) ?? []) {
+    files.push({ name, text: (await snapshot.utf8(join(dir, name))) ?? "" });
   }
   return files;
 }
@@ -68,6 +60,14 @@ export interface ReadInputsOptions {
   env?: Env;
   /** The version state when the caller has read it already (the project is read once). */
   state?: VersionState;
+  /** The command's snapshot of the project (read once); default: a new one. */
+  snapshot?: ProjectSnapshot;
+}
+
+/** The caller's snapshot, else the one its version state was read from, else a new one. */
+function snapshotFor(project: string, options: ReadInputsOptions): ProjectSnapshot {
+  const ofState = options.state === undefined ? undefined : snapshotOfState(options.state, project);
+  return snapshotOf(project, { snapshot: options.snapshot ?? ofState, env: options.env });
 }
 
 /**
@@ -79,18 +79,18 @@ export async function readChangelogInputs(
   project: string,
   options: ReadInputsOptions = {},
 ): Promise<ChangelogInputs> {
-  const root = resolve(project);
-  if ((await readOptional(join(root, CHANGELOG_JOURNAL))) !== undefined) {
+  const snapshot = snapshotFor(project, options);
+  const root = snapshot.root;
+  if ((await readJournal(join(root, CHANGELOG_JOURNAL))) !== undefined) {
     await checkStateDir(root, options.env === undefined ? {} : { env: options.env });
     throw new SlipwayError("io", `an interrupted changelog write left ${CHANGELOG_JOURNAL}`, {
       hint: "run 'slipway changelog' without --dry-run: it rolls the interrupted write back first",
     });
   }
-  const { config } = await readProjectConfig(root);
-  const state =
-    options.state ?? (await readVersionPlaces(root, options.env === undefined ? {} : { env: options.env }));
+  const { config } = await snapshot.projectConfig();
+  const state = options.state ?? (await readVersionPlaces(root, { snapshot }));
   const lastTag = state.lastTag;
-  const commits = await readCommitsSince(root, lastTag?.name, options.env);
+  const commits = await snapshot.commitsSince(lastTag?.name);
   const cut = assessHistoryRange({ shallow: state.history.shallow, lastTag, commits });
   if (cut !== undefined) throw cut;
   return {
@@ -99,8 +99,8 @@ export async function readChangelogInputs(
     lastTag,
     current: state.mode.kind === "static" ? state.current : undefined,
     commits,
-    fragments: await readFragments(join(root, config.changelog.fragments)),
-    changelog: await readOptional(join(root, config.changelog.path)),
+    fragments: await readFragments(snapshot, config.changelog.fragments),
+    changelog: await snapshot.utf8(config.changelog.path),
   };
 }
 
@@ -134,16 +134,16 @@ export function localDate(now: Date): string {
  * another file's (CHANGES.md, HISTORY.md…). `pyproject` is the project's, already read.
  */
 export async function readChangelogOwner(
-  root: string,
+  snapshot: ProjectSnapshot,
   options: { pyproject: TomlTable; path: string },
 ): Promise<ChangelogOwner> {
-  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
-  const towncrier = await readOptional(join(root, "towncrier.toml"));
+  const files = (await snapshot.fileNames(".").catch(() => undefined)) ?? [];
+  const towncrier = await snapshot.utf8("towncrier.toml");
   const parsed = towncrier === undefined ? undefined : parsePyproject(towncrier);
   return assessChangelogOwner({
     pyproject: options.pyproject,
     path: options.path,
-    files: entries.filter((e) => e.isFile()).map((e) => e.name),
+    files,
     ...(parsed?.ok === true ? { towncrierToml: parsed.value } : {}),
   });
 }
@@ -167,12 +167,12 @@ export async function planChangelog(
   project: string,
   options: PlanChangelogOptions = {},
 ): Promise<ChangelogPlan & { root: string }> {
-  const root = resolve(project);
-  const { pyproject, config } = await readProjectConfig(root);
+  const snapshot = snapshotFor(project, options);
+  const { pyproject, config } = await snapshot.projectConfig();
   const path = config.changelog.path;
-  const owner = await readChangelogOwner(root, { pyproject, path });
-  if (owner.kind === "slipway") return await planEntry(root, options);
-  const plan = options.version === undefined ? undefined : await planEntry(root, options);
+  const owner = await readChangelogOwner(snapshot, { pyproject, path });
+  if (owner.kind === "slipway") return await planEntry(snapshot, options);
+  const plan = options.version === undefined ? undefined : await planEntry(snapshot, options);
   if (plan?.status === "exists") return plan;
   const { why, todo } = describeForeignChangelog(owner, { path, version: options.version ?? "X" });
   throw new SlipwayError("usage", `no entry written: ${why}`, { hint: todo });
@@ -184,32 +184,28 @@ export async function planChangelog(
  * entry for `version`, when already there, gives the release notes; else `note` says why.
  */
 export async function planReleaseChangelog(
-  root: string,
-  options: PlanChangelogOptions & { version: string; pyproject: TomlTable; config: ChangelogConfig },
+  snapshot: ProjectSnapshot,
+  options: PlanChangelogOptions & { version: string },
 ): Promise<{ plan: (ChangelogPlan & { root: string }) | undefined; note: string | undefined }> {
-  const { config } = options;
-  const owner = await readChangelogOwner(root, { pyproject: options.pyproject, path: config.path });
+  const { pyproject, config: project } = await snapshot.projectConfig();
+  const config = project.changelog;
+  const owner = await readChangelogOwner(snapshot, { pyproject, path: config.path });
   if (owner.kind === "slipway") {
-    const kept =
-      (await isPresent(join(root, config.path))) || (await isPresent(join(root, config.fragments)));
-    return { plan: kept ? await planEntry(root, options) : undefined, note: undefined };
+    const kept = (await snapshot.exists(config.path)) || (await snapshot.exists(config.fragments));
+    return { plan: kept ? await planEntry(snapshot, options) : undefined, note: undefined };
   }
-  const plan = await planEntry(root, options);
+  const plan = await planEntry(snapshot, options);
   if (plan.status === "exists") return { plan, note: undefined };
   const { why, todo } = describeForeignChangelog(owner, { path: config.path, version: options.version });
   return { plan: undefined, note: `changelog not written: ${why}; ${todo}` };
 }
 
-async function isPresent(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined)) !== undefined;
-}
-
 async function planEntry(
-  root: string,
+  snapshot: ProjectSnapshot,
   options: PlanChangelogOptions,
 ): Promise<ChangelogPlan & { root: string }> {
-  const inputs = await readChangelogInputs(root, {
-    ...(options.env === undefined ? {} : { env: options.env }),
+  const inputs = await readChangelogInputs(snapshot.root, {
+    snapshot,
     ...(options.state === undefined ? {} : { state: options.state }),
   });
   const date = options.date ?? localDate(options.now?.() ?? new Date());
@@ -218,7 +214,7 @@ async function planEntry(
     date,
     ...(options.keepFragments === undefined ? {} : { keepFragments: options.keepFragments }),
   });
-  return { ...plan, root };
+  return { ...plan, root: snapshot.root };
 }
 
 /**

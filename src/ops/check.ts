@@ -8,6 +8,7 @@ import { type AnalysisCache, openAnalysisCache } from "../adapters/analysis-cach
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { readProject } from "../adapters/project.ts";
 import { type ReadmeRenderer, startReadmeRenderer } from "../adapters/readme.ts";
+import type { ProjectSnapshot } from "../adapters/snapshot.ts";
 import { pushAll } from "../core/arrays.ts";
 import { type CheckConfig, dropAllowedSecrets, readCheckConfig } from "../core/checks/check-config.ts";
 import type { DistContext, ProjectContext } from "../core/checks/context.ts";
@@ -41,6 +42,8 @@ export interface CheckOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Project directory; undefined when only distributions are checked. */
   project?: string;
+  /** The caller's snapshot of that project, when it has read it already (read once). */
+  snapshot?: ProjectSnapshot;
   /**
    * Distribution files; when empty and a project is given, its dist/ is used if present. A
    * checksum file (`SHA256SUMS`, `*.sha256`) or slipway's build manifest among them is verified
@@ -235,6 +238,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     if (options.project !== undefined) {
       project = await readProject(options.project, {
         display: display(join(options.project, "pyproject.toml")),
+        snapshot: options.snapshot,
       });
       config = readCheckConfig(project.pyproject);
       pushAll(findings, checkProject(project));

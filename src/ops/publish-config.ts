@@ -4,18 +4,11 @@
  * credentials. Configuration mistakes are SlipwayErrors with code "config"; a token never
  * appears in one.
  */
-import { readFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { parsePyproject } from "../core/pyproject/toml.ts";
+import { type ProjectSnapshot, snapshotOf } from "../adapters/snapshot.ts";
 import { type Credentials, resolveCredentials } from "../core/upload/credentials.ts";
 import { defaultPypirc, type Pypirc, parsePypirc } from "../core/upload/pypirc.ts";
-import {
-  type IndexConfig,
-  parseIndexesTable,
-  resolveTarget,
-  type UploadTarget,
-} from "../core/upload/targets.ts";
+import { resolveTarget, type UploadTarget } from "../core/upload/targets.ts";
 import { SlipwayError } from "../errors.ts";
 import { Secret } from "../secret.ts";
 
@@ -30,6 +23,8 @@ export interface PublishConfigInput {
   checkUrl?: string;
   username?: string;
   password?: Secret;
+  /** The command's snapshot of the project (read once); default: a new one. */
+  snapshot?: ProjectSnapshot;
 }
 
 export interface PublishConfig {
@@ -37,37 +32,8 @@ export interface PublishConfig {
   credentials: Credentials;
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new SlipwayError("config", `cannot read ${path}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-async function readIndexes(dir: string): Promise<Map<string, IndexConfig>> {
-  const path = join(dir, "pyproject.toml");
-  const text = await readText(path);
-  if (text === undefined) return new Map();
-  const parsed = parsePyproject(text);
-  if (!parsed.ok) {
-    throw new SlipwayError("config", `${path} is not valid TOML (line ${parsed.problem.line})`, {
-      hint: "Run `slipway check` for the details.",
-    });
-  }
-  const tool = parsed.value["tool"] as Record<string, unknown> | undefined;
-  const indexes = parseIndexesTable(tool?.["slipway"] as Record<string, unknown> | undefined);
-  if (!indexes.ok) {
-    throw new SlipwayError("config", indexes.error, indexes.hint === undefined ? {} : { hint: indexes.hint });
-  }
-  return indexes.value;
-}
-
-async function readPypirc(input: PublishConfigInput): Promise<Pypirc> {
-  const home = input.env["HOME"] || homedir();
-  const path = input.pypirc === undefined ? join(home, ".pypirc") : resolve(input.cwd, input.pypirc);
-  const text = await readText(path);
+async function readPypirc(snapshot: ProjectSnapshot, input: PublishConfigInput): Promise<Pypirc> {
+  const { path, text } = await snapshot.pypirc({ cwd: input.cwd, env: input.env, explicit: input.pypirc });
   if (text === undefined) {
     if (input.pypirc !== undefined) {
       throw new SlipwayError("config", `${path} does not exist`, { hint: "Check the --pypirc path." });
@@ -86,8 +52,10 @@ async function readPypirc(input: PublishConfigInput): Promise<Pypirc> {
 
 /** Resolves target and credentials, or throws a SlipwayError("config") saying what to fix. */
 export async function loadPublishConfig(input: PublishConfigInput): Promise<PublishConfig> {
-  const indexes = await readIndexes(input.project ?? input.cwd);
-  const pypirc = await readPypirc(input);
+  const dir = input.project ?? input.cwd;
+  const snapshot = snapshotOf(resolve(input.cwd, dir), { snapshot: input.snapshot, env: input.env });
+  const indexes = await snapshot.indexes(join(dir, "pyproject.toml"));
+  const pypirc = await readPypirc(snapshot, input);
   const env = input.env;
   const resolved = resolveTarget({
     ...(input.to === undefined ? {} : { to: input.to }),

@@ -6,7 +6,6 @@
  */
 
 import { exec, formatArgv } from "../adapters/exec.ts";
-import { readGitState } from "../adapters/git.ts";
 import {
   commitIdentityProblem,
   countCommits,
@@ -16,9 +15,10 @@ import {
   headCommit,
   isAncestor,
   lsRemote,
+  readGitState,
   remoteUrl,
   tagCommit,
-} from "../adapters/git-release.ts";
+} from "../adapters/git.ts";
 import { pushAll } from "../core/arrays.ts";
 import { parseSdistFilename, parseWheelFilename } from "../core/names/filename.ts";
 import { normalizeName } from "../core/names/name.ts";
@@ -57,7 +57,7 @@ export interface GitPreflightInput {
 export async function gitPreflight(input: GitPreflightInput): Promise<StepProblem[]> {
   const { git, plan } = input;
   const problems: StepProblem[] = [];
-  const state = await readGitState(git.dir, git.env);
+  const state = await readGitState(git);
   if (state === undefined) {
     return [
       error("git-repo", `${git.dir} is not in a git work tree`, "release from a git clone of the project"),

@@ -4,14 +4,15 @@
  * takes its plan from the journal, never from the files it already changed. Never prints: the
  * caller renders the events and the report.
  */
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { currentBranch, type GitContext, remoteDefaultBranch } from "../adapters/git-release.ts";
+import { currentBranch, type GitContext, remoteDefaultBranch } from "../adapters/git.ts";
 import type { PipSource } from "../adapters/python/build-env.ts";
+import { openProject, type ProjectSnapshot, type ReadBytes } from "../adapters/snapshot.ts";
 import { checkStateDir, ensureStateDir } from "../adapters/state-dir.ts";
 import type { BumpKind } from "../core/pep440/bump.ts";
-import { parseReleaseConfig, type ReleaseConfig } from "../core/release/config.ts";
+import type { ReleaseConfig } from "../core/release/config.ts";
 import {
   assembleReleasePlan,
   type ReleasePlan,
@@ -34,7 +35,6 @@ import { type ReleaseStepEvent, releaseSteps, type StageIndex, withoutTwine } fr
 import {
   assembleVersionPlan,
   blockedError,
-  readProjectConfig,
   readVersionPlaces,
   type VersionRequest,
   type VersionState,
@@ -87,6 +87,8 @@ export interface ReleaseOptions {
   /** Called with the plan before anything runs (real runs); false stops the release. */
   confirm?: (plan: ReleasePlan) => Promise<boolean>;
   onEvent?: (event: ReleaseEvent) => void;
+  /** How the project snapshot reads files (default: the file system); a test counts reads. */
+  readBytes?: ReadBytes;
 }
 
 export type ReleaseEvent =
@@ -107,10 +109,6 @@ export interface ReleaseReport {
 
 const STAGE_DIR = ".slipway/stage";
 const DIST_DIR = ".slipway/dist";
-
-async function exists(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined)) !== undefined;
-}
 
 function projectName(root: string, pyproject: Record<string, unknown>): string {
   const project = pyproject["project"] as Record<string, unknown> | undefined;
@@ -147,6 +145,7 @@ interface Planned {
  */
 async function versionRequest(
   state: VersionState,
+  snapshot: ProjectSnapshot,
   options: ReleaseOptions,
 ): Promise<{ request: VersionRequest; why: string; comment: string | undefined }> {
   const comment = options.comment;
@@ -154,7 +153,7 @@ async function versionRequest(
   if (options.bump !== undefined) return { request: { bump: options.bump }, why: "", comment };
   // Places in dispute (or a version nobody can know): say so before asking for a next one.
   if (state.errors.length > 0) throw blockedError(state);
-  const read = await readVersionMenu(state, { env: options.env });
+  const read = await readVersionMenu(state, { snapshot });
   if (options.chooseVersion !== undefined) {
     const answer = await options.chooseVersion(read);
     if (answer === undefined) {
@@ -180,11 +179,17 @@ async function versionRequest(
   };
 }
 
-async function targetOf(root: string, options: ReleaseOptions, to: string, checkUrl: string | undefined) {
+async function targetOf(
+  snapshot: ProjectSnapshot,
+  options: ReleaseOptions,
+  to: string,
+  checkUrl: string | undefined,
+) {
   return await loadPublishConfig({
     cwd: options.cwd,
     env: options.env,
-    project: root,
+    project: snapshot.root,
+    snapshot,
     to,
     ...(checkUrl === undefined ? {} : { checkUrl }),
     ...(options.username === undefined ? {} : { username: options.username }),
@@ -193,23 +198,20 @@ async function targetOf(root: string, options: ReleaseOptions, to: string, check
   });
 }
 
-/** Plans a fresh release from the project as it is; reads only. */
-async function planFresh(root: string, options: ReleaseOptions): Promise<Planned> {
-  const { pyproject, config: projectConfig } = await readProjectConfig(root);
-  const config = parseReleaseConfig(pyproject);
+/** Plans a fresh release from the project as it is (its snapshot); reads only. */
+async function planFresh(snapshot: ProjectSnapshot, options: ReleaseOptions): Promise<Planned> {
+  const root = snapshot.root;
+  const { pyproject } = await snapshot.projectConfig();
+  const config = await snapshot.releaseConfig();
   const name = projectName(root, pyproject);
-  const git: GitContext = { dir: root, env: options.env };
-  const target = await targetOf(root, options, options.to ?? config.to, options.checkUrl);
-  const state = await readVersionPlaces(root, { env: options.env });
-  const { request, why, comment } = await versionRequest(state, options);
+  const target = await targetOf(snapshot, options, options.to ?? config.to, options.checkUrl);
+  const state = await readVersionPlaces(root, { snapshot });
+  const { request, why, comment } = await versionRequest(state, snapshot, options);
   const version = assembleVersionPlan(state, request);
-  const { plan: changelog, note: changelogNote } = await planReleaseChangelog(root, {
-    env: options.env,
+  const { plan: changelog, note: changelogNote } = await planReleaseChangelog(snapshot, {
     state,
     version: version.to,
     now: () => new Date(now(options)),
-    pyproject,
-    config: projectConfig.changelog,
   });
   const stageName = options.stage ?? config.stage;
   const upstream =
@@ -222,6 +224,7 @@ async function planFresh(root: string, options: ReleaseOptions): Promise<Planned
       cwd: options.cwd,
       env: withoutTwine(options.env),
       project: root,
+      snapshot,
       to: stageName,
     });
     stage = {
@@ -252,7 +255,7 @@ async function planFresh(root: string, options: ReleaseOptions): Promise<Planned
       uploadUrl: target.target.uploadUrl,
       simpleUrl: target.target.simpleUrl,
     },
-    branch: await releaseBranch(git, config),
+    branch: await releaseBranch(snapshot.git, config),
     push: options.push ?? config.push,
     tagName: version.tag?.name ?? formatTag(state.tagFormat, version.to),
   });
@@ -268,10 +271,10 @@ function now(options: ReleaseOptions): number {
  * a journal here, the release is looked for on the remote (a run interrupted on another machine,
  * see release/restore.ts) and restored first.
  */
-async function planResumed(root: string, options: ReleaseOptions): Promise<Planned> {
+async function planResumed(snapshot: ProjectSnapshot, options: ReleaseOptions): Promise<Planned> {
+  const root = snapshot.root;
   const journal = fileJournal(root);
-  const { pyproject } = await readProjectConfig(root);
-  const config = parseReleaseConfig(pyproject);
+  const config = await snapshot.releaseConfig();
   let stored = await journal.read();
   let complete: ReleasePlan | undefined;
   if (stored === null) {
@@ -301,7 +304,7 @@ async function planResumed(root: string, options: ReleaseOptions): Promise<Plann
     );
   }
   const target = await targetOf(
-    root,
+    snapshot,
     options,
     plan.target.name ?? plan.target.uploadUrl,
     plan.target.simpleUrl,
@@ -316,7 +319,7 @@ async function planResumed(root: string, options: ReleaseOptions): Promise<Plann
 
 /** Starts the stage on first use and stops it at the end of the run. */
 function stageProvider(
-  root: string,
+  snapshot: ProjectSnapshot,
   plan: ReleasePlan,
   options: ReleaseOptions,
   dryRun: boolean,
@@ -329,7 +332,8 @@ function stageProvider(
       const staged = await loadPublishConfig({
         cwd: options.cwd,
         env: withoutTwine(options.env),
-        project: root,
+        project: snapshot.root,
+        snapshot,
         to: plan.stage.name ?? plan.stage.uploadUrl,
         checkUrl: plan.stage.simpleUrl,
       });
@@ -344,7 +348,7 @@ function stageProvider(
     }
     const temp = dryRun ? await mkdtemp(join(tmpdir(), "slipway-stage-")) : undefined;
     const index = await startIndex({
-      root: temp ?? join(root, STAGE_DIR),
+      root: temp ?? join(snapshot.root, STAGE_DIR),
       ownProjects: [plan.name],
       ...(plan.stage.upstream === null ? {} : { upstream: plan.stage.upstream }),
     });
@@ -387,7 +391,12 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
       hint: "resume for real, or dry-run a fresh release",
     });
   }
-  if (!(await exists(join(root, "pyproject.toml")))) {
+  // The project as read once for this run: every part of the plan comes from it.
+  const snapshot = openProject(root, {
+    env: options.env,
+    ...(options.readBytes === undefined ? {} : { readBytes: options.readBytes }),
+  });
+  if (!(await snapshot.exists("pyproject.toml"))) {
     throw new SlipwayError("config", `no pyproject.toml in ${root}`, {
       hint: "run slipway release in the project root, or pass the project directory",
     });
@@ -395,16 +404,21 @@ export async function release(options: ReleaseOptions): Promise<ReleaseReport> {
   // Run state a repository carries (a committed journal or lock) is refused before it is read.
   await checkStateDir(root, { env: options.env });
   const clock = () => now(options);
-  if (dryRun) return await run(root, options, clock);
+  if (dryRun) return await run(snapshot, options, clock);
   await ensureStateDir(root);
   return await withLock(
     root,
     { now: clock, onEvent: (e) => options.onEvent?.(e) },
-    async () => await run(root, options, clock),
+    async () => await run(snapshot, options, clock),
   );
 }
 
-async function run(root: string, options: ReleaseOptions, clock: () => number): Promise<ReleaseReport> {
+async function run(
+  snapshot: ProjectSnapshot,
+  options: ReleaseOptions,
+  clock: () => number,
+): Promise<ReleaseReport> {
+  const root = snapshot.root;
   const dryRun = options.dryRun ?? false;
   const resume = options.resume ?? false;
   const journal = fileJournal(root);
@@ -421,7 +435,7 @@ async function run(root: string, options: ReleaseOptions, clock: () => number): 
       );
     }
   }
-  const planned = resume ? await planResumed(root, options) : await planFresh(root, options);
+  const planned = resume ? await planResumed(snapshot, options) : await planFresh(snapshot, options);
   const { plan, config, credentials } = planned;
   const distDir = join(root, DIST_DIR, plan.version);
   options.onEvent?.({ type: "plan", plan, resumed: resume });
@@ -439,7 +453,7 @@ async function run(root: string, options: ReleaseOptions, clock: () => number): 
   }
   // A fresh run starts from an empty local stage: files left by an undone attempt may differ.
   if (!dryRun && !resume) await rm(join(root, STAGE_DIR), { recursive: true, force: true });
-  const stage = stageProvider(root, plan, options, dryRun);
+  const stage = stageProvider(snapshot, plan, options, dryRun);
   try {
     const result = await runPipeline(releaseSteps(plan), {
       input: {

@@ -4,10 +4,11 @@
  * `slipway version` and `slipway release` to ask on a terminal, and to say which flag to pass
  * off one. Never prints, never asks.
  */
+import type { ProjectSnapshot } from "../adapters/snapshot.ts";
 import { assembleVersionMenu, type VersionMenu } from "../core/version/choices.ts";
 import { SlipwayError } from "../errors.ts";
 import { readSuggestedBump } from "./changelog.ts";
-import type { VersionState } from "./version.ts";
+import { snapshotOfState, type VersionState } from "./version.ts";
 
 export type { VersionAnswer, VersionChoice, VersionMenu } from "../core/version/choices.ts";
 export {
@@ -33,7 +34,7 @@ const plural = (n: number) => `${n} commit${n === 1 ? "" : "s"}`;
  */
 export async function readVersionMenu(
   state: VersionState,
-  options: { env?: Readonly<Record<string, string | undefined>> } = {},
+  options: { env?: Readonly<Record<string, string | undefined>>; snapshot?: ProjectSnapshot } = {},
 ): Promise<VersionMenuRead> {
   if (state.current === undefined) {
     return {
@@ -45,7 +46,12 @@ export async function readVersionMenu(
   }
   let suggestion: Awaited<ReturnType<typeof readSuggestedBump>>;
   try {
-    suggestion = await readSuggestedBump(state.root, { ...options, state });
+    const snapshot = options.snapshot ?? snapshotOfState(state);
+    suggestion = await readSuggestedBump(state.root, {
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(snapshot === undefined ? {} : { snapshot }),
+      state,
+    });
   } catch (error) {
     if (!(error instanceof SlipwayError)) throw error;
     return {

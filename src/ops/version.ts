@@ -3,8 +3,7 @@
  * version changes (`assembleVersionPlan`, pure), and the all-or-nothing write of that plan or the
  * tag that makes it (`applyVersionPlan`). Never prints.
  */
-import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import {
   applyFileChanges,
   type FileChange,
@@ -12,13 +11,12 @@ import {
   recoverFileChanges,
   type TransactionHooks,
 } from "../adapters/file-transaction.ts";
-import { createAnnotatedTag, readReleaseTags, tagExists } from "../adapters/git.ts";
+import { createTag, gitAt, resolveObject } from "../adapters/git.ts";
+import { type ProjectSnapshot, snapshotOf } from "../adapters/snapshot.ts";
 import { checkStateDir } from "../adapters/state-dir.ts";
 import { describeLocation, findVersion } from "../core/edits/version-edit.ts";
 import { normalizeVersion } from "../core/pep440/version.ts";
 import { getString, getTable, type TomlTable } from "../core/pyproject/access.ts";
-import { parsePyproject } from "../core/pyproject/toml.ts";
-import { parseSlipwayConfig, type SlipwayConfig } from "../core/version/config.ts";
 import {
   assessVersion,
   type VersionPlace,
@@ -57,53 +55,21 @@ export const VERSION_JOURNAL = ".slipway/version-edit.json";
 export interface ReadVersionOptions {
   /** Environment for git; default: this process's. */
   env?: Env;
+  /** The command's snapshot of the project (read once); default: a new one. */
+  snapshot?: ProjectSnapshot;
 }
 
-/** A file's text, strictly UTF-8; undefined when it does not exist (or is a directory). */
-async function readText(path: string, display: string): Promise<string | undefined> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
-    throw new SlipwayError("io", `cannot read ${display}: ${(error as Error).message}`, {
-      hint: "check the file's permissions",
-      cause: error,
-    });
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch (cause) {
-    throw new SlipwayError("config", `${display} is not UTF-8 text`, {
-      hint: "slipway edits UTF-8 files only",
-      cause,
-    });
-  }
-}
+/**
+ * The snapshot each state was read from: what a command reads next of that project (the menu's
+ * suggestion, the changelog's inputs) comes from it instead of a second read. Keyed by the state
+ * object, so it lives exactly as long as the state.
+ */
+const readFrom = new WeakMap<VersionState, ProjectSnapshot>();
 
-/** pyproject.toml parsed, and the `[tool.slipway]` settings; config errors name the file. */
-export async function readProjectConfig(
-  root: string,
-): Promise<{ pyproject: TomlTable; config: SlipwayConfig }> {
-  const text = await readText(join(root, "pyproject.toml"), "pyproject.toml");
-  if (text === undefined) {
-    throw new SlipwayError("config", `no pyproject.toml in ${root}`, {
-      hint: "run slipway in the project root (where pyproject.toml is), or pass --project",
-    });
-  }
-  const parsed = parsePyproject(text);
-  if (!parsed.ok) {
-    const { line, column, message } = parsed.problem;
-    throw new SlipwayError(
-      "config",
-      `pyproject.toml is not valid TOML (line ${line}, column ${column}): ${message}`,
-      {
-        hint: "fix the file; 'slipway check' explains TOML problems",
-      },
-    );
-  }
-  return { pyproject: parsed.value, config: parseSlipwayConfig(parsed.value) };
+/** The snapshot `state` was read from (see readVersionPlaces), when it is of `root`. */
+export function snapshotOfState(state: VersionState, root: string = state.root): ProjectSnapshot | undefined {
+  const snapshot = readFrom.get(state);
+  return snapshot?.root === resolve(root) ? snapshot : undefined;
 }
 
 interface Resolved {
@@ -113,11 +79,15 @@ interface Resolved {
   notes: string[];
 }
 
-async function resolveCandidate(root: string, candidate: VersionCandidate, out: Resolved): Promise<void> {
+async function resolveCandidate(
+  snapshot: ProjectSnapshot,
+  candidate: VersionCandidate,
+  out: Resolved,
+): Promise<void> {
   let path: string | undefined;
   let text: string | undefined;
   for (const p of candidate.paths) {
-    text = await readText(join(root, p), p);
+    text = await snapshot.text(p);
     if (text !== undefined) {
       path = p;
       break;
@@ -176,8 +146,9 @@ export async function readVersionPlaces(
   project: string,
   options: ReadVersionOptions = {},
 ): Promise<VersionState> {
-  const root = resolve(project);
-  if ((await readText(join(root, VERSION_JOURNAL), VERSION_JOURNAL)) !== undefined) {
+  const snapshot = snapshotOf(project, options);
+  const root = snapshot.root;
+  if ((await snapshot.text(VERSION_JOURNAL)) !== undefined) {
     // A journal the repository carries is no interrupted edit of ours: say that, not "recover".
     await checkStateDir(root, options.env === undefined ? {} : { env: options.env });
     throw new SlipwayError(
@@ -188,12 +159,12 @@ export async function readVersionPlaces(
       },
     );
   }
-  const { pyproject, config } = await readProjectConfig(root);
-  const setupCfg = await readText(join(root, "setup.cfg"), "setup.cfg");
+  const { pyproject, config } = await snapshot.projectConfig();
+  const setupCfg = await snapshot.text("setup.cfg");
   const sources = assembleVersionSources({ pyproject, setupCfg, config });
   const resolved: Resolved = { places: [], texts: {}, errors: [...sources.problems], notes: [] };
-  for (const candidate of sources.candidates) await resolveCandidate(root, candidate, resolved);
-  const tags = await readReleaseTags(root, options.env);
+  for (const candidate of sources.candidates) await resolveCandidate(snapshot, candidate, resolved);
+  const tags = await snapshot.releaseTags();
   const tagFormat = decideTagFormat(pyproject, config.tagFormat, tags);
   const lastTag = pickLastRelease(tagFormat.format, tags.merged);
   if (lastTag !== undefined) {
@@ -210,7 +181,7 @@ export async function readVersionPlaces(
   if (mismatch !== undefined) resolved.notes.push(mismatch);
   const history = { shallow: tags.shallow };
   const assessed = assessVersion(sources.mode, resolved.places, lastTag, { history, tagFormat });
-  return {
+  const state: VersionState = {
     root,
     mode: sources.mode,
     tagFormat: tagFormat.format,
@@ -223,6 +194,8 @@ export async function readVersionPlaces(
     errors: [...resolved.errors, ...assessed.errors],
     notes: [...resolved.notes, ...assessed.notes],
   };
+  readFrom.set(state, snapshot);
+  return state;
 }
 
 /**
@@ -273,12 +246,13 @@ export async function applyVersionPlan(
   options: ApplyVersionOptions = {},
 ): Promise<AppliedVersion> {
   if (plan.tag !== undefined) {
-    if (await tagExists(plan.root, plan.tag.name, options.env)) {
+    const git = gitAt(plan.root, options.env);
+    if ((await resolveObject(git, `refs/tags/${plan.tag.name}`)) !== undefined) {
       throw new SlipwayError("usage", `the tag ${plan.tag.name} exists already`, {
         hint: "pick another version, or delete the tag if it was made by mistake",
       });
     }
-    await createAnnotatedTag(plan.root, plan.tag.name, plan.tag.message, options.env);
+    await createTag(git, plan.tag.name, plan.tag.message, "HEAD");
   }
   const changes: FileChange[] = plan.edits.map((e) => ({ path: e.path, before: e.before, after: e.after }));
   if (changes.length > 0) {

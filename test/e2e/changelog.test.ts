@@ -95,13 +95,13 @@ describe("changelog", () => {
     git(dir, "tag", "v1.0.0");
     const odd = commit(dir, "fix: a\u001e \u001f %x00 subject\n\nbody line\n\n\n* feat: item\n");
     const wrapped = commit(dir, "feat: first line\nsecond line of the subject");
-    const records = await readCommitsSince(dir, "v1.0.0");
+    const records = await readCommitsSince({ dir }, "v1.0.0");
     // git itself folds the run of blank lines (commit cleanup) and joins the first paragraph.
     assert.deepEqual(records, [
       { hash: wrapped, subject: "feat: first line second line of the subject", body: "" },
       { hash: odd, subject: "fix: a\u001e \u001f %x00 subject", body: "body line\n\n* feat: item" },
     ]);
-    assert.equal((await readCommitsSince(dir, undefined)).length, 3);
+    assert.equal((await readCommitsSince({ dir }, undefined)).length, 3);
   });
 
   test("a second run for the same version finds the entry and writes nothing", () => {

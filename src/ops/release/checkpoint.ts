@@ -15,7 +15,7 @@ import {
   writeBlob,
   writeCommit,
   writeTree,
-} from "../../adapters/git-release.ts";
+} from "../../adapters/git.ts";
 import { releaseStateRefs } from "../../core/release/plan.ts";
 import { string, record as struct } from "../../core/stored-shape.ts";
 import { SlipwayError } from "../../errors.ts";

@@ -9,7 +9,7 @@ import {
   resetTo,
   tagCommit,
   tagObject,
-} from "../../adapters/git-release.ts";
+} from "../../adapters/git.ts";
 import { objectId, refName, record as struct } from "../../core/stored-shape.ts";
 import { SlipwayError } from "../../errors.ts";
 import { needRecord } from "../../pipeline/steps.ts";

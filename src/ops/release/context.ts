@@ -2,7 +2,7 @@
  * What every release step shares: the input the runner hands each one (`ReleaseInput`), the
  * step type with its record check, and the shapes and helpers more than one step uses.
  */
-import type { GitContext } from "../../adapters/git-release.ts";
+import type { GitContext } from "../../adapters/git.ts";
 import type { PipSource } from "../../adapters/python/build-env.ts";
 import type { ReleaseConfig } from "../../core/release/config.ts";
 import type { ReleasePlan } from "../../core/release/plan.ts";

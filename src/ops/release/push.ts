@@ -1,5 +1,5 @@
 /** The `push` step: the release commit, its tag and the deletion of the state refs, in one atomic push. */
-import { containsCommit, deleteRef, lsRemote, pushAtomic } from "../../adapters/git-release.ts";
+import { containsCommit, deleteRef, lsRemote, pushAtomic } from "../../adapters/git.ts";
 import { type ReleasePlan, releaseStateRefs } from "../../core/release/plan.ts";
 import { nullable, objectId, refName, string, record as struct } from "../../core/stored-shape.ts";
 import { recordOf } from "../../pipeline/steps.ts";

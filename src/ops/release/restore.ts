@@ -24,7 +24,7 @@ import {
   readTree,
   resolveCommit,
   resolveObject,
-} from "../../adapters/git-release.ts";
+} from "../../adapters/git.ts";
 import { replaceDirWith } from "../../adapters/release-state.ts";
 import { ensureStateDir } from "../../adapters/state-dir.ts";
 import { normalizeVersion } from "../../core/pep440/version.ts";
