@@ -1,12 +1,42 @@
 /**
  * The one implementation of the file operations whose subtle parts matter: writing a file so a
  * reader sees the old content or the whole new one (never half), creating a file that must not
- * exist yet, and reading a file that may be absent. Every other module (journals, caches, the
- * index store, dist output, edits, locks) writes through these instead of its own copy.
+ * exist yet (and one that appears complete or not at all), and reading a file that may be absent.
+ * Every other module (journals, caches, the index store, dist output, edits, locks) writes
+ * through these instead of its own copy; ops, pipeline and cli reach the file system only here
+ * and in the other adapters (biome.json enforces it).
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import {
+  link,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+  unlink,
+} from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+
+/**
+ * The file system calls the writers below make. Tests replace some of them to watch a write or
+ * make one call fail; everything else passes the real ones (the default).
+ */
+export interface FileCalls {
+  readFile(path: string): Promise<string>;
+  /** Creates `path`, which must not exist, holding all of `data` (see createExclusive). */
+  writeFile(path: string, data: string | Uint8Array, options: WriteOptions): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file; no error when it is absent. */
+  rm(path: string): Promise<void>;
+  /** Creates a directory and its parents; no error when it exists. */
+  mkdir(dir: string): Promise<void>;
+}
 
 export interface WriteOptions {
   /** The file's mode (not masked by the umask). Default 0o644. */
@@ -15,6 +45,8 @@ export interface WriteOptions {
   durable?: boolean;
   /** Create the parent directories first. Default false. */
   mkdirs?: boolean;
+  /** Replaces some of the real calls (tests that break a rename or keep files in memory). */
+  calls?: Partial<FileCalls>;
 }
 
 /** The errno code of a Node.js system error, or undefined. */
@@ -22,9 +54,20 @@ export function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
-/** A temp name beside `path` that no other writer picks: `.<name>.<12 hex>.tmp`. */
+/** A temp name beside `path` that no other writer picks: `.<name>.slipway-<12 hex>.tmp`. */
 export function tempBeside(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  return join(dirname(path), `.${basename(path)}.slipway-${randomBytes(6).toString("hex")}.tmp`);
+}
+
+/** True when `temp` is a name `tempBeside(path)` makes (the only file a recovery may remove). */
+export function isTempBeside(temp: string, path: string): boolean {
+  const prefix = `.${basename(path)}.slipway-`;
+  const name = basename(temp);
+  return (
+    dirname(temp) === dirname(path) &&
+    name.startsWith(prefix) &&
+    /^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length))
+  );
 }
 
 /**
@@ -41,6 +84,7 @@ export async function createExclusive(
   const handle = await open(path, "wx", mode);
   try {
     await handle.writeFile(data);
+    // open's mode is masked by the umask; the file gets exactly the mode asked for.
     await handle.chmod(mode);
     if (options.durable) await handle.sync();
   } finally {
@@ -64,6 +108,46 @@ export async function tryCreateExclusive(
 }
 
 /**
+ * Creates `path`, which must not exist, so that no reader ever sees it half-written: the data is
+ * written to a temp file beside it, then hard-linked into place — link(2) fails when the name
+ * exists, exactly like an exclusive create. False when `path` exists already; the temp is
+ * removed either way. For files whose existence is the message (locks, edit journals).
+ */
+export async function tryCreateComplete(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteOptions = {},
+): Promise<boolean> {
+  if (options.mkdirs) await mkdir(dirname(path), { recursive: true });
+  const temp = tempBeside(path);
+  await createExclusive(temp, data, { ...options, mkdirs: false });
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    if (errnoOf(error) === "EEXIST") return false;
+    throw error;
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+}
+
+const nodeCalls: FileCalls = {
+  readFile: (path) => readFile(path, "utf8"),
+  writeFile: createExclusive,
+  rename,
+  rm: (path) => rm(path, { force: true }),
+  mkdir: async (dir) => {
+    await mkdir(dir, { recursive: true });
+  },
+};
+
+/** The real file system calls, with `replaced` ones instead where given. */
+export function fileCalls(replaced: Partial<FileCalls> = {}): FileCalls {
+  return { ...nodeCalls, ...replaced };
+}
+
+/**
  * Replaces `path` with `data` through a temp file beside it and a rename: a reader sees the old
  * file or the whole new one, never half. A failure removes the temp and leaves `path` as it was.
  */
@@ -72,13 +156,14 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: WriteOptions = {},
 ): Promise<void> {
-  if (options.mkdirs) await mkdir(dirname(path), { recursive: true });
+  const calls = fileCalls(options.calls);
+  if (options.mkdirs) await calls.mkdir(dirname(path));
   const temp = tempBeside(path);
   try {
-    await createExclusive(temp, data, { ...options, mkdirs: false });
-    await rename(temp, path);
+    await calls.writeFile(temp, data, { ...options, mkdirs: false });
+    await calls.rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true }).catch(() => {});
+    await calls.rm(temp).catch(() => {});
     throw error;
   }
 }
@@ -93,6 +178,11 @@ export async function readTextIfExists(path: string): Promise<string | undefined
   }
 }
 
+/** The text of `path` (UTF-8). */
+export async function readText(path: string): Promise<string> {
+  return await readFile(path, "utf8");
+}
+
 /** Whether something (file, directory, symlink target) exists at `path`. */
 export async function pathExists(path: string): Promise<boolean> {
   try {
@@ -102,4 +192,76 @@ export async function pathExists(path: string): Promise<boolean> {
     if (errnoOf(error) === "ENOENT" || errnoOf(error) === "ENOTDIR") return false;
     throw error;
   }
+}
+
+/** What is at `path` (symlinks followed): a file, a directory, something else, or nothing. */
+export async function pathKind(path: string): Promise<"file" | "directory" | "other" | undefined> {
+  try {
+    const info = await stat(path);
+    return info.isFile() ? "file" : info.isDirectory() ? "directory" : "other";
+  } catch (error) {
+    if (errnoOf(error) === "ENOENT" || errnoOf(error) === "ENOTDIR") return undefined;
+    throw error;
+  }
+}
+
+/** When `path` was last modified (ms since the epoch); undefined when it does not exist. */
+export async function modifiedAtMs(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).mtimeMs;
+  } catch (error) {
+    if (errnoOf(error) === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** The names in directory `dir`, sorted; undefined when it does not exist. */
+export async function listDirIfExists(dir: string): Promise<string[] | undefined> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch (error) {
+    if (errnoOf(error) === "ENOENT" || errnoOf(error) === "ENOTDIR") return undefined;
+    throw error;
+  }
+}
+
+/** Removes the file `path`; false when there was none. Other errors are thrown. */
+export async function removeFile(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (error) {
+    if (errnoOf(error) === "ENOENT") return false;
+    throw error;
+  }
+}
+
+/** Removes `path` and everything under it; nothing when it does not exist. */
+export async function removeTree(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true });
+}
+
+/** Creates directory `dir`; with `parents`, its parents too and no error when it exists. */
+export async function makeDir(dir: string, options: { parents?: boolean } = {}): Promise<void> {
+  await mkdir(dir, { recursive: options.parents === true });
+}
+
+/** A new empty directory under the system's temp directory, named `<prefix><random>`. */
+export async function makeTempDir(prefix: string): Promise<string> {
+  return await mkdtemp(join(tmpdir(), prefix));
+}
+
+/** Creates a symlink at `path` pointing to `target`. */
+export async function createSymlink(target: string, path: string): Promise<void> {
+  await symlink(target, path);
+}
+
+/**
+ * fsyncs directory `dir`, so the renames and links in it survive a power loss; a file system
+ * that cannot fsync a directory is no error.
+ */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r").catch(() => undefined);
+  await handle?.sync().catch(() => undefined);
+  await handle?.close();
 }
