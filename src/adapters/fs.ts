@@ -22,6 +22,7 @@ import {
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { isProcessGone } from "./process-start.ts";
 
 /**
  * The file system calls the writers below make. Tests replace some of them to watch a write or
@@ -107,11 +108,45 @@ export async function tryCreateExclusive(
   }
 }
 
+/** The aside `tryCreateComplete` writes: `.<name>.slipway-<pid>-<12 hex>.aside`, named by its writer. */
+function asideOf(path: string, pid: number): string {
+  return join(dirname(path), `.${basename(path)}.slipway-${pid}-${randomBytes(6).toString("hex")}.aside`);
+}
+
+/**
+ * The asides of `path` that a killed `tryCreateComplete` left behind (the window between writing
+ * one and removing it), with the pid of the process that wrote each: the caller removes those
+ * whose writer is gone (adapters/process-start.ts), never a live writer's.
+ */
+export async function listAsides(path: string): Promise<{ path: string; pid: number }[]> {
+  const prefix = `.${basename(path)}.slipway-`;
+  const found: { path: string; pid: number }[] = [];
+  for (const name of (await listDirIfExists(dirname(path))) ?? []) {
+    const match = name.startsWith(prefix)
+      ? /^(\d+)-[0-9a-f]{12}\.aside$/.exec(name.slice(prefix.length))
+      : null;
+    if (match) found.push({ path: join(dirname(path), name), pid: Number(match[1]) });
+  }
+  return found;
+}
+
+/**
+ * Removes the asides of `path` whose writer is gone (killed between writing and removing one);
+ * a live writer's stays, so this is safe while another process creates `path`.
+ */
+export async function removeDeadAsides(path: string): Promise<void> {
+  for (const aside of await listAsides(path)) {
+    if (aside.pid !== process.pid && (await isProcessGone(aside.pid, undefined)))
+      await removeFile(aside.path);
+  }
+}
+
 /**
  * Creates `path`, which must not exist, so that no reader ever sees it half-written: the data is
- * written to a temp file beside it, then hard-linked into place — link(2) fails when the name
- * exists, exactly like an exclusive create. False when `path` exists already; the temp is
- * removed either way. For files whose existence is the message (locks, edit journals).
+ * written to an aside file beside it, then hard-linked into place — link(2) fails when the name
+ * exists, exactly like an exclusive create. False when `path` exists already; the aside is
+ * removed either way (a process killed meanwhile leaves it: see listAsides). For files whose
+ * existence is the message (locks, edit journals).
  */
 export async function tryCreateComplete(
   path: string,
@@ -119,7 +154,7 @@ export async function tryCreateComplete(
   options: WriteOptions = {},
 ): Promise<boolean> {
   if (options.mkdirs) await mkdir(dirname(path), { recursive: true });
-  const temp = tempBeside(path);
+  const temp = asideOf(path, process.pid);
   await createExclusive(temp, data, { ...options, mkdirs: false });
   try {
     await link(temp, path);

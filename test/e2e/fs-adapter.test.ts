@@ -19,9 +19,11 @@ import {
   createExclusive,
   errnoOf,
   isTempBeside,
+  listAsides,
   listDirIfExists,
   pathKind,
   readTextIfExists,
+  removeDeadAsides,
   removeFile,
   tempBeside,
   tryCreateComplete,
@@ -196,6 +198,25 @@ describe("exclusive create", () => {
     assert.equal(await tryCreateComplete(join(d, "sub", "x"), "x", { mkdirs: true, mode: 0o600 }), true);
     assert.equal(modeOf(join(d, "sub", "x")), 0o600);
   });
+});
+
+test("asides a killed creator left are removed; a live writer's stay", async () => {
+  const d = dir();
+  const path = join(d, "version-edit.json");
+  // A pid no process has (Linux caps pids far below this).
+  const dead = join(d, ".version-edit.json.slipway-2147483646-0123456789ab.aside");
+  const live = join(d, `.version-edit.json.slipway-${process.ppid}-0123456789ab.aside`);
+  const other = join(d, ".other.json.slipway-2147483646-0123456789ab.aside");
+  for (const f of [dead, live, other]) writeFileSync(f, "{}");
+  assert.deepEqual((await listAsides(path)).map((a) => a.pid).sort(), [2147483646, process.ppid].sort());
+  await removeDeadAsides(path);
+  assert.deepEqual(readdirSync(d).sort(), [live, other].map((f) => f.slice(d.length + 1)).sort());
+  assert.equal(await tryCreateComplete(path, "{}"), true);
+  assert.deepEqual(
+    (await listAsides(path)).map((a) => a.path),
+    [live],
+    "the create left no aside of its own",
+  );
 });
 
 describe("reads and small helpers", () => {
