@@ -8,6 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import {
+  type FileHandle,
   link,
   mkdir,
   mkdtemp,
@@ -91,6 +92,15 @@ export async function createExclusive(
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Opens `path`, which must not exist (EEXIST otherwise, never through an existing file or
+ * symlink), for content streamed in by the caller, who closes the handle. `mode` is masked by the
+ * umask, as open(2) does; a caller that needs it exact sets it once the content is complete.
+ */
+export async function openExclusive(path: string, mode: number): Promise<FileHandle> {
+  return await open(path, "wx", mode);
 }
 
 /** Like createExclusive, but false instead of an error when `path` exists already. */
