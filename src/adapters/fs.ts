@@ -146,8 +146,9 @@ export async function listAsides(path: string): Promise<{ path: string; pid: num
  */
 export async function removeDeadAsides(path: string): Promise<void> {
   for (const aside of await listAsides(path)) {
-    if (aside.pid !== process.pid && (await isProcessGone(aside.pid, undefined)))
+    if (aside.pid !== process.pid && (await isProcessGone(aside.pid, undefined))) {
       await removeFile(aside.path);
+    }
   }
 }
 
@@ -165,7 +166,13 @@ export async function tryCreateComplete(
 ): Promise<boolean> {
   if (options.mkdirs) await mkdir(dirname(path), { recursive: true });
   const temp = asideOf(path, process.pid);
-  await createExclusive(temp, data, { ...options, mkdirs: false });
+  try {
+    await createExclusive(temp, data, { ...options, mkdirs: false });
+  } catch (error) {
+    // Half an aside (a full disk) goes; a name another writer holds (EEXIST) is not ours to remove.
+    if (errnoOf(error) !== "EEXIST") await unlink(temp).catch(() => {});
+    throw error;
+  }
   try {
     await link(temp, path);
     return true;

@@ -219,6 +219,14 @@ test("asides a killed creator left are removed; a live writer's stay", async () 
   );
 });
 
+test("a write that fails after its aside was opened leaves neither the file nor the aside", async () => {
+  const d = dir();
+  const path = join(d, "release.lock");
+  // Not bytes: the write fails after open(2) made the aside.
+  await assert.rejects(tryCreateComplete(path, 42 as unknown as string), /data/);
+  assert.deepEqual(readdirSync(d), []);
+});
+
 describe("reads and small helpers", () => {
   test("absent files read as undefined; other kinds are told apart", async () => {
     const d = dir();
