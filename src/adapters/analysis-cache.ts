@@ -8,11 +8,11 @@
  * its sources) nothing is cached. Any cache trouble is a miss, never a failed check.
  */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AnalysisResult, DescriptionAnalysis } from "../core/checks/description.ts";
 import { pruneWhenDue, touchCacheEntry } from "./cache-store.ts";
-import { cacheDirOf, entryPath, writeEntry } from "./readme-cache.ts";
+import { readTextIfExists, writeFileAtomic } from "./fs.ts";
+import { cacheDirOf, entryPath } from "./readme-cache.ts";
 
 declare const SLIPWAY_BUILD_ID: string;
 /** A hash of the sources a bundle was built from (scripts/build.mjs); undefined from source. */
@@ -43,7 +43,9 @@ export function openAnalysisCache(
     async get(analysis) {
       const key = keyOf(analysis);
       try {
-        const entry = JSON.parse(await readFile(entryPath(dir, key), "utf8")) as Record<string, unknown>;
+        const text = await readTextIfExists(entryPath(dir, key));
+        if (text === undefined) return undefined;
+        const entry = JSON.parse(text) as Record<string, unknown>;
         const result = entry["result"];
         const valid: (value: unknown) => value is AnalysisResult =
           analysis.kind === "rst" ? isRstAnalysis : isMarkdownScan;
@@ -56,7 +58,10 @@ export function openAnalysisCache(
     },
     async put(analysis, result) {
       const key = keyOf(analysis);
-      await writeEntry(entryPath(dir, key), { key, result });
+      // A cache is only an optimisation: a failed write is a later miss, never a failed check.
+      await writeFileAtomic(entryPath(dir, key), JSON.stringify({ key, result }), { mkdirs: true }).catch(
+        () => {},
+      );
       await pruneWhenDue(env);
     },
   };

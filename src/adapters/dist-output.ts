@@ -2,9 +2,9 @@
  * The build's output directory: finished artifacts arrive all together or not at all, and the
  * checksums and the manifest are replaced atomically (written beside, then renamed).
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import {
@@ -14,6 +14,7 @@ import {
   MANIFEST_FILE,
   SUMS_FILE,
 } from "../core/build/output.ts";
+import { tempBeside } from "./fs.ts";
 
 /** sha256 (hex) and size of a file, streamed. */
 export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
@@ -62,13 +63,12 @@ export async function removeLegacySums(dir: string): Promise<boolean> {
  */
 export async function installArtifacts(files: readonly string[], dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const tag = randomBytes(4).toString("hex");
   const staged: { tmp: string; final: string }[] = [];
   try {
     for (const file of files) {
-      const name = basename(file);
-      const tmp = join(dir, `.${name}.${tag}.tmp`);
-      staged.push({ tmp, final: join(dir, name) });
+      const final = join(dir, basename(file));
+      const tmp = tempBeside(final);
+      staged.push({ tmp, final });
       await copyFile(file, tmp);
     }
   } catch (error) {
@@ -79,14 +79,6 @@ export async function installArtifacts(files: readonly string[], dir: string): P
   return staged.map((s) => s.final);
 }
 
-/** Writes `text` to `path` through a temp file and a rename. */
-export async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
-}
+/** Writes `text` to `path` through a temp file and a rename (adapters/fs.ts). */
+// issue 12: ops/build.ts imports it under this name; the lead may point it at fs.ts after merging.
+export { writeFileAtomic as writeAtomic } from "./fs.ts";

@@ -15,9 +15,8 @@
  * so re-running the same command gives the same result (rolling forward would turn one
  * `bump patch` into two when the user runs it again).
  */
-import { randomBytes } from "node:crypto";
-import { link, mkdir, open, readFile, realpath, rename, stat, unlink } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { realpath, rename, stat, unlink } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import {
   integer,
   list,
@@ -30,6 +29,16 @@ import {
   string,
 } from "../core/stored-shape.ts";
 import { SlipwayError } from "../errors.ts";
+import {
+  createExclusive,
+  isTempBeside,
+  readTextIfExists,
+  removeDeadAsides,
+  syncDir,
+  tempBeside,
+  tryCreateComplete,
+  writeFileAtomic,
+} from "./fs.ts";
 import { isProcessGone, readProcessStart } from "./process-start.ts";
 import { checkStateDir, ensureStateDir, resolveInside } from "./state-dir.ts";
 
@@ -94,46 +103,13 @@ export interface Recovery {
 const code = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
 async function readOrNull(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    if (code(error) === "ENOENT") return null;
-    throw error;
-  }
+  return (await readTextIfExists(path)) ?? null;
 }
 
-async function syncDir(dir: string): Promise<void> {
-  // Makes the renames durable; some file systems cannot fsync a directory, which is no error.
-  const handle = await open(dir, "r").catch(() => undefined);
-  await handle?.sync().catch(() => undefined);
-  await handle?.close();
-}
-
-function tempBeside(target: string): string {
-  return join(dirname(target), `.${basename(target)}.slipway-${randomBytes(6).toString("hex")}.tmp`);
-}
-
-/** True when `temp` is a name `tempBeside(target)` makes: the only file a recovery may remove. */
-function isTempOf(temp: string, target: string): boolean {
-  const name = basename(target);
-  const prefix = `.${name}.slipway-`;
-  const rest = basename(temp).slice(prefix.length);
-  return (
-    dirname(temp) === dirname(target) && basename(temp).startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(rest)
-  );
-}
-
-/** Writes `text` to a new file `path` (never an existing one) with `mode`, durably. */
+/** Writes `text` to a new file `path` (never an existing one) with exactly `mode`, durably. */
 async function writeNew(path: string, text: string, mode: number): Promise<void> {
-  const handle = await open(path, "wx", mode);
-  try {
-    await handle.writeFile(text, "utf8");
-    // open's mode is masked by the umask; the edited file keeps exactly its old mode.
-    await handle.chmod(mode);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  // The edited file keeps exactly its old mode, whatever the umask.
+  await createExclusive(path, text, { mode, durable: true });
 }
 
 /** One file set to `text` (or removed) atomically, through a temp file beside it. */
@@ -149,14 +125,7 @@ async function putBack(
     });
     return;
   }
-  const temp = tempBeside(target);
-  await writeNew(temp, text, mode);
-  try {
-    await doRename(temp, target);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  await writeFileAtomic(target, text, { mode, durable: true, calls: { rename: doRename } });
 }
 
 async function removeQuietly(path: string | null): Promise<void> {
@@ -198,21 +167,11 @@ async function prepare(root: string, changes: readonly FileChange[]): Promise<Jo
 async function createJournal(root: string, path: string, journal: Journal): Promise<void> {
   // A real `.slipway/` with a `*` .gitignore keeps `git status` clean while a journal exists.
   await ensureStateDir(root);
-  await mkdir(dirname(path), { recursive: true });
-  const aside = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  await writeNew(aside, `${JSON.stringify(journal, null, 1)}\n`, 0o644);
-  try {
-    await link(aside, path);
-  } catch (error) {
-    if (code(error) === "EEXIST") {
-      throw new SlipwayError("io", `another edit is in progress or was interrupted: ${path} exists`, {
-        hint: "run the command again: an interrupted edit is rolled back first; if one is running, wait for it",
-        cause: error,
-      });
-    }
-    throw error;
-  } finally {
-    await unlink(aside).catch(() => undefined);
+  const text = `${JSON.stringify(journal, null, 1)}\n`;
+  if (!(await tryCreateComplete(path, text, { mode: 0o644, durable: true, mkdirs: true }))) {
+    throw new SlipwayError("io", `another edit is in progress or was interrupted: ${path} exists`, {
+      hint: "run the command again: an interrupted edit is rolled back first; if one is running, wait for it",
+    });
   }
   await syncDir(dirname(path));
 }
@@ -285,7 +244,7 @@ export async function applyFileChanges(
 /**
  * The journal checked as hostile input before anything is touched: not tracked by git, every
  * field of the shape it was written in, every target a file inside the project (symlinks
- * resolved), every temp a name `tempBeside` makes beside its target.
+ * resolved), every temp a name `tempBeside` (adapters/fs.ts) makes beside its target.
  */
 async function readJournal(root: string, text: string, name: string): Promise<Journal> {
   await checkStateDir(root);
@@ -293,7 +252,7 @@ async function readJournal(root: string, text: string, name: string): Promise<Jo
   const journal = parseStored(text, journalShape, name, hint);
   for (const [i, file] of journal.files.entries()) {
     await resolveInside(root, file.target, `${name} files[${i}].target`, { followFile: true });
-    if (file.temp !== null && !isTempOf(file.temp, file.target)) {
+    if (file.temp !== null && !isTempBeside(file.temp, file.target)) {
       throw new SlipwayError(
         "io",
         `${name} is not a file slipway wrote: files[${i}].temp: expected a temp file beside ${JSON.stringify(file.target)}, found ${JSON.stringify(file.temp)}`,
@@ -323,6 +282,8 @@ export async function recoverFileChanges(options: {
 }): Promise<Recovery | undefined> {
   const root = resolve(options.root);
   const journalPath = resolve(root, options.journal);
+  // A writer killed while creating the journal left its aside (never the journal's content).
+  await removeDeadAsides(journalPath);
   const text = await readOrNull(journalPath);
   if (text === null) return undefined;
   const journal = await readJournal(root, text, options.journal);

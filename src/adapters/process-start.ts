@@ -8,7 +8,13 @@
  * second of its previous holder's start is the one case it cannot tell apart).
  */
 import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { exec } from "./exec.ts";
+
+/** This machine's name, as a lock records its holder's host (a pid means nothing on another). */
+export function hostName(): string {
+  return hostname();
+}
 
 /** From /proc; undefined when the process does not exist or /proc cannot say. */
 export async function readLinuxProcessStart(pid: number): Promise<string | undefined> {

@@ -7,16 +7,15 @@
  * - nothing in it may be tracked by git (in the index): run state never comes from a repository;
  * - every path a state file names must resolve inside the project, symlinks included.
  */
-import { lstat, mkdir, realpath, writeFile } from "node:fs/promises";
+import { lstat, mkdir, realpath } from "node:fs/promises";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { SlipwayError } from "../errors.ts";
 import { exec } from "./exec.ts";
+import { errnoOf as errno, tryCreateExclusive } from "./fs.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 export const STATE_DIR = ".slipway";
-
-const errno = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
 /** Throws when `root/.slipway` exists but is a symlink or not a directory. */
 async function assertRealDir(root: string): Promise<boolean> {
@@ -70,11 +69,10 @@ export async function checkStateDir(root: string, options: { env?: Env } = {}): 
 export async function ensureStateDir(root: string): Promise<string> {
   const dir = join(root, STATE_DIR);
   if (!(await assertRealDir(root))) await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, ".gitignore"), "# slipway's run state (journals, lock, stage, artifacts)\n*\n", {
-    flag: "wx",
-  }).catch((error) => {
-    if (errno(error) !== "EEXIST") throw error;
-  });
+  await tryCreateExclusive(
+    join(dir, ".gitignore"),
+    "# slipway's run state (journals, lock, stage, artifacts)\n*\n",
+  );
   return dir;
 }
 

@@ -3,9 +3,9 @@
  * recorded with its command and, when it fails, the tail of its output. A failed install or
  * proof ends the run; a failed smoke test does not (the others still tell something).
  */
-import { mkdir, readFile, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { createSymlink, makeDir, readText } from "../adapters/fs.ts";
 import { resolvePipSource } from "../adapters/python/build-env.ts";
 import type { Interpreter } from "../adapters/python/interpreter.ts";
 import {
@@ -95,9 +95,9 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
 
   const work = join(root, "work");
   const wheelhouse = join(root, "wheelhouse");
-  await mkdir(work);
-  await mkdir(wheelhouse);
-  for (const a of target.artifacts) await symlink(a.path, join(wheelhouse, a.filename));
+  await makeDir(work);
+  await makeDir(wheelhouse);
+  for (const a of target.artifacts) await createSymlink(a.path, join(wheelhouse, a.filename));
   const requirement = (extra?: string) =>
     `${target.name}${extra === undefined ? "" : `[${extra}]`}==${target.version}`;
   // pip runs in an empty directory: a relative find-links path means the caller's directory.
@@ -155,7 +155,7 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
         output: pipError(r),
       };
     }
-    items = parsePipReport(await readFile(reportPath, "utf8"));
+    items = parsePipReport(await readText(reportPath));
     return { ok: true, message: `installed ${plural(items.length, "distribution")}`, command };
   });
   if (!installed) return steps;

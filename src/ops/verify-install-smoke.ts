@@ -2,10 +2,9 @@
  * The smoke tests of a verify-install run, each one step: import a module (timed against a
  * budget), run a console script, install an extra and import again.
  */
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ExecResult, exec, formatArgv } from "../adapters/exec.ts";
+import { pathExists, readText } from "../adapters/fs.ts";
 import {
   formatPipCommand,
   type InstalledDist,
@@ -105,7 +104,8 @@ export async function runScript(v: ScratchVenv, cwd: string, script: string): Pr
   const [name = "", ...args] = scriptArgv(script);
   const exe = name.includes("/") ? name : join(v.bin, name);
   const command = formatArgv([exe, ...args]);
-  if (!existsSync(exe))
+  // Any trouble telling (a permission, a loop) counts as not installed.
+  if (!(await pathExists(exe).catch(() => false)))
     return { ok: false, message: `console script ${name} is not installed in ${v.bin}`, command };
   const r = await exec([exe, ...args], { cwd, env: v.env, check: false, timeoutMs: SCRIPT_TIMEOUT_MS });
   return r.code === 0
@@ -154,7 +154,7 @@ export async function checkExtra(options: {
       output: pipError(r),
     };
   }
-  if (findReportItem(parsePipReport(await readFile(options.report, "utf8")), options.project) !== undefined) {
+  if (findReportItem(parsePipReport(await readText(options.report)), options.project) !== undefined) {
     return {
       ok: false,
       message: `extra "${extra}": pip replaced ${options.project} with another file`,

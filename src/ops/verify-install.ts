@@ -3,11 +3,10 @@
  * what got installed is those bytes, and smoke-test the result (imports, console scripts,
  * extras, import time). Never prints; progress goes through `onEvent`.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
+import { makeTempDir, removeTree } from "../adapters/fs.ts";
 import { findPython, type Interpreter } from "../adapters/python/interpreter.ts";
 import { pushAll } from "../core/arrays.ts";
 import { normalizeName } from "../core/names/name.ts";
@@ -245,7 +244,7 @@ export async function verifyInstall(options: VerifyInstallOptions): Promise<Veri
         python: interpreter.path,
         version: interpreter.version,
       });
-      const root = await mkdtemp(join(tmpdir(), "slipway-verify-"));
+      const root = await makeTempDir("slipway-verify-");
       let steps: VerifyStep[];
       try {
         steps = await runTarget({
@@ -265,7 +264,7 @@ export async function verifyInstall(options: VerifyInstallOptions): Promise<Veri
             options.onEvent?.({ type: "step", target: publicT, python: interpreter.path, step }),
         });
       } finally {
-        if (!options.keep) await rm(root, { recursive: true, force: true });
+        if (!options.keep) await removeTree(root);
       }
       const run: VerifyRun = {
         target: publicT,

@@ -1,11 +1,11 @@
 /**
  * The run journal (`.slipway/release.json`): what is being released, which steps finished and what
- * each left behind (hashes, paths, ids). It is replaced whole through a temp file and a rename, so
- * a reader (or a resumed run after a kill) sees the previous version or the next, never half.
+ * each left behind (hashes, paths, ids). It is replaced whole through a temp file and a rename
+ * (adapters/fs.ts writeFileAtomic), so a reader (or a resumed run after a kill) sees the previous
+ * version or the next, never half.
  */
-import { randomBytes } from "node:crypto";
-import * as fsp from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { type FileCalls, fileCalls, writeFileAtomic } from "../adapters/fs.ts";
 import {
   anything,
   list,
@@ -52,33 +52,11 @@ export interface JournalStore {
   remove(): Promise<void>;
 }
 
-/** The file operations the file store uses; tests replace them to watch or break the writes. */
-export interface JournalFs {
-  readFile(path: string): Promise<string>;
-  /** Writes a new file completely and durably (the default fsyncs before closing). */
-  writeFile(path: string, text: string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  rm(path: string): Promise<void>;
-  mkdir(path: string): Promise<void>;
-}
-
-const nodeFs: JournalFs = {
-  readFile: (path) => fsp.readFile(path, "utf8"),
-  writeFile: async (path, text) => {
-    const handle = await fsp.open(path, "wx");
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  },
-  rename: (from, to) => fsp.rename(from, to),
-  rm: (path) => fsp.rm(path, { force: true }),
-  mkdir: async (path) => {
-    await fsp.mkdir(path, { recursive: true });
-  },
-};
+/**
+ * The file operations the file store uses (adapters/fs.ts FileCalls; the default is the real file
+ * system); tests replace them to watch or break the writes.
+ */
+export type JournalFs = FileCalls;
 
 /** The journal path inside a project root. */
 export const RELEASE_JOURNAL = ".slipway/release.json";
@@ -93,7 +71,7 @@ export function fileJournal(
   root: string,
   options: { relativePath?: string; fs?: JournalFs } = {},
 ): JournalStore {
-  const fs = options.fs ?? nodeFs;
+  const fs = options.fs ?? fileCalls();
   const path = join(root, options.relativePath ?? RELEASE_JOURNAL);
   return {
     path,
@@ -109,12 +87,10 @@ export function fileJournal(
     },
     async write(journal) {
       await fs.mkdir(dirname(path));
-      const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
       try {
-        await fs.writeFile(temp, `${JSON.stringify(journal, null, 2)}\n`);
-        await fs.rename(temp, path);
+        // Durable: a resumed run after a power loss must find the steps this journal says are done.
+        await writeFileAtomic(path, `${JSON.stringify(journal, null, 2)}\n`, { durable: true, calls: fs });
       } catch (error) {
-        await fs.rm(temp).catch(() => {});
         throw new SlipwayError("io", `cannot write the journal ${path}`, {
           cause: error,
           hint: "check that the directory is writable and the disk is not full",

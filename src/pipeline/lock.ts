@@ -1,9 +1,10 @@
 /**
  * One run per project at a time: `.slipway/release.lock` names its holder (pid, host, start time).
  *
- * The lock file is written complete under a unique temp name (opened with `wx`) and then hard-linked
- * into place: link() fails with EEXIST when the lock exists, exactly like an exclusive create, but
- * no reader can ever see a half-written lock (which a bare `wx` + write would show for a moment).
+ * The lock file is written complete aside and then hard-linked into place (adapters/fs.ts
+ * tryCreateComplete): link() fails with EEXIST when the lock exists, exactly like an exclusive
+ * create, but no reader can ever see a half-written lock (which a bare `wx` + write would show for
+ * a moment). All file I/O goes through adapters; this module decides who holds the lock.
  *
  * Crash behaviour: the lock is removed on normal exit and on error (`withLock`'s finally). A
  * process killed outright (SIGKILL, power loss) leaves the file behind; the next acquire on the
@@ -15,11 +16,16 @@
  * names the holder and the hint says to remove the file once it is known to be stale.
  */
 import { randomBytes } from "node:crypto";
-import { link, open, readFile, stat, unlink } from "node:fs/promises";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isProcessGone, readProcessStart } from "../adapters/process-start.ts";
+import {
+  modifiedAtMs,
+  readTextIfExists,
+  removeDeadAsides,
+  removeFile,
+  tryCreateComplete,
+} from "../adapters/fs.ts";
+import { hostName, isProcessGone, readProcessStart } from "../adapters/process-start.ts";
 import { ensureStateDir } from "../adapters/state-dir.ts";
 import { integer, optional, parseStored, record, string } from "../core/stored-shape.ts";
 import { SlipwayError } from "../errors.ts";
@@ -66,38 +72,15 @@ export interface ReleaseLock {
 // process that died mid-takeover (a window of a few syscalls) and is removed.
 const TAKEOVER_STALE_MS = 10_000;
 
-const errno = (error: unknown) => (error as NodeJS.ErrnoException).code;
-
 /** Creates `path` holding `text`, atomically and exclusively; false when it already exists. */
 async function createComplete(path: string, text: string): Promise<boolean> {
-  const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  const handle = await open(temp, "wx");
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, path);
-    return true;
-  } catch (error) {
-    if (errno(error) === "EEXIST") return false;
-    throw error;
-  } finally {
-    await unlink(temp).catch(() => {});
-  }
+  return await tryCreateComplete(path, text, { durable: true });
 }
 
 /** The holder in the lock file; null when the file is gone, "unreadable" when it is not ours. */
 async function readHolder(path: string): Promise<LockHolder | null | "unreadable"> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if (errno(error) === "ENOENT") return null;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return null;
   try {
     // A lock is read back like any state file: exactly the fields slipway writes, or not ours.
     return parseStored(text, holderShape, path, "");
@@ -130,19 +113,20 @@ async function takeOver(path: string, stale: LockHolder, options: LockOptions): 
   const guard = `${path}.takeover`;
   for (;;) {
     if (await createComplete(guard, String(process.pid))) break;
-    const info = await stat(guard).catch(() => null);
-    if (info && options.now() - info.mtimeMs > TAKEOVER_STALE_MS) await unlink(guard).catch(() => {});
-    else await sleep(20);
+    const mtimeMs = await modifiedAtMs(guard).catch(() => undefined);
+    if (mtimeMs !== undefined && options.now() - mtimeMs > TAKEOVER_STALE_MS) {
+      await removeFile(guard).catch(() => {});
+    } else await sleep(20);
   }
   try {
     // Re-read under the guard: another process may have taken over and locked in between.
     const current = await readHolder(path);
     if (current && current !== "unreadable" && current.token === stale.token) {
-      await unlink(path);
+      await removeFile(path);
       options.onEvent?.({ type: "lock-taken-over", path, previous: stale });
     }
   } finally {
-    await unlink(guard).catch(() => {});
+    await removeFile(guard).catch(() => {});
   }
 }
 
@@ -156,10 +140,12 @@ async function takeOver(path: string, stale: LockHolder, options: LockOptions): 
 export async function acquireLock(dir: string, options: LockOptions): Promise<ReleaseLock> {
   const path = join(dir, RELEASE_LOCK);
   await ensureStateDir(dir);
+  // A holder killed while writing the lock left its aside (never the lock itself).
+  await removeDeadAsides(path);
   const processStart = await (options.processStart ?? readProcessStart)(process.pid);
   const holder: LockHolder = {
     pid: process.pid,
-    hostname: hostname(),
+    hostname: hostName(),
     startedAt: new Date(options.now()).toISOString(),
     token: randomBytes(8).toString("hex"),
     ...(processStart === undefined ? {} : { processStart }),
@@ -176,7 +162,7 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<Re
           if (released) return;
           released = true;
           const current = await readHolder(path);
-          if (current && current !== "unreadable" && current.token === holder.token) await unlink(path);
+          if (current && current !== "unreadable" && current.token === holder.token) await removeFile(path);
         },
       };
     }

@@ -4,12 +4,12 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { once } from "node:events";
-import { open } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Busboy, type BusboyConfig, type BusboyFileStream, type BusboyInstance } from "@fastify/busboy";
 import { createBLAKE2b } from "hash-wasm";
+import { openExclusive } from "../adapters/fs.ts";
 import type { ClaimedDigests, ReceivedForm } from "../core/upload/index-rules.ts";
 
 /** A form whose `content` part (if any) now lies complete in `temp`. */
@@ -173,7 +173,7 @@ async function writeContent(
   const md5 = fields.has("md5_digest") ? nodeHasher("md5") : undefined;
   let size = 0;
   // Opened before any byte is written, and closed before this settles: no write outlives it.
-  const file = await open(temp, "wx", 0o644);
+  const file = await openExclusive(temp, 0o644);
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length;

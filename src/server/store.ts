@@ -15,9 +15,10 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, readdir, readFile, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { writeFileAtomic } from "../adapters/fs.ts";
 import { isNormalizedName } from "../core/names/name.ts";
 import { parseSpecifierSet } from "../core/pep440/specifier.ts";
 import { checked, integer, optional, record, sha256, string } from "../core/stored-shape.ts";
@@ -62,13 +63,6 @@ export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
   await pipeline(createReadStream(path), hash);
   return hash.digest("hex");
-}
-
-/** Writes `data` to `path` through a temp file and a rename, so readers see all of it or nothing. */
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString("hex")}.part`;
-  await writeFile(temp, data, { mode: 0o644 });
-  await rename(temp, path);
 }
 
 interface PageCacheEntry {
@@ -166,9 +160,9 @@ export class IndexStore {
             : { metadataSha256: createHash("sha256").update(options.metadata).digest("hex") }),
         };
         if (options.metadata !== undefined) {
-          await writeAtomic(`${this.filePath(project, filename)}.metadata`, options.metadata);
+          await writeFileAtomic(`${this.filePath(project, filename)}.metadata`, options.metadata);
         }
-        await writeAtomic(this.sidecarPath(project, filename), `${JSON.stringify(file)}\n`);
+        await writeFileAtomic(this.sidecarPath(project, filename), `${JSON.stringify(file)}\n`);
         return { outcome: "stored", file };
       });
     } finally {
@@ -218,7 +212,7 @@ export class IndexStore {
       const metadata = await readDistMetadata(path, filename);
       if (typeof metadata !== "string") {
         metadataSha256 = createHash("sha256").update(metadata.bytes).digest("hex");
-        await writeAtomic(`${path}.metadata`, metadata.bytes);
+        await writeFileAtomic(`${path}.metadata`, metadata.bytes);
       }
     }
     const file: StoredFile = {
@@ -229,7 +223,7 @@ export class IndexStore {
       ...(metadataSha256 === undefined ? {} : { metadataSha256 }),
     };
     await mkdir(join(this.root, project, SIDECARS), { recursive: true });
-    await writeAtomic(this.sidecarPath(project, filename), `${JSON.stringify(file)}\n`);
+    await writeFileAtomic(this.sidecarPath(project, filename), `${JSON.stringify(file)}\n`);
     return file;
   }
 

@@ -248,3 +248,15 @@ test("process start times: stable for one process, different for another, and th
     assert.equal(await readLinuxProcessStart(await deadPid()), undefined);
   }
 });
+
+test("an aside a holder killed mid-create left is removed at the next acquire; a live writer's stays", async () => {
+  const dir = project();
+  mkdirSync(join(dir, ".slipway"));
+  const dead = `.release.lock.slipway-${await deadPid()}-0123456789ab.aside`;
+  const live = `.release.lock.slipway-${process.ppid}-0123456789ab.aside`;
+  writeFileSync(join(dir, ".slipway", dead), "{");
+  writeFileSync(join(dir, ".slipway", live), "{");
+  const lock = await acquireLock(dir, { now });
+  await lock.release();
+  assert.deepEqual(readdirSync(join(dir, ".slipway")).sort(), [".gitignore", live].sort());
+});

@@ -509,7 +509,7 @@ describe("journal", () => {
       },
       writeFile: async (path, text) => {
         ops.push(`write ${path}`);
-        files.set(path, text);
+        files.set(path, String(text));
       },
       rename: async (from, to) => {
         ops.push(`rename ${from} ${to}`);
@@ -537,7 +537,7 @@ describe("journal", () => {
     for (const [i, op] of mem.ops.entries()) {
       if (!op.startsWith("write")) continue;
       const temp = op.slice("write ".length);
-      assert.match(temp, /^\/p\/\.slipway\/release\.json\.[0-9a-f]{12}\.tmp$/);
+      assert.match(temp, /^\/p\/\.slipway\/\.release\.json\.slipway-[0-9a-f]{12}\.tmp$/);
       assert.equal(mem.ops[i + 1], `rename ${temp} /p/.slipway/release.json`);
     }
     assert.deepEqual([...mem.files.keys()], ["/p/.slipway/release.json"], "no temp file is left");

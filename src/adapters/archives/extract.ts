@@ -25,6 +25,7 @@ import { type ArchiveIssue, quote } from "../../core/archive/issues.ts";
 import { type TarMember, TarParser, type TarSink } from "../../core/archive/tar-parser.ts";
 import { BOMB_MIN_SIZE, BOMB_RATIO } from "../../core/archive/zip-layout.ts";
 import { SlipwayError } from "../../errors.ts";
+import { openExclusive } from "../fs.ts";
 import { readAt } from "./byte-source.ts";
 
 export interface ExtractResult {
@@ -200,8 +201,8 @@ class TreeWriter implements TarSink {
       await chmod(target, dataFilterMode(member.mode));
       await utimes(target, member.mtime, member.mtime);
     } else {
-      // "wx": never through an existing file or symlink; the final mode is set once written.
-      this.fh = await open(target, "wx", 0o600);
+      // Never through an existing file or symlink; the final mode is set once written.
+      this.fh = await openExclusive(target, 0o600);
       this.current = { mode: dataFilterMode(member.mode), mtime: member.mtime };
     }
   }

@@ -1,11 +1,9 @@
 /** `slipway build [PATH]`: argv → build() → progress, the artifacts, and an exit code. */
 import { join, relative, resolve } from "node:path";
-import { formatArgv } from "../../adapters/exec.ts";
-import type { ConfigSettings } from "../../adapters/python/hooks.ts";
-import { HookError } from "../../adapters/python/hooks.ts";
 import { describeBackend, MANIFEST_FILE, SUMS_FILE } from "../../core/build/output.ts";
 import { SlipwayError } from "../../errors.ts";
 import { type BuildEvent, type BuildReport, build } from "../../ops/build.ts";
+import { type ConfigSettings, formatArgv, HookError } from "../../ops/build-backend.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { renderHuman } from "../render/findings.ts";

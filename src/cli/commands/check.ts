@@ -1,11 +1,11 @@
 /** `slipway check [PATH] [DIST...]`: argv → check() → rendered findings and an exit code. */
-import { statSync } from "node:fs";
-import { relative, resolve, sep } from "node:path";
+import { relative } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { MANIFEST_FILE } from "../../core/build/output.ts";
 import { SlipwayError } from "../../errors.ts";
 import type { CheckEvent } from "../../ops/check.ts";
 import { check } from "../../ops/check.ts";
+import { resolveTargets } from "../../ops/check-targets.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import type { Summary } from "../render/findings.ts";
@@ -73,63 +73,6 @@ function splitIds(values: string[] | undefined): string[] | undefined {
   return ids;
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-interface Targets {
-  project?: string;
-  dists: string[];
-}
-
-/** Splits positionals into the project directory and the distribution files. */
-export function resolveTargets(positionals: readonly string[], cwd: string): Targets {
-  const dists: string[] = [];
-  let project: string | undefined;
-  for (const arg of positionals) {
-    const abs = resolve(cwd, arg);
-    if (isDirectory(abs)) {
-      if (project !== undefined || dists.length > 0) {
-        throw new SlipwayError(
-          "usage",
-          `'${arg}' is a directory, but only the first argument may be a project`,
-          {
-            hint: "Give one project directory first, then distribution files.",
-          },
-        );
-      }
-      project = abs;
-    } else if (isFile(abs)) {
-      dists.push(abs);
-    } else {
-      throw new SlipwayError("usage", `'${arg}' does not exist`, { hint: "Check the path, or build first." });
-    }
-  }
-  if (project === undefined) {
-    const here = isFile(resolve(cwd, "pyproject.toml"));
-    const insideCwd = dists.every((d) => d.startsWith(cwd + sep));
-    if (here && (positionals.length === 0 || insideCwd)) project = cwd;
-  }
-  if (project === undefined && dists.length === 0) {
-    throw new SlipwayError("config", `no pyproject.toml in ${cwd} and no distributions given`, {
-      hint: "Run slipway check in a project directory, or name a project or .whl/.tar.gz files.",
-    });
-  }
-  return project === undefined ? { dists } : { project, dists };
-}
-
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const write = (stream: NodeJS.WritableStream, text: string) => stream.write(redact(text));
   try {
@@ -150,7 +93,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     if (!["human", "json", "github"].includes(format)) {
       throw new SlipwayError("usage", `unknown --format '${format}'`, { hint: "Use human, json or github." });
     }
-    const targets = resolveTargets(positionals, io.cwd);
+    const targets = await resolveTargets(positionals, io.cwd);
     const plain = isPlain(io.stderr, io.env);
     const show = (path: string) => relative(io.cwd, path) || ".";
     const onEvent = (event: CheckEvent) => {

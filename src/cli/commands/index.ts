@@ -1,12 +1,11 @@
 /** `slipway index serve`: runs the embedded staging index until SIGINT/SIGTERM. */
-import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SlipwayError } from "../../errors.ts";
 import { redact } from "../../redact.ts";
 import type { IndexEvent } from "../../server/events.ts";
 import { startIndex } from "../../server/index-server.ts";
 import { displayUrl } from "../../server/log-safety.ts";
+import { prepareIndexToken } from "../../server/token-file.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { makeStyle, wantsColor } from "../style.ts";
 
@@ -49,8 +48,6 @@ Examples:
   slipway index serve --upstream https://pypi.org/simple/ --own my-package
 `;
 
-const TOKEN_FILE = ".slipway-token";
-
 function parsePort(text: string | undefined): number {
   if (text === undefined) return 0;
   const port = Number(text);
@@ -60,39 +57,6 @@ function parsePort(text: string | undefined): number {
     });
   }
   return port;
-}
-
-/** The token and a sentence saying where it is; never the token itself in that sentence. */
-function resolveToken(root: string, tokenFile: string | undefined): { token: string; where: string } {
-  if (tokenFile !== undefined) {
-    let token: string;
-    try {
-      token = readFileSync(tokenFile, "utf8").trim();
-    } catch (cause) {
-      throw new SlipwayError(
-        "config",
-        `cannot read the token file ${tokenFile}: ${(cause as Error).message}`,
-        {
-          hint: "Give a file holding the token, or leave out --token-file to get a random one.",
-          cause,
-        },
-      );
-    }
-    if (token === "") {
-      throw new SlipwayError("config", `the token file ${tokenFile} is empty`, {
-        hint: "Put the token in it.",
-      });
-    }
-    return { token, where: `read from ${tokenFile}` };
-  }
-  const token = randomBytes(24).toString("base64url");
-  const path = join(root, TOKEN_FILE);
-  mkdirSync(root, { recursive: true });
-  // Written beside and renamed, so the file never exists with a wider mode or half a token.
-  const temp = `${path}.${process.pid}.part`;
-  writeFileSync(temp, `${token}\n`, { mode: 0o600 });
-  renameSync(temp, path);
-  return { token, where: `in ${path} (new, mode 0600)` };
 }
 
 function logLine(event: IndexEvent): string | undefined {
@@ -132,7 +96,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
     const root = resolve(io.cwd, values.root ?? join(".slipway", "index"));
     const port = parsePort(values.port);
-    const { token, where } = resolveToken(root, values["token-file"]);
+    const { token, where } = await prepareIndexToken(root, values["token-file"]);
     const style = makeStyle(!values.json && wantsColor(io.stdout, io.env));
     const onEvent = (event: IndexEvent) => {
       if (values.json) {

@@ -1,9 +1,8 @@
 /** `slipway verify-install [DIST...]`: argv → verifyInstall() → per-run steps and an exit code. */
-import { readdirSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
 import { SlipwayError } from "../../errors.ts";
 import type { VerifyEvent, VerifyRun, VerifyStep, VerifyTarget } from "../../ops/verify-install.ts";
 import { verifyInstall } from "../../ops/verify-install.ts";
+import { resolveVerifyDists } from "../../ops/verify-install-dists.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { isPlain, makeStyle, type Style, wantsColor } from "../style.ts";
@@ -57,34 +56,6 @@ Examples:
   slipway verify-install --script "mytool --version" --import mypkg.plugins
   slipway verify-install dist/pkg-1.0.tar.gz --find-links ./wheels --no-index
 `;
-
-function defaultDists(cwd: string): string[] {
-  const dir = join(cwd, "dist");
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir).filter((n) => n.endsWith(".whl"));
-  } catch {
-    // reported below
-  }
-  if (names.length === 0) {
-    throw new SlipwayError("usage", `no wheels in ${relative(cwd, dir) || dir} and no distributions given`, {
-      hint: "Build first (`slipway build`), or name the wheels and sdists to verify.",
-    });
-  }
-  return names.sort().map((n) => join(dir, n));
-}
-
-function checkDists(dists: readonly string[], cwd: string): string[] {
-  return dists.map((d) => {
-    const abs = resolve(cwd, d);
-    try {
-      if (statSync(abs).isFile()) return abs;
-    } catch {
-      // falls through
-    }
-    throw new SlipwayError("usage", `'${d}' is not a file`, { hint: "Check the path, or build first." });
-  });
-}
 
 const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 const label = (t: VerifyTarget) => `${t.name} ${t.version} (${t.kind}: ${t.files.join(", ")})`;
@@ -142,7 +113,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ?.flatMap((e) => e.split(","))
       .map((e) => e.trim())
       .filter((e) => e !== "");
-    const dists = positionals.length > 0 ? checkDists(positionals, io.cwd) : defaultDists(io.cwd);
+    const dists = await resolveVerifyDists(positionals, io.cwd);
     const json = values.json === true;
     const plain = isPlain(io.stderr, io.env);
     const style = makeStyle(!json && wantsColor(io.stdout, io.env));
