@@ -7,6 +7,7 @@
  * and in the other adapters (biome.json enforces it).
  */
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import {
   type FileHandle,
   link,
@@ -291,6 +292,21 @@ export async function removeFile(path: string): Promise<boolean> {
 /** Removes `path` and everything under it; nothing when it does not exist. */
 export async function removeTree(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true });
+}
+
+/** Removes `path` and everything under it, synchronously: for exit and signal handlers only. */
+export function removeTreeSync(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}
+
+/** The size in bytes of what `path` names; undefined when it does not exist. */
+export async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if (errnoOf(error) === "ENOENT" || errnoOf(error) === "ENOTDIR") return undefined;
+    throw error;
+  }
 }
 
 /** Creates directory `dir`; with `parents`, its parents too and no error when it exists. */

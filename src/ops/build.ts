@@ -5,9 +5,6 @@
  * through `onEvent`.
  */
 
-import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { extractSdist } from "../adapters/archives/extract.ts";
 import {
@@ -18,6 +15,7 @@ import {
   removeLegacySums,
   writeAtomic,
 } from "../adapters/dist-output.ts";
+import { makeDir, makeTempDir, removeTree, removeTreeSync } from "../adapters/fs.ts";
 import type { GitState } from "../adapters/git.ts";
 import { cleanUpOnInterrupt } from "../adapters/interrupt.ts";
 import { type PipSource, resolvePipSource } from "../adapters/python/build-env.ts";
@@ -156,8 +154,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       "SOURCE_DATE_EPOCH is not set and the project is not a git commit: timestamps in the artifacts will vary",
     );
   const interpreter = await findPython({ python: options.python, cwd: options.cwd, env: options.env });
-  const work = await mkdtemp(join(tmpdir(), "slipway-build-"));
-  const forgetWork = cleanUpOnInterrupt(() => rmSync(work, { recursive: true, force: true }));
+  const work = await makeTempDir("slipway-build-");
+  const forgetWork = cleanUpOnInterrupt(() => removeTreeSync(work));
   try {
     const pass = (dir: string, label: BuildPhase | undefined) =>
       buildAll({
@@ -247,7 +245,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     if (!ok) return report; // nothing reaches the output directory
 
     emit({ type: "phase", phase: "write", detail: display(outDir) });
-    await mkdir(outDir, { recursive: true });
+    await makeDir(outDir, { parents: true });
     if (options.clean) await cleanOutput(outDir);
     const mixed = otherReleases(await listArtifacts(outDir), names);
     if (mixed.length > 0) {
@@ -276,7 +274,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     await removeLegacySums(outDir);
     return report;
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeTree(work);
     forgetWork();
   }
 }
@@ -346,7 +344,7 @@ async function buildAll(pass: PassOptions): Promise<Built[]> {
         : { type: "phase", phase: pass.label, detail: "(sdist)" },
     );
     const outDir = join(pass.work, "sdist");
-    await mkdir(outDir, { recursive: true });
+    await makeDir(outDir, { parents: true });
     const hook = await timed("sdist", () =>
       runBuildHook({ ...common, kind: "sdist", srcDir: pass.project, buildSystem: pass.buildSystem, outDir }),
     );
@@ -367,7 +365,7 @@ async function buildAll(pass: PassOptions): Promise<Built[]> {
       detail: wheelSrc === pass.project ? "from the source tree" : "from the sdist",
     });
     const outDir = join(pass.work, "wheel");
-    await mkdir(outDir, { recursive: true });
+    await makeDir(outDir, { parents: true });
     const hook = await timed("wheel", () =>
       runBuildHook({ ...common, kind: "wheel", srcDir: wheelSrc, buildSystem: wheelSystem, outDir }),
     );

@@ -2,10 +2,10 @@
  * `check`: read a project and its distributions through the adapters, run every check, and
  * return the findings. Never prints; progress goes through `onEvent`.
  */
-import { readdir, stat } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { type AnalysisCache, openAnalysisCache } from "../adapters/analysis-cache.ts";
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
+import { fileSize, listDirIfExists } from "../adapters/fs.ts";
 import { readProject } from "../adapters/project.ts";
 import { type ReadmeRenderer, startReadmeRenderer } from "../adapters/readme.ts";
 import type { ProjectSnapshot } from "../adapters/snapshot.ts";
@@ -105,23 +105,13 @@ const READ_SLOTS = 2;
 const LARGE_ARCHIVE = 16 * 1024 * 1024;
 
 async function distsIn(project: string): Promise<string[]> {
-  try {
-    const names = await readdir(join(project, "dist"));
-    return names
-      .filter((n) => DIST_PATTERN.test(n))
-      .sort()
-      .map((n) => join(project, "dist", n));
-  } catch {
-    return [];
-  }
+  const names = (await listDirIfExists(join(project, "dist")).catch(() => undefined)) ?? [];
+  return names.filter((n) => DIST_PATTERN.test(n)).map((n) => join(project, "dist", n));
 }
 
 async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return 0; // the reader reports a missing file with its own message
-  }
+  // 0 for a file that cannot be read: the reader reports it with its own message.
+  return (await fileSize(path).catch(() => undefined)) ?? 0;
 }
 
 /**

@@ -3,10 +3,10 @@
  * ones), what the checks say about them, and each file's upload job (metadata form, digests).
  */
 
-import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { digestFile, type FileDigests } from "../adapters/file-digests.ts";
+import { listDirIfExists, pathKind } from "../adapters/fs.ts";
 import { pushAll } from "../core/arrays.ts";
 import type { DistContext } from "../core/checks/context.ts";
 import { assembleDistContext } from "../core/checks/dist-context.ts";
@@ -26,13 +26,8 @@ const DIST = /\.(whl|tar\.gz|zip)$/;
 
 export async function defaultDists(cwd: string): Promise<string[]> {
   const dir = join(cwd, "dist");
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    names = [];
-  }
-  const found = names.filter((n) => n.endsWith(".whl") || n.endsWith(".tar.gz")).sort();
+  const names = (await listDirIfExists(dir).catch(() => undefined)) ?? [];
+  const found = names.filter((n) => n.endsWith(".whl") || n.endsWith(".tar.gz"));
   if (found.length === 0) {
     throw new SlipwayError("config", `no distributions in ${dir}`, {
       hint: "Build them first (`slipway build`), or name the files: slipway publish dist/*.whl",
@@ -50,9 +45,7 @@ export async function givenDists(cwd: string, dists: readonly string[]): Promise
         hint: "Name wheels and sdists only; signatures and checksum files are not uploaded.",
       });
     }
-    try {
-      if (!(await stat(path)).isFile()) throw new Error("not a file");
-    } catch {
+    if ((await pathKind(path).catch(() => undefined)) !== "file") {
       throw new SlipwayError("usage", `${dist} does not exist`, { hint: "Check the path, or build first." });
     }
     if (!out.includes(path)) out.push(path);

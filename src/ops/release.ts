@@ -4,9 +4,8 @@
  * takes its plan from the journal, never from the files it already changed. Never prints: the
  * caller renders the events and the report.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { makeTempDir, removeTree } from "../adapters/fs.ts";
 import { currentBranch, type GitContext, remoteDefaultBranch } from "../adapters/git.ts";
 import type { PipSource } from "../adapters/python/build-env.ts";
 import { openProject, type ProjectSnapshot, type ReadBytes } from "../adapters/snapshot.ts";
@@ -346,7 +345,7 @@ function stageProvider(
         },
       };
     }
-    const temp = dryRun ? await mkdtemp(join(tmpdir(), "slipway-stage-")) : undefined;
+    const temp = dryRun ? await makeTempDir("slipway-stage-") : undefined;
     const index = await startIndex({
       root: temp ?? join(snapshot.root, STAGE_DIR),
       ownProjects: [plan.name],
@@ -373,7 +372,7 @@ function stageProvider(
       if (running === undefined) return;
       const r = await running.catch(() => undefined);
       await r?.index?.close();
-      if (r?.temp !== undefined) await rm(r.temp, { recursive: true, force: true });
+      if (r?.temp !== undefined) await removeTree(r.temp);
     },
   };
 }
@@ -452,7 +451,7 @@ async function run(
     return { plan, dryRun, result: undefined, distDir };
   }
   // A fresh run starts from an empty local stage: files left by an undone attempt may differ.
-  if (!dryRun && !resume) await rm(join(root, STAGE_DIR), { recursive: true, force: true });
+  if (!dryRun && !resume) await removeTree(join(root, STAGE_DIR));
   const stage = stageProvider(snapshot, plan, options, dryRun);
   try {
     const result = await runPipeline(releaseSteps(plan), {
@@ -480,7 +479,7 @@ async function run(
       now: clock,
       ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     });
-    if (result.status === "done") await rm(join(root, STAGE_DIR), { recursive: true, force: true });
+    if (result.status === "done") await removeTree(join(root, STAGE_DIR));
     return { plan, dryRun, result, distDir };
   } finally {
     await stage.close();
