@@ -11,8 +11,11 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { AnalysisResult, DescriptionAnalysis } from "../core/checks/description.ts";
 import { pruneWhenDue, touchCacheEntry } from "./cache-store.ts";
-import { readTextIfExists, writeFileAtomic } from "./fs.ts";
+import { readSmallRegularFile, writeFileAtomic } from "./fs.ts";
 import { cacheDirOf, entryPath } from "./readme-cache.ts";
+
+/** An entry larger than this was not written by slipway (a result is far smaller than its text). */
+const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
 declare const SLIPWAY_BUILD_ID: string;
 /** A hash of the sources a bundle was built from (scripts/build.mjs); undefined from source. */
@@ -43,7 +46,7 @@ export function openAnalysisCache(
     async get(analysis) {
       const key = keyOf(analysis);
       try {
-        const text = await readTextIfExists(entryPath(dir, key));
+        const text = await readSmallRegularFile(entryPath(dir, key), MAX_ENTRY_BYTES);
         if (text === undefined) return undefined;
         const entry = JSON.parse(text) as Record<string, unknown>;
         const result = entry["result"];

@@ -7,7 +7,7 @@
  * and in the other adapters (biome.json enforces it).
  */
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { constants, rmSync } from "node:fs";
 import {
   type FileHandle,
   link,
@@ -234,6 +234,38 @@ export async function readTextIfExists(path: string): Promise<string | undefined
 /** The text of `path` (UTF-8). */
 export async function readText(path: string): Promise<string> {
   return await readFile(path, "utf8");
+}
+
+/**
+ * The text of the regular file `path` when it holds at most `maxBytes`; undefined when it does not
+ * exist, is a symlink, a FIFO, a device or a directory, or is larger. For files a repository or
+ * another user can plant (cache entries, state): opening never follows a symlink and never blocks
+ * on a FIFO, and the size is bounded before anything is read.
+ */
+export async function readSmallRegularFile(path: string, maxBytes: number): Promise<string | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = errnoOf(error);
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP" || code === "ENXIO") return undefined;
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size > maxBytes) return undefined;
+    const bytes = Buffer.alloc(maxBytes + 1);
+    let filled = 0;
+    while (filled < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    // Grown past the bound since the stat: treated as too large, not read in part.
+    return filled > maxBytes ? undefined : bytes.subarray(0, filled).toString("utf8");
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Whether something (file, directory, symlink target) exists at `path`. */

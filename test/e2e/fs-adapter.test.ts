@@ -4,6 +4,7 @@
  * a symlink, a dangling symlink), and the mode asked for is the mode the file gets, umask or not.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import {
   lstatSync,
   mkdirSync,
@@ -22,6 +23,7 @@ import {
   listAsides,
   listDirIfExists,
   pathKind,
+  readSmallRegularFile,
   readTextIfExists,
   removeDeadAsides,
   removeFile,
@@ -252,4 +254,24 @@ describe("reads and small helpers", () => {
     assert.ok(!isTempBeside("/p/.slipway/.release.json.slipway-../x.tmp", "/p/.slipway/release.json"));
     assert.notEqual(tempBeside("/p/a"), tempBeside("/p/a"));
   });
+});
+
+test("readSmallRegularFile reads a small regular file and nothing a planted name points at", async () => {
+  const d = dir();
+  writeFileSync(join(d, "entry.json"), '{"ok":true}');
+  assert.equal(await readSmallRegularFile(join(d, "entry.json"), 64), '{"ok":true}');
+  assert.equal(await readSmallRegularFile(join(d, "absent.json"), 64), undefined);
+  // Larger than the bound: not read at all, not read in part.
+  writeFileSync(join(d, "big.json"), "x".repeat(65));
+  assert.equal(await readSmallRegularFile(join(d, "big.json"), 64), undefined);
+  assert.equal(await readSmallRegularFile(join(d, "big.json"), 65), "x".repeat(65));
+  // A symlink to a readable file is not followed.
+  writeFileSync(join(d, "secret"), "not for the cache");
+  symlinkSync(join(d, "secret"), join(d, "link.json"));
+  assert.equal(await readSmallRegularFile(join(d, "link.json"), 64), undefined);
+  // A FIFO would block a plain read forever; here it is refused at once.
+  execFileSync("mkfifo", [join(d, "fifo.json")]);
+  assert.equal(await readSmallRegularFile(join(d, "fifo.json"), 64), undefined);
+  mkdirSync(join(d, "sub.json"));
+  assert.equal(await readSmallRegularFile(join(d, "sub.json"), 64), undefined);
 });
