@@ -23,7 +23,7 @@ import {
   unlink,
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { isProcessGone } from "./process-start.ts";
 
 /**
@@ -364,4 +364,28 @@ export async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, "r").catch(() => undefined);
   await handle?.sync().catch(() => undefined);
   await handle?.close();
+}
+
+/**
+ * Fills a new directory `<parent>/<prefix><random>` through `fill`, then moves it to `dest` in
+ * one rename, replacing what was there: `dest` holds all of it or, when `fill` throws, what it
+ * held before (the partial directory is removed).
+ */
+export async function replaceDirWith(
+  parent: string,
+  prefix: string,
+  dest: string,
+  fill: (dir: string) => Promise<void>,
+): Promise<void> {
+  const temp = join(parent, `${prefix}${randomBytes(6).toString("hex")}`);
+  await mkdir(temp);
+  try {
+    await fill(temp);
+    const target = resolve(dest);
+    await rm(target, { recursive: true, force: true });
+    await mkdir(dirname(target), { recursive: true });
+    await rename(temp, target);
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { digestFile } from "../../adapters/file-digests.ts";
-import { removeTree } from "../../adapters/release-state.ts";
+import { removeTree } from "../../adapters/fs.ts";
 import { addScratchWorktree, hasSubmodules, removeScratchWorktree } from "../../adapters/scratch-worktree.ts";
 import { resolveInside } from "../../adapters/state-dir.ts";
 import { normalizeName } from "../../core/names/name.ts";

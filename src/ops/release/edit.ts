@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { applyFileChanges, type FileChange, recoverFileChanges } from "../../adapters/file-transaction.ts";
-import { readTextOrNull } from "../../adapters/release-state.ts";
+import { readTextIfExists } from "../../adapters/fs.ts";
 import type { ReleasePlan } from "../../core/release/plan.ts";
 import { list, relativePath, record as struct } from "../../core/stored-shape.ts";
 import { envPreflight, gatePreflight, gitPreflight } from "../release-preflight.ts";
@@ -39,7 +39,8 @@ async function editState(root: string, plan: ReleasePlan): Promise<"after" | "be
   let before = 0;
   for (const e of plan.edits) {
     // null: the file is not there (an edit that creates it has not run, or one that deletes it has).
-    const text = await readTextOrNull(join(root, e.path));
+    // Unreadable (absent, a directory, no permission) counts as not holding the text.
+    const text = (await readTextIfExists(join(root, e.path)).catch(() => undefined)) ?? null;
     if (text === e.after) after++;
     if (text === e.before) before++;
   }

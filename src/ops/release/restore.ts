@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { digestFile } from "../../adapters/file-digests.ts";
+import { replaceDirWith } from "../../adapters/fs.ts";
 import {
   containsCommit,
   createRef,
@@ -25,7 +26,6 @@ import {
   resolveCommit,
   resolveObject,
 } from "../../adapters/git.ts";
-import { replaceDirWith } from "../../adapters/release-state.ts";
 import { ensureStateDir } from "../../adapters/state-dir.ts";
 import { normalizeVersion } from "../../core/pep440/version.ts";
 import { type ReleasePlan, readStoredPlan } from "../../core/release/plan.ts";
