@@ -10,11 +10,12 @@
  * Python at all. Only a Python that is its own interpreter qualifies: a shim (pyenv, asdf,
  * mise) picks an interpreter by files slipway cannot know, so it is always asked.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { type BigIntStats, statSync } from "node:fs";
-import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, join } from "node:path";
+import { readFile, realpath, stat } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
 import type { RenderVerdict } from "../core/readme/verdict.ts";
+import { writeFileAtomic } from "./fs.ts";
 
 /**
  * What the render script's first line says about the renderer (interpreter, versions, sys.path
@@ -163,18 +164,11 @@ export function verdictKey(identity: string, kind: string, text: string): string
 }
 
 /**
- * Writes a cache entry as JSON aside, then renames it into place: a reader sees the old entry
- * or the whole new one, never half. A failure is swallowed (a cache is only an optimisation).
+ * Writes a cache entry as JSON, atomically (fs.ts): a reader sees the old entry or the whole new
+ * one, never half. A failure is swallowed (a cache is only an optimisation).
  */
 export async function writeEntry(path: string, value: unknown): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temp, JSON.stringify(value));
-    await rename(temp, path);
-  } catch {
-    await rm(temp, { force: true }).catch(() => {});
-  }
+  await writeFileAtomic(path, JSON.stringify(value), { mkdirs: true }).catch(() => {});
 }
 
 /** `<dir>/<first 2 hex>/<key>.json`: fanned out so no directory grows huge. */
