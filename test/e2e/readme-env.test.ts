@@ -1,13 +1,13 @@
 /**
  * PyPI's renderer for a Python that lacks readme_renderer: reStructuredText is rendered by the
  * readme_renderer version PyPI runs, in an environment slipway makes once in its cache
- * (src/adapters/readme-env.ts). pip installs it from a local wheel directory with no index, so
- * nothing here reaches PyPI; offline (no index, nothing to find) the Python's own renderer or the
+ * (src/adapters/readme-env.ts). pip installs it from wheels remade from the peers venv with no
+ * index, so nothing here reaches PyPI; offline (no index, nothing to find) the Python's own renderer or the
  * built-in lint decides and the verdict says why, which the checks report as an info.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -15,7 +15,6 @@ import { renderReadmes } from "../../src/adapters/readme.ts";
 import { PYPI_README_REQUIREMENTS, readmePipSource } from "../../src/adapters/readme-env.ts";
 import { checkDescription } from "../../src/core/checks/description.ts";
 import { peersPython } from "../helpers/peers.ts";
-import { wheelhouse } from "../helpers/wheelhouse.ts";
 
 const work = mkdtempSync(join(tmpdir(), "slipway-readme-env-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -34,10 +33,30 @@ function barePython(): string {
   return join(venv, "bin", "python");
 }
 
-/** Wheels of PyPI's renderer: the test wheelhouse, or SLIPWAY_TEST_README_WHEELS for a local run. */
-function rendererWheels(): string | undefined {
-  const dirs = [process.env["SLIPWAY_TEST_README_WHEELS"], wheelhouse()].filter((d) => d !== undefined);
-  return dirs.find((d) => existsSync(d) && readdirSync(d).some((f) => f.startsWith("readme_renderer-46.0-")));
+// Wheels of PyPI's renderer remade from the peers venv, which has the pinned versions installed
+// (test/peers/requirements.txt): pip then installs them with no index, so no test reaches PyPI.
+const REWHEEL_PY = String.raw`
+import os, sys, zipfile
+from importlib.metadata import distribution
+out = sys.argv[1]
+for name in sys.argv[2:]:
+    dist = distribution(name)
+    tag = next(l.split(":", 1)[1].strip() for l in dist.read_text("WHEEL").splitlines() if l.startswith("Tag:"))
+    stem = dist.metadata["Name"].replace("-", "_").lower()
+    with zipfile.ZipFile(os.path.join(out, "%s-%s-%s.whl" % (stem, dist.version, tag)), "w") as whl:
+        for f in dist.files:
+            path = f.locate()
+            if f.parts[0] != ".." and "__pycache__" not in f.parts and os.path.isfile(path):
+                whl.write(path, str(f))
+`;
+
+function rendererWheels(): string {
+  const dir = join(work, "wheels");
+  if (existsSync(dir)) return dir;
+  mkdirSync(dir);
+  const names = PYPI_README_REQUIREMENTS.map((r) => r.split("==")[0]!);
+  execFileSync(peersPython(), ["-c", REWHEEL_PY, dir, ...names]);
+  return dir;
 }
 
 const baseEnv = { PATH: process.env["PATH"], HOME: join(work, "home") };
