@@ -12,11 +12,14 @@
  */
 import { createHash } from "node:crypto";
 import { type BigIntStats, statSync } from "node:fs";
-import { readFile, realpath, stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { RenderVerdict } from "../core/readme/verdict.ts";
 import { pruneWhenDue, touchCacheEntry } from "./cache-store.ts";
-import { writeFileAtomic } from "./fs.ts";
+import { readSmallRegularFile, writeFileAtomic } from "./fs.ts";
+
+/** An entry larger than this was not written by slipway: a verdict is far smaller. */
+const MAX_ENTRY_BYTES = 16 * 1024 * 1024;
 
 /**
  * What the render script's first line says about the renderer (interpreter, versions, sys.path
@@ -165,8 +168,8 @@ export function verdictKey(identity: string, kind: string, text: string): string
 }
 
 /**
- * Writes a cache entry as JSON aside, then renames it into place: a reader sees the old entry
- * or the whole new one, never half. A failure is swallowed (a cache is only an optimisation).
+ * Writes a cache entry as JSON, atomically (fs.ts): a reader sees the old entry or the whole new
+ * one, never half. A failure is swallowed (a cache is only an optimisation).
  */
 export async function writeEntry(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(value), { mkdirs: true }).catch(() => {});
@@ -189,7 +192,9 @@ export function openVerdictCache(
     dir,
     async get(key) {
       try {
-        const entry: unknown = JSON.parse(await readFile(entryPath(dir, key), "utf8"));
+        const entry: unknown = JSON.parse(
+          (await readSmallRegularFile(entryPath(dir, key), MAX_ENTRY_BYTES)) ?? "null",
+        );
         if (!isEntry(entry) || entry.key !== key) return undefined;
         await touchCacheEntry(entryPath(dir, key)); // its last use, for `slipway cache prune`
         return entry.verdict;
@@ -203,7 +208,9 @@ export function openVerdictCache(
     },
     async knownIdentity(slot, python) {
       try {
-        const entry = JSON.parse(await readFile(identityPath(slot), "utf8")) as Record<string, unknown>;
+        const entry = JSON.parse(
+          (await readSmallRegularFile(identityPath(slot), MAX_ENTRY_BYTES)) ?? "null",
+        ) as Record<string, unknown>;
         const line = entry["line"];
         if (entry["slot"] !== slot || typeof line !== "string") return undefined;
         const identity = JSON.parse(line) as Record<string, unknown>;

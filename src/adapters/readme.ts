@@ -1,7 +1,8 @@
 /**
  * Renders long descriptions the way PyPI does, with one Python process for the whole batch:
- * readme_renderer when importable, else bare docutils with readme_renderer's settings, else
- * (no Python, or neither importable) slipway's built-in checks. A missing Python is not an
+ * readme_renderer when importable; for reStructuredText on a Python without it, PyPI's pinned
+ * readme_renderer in an environment slipway makes once (readme-env.ts); else bare docutils with
+ * readme_renderer's settings, else (no Python, or neither importable) slipway's built-in checks. A missing Python is not an
  * error: the built-in lint models PyPI's docutils 0.23 closely. Verdicts of a real renderer
  * are cached (readme-cache.ts), so a warm run never imports docutils, and while the Python's
  * files are unchanged it does not start Python at all.
@@ -22,6 +23,7 @@ import {
   stampNow,
   verdictKey,
 } from "./readme-cache.ts";
+import { provideReadmeEnv } from "./readme-env.ts";
 import { which } from "./which.ts";
 
 export interface ReadmeItem {
@@ -36,6 +38,11 @@ export interface RenderReadmesOptions {
   cwd: string;
   env: Record<string, string | undefined>;
   timeoutMs?: number;
+  /**
+   * Render reStructuredText with PyPI's readme_renderer in slipway's cached environment when
+   * `python` lacks readme_renderer (readme-env.ts). Default true.
+   */
+  pypiEnv?: boolean;
 }
 
 // Runs inside the user's Python, in two phases. First it prints one JSON line naming the
@@ -411,6 +418,26 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
       const line = (await known) ?? (await startChild(python).identityLine);
       let identity = cache === undefined ? undefined : parseIdentity(line, SCRIPT_HASH);
       let { verdicts, misses } = await lookUp(items, identity);
+      // A Python without readme_renderer (known from its identity; with the cache off it is not
+      // known) renders reStructuredText with PyPI's own renderer instead, cached hits included:
+      // they came from bare docutils or the built-in lint.
+      const rst = [
+        ...new Map(items.filter((i) => kindOf(i.contentType) === "rst").map((i) => [i.text, i])).values(),
+      ];
+      let note: string | undefined;
+      const pypi = new Map<string, RenderVerdict>();
+      const lacksRenderer = identity !== undefined && identity.dists["readme_renderer"] == null;
+      if (options.pypiEnv !== false && rst.length > 0 && lacksRenderer) {
+        const made = await provideReadmeEnv({ python, cwd: options.cwd, env: options.env });
+        if ("python" in made) {
+          const renderer = startReadmeRenderer({ ...options, python: made.python, pypiEnv: false });
+          const rendered = await renderer.render(rst);
+          for (const [i, item] of rst.entries())
+            pypi.set(jobId("rst", item.text), rendered[i] as RenderVerdict);
+        } else {
+          note = `PyPI's readme_renderer could not be set up in slipway's cache (${made.unavailable})`;
+        }
+      }
       if (misses.length > 0 && child === undefined) {
         // Known identity, but something to render: now Python runs. Should it name itself
         // differently after all, every verdict is looked up again under what it says now.
@@ -420,6 +447,7 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
           ({ verdicts, misses } = await lookUp(items, identity));
         }
       }
+      if (pypi.size > 0) misses = misses.filter((job) => !pypi.has(job.id));
       child?.send(JSON.stringify(misses.map(({ item, type }) => ({ text: item.text, type }))));
       const rendered = misses.length === 0 ? [] : await parseOutput(child?.running, misses.length);
       const writes: Promise<void>[] = [];
@@ -434,9 +462,11 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
       });
       await Promise.all(writes);
       return await Promise.all(
-        items.map(
-          async (item) => verdicts.get(jobId(kindOf(item.contentType), item.text)) ?? builtinVerdict(item),
-        ),
+        items.map(async (item) => {
+          const id = jobId(kindOf(item.contentType), item.text);
+          const verdict = pypi.get(id) ?? verdicts.get(id) ?? (await builtinVerdict(item));
+          return note !== undefined && kindOf(item.contentType) === "rst" ? { ...verdict, note } : verdict;
+        }),
       );
     },
     close() {

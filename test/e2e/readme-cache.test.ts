@@ -289,7 +289,8 @@ test("another Python never hits the entries of the first", async () => {
   assert.equal(entries(cache).length, DISTINCT_RST);
   // docutils 0.23 without readme_renderer: the same texts, but its own verdicts and entries.
   const bare = traced(venvWithOwnDocutils({ readmeRenderer: false }).python);
-  const verdicts = await renderReadmes(ITEMS, { python: bare.python, cwd: work, env });
+  // Its own renderer, not PyPI's readme_renderer environment (readme-env.test.ts covers that).
+  const verdicts = await renderReadmes(ITEMS, { python: bare.python, cwd: work, env, pypiEnv: false });
   assert.equal(verdicts[0]!.renderer, "docutils 0.23");
   assert.deepEqual(verdicts.map(summary), EXPECTED);
   assert.deepEqual(bare.take(), { runs: 1, docutils: true });
@@ -309,7 +310,7 @@ test("built-in verdicts and verdicts of a renderer that does not match its metad
     }
   };
   if (existsSync(system) && !hasDocutils(system)) {
-    const plain = await renderReadmes(ITEMS, { python: system, cwd: work, env });
+    const plain = await renderReadmes(ITEMS, { python: system, cwd: work, env, pypiEnv: false });
     assert.equal(plain[1]!.renderer, "built-in rst lint");
   }
   // docutils imported from a bare directory (no dist-info): it renders, but who it is is unknown.
@@ -321,7 +322,12 @@ test("built-in verdicts and verdicts of a renderer that does not match its metad
     encoding: "utf8",
   }).trim();
   symlinkSync(docutilsDir, join(site, "docutils"));
-  const bare = await renderReadmes(ITEMS, { python: join(venv, "bin", "python"), cwd: work, env });
+  const bare = await renderReadmes(ITEMS, {
+    python: join(venv, "bin", "python"),
+    cwd: work,
+    env,
+    pypiEnv: false,
+  });
   assert.equal(bare[1]!.renderer, "docutils 0.23");
   assert.deepEqual(bare.map(summary), EXPECTED);
   assert.deepEqual(entries(cache), []);

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { micromark } from "micromark";
 import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { couldBeEmpty } from "../../src/core/readme/markdown.ts";
-import { markdownRendersEmpty } from "../../src/core/readme/markdown-empty.ts";
+import { markdownRendersEmpty, opensBlockAfterBlank } from "../../src/core/readme/markdown-empty.ts";
 import { seededRandom } from "../helpers/random.ts";
 
 const SILENT = [
@@ -93,5 +93,58 @@ test("couldBeEmpty sends only a document opening with a definition to the full G
     "\r\n[a]: /u",
   ]) {
     assert.equal(couldBeEmpty(doc), true, JSON.stringify(doc));
+  }
+});
+
+test("a block opened after a blank line answers without micromark, and agrees with it", () => {
+  const html = (doc: string) =>
+    micromark(doc, { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: true }).trim();
+  for (const end of ["\n", "\r\n", "\r"]) {
+    for (const tail of ["x", "<!-- c -->", "#", "- ", "> ", "|a|", "\\", "***", "![i](s)"]) {
+      const doc = `[a]: /u${end}${end}${tail}${end}`;
+      assert.equal(opensBlockAfterBlank(doc), true, JSON.stringify(doc));
+      assert.equal(markdownRendersEmpty(doc), html(doc) === "", JSON.stringify(doc));
+    }
+    // Not decided by the pass: definitions, indented lines (a footnote's content), no blank line.
+    for (const doc of [
+      `[a]: /u${end}${end}[b]: /v${end}`,
+      `[^1]: a${end}${end}    b${end}`,
+      `[^1]: a${end}${end}\tb${end}`,
+      `[a]:${end}/u${end}'t${end}x'${end}`,
+      `[a]: /u${end}x${end}`,
+    ]) {
+      assert.equal(opensBlockAfterBlank(doc), false, JSON.stringify(doc));
+      assert.equal(markdownRendersEmpty(doc), html(doc) === "", JSON.stringify(doc));
+    }
+  }
+});
+
+test("markdownRendersEmpty stays linear where micromark is quadratic", () => {
+  // micromark takes ~3 s for n = 4,000 here and 64x the time for 8x the input; judged by
+  // scaling as in markdown-scan.test.ts: a case fails only when three rounds all scale badly.
+  const cases: Record<string, (n: number) => string> = {
+    "code spans": (n) => `[a]: /u\n\n<b> ${"\\``".repeat(n)}`,
+    comments: (n) => `[a]: /u\n\nx ${"<!-- x ".repeat(n)}`,
+    titles: (n) => `[a]: /u\n\nx ${"[a](b (c ".repeat(n)}`,
+  };
+  const best = (doc: string) => {
+    let ms = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      // A fresh string each time: the memo would answer a repeat at once.
+      assert.equal(markdownRendersEmpty(`${doc}${i}`), false);
+      ms = Math.min(ms, performance.now() - start);
+    }
+    return ms;
+  };
+  for (const [what, make] of Object.entries(cases)) {
+    const [small, large] = [make(5_000), make(40_000)];
+    const rounds: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const [a, b] = [best(small), best(large)];
+      if (b / Math.max(a, 2) < 24) break;
+      rounds.push(`${a.toFixed(1)} ms → ${b.toFixed(1)} ms`);
+    }
+    assert.ok(rounds.length < 3, `${what}: 8x the input took ${rounds.join(", ")}`);
   }
 });

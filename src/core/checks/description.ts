@@ -242,6 +242,13 @@ function checkRst(ctx: Ctx, text: string, looksMarkdown: string | undefined): vo
   const lint = analyzeRst(text);
   const lintFails = lint.issues.length > 0 || lint.empty;
   const wrongMarkup = wrongMarkupHint(ctx, looksMarkdown);
+  const note = ctx.input.verdict?.note;
+  if (note !== undefined) {
+    add(ctx, "DESC09", `${ctx.where}: checked with ${ctx.input.verdict?.renderer}: ${note}`, undefined, {
+      severity: "info",
+      hint: "Connect to the index once (or point PIP_FIND_LINKS at a wheelhouse) and re-check, or install readme_renderer in the Python slipway uses.",
+    });
+  }
   if (verdict === undefined) {
     reportLint(ctx, lint, "error", wrongMarkup);
     if (lint.unverified.length > 0 && !lintFails) {

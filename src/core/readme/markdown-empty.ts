@@ -42,7 +42,39 @@ function rendersNothing(events: ReturnType<typeof parseGfm>): boolean {
   return true;
 }
 
+/**
+ * True when, after a blank line, a line starts with anything but a space, a tab or `[`: that
+ * line opens a top-level block that is no definition (a blank line ends every paragraph,
+ * definition title and lazy line, and an unindented line ends a footnote's content), so the text
+ * renders something. One linear pass that spares most texts micromark's parse, which is
+ * quadratic on some inline input (unclosed code spans, comments, titles: bench/readme.mjs).
+ */
+export function opensBlockAfterBlank(text: string): boolean {
+  let previousBlank = false;
+  let start = true;
+  let indented = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      previousBlank = start;
+      // \r\n is one line ending.
+      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+      start = true;
+      indented = false;
+    } else if (start) {
+      if (c === 32 || c === 9) {
+        indented = true;
+        continue;
+      }
+      if (previousBlank && !indented && c !== 91) return true;
+      start = false;
+    }
+  }
+  return false;
+}
+
 /** True when the Markdown renders to no HTML at all. */
 export const markdownRendersEmpty = memoByText(
-  (text: string): boolean => couldBeEmpty(text) && rendersNothing(parseGfm(text)),
+  (text: string): boolean =>
+    couldBeEmpty(text) && !opensBlockAfterBlank(text) && rendersNothing(parseGfm(text)),
 );

@@ -15,6 +15,8 @@ export interface RenderVerdict {
   messages: { line?: number; text: string }[];
   /** Versions behind `renderer`, when a Python renderer was used. */
   versions?: { readmeRenderer?: string; docutils?: string; pygments?: string };
+  /** Why PyPI's renderer was not used where slipway would have used it (shown as an info). */
+  note?: string;
 }
 
 /** PyPI's renderer as slipway knows it: readme_renderer 46 with docutils 0.23 (warehouse pins). */
