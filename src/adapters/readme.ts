@@ -40,7 +40,7 @@ export interface RenderReadmesOptions {
   timeoutMs?: number;
   /**
    * Render reStructuredText with PyPI's readme_renderer in slipway's cached environment when
-   * `python` lacks readme_renderer (readme-env.ts). Default true.
+   * `python` lacks readme_renderer (readme-env.ts). Default true; `SLIPWAY_README_ENV=off` in `env` is false.
    */
   pypiEnv?: boolean;
 }
@@ -427,7 +427,8 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
       let note: string | undefined;
       const pypi = new Map<string, RenderVerdict>();
       const lacksRenderer = identity !== undefined && identity.dists["readme_renderer"] == null;
-      if (options.pypiEnv !== false && rst.length > 0 && lacksRenderer) {
+      const wanted = options.pypiEnv !== false && options.env["SLIPWAY_README_ENV"] !== "off";
+      if (wanted && rst.length > 0 && lacksRenderer) {
         const made = await provideReadmeEnv({ python, cwd: options.cwd, env: options.env });
         if ("python" in made) {
           const renderer = startReadmeRenderer({ ...options, python: made.python, pypiEnv: false });

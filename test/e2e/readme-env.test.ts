@@ -137,3 +137,20 @@ test("with the cache off nothing is made and nothing is noted", async () => {
   assert.equal(verdicts[0]!.renderer, "built-in rst lint");
   assert.equal(verdicts[0]!.note, undefined);
 });
+
+test("SLIPWAY_README_ENV=off: no environment is made, pip is not run, and nothing is noted", async () => {
+  const cache = join(work, "cache-env-off");
+  // An index that refuses every connection: had pip run, the verdict would carry its failure.
+  const env = {
+    ...baseEnv,
+    SLIPWAY_CACHE_DIR: cache,
+    SLIPWAY_README_ENV: "off",
+    PIP_INDEX_URL: "http://127.0.0.1:9/",
+  };
+  const verdicts = await renderReadmes(ITEMS, { python: barePython(), cwd: work, env });
+  assert.deepEqual(verdicts.map(summary), ["ok", "failed", "ok"]);
+  assert.equal(verdicts[1]!.renderer, "built-in rst lint");
+  assert.equal(verdicts[1]!.note, undefined);
+  assert.equal(existsSync(join(cache, "build-envs")), false);
+  assert.equal(existsSync(join(cache, "readme-env-v1")), false);
+});
