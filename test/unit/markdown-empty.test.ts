@@ -10,6 +10,7 @@ import { gfm, gfmHtml } from "micromark-extension-gfm";
 import { couldBeEmpty } from "../../src/core/readme/markdown.ts";
 import { markdownRendersEmpty, opensBlockAfterBlank } from "../../src/core/readme/markdown-empty.ts";
 import { seededRandom } from "../helpers/random.ts";
+import { assertScalesLinearly } from "../helpers/scaling.ts";
 
 const SILENT = [
   "",
@@ -120,31 +121,14 @@ test("a block opened after a blank line answers without micromark, and agrees wi
 });
 
 test("markdownRendersEmpty stays linear where micromark is quadratic", () => {
-  // micromark takes ~3 s for n = 4,000 here and 64x the time for 8x the input; judged by
-  // scaling as in markdown-scan.test.ts: a case fails only when three rounds all scale badly.
+  // micromark takes ~3 s for n = 4,000 here and 64x the time for 8x the input.
   const cases: Record<string, (n: number) => string> = {
     "code spans": (n) => `[a]: /u\n\n<b> ${"\\``".repeat(n)}`,
     comments: (n) => `[a]: /u\n\nx ${"<!-- x ".repeat(n)}`,
     titles: (n) => `[a]: /u\n\nx ${"[a](b (c ".repeat(n)}`,
   };
-  const best = (doc: string) => {
-    let ms = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 5; i++) {
-      const start = performance.now();
-      // A fresh string each time: the memo would answer a repeat at once.
-      assert.equal(markdownRendersEmpty(`${doc}${i}`), false);
-      ms = Math.min(ms, performance.now() - start);
-    }
-    return ms;
-  };
-  for (const [what, make] of Object.entries(cases)) {
-    const [small, large] = [make(5_000), make(40_000)];
-    const rounds: string[] = [];
-    for (let round = 0; round < 3; round++) {
-      const [a, b] = [best(small), best(large)];
-      if (b / Math.max(a, 2) < 24) break;
-      rounds.push(`${a.toFixed(1)} ms → ${b.toFixed(1)} ms`);
-    }
-    assert.ok(rounds.length < 3, `${what}: 8x the input took ${rounds.join(", ")}`);
-  }
+  // A fresh string each time: the memo would answer a repeat at once.
+  assertScalesLinearly(cases, (doc, attempt) =>
+    assert.equal(markdownRendersEmpty(`${doc}${attempt}`), false),
+  );
 });

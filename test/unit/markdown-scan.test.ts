@@ -18,6 +18,7 @@ import { field, parseMetadataFile } from "../../src/core/metadata/parse.ts";
 import { scanMarkdown } from "../../src/core/readme/markdown.ts";
 import { type MarkdownItem, scanMarkdownSyntax } from "../../src/core/readme/markdown-scan.ts";
 import { type HtmlProblem, type HtmlUrl, inspectHtml } from "../../src/core/readme/sanitizer.ts";
+import { assertScalesLinearly } from "../helpers/scaling.ts";
 
 /** The items micromark's CommonMark parse yields, as the README checks read them before. */
 function micromarkItems(text: string): MarkdownItem[] {
@@ -181,10 +182,6 @@ test("scanMarkdownSyntax's accepted differences from micromark are still exactly
 test("scanMarkdownSyntax stays linear on pathological input", () => {
   // Each would rescan the rest of its paragraph per attempt without the scanner's memos:
   // unclosed code spans, comments and titles, nested labels with definitions around.
-  // Judged by scaling, not by a time limit: 8x the input may take at most 24x the time (linear
-  // is 8x; a quadratic scan takes 64x). A pause of the machine (GC, another test process) can
-  // inflate one measurement, never every one: a case fails only when three rounds of best-of-5
-  // all scale badly, which a quadratic scan does every time.
   const cases: Record<string, (n: number) => string> = {
     "code spans": (n) => `<b> ${"\\``".repeat(n)}`,
     comments: (n) => `x ${"<!-- x ".repeat(n)}`,
@@ -194,27 +191,7 @@ test("scanMarkdownSyntax stays linear on pathological input", () => {
     destinations: (n) => "[a](b".repeat(n),
     definitions: (n) => "[a]: /u\n".repeat(n),
   };
-  const best = (doc: string) => {
-    let ms = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 5; i++) {
-      const start = performance.now();
-      scanMarkdownSyntax(doc);
-      ms = Math.min(ms, performance.now() - start);
-    }
-    return ms;
-  };
-  for (const [what, make] of Object.entries(cases)) {
-    const small = make(5_000);
-    const large = make(40_000);
-    const rounds: string[] = [];
-    for (let round = 0; round < 3; round++) {
-      const [a, b] = [best(small), best(large)];
-      // A floor of 2 ms keeps timer noise on tiny inputs from inflating the ratio.
-      if (b / Math.max(a, 2) < 24) break;
-      rounds.push(`${a.toFixed(1)} ms → ${b.toFixed(1)} ms`);
-    }
-    assert.ok(rounds.length < 3, `${what}: 8x the input took ${rounds.join(", ")}`);
-  }
+  assertScalesLinearly(cases, (doc) => scanMarkdownSyntax(doc));
 });
 
 // ---- corpora -----------------------------------------------------------------------------
