@@ -7,6 +7,7 @@ import { startIndex } from "../../server/index-server.ts";
 import { displayUrl } from "../../server/log-safety.ts";
 import { prepareIndexToken } from "../../server/token-file.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
+import { renderIndexWarning } from "../render/index-events.ts";
 import { makeStyle, wantsColor } from "../style.ts";
 
 export const HELP = `Usage: slipway index serve [options]
@@ -68,7 +69,7 @@ function logLine(event: IndexEvent): string | undefined {
     case "upstream":
       return `upstream ${event.url} ${event.status} ${event.durationMs} ms`;
     case "warning":
-      return `warning: ${event.message}`;
+      return `warning: ${renderIndexWarning(event)}`;
   }
 }
 
