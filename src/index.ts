@@ -12,7 +12,7 @@ export type { CheckInfo, Finding, Location, Severity } from "./core/findings.ts"
 export type { IndexAnswer, UploadOutcome, UploadStatus } from "./core/upload/outcome.ts";
 export type { ErrorCode } from "./errors.ts";
 export { SlipwayError } from "./errors.ts";
-export type { BuildEvent, BuildOptions, BuildPhase, BuildReport } from "./ops/build.ts";
+export type { BuildEvent, BuildOptions, BuildPhase, BuildReport, BuildWarning } from "./ops/build.ts";
 export { build } from "./ops/build.ts";
 export type { ReproducibilityReport } from "./ops/build-reproducible.ts";
 export type { ChangelogInputs, ChangelogPlan, PlanChangelogOptions } from "./ops/changelog.ts";
@@ -57,5 +57,6 @@ export {
 export type { VersionAnswer, VersionChoice, VersionMenu, VersionMenuRead } from "./ops/version-menu.ts";
 export { describeMenuArguments, parseVersionAnswer, readVersionMenu } from "./ops/version-menu.ts";
 export { Secret } from "./secret.ts";
+export type { IndexWarning } from "./server/events.ts";
 export type { IndexEvent, IndexServerOptions, RunningIndex } from "./server/index-server.ts";
 export { startIndex } from "./server/index-server.ts";

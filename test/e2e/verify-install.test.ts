@@ -13,7 +13,13 @@ import { basename, dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type VerifyInstallOptions, type VerifyRun, verifyInstall } from "../../src/ops/verify-install.ts";
+import {
+  type VerifyInstallOptions,
+  type VerifyRun,
+  type VerifyStep,
+  verifyInstall,
+} from "../../src/ops/verify-install.ts";
+import { jsonLines, reportOf } from "../helpers/json-lines.ts";
 import { peersPython } from "../helpers/peers.ts";
 import { wheelhouse } from "../helpers/wheelhouse.ts";
 import { writeWheel } from "../helpers/wheels.ts";
@@ -207,14 +213,26 @@ async function slipway(
 }
 
 describe("slipway verify-install (CLI)", { concurrency: 2 }, () => {
-  test("dist/*.whl by default; --json prints the report; exit 0", async () => {
+  test("dist/*.whl by default; --json prints the events, then the report; exit 0", async () => {
     const project = join(work, "cli-good");
     good(join(project, "dist"));
     const r = await slipway(["--python", python, "--no-index", "--json"], project);
     assert.equal(r.code, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as { ok: boolean; runs: VerifyRun[] };
+    const report = reportOf(r.stdout) as { ok: boolean; runs: VerifyRun[] };
     assert.equal(report.ok, true);
     assert.deepEqual(report.runs[0]?.target.files, ["goodpkg-1.0.0-py3-none-any.whl"]);
+    const lines = jsonLines(r.stdout);
+    const types = lines.map((l) => l.type);
+    assert.deepEqual(types.slice(0, 2), ["start", "run-start"]);
+    assert.deepEqual(types.slice(-2), ["run-done", "report"]);
+    const steps = lines.filter((l) => l.type === "step").map((l) => l["step"] as VerifyStep);
+    assert.deepEqual(steps, report.runs[0]?.steps, "each step is a line as it ends, as the report holds it");
+    assert.equal(
+      types.filter((t) => t === "step-start").length,
+      steps.length,
+      "each step is announced as it starts",
+    );
+    assert.equal(r.stderr, "", "stdout holds the JSON; CI output has nothing else to say");
   });
 
   test("a failing step prints the command and the output tail; exit 1", async () => {
