@@ -8,6 +8,7 @@ import { displayUrl } from "../../server/log-safety.ts";
 import { prepareIndexToken } from "../../server/token-file.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { renderIndexWarning } from "../render/index-events.ts";
+import { jsonLine } from "../render/json-lines.ts";
 import { makeStyle, wantsColor } from "../style.ts";
 
 export const HELP = `Usage: slipway index serve [options]
@@ -101,7 +102,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const style = makeStyle(!values.json && wantsColor(io.stdout, io.env));
     const onEvent = (event: IndexEvent) => {
       if (values.json) {
-        write(io.stdout, `${JSON.stringify(event)}\n`);
+        write(io.stdout, jsonLine(event));
         return;
       }
       const line = logLine(event);
