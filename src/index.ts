@@ -10,6 +10,8 @@ export type { BuildManifest, BuiltArtifact } from "./core/build/output.ts";
 export { ALL_CHECKS } from "./core/checks/registry.ts";
 export type { CheckInfo, Finding, Location, Severity } from "./core/findings.ts";
 export type { IndexAnswer, UploadOutcome, UploadStatus } from "./core/upload/outcome.ts";
+export type { ArchiveFact, VerifyResult } from "./core/verify/step-results.ts";
+export { describeVerifyResult } from "./core/verify/step-results.ts";
 export type { ErrorCode } from "./errors.ts";
 export { SlipwayError } from "./errors.ts";
 export type { BuildEvent, BuildOptions, BuildPhase, BuildReport, BuildWarning } from "./ops/build.ts";

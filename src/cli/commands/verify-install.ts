@@ -1,4 +1,5 @@
 /** `slipway verify-install [DIST...]`: argv → verifyInstall() → per-run steps and an exit code. */
+import { describeVerifyResult } from "../../core/verify/step-results.ts";
 import { SlipwayError } from "../../errors.ts";
 import type { VerifyEvent, VerifyRun, VerifyStep, VerifyTarget } from "../../ops/verify-install.ts";
 import { verifyInstall } from "../../ops/verify-install.ts";
@@ -66,7 +67,7 @@ const label = (t: VerifyTarget) => `${t.name} ${t.version} (${t.kind}: ${t.files
 function stepLines(step: VerifyStep, style: Style): string[] {
   const mark = !step.ok ? style.red("FAIL") : step.warning ? style.yellow("warn") : style.green("ok  ");
   const lines = [
-    `  ${mark} ${step.kind.padEnd(12)} ${style.bold(step.subject)}: ${step.message} ${style.dim(`(${seconds(step.ms)})`)}`,
+    `  ${mark} ${step.kind.padEnd(12)} ${style.bold(step.subject)}: ${describeVerifyResult(step.result)} ${style.dim(`(${seconds(step.ms)})`)}`,
   ];
   if (!step.ok) {
     if (step.command !== undefined) lines.push(style.dim(`       $ ${step.command}`));
