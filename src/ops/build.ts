@@ -71,9 +71,24 @@ export interface BuildOptions {
 
 export type BuildPhase = "prepare" | "sdist" | "unpack" | "wheel" | "rebuild" | "check" | "write";
 
+/**
+ * What the build warns about, as facts; the CLI words them (src/cli/render/build-events.ts).
+ * `legacy-backend`: pyproject.toml names no build-backend, so setuptools' legacy one is used.
+ * `uncommitted-changes`: the git work tree differs from `commit` (`changes`: the first five
+ * `git status --short` lines of `count`). `no-source-date-epoch`: no SOURCE_DATE_EPOCH and no
+ * commit to take one from, so timestamps in the artifacts vary.
+ */
+export type BuildWarning =
+  | { kind: "legacy-backend"; project: string; backend: string }
+  | { kind: "uncommitted-changes"; changes: string[]; count: number; commit: string | null }
+  | { kind: "no-source-date-epoch" };
+
+/** How many of the changed files an uncommitted-changes warning names. */
+export const CHANGES_SHOWN = 5;
+
 export type BuildEvent =
   | { type: "phase"; phase: BuildPhase; detail?: string }
-  | { type: "warning"; message: string }
+  | ({ type: "warning" } & BuildWarning)
   | FrontendEvent;
 
 export interface BuildReport {
@@ -85,7 +100,7 @@ export interface BuildReport {
   check?: CheckReport;
   /** Present with verifyReproducible. */
   reproducible?: ReproducibilityReport;
-  warnings: string[];
+  warnings: BuildWarning[];
   /** False when the check found errors or the rebuild differed; nothing was written then. */
   ok: boolean;
 }
@@ -117,10 +132,10 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const started = performance.now();
   const timings: Record<string, number> = {};
   const emit = (event: BuildEvent) => options.onEvent?.(event);
-  const warnings: string[] = [];
-  const warn = (message: string) => {
-    warnings.push(message);
-    emit({ type: "warning", message });
+  const warnings: BuildWarning[] = [];
+  const warn = (warning: BuildWarning) => {
+    warnings.push(warning);
+    emit({ type: "warning", ...warning });
   };
   const project = resolve(options.cwd, options.project);
   const outDir = resolve(options.cwd, options.outDir ?? join(project, "dist"));
@@ -133,26 +148,25 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const snapshot = openProject(project, { env: options.env });
   const buildSystem = await readBuildSystem(snapshot, display(join(project, "pyproject.toml")));
   if (buildSystem.legacy) {
-    warn(
-      `${display(project)} names no build-system.build-backend; using setuptools' legacy backend (${buildSystem.backend})`,
-    );
+    warn({ kind: "legacy-backend", project: display(project), backend: buildSystem.backend });
   }
   const git = await snapshot.gitState();
   if (git !== undefined && git.changes.length > 0) {
-    const sample = git.changes
-      .slice(0, 5)
-      .map((l) => l.trim())
-      .join("; ");
-    const message = `the git work tree has uncommitted changes (${sample}${git.changes.length > 5 ? "; ..." : ""}), so the build does not match commit ${git.commit?.slice(0, 12) ?? "(none)"}`;
-    if (options.requireClean)
-      throw new SlipwayError("config", message, { hint: "Commit or stash the changes, then build again." });
-    warn(message);
+    const warning: BuildWarning = {
+      kind: "uncommitted-changes",
+      changes: git.changes.slice(0, CHANGES_SHOWN).map((l) => l.trim()),
+      count: git.changes.length,
+      commit: git.commit ?? null,
+    };
+    if (options.requireClean) {
+      throw new SlipwayError("config", uncommittedMessage(warning), {
+        hint: "Commit or stash the changes, then build again.",
+      });
+    }
+    warn(warning);
   }
   const epoch = sourceDateEpoch(options, git);
-  if (epoch === undefined)
-    warn(
-      "SOURCE_DATE_EPOCH is not set and the project is not a git commit: timestamps in the artifacts will vary",
-    );
+  if (epoch === undefined) warn({ kind: "no-source-date-epoch" });
   const interpreter = await findPython({ python: options.python, cwd: options.cwd, env: options.env });
   const work = await makeTempDir("slipway-build-");
   const forgetWork = cleanUpOnInterrupt(() => removeTreeSync(work));
@@ -277,6 +291,15 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     await removeTree(work);
     forgetWork();
   }
+}
+
+/**
+ * The sentence of an uncommitted-changes warning: the CLI's warning line, and the error
+ * `requireClean` throws (an error's message is English wherever it is made).
+ */
+export function uncommittedMessage(warning: Extract<BuildWarning, { kind: "uncommitted-changes" }>): string {
+  const more = warning.count > warning.changes.length ? "; ..." : "";
+  return `the git work tree has uncommitted changes (${warning.changes.join("; ")}${more}), so the build does not match commit ${warning.commit?.slice(0, 12) ?? "(none)"}`;
 }
 
 function sourceDateEpoch(options: BuildOptions, git: GitState | undefined): number | undefined {

@@ -26,6 +26,7 @@ import { fileJournal } from "../pipeline/journal.ts";
 import { type LockEvent, withLock } from "../pipeline/lock.ts";
 import { type PipelineEvent, type PipelineResult, runPipeline } from "../pipeline/runner.ts";
 import { Secret } from "../secret.ts";
+import type { IndexWarning } from "../server/events.ts";
 import { type RunningIndex, startIndex } from "../server/index-server.ts";
 import { planReleaseChangelog } from "./changelog.ts";
 import { loadPublishConfig } from "./publish-config.ts";
@@ -95,6 +96,8 @@ export type ReleaseEvent =
   | LockEvent
   | { type: "plan"; plan: ReleasePlan; resumed: boolean }
   | { type: "stage-started"; url: string }
+  /** The embedded staging index had trouble (an upload it could not store, a route that failed). */
+  | ({ type: "stage-warning" } & IndexWarning)
   | ReleaseStepEvent;
 
 export interface ReleaseReport {
@@ -350,6 +353,12 @@ function stageProvider(
       root: temp ?? join(snapshot.root, STAGE_DIR),
       ownProjects: [plan.name],
       ...(plan.stage.upstream === null ? {} : { upstream: plan.stage.upstream }),
+      onEvent: (event) => {
+        if (event.type === "warning") {
+          const { type: _type, ...warning } = event;
+          options.onEvent?.({ type: "stage-warning", ...warning });
+        }
+      },
     });
     options.onEvent?.({ type: "stage-started", url: index.url });
     return {

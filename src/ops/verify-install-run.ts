@@ -18,14 +18,17 @@ import {
 } from "../adapters/python/scratch-venv.ts";
 import { normalizeName } from "../core/names/name.ts";
 import {
+  type ArchiveVerdict,
   checkArchiveHash,
   compareInstalledRecord,
   describeDifferences,
   findReportItem,
   type PipReportItem,
   parsePipReport,
+  urlFilename,
 } from "../core/verify/install-proof.ts";
 import { baseRequirements } from "../core/verify/smoke-targets.ts";
+import type { ArchiveFact, VerifyResult } from "../core/verify/step-results.ts";
 import { redact } from "../redact.ts";
 import type {
   PlannedArtifact,
@@ -46,8 +49,6 @@ export interface RunInput {
   onStepStart: (kind: StepKind, subject: string) => void;
   onStep: (step: VerifyStep) => void;
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 const PIP_INSTALL = [
   "install",
@@ -72,7 +73,7 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
         subject,
         ok: outcome.ok,
         ...(outcome.warning ? { warning: true } : {}),
-        message: redact(outcome.message),
+        result: redactFields(outcome.result),
         ...(outcome.hint === undefined ? {} : { hint: redact(outcome.hint) }),
         ...(outcome.command === undefined ? {} : { command: redact(outcome.command) }),
         ...(outcome.output === undefined ? {} : { output: redact(outcome.output) }),
@@ -89,7 +90,10 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
     try {
       return finish(await fn());
     } catch (error) {
-      return finish({ ok: false, message: error instanceof Error ? error.message : String(error) });
+      return finish({
+        ok: false,
+        result: { kind: "error", error: error instanceof Error ? error.message : String(error) },
+      });
     }
   };
 
@@ -119,7 +123,7 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
         cwd: work,
         env: options.env,
       });
-      return { ok: true, message: `${venv.dir} (pip ${venv.pipVersion})` };
+      return { ok: true, result: { kind: "venv-created", dir: venv.dir, pipVersion: venv.pipVersion } };
     })) ||
     venv === undefined
   ) {
@@ -150,13 +154,13 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
     if (r.code !== 0) {
       return {
         ok: false,
-        message: `pip could not install ${requirement()} (exit ${r.code})`,
+        result: { kind: "install-failed", requirement: requirement(), exit: r.code },
         command,
         output: pipError(r),
       };
     }
     items = parsePipReport(await readText(reportPath));
-    return { ok: true, message: `installed ${plural(items.length, "distribution")}`, command };
+    return { ok: true, result: { kind: "installed", distributions: items.length }, command };
   });
   if (!installed) return steps;
 
@@ -165,37 +169,54 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
   let dist: InstalledDist | undefined;
   const proven = await step("proof", `${target.name} ${target.version}`, async () => {
     const item = findReportItem(items, target.name);
-    if (item === undefined) return { ok: false, message: `pip's report does not list ${target.name}` };
+    if (item === undefined) return { ok: false, result: { kind: "not-in-report", name: target.name } };
     if (item.version !== target.version) {
-      return { ok: false, message: `pip installed ${target.name} ${item.version}, not ${target.version}` };
+      return {
+        ok: false,
+        result: {
+          kind: "other-version",
+          name: target.name,
+          installed: item.version,
+          expected: target.version,
+        },
+      };
     }
     const sources = {
       ...(options.indexUrl === undefined ? {} : { indexUrl: options.indexUrl }),
       findLinks: [...(options.indexUrl === undefined ? [wheelhouse] : []), ...links],
     };
     const verdict = checkArchiveHash(item, target.artifacts, sources);
-    if (verdict.ok === false) return { ok: false, message: verdict.message, hint: verdict.hint };
+    if (verdict.ok === false)
+      return { ok: false, result: refusedArchive(item, verdict, target), hint: verdict.hint };
+    const archive: ArchiveFact =
+      verdict.ok === true
+        ? { kind: "sha256-matches", filename: verdict.filename, sha256: verdict.sha256 }
+        : { kind: "no-sha256", filename: verdict.filename, hash: item.hash ?? null };
     chosen = target.artifacts.find((a) => a.filename === verdict.filename);
     dist = await readInstalledDist(v, target.name, { cwd: work });
-    if (dist === undefined)
-      return { ok: false, message: `pip installed ${target.name}, but importlib.metadata does not find it` };
+    if (dist === undefined) return { ok: false, result: { kind: "not-in-metadata", name: target.name } };
     if (chosen?.wheelFiles === undefined || chosen.distInfo === undefined) {
       // An sdist: pip built a wheel from it, so only the archive hash can be compared.
       return verdict.ok === true
-        ? { ok: true, message: verdict.message }
-        : { ok: false, message: `${verdict.message}; cannot prove an sdist install without it` };
+        ? { ok: true, result: { kind: "sdist-proven", archive } }
+        : { ok: false, result: { kind: "sdist-unproven", archive } };
     }
     const differences = compareInstalledRecord(chosen.wheelFiles, dist.files, chosen.distInfo);
     if (differences.length > 0) {
       return {
         ok: false,
-        message: `the installed files of ${target.name} differ from ${chosen.filename} in ${plural(differences.length, "file")}${verdict.ok === true ? "" : `; ${verdict.message}`}`,
+        result: {
+          kind: "record-differs",
+          name: target.name,
+          filename: chosen.filename,
+          files: differences.length,
+          archive,
+        },
         output: describeDifferences(differences).join("\n"),
       };
     }
-    const files = plural(chosen.wheelFiles.length, "file");
     // Without a sha256 from pip (an index linking with md5), the files alone prove the content.
-    return { ok: true, message: `${verdict.message}; installed RECORD: ${files} identical to the wheel's` };
+    return { ok: true, result: { kind: "wheel-proven", archive, files: chosen.wheelFiles.length } };
   });
   // Smoke tests of other bytes than the ones under test would prove nothing.
   if (!proven || dist === undefined) return steps;
@@ -208,10 +229,10 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
       const r = await runPip(v, argv, { cwd: work });
       const command = formatPipCommand(v, argv);
       return r.code === 0
-        ? { ok: true, message: `${plural(requires.length, "requirement")} satisfied`, command }
+        ? { ok: true, result: { kind: "dependencies-satisfied", requirements: requires.length }, command }
         : {
             ok: false,
-            message: `pip could not install the dependencies of ${requirement()}`,
+            result: { kind: "dependencies-failed", requirement: requirement() },
             command,
             output: pipError(r),
           };
@@ -244,4 +265,29 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
     begin,
   });
   return steps;
+}
+
+/**
+ * What a refused archive verdict is about, as facts: a file of another name than the artifacts
+ * under test, or the same name with other bytes.
+ */
+function refusedArchive(
+  item: PipReportItem,
+  verdict: Extract<ArchiveVerdict, { ok: false }>,
+  target: PlannedTarget,
+): VerifyResult {
+  const filename = urlFilename(item.url);
+  return verdict.installed !== undefined && verdict.local !== undefined
+    ? { kind: "hash-mismatch", filename, url: item.url, installed: verdict.installed, local: verdict.local }
+    : { kind: "foreign-file", filename, url: item.url, artifacts: target.artifacts.map((a) => a.filename) };
+}
+
+/** Index URLs and pip's words may carry credentials: every text of a result passes redaction. */
+function redactFields<T>(value: T): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map(redactFields) as T;
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactFields(v)])) as T;
+  }
+  return value;
 }

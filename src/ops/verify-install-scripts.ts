@@ -8,13 +8,9 @@
 import { performance } from "node:perf_hooks";
 import type { ScratchVenv } from "../adapters/python/scratch-venv.ts";
 import { normalizeName } from "../core/names/name.ts";
-import {
-  diagnoseScriptFailure,
-  lastLine,
-  type OptionalCause,
-  optionalExtraMessage,
-} from "../core/verify/optional-deps.ts";
+import { diagnoseScriptFailure, lastLine, type OptionalCause } from "../core/verify/optional-deps.ts";
 import { scriptArgv } from "../core/verify/smoke-targets.ts";
+import type { VerifyResult } from "../core/verify/step-results.ts";
 import type { StepKind } from "./verify-install.ts";
 import { type Outcome, runScript, type SmokeFacts } from "./verify-install-smoke.ts";
 
@@ -52,7 +48,16 @@ interface Pending {
 }
 
 const normalized = (extras: readonly string[]) => extras.map(normalizeName);
-const quoted = (extras: readonly string[]) => extras.map((e) => `'${e}'`).join(", ");
+
+/** A script's result with what the run knows around it (the extras it ran with, or failed with). */
+function withScriptContext(
+  result: VerifyResult,
+  context: { declaredExtras?: string[]; alsoWithExtras?: string[] },
+): VerifyResult {
+  const script =
+    result.kind === "script-ran" || result.kind === "script-missing" || result.kind === "script-failed";
+  return script ? { ...result, ...context } : result;
+}
 
 function warning(
   name: string,
@@ -63,7 +68,7 @@ function warning(
   return {
     ok: true,
     warning: true,
-    message: optionalExtraMessage({ script: name, cause, outcome }),
+    result: { kind: "script-needs-extra", script: name, cause, outcome },
     ...(failure.command === undefined ? {} : { command: failure.command }),
     ...(failure.output === undefined ? {} : { output: failure.output }),
   };
@@ -130,7 +135,7 @@ export async function runScriptsAndExtras(input: ScriptsAndExtrasInput): Promise
       p.finish(warning(p.name, cause, "unavailable", failure), p.ms);
     } else if (cause !== undefined) {
       p.finish(
-        { ...failure, message: `${failure.message}, also with the ${quoted(cause.extras)} extra installed` },
+        { ...failure, result: withScriptContext(failure.result, { alsoWithExtras: cause.extras }) },
         p.ms,
       );
     } else {
@@ -142,15 +147,10 @@ export async function runScriptsAndExtras(input: ScriptsAndExtrasInput): Promise
     const finish = input.begin("script", script);
     const missing = needs.filter((n) => !installed.has(normalizeName(n)));
     if (missing.length > 0) {
-      finish({
-        ok: true,
-        warning: true,
-        message: `not run: its entry point needs the ${quoted(missing)} extra, which could not be installed (see its step)`,
-      });
+      finish({ ok: true, warning: true, result: { kind: "script-not-run", extras: missing } });
       continue;
     }
     const outcome = await runScript(venv, cwd, script);
-    const declared = `with the ${quoted(needs)} extra its entry point declares`;
-    finish({ ...outcome, message: `${outcome.message} (${declared})` });
+    finish({ ...outcome, result: withScriptContext(outcome.result, { declaredExtras: needs }) });
   }
 }

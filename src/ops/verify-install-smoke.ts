@@ -81,7 +81,7 @@ export async function importModule(
     const last = output.split("\n").at(-1) ?? "";
     return {
       ok: false,
-      message: `import ${module} failed${last ? `: ${last}` : ` (exit ${r.code})`}`,
+      result: { kind: "import-failed", module, lastLine: last, exit: r.code },
       command,
       output,
     };
@@ -91,13 +91,13 @@ export async function importModule(
     const slowest = slowestImports(r.stderr).map((s) => `${s.selfMs.toFixed(1).padStart(8)} ms  ${s.module}`);
     return {
       ok: false,
-      message: `import ${module} took ${importMs} ms, over the budget of ${maxMs} ms`,
+      result: { kind: "import-slow", module, ms: importMs, budget: maxMs },
       command,
       output: `slowest modules (own time):\n${slowest.join("\n")}`,
       importMs,
     };
   }
-  return { ok: true, message: `imported in ${importMs} ms`, command, importMs };
+  return { ok: true, result: { kind: "imported", ms: importMs }, command, importMs };
 }
 
 export async function runScript(v: ScratchVenv, cwd: string, script: string): Promise<Outcome> {
@@ -106,13 +106,13 @@ export async function runScript(v: ScratchVenv, cwd: string, script: string): Pr
   const command = formatArgv([exe, ...args]);
   // Any trouble telling (a permission, a loop) counts as not installed.
   if (!(await pathExists(exe).catch(() => false)))
-    return { ok: false, message: `console script ${name} is not installed in ${v.bin}`, command };
+    return { ok: false, result: { kind: "script-missing", name, bin: v.bin }, command };
   const r = await exec([exe, ...args], { cwd, env: v.env, check: false, timeoutMs: SCRIPT_TIMEOUT_MS });
   return r.code === 0
-    ? { ok: true, message: `${[name, ...args].join(" ")} exited 0`, command }
+    ? { ok: true, result: { kind: "script-ran", argv: [name, ...args] }, command }
     : {
         ok: false,
-        message: `console script ${name}: \`${[name, ...args].join(" ")}\` exited with ${r.code}`,
+        result: { kind: "script-failed", name, argv: [name, ...args], exit: r.code },
         command,
         output: outputOf(r),
       };
@@ -136,11 +136,10 @@ export async function checkExtra(options: {
 }): Promise<Outcome> {
   const { venv: v, extra, provided } = options;
   if (!provided.some((p) => normalizeName(p) === normalizeName(extra))) {
-    const list = provided.length > 0 ? provided.join(", ") : "none";
     // pip only warns about an undeclared extra and installs nothing for it.
     return {
       ok: false,
-      message: `${options.project} does not provide the extra "${extra}" (it provides: ${list})`,
+      result: { kind: "extra-unknown", project: options.project, extra, provided: [...provided] },
     };
   }
   const argv = options.install(options.report);
@@ -149,7 +148,7 @@ export async function checkExtra(options: {
   if (r.code !== 0) {
     return {
       ok: false,
-      message: `extra "${extra}": pip could not install its dependencies`,
+      result: { kind: "extra-install-failed", extra },
       command,
       output: pipError(r),
     };
@@ -157,11 +156,12 @@ export async function checkExtra(options: {
   if (findReportItem(parsePipReport(await readText(options.report)), options.project) !== undefined) {
     return {
       ok: false,
-      message: `extra "${extra}": pip replaced ${options.project} with another file`,
+      result: { kind: "extra-replaced", extra, project: options.project },
       command,
     };
   }
-  if (options.modules.length === 0) return { ok: true, message: "installed", command };
+  if (options.modules.length === 0)
+    return { ok: true, result: { kind: "extra-installed", modules: [] }, command };
   const code = options.modules.map((m) => `import ${m}`).join("\n");
   const imported = await exec([v.python, "-I", "-c", code], {
     cwd: options.cwd,
@@ -169,12 +169,12 @@ export async function checkExtra(options: {
     check: false,
     timeoutMs: IMPORT_TIMEOUT_MS,
   });
-  const names = options.modules.join(", ");
+  const modules = [...options.modules];
   return imported.code === 0
-    ? { ok: true, message: `installed; import ${names} ok`, command }
+    ? { ok: true, result: { kind: "extra-installed", modules }, command }
     : {
         ok: false,
-        message: `extra "${extra}": with its dependencies installed, importing ${names} failed`,
+        result: { kind: "extra-import-failed", extra, modules },
         command: formatArgv([v.python, "-c", code.replaceAll("\n", "; ")]),
         output: outputOf(imported),
       };

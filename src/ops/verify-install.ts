@@ -17,6 +17,7 @@ import {
   type ScriptEntry,
   topLevelModules,
 } from "../core/verify/smoke-targets.ts";
+import type { VerifyResult } from "../core/verify/step-results.ts";
 import { SlipwayError } from "../errors.ts";
 import { runTarget } from "./verify-install-run.ts";
 
@@ -65,8 +66,8 @@ export interface VerifyStep {
    * the plain install lacks.
    */
   warning?: true;
-  /** One line: what was found, or what failed and why. */
-  message: string;
+  /** What was found, or what failed and why, as facts (`describeVerifyResult` words it). */
+  result: VerifyResult;
   /** What to do about a failure or a warning. */
   hint?: string;
   /** The command that ran, for running it again by hand. */

@@ -80,6 +80,23 @@ export type PipelineResult =
       next: string;
     };
 
+/**
+ * The record `step` left in a run's outcomes (a report's `steps`), typed by the step and checked
+ * against its shape; undefined when it left none (it did not run, or a dry run undid it).
+ */
+export function outcomeRecord<C, R>(outcomes: readonly StepOutcome[], step: Step<C, R>): R | undefined {
+  const record = outcomes.find((o) => o.id === step.id)?.record;
+  return record === undefined ? undefined : ownRecord(step, record);
+}
+
+/**
+ * What `step` planned in a dry run, as its `plan` returned it (the runner only made it JSON,
+ * which a plan already is); undefined when the step has no plan in these outcomes.
+ */
+export function outcomePlan<C, R, P>(outcomes: readonly StepOutcome[], step: Step<C, R, P>): P | undefined {
+  return outcomes.find((o) => o.id === step.id)?.plan as P | undefined;
+}
+
 interface Finished<C> {
   step: Step<C>;
   /** The record as its step's type (checked against the step's shape). */

@@ -1,4 +1,14 @@
 /**
+ * What went wrong inside the index, as facts (`error` is the failure's own message): a route
+ * that threw (`route-failed`: the request's method and its loggable path), and an upload whose
+ * client went away (`upload-aborted`), stalled past its timer (`upload-timed-out`, answered
+ * 408) or that could not be stored (`upload-failed`, answered 500).
+ */
+export type IndexWarning =
+  | { kind: "route-failed"; method: string; path: string; error: string }
+  | { kind: "upload-aborted" | "upload-timed-out" | "upload-failed"; error: string };
+
+/**
  * What the embedded index reports while it runs; the CLI renders these as log lines. Every text
  * field has the index's token masked, and no query value but `format`'s is ever shown.
  */
@@ -28,4 +38,4 @@ export type IndexEvent =
       status: number;
       durationMs: number;
     }
-  | { type: "warning"; message: string };
+  | ({ type: "warning" } & IndexWarning);

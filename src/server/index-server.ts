@@ -247,7 +247,7 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
     });
     route(routes, req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
-      emit({ type: "warning", message: `${req.method} ${shown}: ${message}` });
+      emit({ type: "warning", kind: "route-failed", method: req.method ?? "", path: shown, error: message });
       if (!res.headersSent) sendError(req, res, 500, `The index failed: ${message}`);
       else res.destroy();
     });

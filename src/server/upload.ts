@@ -177,16 +177,16 @@ export async function handleUpload(
     // `req.destroyed` says nothing here: a request is destroyed once its body is read. The socket says whether anyone listens.
     if (res.destroyed || req.socket.destroyed) {
       // The client is gone: nobody reads an answer, and no partial file was ever made visible.
-      ctx.emit({ type: "warning", message: `upload aborted: ${message}` });
+      ctx.emit({ type: "warning", kind: "upload-aborted", error: message });
       res.destroy();
       return;
     }
     if (error instanceof BodyTimeout) {
-      ctx.emit({ type: "warning", message: `upload timed out: ${message}` });
+      ctx.emit({ type: "warning", kind: "upload-timed-out", error: message });
       return refuse(408, message);
     }
     if (error instanceof FormError) return refuse(400, `${message}.`);
-    ctx.emit({ type: "warning", message: `upload failed: ${message}` });
+    ctx.emit({ type: "warning", kind: "upload-failed", error: message });
     if (!res.headersSent) refuse(500, `The index could not store the upload: ${message}`);
   } finally {
     if (temp !== undefined) await unlink(temp).catch(() => undefined);

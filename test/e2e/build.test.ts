@@ -23,6 +23,7 @@ import { MANIFEST_FILE, SUMS_FILE } from "../../src/core/build/output.ts";
 import { normalizeName } from "../../src/core/names/name.ts";
 import { SlipwayError } from "../../src/errors.ts";
 import { buildProjects, COMMIT_DATE, REPO as repo } from "../helpers/build-project.ts";
+import { jsonLines, reportOf } from "../helpers/json-lines.ts";
 import { peersPython } from "../helpers/peers.ts";
 import { wheelhouse } from "../helpers/wheelhouse.ts";
 
@@ -126,7 +127,7 @@ describe("every backend builds its fixture", () => {
   for (const [dir, backend] of cases) {
     test(`${basename(dir)} (${backend})`, async () => {
       const copy = project(dir);
-      const { report } = await run(copy);
+      const { report, events } = await run(copy);
       assert.equal(
         report.ok,
         true,
@@ -135,7 +136,13 @@ describe("every backend builds its fixture", () => {
       assert.equal(report.artifacts.length, 2);
       if (basename(dir) === "no-build-system") {
         assert.equal(report.manifest.backend.spec, "setuptools.build_meta:__legacy__");
-        assert.ok(report.warnings.some((w) => /legacy backend/.test(w)));
+        const legacy = { kind: "legacy-backend", project: ".", backend: "setuptools.build_meta:__legacy__" };
+        assert.deepEqual(report.warnings, [legacy, { kind: "no-source-date-epoch" }]);
+        assert.deepEqual(
+          events.filter((e) => e.type === "warning"),
+          report.warnings.map((w) => ({ type: "warning", ...w })),
+          "each warning is an event as it happens",
+        );
       }
       const wheel = report.artifacts.find((a) => a.kind === "wheel")!;
       sh([twine(), "check", "--strict", ...report.artifacts.map((a) => a.path)]);
@@ -276,8 +283,14 @@ describe("failures are clear and leave dist/ empty", () => {
   test("a dirty tree warns; --require-clean refuses it", async () => {
     const dir = project("examples/prompt-manager", { git: true });
     writeFileSync(join(dir, "README.md"), `${readFileSync(join(dir, "README.md"), "utf8")}\nmore\n`);
-    const { report } = await run(dir, { check: false });
-    assert.ok(report.warnings.some((w) => /uncommitted changes \(M README\.md\)/.test(w)));
+    const { report, events } = await run(dir, { check: false });
+    const commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir, encoding: "utf8" }).trim();
+    const dirty = { kind: "uncommitted-changes", changes: ["M README.md"], count: 1, commit };
+    assert.deepEqual(report.warnings, [dirty]);
+    assert.deepEqual(
+      events.filter((e) => e.type === "warning"),
+      [{ type: "warning", ...dirty }],
+    );
     assert.equal(report.manifest.git?.dirty, true);
     await assert.rejects(run(dir, { requireClean: true, outDir: join(dir, "other") }), /uncommitted changes/);
     assert.equal(existsSync(join(dir, "other")), false);
@@ -354,6 +367,34 @@ describe("the CLI", () => {
     assert.equal(existsSync(join(dir, "dist")), false);
   });
 
+  test("--json of a failing backend: the phases, then an error line with the command and the output tail", () => {
+    const dir = project("test/fixtures/build/broken-backend");
+    const r = spawnSync(process.execPath, [cli, "build", "--json", "--python", peersPython(), ...offline], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...env, NO_COLOR: "1" },
+    });
+    assert.equal(r.status, 1);
+    const lines = jsonLines(r.stdout);
+    assert.deepEqual(
+      lines.filter((l) => l.type === "phase"),
+      [
+        { type: "phase", phase: "prepare" },
+        { type: "phase", phase: "sdist" },
+      ],
+    );
+    assert.ok(
+      lines.some((l) => l.type === "warning" && l["kind"] === "no-source-date-epoch"),
+      "no git commit here, so no SOURCE_DATE_EPOCH",
+    );
+    const last = lines.at(-1)!;
+    assert.equal(last.type, "error");
+    assert.equal(last["exit"], 1);
+    assert.match(String(last["command"]), /^cd .* && .*python.* -c /);
+    assert.ok((last["output"] as string[]).some((l) => /fixture backend failure/.test(l)));
+    assert.equal(lines.filter((l) => l.type === "report").length, 0, "no report: the build did not finish");
+  });
+
   test("plain progress lines in CI, then the artifacts", () => {
     const dir = project("examples/prompt-manager");
     const r = spawnSync(process.execPath, [cli, "build", "--python", peersPython(), ...offline], {
@@ -366,5 +407,51 @@ describe("the CLI", () => {
     assert.match(r.stderr, /^slipway build: building the wheel from the sdist$/m);
     assert.match(r.stdout, /built 2 artifacts in/);
     assert.doesNotMatch(r.stderr, /\u001b\[/, "no terminal control codes in CI");
+  });
+
+  test("--json: each event a line as the build goes, the report last; the warnings worded on stderr", () => {
+    const dir = project("examples/prompt-manager", { git: true });
+    writeFileSync(join(dir, "README.md"), `${readFileSync(join(dir, "README.md"), "utf8")}\nmore\n`);
+    const r = spawnSync(
+      process.execPath,
+      [cli, "build", "--json", "--python", peersPython(), "--out", "out", ...offline],
+      { cwd: dir, encoding: "utf8", env: { ...env, CI: "true", NO_COLOR: "1" } },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const lines = jsonLines(r.stdout);
+    const report = reportOf(r.stdout);
+    assert.equal(report.ok, true);
+    assert.deepEqual(
+      report.artifacts.map((a: { kind: string }) => a.kind),
+      ["sdist", "wheel"],
+    );
+    assert.deepEqual(
+      lines.filter((l) => l.type === "phase").map((l) => [l["phase"], l["detail"]]),
+      [
+        ["prepare", undefined],
+        ["sdist", undefined],
+        ["unpack", undefined],
+        ["wheel", "from the sdist"],
+        ["check", undefined],
+        ["write", "out"],
+      ],
+    );
+    const warning = lines.find((l) => l.type === "warning");
+    assert.equal(warning?.["kind"], "uncommitted-changes");
+    assert.deepEqual(warning?.["changes"], ["M README.md"]);
+    const { type: _type, ...facts } = warning!;
+    assert.deepEqual(report.warnings, [facts], "the report keeps the warnings' facts");
+    assert.equal(lines.filter((l) => l.type === "env").length, 2, "the sdist's and the wheel's environment");
+    assert.equal(
+      lines.filter((l) => l.type === "output").length,
+      0,
+      "the backend's output only with --verbose",
+    );
+    // The rendered English of the warning, as it always read.
+    assert.match(
+      r.stderr,
+      /^warning: the git work tree has uncommitted changes \(M README\.md\), so the build does not match commit [0-9a-f]{12}$/m,
+    );
+    assert.doesNotMatch(r.stderr, /slipway build: building/, "no progress lines with --json");
   });
 });

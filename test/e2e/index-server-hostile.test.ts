@@ -266,7 +266,9 @@ describe("bodies that never end, stall or drip (B9)", () => {
     assert.ok(answer.afterMs >= 350 && answer.afterMs < 1400, `closed after ${answer.afterMs} ms`);
     assert.deepEqual(tempFiles(), []);
     assert.ok(
-      events.some((e) => e.type === "warning" && /upload timed out: The upload stalled/.test(e.message)),
+      events.some(
+        (e) => e.type === "warning" && e.kind === "upload-timed-out" && /^The upload stalled/.test(e.error),
+      ),
       JSON.stringify(events),
     );
     // Headers alone and no body at all: the same.

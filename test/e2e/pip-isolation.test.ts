@@ -87,7 +87,12 @@ describe("verify-install installs from the given index only, whatever pip's conf
     const run = report.runs[0];
     assert.equal(report.ok, true, JSON.stringify(failed(run), null, 2));
     const proof = run?.steps.find((s) => s.kind === "proof");
-    assert.match(proof?.message ?? "", /^sha256 [0-9a-f]{64} matches otherpkg-1\.0\.0-py3-none-any\.whl/);
+    const result = proof?.result;
+    assert.ok(
+      result?.kind === "wheel-proven" && result.archive.kind === "sha256-matches",
+      JSON.stringify(result),
+    );
+    assert.equal(result.archive.filename, "otherpkg-1.0.0-py3-none-any.whl");
     const install = run?.steps.find((s) => s.kind === "install");
     // The command shown reruns pip exactly as slipway ran it.
     assert.match(install?.command ?? "", /^PIP_CONFIG_FILE=\/dev\/null .* -m pip --isolated /);

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { describeVerifyResult } from "../../src/core/verify/step-results.ts";
 import { type VerifyRun, type VerifyStep, verifyInstall } from "../../src/ops/verify-install.ts";
 import { peersPython } from "../helpers/peers.ts";
 import { writeWheel } from "../helpers/wheels.ts";
@@ -123,27 +124,52 @@ describe("console scripts that need an extra", { concurrency: 1 }, () => {
       // Its entry point declares [cli]: it runs only with that extra installed.
       ["script", "fetchkit-cli", true, false],
     ]);
+    assert.deepEqual(script(run, "fetchkit")?.result, {
+      kind: "script-needs-extra",
+      script: "fetchkit",
+      cause: { extras: ["cli"], evidence: "Install them with: pip install 'fetchkit[cli]'" },
+      outcome: "proven",
+    });
+    const yaml = script(run, "fetchkit-report")?.result;
+    assert.deepEqual(yaml, {
+      kind: "script-needs-extra",
+      script: "fetchkit-report",
+      cause: { extras: ["yaml"], evidence: "ModuleNotFoundError: No module named 'yaml'" },
+      outcome: "proven",
+    });
+    // The words, as the CLI prints them.
     assert.equal(
-      script(run, "fetchkit")?.message,
-      "fetchkit needs the 'cli' extra: without it, it failed with Install them with: pip install 'fetchkit[cli]'; with it, it ran",
-    );
-    assert.equal(
-      script(run, "fetchkit-report")?.message,
+      describeVerifyResult(yaml!),
       "fetchkit-report needs the 'yaml' extra: without it, it failed with ModuleNotFoundError: No module named 'yaml'; with it, it ran",
     );
-    assert.match(script(run, "fetchkit-cli")?.message ?? "", /with the 'cli' extra its entry point declares/);
+    const cli = script(run, "fetchkit-cli")?.result;
+    assert.ok(cli?.kind === "script-ran", JSON.stringify(cli));
+    assert.deepEqual(cli.declaredExtras, ["cli"]);
+    assert.match(
+      describeVerifyResult(cli),
+      /^fetchkit-cli --help exited 0 \(with the 'cli' extra its entry point declares\)$/,
+    );
   });
 
   test("with no extra verified: the extra is named from METADATA and the script's advice, a warning", async () => {
     const report = await verify(fetchkit(), []);
     const run = report.runs[0];
-    assert.equal(
-      script(run, "fetchkit")?.message,
-      "fetchkit needs the 'cli' extra: it failed with Install them with: pip install 'fetchkit[cli]'; verify with --extras cli",
-    );
+    assert.deepEqual(script(run, "fetchkit")?.result, {
+      kind: "script-needs-extra",
+      script: "fetchkit",
+      cause: { extras: ["cli"], evidence: "Install them with: pip install 'fetchkit[cli]'" },
+      outcome: "unverified",
+    });
     // click is declared only under cli (Requires-Dist: click==8.*; extra == 'cli').
+    const cli = script(run, "fetchkit-cli")?.result;
+    assert.deepEqual(cli, {
+      kind: "script-needs-extra",
+      script: "fetchkit-cli",
+      cause: { extras: ["cli"], evidence: "ModuleNotFoundError: No module named 'click'" },
+      outcome: "unverified",
+    });
     assert.equal(
-      script(run, "fetchkit-cli")?.message,
+      describeVerifyResult(cli!),
       "fetchkit-cli needs the 'cli' extra: it failed with ModuleNotFoundError: No module named 'click'; verify with --extras cli",
     );
     assert.deepEqual([script(run, "fetchkit")?.warning, script(run, "fetchkit-cli")?.warning], [true, true]);

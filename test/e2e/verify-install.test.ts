@@ -13,7 +13,14 @@ import { basename, dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type VerifyInstallOptions, type VerifyRun, verifyInstall } from "../../src/ops/verify-install.ts";
+import { describeVerifyResult } from "../../src/core/verify/step-results.ts";
+import {
+  type VerifyInstallOptions,
+  type VerifyRun,
+  type VerifyStep,
+  verifyInstall,
+} from "../../src/ops/verify-install.ts";
+import { jsonLines, reportOf } from "../helpers/json-lines.ts";
 import { peersPython } from "../helpers/peers.ts";
 import { wheelhouse } from "../helpers/wheelhouse.ts";
 import { writeWheel } from "../helpers/wheels.ts";
@@ -59,9 +66,16 @@ describe("verify-install from local files", { concurrency: 2 }, () => {
         ["script", "good"],
       ],
     );
+    const proof = run?.steps[2]?.result;
+    assert.equal(proof?.kind, "wheel-proven");
+    assert.ok(proof?.kind === "wheel-proven" && proof.archive.kind === "sha256-matches");
+    assert.equal(proof.archive.filename, "goodpkg-1.0.0-py3-none-any.whl");
+    assert.match(proof.archive.sha256, /^[0-9a-f]{64}$/);
+    assert.ok(proof.files >= 3, "RECORD: every file of the wheel");
+    // The words, as the CLI prints them.
     assert.match(
-      run?.steps[2]?.message ?? "",
-      /sha256 [0-9a-f]{64} matches goodpkg-1\.0\.0-py3-none-any\.whl; installed RECORD/,
+      describeVerifyResult(proof),
+      /^sha256 [0-9a-f]{64} matches goodpkg-1\.0\.0-py3-none-any\.whl; installed RECORD: \d+ files identical to the wheel's$/,
     );
     assert.equal(typeof run?.steps[3]?.importMs, "number");
     assert.deepEqual([events[0], events.at(-1)], ["start", "run-done"]);
@@ -82,7 +96,12 @@ describe("verify-install from local files", { concurrency: 2 }, () => {
       bad.map((s) => [s.kind, s.subject]),
       [["script", "broken"]],
     );
-    assert.match(bad[0]?.message ?? "", /console script broken: `broken --help` exited with 1/);
+    assert.deepEqual(bad[0]?.result, {
+      kind: "script-failed",
+      name: "broken",
+      argv: ["broken", "--help"],
+      exit: 1,
+    });
     assert.match(bad[0]?.command ?? "", /bin\/broken --help$/);
     assert.match(bad[0]?.output ?? "", /no_such_function/);
     // keep: the venv is still there, with the script in it.
@@ -105,7 +124,10 @@ describe("verify-install from local files", { concurrency: 2 }, () => {
         ["script", "holey"],
       ],
     );
-    assert.match(bad[0]?.message ?? "", /^import holeypkg failed: ImportError: cannot import name 'gone'/);
+    const failedImport = bad[0]?.result;
+    assert.ok(failedImport?.kind === "import-failed", JSON.stringify(failedImport));
+    assert.equal(failedImport.module, "holeypkg");
+    assert.match(failedImport.lastLine, /^ImportError: cannot import name 'gone'/);
     assert.match(bad[1]?.output ?? "", /ModuleNotFoundError: No module named 'holeycli'/);
   });
 
@@ -122,16 +144,18 @@ describe("verify-install from local files", { concurrency: 2 }, () => {
       bad.map((s) => [s.kind, s.subject]),
       [["extra", "extrapkg[fancy]==1.0.0"]],
     );
-    assert.match(bad[0]?.message ?? "", /extra "fancy": pip could not install its dependencies/);
+    assert.deepEqual(bad[0]?.result, { kind: "extra-install-failed", extra: "fancy" });
     assert.match(bad[0]?.output ?? "", /no-such-dependency-slipway/);
     const fine = report.runs[0]?.steps.find((s) => s.subject === "extrapkg[fine]==1.0.0");
     assert.equal(fine?.ok, true);
     // An extra the distribution does not declare is a failure too, not pip's silent warning.
     const unknown = await verifyInstall({ ...base, dists: [dist], extras: ["nope"] });
-    assert.match(
-      failed(unknown.runs[0])[0]?.message ?? "",
-      /does not provide the extra "nope" \(it provides: fine, fancy\)/,
-    );
+    assert.deepEqual(failed(unknown.runs[0])[0]?.result, {
+      kind: "extra-unknown",
+      project: "extrapkg",
+      extra: "nope",
+      provided: ["fine", "fancy"],
+    });
   });
 
   test("an import over the time budget fails, naming the module, its time and the slow part", async () => {
@@ -148,7 +172,9 @@ describe("verify-install from local files", { concurrency: 2 }, () => {
       bad.map((s) => [s.kind, s.subject]),
       [["import", "slowpkg"]],
     );
-    assert.match(bad[0]?.message ?? "", /^import slowpkg took \d+(\.\d)? ms, over the budget of 100 ms$/);
+    const slow = bad[0]?.result;
+    assert.ok(slow?.kind === "import-slow", JSON.stringify(slow));
+    assert.deepEqual([slow.module, slow.budget, slow.ms], ["slowpkg", 100, bad[0]?.importMs]);
     assert.ok((bad[0]?.importMs ?? 0) >= 300);
     assert.match(bad[0]?.output ?? "", /\d+\.\d ms {2}slowpkg\.heavy/);
     // Within a generous budget the same wheel passes.
@@ -207,14 +233,26 @@ async function slipway(
 }
 
 describe("slipway verify-install (CLI)", { concurrency: 2 }, () => {
-  test("dist/*.whl by default; --json prints the report; exit 0", async () => {
+  test("dist/*.whl by default; --json prints the events, then the report; exit 0", async () => {
     const project = join(work, "cli-good");
     good(join(project, "dist"));
     const r = await slipway(["--python", python, "--no-index", "--json"], project);
     assert.equal(r.code, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as { ok: boolean; runs: VerifyRun[] };
+    const report = reportOf(r.stdout) as { ok: boolean; runs: VerifyRun[] };
     assert.equal(report.ok, true);
     assert.deepEqual(report.runs[0]?.target.files, ["goodpkg-1.0.0-py3-none-any.whl"]);
+    const lines = jsonLines(r.stdout);
+    const types = lines.map((l) => l.type);
+    assert.deepEqual(types.slice(0, 2), ["start", "run-start"]);
+    assert.deepEqual(types.slice(-2), ["run-done", "report"]);
+    const steps = lines.filter((l) => l.type === "step").map((l) => l["step"] as VerifyStep);
+    assert.deepEqual(steps, report.runs[0]?.steps, "each step is a line as it ends, as the report holds it");
+    assert.equal(
+      types.filter((t) => t === "step-start").length,
+      steps.length,
+      "each step is announced as it starts",
+    );
+    assert.equal(r.stderr, "", "stdout holds the JSON; CI output has nothing else to say");
   });
 
   test("a failing step prints the command and the output tail; exit 1", async () => {
@@ -354,11 +392,13 @@ for (const [server, start] of [
       );
       const sha = (path: string) =>
         execFileSync("sha256sum", [path], { encoding: "utf8" }).split(" ")[0] ?? "";
-      const message = bad[0]?.message ?? "";
-      assert.ok(message.includes(`sha256 ${sha(join(served, "otherpkg-1.0.0-py3-none-any.whl"))}`), message);
-      assert.ok(message.includes(`local artifact has sha256 ${sha(otherWheel)}`), message);
+      const mismatch = bad[0]?.result;
+      assert.ok(mismatch?.kind === "hash-mismatch", JSON.stringify(mismatch));
+      assert.equal(mismatch.filename, "otherpkg-1.0.0-py3-none-any.whl");
+      assert.equal(mismatch.installed, sha(join(served, "otherpkg-1.0.0-py3-none-any.whl")));
+      assert.equal(mismatch.local, sha(otherWheel));
       // The hint names where pip took the file (its report's download_info.url) and why.
-      const url = /installed from (\S+) has sha256/.exec(message)?.[1] ?? "";
+      const url = mismatch.url;
       assert.ok(url.startsWith(new URL(stage?.simpleUrl ?? "").origin), url);
       assert.equal(
         bad[0]?.hint,

@@ -1,5 +1,5 @@
 /**
- * The `--json` lines of publish and release (docs/json.md): one object per line, errors inside
+ * The `--json` lines of build, verify-install, publish and release (docs/json.md): one object per line, errors inside
  * events as their code, message and hint (JSON.stringify alone writes `{}` for an Error), and a
  * report line last.
  */
@@ -39,10 +39,13 @@ test("the report line is typed report, first, whatever the report held", () => {
   assert.deepEqual(JSON.parse(line), { type: "report", ok: true, outcomes: [] });
 });
 
-test("publish --help and release --help promise the same --json: NDJSON events, then a report line", async () => {
-  const { HELP: publishHelp } = await import("../../src/cli/commands/publish.ts");
-  const { HELP: releaseHelp } = await import("../../src/cli/commands/release.ts");
-  for (const help of [publishHelp, releaseHelp]) {
+test("every long-running command's --help promises the same --json: NDJSON events, then a report line", async () => {
+  const helps = await Promise.all(
+    ["build", "verify-install", "publish", "release"].map(
+      async (name) => ((await import(`../../src/cli/commands/${name}.ts`)) as { HELP: string }).HELP,
+    ),
+  );
+  for (const help of helps) {
     const json = help.slice(help.indexOf("  --json"), help.indexOf("\n  -", help.indexOf("  --json") + 1));
     assert.match(json, /NDJSON on stdout: one line per event as the (work|run) goes/);
     assert.match(json, /then\s+one \{"type":"report",\.\.\.\}\s+line/);

@@ -5,6 +5,7 @@
  */
 import type { BuildEvent, BuildPhase } from "../../ops/build.ts";
 import { redact } from "../../redact.ts";
+import { renderBuildWarning } from "../render/build-events.ts";
 import type { Style } from "../style.ts";
 
 const LABELS: Record<BuildPhase, string> = {
@@ -42,7 +43,7 @@ export class Progress {
   event(event: BuildEvent): void {
     const { plain, quiet, style } = this.options;
     if (event.type === "warning") {
-      this.line(`${style.yellow("warning")}: ${event.message}`);
+      this.line(`${style.yellow("warning")}: ${renderBuildWarning(event)}`);
       return;
     }
     if (quiet) return;

@@ -7,6 +7,7 @@ import { type ConfigSettings, formatArgv, HookError } from "../../ops/build-back
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { renderHuman } from "../render/findings.ts";
+import { jsonLine, reportLine } from "../render/json-lines.ts";
 import { isPlain, makeStyle, type Style, wantsColor } from "../style.ts";
 import { Progress } from "./build-progress.ts";
 
@@ -43,7 +44,10 @@ Options:
   --require-clean            refuse to build a git tree with uncommitted changes
   --no-check                 do not run slipway check on the result
   --verbose                  show the backend's output as it runs (else only on failure)
-  --json                     print the build report as JSON
+  --json                     NDJSON on stdout: one line per event as the work goes (each
+                             phase, environment and warning; the backend's output only with
+                             --verbose), then one {"type":"report",...} line with the
+                             artifacts, the manifest and the check; see docs/json.md
   -h, --help                 show this help
 
 Exit status: 0 built, 1 the build, its check or the reproducibility check failed, 2 usage or
@@ -104,10 +108,33 @@ function renderDone(report: BuildReport, cwd: string, style: Style): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** Which events `--json` prints: all but the backend's output, which only --verbose shows (as on stderr). */
+function shownAsJson(event: BuildEvent, verbose: boolean): boolean {
+  return event.type !== "output" || verbose;
+}
+
+/**
+ * The last `--json` line of a failed backend hook: the error line (docs/json.md), with the
+ * command to reproduce it and the tail of the backend's output.
+ */
+function hookErrorLine(error: HookError): object {
+  return {
+    type: "error",
+    code: error.code,
+    message: error.message,
+    hint: error.hint,
+    exit: 1,
+    kind: error.kind,
+    command: error.command,
+    output: error.output.slice(-TAIL),
+  };
+}
+
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const write = (stream: NodeJS.WritableStream, text: string) => stream.write(redact(text));
   const style = makeStyle(wantsColor(io.stderr, io.env));
   let progress: Progress | undefined;
+  let json = false;
   try {
     const { values, positionals } = parseCommandLine(argv, {
       sdist: { type: "boolean" },
@@ -142,6 +169,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
         hint: "For example --source-date-epoch $(git log -1 --format=%ct).",
       });
     }
+    json = values.json === true;
     progress = new Progress({
       stream: io.stderr,
       plain: isPlain(io.stderr, io.env),
@@ -149,7 +177,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       verbose: values.verbose === true,
       style,
     });
-    const onEvent = (event: BuildEvent) => progress?.event(event);
+    const onEvent = (event: BuildEvent) => {
+      if (json && shownAsJson(event, values.verbose === true)) write(io.stdout, jsonLine(event));
+      progress?.event(event);
+    };
     const report = await build({
       cwd: io.cwd,
       env: io.env,
@@ -174,8 +205,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       onEvent,
     });
     progress.stop();
-    if (values.json) {
-      write(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
+    if (json) {
+      write(io.stdout, reportLine(report));
       return report.ok ? 0 : 1;
     }
     if (report.check !== undefined && (report.check.errors > 0 || report.check.warnings > 0)) {
@@ -225,8 +256,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
         );
       }
       write(io.stderr, `slipway build: ${error.message}\nreproduce: ${error.command}\nhint: ${error.hint}\n`);
+      if (json) write(io.stdout, jsonLine(hookErrorLine(error)));
       return 1;
     }
-    return commandFailure("build", error, io);
+    return commandFailure("build", error, io, { json });
   }
 }

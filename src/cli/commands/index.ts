@@ -7,6 +7,8 @@ import { startIndex } from "../../server/index-server.ts";
 import { displayUrl } from "../../server/log-safety.ts";
 import { prepareIndexToken } from "../../server/token-file.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
+import { renderIndexWarning } from "../render/index-events.ts";
+import { jsonLine } from "../render/json-lines.ts";
 import { makeStyle, wantsColor } from "../style.ts";
 
 export const HELP = `Usage: slipway index serve [options]
@@ -68,7 +70,7 @@ function logLine(event: IndexEvent): string | undefined {
     case "upstream":
       return `upstream ${event.url} ${event.status} ${event.durationMs} ms`;
     case "warning":
-      return `warning: ${event.message}`;
+      return `warning: ${renderIndexWarning(event)}`;
   }
 }
 
@@ -100,7 +102,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const style = makeStyle(!values.json && wantsColor(io.stdout, io.env));
     const onEvent = (event: IndexEvent) => {
       if (values.json) {
-        write(io.stdout, `${JSON.stringify(event)}\n`);
+        write(io.stdout, jsonLine(event));
         return;
       }
       const line = logLine(event);

@@ -6,6 +6,7 @@
 import { maxOf } from "../../core/arrays.ts";
 import type { ReleaseEvent } from "../../ops/release.ts";
 import { redact } from "../../redact.ts";
+import { renderIndexWarning } from "../render/index-events.ts";
 import type { Style } from "../style.ts";
 
 export interface ReleaseProgressOptions {
@@ -114,6 +115,9 @@ export class ReleaseProgress {
         break;
       case "stage-started":
         this.note(`staging index on ${event.url}`);
+        break;
+      case "stage-warning":
+        this.note(`staging index: warning: ${renderIndexWarning(event)}`);
         break;
       case "lock-taken-over":
         this.note(`took over the release lock of pid ${event.previous.pid}, which is no longer running`);

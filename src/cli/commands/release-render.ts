@@ -1,10 +1,14 @@
 /** `slipway release` output: the plan, the outcome (done, planned, blocked, failed) and its JSON. */
 
 import { pushAll } from "../../core/arrays.ts";
-import { type FindingLine, renderFindingLine } from "../../core/release/findings.ts";
+import { renderFindingLine } from "../../core/release/findings.ts";
 import type { ReleasePlan } from "../../core/release/plan.ts";
+import { checkStep } from "../../ops/release/check.ts";
+import { checkpointStep } from "../../ops/release/checkpoint.ts";
+import { publishStep } from "../../ops/release/publish.ts";
+import { pushStep } from "../../ops/release/push.ts";
 import type { ReleaseReport } from "../../ops/release.ts";
-import type { StepOutcome } from "../../pipeline/runner.ts";
+import { outcomePlan, outcomeRecord, type StepOutcome } from "../../pipeline/runner.ts";
 import type { PipelineProblem } from "../../pipeline/steps.ts";
 import type { Style } from "../style.ts";
 
@@ -42,29 +46,15 @@ function renderProblems(problems: readonly PipelineProblem[], style: Style): str
   return lines;
 }
 
-function record(steps: readonly StepOutcome[], id: string): Record<string, unknown> | undefined {
-  return steps.find((s) => s.id === id)?.record as Record<string, unknown> | undefined;
-}
-
-function plannedOf(steps: readonly StepOutcome[], id: string): Record<string, unknown> | undefined {
-  return steps.find((s) => s.id === id)?.plan as Record<string, unknown> | undefined;
-}
-
 /** What the check step found (warnings, when it passed), each with its places and its hint. */
 function renderFindings(steps: readonly StepOutcome[], style: Style): string[] {
-  const findings = (record(steps, "check")?.["findings"] ?? []) as FindingLine[];
+  const findings = outcomeRecord(steps, checkStep)?.findings ?? [];
   if (findings.length === 0) return [];
   return [
     "",
     style.bold(`Check findings (${findings.length})`),
     ...findings.flatMap((f) => [`  ${renderFindingLine(f)}`, `    ${style.dim(`hint: ${f.hint}`)}`]),
   ];
-}
-
-interface Artifact {
-  filename: string;
-  sha256: string;
-  size: number;
 }
 
 /** The full plan of a dry run: diffs, changelog entry, commit, tag, uploads, push. */
@@ -90,7 +80,7 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
     lines.push(`  ${plan.changelog.path} already has an entry for ${plan.version}: left as it is`);
   }
   // The build's own record went with its cleanup; the publish plan lists the same artifacts.
-  const uploads = (plannedOf(steps, "publish")?.["uploads"] ?? []) as Artifact[];
+  const uploads = outcomePlan(steps, publishStep)?.uploads ?? [];
   lines.push("", style.bold("Built, checked, staged and verified (for real, in a scratch worktree)"));
   for (const a of uploads) lines.push(`  ${a.filename}  ${style.dim(`${a.size} bytes  sha256 ${a.sha256}`)}`);
   for (const line of renderFindings(steps, style)) lines.push(line);
@@ -109,20 +99,17 @@ function renderDryRun(report: ReleaseReport, steps: readonly StepOutcome[], styl
       .split("\n")
       .map((l) => style.dim(`  │ ${l}`)),
   );
-  const checkpoint = plannedOf(steps, "checkpoint");
+  const checkpoint = outcomePlan(steps, checkpointStep);
   if (checkpoint !== undefined) {
-    lines.push(
-      "",
-      style.bold(`Save the release state on ${String(checkpoint["remote"])} (for a resume elsewhere)`),
-    );
-    for (const ref of checkpoint["refs"] as string[]) lines.push(`  ${ref}`);
+    lines.push("", style.bold(`Save the release state on ${checkpoint.remote} (for a resume elsewhere)`));
+    for (const ref of checkpoint.refs) lines.push(`  ${ref}`);
   }
   lines.push("", style.bold(`Publish to ${where(plan.target)}`));
   if (plan.target.name !== undefined) lines.push(style.dim(`  ${plan.target.uploadUrl}`));
   for (const u of uploads)
     lines.push(`  upload ${u.filename}  ${style.dim(`sha256 ${u.sha256.slice(0, 16)}…`)}`);
-  const push = plannedOf(steps, "push");
-  if (push !== undefined) lines.push("", style.bold("Push"), `  ${(push["argv"] as string[]).join(" ")}`);
+  const push = outcomePlan(steps, pushStep);
+  if (push !== undefined) lines.push("", style.bold("Push"), `  ${push.argv.join(" ")}`);
   return lines;
 }
 
@@ -151,15 +138,11 @@ export function renderOutcome(report: ReleaseReport, style: Style): string {
       );
       break;
     case "done": {
-      const published = (record(result.steps, "publish")?.["files"] ?? []) as {
-        filename: string;
-        status: string;
-        url: string;
-      }[];
+      const published = outcomeRecord(result.steps, publishStep)?.files ?? [];
       lines.push("", style.green(`released ${plan.name} ${plan.version}`));
       for (const f of published)
         lines.push(
-          `  ${f.status === "uploaded" ? "uploaded" : "already there"}  ${f.filename}  ${style.dim(f.url)}`,
+          `  ${f.status === "uploaded" ? "uploaded" : "already there"}  ${f.filename}  ${style.dim(f.url ?? "")}`,
         );
       lines.push(
         `  tag ${plan.tag.name}${plan.git.push ? ` and ${plan.git.branch} pushed to ${plan.git.remote}` : " made locally (not pushed)"}`,

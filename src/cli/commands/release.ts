@@ -2,6 +2,7 @@
 import { createInterface } from "node:readline/promises";
 import { parseBumpKind } from "../../core/pep440/bump.ts";
 import { renderFindingLine } from "../../core/release/findings.ts";
+import { describeVerifyResult } from "../../core/verify/step-results.ts";
 import { SlipwayError } from "../../errors.ts";
 import { releaseSteps } from "../../ops/release/steps.ts";
 import { type ReleaseEvent, type ReleasePlan, release } from "../../ops/release.ts";
@@ -110,7 +111,7 @@ function stepEventLines(e: ReleaseEvent): string[] | undefined {
     case "smoke-test": {
       const t = e.test;
       return [
-        `${t.ok ? (t.warning ? "warning" : "ok") : "FAILED"} ${t.kind} ${t.subject}${t.warning ? `: ${t.message}` : ""}`,
+        `${t.ok ? (t.warning ? "warning" : "ok") : "FAILED"} ${t.kind} ${t.subject}${t.warning ? `: ${describeVerifyResult(t.result)}` : ""}`,
       ];
     }
     case "checkpoint-saved":

@@ -1,10 +1,12 @@
 /** `slipway verify-install [DIST...]`: argv → verifyInstall() → per-run steps and an exit code. */
+import { describeVerifyResult } from "../../core/verify/step-results.ts";
 import { SlipwayError } from "../../errors.ts";
 import type { VerifyEvent, VerifyRun, VerifyStep, VerifyTarget } from "../../ops/verify-install.ts";
 import { verifyInstall } from "../../ops/verify-install.ts";
 import { resolveVerifyDists } from "../../ops/verify-install-dists.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
+import { jsonLine, reportLine } from "../render/json-lines.ts";
 import { isPlain, makeStyle, type Style, wantsColor } from "../style.ts";
 
 export const HELP = `Usage: slipway verify-install [DIST...] [options]
@@ -43,7 +45,9 @@ Options:
                          spaces) instead of every console_scripts entry; repeatable
   --max-import-ms N      an import slower than N ms fails (interpreter start-up not counted)
   --keep                 keep the virtualenvs and print where they are
-  --json                 print the report as JSON
+  --json                 NDJSON on stdout: one line per event as the work goes (the
+                         targets, each run and each step as it starts and ends), then
+                         one {"type":"report",...} line with every run; see docs/json.md
   -h, --help             show this help
 
 Exit status: 0 every run passed, 1 a step failed, 2 usage error.
@@ -63,7 +67,7 @@ const label = (t: VerifyTarget) => `${t.name} ${t.version} (${t.kind}: ${t.files
 function stepLines(step: VerifyStep, style: Style): string[] {
   const mark = !step.ok ? style.red("FAIL") : step.warning ? style.yellow("warn") : style.green("ok  ");
   const lines = [
-    `  ${mark} ${step.kind.padEnd(12)} ${style.bold(step.subject)}: ${step.message} ${style.dim(`(${seconds(step.ms)})`)}`,
+    `  ${mark} ${step.kind.padEnd(12)} ${style.bold(step.subject)}: ${describeVerifyResult(step.result)} ${style.dim(`(${seconds(step.ms)})`)}`,
   ];
   if (!step.ok) {
     if (step.command !== undefined) lines.push(style.dim(`       $ ${step.command}`));
@@ -86,6 +90,7 @@ function runFooter(run: VerifyRun, style: Style): string[] {
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const write = (stream: NodeJS.WritableStream, text: string) => stream.write(redact(text));
   let statusShown = false;
+  let json = false;
   try {
     const { values, positionals } = parseCommandLine(argv, {
       "index-url": { type: "string" },
@@ -114,11 +119,14 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       .map((e) => e.trim())
       .filter((e) => e !== "");
     const dists = await resolveVerifyDists(positionals, io.cwd);
-    const json = values.json === true;
+    json = values.json === true;
     const plain = isPlain(io.stderr, io.env);
     const style = makeStyle(!json && wantsColor(io.stdout, io.env));
     const onEvent = (event: VerifyEvent) => {
-      if (json) return;
+      if (json) {
+        write(io.stdout, jsonLine(event));
+        return;
+      }
       if (event.type === "run-start") {
         if (plain) write(io.stdout, `${runHeader(event.target, event.python, event.version, style)}\n`);
       } else if (event.type === "step-start" && !plain) {
@@ -159,7 +167,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       onEvent,
     });
     if (json) {
-      write(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
+      write(io.stdout, reportLine(report));
       return report.ok ? 0 : 1;
     }
     const failed = report.runs.filter((r) => !r.ok).length;
@@ -176,6 +184,6 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     return failed === 0 ? 0 : 1;
   } catch (error) {
     if (statusShown) io.stderr.write("\r\u001b[2K");
-    return commandFailure("verify-install", error, io);
+    return commandFailure("verify-install", error, io, { json });
   }
 }

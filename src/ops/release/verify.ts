@@ -1,5 +1,6 @@
 /** The `verify` step: install the artifacts from the stage into clean venvs and smoke-test them. */
 import { boolean, integer, record as struct } from "../../core/stored-shape.ts";
+import { describeVerifyResult } from "../../core/verify/step-results.ts";
 import { SlipwayError } from "../../errors.ts";
 import { verifyInstall } from "../verify-install.ts";
 import { confirmArtifacts, fingerprint, sameArtifacts } from "./build.ts";
@@ -42,7 +43,7 @@ export const verifyStep: ReleaseStep<VerifyRecord> = {
       const first = failed[0];
       throw new SlipwayError(
         "check",
-        `installing from the stage failed: ${failed.map((s) => `${s.kind} ${s.subject}`).join(", ")}${first ? `\n${first.message}${first.command ? `\n$ ${first.command}` : ""}${first.output ? `\n${first.output}` : ""}` : ""}`,
+        `installing from the stage failed: ${failed.map((s) => `${s.kind} ${s.subject}`).join(", ")}${first ? `\n${describeVerifyResult(first.result)}${first.command ? `\n$ ${first.command}` : ""}${first.output ? `\n${first.output}` : ""}` : ""}`,
         {
           // A failed byte proof knows its cause (where pip took the file); the package may be fine.
           hint: first?.hint
