@@ -26,6 +26,10 @@ export function runAsync(
       stderr += c.toString();
     });
     child.on("close", (status) => resolve({ status, stdout, stderr }));
+    // A child that exits without reading its stdin closes the pipe first: EPIPE, not a failure.
+    child.stdin.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
     child.stdin.end(options.input ?? "");
   });
 }
