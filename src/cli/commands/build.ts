@@ -6,7 +6,7 @@ import { type BuildEvent, type BuildReport, build } from "../../ops/build.ts";
 import { type ConfigSettings, formatArgv, HookError } from "../../ops/build-backend.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
-import { renderHuman } from "../render/findings.ts";
+import { renderCheckOutcome } from "../render/findings.ts";
 import { jsonLine, reportLine } from "../render/json-lines.ts";
 import { isPlain, makeStyle, type Style, wantsColor } from "../style.ts";
 import { Progress } from "./build-progress.ts";
@@ -211,21 +211,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
     if (report.check !== undefined && (report.check.errors > 0 || report.check.warnings > 0)) {
       const files = report.artifacts.map((a) => relative(io.cwd, a.path));
-      write(
-        io.stdout,
-        renderHuman(
-          report.check.findings,
-          {
-            files,
-            errors: report.check.errors,
-            warnings: report.check.warnings,
-            ok: report.check.ok,
-            strict: false,
-            renderers: report.check.renderers,
-          },
-          makeStyle(wantsColor(io.stdout, io.env)),
-        ),
-      );
+      write(io.stdout, renderCheckOutcome(report.check, files, makeStyle(wantsColor(io.stdout, io.env))));
     }
     if (report.reproducible !== undefined && !report.reproducible.identical) {
       const lines = report.reproducible.artifacts

@@ -6,7 +6,7 @@ import { type PublishEvent, type PublishReport, publish } from "../../ops/publis
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { readPasswordFromStdin } from "../password-stdin.ts";
-import { renderHuman } from "../render/findings.ts";
+import { renderCheckOutcome } from "../render/findings.ts";
 import { jsonLine, reportLine } from "../render/json-lines.ts";
 import { isPlain, makeStyle, type Style, wantsColor } from "../style.ts";
 import { PublishProgress, size } from "./publish-progress.ts";
@@ -205,21 +205,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     if (json) write(io.stdout, reportLine(report));
     else if (!report.check.ok) {
       const files = [...new Set(report.check.findings.map((f) => f.location.file))];
-      write(
-        io.stdout,
-        renderHuman(
-          report.check.findings,
-          {
-            files,
-            errors: report.check.errors,
-            warnings: report.check.warnings,
-            ok: false,
-            strict: false,
-            renderers: [],
-          },
-          makeStyle(wantsColor(io.stdout, io.env)),
-        ),
-      );
+      write(io.stdout, renderCheckOutcome(report.check, files, makeStyle(wantsColor(io.stdout, io.env))));
     } else write(io.stdout, renderOutcomes(report, makeStyle(wantsColor(io.stdout, io.env))));
     if (!report.check.ok) {
       write(

@@ -21,6 +21,25 @@ const LABELS: Record<Severity, (style: Style) => string> = {
   info: (style) => style.dim("info   "),
 };
 
+/** What a build or a publish reports of the checks it ran before going on. */
+export interface CheckOutcome {
+  findings: readonly Finding[];
+  errors: number;
+  warnings: number;
+  ok: boolean;
+  renderers?: readonly string[];
+}
+
+/** The findings of the checks a build or a publish ran, as `slipway check` prints them. */
+export function renderCheckOutcome(check: CheckOutcome, files: readonly string[], style: Style): string {
+  const { findings, errors, warnings, ok } = check;
+  return renderHuman(
+    findings,
+    { files, errors, warnings, ok, strict: false, renderers: check.renderers ?? [] },
+    style,
+  );
+}
+
 /**
  * Human text: findings grouped under their file, errors first, then a one-line verdict. A
  * finding reported for several places (README, wheel, sdist) is shown once with its places.
