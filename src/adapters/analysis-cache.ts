@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { AnalysisResult, DescriptionAnalysis } from "../core/checks/description.ts";
-import { pruneWhenDue, touchCacheEntry } from "./cache-store.ts";
+import { pruneWhenDue, touchCacheEntry } from "./cache-use.ts";
 import { readSmallRegularFile, writeFileAtomic } from "./fs.ts";
 import { cacheDirOf, entryPath } from "./readme-cache.ts";
 

@@ -33,6 +33,7 @@ import {
   DEFAULT_MAX_SIZE,
   parseSize,
 } from "../core/cache/prune-plan.ts";
+import { AUTO_EVERY_MS, LAST_PRUNE } from "./cache-use.ts";
 import { errnoOf, tryCreateExclusive, writeFileAtomic } from "./fs.ts";
 import { isProcessAlive } from "./process-start.ts";
 import { cacheDirOf } from "./readme-cache.ts";
@@ -56,16 +57,12 @@ const ENV_STAMP = "slipway-env.json";
 const ENV_SIZE = "slipway-size.json";
 /** What the size record itself takes on disk: one block. */
 const RECORD_SIZE = 4096;
-/** Its mtime: when the last automatic prune ran. */
-const LAST_PRUNE = ".last-prune";
 
 const HOUR = 3_600_000;
 /** A prune marks a key for a few syscalls; one older than this was left by a killed prune. */
 const MARK_STALE_MS = 30_000;
 /** A lease from another host cannot be checked; after this long it is taken as left behind. */
 const FOREIGN_LEASE_MS = 7 * 24 * HOUR;
-/** Automatic prunes of the small kinds run at most this often. */
-const AUTO_EVERY_MS = 24 * HOUR;
 
 /** The cache directory `cache info|prune` work on: as the caches choose it, even when SLIPWAY_NO_CACHE turns them off. */
 export function cacheRootOf(env: Env): string | undefined {
@@ -349,12 +346,6 @@ export async function leaseCacheEntry(kindDir: string, key: string): Promise<Lea
       await unlink(path).catch(() => {});
     },
   };
-}
-
-/** Sets `path`'s mtime to now: the entry's last use. Never follows a symlink; errors are ignored. */
-export async function touchCacheEntry(path: string): Promise<void> {
-  const now = new Date();
-  await lutimes(path, now, now).catch(() => {});
 }
 
 /** Records the size of a build environment just made in `dir` (before it is renamed into place). */

@@ -254,15 +254,16 @@ export async function readSmallRegularFile(path: string, maxBytes: number): Prom
   try {
     const info = await handle.stat();
     if (!info.isFile() || info.size > maxBytes) return undefined;
-    const bytes = Buffer.alloc(maxBytes + 1);
+    // Sized by the stat (one byte more shows a file that grew since), never by the bound.
+    const bytes = Buffer.allocUnsafe(info.size + 1);
     let filled = 0;
     while (filled < bytes.length) {
       const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
-    // Grown past the bound since the stat: treated as too large, not read in part.
-    return filled > maxBytes ? undefined : bytes.subarray(0, filled).toString("utf8");
+    // Changed since the stat (grown or replaced): not read in part; the caller treats it as absent.
+    return filled > info.size ? undefined : bytes.subarray(0, filled).toString("utf8");
   } finally {
     await handle.close();
   }

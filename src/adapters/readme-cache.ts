@@ -15,7 +15,7 @@ import { type BigIntStats, statSync } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { RenderVerdict } from "../core/readme/verdict.ts";
-import { pruneWhenDue, touchCacheEntry } from "./cache-store.ts";
+import { pruneWhenDue, touchCacheEntry } from "./cache-use.ts";
 import { readSmallRegularFile, writeFileAtomic } from "./fs.ts";
 
 /** An entry larger than this was not written by slipway: a verdict is far smaller. */

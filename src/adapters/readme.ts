@@ -23,7 +23,6 @@ import {
   stampNow,
   verdictKey,
 } from "./readme-cache.ts";
-import { provideReadmeEnv } from "./readme-env.ts";
 import { which } from "./which.ts";
 
 export interface ReadmeItem {
@@ -429,6 +428,8 @@ export function startReadmeRenderer(options: RenderReadmesOptions): ReadmeRender
       const lacksRenderer = identity !== undefined && identity.dists["readme_renderer"] == null;
       const wanted = options.pypiEnv !== false && options.env["SLIPWAY_README_ENV"] !== "off";
       if (wanted && rst.length > 0 && lacksRenderer) {
+        // Loaded only here: most checks never need it (its build-environment machinery is large).
+        const { provideReadmeEnv } = await import("./readme-env.ts");
         const made = await provideReadmeEnv({ python, cwd: options.cwd, env: options.env });
         if ("python" in made) {
           const renderer = startReadmeRenderer({ ...options, python: made.python, pypiEnv: false });

@@ -6,7 +6,6 @@ import { basename, join, relative } from "node:path";
 import { type AnalysisCache, openAnalysisCache } from "../adapters/analysis-cache.ts";
 import { readArtifact } from "../adapters/archives/read-artifact.ts";
 import { fileSize, listDirIfExists } from "../adapters/fs.ts";
-import { readProject } from "../adapters/project.ts";
 import { type ReadmeRenderer, startReadmeRenderer } from "../adapters/readme.ts";
 import type { ProjectSnapshot } from "../adapters/snapshot.ts";
 import { pushAll } from "../core/arrays.ts";
@@ -226,6 +225,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     let project: ProjectContext | undefined;
     let config: CheckConfig = { allowSecrets: [] };
     if (options.project !== undefined) {
+      // Loaded only for a project: a check of dists alone does not read one (nor git, nor config).
+      const { readProject } = await import("../adapters/project.ts");
       project = await readProject(options.project, {
         display: display(join(options.project, "pyproject.toml")),
         snapshot: options.snapshot,

@@ -23,12 +23,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, describe, test } from "node:test";
 import { openAnalysisCache } from "../../src/adapters/analysis-cache.ts";
-import {
-  leaseCacheEntry,
-  pruneAfterNewEnv,
-  pruneWhenDue,
-  recordEnvSize,
-} from "../../src/adapters/cache-store.ts";
+import { leaseCacheEntry, pruneAfterNewEnv, recordEnvSize } from "../../src/adapters/cache-store.ts";
+import { pruneWhenDue } from "../../src/adapters/cache-use.ts";
 import { openVerdictCache } from "../../src/adapters/readme-cache.ts";
 import { analyze } from "../../src/core/checks/description.ts";
 import { runSlipway } from "../helpers/cli.ts";
