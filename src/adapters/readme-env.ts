@@ -8,8 +8,9 @@
  * remembered for an hour so an offline machine does not wait for pip on every check.
  */
 import { createHash } from "node:crypto";
-import { readFile, realpath } from "node:fs/promises";
-import { join } from "node:path";
+import { realpath } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { readSmallRegularFile } from "./fs.ts";
 import { type PipSource, provideBuildEnv } from "./python/build-env.ts";
 import { readPythonFacts } from "./python/interpreter.ts";
 import { cacheDirOf, stampOf, writeEntry } from "./readme-cache.ts";
@@ -74,7 +75,12 @@ export async function provideReadmeEnv(options: ProvideReadmeEnvOptions): Promis
     .slice(0, 20);
   const indexPath = join(cache, NAMESPACE, `${slot}.json`);
   const known = await readIndex(indexPath);
-  if (known?.python !== undefined && (await stampOf(known.python)) !== null) return { python: known.python };
+  // The index is read back from disk: only an interpreter inside slipway's own build
+  // environments is run, whatever path a planted or damaged entry names.
+  const envs = join(cache, "build-envs");
+  if (known?.python !== undefined && isInside(envs, known.python) && (await stampOf(known.python)) !== null) {
+    return { python: known.python };
+  }
   if (known?.failedAt !== undefined && now() - known.failedAt < RETRY_AFTER_MS) {
     return { unavailable: known.reason ?? "an earlier attempt failed" };
   }
@@ -100,7 +106,10 @@ async function readIndex(
   path: string,
 ): Promise<{ python?: string; failedAt?: number; reason?: string } | undefined> {
   try {
-    const entry = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+    const entry = JSON.parse((await readSmallRegularFile(path, 64 * 1024)) ?? "null") as Record<
+      string,
+      unknown
+    >;
     return {
       ...(typeof entry["python"] === "string" ? { python: entry["python"] } : {}),
       ...(typeof entry["failedAt"] === "number" ? { failedAt: entry["failedAt"] } : {}),
@@ -109,6 +118,12 @@ async function readIndex(
   } catch {
     return undefined;
   }
+}
+
+/** Whether `path` is `dir` or below it, by its normalized form (no `..` escapes). */
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, resolve(path));
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
 /** The first line of an error (what failed) and its last (pip's own words, e.g. no network). */

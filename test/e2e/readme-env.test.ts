@@ -7,7 +7,15 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -99,6 +107,18 @@ test("a Python without readme_renderer renders reStructuredText with PyPI's read
   // The Python's own renderer when asked for it.
   const own = await renderReadmes(ITEMS, { ...options, pypiEnv: false });
   assert.equal(own[0]!.renderer, "built-in rst lint");
+  // The index is read back from disk: an entry naming an interpreter outside slipway's build
+  // environments is not run (the cached environment is found again and the entry rewritten).
+  const planted = join(work, "planted-python");
+  const marker = join(work, "planted-ran");
+  writeFileSync(planted, `#!/bin/sh\ntouch '${marker}'\nexit 1\n`, { mode: 0o755 });
+  const index = join(cache, "readme-env-v1");
+  const entries = readdirSync(index);
+  assert.equal(entries.length, 1);
+  writeFileSync(join(index, entries[0]!), JSON.stringify({ python: planted }));
+  const again = await renderReadmes(ITEMS, options);
+  assert.equal(existsSync(marker), false, "the planted interpreter ran");
+  assert.equal(again[0]!.renderer, "readme_renderer 46.0, docutils 0.23");
 });
 
 test("offline, the Python's own renderer decides and the checks say why as an info", async () => {
