@@ -9,6 +9,7 @@ import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { git } from "../helpers/git-repo.ts";
+import { type JsonLine, jsonLines } from "../helpers/json-lines.ts";
 import {
   type CliRun,
   firstUploadOnly,
@@ -43,13 +44,25 @@ function assertReleasedOnce(r: ReleaseRepo, runs: CliRun[]): void {
   assert.doesNotMatch(remote, /refs\/slipway\//, "the release state refs went with the push");
 }
 
+/** The `--json` events of a run (its report line included). */
+const eventsOf = (run: CliRun): JsonLine[] => jsonLines(run.stdout);
+const skipped = (run: CliRun, step: string) =>
+  eventsOf(run).some((e) => e.type === "step-skipped" && e.step === step);
+const ran = (run: CliRun, step: string) =>
+  eventsOf(run).some((e) => e.type === "step-done" && e.step === step);
+/** The target's per-file outcomes in a run, e.g. ["exists-identical", "uploaded"]. */
+const published = (run: CliRun) =>
+  eventsOf(run)
+    .filter((e) => e.type === "file-published" && e.step === "publish")
+    .map((e) => e["status"]);
+
 /**
  * Resumes until done (at most twice: a kill before the journal's first write leaves nothing to
  * resume, and then a fresh run is the right next step, which the CLI says).
  */
 async function finish(r: ReleaseRepo, killed: CliRun): Promise<CliRun[]> {
   const runs = [killed];
-  const resumed = await runRelease(r, [...r.args, "--resume", "--yes"]);
+  const resumed = await runRelease(r, [...r.args, "--resume", "--yes", "--json"]);
   runs.push(resumed);
   if (resumed.status === 2 && /nothing to resume/.test(resumed.stderr)) {
     runs.push(await runRelease(r, [...r.args, "--yes"]));
@@ -70,16 +83,19 @@ for (const step of [
 ]) {
   test(`killed as "${step}" starts, then --resume completes the release once`, async () => {
     const r = await repo();
-    const killed = await runRelease(r, [...r.args, "--yes"], {
-      killWhen: (line) => line === `release: ${step}: started (${titleOf(step)})`,
+    const killed = await runRelease(r, [...r.args, "--yes", "--json"], {
+      killOnEvent: (e) => e.type === "step-start" && e.step === step,
     });
     assert.equal(killed.signal, "SIGKILL", `the run finished before "${step}" started:\n${killed.stderr}`);
     const runs = await finish(r, killed);
     assertReleasedOnce(r, runs);
     if (step !== "edit") {
       // The stale lock of the killed process was taken over, and done steps were re-checked, not redone.
-      assert.match(runs[1]!.stderr, /took over the release lock of pid \d+/);
-      assert.match(runs[1]!.stderr, /release: edit: already done \(re-checked\), skipped/);
+      assert.ok(
+        eventsOf(runs[1]!).some((e) => e.type === "lock-taken-over"),
+        "the stale lock was taken over",
+      );
+      assert.ok(skipped(runs[1]!, "edit"), "edit re-checked and skipped");
     }
   });
 }
@@ -88,8 +104,8 @@ test("killed between the two uploads of the target publish: the resume uploads o
   const r = await repo();
   const { args, proxy, release } = await firstUploadOnly(r);
   try {
-    const killed = await runRelease(r, [...args, "--yes"], {
-      killWhen: (line) => /^release: publish: .*: uploaded$/.test(line),
+    const killed = await runRelease(r, [...args, "--yes", "--json"], {
+      killOnEvent: (e) => e.type === "file-published" && e.step === "publish" && e["status"] === "uploaded",
     });
     assert.equal(killed.signal, "SIGKILL");
     assert.equal(
@@ -98,10 +114,9 @@ test("killed between the two uploads of the target publish: the resume uploads o
       "one file went out before the kill",
     );
     release();
-    const resume = await runRelease(r, [...args, "--resume", "--yes"]);
+    const resume = await runRelease(r, [...args, "--resume", "--yes", "--json"]);
     assertReleasedOnce(r, [killed, resume]);
-    assert.match(resume.stderr, /release: publish: .*: exists-identical/);
-    assert.match(resume.stderr, /release: publish: .*: uploaded/);
+    assert.deepEqual(published(resume).sort(), ["exists-identical", "uploaded"]);
   } finally {
     await proxy.close();
   }
@@ -137,15 +152,15 @@ test("the remote refuses the push: the release stays published, and --resume pus
     "--atomic: the state refs stay for a resume elsewhere",
   );
   rmSync(hook);
-  const resumed = await runRelease(r, [...r.args, "--resume", "--yes"]);
+  const resumed = await runRelease(r, [...r.args, "--resume", "--yes", "--json"]);
   assertReleasedOnce(r, [failed, resumed]);
-  assert.match(resumed.stderr, /release: publish: .*: exists-identical/);
+  assert.deepEqual(published(resumed), ["exists-identical", "exists-identical"]);
 });
 
 test("a fresh run refuses to start over an unfinished one", async () => {
   const r = await repo();
-  const killed = await runRelease(r, [...r.args, "--yes"], {
-    killWhen: (line) => line.startsWith("release: stage: started"),
+  const killed = await runRelease(r, [...r.args, "--yes", "--json"], {
+    killOnEvent: (e) => e.type === "step-start" && e.step === "stage",
   });
   assert.equal(killed.signal, "SIGKILL");
   const fresh = await runRelease(r, [...r.args, "--yes"]);
@@ -158,31 +173,15 @@ test("a fresh run refuses to start over an unfinished one", async () => {
   assertReleasedOnce(r, await finish(r, killed).then((runs) => runs.slice(1)));
 });
 
-function titleOf(step: string): string {
-  return {
-    edit: "Write the version and changelog",
-    build: "Build the sdist and wheel",
-    check: "Check the project and artifacts",
-    stage: "Publish to the staging index",
-    verify: "Install from the stage and smoke-test",
-    "commit-tag": "Commit and tag locally",
-    checkpoint: "Save the release state on the remote",
-    publish: "Publish to the target index",
-    push: "Push the commit and tag",
-  }[step]!;
-}
-
 test("artifacts gone before a resume: rebuilt, and checked and verified again before anything is published", async () => {
   const r = await repo();
-  const killed = await runRelease(r, [...r.args, "--yes"], {
-    killWhen: (line) => line.startsWith("release: commit-tag: started"),
+  const killed = await runRelease(r, [...r.args, "--yes", "--json"], {
+    killOnEvent: (e) => e.type === "step-start" && e.step === "commit-tag",
   });
   assert.equal(killed.signal, "SIGKILL");
   rmSync(join(r.project, ".slipway", "dist"), { recursive: true, force: true });
-  const resumed = await runRelease(r, [...r.args, "--resume", "--yes"]);
+  const resumed = await runRelease(r, [...r.args, "--resume", "--yes", "--json"]);
   assertReleasedOnce(r, [killed, resumed]);
-  assert.match(resumed.stderr, /release: edit: already done \(re-checked\), skipped/);
-  for (const step of ["build", "check", "verify"]) {
-    assert.match(resumed.stderr, new RegExp(`release: ${step}: done in`), `${step} ran again`);
-  }
+  assert.ok(skipped(resumed, "edit"), "edit re-checked and skipped");
+  for (const step of ["build", "check", "verify"]) assert.ok(ran(resumed, step), `${step} ran again`);
 });

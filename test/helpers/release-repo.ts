@@ -4,6 +4,7 @@
  * since, plus a target index (the embedded one) served from this process, with every upload it
  * receives recorded. Builds take hatchling from the offline wheelhouse; nothing leaves loopback.
  */
+
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
@@ -15,6 +16,7 @@ import type { IndexEvent } from "../../src/server/events.ts";
 import { type RunningIndex, startIndex } from "../../src/server/index-server.ts";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
 import { git, writeFiles } from "./git-repo.ts";
+import type { JsonLine } from "./json-lines.ts";
 import { peersPython } from "./peers.ts";
 import { wheelhouse } from "./wheelhouse.ts";
 
@@ -131,7 +133,7 @@ export interface CliRun {
 
 /**
  * `slipway release` in a child process (the target answers from this one, so never block).
- * `killWhen` sees each stderr line; when it returns true the child is SIGKILLed on the spot, or,
+ * `killWhen` sees each stderr line (`killOnEvent` each `--json` event); when it returns true the child is SIGKILLed on the spot, or,
  * with `killWith`, its whole process group gets that signal, as a terminal's Ctrl-C does.
  */
 export function runRelease(
@@ -139,6 +141,8 @@ export function runRelease(
   args: string[],
   options: {
     killWhen?: (line: string) => boolean;
+    /** With `--json`: sees each event line of stdout, parsed; true SIGKILLs the child as killWhen does. */
+    killOnEvent?: (event: JsonLine) => boolean;
     /** Send this signal to the process group instead (the child leads its own group). */
     killWith?: NodeJS.Signals;
     env?: NodeJS.ProcessEnv;
@@ -161,8 +165,15 @@ export function runRelease(
     let stdout = "";
     let stderr = "";
     let pending = "";
+    let pendingOut = "";
     child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
+      const text = c.toString();
+      stdout += text;
+      if (!options.killOnEvent) return;
+      pendingOut += text;
+      const lines = pendingOut.split("\n");
+      pendingOut = lines.pop() ?? "";
+      if (lines.some((l) => options.killOnEvent!(JSON.parse(l) as JsonLine))) kill();
     });
     child.stderr.on("data", (c: Buffer) => {
       const text = c.toString();
