@@ -11,9 +11,13 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { git } from "../helpers/git-repo.ts";
+import { type JsonLine, jsonLines } from "../helpers/json-lines.ts";
 import { firstUploadOnly, type ReleaseRepo, releaseRepos, runRelease } from "../helpers/release-repo.ts";
 
 const { work, repo } = releaseRepos("slipway-release-remote-");
+
+/** The `--json` events of a run of type `type`. */
+const events = (stdout: string, type: string): JsonLine[] => jsonLines(stdout).filter((e) => e.type === type);
 
 interface JournalDoc {
   steps: { id: string; record: Record<string, unknown> }[];
@@ -34,14 +38,17 @@ test("killed mid-publish, .slipway/ and the clone gone: a fresh clone elsewhere 
   const r = await repo();
   const { args, proxy, release } = await firstUploadOnly(r);
   try {
-    const killed = await runRelease(r, [...args, "--yes"], {
-      killWhen: (line) => /^release: publish: .*: uploaded$/.test(line),
+    const killed = await runRelease(r, [...args, "--yes", "--json"], {
+      killOnEvent: (e) => e.type === "file-published" && e.step === "publish" && e["status"] === "uploaded",
     });
     assert.equal(killed.signal, "SIGKILL", killed.stderr);
-    assert.match(
-      killed.stderr,
-      /release: checkpoint: refs\/slipway\/release\/v0\.1\.1 → origin: the journal and 2 artifacts/,
-    );
+    // The last line may be cut by the kill: only the complete ones are read.
+    const [saved] = events(killed.stdout.slice(0, killed.stdout.lastIndexOf("\n") + 1), "checkpoint-saved");
+    assert.deepEqual(saved && { ref: saved["ref"], remote: saved["remote"], artifacts: saved["artifacts"] }, {
+      ref: "refs/slipway/release/v0.1.1",
+      remote: "origin",
+      artifacts: 2,
+    });
     assert.equal(
       r.uploads.filter((u) => u.outcome === "stored").length,
       1,
@@ -81,17 +88,24 @@ test("killed mid-publish, .slipway/ and the clone gone: a fresh clone elsewhere 
 
     const stateCommit = git(r.remote, "rev-parse", "refs/slipway/release/v0.1.1").trim();
     release();
-    const run = await runRelease(elsewhere, [...args, "--resume", "--version", "0.1.1", "--yes"]);
+    const run = await runRelease(elsewhere, [...args, "--resume", "--version", "0.1.1", "--yes", "--json"]);
     assert.equal(run.status, 0, `${run.stderr}\n${run.stdout}`);
-    assert.match(
-      run.stderr,
-      /release: resume: restored the release v0\.1\.1 from origin \(refs\/slipway\/release\/v0\.1\.1\): the journal and 2 artifacts, sha256 checked/,
+    const [restored] = events(run.stdout, "restored");
+    assert.deepEqual(
+      restored && {
+        tag: restored["tag"],
+        remote: restored["remote"],
+        ref: restored["ref"],
+        n: restored["artifacts"],
+      },
+      { tag: "v0.1.1", remote: "origin", ref: "refs/slipway/release/v0.1.1", n: 2 },
     );
+    const skipped = events(run.stdout, "step-skipped").map((e) => e.step);
     for (const step of ["edit", "build", "check", "verify", "commit-tag", "checkpoint"]) {
-      assert.match(run.stderr, new RegExp(`release: ${step}: already done \\(re-checked\\), skipped`), step);
+      assert.ok(skipped.includes(step), `${step} re-checked and skipped`);
     }
-    assert.match(run.stderr, /release: publish: .*: exists-identical/);
-    assert.match(run.stderr, /release: publish: .*: uploaded/);
+    const outcomes = events(run.stdout, "file-published").filter((e) => e.step === "publish");
+    assert.deepEqual(outcomes.map((e) => e["status"]).sort(), ["exists-identical", "uploaded"]);
 
     // Every file on the target once, with the sha256 the journal recorded (the bytes the stage verified).
     const stored = r.uploads.filter((u) => u.outcome === "stored").map((u) => u.filename);
