@@ -35,28 +35,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(tmpdir(), "slipway-bench-readme");
 const quick = process.argv.includes("--quick");
 
-// The same items through micromark's events, as test/unit/markdown-scan.test.ts reads them.
-const MICROMARK_SCAN = `
-import { parse, postprocess, preprocess } from "micromark";
-export interface MarkdownItem { type: "link" | "image" | "html"; text: string; line: number }
-export function scanMarkdownSyntax(text: string): MarkdownItem[] {
-  const events = postprocess(parse().document().write(preprocess()(text, undefined, true)));
-  const items: MarkdownItem[] = [];
-  let images = 0;
-  for (const [kind, token, context] of events) {
-    if (token.type === "image") images += kind === "enter" ? 1 : -1;
-    if (kind !== "enter") continue;
-    const line = token.start.line;
-    if (token.type === "resourceDestinationString" || token.type === "definitionDestinationString") {
-      const image = images > 0 && token.type === "resourceDestinationString";
-      items.push({ type: image ? "image" : "link", text: context.sliceSerialize(token), line });
-    } else if (token.type === "htmlFlow" || token.type === "htmlText") {
-      items.push({ type: "html", text: context.sliceSerialize(token), line });
-    }
-  }
-  return items;
-}
-`;
+// The same items through micromark's events: the scanner tests' own oracle, copied in its place.
+const MICROMARK_SCAN = readFileSync(join(root, "test", "helpers", "micromark-items.ts"), "utf8");
 const IMPLS = {
   scanner: join(root, "src", "core", "readme", "markdown-scan.ts"),
   micromark: join(out, "micromark-scan.ts"),

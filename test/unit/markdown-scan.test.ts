@@ -13,35 +13,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { inflateRawSync } from "node:zlib";
-import { parse, postprocess, preprocess } from "micromark";
 import { field, parseMetadataFile } from "../../src/core/metadata/parse.ts";
 import { scanMarkdown } from "../../src/core/readme/markdown.ts";
 import { type MarkdownItem, scanMarkdownSyntax } from "../../src/core/readme/markdown-scan.ts";
 import { type HtmlProblem, type HtmlUrl, inspectHtml } from "../../src/core/readme/sanitizer.ts";
+import { scanMarkdownSyntax as micromarkItems } from "../helpers/micromark-items.ts";
 import { assertScalesLinearly } from "../helpers/scaling.ts";
-
-/** The items micromark's CommonMark parse yields, as the README checks read them before. */
-function micromarkItems(text: string): MarkdownItem[] {
-  const events = postprocess(
-    parse()
-      .document()
-      .write(preprocess()(text, undefined, true)),
-  );
-  const items: MarkdownItem[] = [];
-  let images = 0;
-  for (const [kind, token, context] of events) {
-    if (token.type === "image") images += kind === "enter" ? 1 : -1;
-    if (kind !== "enter") continue;
-    const line = token.start.line;
-    if (token.type === "resourceDestinationString" || token.type === "definitionDestinationString") {
-      const image = images > 0 && token.type === "resourceDestinationString";
-      items.push({ type: image ? "image" : "link", text: context.sliceSerialize(token), line });
-    } else if (token.type === "htmlFlow" || token.type === "htmlText") {
-      items.push({ type: "html", text: context.sliceSerialize(token), line });
-    }
-  }
-  return items;
-}
 
 /** scanMarkdown's links and HTML problems as the micromark-based version computed them. */
 function micromarkScan(items: readonly MarkdownItem[]): { urls: HtmlUrl[]; html: HtmlProblem[] } {
