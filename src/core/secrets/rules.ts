@@ -21,14 +21,21 @@ export interface SecretAllowlist {
   stopwords?: readonly string[];
   /** Commit ids (history scans). */
   commits?: readonly string[];
+  /** A global allowlist applied to these rules only (gitleaks `targetRules`). */
+  targetRules?: readonly string[];
 }
 
 export interface SecretRule {
   id: string;
   description: string;
-  /** JavaScript RegExp source; `flags` adds `i` when the whole pattern ignores case. */
+  /**
+   * JavaScript RegExp source; `flags` (from `i`, `m`, `s`) adds `i` when the whole pattern
+   * ignores case. Empty for a rule on the file's path alone (`path`).
+   */
   regex: string;
-  flags?: "i";
+  flags?: string;
+  /** A regex (JS source) the file's path must match for the rule to apply (gitleaks `path`). */
+  path?: string;
   /**
    * Lower-case literals one of which every match contains: one pass over the text finds the
    * keywords present and only their rules' regexes run. A rule without keywords always runs.

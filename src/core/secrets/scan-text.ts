@@ -39,7 +39,9 @@ interface CompiledAllowlist {
 
 interface CompiledRule {
   rule: SecretRule;
-  regex: RegExp;
+  /** Undefined for a rule on the path alone. */
+  regex: RegExp | undefined;
+  path: RegExp | undefined;
   allowlists: CompiledAllowlist[];
 }
 
@@ -71,6 +73,7 @@ export function compileRules(
   const keywords: string[] = [];
   const byKeyword: number[][] = [];
   const always: number[] = [];
+  const targeted = global.filter((g) => g.targetRules !== undefined);
   const compiled = rules.map((rule, i) => {
     if (rule.keywords.length === 0) always.push(i);
     for (const word of rule.keywords) {
@@ -82,10 +85,12 @@ export function compileRules(
       }
       byKeyword[k]!.push(i);
     }
+    const own = [...(rule.allowlists ?? []), ...targeted.filter((g) => g.targetRules?.includes(rule.id))];
     return {
       rule,
-      regex: new RegExp(rule.regex, `gd${rule.flags ?? ""}`),
-      allowlists: (rule.allowlists ?? []).map(compileAllowlist),
+      regex: rule.regex === "" ? undefined : new RegExp(rule.regex, `gd${rule.flags ?? ""}`),
+      path: rule.path === undefined ? undefined : new RegExp(rule.path),
+      allowlists: own.map(compileAllowlist),
     };
   });
   return {
@@ -93,7 +98,7 @@ export function compileRules(
     matcher: new KeywordMatcher(keywords),
     byKeyword,
     always,
-    global: global.map(compileAllowlist),
+    global: global.filter((g) => g.targetRules === undefined).map(compileAllowlist),
   };
 }
 
@@ -247,8 +252,24 @@ export function scanText(text: string, options: ScanTextOptions): SecretFinding[
   };
   const findings: SecretFinding[] = [];
   for (const index of [...selected].sort((a, b) => a - b)) {
-    const { rule, regex, allowlists } = compiled.rules[index]!;
+    const { rule, regex, path: pathRegex, allowlists } = compiled.rules[index]!;
     if (allowlists.some((a) => pathOnly(a) && allowed(a, base))) continue;
+    if (pathRegex !== undefined && !pathRegex.test(path)) continue;
+    if (regex === undefined) {
+      // A rule on the path alone (gitleaks' pkcs12-file): the file itself is the finding.
+      findings.push({
+        ruleId: rule.id,
+        description: rule.description,
+        path,
+        line: 1,
+        column: 1,
+        shown: "",
+        fingerprint: secretFingerprint(rule.id, path, ""),
+        severity: "error",
+        entropy: 0,
+      });
+      continue;
+    }
     if (options.stats !== undefined) options.stats.regexRuns++;
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
