@@ -4,8 +4,10 @@
  * CRC32 checksum, entropy, the keyword prefilter, suppression, severity by place, fingerprints.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { crc32 } from "node:zlib";
+import { renderScanRulesPage } from "../../scripts/gen-scan-rules.ts";
 import { KeywordMatcher } from "../../src/core/secrets/keywords.ts";
 import { SECRET_RULES } from "../../src/core/secrets/rules.ts";
 import { compileRules, type SecretFinding, scanText } from "../../src/core/secrets/scan-text.ts";
@@ -291,4 +293,10 @@ test("allowlists: global paths (lockfiles), CI references, stopwords", () => {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, on purpose
   assert.deepEqual(ids(scanText('password: "${{ secrets.PYPI_PASSWORD }}"', { path: "ci.yml" })), []);
   assert.deepEqual(ids(scanText('api_key = "example-Zq7LmN2pR4sT6vX8"', { path: "a.py" })), []);
+});
+
+test("docs/scan-rules.md is generated from the rule table (run `node scripts/gen-scan-rules.ts`)", () => {
+  const page = readFileSync(new URL("../../docs/scan-rules.md", import.meta.url), "utf8");
+  assert.equal(page, renderScanRulesPage(SECRET_RULES));
+  for (const rule of SECRET_RULES) assert.ok(page.includes(`| ${rule.id} |`), rule.id);
 });
