@@ -293,6 +293,20 @@ test("allowlists: global paths (lockfiles), CI references, stopwords", () => {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, on purpose
   assert.deepEqual(ids(scanText('password: "${{ secrets.PYPI_PASSWORD }}"', { path: "ci.yml" })), []);
   assert.deepEqual(ids(scanText('api_key = "example-Zq7LmN2pR4sT6vX8"', { path: "a.py" })), []);
+  // Code, not values: references and field names (seen in pip, passlib, cryptography, slipway).
+  for (const line of [
+    "username, password = index_url_user_password",
+    "self.password_file = password_file",
+    "{ auth: { username: ctx.credentials.username, password: ctx.credentials.password } }",
+    'CHALLENGE_PASSWORD: "challengePassword",',
+    "none_causes_check_password_error = DJANGO_VERSION >= (2, 1)",
+  ]) {
+    assert.deepEqual(ids(scanText(line, { path: "a.py" })), [], line);
+  }
+  // Unquoted values with digits (an .env file) are still secrets.
+  assert.deepEqual(ids(scanText("DB_PASSWORD=Xk9fP2mQa7Lr4Tz8\n", { path: ".env" })), [
+    "generic-secret-assignment",
+  ]);
 });
 
 test("docs/scan-rules.md is generated from the rule table (run `node scripts/gen-scan-rules.ts`)", () => {

@@ -381,6 +381,15 @@ export const SECRET_RULES: readonly SecretRule[] = [
         ],
       },
       {
+        description: "code: an unquoted identifier or attribute without digits is a reference",
+        regexTarget: "match",
+        regexes: ["(?:=|:|=>)[ \\t]*[A-Za-z_$][A-Za-z_$]*(?:\\.[A-Za-z_$][A-Za-z_$]*)*(?:[\\s;,)}\\]]|$)$"],
+      },
+      {
+        description: "code: a camelCase or snake_case name is a field name, not a password",
+        regexes: ["^[a-z]+(?:[A-Z][a-z]+)+$", "^[a-z]+(?:_[a-z]+)+$"],
+      },
+      {
         description: "words that mark a stand-in value",
         stopwords: [
           "example",
