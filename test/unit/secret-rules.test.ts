@@ -9,8 +9,10 @@ import { test } from "node:test";
 import { crc32 } from "node:zlib";
 import { renderScanRulesPage } from "../../scripts/gen-scan-rules.ts";
 import { KeywordMatcher } from "../../src/core/secrets/keywords.ts";
+import { CONTENT_RULES } from "../../src/core/secrets/patterns.ts";
 import { SECRET_RULES } from "../../src/core/secrets/rules.ts";
 import { compileRules, type SecretFinding, scanText } from "../../src/core/secrets/scan-text.ts";
+import { scanContent } from "../../src/core/secrets/scanner.ts";
 import {
   githubChecksumValid,
   shannonEntropy,
@@ -313,4 +315,35 @@ test("docs/scan-rules.md is generated from the rule table (run `node scripts/gen
   const page = readFileSync(new URL("../../docs/scan-rules.md", import.meta.url), "utf8");
   assert.equal(page, renderScanRulesPage(SECRET_RULES));
   for (const rule of SECRET_RULES) assert.ok(page.includes(`| ${rule.id} |`), rule.id);
+});
+
+// check's SEC09 rules keep their own streaming regexes; these samples hold both tables to the
+// same formats: what check reports, scan reports under the linked rule.
+const CHECK_SAMPLES: Record<string, string> = {
+  "PyPI API token": `pypi-AgEIcHlwaS5vcmc${rand(70)}`,
+  "TestPyPI API token": `pypi-AgENdGVzdC5weXBpLm9yZw${rand(70)}`,
+  "private key": `-----BEGIN OPENSSH PRIVATE KEY-----\n${rand(70, B64)}\n${rand(70, B64)}\n-----END OPENSSH PRIVATE KEY-----`,
+  "AWS access key id": `AKIA${rand(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}`,
+  "GitHub token": withGithubChecksum("gho", rand(30)),
+  "GitHub fine-grained token": `github_pat_${rand(22)}_${rand(59)}`,
+  "npm token": `npm_${rand(36)}`,
+  "Slack token": `xoxb-1234567890-2345678901-${rand(24)}`,
+};
+
+test("check's SEC09 token formats are rules of the scan table too", () => {
+  const sec09 = CONTENT_RULES.filter((r) => r.id === "SEC09");
+  assert.deepEqual(sec09.map((r) => r.what).sort(), Object.keys(CHECK_SAMPLES).sort());
+  const known = new Set(SECRET_RULES.map((r) => r.id));
+  for (const rule of sec09) {
+    assert.ok(rule.scanRules !== undefined && rule.scanRules.length > 0, rule.what);
+    for (const id of rule.scanRules) assert.ok(known.has(id), `${rule.what} → ${id}`);
+    const sample = `value = "${CHECK_SAMPLES[rule.what]!}"\n`;
+    const byCheck = scanContent(new TextEncoder().encode(sample)).map((h) => h.rule.what);
+    assert.deepEqual(byCheck, [rule.what], `check finds its own sample of ${rule.what}`);
+    const byScan = scanText(sample, { path: "src/settings.py" }).map((f) => f.ruleId);
+    assert.ok(
+      byScan.some((id) => rule.scanRules?.includes(id)),
+      `scan finds ${rule.what} as one of ${rule.scanRules}: ${byScan}`,
+    );
+  }
 });
