@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ignoredByGitleaks, parseGitleaksIgnore } from "../../src/core/secrets/gitleaks-ignore.ts";
+import { readScanPlaceConfig } from "../../src/core/secrets/place-config.ts";
 import {
   assembleRuleSet,
   parseGitleaksConfig,
@@ -215,4 +216,23 @@ test(".gitleaksignore: global and commit fingerprints, comments, colons in paths
     }),
   );
   assert.ok(!ignoredByGitleaks(entries, { ruleId: "generic-api-key", path: "src/settings.py", line: 12 }));
+});
+
+test("[tool.slipway.scan] severity-by-place and warn-paths", () => {
+  const token = "glpat-Zq7LmN2pR4sT6vX8yA0b";
+  const severity = (path: string, scan: Record<string, unknown> | undefined) =>
+    scanText(token, { path, place: readScanPlaceConfig(scan) })[0]?.severity;
+  assert.equal(severity("tests/conftest.py", undefined), "warning");
+  assert.equal(severity("tests/conftest.py", { "severity-by-place": false }), "error");
+  assert.equal(severity("qa/keys/a.env", undefined), "error");
+  assert.equal(severity("qa/keys/a.env", { "warn-paths": ["qa/**"] }), "warning");
+  assert.equal(severity("src/a.env", { "warn-paths": ["qa/**"] }), "error");
+  assert.throws(
+    () => readScanPlaceConfig({ "warn-paths": ["../x"] }),
+    /pyproject\.toml \[tool\.slipway\.scan\] warn-paths\[0\]: "\.\.\/x" is not a relative path pattern/,
+  );
+  assert.throws(
+    () => readScanPlaceConfig({ "severity-by-place": "yes" }),
+    /\[tool\.slipway\.scan\] severity-by-place: expected true or false/,
+  );
 });

@@ -116,8 +116,8 @@ export interface PlaceSeverity {
   fixtures?: boolean;
   /** Code blocks of Markdown and reStructuredText documents are warnings; default true. */
   docCodeBlocks?: boolean;
-  /** More paths whose findings are warnings. */
-  warnPaths?: readonly RegExp[];
+  /** More paths whose findings are warnings (regexes, or globs compiled to a test). */
+  warnPaths?: readonly { test(path: string): boolean }[];
 }
 
 export interface ScanTextOptions {
