@@ -24,6 +24,12 @@ export interface ContentRule {
   requires?: string;
   /** Shown in findings: true for markers that are not secrets themselves. */
   showMatch?: boolean;
+  /**
+   * The rules of `scan`'s table (rules.ts) for the same token formats. check keeps its own
+   * streaming regex and placeholder test so its findings stay as they were; a test holds the
+   * two tables to the same formats.
+   */
+  scanRules?: readonly string[];
 }
 
 const ALNUM = /[A-Za-z0-9]/;
@@ -37,6 +43,7 @@ export const CONTENT_RULES: readonly ContentRule[] = [
     what: "PyPI API token",
     anchor: "pypi-AgE",
     source: "pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
+    scanRules: ["pypi-upload-token"],
     boundary: TOKEN_CHAR,
   },
   {
@@ -44,6 +51,7 @@ export const CONTENT_RULES: readonly ContentRule[] = [
     what: "TestPyPI API token",
     anchor: "pypi-AgE",
     source: "pypi-AgENdGVzdC5weXBpLm9yZw[A-Za-z0-9_-]{50,}",
+    scanRules: ["testpypi-upload-token"],
     boundary: TOKEN_CHAR,
   },
   // The PEM header alone appears in code that parses keys; a key has base64 right after it.
@@ -51,6 +59,7 @@ export const CONTENT_RULES: readonly ContentRule[] = [
     id: "SEC09",
     what: "private key",
     anchor: "PRIVATE KEY",
+    scanRules: ["private-key"],
     source:
       "-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\\r?\\n[A-Za-z-]+:[^\\n]*)*\\s*[A-Za-z0-9+/]{40}",
   },
@@ -59,6 +68,7 @@ export const CONTENT_RULES: readonly ContentRule[] = [
     what: "AWS access key id",
     anchor: "AKIA",
     source: "AKIA[0-9A-Z]{16}",
+    scanRules: ["aws-access-token"],
     boundary: ALNUM,
     randomFrom: 4,
   },
@@ -67,6 +77,7 @@ export const CONTENT_RULES: readonly ContentRule[] = [
     what: "GitHub token",
     anchor: "gh[pousr]_",
     source: "gh[pousr]_[A-Za-z0-9]{36}",
+    scanRules: ["github-pat", "github-oauth", "github-app-token", "github-refresh-token"],
     boundary: TOKEN_CHAR,
     randomFrom: 4,
   },
@@ -75,6 +86,7 @@ export const CONTENT_RULES: readonly ContentRule[] = [
     what: "GitHub fine-grained token",
     anchor: "github_pat_",
     source: "github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}",
+    scanRules: ["github-fine-grained-pat"],
     boundary: TOKEN_CHAR,
     randomFrom: 11,
   },
@@ -83,6 +95,7 @@ export const CONTENT_RULES: readonly ContentRule[] = [
     what: "npm token",
     anchor: "npm_",
     source: "npm_[A-Za-z0-9]{36}",
+    scanRules: ["npm-access-token"],
     boundary: TOKEN_CHAR,
     randomFrom: 4,
   },
@@ -91,6 +104,7 @@ export const CONTENT_RULES: readonly ContentRule[] = [
     what: "Slack token",
     anchor: "xox[baprs]-",
     source: "xox[baprs]-[0-9]{6,}-[A-Za-z0-9-]{8,}",
+    scanRules: ["slack-bot-token", "slack-user-token"],
     boundary: TOKEN_CHAR,
     randomFrom: 5,
   },
