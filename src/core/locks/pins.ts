@@ -304,9 +304,71 @@ function lineOfKey(lines: readonly string[], key: string): number {
 
 function jsonErrorLine(text: string, error: unknown): number {
   const message = error instanceof Error ? error.message : "";
-  const line = /line (\d+)/.exec(message);
+  const line = /\(line (\d+)/.exec(message);
   if (line) return Number(line[1]);
-  const position = /position (\d+)/.exec(message);
-  if (!position) return 1;
-  return text.slice(0, Number(position[1])).split("\n").length;
+  // V8 names no position for an unexpected token: find it with a small JSON scanner.
+  return text.slice(0, jsonErrorOffset(text)).split("\n").length;
+}
+
+/** Offset of the first syntax error of a JSON text that JSON.parse rejected. */
+function jsonErrorOffset(text: string): number {
+  let pos = 0;
+  const ws = () => {
+    while (pos < text.length && " \t\r\n".includes(text[pos] as string)) pos++;
+  };
+  const bad = (): never => {
+    throw pos;
+  };
+  const value = (): void => {
+    ws();
+    const char = text[pos];
+    if (char === "{" || char === "[") {
+      const close = char === "{" ? "}" : "]";
+      pos++;
+      ws();
+      if (text[pos] === close) {
+        pos++;
+        return;
+      }
+      for (;;) {
+        if (close === "}") {
+          ws();
+          if (text[pos] !== '"') bad();
+          string();
+          ws();
+          if (text[pos] !== ":") bad();
+          pos++;
+        }
+        value();
+        ws();
+        if (text[pos] === ",") pos++;
+        else if (text[pos] === close) {
+          pos++;
+          return;
+        } else bad();
+      }
+    }
+    if (char === '"') {
+      string();
+      return;
+    }
+    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
+      text.slice(pos, pos + 400),
+    );
+    if (!literal) bad();
+    pos += (literal as RegExpExecArray)[0].length;
+  };
+  const string = (): void => {
+    pos++;
+    while (pos < text.length && text[pos] !== '"') pos += text[pos] === "\\" ? 2 : 1;
+    if (pos >= text.length) bad();
+    pos++;
+  };
+  try {
+    value();
+    ws();
+    return pos;
+  } catch (offset) {
+    return typeof offset === "number" ? offset : 0;
+  }
 }
