@@ -3,6 +3,7 @@
  * from each `*.dist-info/METADATA` of its site-packages (what `pip list` reports), without
  * running its Python.
  */
+import { realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { normalizeName } from "../core/names/name.ts";
 import { listDirIfExists, readSmallRegularFile } from "./fs.ts";
@@ -25,15 +26,23 @@ const METADATA_BYTES = 16 * 1024 * 1024;
  */
 export async function sitePackagesDirs(venv: string): Promise<string[]> {
   const dirs: string[] = [];
+  // lib64 is often a symlink to lib: each directory is listed once, by its real path.
+  const seen = new Set<string>();
+  const add = async (dir: string): Promise<void> => {
+    const real = await realpath(dir).catch(() => dir);
+    if (seen.has(real)) return;
+    seen.add(real);
+    dirs.push(dir);
+  };
   for (const lib of ["lib", "lib64"]) {
     for (const entry of (await listDirIfExists(join(venv, lib))) ?? []) {
       if (!/^(?:python|pypy)\d/.test(entry)) continue;
       const site = join(venv, lib, entry, "site-packages");
-      if ((await listDirIfExists(site)) !== undefined && !dirs.includes(site)) dirs.push(site);
+      if ((await listDirIfExists(site)) !== undefined) await add(site);
     }
   }
   const windows = join(venv, "Lib", "site-packages");
-  if ((await listDirIfExists(windows)) !== undefined && !dirs.includes(windows)) dirs.push(windows);
+  if ((await listDirIfExists(windows)) !== undefined) await add(windows);
   if (
     dirs.length === 0 &&
     ((await listDirIfExists(venv)) ?? []).some((entry) => entry.endsWith(".dist-info"))
