@@ -13,6 +13,7 @@ import { after, describe, test } from "node:test";
 import { parse } from "smol-toml";
 import { listInstalled } from "../../src/adapters/installed.ts";
 import { checkPoetryLock, checkUvLock, LOCK_CHECKS } from "../../src/core/locks/integrity.ts";
+import { type LockFormat, readLock } from "../../src/core/locks/pins.ts";
 import { normalizeName } from "../../src/core/names/name.ts";
 import type { TomlTable } from "../../src/core/pyproject/access.ts";
 import { peersPython } from "../helpers/peers.ts";
@@ -23,9 +24,13 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 const files = { pyproject: "pyproject.toml", lock: "uv.lock" };
 
 function uv(dir: string, args: string[]) {
+  return uvRun(dir, ["lock", ...args]);
+}
+
+function uvRun(dir: string, [command = "lock", ...args]: string[]) {
   const result = spawnSync(
     join(dirname(peersPython()), "uv"),
-    ["lock", "--offline", "--no-index", "--find-links", wheelhouse(), ...args],
+    [command, "--offline", "--no-index", "--find-links", wheelhouse(), ...args],
     {
       cwd: dir,
       encoding: "utf8",
@@ -59,6 +64,12 @@ lint = ["flit_core"]
 
 const toml = (text: string) => parse(text) as TomlTable;
 
+function readLockPins(format: LockFormat, text: string) {
+  const read = readLock(format, format, text);
+  assert.ok(read.ok);
+  return read.pins;
+}
+
 describe("uv.lock against pyproject.toml, with `uv lock --check` as the oracle", () => {
   const base = join(scratch, "base");
   let lockText = "";
@@ -71,6 +82,42 @@ describe("uv.lock against pyproject.toml, with `uv lock --check` as the oracle",
     lockText = readFileSync(join(base, "uv.lock"), "utf8");
     assert.match(lockText, /\[package\.metadata\]/);
     assert.deepEqual(checkUvLock(toml(BASE), lockText, files), []);
+  });
+
+  test("the pins of uv.lock are those of `uv export` to pylock.toml and requirements.txt, markers included", () => {
+    const pinsOf = (format: LockFormat, text: string) => {
+      const read = readLock(format, format, text);
+      assert.ok(read.ok, read.ok ? "" : read.error.message);
+      assert.deepEqual(read.unpinned, []);
+      return read.pins
+        .filter((pin) => pin.normalized !== "demo-x")
+        .map((pin) => `${pin.normalized}==${pin.version}; ${pin.marker ?? ""}`)
+        .sort();
+    };
+    const exported = (format: string) => {
+      const run = uvRun(base, [
+        "export",
+        "--format",
+        format,
+        "--all-extras",
+        "--all-groups",
+        "--no-emit-project",
+      ]);
+      assert.equal(run.status, 0, run.stderr);
+      return run.stdout;
+    };
+    const fromLock = pinsOf("uv.lock", lockText);
+    assert.deepEqual(fromLock, [
+      "flit-core==4.2.0; ",
+      "packaging==26.3; ",
+      "pluggy==1.7.0; sys_platform == 'win32'",
+      "tomlkit==0.15.2; sys_platform == 'linux'",
+      "wheel==0.48.0; ",
+    ]);
+    const pylock = exported("pylock.toml");
+    assert.deepEqual(pinsOf("pylock.toml", pylock), fromLock);
+    assert.ok(readLockPins("pylock.toml", pylock).every((pin) => pin.hashes.length === 1));
+    assert.deepEqual(pinsOf("requirements", exported("requirements.txt")), fromLock);
   });
 
   // [label, edit of BASE, IDs slipway reports (empty: the lock still agrees)]

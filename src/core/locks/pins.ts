@@ -55,7 +55,7 @@ export function lockFormatOf(path: string): LockFormat | undefined {
 export function readLock(format: LockFormat, file: string, text: string): LockRead {
   switch (format) {
     case "uv.lock":
-      return readTomlPackages(file, text, "package", uvHashes);
+      return withUvMarkers(readTomlPackages(file, text, "package", uvHashes), text);
     case "poetry.lock":
       return readTomlPackages(file, text, "package", poetryHashes);
     case "pylock.toml":
@@ -152,6 +152,83 @@ function markerOf(entry: TomlTable): string | undefined {
   const parts = [...new Set(Object.values(value).filter((part): part is string => typeof part === "string"))];
   if (parts.length === 0) return undefined;
   return parts.length === 1 ? parts[0] : parts.map((part) => `(${part})`).join(" or ");
+}
+
+/**
+ * uv.lock writes no marker on a package, only on the dependency edges that lead to it. A pin's
+ * marker is derived from the edges from the project (and other workspace members) down: the
+ * alternatives of the conjunctions along each path, none when one path is unconditional. Extras
+ * and groups are taken as all enabled, as `uv export --all-extras --all-groups` does.
+ */
+function withUvMarkers(read: LockRead, text: string): LockRead {
+  if (!read.ok) return read;
+  const parsed = parseLockToml("", text);
+  if (!parsed.ok || !Array.isArray(parsed.value.package)) return read;
+  const packages = parsed.value.package.filter(isTable);
+  const byName = new Map<string, TomlTable[]>();
+  for (const entry of packages) {
+    if (typeof entry.name !== "string") continue;
+    const name = normalizeName(entry.name);
+    byName.set(name, [...(byName.get(name) ?? []), entry]);
+  }
+  const ALWAYS = "";
+  const conditions = new Map<TomlTable, Set<string>>();
+  const queue: [TomlTable, string][] = [];
+  const reach = (entry: TomlTable, condition: string): void => {
+    const known = conditions.get(entry) ?? new Set<string>();
+    conditions.set(entry, known);
+    if (known.has(ALWAYS) || known.has(condition) || known.size >= MAX_ALTERNATIVES) return;
+    if (condition === ALWAYS) known.clear();
+    known.add(condition);
+    queue.push([entry, condition]);
+  };
+  const roots = packages.filter((entry) => {
+    const source = isTable(entry.source) ? entry.source : {};
+    return "editable" in source || "virtual" in source;
+  });
+  for (const root of roots.length > 0 ? roots : packages) reach(root, ALWAYS);
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const [entry, condition] = next;
+    for (const edge of dependencyEdges(entry)) {
+      const marker = typeof edge.marker === "string" ? edge.marker : ALWAYS;
+      const targets = (byName.get(normalizeName(String(edge.name))) ?? []).filter(
+        (target) => edge.version === undefined || target.version === edge.version,
+      );
+      for (const target of targets) reach(target, conjoin(condition, marker));
+    }
+  }
+  for (const pin of read.pins) {
+    const entry = (byName.get(pin.normalized) ?? []).find((candidate) => candidate.version === pin.version);
+    const known = entry ? conditions.get(entry) : undefined;
+    if (!known || known.has(ALWAYS)) continue;
+    const alternatives = [...known];
+    pin.marker =
+      alternatives.length === 1 ? (alternatives[0] as string) : alternatives.map(grouped).join(" or ");
+  }
+  return read;
+}
+
+const MAX_ALTERNATIVES = 16;
+
+function dependencyEdges(entry: TomlTable): TomlTable[] {
+  const edges: unknown[] = Array.isArray(entry.dependencies) ? [...entry.dependencies] : [];
+  for (const key of ["optional-dependencies", "dev-dependencies"]) {
+    const table = entry[key];
+    if (!isTable(table)) continue;
+    for (const list of Object.values(table))
+      if (Array.isArray(list)) for (const edge of list) edges.push(edge);
+  }
+  return edges.filter((edge): edge is TomlTable => isTable(edge) && typeof edge.name === "string");
+}
+
+function conjoin(left: string, right: string): string {
+  if (left === "" || left === right) return right;
+  if (right === "") return left;
+  return `${grouped(left)} and ${grouped(right)}`;
+}
+
+function grouped(marker: string): string {
+  return / or /.test(marker) ? `(${marker})` : marker;
 }
 
 function malformed(file: string, line: number, message: string): LockRead {
