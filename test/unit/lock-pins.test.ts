@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { checkLockHashes } from "../../src/core/locks/integrity.ts";
 import { lockFormatOf, readLock } from "../../src/core/locks/pins.ts";
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/locks/${path}`, import.meta.url), "utf8");
@@ -220,4 +221,62 @@ test("a malformed lockfile is an error naming the file and the line, never an ex
     assert.equal(read.error.line, line, `${format}: ${read.error.message}`);
     assert.match(read.error.message, message);
   }
+});
+
+test("LOCK06/LOCK07: requirements in hash-checking mode need a hash and a pin on every line", () => {
+  const text = ["a==1.0 --hash=sha256:aa", "b==2.0", "c>=3", ""].join("\n");
+  const found = checkLockHashes("requirements", "req.txt", text, readLock("requirements", "req.txt", text));
+  assert.deepEqual(
+    found.map((f) => [f.id, f.severity, f.location.line]),
+    [
+      ["LOCK06", "error", 2],
+      ["LOCK07", "error", 3],
+    ],
+  );
+  // Without any --hash, an unpinned line is only a warning and missing hashes are not reported.
+  const plain = "b==2.0\nc>=3\n";
+  assert.deepEqual(
+    checkLockHashes("requirements", "req.txt", plain, readLock("requirements", "req.txt", plain)).map((f) => [
+      f.id,
+      f.severity,
+    ]),
+    [["LOCK07", "warning"]],
+  );
+});
+
+test("LOCK06: a pylock.toml artifact without hashes; LOCK01 for a damaged file", () => {
+  const text = [
+    'lock-version = "1.0"',
+    "[[packages]]",
+    'name = "a"',
+    'version = "1"',
+    'wheels = [{ url = "https://files.example/a-1-py3-none-any.whl", hashes = { sha256 = "aa" } }]',
+    "[[packages]]",
+    'name = "b"',
+    'version = "2"',
+    'sdist = { url = "https://files.example/b-2.tar.gz" }',
+    "[[packages]]",
+    'name = "c"',
+    'directory = { path = "c" }',
+  ].join("\n");
+  const found = checkLockHashes(
+    "pylock.toml",
+    "pylock.toml",
+    text,
+    readLock("pylock.toml", "pylock.toml", text),
+  );
+  assert.deepEqual(
+    found.map((f) => [f.id, f.location.line]),
+    [["LOCK06", 6]],
+  );
+  const damaged = "[[packages]\n";
+  assert.deepEqual(
+    checkLockHashes(
+      "pylock.toml",
+      "pylock.toml",
+      damaged,
+      readLock("pylock.toml", "pylock.toml", damaged),
+    ).map((f) => [f.id, f.location.line]),
+    [["LOCK01", 1]],
+  );
 });

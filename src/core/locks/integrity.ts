@@ -12,7 +12,7 @@ import { canonicalizeVersion } from "../pep440/version.ts";
 import { type Marker, type MarkerValue, parseMarker } from "../pep508/marker.ts";
 import { parseRequirement } from "../pep508/requirement.ts";
 import { isTable, type TomlTable } from "../pyproject/access.ts";
-import { arrayTableLines, type LockError, parseLockToml } from "./pins.ts";
+import { arrayTableLines, type LockError, type LockRead, parseLockToml } from "./pins.ts";
 
 const CHECKS: readonly CheckInfo[] = [
   {
@@ -62,6 +62,14 @@ const CHECKS: readonly CheckInfo[] = [
     why: "A downloaded artifact without a recorded hash cannot be verified on install; a replaced file on the index goes unnoticed.",
     fix: "Regenerate the lock from an index that serves hashes, or add the hashes.",
     source: "PEP 751 (hashes), pip --require-hashes",
+  },
+  {
+    id: "LOCK07",
+    severity: "warning",
+    title: "Requirement not pinned to one version",
+    why: "A requirements file line without `==` installs whatever the index serves that day; no advisory can be matched against it and no hash can hold it.",
+    fix: "Pin it (`name==version`), e.g. by compiling the file with `uv pip compile` or pip-tools.",
+    source: "pip hash-checking mode (--require-hashes needs == pins)",
   },
 ];
 
@@ -542,4 +550,70 @@ function pythonString(text: string): string {
     else out += char;
   }
   return `${out}"`;
+}
+
+/**
+ * Hashes of pylock.toml and requirements files: PEP 751 requires `hashes` on every wheel,
+ * sdist and archive; a requirements file that gives one `--hash` puts pip in hash-checking mode,
+ * where every requirement needs its hashes and an exact pin. Unpinned requirements are LOCK07.
+ */
+export function checkLockHashes(
+  format: "pylock.toml" | "requirements",
+  file: string,
+  text: string,
+  read: LockRead,
+): Finding[] {
+  if (!read.ok) return [lockErrorFinding(read.error)];
+  const findings: Finding[] = [];
+  if (format === "requirements") {
+    const hashMode = read.pins.some((pin) => pin.hashes.length > 0);
+    for (const pin of read.pins) {
+      if (!hashMode || pin.hashes.length > 0) continue;
+      findings.push(
+        finding(
+          info("LOCK06"),
+          `${file}: ${pin.name}==${pin.version} has no --hash while other requirements do (pip refuses it in hash-checking mode)`,
+          {
+            file,
+            line: pin.line,
+          },
+        ),
+      );
+    }
+    for (const entry of read.unpinned) {
+      findings.push(
+        finding(
+          info("LOCK07"),
+          `${file}: ${JSON.stringify(entry.requirement)} is not pinned to one version`,
+          { file, line: entry.line },
+          hashMode ? { severity: "error" } : {},
+        ),
+      );
+    }
+    return findings;
+  }
+  const parsed = parseLockToml(file, text);
+  if (!parsed.ok) return [lockErrorFinding(parsed.error)];
+  const packages = Array.isArray(parsed.value.packages) ? parsed.value.packages : [];
+  const lines = arrayTableLines(text, "packages");
+  packages.forEach((entry, index) => {
+    if (!isTable(entry)) return;
+    const artifacts = [
+      entry.sdist,
+      entry.archive,
+      ...(Array.isArray(entry.wheels) ? entry.wheels : []),
+    ].filter(isTable);
+    const unhashed = artifacts.filter(
+      (artifact) => !isTable(artifact.hashes) || Object.keys(artifact.hashes).length === 0,
+    );
+    if (unhashed.length === 0) return;
+    findings.push(
+      finding(
+        info("LOCK06"),
+        `${file}: ${String(entry.name)} ${String(entry.version ?? "")} has ${unhashed.length} artifact(s) without hashes (PEP 751 requires them)`,
+        { file, line: lines[index] ?? 1 },
+      ),
+    );
+  });
+  return findings;
 }
