@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -162,6 +162,12 @@ describe("uv.lock against pyproject.toml, with `uv lock --check` as the oracle",
     ["a group is added", (t) => `${t}docs = ["tomlkit"]\n`, ["LOCK02"]],
     ["requires-python changes", (t) => t.replace('">=3.10"', '">=3.11"'), ["LOCK03"]],
     ["requires-python ~=3.10 is not >=3.10", (t) => t.replace('">=3.10"', '"~=3.10"'), ["LOCK03"]],
+    [
+      "a path source is added for a dependency",
+      (t) =>
+        `${t}\n[tool.uv.sources]\npackaging = { path = ${JSON.stringify(join(wheelhouse(), "packaging-26.3-py3-none-any.whl"))} }\n`,
+      ["LOCK02"],
+    ],
     ["the project is renamed", (t) => t.replace('"Demo_X"', '"other-name"'), ["LOCK04"]],
   ];
   for (const [label, edit, ids] of cases) {
@@ -178,6 +184,25 @@ describe("uv.lock against pyproject.toml, with `uv lock --check` as the oracle",
       assert.equal(oracle.status, ids.length ? 1 : 0, `uv lock --check: ${oracle.stderr}`);
     });
   }
+
+  test("a dependency from a path source: uv locks it without its specifier, and so does slipway", () => {
+    const dir = mkdtempSync(join(scratch, "sourced-"));
+    mkdirSync(join(dir, "w"));
+    cpSync(
+      join(wheelhouse(), "packaging-26.3-py3-none-any.whl"),
+      join(dir, "w", "packaging-26.3-py3-none-any.whl"),
+    );
+    const sourced = `${BASE}\n[tool.uv.sources]\npackaging = { path = "w/packaging-26.3-py3-none-any.whl" }\n`;
+    writeFileSync(join(dir, "pyproject.toml"), sourced);
+    assert.equal(uv(dir, []).status, 0);
+    const lock = readFileSync(join(dir, "uv.lock"), "utf8");
+    assert.match(lock, /\{ name = "packaging", path = "w\/packaging-26\.3-py3-none-any\.whl" \}/);
+    assert.deepEqual(checkUvLock(toml(sourced), lock, files), []);
+    // The source removed: the registry requirement is back, and the lock is stale.
+    writeFileSync(join(dir, "pyproject.toml"), BASE);
+    assert.deepEqual([...new Set(checkUvLock(toml(BASE), lock, files).map((f) => f.id))], ["LOCK02"]);
+    assert.equal(uv(dir, ["--check"]).status, 1);
+  });
 
   test("LOCK06: a downloaded artifact without a hash; local find-links files (uv records no hash) are not reported", () => {
     const edited = lockText.replace(

@@ -104,6 +104,7 @@ export function checkUvLock(pyproject: TomlTable, lockText: string, files: LockF
   const findings: Finding[] = artifactHashFindings(packages, lines, files.lock);
   if (!project || name === undefined) return findings;
   const dynamic = Array.isArray(project.dynamic) ? project.dynamic : [];
+  const sourced = uvSourcedNames(pyproject);
 
   const requiresPython =
     typeof project["requires-python"] === "string" ? project["requires-python"] : undefined;
@@ -144,7 +145,7 @@ export function checkUvLock(pyproject: TomlTable, lockText: string, files: LockF
   };
 
   if (!dynamic.includes("dependencies") && !dynamic.includes("optional-dependencies")) {
-    const wanted = projectRequiresDist(project);
+    const wanted = projectRequiresDist(project, sourced);
     const locked = lockedRequirements(metadata["requires-dist"]);
     compareRequirementSets(wanted, locked, "dependency", files.pyproject, stale);
     const extras = Object.keys(
@@ -163,7 +164,7 @@ export function checkUvLock(pyproject: TomlTable, lockText: string, files: LockF
     }
   }
 
-  const groups = projectGroups(pyproject);
+  const groups = projectGroups(pyproject, sourced);
   const lockedGroups = isTable(metadata["requires-dev"]) ? metadata["requires-dev"] : {};
   const names = new Set([...groups.keys(), ...Object.keys(lockedGroups).map(normalizeName)]);
   for (const group of [...names].sort()) {
@@ -200,18 +201,18 @@ function compareRequirementSets(
 }
 
 /** project.dependencies plus each optional dependency with `extra == '<name>'` added to its marker. */
-function projectRequiresDist(project: TomlTable): RequirementSet {
+function projectRequiresDist(project: TomlTable, sourced: ReadonlySet<string>): RequirementSet {
   const set: RequirementSet = new Map();
-  for (const text of stringsOf(project.dependencies)) addRequirement(set, text, undefined);
+  for (const text of stringsOf(project.dependencies)) addRequirement(set, text, undefined, sourced);
   const optional = isTable(project["optional-dependencies"]) ? project["optional-dependencies"] : {};
   for (const [extra, list] of Object.entries(optional)) {
-    for (const text of stringsOf(list)) addRequirement(set, text, normalizeName(extra));
+    for (const text of stringsOf(list)) addRequirement(set, text, normalizeName(extra), sourced);
   }
   return set;
 }
 
 /** [dependency-groups] with include-group expanded, plus tool.uv.dev-dependencies in `dev`. */
-function projectGroups(pyproject: TomlTable): Map<string, RequirementSet> {
+function projectGroups(pyproject: TomlTable, sourced: ReadonlySet<string>): Map<string, RequirementSet> {
   const table = isTable(pyproject["dependency-groups"]) ? pyproject["dependency-groups"] : {};
   const byName = new Map(Object.entries(table).map(([key, value]) => [normalizeName(key), value]));
   const expand = (group: string, seen: Set<string>): string[] => {
@@ -229,7 +230,7 @@ function projectGroups(pyproject: TomlTable): Map<string, RequirementSet> {
   const groups = new Map<string, RequirementSet>();
   for (const group of byName.keys()) {
     const set: RequirementSet = new Map();
-    for (const text of expand(group, new Set())) addRequirement(set, text, undefined);
+    for (const text of expand(group, new Set())) addRequirement(set, text, undefined, sourced);
     groups.set(group, set);
   }
   const tool = isTable(pyproject.tool) ? pyproject.tool : {};
@@ -237,20 +238,28 @@ function projectGroups(pyproject: TomlTable): Map<string, RequirementSet> {
   const legacy = stringsOf(uv["dev-dependencies"]);
   if (legacy.length > 0) {
     const dev = groups.get("dev") ?? new Map();
-    for (const text of legacy) addRequirement(dev, text, undefined);
+    for (const text of legacy) addRequirement(dev, text, undefined, sourced);
     groups.set("dev", dev);
   }
   return groups;
 }
 
-function addRequirement(set: RequirementSet, text: string, extra: string | undefined): void {
+function addRequirement(
+  set: RequirementSet,
+  text: string,
+  extra: string | undefined,
+  sourced: ReadonlySet<string>,
+): void {
   const parsed = parseRequirement(text);
   if (!parsed.ok) {
     // Kept by its text: it can match nothing in the lock, so the difference is reported.
     set.set(`unparsed:${text}`, text);
     return;
   }
-  const { name, extras, specifier, marker } = parsed.value;
+  const { name, extras, url, marker } = parsed.value;
+  // A requirement uv takes from a path, URL or VCS source is locked without its specifier.
+  const fromSource = url !== undefined || sourced.has(normalizeName(name));
+  const specifier = fromSource ? [] : parsed.value.specifier;
   let markerKey = marker ? canonicalMarker(marker) : "";
   if (extra !== undefined) {
     const extraKey = `extra=='${extra}'`;
@@ -258,9 +267,42 @@ function addRequirement(set: RequirementSet, text: string, extra: string | undef
       markerKey === "" ? extraKey : joinCanonical("and", [...splitCanonical(marker!, "and"), extraKey]);
   }
   set.set(
-    requirementKey(name, extras, specifier, markerKey),
+    requirementKey(name, extras, specifier, markerKey, fromSource),
     extra === undefined ? text : `${text} (extra ${extra})`,
   );
+}
+
+/** Keys of a uv.lock requirement taken from a source other than an index. */
+const LOCK_SOURCE_KEYS = ["path", "directory", "editable", "virtual", "url", "git"];
+
+/**
+ * Names that [tool.uv.sources] takes from a path, URL, VCS or workspace member (an `index`
+ * source keeps the specifier). Only whether a name has such a source is compared, not where it
+ * points.
+ */
+function uvSourcedNames(pyproject: TomlTable): Set<string> {
+  const tool = isTable(pyproject.tool) ? pyproject.tool : {};
+  const uv = isTable(tool.uv) ? tool.uv : {};
+  const sources = isTable(uv.sources) ? uv.sources : {};
+  const names = new Set<string>();
+  for (const [name, value] of Object.entries(sources)) {
+    const entries = Array.isArray(value) ? value : [value];
+    if (
+      entries.some(
+        (entry) =>
+          isTable(entry) &&
+          !(
+            "index" in entry &&
+            Object.keys(entry).every(
+              (key) => key === "index" || key === "marker" || key === "extra" || key === "group",
+            )
+          ),
+      )
+    ) {
+      names.add(normalizeName(name));
+    }
+  }
+  return names;
 }
 
 /** uv's inline requirement tables: `{ name, specifier?, marker?, extras? }`. */
@@ -276,13 +318,15 @@ function lockedRequirements(value: unknown): RequirementSet {
     const marker = markerText === "" ? undefined : parseMarker(markerText);
     const markerKey =
       marker === undefined ? "" : marker.ok ? canonicalMarker(marker.value) : `unparsed:${markerText}`;
+    const fromSource = LOCK_SOURCE_KEYS.some((key) => key in item);
     const shown = `${item.name}${extras.length ? `[${extras.join(",")}]` : ""}${specText}${markerText ? `; ${markerText}` : ""}`;
     set.set(
       requirementKey(
         item.name,
         extras,
-        spec.ok ? spec.value : [{ operator: "===", version: specText }],
+        fromSource ? [] : spec.ok ? spec.value : [{ operator: "===", version: specText }],
         markerKey,
+        fromSource,
       ),
       shown,
     );
@@ -295,9 +339,10 @@ function requirementKey(
   extras: readonly string[],
   specifier: readonly Specifier[],
   marker: string,
+  fromSource: boolean,
 ): string {
   const extraKey = [...new Set(extras.map(normalizeName))].sort().join(",");
-  return `${normalizeName(name)}[${extraKey}]${specifierKey(specifier)};${marker}`;
+  return `${normalizeName(name)}[${extraKey}]${fromSource ? "@source" : specifierKey(specifier)};${marker}`;
 }
 
 function specifierKey(specifier: readonly Specifier[]): string {
