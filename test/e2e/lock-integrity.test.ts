@@ -160,6 +160,16 @@ describe("uv.lock against pyproject.toml, with `uv lock --check` as the oracle",
       ["LOCK02"],
     ],
     ["a group is added", (t) => `${t}docs = ["tomlkit"]\n`, ["LOCK02"]],
+    [
+      "a group's name spelled otherwise (groups are normalized)",
+      (t) => t.replace('lint = ["flit_core"]', 'Lint = ["flit-core"]'),
+      [],
+    ],
+    [
+      "tool.uv.dev-dependencies adds to the dev group",
+      (t) => `${t}\n[tool.uv]\ndev-dependencies = ["tomlkit"]\n`,
+      ["LOCK02"],
+    ],
     ["requires-python changes", (t) => t.replace('">=3.10"', '">=3.11"'), ["LOCK03"]],
     ["requires-python ~=3.10 is not >=3.10", (t) => t.replace('">=3.10"', '"~=3.10"'), ["LOCK03"]],
     [
