@@ -280,3 +280,20 @@ test("LOCK06: a pylock.toml artifact without hashes; LOCK01 for a damaged file",
     [["LOCK01", 1]],
   );
 });
+
+test("hostile requirements text: long runs of spaces and continuation lines stay linear", () => {
+  const spaces = " ".repeat(200_000);
+  const text = `a==1 ;${spaces}os_name == "nt"${spaces}x\nb==2 \\\n${"\\\n".repeat(20_000)}--hash=sha256:ab\n`;
+  const started = process.hrtime.bigint();
+  const read = readLock("requirements", "r.txt", text);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  assert.ok(read.ok);
+  assert.deepEqual(
+    read.pins.map((pin) => [pin.name, pin.version, pin.hashes, pin.line]),
+    [
+      ["a", "1", [], 1],
+      ["b", "2", ["sha256:ab"], 2],
+    ],
+  );
+  assert.ok(ms < 2000, `took ${ms} ms`);
+});

@@ -283,7 +283,9 @@ function pylockHashes(entry: TomlTable, line: number): string[] {
   });
 }
 
-const PIN_LINE = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([^\s;,]+)\s*(?:;\s*(.*?))?\s*$/;
+// The line is trimmed before matching; the marker is taken whole (no lazy group before `\s*$`,
+// which backtracks quadratically on a long run of inner spaces).
+const PIN_LINE = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([^\s;,]+)\s*(?:;(.*))?$/;
 const HASH_OPTION = /--hash[=\s]\s*([A-Za-z0-9]+:[0-9A-Fa-f]+)/g;
 
 /**
@@ -309,7 +311,8 @@ export function readRequirements(file: string, text: string): LockRead {
     if (requirement === "" || requirement.startsWith("-")) continue;
     const match = PIN_LINE.exec(requirement);
     if (match && !requirement.includes("*")) {
-      const [, name = "", version = "", marker] = match;
+      const [, name = "", version = ""] = match;
+      const marker = match[3]?.trim();
       pins.push({
         name,
         normalized: normalizeName(name),
