@@ -55,7 +55,7 @@ export function lockFormatOf(path: string): LockFormat | undefined {
 export function readLock(format: LockFormat, file: string, text: string): LockRead {
   switch (format) {
     case "uv.lock":
-      return withUvMarkers(readTomlPackages(file, text, "package", uvHashes), text);
+      return readUvLock(file, text);
     case "poetry.lock":
       return readTomlPackages(file, text, "package", poetryHashes);
     case "pylock.toml":
@@ -108,7 +108,24 @@ type HashesOf = (entry: TomlTable, line: number) => string[];
 function readTomlPackages(file: string, text: string, key: string, hashesOf: HashesOf): LockRead {
   const parsed = parseLockToml(file, text);
   if (!parsed.ok) return parsed;
-  const packages = parsed.value[key] ?? [];
+  return pinsOfTable(file, text, parsed.value, key, hashesOf);
+}
+
+function readUvLock(file: string, text: string): LockRead {
+  const parsed = parseLockToml(file, text);
+  if (!parsed.ok) return parsed;
+  const read = pinsOfTable(file, text, parsed.value, "package", uvHashes);
+  return read.ok ? withUvMarkers(read, parsed.value) : read;
+}
+
+function pinsOfTable(
+  file: string,
+  text: string,
+  document: TomlTable,
+  key: string,
+  hashesOf: HashesOf,
+): LockRead {
+  const packages = document[key] ?? [];
   if (!Array.isArray(packages)) return malformed(file, 1, `\`${key}\` is not an array of tables`);
   const lines = arrayTableLines(text, key);
   const pins: Pin[] = [];
@@ -160,11 +177,10 @@ function markerOf(entry: TomlTable): string | undefined {
  * alternatives of the conjunctions along each path, none when one path is unconditional. Extras
  * and groups are taken as all enabled, as `uv export --all-extras --all-groups` does.
  */
-function withUvMarkers(read: LockRead, text: string): LockRead {
+function withUvMarkers(read: LockRead, document: TomlTable): LockRead {
   if (!read.ok) return read;
-  const parsed = parseLockToml("", text);
-  if (!parsed.ok || !Array.isArray(parsed.value.package)) return read;
-  const packages = parsed.value.package.filter(isTable);
+  if (!Array.isArray(document.package)) return read;
+  const packages = document.package.filter(isTable);
   const byName = new Map<string, TomlTable[]>();
   for (const entry of packages) {
     if (typeof entry.name !== "string") continue;
