@@ -12,7 +12,12 @@ import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
 import { parse } from "smol-toml";
 import { listInstalled } from "../../src/adapters/installed.ts";
-import { checkPoetryLock, checkUvLock, LOCK_CHECKS } from "../../src/core/locks/integrity.ts";
+import {
+  checkPoetryLock,
+  checkUvLock,
+  LOCK_CHECKS,
+  poetryContentHash,
+} from "../../src/core/locks/integrity.ts";
 import { type LockFormat, readLock } from "../../src/core/locks/pins.ts";
 import { normalizeName } from "../../src/core/names/name.ts";
 import type { TomlTable } from "../../src/core/pyproject/access.ts";
@@ -252,7 +257,7 @@ describe("poetry.lock content-hash (fixtures written by poetry 2.5.1)", () => {
     readFileSync(new URL(`../fixtures/locks/${dir}/${name}`, import.meta.url), "utf8");
   const poetryFiles = { pyproject: "pyproject.toml", lock: "poetry.lock" };
 
-  for (const dir of ["poetry-project", "poetry-legacy"]) {
+  for (const dir of ["poetry-project", "poetry-legacy", "poetry-groups"]) {
     test(`${dir}: the recorded hash is the one slipway computes; a dependency edit is LOCK05`, () => {
       const pyproject = fixture(dir, "pyproject.toml");
       const lock = fixture(dir, "poetry.lock");
@@ -274,6 +279,22 @@ describe("poetry.lock content-hash (fixtures written by poetry 2.5.1)", () => {
       assert.equal(lock.split("\n")[(found[0]?.location.line ?? 0) - 1]?.startsWith("content-hash = "), true);
     });
   }
+
+  test("a lock written before poetry 2.3 was hashed without [dependency-groups], and poetry accepts it so", () => {
+    const pyproject = toml(fixture("poetry-project", "pyproject.toml"));
+    const lock = fixture("poetry-project", "poetry.lock");
+    const withoutGroups = poetryContentHash(pyproject, { withDependencyGroups: false });
+    assert.notEqual(withoutGroups, poetryContentHash(pyproject));
+    const old = lock.replace(/content-hash = "[0-9a-f]+"/, `content-hash = "${withoutGroups}"`);
+    assert.deepEqual(
+      checkPoetryLock(pyproject, old.replace("Poetry 2.5.1", "Poetry 2.2.1"), poetryFiles),
+      [],
+    );
+    assert.deepEqual(
+      checkPoetryLock(pyproject, old, poetryFiles).map((f) => f.id),
+      ["LOCK05"],
+    );
+  });
 
   test("LOCK06: a poetry.lock file entry without a hash", () => {
     const pyproject = fixture("poetry-project", "pyproject.toml");

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { type CheckInfo, catalogue, type Finding, finding } from "../findings.ts";
 import { normalizeName } from "../names/name.ts";
 import { parseSpecifierSet, type Specifier } from "../pep440/specifier.ts";
-import { canonicalizeVersion } from "../pep440/version.ts";
+import { canonicalizeVersion, compareVersions, parseVersion } from "../pep440/version.ts";
 import { type Marker, type MarkerValue, parseMarker } from "../pep508/marker.ts";
 import { parseRequirement } from "../pep508/requirement.ts";
 import { isTable, type TomlTable } from "../pyproject/access.ts";
@@ -483,7 +483,11 @@ export function checkPoetryLock(pyproject: TomlTable, lockText: string, files: L
   const metadata = isTable(lock.metadata) ? lock.metadata : {};
   const recorded = metadata["content-hash"];
   const expected = poetryContentHash(pyproject);
-  if (recorded !== expected) {
+  const fresh =
+    recorded === expected ||
+    (writtenBeforePoetry23(lockText) &&
+      recorded === poetryContentHash(pyproject, { withDependencyGroups: false }));
+  if (!fresh) {
     findings.push(
       finding(
         info("LOCK05"),
@@ -522,14 +526,18 @@ const POETRY_RELEVANT_KEYS = [...POETRY_LEGACY_KEYS, "group"];
 const POETRY_PROJECT_KEYS = ["requires-python", "dependencies", "optional-dependencies"];
 
 /**
- * Poetry 2's content hash (poetry/packages/locker.py, `_get_content_hash`): sha256 of
- * `json.dumps(relevant, sort_keys=True)`, where `relevant` holds the dependency keys of
- * [project], [tool.poetry] and [dependency-groups] (or, for a [tool.poetry]-only project, the
+ * Poetry's content hash (poetry 2.5.1, poetry/packages/locker.py, `_get_content_hash`): sha256
+ * of `json.dumps(relevant, sort_keys=True)`, where `relevant` holds the dependency keys of
+ * [project], [dependency-groups] and [tool.poetry] (or, for a [tool.poetry]-only project, the
  * [tool.poetry] keys at the top level, with missing legacy keys as null).
  */
-export function poetryContentHash(pyproject: TomlTable): string {
+export function poetryContentHash(
+  pyproject: TomlTable,
+  options: { withDependencyGroups?: boolean } = {},
+): string {
   const project = isTable(pyproject.project) ? pyproject.project : {};
-  const groups = pyproject["dependency-groups"];
+  const groupTable = options.withDependencyGroups === false ? undefined : pyproject["dependency-groups"];
+  const groups = isTable(groupTable) && Object.keys(groupTable).length > 0 ? groupTable : undefined;
   const tool = isTable(pyproject.tool) ? pyproject.tool : {};
   const poetry = isTable(tool.poetry) ? tool.poetry : {};
   const relevantProject: TomlTable = {};
@@ -538,17 +546,24 @@ export function poetryContentHash(pyproject: TomlTable): string {
   const relevantPoetry: TomlTable = {};
   for (const key of POETRY_RELEVANT_KEYS) {
     const data = poetry[key];
-    if (data === undefined && (!POETRY_LEGACY_KEYS.includes(key) || hasProject)) continue;
+    // Missing legacy keys are kept as null only for a [tool.poetry]-only project.
+    if (data === undefined && (!POETRY_LEGACY_KEYS.includes(key) || hasProject || groups)) continue;
     relevantPoetry[key] = data ?? null;
   }
-  let relevant: TomlTable;
-  if (hasProject) {
-    relevant = { project: relevantProject, tool: { poetry: relevantPoetry } };
-    if (isTable(groups) && Object.keys(groups).length > 0) relevant["dependency-groups"] = groups;
-  } else {
-    relevant = relevantPoetry;
-  }
+  let relevant: TomlTable = {};
+  if (hasProject) relevant.project = relevantProject;
+  if (groups) relevant["dependency-groups"] = groups;
+  if (Object.keys(relevant).length > 0) relevant.tool = { poetry: relevantPoetry };
+  else relevant = relevantPoetry;
   return createHash("sha256").update(pythonJsonDumps(relevant), "utf8").digest("hex");
+}
+
+/** Poetry before 2.3.0 hashed without [dependency-groups]; poetry accepts its locks so. */
+function writtenBeforePoetry23(lockText: string): boolean {
+  const version = /Poetry ([^ ]+)/.exec(lockText.split("\n", 1)[0] ?? "")?.[1];
+  const parsed = version === undefined ? undefined : parseVersion(version);
+  const threshold = parseVersion("2.3.0");
+  return parsed !== undefined && threshold !== undefined && compareVersions(parsed, threshold) < 0;
 }
 
 /** Python's `json.dumps(value, sort_keys=True)` (ensure_ascii, `, ` and `: ` separators). */
