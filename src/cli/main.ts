@@ -57,6 +57,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "serve the embedded staging index (simple API + legacy uploads)",
     load: () => import("./commands/index.ts"),
   },
+  scan: {
+    summary: "look for secrets in the project's work tree",
+    load: () => import("./commands/scan.ts"),
+  },
   "verify-install": {
     summary: "install the exact dists into fresh venvs, prove the bytes, smoke-test them",
     load: () => import("./commands/verify-install.ts"),

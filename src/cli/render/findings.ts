@@ -13,6 +13,10 @@ export interface Summary {
   ok: boolean;
   strict: boolean;
   renderers: readonly string[];
+  /** What the verdict says was done to the files: "checked" (default), "scanned for secrets". */
+  verb?: string;
+  /** How many files, when `files` does not list them all (a scan of a whole tree). */
+  fileCount?: number;
 }
 
 const LABELS: Record<Severity, (style: Style) => string> = {
@@ -71,14 +75,15 @@ function plural(n: number, word: string): string {
 export function verdict(summary: Summary, style: Style): string {
   const infos = summary.infos ?? 0;
   const counts = `${plural(summary.errors, "error")}, ${plural(summary.warnings, "warning")}${infos > 0 ? `, ${infos} info` : ""}`;
-  const files = plural(summary.files.length, "file");
+  const files = plural(summary.fileCount ?? summary.files.length, "file");
+  const verb = summary.verb ?? "checked";
   const renderer =
     summary.renderers.length > 0 ? ` (README rendered by ${summary.renderers.join("; ")})` : "";
   if (summary.ok) {
-    return `${style.green("✓")} ${files} checked: ${counts}${renderer}`;
+    return `${style.green("✓")} ${files} ${verb}: ${counts}${renderer}`;
   }
   const why = summary.errors === 0 && summary.strict ? " (warnings fail with --strict)" : "";
-  return `${style.red("✗")} ${files} checked: ${counts}${why}${renderer}`;
+  return `${style.red("✗")} ${files} ${verb}: ${counts}${why}${renderer}`;
 }
 
 /**
