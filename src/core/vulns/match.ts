@@ -1,0 +1,245 @@
+/**
+ * Which advisories affect one pinned (name, version): OSV's evaluation (schema.md "Evaluation")
+ * over `ECOSYSTEM` ranges, ordered by slipway's own PEP 440 code, plus explicit `versions` lists.
+ * Withdrawn records never match; records that alias each other (PYSEC, GHSA, CVE for one flaw)
+ * become one finding listing every id.
+ */
+import { pushAll } from "../arrays.ts";
+import { normalizeName } from "../names/name.ts";
+import { compareVersions, parseVersion, type Version } from "../pep440/version.ts";
+import { compareLevels, cvss3BaseScore, levelOfScore, levelOfWord, type SeverityLevel } from "./cvss.ts";
+import type { OsvAffected, OsvEvent, OsvRange, OsvRecord, OsvSeverity } from "./osv.ts";
+
+export interface VulnSeverity {
+  level: SeverityLevel;
+  /** CVSS v3 base score, when a v3 vector was given. */
+  score?: number;
+  vector?: string;
+}
+
+export interface VulnFinding {
+  /** The preferred id (PYSEC, then GHSA, then any other, then CVE). */
+  id: string;
+  /** Every id of the vulnerability: the records' ids and their aliases, sorted. */
+  ids: string[];
+  name: string;
+  version: string;
+  summary?: string;
+  /** Versions named by `fixed` events of the matching ranges, in PEP 440 order. */
+  fixed: string[];
+  /** The lowest fixed version above the pinned one, when there is one. */
+  fixedIn?: string;
+  severity: VulnSeverity;
+}
+
+export interface AdvisoryIndex {
+  /** Non-withdrawn records per normalized PyPI name. */
+  byName: Map<string, OsvRecord[]>;
+}
+
+/** Groups records by the PyPI packages they name; withdrawn records are left out. */
+export function indexAdvisories(records: readonly OsvRecord[]): AdvisoryIndex {
+  const byName = new Map<string, OsvRecord[]>();
+  for (const record of records) {
+    if (record.withdrawn !== undefined) continue;
+    const names = new Set(record.affected.filter((a) => a.ecosystem === "PyPI").map((a) => a.name));
+    for (const name of names) {
+      const list = byName.get(name);
+      if (list) list.push(record);
+      else byName.set(name, [record]);
+    }
+  }
+  return { byName };
+}
+
+const parsedCache = new Map<string, Version | null>();
+
+function versionOf(text: string): Version | undefined {
+  let parsed = parsedCache.get(text);
+  if (parsed === undefined) {
+    parsed = parseVersion(text) ?? null;
+    if (parsedCache.size > 100_000) parsedCache.clear();
+    parsedCache.set(text, parsed);
+  }
+  return parsed ?? undefined;
+}
+
+/** `introduced: "0"` is below every version. Unparseable event versions are left out (they order nothing). */
+function eventVersion(event: OsvEvent): Version | "zero" | undefined {
+  if (event.kind === "introduced" && event.version === "0") return "zero";
+  return versionOf(event.version);
+}
+
+interface Placed {
+  kind: OsvEvent["kind"];
+  at: Version | "zero";
+}
+
+function compareAt(a: Version | "zero", b: Version | "zero"): number {
+  if (a === "zero") return b === "zero" ? 0 : -1;
+  if (b === "zero") return 1;
+  return compareVersions(a, b);
+}
+
+/** OSV's IncludedInRanges for one range, plus the `fixed` versions it names. */
+export function rangeAffects(range: OsvRange, version: Version): boolean {
+  const placed: Placed[] = [];
+  for (const event of range.events) {
+    const at = eventVersion(event);
+    if (at !== undefined) placed.push({ kind: event.kind, at });
+  }
+  const limits = placed.filter((event) => event.kind === "limit");
+  if (limits.length > 0 && !limits.some((limit) => compareAt(version, limit.at) < 0)) return false;
+  placed.sort((a, b) => compareAt(a.at, b.at));
+  let affected = false;
+  for (const event of placed) {
+    const order = compareAt(version, event.at);
+    if (event.kind === "introduced" && order >= 0) affected = true;
+    else if (event.kind === "fixed" && order >= 0) affected = false;
+    else if (event.kind === "last_affected" && order > 0) affected = false;
+  }
+  return affected;
+}
+
+function entryAffects(entry: OsvAffected, text: string, version: Version | undefined): boolean {
+  for (const listed of entry.versions) {
+    if (listed === text) return true;
+    const other = version && versionOf(listed);
+    if (version && other && compareVersions(version, other) === 0) return true;
+  }
+  if (version === undefined) return false;
+  return entry.ranges.some((range) => range.type === "ECOSYSTEM" && rangeAffects(range, version));
+}
+
+function fixedOf(entry: OsvAffected): string[] {
+  return entry.ranges
+    .filter((range) => range.type === "ECOSYSTEM")
+    .flatMap((range) => range.events.filter((event) => event.kind === "fixed").map((event) => event.version));
+}
+
+function severityOf(list: readonly OsvSeverity[], word: string | undefined): VulnSeverity | undefined {
+  for (const entry of list) {
+    if (entry.type !== "CVSS_V3") continue;
+    const score = cvss3BaseScore(entry.score);
+    if (score.ok) return { level: levelOfScore(score.value), score: score.value, vector: entry.score };
+  }
+  const level = levelOfWord(word);
+  return level === "unknown" ? undefined : { level };
+}
+
+/** A scored severity beats a database's word; between equals the higher level wins. */
+function better(candidate: VulnSeverity, best: VulnSeverity): boolean {
+  if (candidate.level === "unknown") return false;
+  if (best.level === "unknown") return true;
+  const scored = candidate.score !== undefined;
+  if (scored !== (best.score !== undefined)) return scored;
+  return compareLevels(candidate.level, best.level) > 0;
+}
+
+function recordSeverity(record: OsvRecord, entries: readonly OsvAffected[]): VulnSeverity {
+  let best: VulnSeverity = { level: "unknown" };
+  for (const candidate of [
+    severityOf(record.severity, record.databaseSeverity),
+    ...entries.map((entry) => severityOf(entry.severity, entry.databaseSeverity)),
+  ]) {
+    if (candidate !== undefined && better(candidate, best)) best = candidate;
+  }
+  return best;
+}
+
+function idRank(id: string): number {
+  if (id.startsWith("PYSEC-")) return 0;
+  if (id.startsWith("GHSA-")) return 1;
+  if (id.startsWith("CVE-")) return 3;
+  return 2;
+}
+
+function preferredId(ids: readonly string[]): string {
+  return [...ids].sort((a, b) => idRank(a) - idRank(b) || (a < b ? -1 : a > b ? 1 : 0))[0]!;
+}
+
+function sortVersions(texts: Iterable<string>): string[] {
+  return [...new Set(texts)].sort((a, b) => {
+    const va = versionOf(a);
+    const vb = versionOf(b);
+    if (va && vb) return compareVersions(va, vb) || (a < b ? -1 : a > b ? 1 : 0);
+    if (va || vb) return va ? -1 : 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+interface Hit {
+  record: OsvRecord;
+  entries: OsvAffected[];
+}
+
+/** Every vulnerability affecting `name` at `version`, one finding per vulnerability, sorted by id. */
+export function findVulnerabilities(index: AdvisoryIndex, name: string, version: string): VulnFinding[] {
+  const normalized = normalizeName(name);
+  const parsed = versionOf(version);
+  const hits: Hit[] = [];
+  for (const record of index.byName.get(normalized) ?? []) {
+    const entries = record.affected.filter(
+      (entry) =>
+        entry.ecosystem === "PyPI" && entry.name === normalized && entryAffects(entry, version, parsed),
+    );
+    if (entries.length > 0) hits.push({ record, entries });
+  }
+  // Union of hits sharing any id (a record's own id or an alias).
+  const groups: Hit[][] = [];
+  const groupOfId = new Map<string, Hit[]>();
+  for (const hit of hits) {
+    const ids = [hit.record.id, ...hit.record.aliases];
+    const joined = [
+      ...new Set(ids.map((id) => groupOfId.get(id)).filter((g): g is Hit[] => g !== undefined)),
+    ];
+    let group: Hit[];
+    if (joined.length === 0) {
+      group = [];
+      groups.push(group);
+    } else {
+      group = joined[0]!;
+      for (const other of joined.slice(1)) {
+        pushAll(group, other);
+        groups.splice(groups.indexOf(other), 1);
+        for (const member of other)
+          for (const id of [member.record.id, ...member.record.aliases]) groupOfId.set(id, group);
+      }
+    }
+    group.push(hit);
+    for (const id of ids) groupOfId.set(id, group);
+  }
+  const findings = groups.map((group): VulnFinding => {
+    const ids = [...new Set(group.flatMap((hit) => [hit.record.id, ...hit.record.aliases]))].sort();
+    const fixed = sortVersions(group.flatMap((hit) => hit.entries.flatMap(fixedOf)));
+    const fixedIn = parsed
+      ? fixed.find((text) => {
+          const v = versionOf(text);
+          return v !== undefined && compareVersions(v, parsed) > 0;
+        })
+      : undefined;
+    let severity: VulnSeverity = { level: "unknown" };
+    for (const hit of group) {
+      const candidate = recordSeverity(hit.record, hit.entries);
+      if (better(candidate, severity)) severity = candidate;
+    }
+    const summary = group.map((hit) => hit.record.summary).find((s) => s !== undefined);
+    return {
+      id: preferredId(group.map((hit) => hit.record.id)),
+      ids,
+      name: normalized,
+      version,
+      ...(summary !== undefined && { summary }),
+      fixed,
+      ...(fixedIn !== undefined && { fixedIn }),
+      severity,
+    };
+  });
+  return findings.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** "upgrade jinja2 to 3.1.6 or later", or what to say when no fixed version is known. */
+export function fixHint(finding: VulnFinding): string {
+  if (finding.fixedIn !== undefined) return `upgrade ${finding.name} to ${finding.fixedIn} or later`;
+  return `no fixed version of ${finding.name} is known; remove or replace it, or ignore ${finding.id} with a reason`;
+}
