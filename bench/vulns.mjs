@@ -11,6 +11,12 @@ import { advisorySnapshot } from "../test/helpers/advisory-snapshot.ts";
 import { fmt, median } from "./lib.mjs";
 
 const dir = advisorySnapshot();
+if (dir === undefined) {
+  console.error(
+    "bench/vulns.mjs: the PyPA advisory snapshot (shared/data/pypa-advisory-database) is not here; set SLIPWAY_TEST_ADVISORY_DB",
+  );
+  process.exit(2);
+}
 const cache = mkdtempSync(join(tmpdir(), "slipway-bench-vulns-"));
 const env = { SLIPWAY_CACHE_DIR: cache };
 

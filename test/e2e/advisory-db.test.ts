@@ -20,9 +20,9 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { loadAdvisoryDb } from "../../src/adapters/advisory-db.ts";
 import { findVulnerabilities, indexAdvisories } from "../../src/core/vulns/match.ts";
-import { advisorySnapshot } from "../helpers/advisory-snapshot.ts";
+import { ADVISORY_FIXTURES } from "../helpers/advisory-snapshot.ts";
 
-const SNAPSHOT = join(advisorySnapshot(), "vulns");
+const SNAPSHOT = join(ADVISORY_FIXTURES, "vulns");
 const scratch = mkdtempSync(join(tmpdir(), "slipway-advisory-db-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 

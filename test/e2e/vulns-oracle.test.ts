@@ -17,12 +17,14 @@ import { advisorySnapshot } from "../helpers/advisory-snapshot.ts";
 import { pythonJson } from "../helpers/peers.ts";
 
 const ORACLE = String.raw`
-import json, sys
+import functools, json, sys
 from packaging.utils import canonicalize_name
 from packaging.version import Version, InvalidVersion
 
 data = json.load(sys.stdin)
 
+# Each bound is parsed once, not once per pin it is compared with (the same answers, faster).
+@functools.lru_cache(maxsize=None)
 def version(text):
     try:
         return Version(text)
@@ -121,8 +123,12 @@ function around(text: string): string[] {
 
 test("matching agrees with Python's packaging over the whole PyPA snapshot", {
   timeout: 300_000,
-}, async () => {
+}, async (t) => {
   const dir = advisorySnapshot();
+  if (dir === undefined) {
+    t.skip("the PyPA advisory snapshot (shared/data/pypa-advisory-database) is not on this machine");
+    return;
+  }
   const db = await loadAdvisoryDb(dir, { SLIPWAY_NO_CACHE: "1" });
   assert.deepEqual(db.errors, [], "every record of the snapshot parses");
   const raw = recordFiles(dir).map(
