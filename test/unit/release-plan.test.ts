@@ -171,7 +171,7 @@ test("a stored plan is hostile input: every path, name and git argument is check
     ["version as a path", (p) => (p.version = "../../../home"), /version: expected a PEP 440 version/],
     [
       "remote as an option",
-      (p) => (p.git.remote = "--upload-pack=touch /tmp/x"),
+      (p) => (p.git.remote = "--upload-pack=touch pwned"),
       /git\.remote: expected a git remote's name/,
     ],
     ["tag as an option", (p) => (p.tag.name = "-d"), /tag\.name: expected a git branch or tag name/],
