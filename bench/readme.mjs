@@ -27,6 +27,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync, inflateRawSync } from "node:zlib";
+import { PATHOLOGICAL_MARKDOWN } from "../test/helpers/markdown-pathological.ts";
 import { smallCorpus } from "./check-small.mjs";
 import { compare, fmt, median } from "./lib.mjs";
 
@@ -242,15 +243,7 @@ for (const impl of Object.keys(impls)) {
 
 // ---- pathological inputs: scaling ---------------------------------------------------------
 
-const CASES = {
-  "code spans": (n) => `<b> ${"\\``".repeat(n)}`,
-  comments: (n) => `x ${"<!-- x ".repeat(n)}`,
-  "script block": (n) => `<script>\n${"x\n".repeat(2 * n)}`,
-  titles: (n) => "[a](b (c ".repeat(n),
-  "nested labels": (n) => `[a]: /u\n\n<b> ${"[".repeat(n)}${"]".repeat(n)}`,
-  destinations: (n) => "[a](b".repeat(n),
-  definitions: (n) => "[a]: /u\n".repeat(n),
-};
+const CASES = PATHOLOGICAL_MARKDOWN;
 // micromark is measured at a tenth of the scanner's sizes: on some of these it is quadratic, and
 // 40,000 repeats would take minutes.
 const SIZES = { scanner: [5_000, 40_000], micromark: [500, 4_000] };

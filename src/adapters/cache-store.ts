@@ -21,7 +21,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Dirent, Stats } from "node:fs";
-import { lstat, lutimes, mkdir, readdir, readFile, realpath, rename, rm, unlink } from "node:fs/promises";
+import { lstat, mkdir, readdir, realpath, rename, rm, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -34,7 +34,7 @@ import {
   parseSize,
 } from "../core/cache/prune-plan.ts";
 import { AUTO_EVERY_MS, LAST_PRUNE } from "./cache-use.ts";
-import { errnoOf, tryCreateExclusive, writeFileAtomic } from "./fs.ts";
+import { errnoOf, readSmallRegularFile, tryCreateExclusive, writeFileAtomic } from "./fs.ts";
 import { isProcessAlive } from "./process-start.ts";
 import { cacheDirOf } from "./readme-cache.ts";
 
@@ -130,11 +130,7 @@ export async function measureTree(path: string): Promise<number> {
  * The text of a small regular file; undefined for anything else. A symlink to /dev/zero or a
  * FIFO planted in the cache would otherwise make a prune read forever.
  */
-async function readSmallFile(path: string): Promise<string | undefined> {
-  const st = await lstatOrUndefined(path);
-  if (st === undefined || !st.isFile() || st.size > 4096) return undefined;
-  return await readFile(path, "utf8");
-}
+const readSmallFile = (path: string) => readSmallRegularFile(path, 4096);
 
 interface LeaseFile {
   pid: number;

@@ -23,7 +23,7 @@ import {
   unlink,
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { isProcessGone } from "./process-start.ts";
 
 /**
@@ -219,6 +219,12 @@ export async function writeFileAtomic(
     await calls.rm(temp).catch(() => {});
     throw error;
   }
+}
+
+/** Whether `path` lies strictly below `dir` by its spelling (no `..` escape; symlinks not resolved). */
+export function isStrictlyInside(dir: string, path: string): boolean {
+  const rel = relative(dir, resolve(path));
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
 /** The text of `path`, or undefined when it does not exist. Other errors are thrown. */

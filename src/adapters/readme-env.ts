@@ -9,8 +9,8 @@
  */
 import { createHash } from "node:crypto";
 import { realpath } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
-import { readSmallRegularFile } from "./fs.ts";
+import { join } from "node:path";
+import { isStrictlyInside, readSmallRegularFile } from "./fs.ts";
 import { type PipSource, provideBuildEnv } from "./python/build-env.ts";
 import { readPythonFacts } from "./python/interpreter.ts";
 import { cacheDirOf, stampOf, writeEntry } from "./readme-cache.ts";
@@ -78,7 +78,11 @@ export async function provideReadmeEnv(options: ProvideReadmeEnvOptions): Promis
   // The index is read back from disk: only an interpreter inside slipway's own build
   // environments is run, whatever path a planted or damaged entry names.
   const envs = join(cache, "build-envs");
-  if (known?.python !== undefined && isInside(envs, known.python) && (await stampOf(known.python)) !== null) {
+  if (
+    known?.python !== undefined &&
+    isStrictlyInside(envs, known.python) &&
+    (await stampOf(known.python)) !== null
+  ) {
     return { python: known.python };
   }
   if (known?.failedAt !== undefined && now() - known.failedAt < RETRY_AFTER_MS) {
@@ -118,12 +122,6 @@ async function readIndex(
   } catch {
     return undefined;
   }
-}
-
-/** Whether `path` is `dir` or below it, by its normalized form (no `..` escapes). */
-function isInside(dir: string, path: string): boolean {
-  const rel = relative(dir, resolve(path));
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
 /** The first line of an error (what failed) and its last (pip's own words, e.g. no network). */

@@ -17,6 +17,7 @@ import { field, parseMetadataFile } from "../../src/core/metadata/parse.ts";
 import { scanMarkdown } from "../../src/core/readme/markdown.ts";
 import { type MarkdownItem, scanMarkdownSyntax } from "../../src/core/readme/markdown-scan.ts";
 import { type HtmlProblem, type HtmlUrl, inspectHtml } from "../../src/core/readme/sanitizer.ts";
+import { PATHOLOGICAL_MARKDOWN } from "../helpers/markdown-pathological.ts";
 import { scanMarkdownSyntax as micromarkItems } from "../helpers/micromark-items.ts";
 import { assertScalesLinearly } from "../helpers/scaling.ts";
 
@@ -157,18 +158,7 @@ test("scanMarkdownSyntax's accepted differences from micromark are still exactly
 });
 
 test("scanMarkdownSyntax stays linear on pathological input", () => {
-  // Each would rescan the rest of its paragraph per attempt without the scanner's memos:
-  // unclosed code spans, comments and titles, nested labels with definitions around.
-  const cases: Record<string, (n: number) => string> = {
-    "code spans": (n) => `<b> ${"\\``".repeat(n)}`,
-    comments: (n) => `x ${"<!-- x ".repeat(n)}`,
-    "script block": (n) => `<script>\n${"x\n".repeat(2 * n)}`,
-    titles: (n) => "[a](b (c ".repeat(n),
-    "nested labels": (n) => `[a]: /u\n\n<b> ${"[".repeat(n)}${"]".repeat(n)}`,
-    destinations: (n) => "[a](b".repeat(n),
-    definitions: (n) => "[a]: /u\n".repeat(n),
-  };
-  assertScalesLinearly(cases, (doc) => scanMarkdownSyntax(doc));
+  assertScalesLinearly(PATHOLOGICAL_MARKDOWN, (doc) => scanMarkdownSyntax(doc));
 });
 
 // ---- corpora -----------------------------------------------------------------------------

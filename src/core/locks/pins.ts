@@ -25,6 +25,25 @@ export interface Pin {
   line: number;
 }
 
+/** A pin as every reader makes it: the name normalized here, the marker only when given. */
+function pinOf(
+  name: string,
+  version: string,
+  marker: string | undefined,
+  hashes: string[],
+  at: { file: string; line: number },
+): Pin {
+  return {
+    name,
+    normalized: normalizeName(name),
+    version,
+    ...(marker === undefined ? {} : { marker }),
+    hashes,
+    file: at.file,
+    line: at.line,
+  };
+}
+
 /** A requirement line that names a package without pinning one exact version. */
 export interface Unpinned {
   requirement: string;
@@ -141,15 +160,7 @@ function pinsOfTable(
       if (version === undefined) return;
       if (typeof version !== "string") throw new Malformed(`${name}: \`version\` is not a string`, line);
       const marker = markerOf(entry);
-      pins.push({
-        name,
-        normalized: normalizeName(name),
-        version,
-        ...(marker === undefined ? {} : { marker }),
-        hashes: hashesOf(entry, line),
-        file,
-        line,
-      });
+      pins.push(pinOf(name, version, marker, hashesOf(entry, line), { file, line }));
     });
   } catch (error) {
     if (error instanceof Malformed) return malformed(file, error.line, error.message);
@@ -329,15 +340,7 @@ export function readRequirements(file: string, text: string): LockRead {
     if (match && !requirement.includes("*")) {
       const [, name = "", version = ""] = match;
       const marker = match[3]?.trim();
-      pins.push({
-        name,
-        normalized: normalizeName(name),
-        version,
-        ...(marker ? { marker } : {}),
-        hashes,
-        file,
-        line,
-      });
+      pins.push(pinOf(name, version, marker || undefined, hashes, { file, line }));
     } else {
       unpinned.push({ requirement, file, line });
     }
@@ -378,15 +381,7 @@ export function readPipfileLock(file: string, text: string): LockRead {
         });
         continue;
       }
-      pins.push({
-        name,
-        normalized: normalizeName(name),
-        version,
-        ...(marker ? { marker } : {}),
-        hashes,
-        file,
-        line,
-      });
+      pins.push(pinOf(name, version, marker || undefined, hashes, { file, line }));
     }
   }
   return { ok: true, pins, unpinned };

@@ -3,9 +3,9 @@
  * HEAD with the planned edits, into the release's dist dir; and what later steps read of it
  * (the artifacts, each still holding the bytes the build recorded).
  */
-import { basename, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { digestFile } from "../../adapters/file-digests.ts";
-import { removeTree } from "../../adapters/fs.ts";
+import { isStrictlyInside, removeTree } from "../../adapters/fs.ts";
 import { addScratchWorktree, hasSubmodules, removeScratchWorktree } from "../../adapters/scratch-worktree.ts";
 import { resolveInside } from "../../adapters/state-dir.ts";
 import { normalizeName } from "../../core/names/name.ts";
@@ -78,12 +78,6 @@ async function buildPlace(ctx: Ctx): Promise<BuildPlace> {
     out: ctx.dryRun ? join(tree.scratch, "dist") : distDir,
     scratch: tree.scratch,
   };
-}
-
-/** `path` is strictly below `root` (both absolute). */
-function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
 /**
@@ -212,7 +206,7 @@ export const buildStep: ReleaseStep<BuildRecord> = {
       await removeScratchWorktree({ repo: ctx.input.root, scratch, env: ctx.input.env });
     else if (!ctx.dryRun) {
       const dir = resolve(ctx.input.root, out);
-      if (!isInside(ctx.input.root, dir)) {
+      if (!isStrictlyInside(ctx.input.root, dir)) {
         throw new SlipwayError("io", `the build's recorded output ${out} is outside the project`, {
           hint: "remove the release's artifacts by hand; the journal was not written by this release",
         });
