@@ -24,7 +24,15 @@ test("[tool.slipway.release] defaults", () => {
     commitMessage: "chore(release): {version}",
     push: true,
     verify: {},
+    scan: ["secrets", "deps"],
   });
+});
+
+test("[tool.slipway.release] scan: a subset, none, or a config error naming the unknown scan", () => {
+  assert.deepEqual(release({ scan: ["deps", "deps"] }).scan, ["deps"]);
+  assert.deepEqual(release({ scan: [] }).scan, []);
+  assert.throws(() => release({ scan: ["secrets", "licenses"] }), configError(/scan: "licenses" is not a scan/));
+  assert.throws(() => release({ scan: true }), configError(/scan: expected an array of strings/));
 });
 
 test("[tool.slipway.release] settings are read and validated, each mistake naming its key", () => {

@@ -13,6 +13,7 @@
  *     commit-message = "chore(release): {version}"
  *     push = true
  *     verify = { extras = [], imports = [], scripts = [], max-import-ms = 2000 }
+ *     scan = ["secrets", "deps"]      # preflight scans (the default); [] turns them off
  */
 import { SlipwayError } from "../../errors.ts";
 import { get, isTable, type TomlTable, tomlType } from "../pyproject/access.ts";
@@ -39,7 +40,12 @@ export interface ReleaseConfig {
   commitMessage: string;
   push: boolean;
   verify: VerifySettings;
+  /** The scans of `slipway scan` run in preflight, with their gates; a finding blocks the release. */
+  scan: ReleaseScan[];
 }
+
+export type ReleaseScan = "secrets" | "deps";
+const RELEASE_SCANS: readonly ReleaseScan[] = ["secrets", "deps"];
 
 export const DEFAULT_STAGE_UPSTREAM = "https://pypi.org/simple/";
 
@@ -54,6 +60,7 @@ const KEYS = new Set([
   "commit-message",
   "push",
   "verify",
+  "scan",
 ]);
 const VERIFY_KEYS = new Set(["extras", "imports", "scripts", "max-import-ms"]);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -212,5 +219,20 @@ export function parseReleaseConfig(pyproject: TomlTable): ReleaseConfig {
     commitMessage,
     push: push ?? true,
     verify: readVerify(table),
+    scan: readScans(table),
   };
+}
+
+function readScans(table: TomlTable): ReleaseScan[] {
+  const said = strings(table, "scan");
+  if (said === undefined) return [...RELEASE_SCANS];
+  const scans: ReleaseScan[] = [];
+  for (const name of said) {
+    const known = RELEASE_SCANS.find((s) => s === name);
+    if (known === undefined) {
+      throw configError("scan", `"${name}" is not a scan`, 'scan takes "secrets" and "deps"; [] runs none');
+    }
+    if (!scans.includes(known)) scans.push(known);
+  }
+  return scans;
 }

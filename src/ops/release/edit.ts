@@ -1,7 +1,7 @@
 /**
  * The `edit` step: the version and changelog written into the project's files, all or none
  * (through the file transaction and its journal). Its preflight is the release's: git state,
- * declared environment variables, gate commands.
+ * declared environment variables, the scans (secrets, dependencies), gate commands.
  */
 import { join } from "node:path";
 import { applyFileChanges, type FileChange, recoverFileChanges } from "../../adapters/file-transaction.ts";
@@ -10,6 +10,7 @@ import type { ReleasePlan } from "../../core/release/plan.ts";
 import { list, relativePath, record as struct } from "../../core/stored-shape.ts";
 import { envPreflight, gatePreflight, gitPreflight } from "../release-preflight.ts";
 import { git, type ReleaseStep } from "./context.ts";
+import { scanPreflight } from "./scan-preflight.ts";
 
 /** The journal of the release's own file edits (see file-transaction.ts). */
 export const RELEASE_EDIT_JOURNAL = ".slipway/release-edit.json";
@@ -65,6 +66,7 @@ export const editStep: ReleaseStep<EditRecord, EditPlan> = {
         resume: input.resume,
       })),
       ...envPreflight(input.config.env, input.env),
+      ...(await scanPreflight(input)),
       ...(await gatePreflight(input.config.gates, {
         cwd: input.root,
         env: input.env,
