@@ -22,7 +22,9 @@ export async function writeScanReport(file: string, text: string, cwd: string): 
 export async function appendStepSummary(file: string, markdown: string, cwd: string): Promise<void> {
   const path = resolve(cwd, file);
   const before = (await readTextIfExists(path)) ?? "";
-  const joined = before === "" || before.endsWith("\n") ? `${before}${markdown}` : `${before}\n${markdown}`;
+  // A blank line first, so what came before (a table, a paragraph) ends there.
+  const gap = before === "" || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n";
+  const joined = `${before}${gap}${markdown}`;
   await writeFileAtomic(path, joined);
 }
 
