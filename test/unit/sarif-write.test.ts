@@ -69,6 +69,10 @@ describe("toSarif", () => {
       failed: false,
     };
     const log = toSarif([deps, bandit], meta);
+    assert.deepEqual(
+      toSarif([bandit, deps, bandit], meta).runs.map((r) => r.automationDetails.id),
+      ["slipway/bandit/", "slipway/deps/", "slipway/bandit-2/"],
+    );
     assert.equal(log.version, "2.1.0");
     assert.equal(log.runs.length, 2);
     assert.deepEqual(log.runs[0]?.tool.driver.name, "slipway");

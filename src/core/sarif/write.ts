@@ -45,10 +45,19 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
  * `run.properties["slipway/omitted"]`.
  */
 export function toSarif(sections: readonly ScanSection[], meta: SarifMeta): SarifLog {
+  // GitHub refuses two runs of one tool in one category (since June 2025): a second run of a
+  // scanner (two bandit files) gets a numbered category of its own.
+  const seen = new Map<string, number>();
+  const categories = sections.map((section) => {
+    const base = categoryOf(section.scanner);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}-${n}`;
+  });
   return {
     $schema: SARIF_SCHEMA_URI,
     version: "2.1.0",
-    runs: sections.map((section) => runOf(section, meta)),
+    runs: sections.map((section, i) => runOf(section, meta, categories[i] as string)),
   };
 }
 
@@ -69,7 +78,7 @@ export function sarifLimitProblems(log: SarifLog): string[] {
   return problems;
 }
 
-function runOf(section: ScanSection, meta: SarifMeta): SarifRun {
+function runOf(section: ScanSection, meta: SarifMeta, category: string): SarifRun {
   const own = OWN_SCANNERS.includes(section.scanner);
   const order = sortedIndexes(section.findings);
   const kept = order.slice(0, GITHUB_SARIF_LIMITS.resultsPerRun);
@@ -96,8 +105,8 @@ function runOf(section: ScanSection, meta: SarifMeta): SarifRun {
   return {
     tool: { driver },
     // GitHub keeps the alerts of each category apart: one per scanner, so a run of one
-    // scanner never closes the alerts of another (and two runs of one tool are not refused).
-    automationDetails: { id: `slipway/${categoryOf(section.scanner)}/` },
+    // scanner never closes the alerts of another.
+    automationDetails: { id: `slipway/${category}/` },
     columnKind: "utf16CodeUnits",
     results,
     properties,
