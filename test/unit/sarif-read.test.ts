@@ -3,6 +3,7 @@ import { describe, test } from "node:test";
 import { MAX_SARIF_BYTES, sectionsFromSarif } from "../../src/core/sarif/read.ts";
 import { toSarif } from "../../src/core/sarif/write.ts";
 import { SlipwayError } from "../../src/errors.ts";
+import { assertScalesLinearly } from "../helpers/scaling.ts";
 
 const log = (runs: unknown[], extra: Record<string, unknown> = {}) =>
   JSON.stringify({ version: "2.1.0", runs, ...extra });
@@ -268,6 +269,25 @@ describe("sectionsFromSarif", () => {
         run({ message: { text: "x" }, locations: [{ physicalLocation: { artifactLocation: { uri: 5 } } }] }),
         /results\[1\]\.locations\[0\]\.physicalLocation\.artifactLocation\.uri: expected a string/,
       );
+    });
+
+    test("linear work: results that name their rule by id among as many rules, all sharing one placeholder fingerprint", () => {
+      const make = (n: number) =>
+        log([
+          {
+            tool: { driver: { name: "T", rules: Array.from({ length: n }, (_, i) => ({ id: `R${i}` })) } },
+            results: Array.from({ length: n }, (_, i) => ({
+              ruleId: `R${n - 1 - i}`,
+              message: { text: "same" },
+              locations: at("same.py", 1),
+              fingerprints: { "matchBasedId/v1": "requires login" },
+            })),
+          },
+        ]);
+      assertScalesLinearly({ "by id": make }, (doc) => sectionsFromSarif(doc, "big.sarif"), {
+        small: 4_000,
+        large: 32_000,
+      });
     });
 
     test("too large, deeply nested, control characters, endless strings", () => {

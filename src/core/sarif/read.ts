@@ -60,6 +60,20 @@ interface Component {
   path: string;
 }
 
+/** The rules of a run's components, and the first rule of each id across them (one pass). */
+interface RuleTable {
+  components: Component[];
+  byId: Map<string, Json>;
+}
+
+function ruleTable(components: Component[]): RuleTable {
+  const byId = new Map<string, Json>();
+  for (const component of components)
+    for (const rule of component.rules)
+      if (isObject(rule) && typeof rule.id === "string" && !byId.has(rule.id)) byId.set(rule.id, rule);
+  return { components, byId };
+}
+
 function sectionOf(run: Json, at: string, fileName: string, fail: Fail): ScanSection {
   const tool = object(run.tool, `${at}.tool`, fail);
   const driver = object(tool.driver, `${at}.tool.driver`, fail);
@@ -77,6 +91,7 @@ function sectionOf(run: Json, at: string, fileName: string, fail: Fail): ScanSec
     const component = object(ext, path, fail);
     components.push({ rules: optionalArray(component.rules, `${path}.rules`, fail), path });
   });
+  const table = ruleTable(components);
   const bases = isObject(run.originalUriBaseIds) ? run.originalUriBaseIds : {};
   const artifacts = Array.isArray(run.artifacts) ? run.artifacts : [];
 
@@ -89,7 +104,7 @@ function sectionOf(run: Json, at: string, fileName: string, fail: Fail): ScanSec
     if (typeof result.kind === "string" && NOT_PROBLEMS.has(result.kind)) return;
     if (result.baselineState === "absent") return;
     if (suppressed(result.suppressions, `${path}.suppressions`, fail)) return;
-    const rule = ruleOf(result, components, path, fail);
+    const rule = ruleOf(result, table, path, fail);
     const ruleId = line(
       optionalString(result.ruleId, `${path}.ruleId`, fail) ??
         (rule !== undefined && typeof rule.id === "string" ? rule.id : "(no rule)"),
@@ -105,8 +120,11 @@ function sectionOf(run: Json, at: string, fileName: string, fail: Fail): ScanSec
     const location = locationOf(result.locations, bases, artifacts, `${path}.locations`, fail) ?? {
       file: fileName,
     };
-    const meta = rule === undefined ? undefined : scanRuleOf(rule, ruleId);
-    if (!rules.has(ruleId)) rules.set(ruleId, meta ?? { id: ruleId, description: ruleId, help: "" });
+    if (!rules.has(ruleId))
+      rules.set(
+        ruleId,
+        rule === undefined ? { id: ruleId, description: ruleId, help: "" } : scanRuleOf(rule, ruleId),
+      );
     const known = rules.get(ruleId) as ScanRule;
     findings.push({
       id: ruleId,
@@ -146,7 +164,7 @@ function suppressed(value: unknown, path: string, fail: Fail): boolean {
 }
 
 /** The rule a result names: by `rule.toolComponent.index` and index, by `ruleIndex`, or by id. */
-function ruleOf(result: Json, components: readonly Component[], path: string, fail: Fail): Json | undefined {
+function ruleOf(result: Json, table: RuleTable, path: string, fail: Fail): Json | undefined {
   const ref = isObject(result.rule) ? result.rule : undefined;
   const componentIndex =
     ref !== undefined && isObject(ref.toolComponent) && typeof ref.toolComponent.index === "number"
@@ -156,17 +174,12 @@ function ruleOf(result: Json, components: readonly Component[], path: string, fa
   if (index !== undefined && index !== -1) {
     if (typeof index !== "number" || !Number.isInteger(index) || index < 0)
       fail(`${path}.ruleIndex`, `${JSON.stringify(index)} is not a rule index`);
-    const rule = components[componentIndex]?.rules[index as number];
+    const rule = table.components[componentIndex]?.rules[index as number];
     if (isObject(rule)) return rule;
   }
   const id =
     typeof result.ruleId === "string" ? result.ruleId : typeof ref?.id === "string" ? ref.id : undefined;
-  if (id === undefined) return undefined;
-  for (const component of components) {
-    const rule = component.rules.find((r) => isObject(r) && r.id === id);
-    if (isObject(rule)) return rule;
-  }
-  return undefined;
+  return id === undefined ? undefined : table.byId.get(id);
 }
 
 function levelOf(rule: Json | undefined): unknown {
