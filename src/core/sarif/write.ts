@@ -80,7 +80,7 @@ export function sarifLimitProblems(log: SarifLog): string[] {
 
 function runOf(section: ScanSection, meta: SarifMeta, category: string): SarifRun {
   const own = OWN_SCANNERS.includes(section.scanner);
-  const order = sortedIndexes(section.findings);
+  const order = sortedIndexes(section.findings, section.fingerprints);
   const kept = order.slice(0, GITHUB_SARIF_LIMITS.resultsPerRun);
   const rules = rulesOf(section, meta);
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
@@ -113,8 +113,8 @@ function runOf(section: ScanSection, meta: SarifMeta, category: string): SarifRu
   };
 }
 
-/** Findings in output order: the most severe first, then by file, member, line and rule. */
-function sortedIndexes(findings: readonly Finding[]): number[] {
+/** Findings in output order: the most severe first, then by file, member, line, rule and words. */
+function sortedIndexes(findings: readonly Finding[], fingerprints: readonly string[]): number[] {
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return findings
     .map((_, i) => i)
@@ -127,6 +127,8 @@ function sortedIndexes(findings: readonly Finding[]): number[] {
         cmp(a.location.member ?? "", b.location.member ?? "") ||
         (a.location.line ?? 0) - (b.location.line ?? 0) ||
         cmp(a.id, b.id) ||
+        cmp(a.message, b.message) ||
+        cmp(fingerprints[i] ?? "", fingerprints[j] ?? "") ||
         i - j
       );
     });
