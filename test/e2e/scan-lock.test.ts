@@ -328,11 +328,12 @@ describe("other lockfiles, bad input, output", () => {
     assert.equal(slipway(dir, ["scan", "lock", "--format", "sarif"]).code, 2);
   });
 
-  test("a damaged lock and a symlinked one: LOCK01 findings, never a crash or a read through the link", () => {
+  test("a damaged lock, a symlinked one, a FIFO: LOCK01 findings, never a crash, a hang or a read through the link", () => {
     const dir = mkdtempSync(join(scratch, "bad-"));
     writeFileSync(join(dir, "pyproject.toml"), UV_PROJECT);
     writeFileSync(join(dir, "poetry.lock"), '[[package]]\nname = "x"\nversion = 1.0.0\n');
     symlinkSync("/etc/passwd", join(dir, "uv.lock"));
+    assert.equal(spawnSync("mkfifo", [join(dir, "requirements.txt")]).status, 0);
     const run = slipway(dir, ["scan", "lock", "--json"]);
     assert.equal(run.code, 1, run.stderr);
     const findings = JSON.parse(run.stdout).sections[0].findings;
@@ -344,10 +345,12 @@ describe("other lockfiles, bad input, output", () => {
       ]),
       [
         ["LOCK01", "poetry.lock", 3],
+        ["LOCK01", "requirements.txt", undefined],
         ["LOCK01", "uv.lock", undefined],
       ],
     );
     assert.match(findings[1].message, /not read \(not a regular file/);
+    assert.match(findings[2].message, /not read \(not a regular file/);
   });
 
   test("--help shows examples; docs/scan-lock.md lists every LOCK check", () => {

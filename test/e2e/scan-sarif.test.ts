@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -209,7 +209,13 @@ describe("--sarif-in on the command line", () => {
         /damaged\.sarif: \$\.runs\[0\]\.results\[3\]\.message: expected an object, found a string/,
       ],
       [".", /--sarif-in \.: not a regular file/],
+      ["fifo.sarif", /--sarif-in fifo\.sarif: not a regular file/],
+      ["huge.sarif", /--sarif-in huge\.sarif: 67108865 bytes, more than slipway reads \(67108864\)/],
     ];
+    // A FIFO nobody writes to would block a reader forever; a sparse file claims 64 MiB + 1.
+    assert.equal(spawnSync("mkfifo", [join(project, "fifo.sarif")]).status, 0);
+    writeFileSync(join(project, "huge.sarif"), "");
+    truncateSync(join(project, "huge.sarif"), 64 * 1024 * 1024 + 1);
     for (const [file, pattern] of cases) {
       const run = slipway(project, ["scan", "lock", "--sarif-in", file, "--sarif", "never.sarif"]);
       assert.equal(run.code, 2, `${file}: ${run.stderr}`);
