@@ -14,6 +14,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: "secrets in the work tree (and history, staged changes, distributions)",
     load: () => import("./scan-secrets.ts"),
   },
+  lock: {
+    summary: "lockfiles that no longer match pyproject.toml, or pin artifacts without hashes",
+    load: () => import("./scan-lock.ts"),
+  },
 };
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {

@@ -74,6 +74,8 @@ const CHECKS: readonly CheckInfo[] = [
 ];
 
 export const LOCK_CHECKS = catalogue(CHECKS);
+/** The LOCK checks in catalogue order (docs/scan-lock.md lists them). */
+export const LOCK_CHECK_LIST: readonly CheckInfo[] = CHECKS;
 const info = (id: string): CheckInfo => LOCK_CHECKS[id] as CheckInfo;
 
 /** A LockError as a LOCK01 finding. */
@@ -459,7 +461,7 @@ function artifactHashFindings(
       findings.push(
         finding(
           info("LOCK06"),
-          `${file}: ${String(entry.name)} ${String(entry.version ?? "")} artifact ${artifact.url} has no hash`,
+          `${file}: ${String(entry.name)} ${String(entry.version ?? "")} artifact ${withoutUserinfo(artifact.url)} has no hash`,
           {
             file,
             line: lines[index] ?? 1,
@@ -469,6 +471,11 @@ function artifactHashFindings(
     }
   });
   return findings;
+}
+
+/** A URL as findings show it: credentials an index URL may carry never reach a report. */
+function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1***@");
 }
 
 /**
