@@ -221,6 +221,7 @@ export async function walkBlobs(ctx: GitContext, walk: BlobWalk): Promise<BlobWa
   const queue: HistoryBlob[] = [];
   let head = 0;
   let commit: string | undefined;
+  let waiting = false;
   let handlerError: unknown;
   const fail = (error: unknown) => {
     handlerError ??= error;
@@ -259,9 +260,13 @@ export async function walkBlobs(ctx: GitContext, walk: BlobWalk): Promise<BlobWa
       }
       queue.push(blob);
       // Backpressure: while cat-file --batch is behind, stop reading the listing.
-      if (!batch.stdin.write(`${id}\n`)) {
+      if (!batch.stdin.write(`${id}\n`) && !waiting) {
+        waiting = true;
         check.stdout.pause();
-        batch.stdin.once("drain", () => check.stdout.resume());
+        batch.stdin.once("drain", () => {
+          waiting = false;
+          check.stdout.resume();
+        });
       }
     }),
   );

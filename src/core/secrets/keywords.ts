@@ -47,10 +47,56 @@ export class KeywordMatcher {
     }
   }
 
+  /**
+   * The goto function with every fail link followed once, as a dense table over ASCII (every
+   * character above 127 goes to one column: no keyword holds one), built on first use: the
+   * scan is then one array read per character instead of map lookups and fail-link walks.
+   * Undefined when a keyword is not ASCII (the trie walk below is used instead).
+   */
+  private dfa: { table: Uint32Array; out: (readonly number[] | undefined)[] } | undefined | null = null;
+
+  private buildDfa(): { table: Uint32Array; out: (readonly number[] | undefined)[] } | undefined {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point.
+    if (this.keywords.some((k) => /[^\x00-\x7f]/.test(k))) return undefined;
+    const width = 129;
+    const table = new Uint32Array(this.nodes.length * width);
+    const out = this.nodes.map((n) => (n.out.length === 0 ? undefined : n.out));
+    const order = [0];
+    for (let q = 0; q < order.length; q++) {
+      const s = order[q]!;
+      const node = this.nodes[s]!;
+      for (let c = 0; c < width; c++) {
+        const child = c < 128 ? node.next.get(c) : undefined;
+        if (child !== undefined) {
+          table[s * width + c] = child;
+          order.push(child);
+        } else table[s * width + c] = s === 0 ? 0 : table[node.fail * width + c]!;
+      }
+    }
+    return { table, out };
+  }
+
   /** The indexes of the keywords that occur in `text`, in one pass. */
   present(text: string): Set<number> {
     const found = new Set<number>();
     if (this.keywords.length === 0) return found;
+    if (this.dfa === null) this.dfa = this.buildDfa();
+    const dfa = this.dfa;
+    if (dfa !== undefined) {
+      const { table, out } = dfa;
+      const all = this.keywords.length;
+      let at = 0;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        at = table[at * 129 + (c < 128 ? c : 128)]!;
+        const words = out[at];
+        if (words !== undefined) {
+          for (const k of words) found.add(k);
+          if (found.size === all) break;
+        }
+      }
+      return found;
+    }
     let at = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
