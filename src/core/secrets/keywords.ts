@@ -56,7 +56,6 @@ export class KeywordMatcher {
   private dfa: { table: Uint32Array; out: (readonly number[] | undefined)[] } | undefined | null = null;
 
   private buildDfa(): { table: Uint32Array; out: (readonly number[] | undefined)[] } | undefined {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point.
     if (this.keywords.some((k) => /[^\x00-\x7f]/.test(k))) return undefined;
     const width = 129;
     const table = new Uint32Array(this.nodes.length * width);
