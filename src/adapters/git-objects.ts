@@ -11,7 +11,7 @@ import { SlipwayError } from "../errors.ts";
 import { exec } from "./exec.ts";
 import type { GitContext } from "./git.ts";
 
-/** A blob of the history, as first met in a newest-first walk. */
+/** A blob of the history, as first met in an oldest-first walk. */
 export interface HistoryBlob {
   id: string;
   /** The path the blob had in `commit` (git cuts a path at a newline). */
@@ -189,16 +189,17 @@ function batchReader(onObject: (content: Buffer | undefined) => void): (chunk: B
 }
 
 /**
- * Walks the objects `git rev-list --objects <revs>` lists, newest commit first, each object
+ * Walks the objects `git rev-list --objects <revs>` lists, oldest commit first, each object
  * once however many commits hold it; reads every blob up to `maxBytes` through one
  * `cat-file --batch`. Resolves with the counts when every blob has been handed over.
  */
 export async function walkBlobs(ctx: GitContext, walk: BlobWalk): Promise<BlobWalkCounts> {
   const counts: BlobWalkCounts = { commits: 0, blobs: 0, bytes: 0, tooLarge: 0, missing: 0 };
   // --in-commit-order: a commit's new objects follow it, so each blob is named with a commit
-  // that holds it. (`--filter=object:type=blob` would spare the trees' lookups, but it drops
+  // that holds it; --reverse walks oldest first, so that commit is the one that brought it
+  // (in a linear history; across merges, the first one listed that holds it). (`--filter=object:type=blob` would spare the trees' lookups, but it drops
   // the commit lines too, in git 2.39.)
-  const revList = spawnGit(ctx, ["rev-list", "--objects", "--in-commit-order", ...walk.revs]);
+  const revList = spawnGit(ctx, ["rev-list", "--objects", "--in-commit-order", "--reverse", ...walk.revs]);
   const check = spawnGit(ctx, [
     "cat-file",
     "--batch-check=%(objectname) %(objecttype) %(objectsize) %(rest)",

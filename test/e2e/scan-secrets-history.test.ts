@@ -57,7 +57,7 @@ function history(): { dir: string; commits: Record<string, string> } {
   return { dir, commits };
 }
 
-test("--history: every blob of every ref once, deleted and overwritten secrets found with a commit that holds them", async () => {
+test("--history: every blob of every ref once, deleted and overwritten secrets found with the commit that brought them", async () => {
   const { dir, commits } = history();
   // A secret only on another branch is in "every ref".
   git(dir, "checkout", "-q", "-b", "side");
@@ -74,7 +74,8 @@ test("--history: every blob of every ref once, deleted and overwritten secrets f
   ]);
   const settings = report.findings.find((f) => f.location.file === "src/demo/settings.py")!;
   assert.equal(settings.location.line, 3);
-  // The commit named holds the file as found.
+  // The commit named is the one that brought the blob, and holds the file as found.
+  assert.equal(settings.location.commit, commits["settings"]);
   const held = git(dir, "show", `${settings.location.commit}:src/demo/settings.py`);
   assert.ok(held.includes(PYPI));
   const env_ = report.findings.find((f) => f.location.file === "deploy.env")!;
