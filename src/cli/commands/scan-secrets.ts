@@ -1,4 +1,4 @@
-/** `slipway scan secrets` (and bare `slipway scan`): secrets committed or about to be, in the project's work tree. */
+/** `slipway scan secrets` (and bare `slipway scan`): secrets in the work tree, the history, a range of commits, the staged blobs or built distributions. */
 
 import { resolve } from "node:path";
 import { DEFAULT_BASELINE } from "../../core/scan/baseline.ts";
