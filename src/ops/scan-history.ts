@@ -15,8 +15,8 @@ import {
   walkBlobs,
 } from "../adapters/git-objects.ts";
 import type { Finding } from "../core/findings.ts";
-import { notIgnored, type SecretScanSetup, secretAsFinding } from "../core/scan/secrets.ts";
-import { scanText } from "../core/secrets/scan-text.ts";
+import { notIgnored, type SecretScanSetup, scanTextDecoded, secretAsFinding } from "../core/scan/secrets.ts";
+
 import { SlipwayError } from "../errors.ts";
 
 /** Which objects to scan. */
@@ -144,7 +144,7 @@ function scanBlob(
   add: (finding: Finding, fingerprint: string) => void,
 ): void {
   if (content.length === 0) return;
-  const found = scanText(blobText(content), {
+  const found = scanTextDecoded(blobText(content), {
     path: blob.path,
     rules: setup.rules,
     place: setup.place,

@@ -26,10 +26,11 @@ import {
   assembleSecretScan,
   notIgnored,
   type SecretScanSetup,
+  scanTextDecoded,
   secretAsFinding,
   secretsSection,
 } from "../core/scan/secrets.ts";
-import { scanText } from "../core/secrets/scan-text.ts";
+
 import { SlipwayError } from "../errors.ts";
 import { scanDists } from "./scan-dists.ts";
 import {
@@ -238,7 +239,7 @@ async function scanTree(
       emit({ type: "file-skipped", path, reason: "not-a-regular-file" });
       continue;
     }
-    const found = notIgnored(setup, scanText(text, { path, rules: setup.rules, place: setup.place }));
+    const found = notIgnored(setup, scanTextDecoded(text, { path, rules: setup.rules, place: setup.place }));
     for (const f of found) {
       findings.push(secretAsFinding(f));
       fingerprints.push(f.fingerprint);

@@ -17,8 +17,11 @@ import {
 import {
   type CompiledRules,
   compileRules,
+  INLINE_ALLOW,
   type PlaceSeverity,
+  type ScanTextOptions,
   type SecretFinding,
+  scanText,
 } from "../secrets/scan-text.ts";
 import type { ScanRule, ScanSection } from "./report.ts";
 
@@ -145,4 +148,110 @@ export function secretsSection(
     rules: [...used.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     failed: !report.ok,
   };
+}
+
+/** A run of base64 (standard or URL-safe) long enough to hide a token: 24 bytes encoded. */
+const MIN_RUN = 32;
+/** Longer runs (an image in a notebook) are not decoded. */
+const MAX_DECODED_RUN = 1024 * 1024;
+/** The characters of base64 and base64url, by code. */
+const BASE64_CHAR = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
+  BASE64_CHAR[c.charCodeAt(0)] = 1;
+
+const isBase64 = (c: number): boolean => c < 128 && BASE64_CHAR[c] === 1;
+
+/**
+ * The runs of base64 characters (and their `=` padding) of at least MIN_RUN characters, in
+ * order. A run that long holds a whole aligned block of MIN_RUN / 2 characters, so only such
+ * blocks are tested (from their end, where a space or a quote is met after a few characters
+ * in source code), and a block that passes is widened to its run: most characters of a text
+ * are never looked at.
+ */
+function base64Runs(text: string): { at: number; run: string }[] {
+  const runs: { at: number; run: string }[] = [];
+  const block = MIN_RUN / 2;
+  const n = text.length;
+  for (let b = 0; b + block <= n; b += block) {
+    let j = b + block - 1;
+    while (j >= b && isBase64(text.charCodeAt(j))) j--;
+    if (j >= b) continue;
+    let start = b;
+    while (start > 0 && isBase64(text.charCodeAt(start - 1))) start--;
+    let end = b + block;
+    while (end < n && isBase64(text.charCodeAt(end))) end++;
+    if (end - start >= MIN_RUN) {
+      let padded = end;
+      while (padded < n && padded - end < 2 && text.charCodeAt(padded) === 61) padded++;
+      runs.push({ at: start, run: text.slice(start, padded) });
+    }
+    // The next block to test starts after the run's end (the character there is not base64).
+    b = Math.floor(end / block) * block;
+  }
+  return runs;
+}
+
+/** The bytes a base64 run spells, one character per byte; undefined when it is not base64. */
+function decodeBase64(run: string): string | undefined {
+  const standard = run.replace(/=+$/, "").replace(/-/g, "+").replace(/_/g, "/");
+  if (standard.length % 4 === 1) return undefined;
+  try {
+    return atob(standard + "=".repeat((4 - (standard.length % 4)) % 4));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether decoded bytes read as text: nearly all printable ASCII or whitespace. */
+function looksLikeText(bytes: string): boolean {
+  let printable = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes.charCodeAt(i);
+    if ((c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d) printable++;
+  }
+  return printable >= bytes.length * 0.95;
+}
+
+/**
+ * The scanner's findings in `text`, and in the text its base64 runs decode to (a token or a key
+ * encoded into a config value, a notebook output or a data string), one level deep as gitleaks'
+ * decoding does. A decoded finding is placed at the run (its line and column in `text`), says
+ * "base64-encoded" in its description, and is silenced by an allow comment on the run's line.
+ */
+export function scanTextDecoded(text: string, options: ScanTextOptions): SecretFinding[] {
+  const plain = scanText(text, options);
+  const decoded: SecretFinding[] = [];
+  let line = 1;
+  let counted = 0;
+  let lineStart = 0;
+  for (const m of base64Runs(text)) {
+    const { run } = m;
+    if (run.length > MAX_DECODED_RUN) continue;
+    const bytes = decodeBase64(run);
+    if (bytes === undefined || bytes.length < 16 || !looksLikeText(bytes)) continue;
+    const inner = scanText(bytes, options);
+    if (inner.length === 0) continue;
+    for (let at = text.indexOf("\n", counted); at >= 0 && at < m.at; at = text.indexOf("\n", at + 1)) {
+      line++;
+      lineStart = at + 1;
+    }
+    counted = m.at;
+    const end = text.indexOf("\n", m.at);
+    if (
+      options.inlineAllow !== false &&
+      INLINE_ALLOW.test(text.slice(lineStart, end < 0 ? text.length : end))
+    )
+      continue;
+    for (const f of inner)
+      decoded.push({
+        ...f,
+        description: `${f.description} (base64-encoded)`,
+        line,
+        column: m.at - lineStart + 1,
+      });
+  }
+  if (decoded.length === 0) return plain;
+  return [...plain, ...decoded].sort(
+    (a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId),
+  );
 }
