@@ -6,7 +6,7 @@
  * code but not a new secret. Tokens are made here in the documented formats (never real ones).
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -325,4 +325,49 @@ test("distributions: check's secret checks on the members, through the same arch
   assert.equal(runSlipway(dir, ["scan", "secrets", `dist/${wheel.filename}`], env).code, 0);
   assert.equal(runSlipway(dir, ["scan", "secrets", `dist/${wheel.filename}`, "src"], env).code, 2);
   assert.equal(runSlipway(dir, ["scan", "secrets", "dist/missing-1.0.tar.gz"], env).code, 1);
+});
+
+test("history findings honour .gitleaksignore's commit entries; --baseline-write accepts the history; progress only on a terminal", () => {
+  const { dir, commits } = history();
+  const r = runSlipway(dir, ["scan", "--history", "--json"], env);
+  const doc = JSON.parse(r.stdout);
+  const aws = doc.findings.find((f: { id: string }) => f.id === "aws-access-token");
+  // gitleaks' history form: commit:path:rule:line.
+  writeFileSync(
+    join(dir, ".gitleaksignore"),
+    `${commits["env"]}:deploy.env:aws-access-token:${aws.location.line}\n`,
+  );
+  const ignored = JSON.parse(runSlipway(dir, ["scan", "--history", "--json"], env).stdout);
+  assert.equal(
+    ignored.findings.some((f: { id: string }) => f.id === "aws-access-token"),
+    false,
+  );
+  assert.equal(ignored.findings.length, doc.findings.length - 1);
+  // Off a terminal, nothing but the verdict; the baseline written, the history passes.
+  const written = runSlipway(dir, ["scan", "--history", "--baseline-write", "--json"], env);
+  assert.equal(written.code, 0, written.stderr);
+  assert.equal(written.stderr, "");
+  assert.equal(JSON.parse(written.stdout).baselineWritten.entries, 2);
+  const again = runSlipway(dir, ["scan", "--history"], env);
+  assert.equal(again.code, 0, again.stdout);
+  assert.equal(again.stderr, "");
+  // On a terminal (script(1) gives one), a status line counts blobs and megabytes.
+  const hasScript = (() => {
+    try {
+      execFileSync("script", ["--version"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (hasScript) {
+    const cli = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+    const tty = spawnSync(
+      "script",
+      ["-qec", `'${process.execPath}' '${cli}' scan --history --no-baseline`, "/dev/null"],
+      { cwd: dir, env, encoding: "utf8" },
+    );
+    assert.equal(tty.status, 1, tty.stderr);
+    assert.match(tty.stdout, /scanning git blobs: \d+ \(\d+\.\d MB\)/);
+  }
 });
