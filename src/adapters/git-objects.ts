@@ -90,7 +90,8 @@ function spawnGit(ctx: GitContext, args: string[]): ChildProcessWithoutNullStrea
   const { spawn } = process.getBuiltinModule("node:child_process");
   return spawn("git", args, {
     cwd: ctx.dir,
-    env: (ctx.env ?? process.env) as NodeJS.ProcessEnv,
+    // No lazy fetch of a partial clone's objects (git 2.44+; older git ignores it).
+    env: { ...(ctx.env ?? process.env), GIT_NO_LAZY_FETCH: "1" } as NodeJS.ProcessEnv,
     stdio: ["pipe", "pipe", "pipe"],
   });
 }
@@ -197,9 +198,19 @@ export async function walkBlobs(ctx: GitContext, walk: BlobWalk): Promise<BlobWa
   const counts: BlobWalkCounts = { commits: 0, blobs: 0, bytes: 0, tooLarge: 0, missing: 0 };
   // --in-commit-order: a commit's new objects follow it, so each blob is named with a commit
   // that holds it; --reverse walks oldest first, so that commit is the one that brought it
-  // (in a linear history; across merges, the first one listed that holds it). (`--filter=object:type=blob` would spare the trees' lookups, but it drops
-  // the commit lines too, in git 2.39.)
-  const revList = spawnGit(ctx, ["rev-list", "--objects", "--in-commit-order", "--reverse", ...walk.revs]);
+  // (in a linear history; across merges, the first one listed that holds it).
+  // `--filter=object:type=blob` would spare the trees' lookups, but drops the commit lines
+  // too (git 2.39).
+  // --missing=print: a partial clone's absent blobs are listed (`?<id>`, which cat-file calls
+  // missing) instead of fetched one by one from the remote behind the user's back.
+  const revList = spawnGit(ctx, [
+    "rev-list",
+    "--objects",
+    "--in-commit-order",
+    "--reverse",
+    "--missing=print",
+    ...walk.revs,
+  ]);
   const check = spawnGit(ctx, [
     "cat-file",
     "--batch-check=%(objectname) %(objecttype) %(objectsize) %(rest)",
@@ -219,7 +230,8 @@ export async function walkBlobs(ctx: GitContext, walk: BlobWalk): Promise<BlobWa
   revList.stdin.end();
   revList.stdout.pipe(check.stdin);
 
-  const queue: HistoryBlob[] = [];
+  // The blobs asked of cat-file --batch, in order: its answers come in the same order.
+  const queue: (HistoryBlob | undefined)[] = [];
   let head = 0;
   let commit: string | undefined;
   let waiting = false;
@@ -243,6 +255,11 @@ export async function walkBlobs(ctx: GitContext, walk: BlobWalk): Promise<BlobWa
       }
       if (type === "missing") {
         counts.missing++;
+        try {
+          walk.onSkipped?.({ id, path: "", size: -1 }, "missing");
+        } catch (error) {
+          fail(error);
+        }
         return;
       }
       if (type !== "blob" || second < 0) return;
@@ -276,7 +293,7 @@ export async function walkBlobs(ctx: GitContext, walk: BlobWalk): Promise<BlobWa
     "data",
     batchReader((content) => {
       const blob = queue[head];
-      queue[head++] = undefined as unknown as HistoryBlob;
+      queue[head++] = undefined;
       if (head > 4096 && head * 2 > queue.length) {
         queue.splice(0, head);
         head = 0;

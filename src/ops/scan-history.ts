@@ -131,7 +131,18 @@ export async function scanObjects(options: {
       return { findings, fingerprints, counts: { commits: 0, blobs: 0, bytes: 0, skipped: 0 } };
     }
     const revs = await revsOf(ctx, selection);
-    commits = (await walkBlobs(ctx, { ...walk, revs })).commits;
+    const walked = await walkBlobs(ctx, { ...walk, revs });
+    commits = walked.commits;
+    if (walked.missing > 0) {
+      // A partial clone (`--filter=blob:none`) lacks blobs: a scan without them is no scan.
+      throw new SlipwayError(
+        "config",
+        `${walked.missing} blobs of the history are not in ${options.root} (a partial clone?): ${what} cannot read them`,
+        {
+          hint: "Scan a full clone: clone without --filter (in GitHub Actions, actions/checkout with `fetch-depth: 0` and no `filter:`).",
+        },
+      );
+    }
   }
   emit({ type: "objects-progress", blobs, bytes, skipped });
   return { findings, fingerprints, counts: { commits, blobs, bytes, skipped } };

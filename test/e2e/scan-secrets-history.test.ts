@@ -202,7 +202,7 @@ test("--staged: the staged blob with its own line numbers, not the work tree's l
   assert.equal(runSlipway(fresh, ["scan", "--staged"], env).code, 1);
 });
 
-test("a shallow clone asked for history is a configuration error that says how to fetch it; outside git too", () => {
+test("a shallow or partial clone asked for history is a configuration error that says how to fetch it; outside git too", () => {
   const { dir } = history();
   const shallow = join(work.dir, "shallow");
   execFileSync("git", ["clone", "-q", "--depth", "1", `file://${dir}`, shallow], { stdio: "ignore" });
@@ -219,6 +219,17 @@ test("a shallow clone asked for history is a configuration error that says how t
   }
   const json = runSlipway(shallow, ["scan", "--history", "--json"], env);
   assert.equal(JSON.parse(json.stdout.trim()).code, "config");
+  // A partial clone lacks the blobs: refused too, and nothing is fetched behind the user's back.
+  git(dir, "config", "uploadpack.allowFilter", "true");
+  const partial = join(work.dir, "partial");
+  execFileSync("git", ["clone", "-q", "--no-checkout", "--filter=blob:none", `file://${dir}`, partial], {
+    stdio: "ignore",
+  });
+  const objectsBefore = git(partial, "count-objects", "-v");
+  const lacking = runSlipway(partial, ["scan", "--history"], env);
+  assert.equal(lacking.code, 2, lacking.stderr);
+  assert.match(lacking.stderr, /blobs of the history are not in .* \(a partial clone\?\)/);
+  assert.equal(git(partial, "count-objects", "-v"), objectsBefore, "nothing fetched");
   const plain = join(work.dir, "plain");
   mkdirSync(plain);
   writeFileSync(join(plain, "a.py"), "x = 1\n");
