@@ -80,6 +80,7 @@ type Format = "text" | "json" | "github";
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const out = (text: string) => io.stdout.write(redact(text));
   let json = false;
+  const showProgress = io.stderr.isTTY === true;
   try {
     // `--baseline-write` takes an optional file: `--baseline-write=FILE`.
     let writeTo: string | undefined;
@@ -114,7 +115,6 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const baseline = values["no-baseline"] === true ? false : values.baseline;
     const baselineWrite =
       writeTo === undefined ? undefined : writeTo !== "" ? writeTo : (values.baseline ?? DEFAULT_BASELINE);
-    const showProgress = io.stderr.isTTY === true;
     const onEvent = showProgress ? progress(io) : undefined;
     const report = await scan({
       root,
@@ -147,6 +147,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     else out(renderHuman(report.findings, summary, makeStyle(wantsColor(io.stdout, io.env))));
     return report.ok ? 0 : 1;
   } catch (error) {
+    if (showProgress) io.stderr.write("\r\x1b[K");
     return commandFailure("scan", error, io, { json });
   }
 }
