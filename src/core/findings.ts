@@ -20,6 +20,8 @@ export interface Location {
   field?: string;
   /** 1-based line inside `member` (or `file`), when known. */
   line?: number;
+  /** For a finding in the git history: a commit whose tree holds the file as found. */
+  commit?: string;
 }
 
 export interface Finding {

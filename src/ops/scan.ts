@@ -1,33 +1,72 @@
 /**
  * `slipway scan`: secrets in the work tree (git's file list: tracked files and untracked ones
- * git does not ignore; a walk without junk directories outside git). Read: the project's scan
- * configuration and files, through adapters; assemble: the rule set (core/scan/secrets.ts);
- * apply: the scanner over each file's text; events: progress and the findings as data.
+ * git does not ignore; a walk without junk directories outside git), in git's objects (the
+ * history, a range of commits, the staged blobs: scan-history.ts) or in built distributions
+ * (scan-dists.ts). Read: the project's scan configuration, its baseline and its files, through
+ * adapters; assemble: the rule set (core/scan/secrets.ts); apply: the scanner over each text;
+ * events: progress and the findings as data.
  */
-import { join, resolve } from "node:path";
-import { fileSize, readSmallRegularFile, readTextIfExists } from "../adapters/fs.ts";
+import { isAbsolute, join, resolve } from "node:path";
+import { fileSize, readSmallRegularFile, readTextIfExists, writeFileAtomic } from "../adapters/fs.ts";
 import { listProjectFiles } from "../adapters/project.ts";
 import { openProject } from "../adapters/snapshot.ts";
 import type { Finding } from "../core/findings.ts";
 import { getTable, type TomlTable } from "../core/pyproject/access.ts";
-import { assembleSecretScan, notIgnored, secretAsFinding } from "../core/scan/secrets.ts";
-import { scanText } from "../core/secrets/scan-text.ts";
+import {
+  assembleBaseline,
+  type Baseline,
+  DEFAULT_BASELINE,
+  dropBaselined,
+  MAX_BASELINE_BYTES,
+  parseBaseline,
+  renderBaseline,
+} from "../core/scan/baseline.ts";
+import type { ScanSection } from "../core/scan/report.ts";
+import {
+  assembleSecretScan,
+  notIgnored,
+  type SecretScanSetup,
+  scanTextDecoded,
+  secretAsFinding,
+  secretsSection,
+} from "../core/scan/secrets.ts";
+
 import { SlipwayError } from "../errors.ts";
+import { scanDists } from "./scan-dists.ts";
+import {
+  type HistoryCounts,
+  type ObjectScanEvent,
+  type ObjectSelection,
+  scanObjects,
+} from "./scan-history.ts";
 
 /** A file larger than this is not read: a secret hides in text, not in a 64 MiB blob. */
 export const MAX_SCANNED_FILE = 64 * 1024 * 1024;
 
+/** What a scan reads: the work tree (default), git's objects, or distribution files. */
+export type ScanSource = { kind: "tree" } | ObjectSelection | { kind: "dists"; files: readonly string[] };
+
 export interface ScanOptions {
-  /** The project directory. */
+  /** The project directory (configuration, baseline, git repository). */
   root: string;
   env?: Readonly<Record<string, string | undefined>>;
+  /** Default: the work tree. */
+  source?: ScanSource;
+  /**
+   * The baseline whose fingerprints are not reported (relative to `root`). Default: the
+   * project's `.slipway-baseline.json` when it has one; `false`: none.
+   */
+  baseline?: string | false;
+  /** Write the findings' fingerprints as a baseline to this file (relative to `root`) instead of failing. */
+  baselineWrite?: string;
   onEvent?: (event: ScanEvent) => void;
 }
 
 export type ScanEvent =
   | { type: "scan-start"; root: string; files: number; rules: string[] }
   | { type: "file-scanned"; path: string; bytes: number; findings: number }
-  | { type: "file-skipped"; path: string; reason: "too-large" | "not-a-regular-file"; bytes?: number };
+  | { type: "file-skipped"; path: string; reason: "too-large" | "not-a-regular-file"; bytes?: number }
+  | ObjectScanEvent;
 
 export interface ScanReport {
   root: string;
@@ -42,23 +81,142 @@ export interface ScanReport {
   ok: boolean;
   /** Lines of `.gitleaksignore` that were not fingerprints. */
   ignoreProblems: string[];
+  /** What was scanned: "tree", "history", "range", "staged", "dists". */
+  source: ScanSource["kind"];
+  /** For git's objects: commits walked, blobs read (each once), their bytes, blobs not read. */
+  history?: HistoryCounts;
+  /** The baseline read, and how many findings it suppressed. */
+  baseline?: { file: string; suppressed: number };
+  /** The baseline written by `baselineWrite`, and how many fingerprints it holds. */
+  baselineWritten?: { file: string; entries: number };
+  /** The report as the section SARIF and the other renderers read. */
+  section: ScanSection;
 }
 
 export async function scan(options: ScanOptions): Promise<ScanReport> {
   const root = resolve(options.root);
   const emit = options.onEvent ?? (() => {});
-  const project = openProject(root, options.env === undefined ? {} : { env: options.env });
+  const source = options.source ?? { kind: "tree" };
+  const setup = await readSecretScanSetup(root, options.env);
+  const baseline = await readBaseline(root, options.baseline);
+  let found: { findings: Finding[]; fingerprints: string[] };
+  let files = { scanned: 0, skipped: 0, bytes: 0 };
+  let history: HistoryCounts | undefined;
+  if (source.kind === "tree") {
+    const tree = await scanTree(root, setup, emit);
+    found = tree;
+    files = tree.files;
+  } else if (source.kind === "dists") {
+    const dists = await scanDists({ cwd: root, files: source.files.map((f) => resolve(root, f)) });
+    found = dists;
+    files = { scanned: dists.files, skipped: 0, bytes: dists.bytes };
+  } else {
+    const objects = await scanObjects({
+      root,
+      ...(options.env === undefined ? {} : { env: options.env }),
+      setup,
+      selection: source,
+      maxBytes: MAX_SCANNED_FILE,
+      emit,
+    });
+    found = objects;
+    history = objects.counts;
+    files = { scanned: objects.counts.blobs, skipped: objects.counts.skipped, bytes: objects.counts.bytes };
+  }
+  let baselineRead: ScanReport["baseline"];
+  if (baseline !== undefined && options.baselineWrite === undefined) {
+    const kept = dropBaselined(found, baseline.baseline);
+    found = kept;
+    baselineRead = { file: baseline.file, suppressed: kept.suppressed };
+  }
+  let baselineWritten: ScanReport["baselineWritten"];
+  if (options.baselineWrite !== undefined) {
+    const file = options.baselineWrite;
+    const written = assembleBaseline(found.findings, found.fingerprints);
+    await writeFileAtomic(resolve(root, file), renderBaseline(written), { mkdirs: true });
+    baselineWritten = { file, entries: written.entries.length };
+  }
+  const { findings, fingerprints } = found;
+  const errors = findings.filter((f) => f.severity === "error").length;
+  const warnings = findings.filter((f) => f.severity === "warning").length;
+  // A baseline just written accepts what was found: the run passes.
+  const ok = errors === 0 || baselineWritten !== undefined;
+  const report: ScanReport = {
+    root,
+    rules: setup.sources,
+    files,
+    findings,
+    fingerprints,
+    errors,
+    warnings,
+    ok,
+    ignoreProblems: setup.ignoreProblems,
+    source: source.kind,
+    section: secretsSection({ findings, fingerprints, ok }, setup.rules),
+  };
+  if (history !== undefined) report.history = history;
+  if (baselineRead !== undefined) report.baseline = baselineRead;
+  if (baselineWritten !== undefined) report.baselineWritten = baselineWritten;
+  return report;
+}
+
+/** The project's rule set: pyproject's `[tool.slipway.scan]`, `.gitleaks.toml`, `.gitleaksignore`. */
+async function readSecretScanSetup(
+  root: string,
+  env: Readonly<Record<string, string | undefined>> | undefined,
+): Promise<SecretScanSetup> {
+  const project = openProject(root, env === undefined ? {} : { env });
   const pyproject = await project.pyproject();
   if (pyproject !== undefined && !pyproject.parsed.ok) {
     throw new SlipwayError("config", `${join(root, "pyproject.toml")} is not valid TOML`, {
       hint: "fix it first: `slipway check` says where",
     });
   }
-  const setup = assembleSecretScan({
+  return assembleSecretScan({
     scanTable: scanTableOf(pyproject?.parsed.ok ? pyproject.parsed.value : undefined),
     gitleaksToml: await readTextIfExists(join(root, ".gitleaks.toml")),
     gitleaksIgnore: await readTextIfExists(join(root, ".gitleaksignore")),
   });
+}
+
+/**
+ * The baseline to apply: the file named, or the project's default one when it exists. A
+ * committed file is hostile input: bounded before it is read, parsed strictly.
+ */
+async function readBaseline(
+  root: string,
+  named: string | false | undefined,
+): Promise<{ file: string; baseline: Baseline } | undefined> {
+  if (named === false) return undefined;
+  const file = named ?? DEFAULT_BASELINE;
+  const full = isAbsolute(file) ? file : resolve(root, file);
+  const size = await fileSize(full).catch(() => undefined);
+  if (size === undefined) {
+    if (named === undefined) return undefined;
+    throw new SlipwayError("config", `the baseline ${file} does not exist`, {
+      hint: "Write one with `slipway scan --baseline-write`, or leave --baseline out.",
+    });
+  }
+  if (size > MAX_BASELINE_BYTES) {
+    throw new SlipwayError("config", `the baseline ${file} is larger than ${MAX_BASELINE_BYTES} bytes`, {
+      hint: "A baseline holds one short line per accepted finding; write it again with `slipway scan --baseline-write`.",
+    });
+  }
+  const text = await readSmallRegularFile(full, MAX_BASELINE_BYTES);
+  if (text === undefined) {
+    throw new SlipwayError("config", `the baseline ${file} is not a regular file`, {
+      hint: "Point --baseline at the JSON file `slipway scan --baseline-write` wrote.",
+    });
+  }
+  return { file, baseline: parseBaseline(text, file) };
+}
+
+/** The work tree, file by file. */
+async function scanTree(
+  root: string,
+  setup: SecretScanSetup,
+  emit: (event: ScanEvent) => void,
+): Promise<{ findings: Finding[]; fingerprints: string[]; files: ScanReport["files"] }> {
   const paths = await listProjectFiles(root);
   emit({ type: "scan-start", root, files: paths.length, rules: setup.sources });
   const findings: Finding[] = [];
@@ -81,7 +239,7 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
       emit({ type: "file-skipped", path, reason: "not-a-regular-file" });
       continue;
     }
-    const found = notIgnored(setup, scanText(text, { path, rules: setup.rules, place: setup.place }));
+    const found = notIgnored(setup, scanTextDecoded(text, { path, rules: setup.rules, place: setup.place }));
     for (const f of found) {
       findings.push(secretAsFinding(f));
       fingerprints.push(f.fingerprint);
@@ -91,19 +249,7 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
     bytes += length;
     emit({ type: "file-scanned", path, bytes: length, findings: found.length });
   }
-  const errors = findings.filter((f) => f.severity === "error").length;
-  const warnings = findings.filter((f) => f.severity === "warning").length;
-  return {
-    root,
-    rules: setup.sources,
-    files: { scanned, skipped, bytes },
-    findings,
-    fingerprints,
-    errors,
-    warnings,
-    ok: errors === 0,
-    ignoreProblems: setup.ignoreProblems,
-  };
+  return { findings, fingerprints, files: { scanned, skipped, bytes } };
 }
 
 /** `[tool.slipway.scan]`, when the project has one. */
