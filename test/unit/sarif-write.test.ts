@@ -222,7 +222,7 @@ describe("toSarif", () => {
     assert.equal(found.length, 1, JSON.stringify(found));
     const section: ScanSection = {
       scanner: "secrets",
-      findings: found.map(secretAsFinding),
+      findings: found.map((x) => secretAsFinding(x)),
       fingerprints: found.map((x) => x.fingerprint),
       rules: [
         {
