@@ -12,6 +12,7 @@ import { after, test } from "node:test";
 import { scan } from "../../src/ops/scan.ts";
 import { runSlipway } from "../helpers/cli.ts";
 import { git, makeRepo, scratch } from "../helpers/git-repo.ts";
+import { scanSection } from "../helpers/scan-json.ts";
 
 const work = scratch("slipway-scan-bad-");
 after(work.remove);
@@ -55,7 +56,7 @@ test("a 200 MB blob in the history is counted and skipped unread; a 5 MB binary 
   assert.ok(grown < 120, `peak RSS grew by ${grown.toFixed(0)} MB`);
   const cli = runSlipway(dir, ["scan", "--history", "--json"], env);
   assert.equal(cli.code, 1, cli.stderr);
-  assert.deepEqual(JSON.parse(cli.stdout).history.skipped, 1);
+  assert.deepEqual(scanSection(cli.stdout).history.skipped, 1);
 });
 
 test("100,000 commits made by git fast-import: every blob once, the planted token found with its commit", (t) => {
@@ -90,7 +91,7 @@ test("100,000 commits made by git fast-import: every blob once, the planted toke
   const seconds = (performance.now() - started) / 1000;
   t.diagnostic(`scan of ${n} commits: ${seconds.toFixed(1)} s`);
   assert.equal(r.code, 1, r.stderr);
-  const doc = JSON.parse(r.stdout);
+  const doc = scanSection(r.stdout);
   assert.equal(doc.history.commits, n);
   assert.equal(doc.history.blobs, n, "each blob once");
   assert.equal(doc.findings.length, 1);
@@ -100,7 +101,7 @@ test("100,000 commits made by git fast-import: every blob once, the planted toke
   // The range of the last thousand commits does not hold it.
   const recent = runSlipway(dir, ["scan", "--since", "main~1000", "--json"], env);
   assert.equal(recent.code, 0, recent.stderr);
-  assert.equal(JSON.parse(recent.stdout).history.commits, 1000);
+  assert.equal(scanSection(recent.stdout).history.commits, 1000);
 });
 
 test("symlink loops in the work tree are listed, never followed: the scan ends, in and outside git", {

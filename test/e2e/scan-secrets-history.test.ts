@@ -13,6 +13,7 @@ import { after, test } from "node:test";
 import { scan } from "../../src/ops/scan.ts";
 import { runSlipway } from "../helpers/cli.ts";
 import { commit, git, makeRepo, scratch, writeFiles } from "../helpers/git-repo.ts";
+import { scanSection } from "../helpers/scan-json.ts";
 import { buildSdist } from "../helpers/tar-writer.ts";
 import { buildWheel } from "../helpers/zip-writer.ts";
 
@@ -97,7 +98,7 @@ test("the CLI contract: one JSON document, findings with id/severity/location.co
   const { dir } = history();
   const r = runSlipway(dir, ["scan", "secrets", "--history", "--json", dir], env);
   assert.equal(r.code, 1, r.stderr);
-  const doc = JSON.parse(r.stdout);
+  const doc = scanSection(r.stdout);
   assert.equal(doc.findings.length, doc.fingerprints.length);
   for (const f of doc.findings) {
     assert.equal(typeof f.id, "string");
@@ -160,14 +161,14 @@ test("--since / --range: only the blobs the range brings, not what its base alre
   const since = runSlipway(dir, ["scan", "--since", "base", "--json"], env);
   assert.equal(since.code, 1, since.stderr);
   assert.deepEqual(
-    JSON.parse(since.stdout)
+    scanSection(since.stdout)
       .findings.map((f: { location: { file: string } }) => f.location.file)
       .sort(),
     ["config.py", "tmp.sh"],
   );
   const empty = runSlipway(dir, ["scan", "--range", "feature..feature", "--json"], env);
   assert.equal(empty.code, 0, empty.stderr);
-  assert.equal(JSON.parse(empty.stdout).history.commits, 0);
+  assert.equal(scanSection(empty.stdout).history.commits, 0);
 });
 
 test("--staged: the staged blob with its own line numbers, not the work tree's later edits", () => {
@@ -181,7 +182,7 @@ test("--staged: the staged blob with its own line numbers, not the work tree's l
   writeFiles(dir, { "app.py": 'KEY = os.environ["KEY"]\n', "untracked.py": `T = "${PYPI}"\n` });
   const r = runSlipway(dir, ["scan", "--staged", "--json"], env);
   assert.equal(r.code, 1, r.stderr);
-  const doc = JSON.parse(r.stdout);
+  const doc = scanSection(r.stdout);
   assert.deepEqual(
     doc.findings.map((f: { id: string; location: { file: string; line: number } }) => [
       f.id,
@@ -254,7 +255,7 @@ test("a baseline: written with the findings, it silences them; moved code stays 
 
   const quiet = runSlipway(dir, ["scan", "--json"], env);
   assert.equal(quiet.code, 0, quiet.stdout);
-  assert.deepEqual(JSON.parse(quiet.stdout).baseline, { file: ".slipway-baseline.json", suppressed: 1 });
+  assert.deepEqual(scanSection(quiet.stdout).baseline, { file: ".slipway-baseline.json", suppressed: 1 });
   // Moved ten lines down: the fingerprint has no line number.
   writeFiles(dir, { "src/legacy.py": `${"# moved\n".repeat(10)}A = 1\nKEY = "${AWS}"\n` });
   assert.equal(runSlipway(dir, ["scan"], env).code, 0);
@@ -324,7 +325,7 @@ test("distributions: check's secret checks on the members, through the same arch
     env,
   );
   assert.equal(r.code, 1, r.stderr);
-  const doc = JSON.parse(r.stdout);
+  const doc = scanSection(r.stdout);
   assert.equal(doc.source, "dists");
   assert.equal(doc.files.scanned, 2);
   const ids = doc.findings.map((f: { id: string; severity: string }) => `${f.severity} ${f.id}`).sort();
@@ -341,14 +342,14 @@ test("distributions: check's secret checks on the members, through the same arch
 test("history findings honour .gitleaksignore's commit entries; --baseline-write accepts the history; progress only on a terminal", () => {
   const { dir, commits } = history();
   const r = runSlipway(dir, ["scan", "--history", "--json"], env);
-  const doc = JSON.parse(r.stdout);
+  const doc = scanSection(r.stdout);
   const aws = doc.findings.find((f: { id: string }) => f.id === "aws-access-token");
   // gitleaks' history form: commit:path:rule:line.
   writeFileSync(
     join(dir, ".gitleaksignore"),
     `${commits["env"]}:deploy.env:aws-access-token:${aws.location.line}\n`,
   );
-  const ignored = JSON.parse(runSlipway(dir, ["scan", "--history", "--json"], env).stdout);
+  const ignored = scanSection(runSlipway(dir, ["scan", "--history", "--json"], env).stdout);
   assert.equal(
     ignored.findings.some((f: { id: string }) => f.id === "aws-access-token"),
     false,
@@ -358,7 +359,7 @@ test("history findings honour .gitleaksignore's commit entries; --baseline-write
   const written = runSlipway(dir, ["scan", "--history", "--baseline-write", "--json"], env);
   assert.equal(written.code, 0, written.stderr);
   assert.equal(written.stderr, "");
-  assert.equal(JSON.parse(written.stdout).baselineWritten.entries, 2);
+  assert.equal(scanSection(written.stdout).baselineWritten.entries, 2);
   const again = runSlipway(dir, ["scan", "--history"], env);
   assert.equal(again.code, 0, again.stdout);
   assert.equal(again.stderr, "");

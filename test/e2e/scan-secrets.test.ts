@@ -13,6 +13,7 @@ import { after, test } from "node:test";
 import { scan } from "../../src/ops/scan.ts";
 import { runSlipway } from "../helpers/cli.ts";
 import { makeRepo, scratch, writeFiles } from "../helpers/git-repo.ts";
+import { scanSection } from "../helpers/scan-json.ts";
 
 const work = scratch("slipway-scan-");
 after(work.remove);
@@ -83,7 +84,7 @@ test("the CLI: exit 1 on a secret, every format free of the secret, 0 once only 
   writeFileSync(join(dir, "src/demo/settings.py"), 'import os\nPYPI_TOKEN = os.environ["PYPI_TOKEN"]\n');
   const clean = runSlipway(dir, ["scan", "--json"], env);
   assert.equal(clean.code, 0, clean.stderr);
-  const report = JSON.parse(clean.stdout);
+  const report = scanSection(clean.stdout);
   assert.deepEqual(
     report.findings.map((f: { id: string }) => f.id),
     ["slack-bot-token"],

@@ -3,13 +3,19 @@
 import { resolve } from "node:path";
 import { DEFAULT_BASELINE } from "../../core/scan/baseline.ts";
 import { SlipwayError } from "../../errors.ts";
-import { type ScanEvent, type ScanSource, scan } from "../../ops/scan.ts";
+import { type ScanEvent, type ScanReport, type ScanSource, scan } from "../../ops/scan.ts";
 import { DIST_FILE } from "../../ops/scan-dists.ts";
 import { parseRange } from "../../ops/scan-history.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
-import { renderGithub, renderHuman, type Summary } from "../render/findings.ts";
-import { makeStyle, wantsColor } from "../style.ts";
+import {
+  type Checked,
+  readSarifInputs,
+  SCAN_OUTPUT_FLAGS,
+  SCAN_OUTPUT_HELP,
+  scanOutputOptions,
+  writeScanOutput,
+} from "../render/scan-output.ts";
 
 export const HELP = `Usage: slipway scan [secrets] [PATH | DIST...] [--history [--ref REF]... | --since REF |
                             --range A..B | --staged] [--baseline FILE] [--baseline-write[=FILE]]
@@ -52,8 +58,7 @@ Options:
   --baseline-write[=FILE]
                     write the findings' fingerprints to FILE (default: --baseline's file or
                     ${DEFAULT_BASELINE}) and exit 0: the findings are accepted
-  --format FORMAT   text (default), json (one document), or github (workflow annotations)
-  --json            the same as --format json
+${SCAN_OUTPUT_HELP}
   -h, --help        show this help
 
 Exit status: 0 no error found, 1 a secret found (an error), 2 usage or configuration error
@@ -70,12 +75,11 @@ Examples:
   slipway scan secrets dist/*.whl dist/*.tar.gz
   slipway scan --history --baseline-write    accept today's findings; report only new ones
   slipway scan --format github         annotations on the lines, in a GitHub Actions step
-  slipway scan --history --json | jq '.findings[] | .location'
+  slipway scan --history --json | jq '.sections[0].findings[] | .location'
+  slipway scan --sarif secrets.sarif    and a report for github/codeql-action/upload-sarif
 
 See docs/scan.md.
 `;
-
-type Format = "text" | "json" | "github";
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const out = (text: string) => io.stdout.write(redact(text));
@@ -91,8 +95,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       return false;
     });
     const { values, positionals } = parseCommandLine(args, {
-      format: { type: "string" },
-      json: { type: "boolean" },
+      ...SCAN_OUTPUT_FLAGS,
       history: { type: "boolean" },
       ref: { type: "string", multiple: true },
       since: { type: "string" },
@@ -105,7 +108,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       out(HELP);
       return 0;
     }
-    const format = formatOf(values.format, values.json === true);
+    const options = scanOutputOptions(values);
+    const format = options.format;
     json = format === "json";
     const { root, source } = sourceOf(positionals, values, io.cwd);
     if (values.baseline !== undefined && values["no-baseline"] === true)
@@ -131,21 +135,13 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       io.stderr.write(
         `slipway scan: wrote ${report.baselineWritten.entries} fingerprints to ${report.baselineWritten.file}\n`,
       );
-    const summary: Summary = {
-      files: [],
-      fileCount: report.files.scanned,
-      verb: report.history === undefined ? "scanned for secrets" : "scanned for secrets (git blobs)",
-      errors: report.errors,
-      warnings: report.warnings,
-      ok: report.ok,
-      strict: false,
-      renderers: [],
-    };
-    const { section: _section, ...shown } = report;
-    if (format === "json") out(`${JSON.stringify(shown, null, 2)}\n`);
-    else if (format === "github") out(renderGithub(report.findings, summary, makeStyle(false)));
-    else out(renderHuman(report.findings, summary, makeStyle(wantsColor(io.stdout, io.env))));
-    return report.ok ? 0 : 1;
+    const sections = [report.section, ...(await readSarifInputs(options, io))];
+    return await writeScanOutput(sections, options, io, {
+      version: io.version,
+      command: "scan",
+      checked: { secrets: checkedOf(report) },
+      details: { secrets: secretsDetails(report) },
+    });
   } catch (error) {
     if (showProgress) io.stderr.write("\r\x1b[K");
     return commandFailure("scan", error, io, { json });
@@ -198,18 +194,27 @@ function sourceOf(
   return { root, source: { kind: "tree" } };
 }
 
-function formatOf(said: string | undefined, json: boolean): Format {
-  if (said === undefined) return json ? "json" : "text";
-  if (said !== "text" && said !== "json" && said !== "github") {
-    throw new SlipwayError("usage", `--format '${said}' is not one of text, json, github`, {
-      hint: "slipway scan --format github",
-    });
-  }
-  if (json && said !== "json")
-    throw new SlipwayError("usage", `--json and --format ${said} say different things`, {
-      hint: "pass one of them",
-    });
-  return said;
+/** What the secret scan read, for its verdict line. */
+function checkedOf(report: ScanReport): Checked {
+  if (report.source === "dists")
+    return { count: report.files.scanned, verb: "scanned for secrets (distributions)" };
+  if (report.history !== undefined)
+    return { count: report.files.scanned, verb: "scanned for secrets (git blobs)" };
+  return { count: report.files.scanned, verb: "scanned for secrets" };
+}
+
+/** What the secret scan adds to its section of `--json`: what it read and how. */
+export function secretsDetails(report: ScanReport): Record<string, unknown> {
+  return {
+    root: report.root,
+    source: report.source,
+    ruleSources: report.rules,
+    files: report.files,
+    ...(report.history === undefined ? {} : { history: report.history }),
+    ...(report.baseline === undefined ? {} : { baseline: report.baseline }),
+    ...(report.baselineWritten === undefined ? {} : { baselineWritten: report.baselineWritten }),
+    ignoreProblems: report.ignoreProblems,
+  };
 }
 
 /** On a terminal: one status line, the files (or blobs and megabytes) as the scan goes. */

@@ -94,6 +94,8 @@ export interface Checked {
 export interface ScanRenderContext {
   /** By scanner name; a scanner not named here counts the files its findings are in. */
   checked?: Readonly<Record<string, Checked>>;
+  /** By scanner name: what the scanner adds to its section of the JSON document (what it read, counts). */
+  details?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 function counts(findings: readonly Finding[]): Record<Severity, number> {
@@ -153,7 +155,11 @@ export function renderScanGithub(sections: readonly ScanSection[], context: Scan
 }
 
 /** One JSON document: the exit status, and per section its counts, findings (with fingerprints) and rules. */
-export function renderScanJson(sections: readonly ScanSection[], exit: ScanExit): string {
+export function renderScanJson(
+  sections: readonly ScanSection[],
+  exit: ScanExit,
+  context: ScanRenderContext = {},
+): string {
   return `${JSON.stringify(
     {
       ok: exit === 0,
@@ -167,6 +173,7 @@ export function renderScanJson(sections: readonly ScanSection[], exit: ScanExit)
           errors: n.error,
           warnings: n.warning,
           infos: n.info,
+          ...context.details?.[section.scanner],
           findings: section.findings.map((f, i) => ({ ...f, fingerprint: section.fingerprints[i] ?? null })),
           rules: section.rules,
         };
@@ -278,7 +285,7 @@ export async function writeScanOutput(
 ): Promise<ScanExit> {
   const exit = exitFor(sections, context.feedUnreachable === true);
   const out = (text: string) => io.stdout.write(redact(text));
-  if (options.format === "json") out(renderScanJson(sections, exit));
+  if (options.format === "json") out(renderScanJson(sections, exit, context));
   else if (options.format === "github") out(renderScanGithub(sections, context));
   else out(renderScanText(sections, makeStyle(wantsColor(io.stdout, io.env)), context));
 
