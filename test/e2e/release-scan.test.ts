@@ -64,7 +64,11 @@ test("scan = [] turns the preflight scan off (the artifacts' check still stops t
     assert.equal(run.status, 1, run.stdout + run.stderr);
     const report = reportOf(run.stdout);
     assert.notEqual(report.status, "blocked", "the preflight scan ran");
-    assert.equal(report.failed.step, "check", "the artifacts' SEC rules stop what the preflight did not look at");
+    assert.equal(
+      report.failed.step,
+      "check",
+      "the artifacts' SEC rules stop what the preflight did not look at",
+    );
     assert.match(report.failed.message, /SEC09 looks like a PyPI API token/);
   } finally {
     await off.close();

@@ -6,8 +6,10 @@
 import assert from "node:assert/strict";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read the JSON document as data
-export type JsonSection = Record<string, any> & {
-  findings: any[];
+type Json = any;
+
+export type JsonSection = Record<string, Json> & {
+  findings: Json[];
   fingerprints: string[];
   ok: boolean;
   exit: number;

@@ -31,7 +31,10 @@ test("[tool.slipway.release] defaults", () => {
 test("[tool.slipway.release] scan: a subset, none, or a config error naming the unknown scan", () => {
   assert.deepEqual(release({ scan: ["deps", "deps"] }).scan, ["deps"]);
   assert.deepEqual(release({ scan: [] }).scan, []);
-  assert.throws(() => release({ scan: ["secrets", "licenses"] }), configError(/scan: "licenses" is not a scan/));
+  assert.throws(
+    () => release({ scan: ["secrets", "licenses"] }),
+    configError(/scan: "licenses" is not a scan/),
+  );
   assert.throws(() => release({ scan: true }), configError(/scan: expected an array of strings/));
 });
 
