@@ -148,6 +148,39 @@ for (const rule of SECRET_RULES) {
   });
 }
 
+test("inside a JSON string (a notebook cell), a token ends at an escaped quote and an assignment opens with one", () => {
+  const openai = `sk-proj-${rand(74)}T3BlbkFJ${rand(74)}`;
+  const hf = `hf_${rand(34, LETTERS)}`;
+  const password = rand(20);
+  // What Jupyter writes for the cell `client = OpenAI(api_key="sk-…")` and its neighbours.
+  const notebook = JSON.stringify(
+    {
+      cells: [
+        {
+          cell_type: "code",
+          source: [
+            `client = OpenAI(api_key="${openai}")\n`,
+            `HF_TOKEN = "${hf}"\n`,
+            `DB_PASSWORD = "${password}"\n`,
+          ],
+        },
+      ],
+    },
+    null,
+    1,
+  );
+  const found = scanText(notebook, { path: "notebooks/explore.ipynb" });
+  assert.deepEqual(ids(found).sort(), [
+    "generic-secret-assignment",
+    "huggingface-access-token",
+    "openai-api-key",
+  ]);
+  for (const secret of [openai, hf, password]) assert.ok(!JSON.stringify(found).includes(secret.slice(-10)));
+  // The escaped newline of a single-quoted cell was always an end; a backslash inside a token is not.
+  assert.deepEqual(ids(scanText(`"x = '${hf}'\\n"`, { path: "a.ipynb" })), ["huggingface-access-token"]);
+  assert.deepEqual(ids(scanText(`"x = '${hf}\\q'"`, { path: "a.ipynb" })), []);
+});
+
 /** An independent base62 of the checksum (BigInt digits, not the module's loop). */
 function checksumOracle(random: string): string {
   const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

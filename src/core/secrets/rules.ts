@@ -52,8 +52,12 @@ export interface SecretRule {
   source: "gitleaks" | "slipway" | "detect-secrets" | "user";
 }
 
-/** gitleaks' generated end of a unique-prefix token: a quote, blank, `;`, `\n` escape or the end. */
-const END = "(?:[\\x60'\"\\s;]|\\\\[nr]|$)";
+/**
+ * gitleaks' generated end of a unique-prefix token: a quote, blank, `;`, `\n` escape or the end;
+ * and an escaped quote or tab, which is how a token ends inside a JSON string (a notebook's
+ * `"source": ["KEY = \"sk-…\"\n"]`).
+ */
+const END = "(?:[\\x60'\"\\s;]|\\\\[nrt\"']|$)";
 
 /** Placeholder-looking GitHub tokens (all one character): the CRC32 check drops them anyway. */
 const GITHUB_PLACEHOLDERS: SecretAllowlist = { regexes: ["^gh[pousr]_(?:(.)\\1{35})$"] };
@@ -356,7 +360,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
   {
     id: "generic-secret-assignment",
     description: "Password, API key or secret assigned a literal value",
-    regex: `(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?key|auth[_-]?token|client[_-]?secret)[\\w-]{0,20}["']?[ \\t]{0,3}(?:=|:|:=|=>)[ \\t]{0,5}["'\\x60]?([\\w.~+/=!@#$%^&*-]{8,150})${END}`,
+    regex: `(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?key|auth[_-]?token|client[_-]?secret)[\\w-]{0,20}["']?[ \\t]{0,3}(?:=|:|:=|=>)[ \\t]{0,5}(?:\\\\?["'\\x60])?([\\w.~+/=!@#$%^&*-]{8,150})${END}`,
     flags: "i",
     keywords: [
       "password",
