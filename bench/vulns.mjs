@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// Benchmark: the advisory side of `slipway scan deps`, in process (the command is not wired yet):
-// 500 pins against the whole PyPA advisory snapshot, cold (every record parsed, the index written)
-// and warm (the files stat'ed, the index read back and checked), each followed by matching.
-import { mkdtempSync, rmSync } from "node:fs";
+// Benchmark: `slipway scan deps` as a whole process (`node dist/cli.js scan deps uv.lock --db …`)
+// on a 500-pin uv.lock against the whole PyPA advisory snapshot: cold (an empty cache: every
+// record parsed, the index written) and warm (the files stat'ed, the index header and the pinned
+// packages' records read), medians of several runs, beside bare `node -e 0`. Run `npm run build`
+// first. pip-audit has no offline mode against a local database (see bench/README.md).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { loadAdvisoryDb } from "../src/adapters/advisory-db.ts";
-import { findVulnerabilities, indexAdvisories } from "../src/core/vulns/match.ts";
 import { advisorySnapshot } from "../test/helpers/advisory-snapshot.ts";
-import { fmt, median } from "./lib.mjs";
+import { fmt, median, timeOnce } from "./lib.mjs";
 
 const dir = advisorySnapshot();
 if (dir === undefined) {
@@ -17,8 +19,9 @@ if (dir === undefined) {
   );
   process.exit(2);
 }
-const cache = mkdtempSync(join(tmpdir(), "slipway-bench-vulns-"));
-const env = { SLIPWAY_CACHE_DIR: cache };
+const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const work = mkdtempSync(join(tmpdir(), "slipway-bench-vulns-"));
+const runs = Number(process.env.BENCH_RUNS ?? 11);
 
 /** 500 pins: the database's package names, each at a version taken from its records (fixed order). */
 function pins(records) {
@@ -37,36 +40,76 @@ function pins(records) {
   return list;
 }
 
-async function run() {
-  const start = performance.now();
-  const db = await loadAdvisoryDb(dir, env);
-  const loaded = performance.now();
-  const index = indexAdvisories(db.records);
-  const list = pins(db.records);
-  let findings = 0;
-  for (const [name, version] of list) findings += findVulnerabilities(index, name, version).length;
-  const done = performance.now();
-  return {
-    fromIndex: db.fromIndex,
-    records: db.records.length,
-    load: loaded - start,
-    match: done - loaded,
-    total: done - start,
-    findings,
-  };
+/** A uv.lock as uv writes it: the project, then one [[package]] per pin with an sdist and a wheel. */
+function uvLock(list) {
+  const hash = (i) => `sha256:${i.toString(16).padStart(64, "0")}`;
+  const lines = ["version = 1", "revision = 2", 'requires-python = ">=3.9"', ""];
+  lines.push("[[package]]", 'name = "bench-project"', 'version = "0.1.0"', 'source = { editable = "." }');
+  lines.push("dependencies = [");
+  for (const [name] of list) lines.push(`    { name = "${name}" },`);
+  lines.push("]", "");
+  list.forEach(([name, version], i) => {
+    lines.push(
+      "[[package]]",
+      `name = "${name}"`,
+      `version = "${version}"`,
+      'source = { registry = "https://pypi.org/simple" }',
+      `sdist = { url = "https://files.example/${name}-${version}.tar.gz", hash = "${hash(2 * i)}", size = 1000 }`,
+      "wheels = [",
+      `    { url = "https://files.example/${name}-${version}-py3-none-any.whl", hash = "${hash(2 * i + 1)}", size = 1000 },`,
+      "]",
+      "",
+    );
+  });
+  return `${lines.join("\n")}\n`;
 }
 
 try {
-  const cold = await run();
+  const db = await loadAdvisoryDb(dir, { SLIPWAY_NO_CACHE: "1" });
+  const project = join(work, "project");
+  rmSync(project, { recursive: true, force: true });
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(project);
+  writeFileSync(join(project, "uv.lock"), uvLock(pins(db.records)));
+  writeFileSync(join(project, "pyproject.toml"), '[project]\nname = "bench-project"\nversion = "0.1.0"\n');
+  const node = process.execPath;
+  const scan = (cache) => ({
+    argv: [node, CLI, "scan", "deps", "uv.lock", "--db", dir],
+    options: { cwd: project, env: { ...process.env, SLIPWAY_CACHE_DIR: cache } },
+  });
+  const check = (r) => {
+    if (r.status !== 1 && r.status !== 0) throw new Error(`scan deps exited ${r.status}: ${r.stderr}`);
+    return r.ms;
+  };
+  // Cold: a fresh cache each run (the code cache of Node stays warm, as for a user's second project).
+  const cold = [];
+  for (let i = 0; i < 3; i++) {
+    const cache = join(work, `cache-cold-${i}`);
+    const c = scan(cache);
+    cold.push(check(timeOnce(c.argv, c.options)));
+  }
+  const warmCache = join(work, "cache-cold-0");
+  const w = scan(warmCache);
+  const bare = [];
   const warm = [];
-  for (let i = 0; i < 5; i++) warm.push(await run());
-  console.log(`advisory snapshot: ${cold.records} records; 500 pins, ${cold.findings} findings`);
-  console.log(
-    `cold: load ${fmt(cold.load, 0)} ms + match ${fmt(cold.match, 0)} ms = ${fmt(cold.total, 0)} ms`,
+  for (let i = 0; i < runs; i++) {
+    bare.push(timeOnce([node, "-e", "0"]).ms);
+    warm.push(check(timeOnce(w.argv, w.options)));
+  }
+  const out = JSON.parse(
+    (await import("node:child_process")).spawnSync(w.argv[0], [...w.argv.slice(1), "--json"], {
+      ...w.options,
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+    }).stdout,
   );
   console.log(
-    `warm (median of 5, from index: ${warm.every((w) => w.fromIndex)}): load ${fmt(median(warm.map((w) => w.load)), 0)} ms + match ${fmt(median(warm.map((w) => w.match)), 0)} ms = ${fmt(median(warm.map((w) => w.total)), 0)} ms`,
+    `advisory snapshot: ${db.records.length} records; uv.lock with 500 pins: ${out.vulnerabilities?.length} vulnerabilities found`,
+  );
+  console.log(`cold (empty cache, median of 3): ${fmt(median(cold), 0)} ms`);
+  console.log(
+    `warm (median of ${runs}): ${fmt(median(warm), 1)} ms (min ${fmt(Math.min(...warm), 1)}); bare node -e 0: ${fmt(median(bare), 1)} ms`,
   );
 } finally {
-  rmSync(cache, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
 }

@@ -14,6 +14,14 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: "secrets in the work tree (and history, staged changes, distributions)",
     load: () => import("./scan-secrets.ts"),
   },
+  deps: {
+    summary: "pinned dependencies against known vulnerabilities (offline advisory database)",
+    load: () => import("./scan-deps.ts"),
+  },
+  "update-db": {
+    summary: "download OSV's PyPI advisories for `scan deps`",
+    load: () => import("./scan-update-db.ts"),
+  },
 };
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {

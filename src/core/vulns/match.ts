@@ -117,10 +117,23 @@ function fixedOf(entry: OsvAffected): string[] {
     .flatMap((range) => range.events.filter((event) => event.kind === "fixed").map((event) => event.version));
 }
 
+const scoreCache = new Map<string, ReturnType<typeof cvss3BaseScore>>();
+
+/** A vector's score, computed once per vector (a database repeats a few hundred vectors). */
+function scoreOf(vector: string): ReturnType<typeof cvss3BaseScore> {
+  let score = scoreCache.get(vector);
+  if (score === undefined) {
+    score = cvss3BaseScore(vector);
+    if (scoreCache.size > 100_000) scoreCache.clear();
+    scoreCache.set(vector, score);
+  }
+  return score;
+}
+
 function severityOf(list: readonly OsvSeverity[], word: string | undefined): VulnSeverity | undefined {
   for (const entry of list) {
     if (entry.type !== "CVSS_V3") continue;
-    const score = cvss3BaseScore(entry.score);
+    const score = scoreOf(entry.score);
     if (score.ok) return { level: levelOfScore(score.value), score: score.value, vector: entry.score };
   }
   const level = levelOfWord(word);
@@ -242,4 +255,26 @@ export function findVulnerabilities(index: AdvisoryIndex, name: string, version:
 export function fixHint(finding: VulnFinding): string {
   if (finding.fixedIn !== undefined) return `upgrade ${finding.name} to ${finding.fixedIn} or later`;
   return `no fixed version of ${finding.name} is known; remove or replace it, or ignore ${finding.id} with a reason`;
+}
+
+/**
+ * The record without the `versions` entries its own ECOSYSTEM ranges already cover: PYSEC
+ * records list every affected release beside the range that holds them, and those lists are
+ * most of a database's bytes. Matching is unchanged: a listed version is dropped only when it
+ * parses and a range of the same entry affects it, so any pin equal to it is affected anyway.
+ */
+export function trimCoveredVersions(record: OsvRecord): OsvRecord {
+  let changed = false;
+  const affected = record.affected.map((entry) => {
+    if (entry.versions.length === 0) return entry;
+    const ranges = entry.ranges.filter((range) => range.type === "ECOSYSTEM");
+    const versions = entry.versions.filter((text) => {
+      const version = versionOf(text);
+      return version === undefined || !ranges.some((range) => rangeAffects(range, version));
+    });
+    if (versions.length === entry.versions.length) return entry;
+    changed = true;
+    return { ...entry, versions };
+  });
+  return changed ? { ...record, affected } : record;
 }
