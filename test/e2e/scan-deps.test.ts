@@ -379,11 +379,12 @@ describe("real lockfiles and a real venv", () => {
     const dir = project("installed", {});
     const { code, report } = json(dir, ["--installed", venv, "--db", db]);
     assert.equal(code, 1);
-    // pip itself (from ensurepip), wheel and packaging.
+    // pip (and on older Pythons setuptools) from ensurepip, then wheel and packaging.
     assert.deepEqual(
-      report.inputs.map((i: { format: string; pins: number }) => [i.format, i.pins]),
-      [["installed", 3]],
+      report.inputs.map((i: { format: string }) => i.format),
+      ["installed"],
     );
+    assert.ok(report.inputs[0].pins >= 3);
     const names = report.vulnerabilities.map((v: { name: string; version: string; level: string }) => [
       v.name,
       v.version,
