@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import { type Dirent, lstatSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Parsed } from "../core/result.ts";
 import { trimCoveredVersions } from "../core/vulns/match.ts";
 import { isOsvRecord, type OsvRecord } from "../core/vulns/osv.ts";
@@ -70,17 +70,26 @@ function formatOf(path: string): "yaml" | "json" | undefined {
   return undefined;
 }
 
+interface Listing {
+  files: Listed[];
+  /** Every directory walked (relative, "" for the top) with its mtime: a file added or removed changes it. */
+  dirs: [string, number][];
+}
+
 /**
  * Record files under `dir`, sorted by relative path. Hidden entries (`.git`) are skipped and
  * symlinks are not followed (a loop cannot hang the walk). Synchronous on purpose: a few
  * thousand readdir and lstat calls cost less than as many promises.
  */
-function listRecordFiles(dir: string): Listed[] {
+function listRecordFiles(dir: string): Listing {
   const out: Listed[] = [];
+  const dirs: [string, number][] = [];
   const walk = (abs: string, rel: string): void => {
     let entries: Dirent[];
     try {
+      const info = lstatSync(abs);
       entries = readdirSync(abs, { withFileTypes: true });
+      dirs.push([rel, info.mtimeMs]);
     } catch {
       return;
     }
@@ -97,7 +106,48 @@ function listRecordFiles(dir: string): Listed[] {
     }
   };
   walk(dir, "");
-  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return { files: out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0)), dirs };
+}
+
+/**
+ * The revision of `dir` without listing it again, when the listing kept from the last load still
+ * holds: every directory has the mtime it had (no file added, removed or renamed) and every file
+ * its size and mtime. Undefined (list it) otherwise.
+ */
+async function revisionFromListing(dir: string, path: string): Promise<string | undefined> {
+  let value: unknown;
+  try {
+    value = JSON.parse((await readSmallRegularFile(path, MAX_INDEX_BYTES)) ?? "null");
+  } catch {
+    return undefined;
+  }
+  const kept = value as {
+    format?: unknown;
+    dir?: unknown;
+    revision?: unknown;
+    dirs?: unknown;
+    files?: unknown;
+  } | null;
+  if (kept?.format !== INDEX_FORMAT || kept.dir !== dir || typeof kept.revision !== "string")
+    return undefined;
+  if (!Array.isArray(kept.dirs) || !Array.isArray(kept.files)) return undefined;
+  for (const entry of kept.dirs) {
+    if (!Array.isArray(entry) || typeof entry[0] !== "string" || entry[0].split("/").includes(".."))
+      return undefined;
+    const info = lstatSync(entry[0] === "" ? dir : join(dir, entry[0]), { throwIfNoEntry: false });
+    if (!info?.isDirectory() || info.mtimeMs !== entry[1]) return undefined;
+  }
+  for (const entry of kept.files) {
+    if (!Array.isArray(entry) || typeof entry[0] !== "string" || entry[0].split("/").includes(".."))
+      return undefined;
+    const info = lstatSync(join(dir, entry[0]), { throwIfNoEntry: false });
+    if (!info?.isFile() || info.size !== entry[1] || info.mtimeMs !== entry[2]) return undefined;
+  }
+  return kept.revision;
+}
+
+function listingPath(cacheDir: string, dir: string): string {
+  return join(cacheDir, NAMESPACE, "listings", `${createHash("sha256").update(dir).digest("hex")}.json`);
 }
 
 function revisionOf(files: readonly Listed[]): string {
@@ -252,6 +302,26 @@ export async function writeAdvisoryIndex(
   ).catch(() => {});
 }
 
+/** Keeps the listing a revision was computed from, so the next load can check it by stat alone. */
+async function writeListing(
+  cacheDir: string,
+  dir: string,
+  revision: string,
+  files: readonly Listed[],
+  dirs: [string, number][],
+): Promise<void> {
+  const listing = {
+    format: INDEX_FORMAT,
+    dir,
+    revision,
+    dirs,
+    files: files.map((file) => [file.rel, file.size, file.mtimeMs]),
+  };
+  await writeFileAtomic(listingPath(cacheDir, dir), JSON.stringify(listing), { mkdirs: true }).catch(
+    () => {},
+  );
+}
+
 async function parseFile(
   file: Listed,
   parse: (text: string, format: "yaml" | "json") => Parsed<OsvRecord>,
@@ -278,13 +348,29 @@ async function parseFile(
  * HOME; SLIPWAY_NO_CACHE turns it off). A failure to write the index is not an error: the next
  * run parses again.
  */
-export async function loadAdvisoryDb(dir: string, env: Env, options: LoadOptions = {}): Promise<AdvisoryDb> {
-  const files = listRecordFiles(dir);
-  const revision = revisionOf(files);
+export async function loadAdvisoryDb(
+  given: string,
+  env: Env,
+  options: LoadOptions = {},
+): Promise<AdvisoryDb> {
+  const dir = resolve(given);
   const cacheDir = cacheDirOf(env);
   if (cacheDir !== undefined) {
+    const known = await revisionFromListing(dir, listingPath(cacheDir, dir));
+    const cached =
+      known === undefined
+        ? undefined
+        : await readAdvisoryIndex(advisoryIndexPath(cacheDir, known), known, options.only);
+    if (known !== undefined && cached) return { ...cached, revision: known, fromIndex: true, filesRead: 0 };
+  }
+  const { files, dirs } = listRecordFiles(dir);
+  const revision = revisionOf(files);
+  if (cacheDir !== undefined) {
     const cached = await readAdvisoryIndex(advisoryIndexPath(cacheDir, revision), revision, options.only);
-    if (cached) return { ...cached, revision, fromIndex: true, filesRead: 0 };
+    if (cached) {
+      await writeListing(cacheDir, dir, revision, files, dirs);
+      return { ...cached, revision, fromIndex: true, filesRead: 0 };
+    }
   }
   // Only a cold load parses YAML: the parser is loaded here, not with this module.
   const { parseOsvRecord } = await import("../core/vulns/osv-yaml.ts");
@@ -300,7 +386,10 @@ export async function loadAdvisoryDb(dir: string, env: Env, options: LoadOptions
       if (one.error) errors.push(one.error);
     }
   }
-  if (cacheDir !== undefined) await writeAdvisoryIndex(cacheDir, revision, records, errors);
+  if (cacheDir !== undefined) {
+    await writeAdvisoryIndex(cacheDir, revision, records, errors);
+    await writeListing(cacheDir, dir, revision, files, dirs);
+  }
   return {
     records: selectRecords(records, options.only),
     errors,

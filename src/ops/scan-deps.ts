@@ -7,10 +7,16 @@
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { loadAdvisoryDb, type RecordError } from "../adapters/advisory-db.ts";
 import { feedDirOf, loadFeedDb } from "../adapters/advisory-feed.ts";
-import { listDirIfExists, pathKind, readSmallRegularFile } from "../adapters/fs.ts";
+import { listDirIfExists, pathKind, readSmallRegularFile, readTextIfExists } from "../adapters/fs.ts";
+import {
+  type CachedLockRead,
+  lockCacheKey,
+  readCachedPins,
+  writeCachedPins,
+} from "../adapters/lock-pins-cache.ts";
 import { pushAll } from "../core/arrays.ts";
-import type { Pin, Unpinned } from "../core/locks/pins.ts";
-import { type LockError, type LockFormat, lockFormatOf, readLock } from "../core/locks/pins.ts";
+import { type LockFormat, lockFormatOf } from "../core/locks/lock-format.ts";
+import type { LockError, Pin, Unpinned } from "../core/locks/pins.ts";
 import { getTable, type TomlTable } from "../core/pyproject/access.ts";
 import { AdvisoryFeedError } from "../core/vulns/feed.ts";
 import { readDepsIgnores } from "../core/vulns/ignores.ts";
@@ -104,13 +110,13 @@ async function readInputs(root: string, options: ScanDepsOptions): Promise<ReadI
         hint: "name the lockfile itself",
       });
     }
-    const lock = readLock(format, file, text);
-    if (!lock.ok) {
+    const lock = await readPins(format, file, text, options.env);
+    if (lock.error !== undefined) {
       read.lockErrors.push(lock.error);
       read.inputs.push({ file, format, pins: 0 });
       continue;
     }
-    for (const pin of lock.pins) read.pins.push(depsPin(pin));
+    pushAll(read.pins, lock.pins);
     pushAll(read.unpinned, lock.unpinned);
     read.inputs.push({ file, format, pins: lock.pins.length });
   }
@@ -135,6 +141,20 @@ async function readInputs(root: string, options: ScanDepsOptions): Promise<ReadI
   return read;
 }
 
+/** A lockfile's pins: from the cache when this exact text was read before, else parsed (and kept). */
+async function readPins(format: LockFormat, file: string, text: string, env: Env): Promise<CachedLockRead> {
+  const key = lockCacheKey(format, file, text);
+  const cached = await readCachedPins(env, key);
+  if (cached !== undefined) return cached;
+  const { readLock } = await import("../core/locks/pins.ts");
+  const lock = readLock(format, file, text);
+  const read: CachedLockRead = lock.ok
+    ? { pins: lock.pins.map(depsPin), unpinned: lock.unpinned }
+    : { pins: [], unpinned: [], error: lock.error };
+  await writeCachedPins(env, key, read);
+  return read;
+}
+
 function depsPin(pin: Pin): DepsPin {
   return {
     name: pin.normalized,
@@ -147,7 +167,9 @@ function depsPin(pin: Pin): DepsPin {
 
 /** `[tool.slipway.scan]` of the project's pyproject.toml, when it has one. */
 async function readScanTable(root: string, env: Env): Promise<TomlTable | undefined> {
-  if ((await pathKind(join(root, "pyproject.toml"))) === undefined) return undefined;
+  const text = await readTextIfExists(join(root, "pyproject.toml")).catch(() => undefined);
+  // Without the word there is no [tool.slipway] table: the TOML parser is not even loaded.
+  if (text === undefined || !text.includes("slipway")) return undefined;
   const { openProject } = await import("../adapters/snapshot.ts");
   const pyproject = await openProject(root, { env }).pyproject();
   if (pyproject === undefined) return undefined;

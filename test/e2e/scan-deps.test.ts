@@ -412,3 +412,45 @@ test("--help has examples", () => {
   assert.match(r.stdout, /Examples:\n {2}slipway scan update-db && slipway scan deps/);
   assert.match(r.stdout, /Exit status: 0 nothing at or above the gate, 1 a finding at or above it, 2 usage/);
 });
+
+describe("what a warm scan reuses is checked, never trusted", () => {
+  test("a record added to the database is seen by the next scan; a planted pin cache is re-parsed", async () => {
+    const dir = makeDb("growing-db");
+    const cache = join(scratch, "cache-warm");
+    const proj = project("warm", { "requirements.txt": "pluggy==1.7.0\n" });
+    const first = json(proj, ["--db", dir], { SLIPWAY_CACHE_DIR: cache });
+    assert.deepEqual(
+      first.report.vulnerabilities.map((v: { id: string }) => v.id),
+      ["GHSA-plug-0000-0002"],
+    );
+    assert.equal(json(proj, ["--db", dir], { SLIPWAY_CACHE_DIR: cache }).report.database.fromIndex, true);
+    // A new file in an existing directory: the directory's mtime says the listing changed.
+    writeFileSync(
+      join(dir, "osv", "extra", "GHSA-plug-0000-0009.json"),
+      record("GHSA-plug-0000-0009", "pluggy", [{ introduced: "1.0" }, { fixed: "1.8" }]),
+    );
+    const grown = json(proj, ["--db", dir], { SLIPWAY_CACHE_DIR: cache });
+    assert.equal(grown.report.database.fromIndex, false);
+    assert.deepEqual(
+      grown.report.vulnerabilities.map((v: { id: string }) => v.id),
+      ["GHSA-plug-0000-0002", "GHSA-plug-0000-0009"],
+    );
+    // Every cached read of a lockfile replaced by hostile shapes: the lockfile is read again.
+    const { readdirSync } = await import("node:fs");
+    const pinsDir = join(cache, "lock-pins-v1");
+    for (const planted of [
+      "{",
+      JSON.stringify({ key: "other", read: { pins: [], unpinned: [] } }),
+      (key: string) => JSON.stringify({ key, read: { pins: [{ name: 5 }], unpinned: [] } }),
+      (key: string) => JSON.stringify({ key, read: { pins: [], unpinned: "x" } }),
+    ]) {
+      for (const name of readdirSync(pinsDir)) {
+        const key = name.replace(/\.json$/, "");
+        writeFileSync(join(pinsDir, name), typeof planted === "string" ? planted : planted(key));
+      }
+      const again = json(proj, ["--db", dir], { SLIPWAY_CACHE_DIR: cache });
+      assert.equal(again.report.pins, 1);
+      assert.deepEqual(again.report.vulnerabilities, grown.report.vulnerabilities);
+    }
+  });
+});

@@ -81,16 +81,35 @@ function compareAt(a: Version | "zero", b: Version | "zero"): number {
   return compareVersions(a, b);
 }
 
-/** OSV's IncludedInRanges for one range, plus the `fixed` versions it names. */
-export function rangeAffects(range: OsvRange, version: Version): boolean {
-  const placed: Placed[] = [];
-  for (const event of range.events) {
-    const at = eventVersion(event);
-    if (at !== undefined) placed.push({ kind: event.kind, at });
+interface PlacedRange {
+  /** The events with parseable versions, in version order. */
+  placed: Placed[];
+  limits: Placed[];
+}
+
+// Each range's events parsed and ordered once, however many pins it is matched against.
+const placedRanges = new WeakMap<OsvRange, PlacedRange>();
+
+function placedOf(range: OsvRange): PlacedRange {
+  let known = placedRanges.get(range);
+  if (known === undefined) {
+    const placed: Placed[] = [];
+    for (const event of range.events) {
+      const at = eventVersion(event);
+      if (at !== undefined) placed.push({ kind: event.kind, at });
+    }
+    const limits = placed.filter((event) => event.kind === "limit");
+    placed.sort((a, b) => compareAt(a.at, b.at));
+    known = { placed, limits };
+    placedRanges.set(range, known);
   }
-  const limits = placed.filter((event) => event.kind === "limit");
+  return known;
+}
+
+/** OSV's IncludedInRanges for one range. */
+export function rangeAffects(range: OsvRange, version: Version): boolean {
+  const { placed, limits } = placedOf(range);
   if (limits.length > 0 && !limits.some((limit) => compareAt(version, limit.at) < 0)) return false;
-  placed.sort((a, b) => compareAt(a.at, b.at));
   let affected = false;
   for (const event of placed) {
     const order = compareAt(version, event.at);
