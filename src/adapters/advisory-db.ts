@@ -131,17 +131,22 @@ async function revisionFromListing(dir: string, path: string): Promise<string | 
   if (kept?.format !== INDEX_FORMAT || kept.dir !== dir || typeof kept.revision !== "string")
     return undefined;
   if (!Array.isArray(kept.dirs) || !Array.isArray(kept.files)) return undefined;
-  for (const entry of kept.dirs) {
-    if (!Array.isArray(entry) || typeof entry[0] !== "string" || entry[0].split("/").includes(".."))
-      return undefined;
-    const info = lstatSync(entry[0] === "" ? dir : join(dir, entry[0]), { throwIfNoEntry: false });
-    if (!info?.isDirectory() || info.mtimeMs !== entry[1]) return undefined;
+  // Flat lists (path, mtime, path, mtime... and path, size, mtime...): no array per entry to allocate.
+  const dirs = kept.dirs as unknown[];
+  const files = kept.files as unknown[];
+  if (dirs.length % 2 !== 0 || files.length % 3 !== 0) return undefined;
+  const safe = (rel: unknown): rel is string => typeof rel === "string" && !rel.split("/").includes("..");
+  for (let i = 0; i < dirs.length; i += 2) {
+    const rel = dirs[i];
+    if (!safe(rel)) return undefined;
+    const info = lstatSync(rel === "" ? dir : join(dir, rel), { throwIfNoEntry: false });
+    if (!info?.isDirectory() || info.mtimeMs !== dirs[i + 1]) return undefined;
   }
-  for (const entry of kept.files) {
-    if (!Array.isArray(entry) || typeof entry[0] !== "string" || entry[0].split("/").includes(".."))
-      return undefined;
-    const info = lstatSync(join(dir, entry[0]), { throwIfNoEntry: false });
-    if (!info?.isFile() || info.size !== entry[1] || info.mtimeMs !== entry[2]) return undefined;
+  for (let i = 0; i < files.length; i += 3) {
+    const rel = files[i];
+    if (!safe(rel)) return undefined;
+    const info = lstatSync(join(dir, rel), { throwIfNoEntry: false });
+    if (!info?.isFile() || info.size !== files[i + 1] || info.mtimeMs !== files[i + 2]) return undefined;
   }
   return kept.revision;
 }
@@ -314,8 +319,8 @@ async function writeListing(
     format: INDEX_FORMAT,
     dir,
     revision,
-    dirs,
-    files: files.map((file) => [file.rel, file.size, file.mtimeMs]),
+    dirs: dirs.flat(),
+    files: files.flatMap((file) => [file.rel, file.size, file.mtimeMs]),
   };
   await writeFileAtomic(listingPath(cacheDir, dir), JSON.stringify(listing), { mkdirs: true }).catch(
     () => {},

@@ -277,23 +277,24 @@ export function fixHint(finding: VulnFinding): string {
 }
 
 /**
- * The record without the `versions` entries its own ECOSYSTEM ranges already cover: PYSEC
- * records list every affected release beside the range that holds them, and those lists are
- * most of a database's bytes. Matching is unchanged: a listed version is dropped only when it
- * parses and a range of the same entry affects it, so any pin equal to it is affected anyway.
+ * The record as the index keeps it: only what matching reads. Ranges other than ECOSYSTEM (GIT,
+ * SEMVER) are dropped, since only ECOSYSTEM ranges are evaluated for PyPI; so are the `versions`
+ * entries the entry's own ranges already cover: PYSEC records list every affected release beside
+ * the range that holds them, and those lists were most of a database's bytes. Matching is
+ * unchanged: a listed version is dropped only when it parses and a range of the same entry
+ * affects it, so any pin equal to it is affected anyway.
  */
 export function trimCoveredVersions(record: OsvRecord): OsvRecord {
   let changed = false;
   const affected = record.affected.map((entry) => {
-    if (entry.versions.length === 0) return entry;
     const ranges = entry.ranges.filter((range) => range.type === "ECOSYSTEM");
     const versions = entry.versions.filter((text) => {
       const version = versionOf(text);
       return version === undefined || !ranges.some((range) => rangeAffects(range, version));
     });
-    if (versions.length === entry.versions.length) return entry;
+    if (versions.length === entry.versions.length && ranges.length === entry.ranges.length) return entry;
     changed = true;
-    return { ...entry, versions };
+    return { ...entry, ranges, versions };
   });
   return changed ? { ...record, affected } : record;
 }
