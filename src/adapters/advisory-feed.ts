@@ -371,11 +371,16 @@ export async function updateFeed(options: UpdateFeedOptions): Promise<UpdateFeed
   }
 }
 
-/** Archives and indexes of earlier downloads (and leftover temp files of dead runs are not ours to judge). */
+/**
+ * Archives and indexes of earlier downloads. The state is read again first: a concurrent
+ * update-db may have switched to its own download since, and that one is kept too.
+ */
 async function removeOthers(dir: string, keep: string): Promise<void> {
+  const inUse = (await readFeedState(dir))?.revision;
   for (const name of (await listDirIfExists(dir)) ?? []) {
     const match = /^([0-9a-f]{64})\.(?:zip|index\.json)$/.exec(name);
-    if (match && match[1] !== keep) await removeFile(join(dir, name)).catch(() => false);
+    if (match && match[1] !== keep && match[1] !== inUse)
+      await removeFile(join(dir, name)).catch(() => false);
   }
 }
 
