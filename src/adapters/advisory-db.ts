@@ -18,7 +18,7 @@ import { type Dirent, lstatSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Parsed } from "../core/result.ts";
-import { trimCoveredVersions } from "../core/vulns/match.ts";
+import { isAboveBound, type PackageBound, trimCoveredVersions, upperBoundOf } from "../core/vulns/match.ts";
 import { isOsvRecord, type OsvRecord } from "../core/vulns/osv.ts";
 import { readSmallRegularFile, writeFileAtomic } from "./fs.ts";
 import { cacheDirOf } from "./readme-cache.ts";
@@ -55,6 +55,12 @@ export interface AdvisoryDb {
 export interface LoadOptions {
   /** PEP 503-normalized names: return only the records that name one of these PyPI packages. */
   only?: ReadonlySet<string>;
+  /**
+   * The versions pinned per name: a warm load leaves out the records of a package when every
+   * version pinned is above the highest one its records can affect (upperBoundOf), without
+   * decoding them. Those records could not match; they are not returned.
+   */
+  versions?: ReadonlyMap<string, readonly string[]>;
 }
 
 interface Listed {
@@ -190,7 +196,16 @@ export function renderAdvisoryIndex(
     }
   });
   const packages = Object.fromEntries(byName);
-  const header = { format: INDEX_FORMAT, revision, count: records.length, errors, offsets, packages };
+  const bounds = Object.fromEntries(
+    [...byName].map(([name, list]) => {
+      const bound = upperBoundOf(
+        list.map((i) => records[i]!),
+        name,
+      );
+      return [name, bound === null ? null : [bound.version, bound.inclusive]];
+    }),
+  );
+  const header = { format: INDEX_FORMAT, revision, count: records.length, errors, offsets, packages, bounds };
   return `[${JSON.stringify(header)}\n${lines.join("")}]\n`;
 }
 
@@ -209,6 +224,7 @@ export async function readAdvisoryIndex(
   path: string,
   revision: string,
   only?: ReadonlySet<string>,
+  versions?: ReadonlyMap<string, readonly string[]>,
 ): Promise<{ records: OsvRecord[]; errors: RecordError[]; total: number } | undefined> {
   let text: string | undefined;
   try {
@@ -227,9 +243,10 @@ export async function readAdvisoryIndex(
   } catch {
     return undefined;
   }
-  const { count, offsets, packages } = header;
+  const { count, offsets, packages, bounds } = header;
   if (header["format"] !== INDEX_FORMAT || header["revision"] !== revision) return undefined;
   if (!Number.isInteger(count) || typeof packages !== "object" || packages === null) return undefined;
+  if (typeof bounds !== "object" || bounds === null) return undefined;
   const n = count as number;
   const body = newline + 1;
   if (!isIndexList(offsets, text.length - body + 1) || offsets.length !== n + 1) return undefined;
@@ -242,6 +259,12 @@ export async function readAdvisoryIndex(
     const picked = new Set<number>();
     for (const name of only) {
       if (!Object.hasOwn(packages, name)) continue;
+      const pinned = versions?.get(name);
+      if (pinned !== undefined && pinned.length > 0) {
+        const bound = boundFrom((bounds as Record<string, unknown>)[name]);
+        if (bound === undefined) return undefined;
+        if (pinned.every((version) => isAboveBound(version, bound))) continue;
+      }
       const list = (packages as Record<string, unknown>)[name];
       if (!isIndexList(list, n)) return undefined;
       for (const i of list) picked.add(i);
@@ -272,6 +295,14 @@ export async function readAdvisoryIndex(
     records.push(record);
   }
   return { records, errors, total: n };
+}
+
+/** A package's bound as the header stores it: `[version, inclusive]`, or null when open. */
+function boundFrom(value: unknown): PackageBound | undefined {
+  if (value === null) return null;
+  if (!Array.isArray(value) || typeof value[0] !== "string" || typeof value[1] !== "boolean")
+    return undefined;
+  return { version: value[0], inclusive: value[1] };
 }
 
 function errorsFrom(value: unknown): RecordError[] | undefined {
@@ -365,13 +396,18 @@ export async function loadAdvisoryDb(
     const cached =
       known === undefined
         ? undefined
-        : await readAdvisoryIndex(advisoryIndexPath(cacheDir, known), known, options.only);
+        : await readAdvisoryIndex(advisoryIndexPath(cacheDir, known), known, options.only, options.versions);
     if (known !== undefined && cached) return { ...cached, revision: known, fromIndex: true, filesRead: 0 };
   }
   const { files, dirs } = listRecordFiles(dir);
   const revision = revisionOf(files);
   if (cacheDir !== undefined) {
-    const cached = await readAdvisoryIndex(advisoryIndexPath(cacheDir, revision), revision, options.only);
+    const cached = await readAdvisoryIndex(
+      advisoryIndexPath(cacheDir, revision),
+      revision,
+      options.only,
+      options.versions,
+    );
     if (cached) {
       await writeListing(cacheDir, dir, revision, files, dirs);
       return { ...cached, revision, fromIndex: true, filesRead: 0 };

@@ -134,7 +134,12 @@ export async function loadFeedDb(env: Env, options: LoadOptions = {}): Promise<F
   if (dir === undefined) return undefined;
   const state = await readFeedState(dir);
   if (state === undefined) return undefined;
-  const indexed = await readAdvisoryIndex(join(dir, indexName(state.revision)), state.revision, options.only);
+  const indexed = await readAdvisoryIndex(
+    join(dir, indexName(state.revision)),
+    state.revision,
+    options.only,
+    options.versions,
+  );
   if (indexed !== undefined)
     return { ...indexed, revision: state.revision, fromIndex: true, filesRead: 0, state };
   let read: ZipRecords;

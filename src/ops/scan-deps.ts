@@ -5,7 +5,7 @@
  * adapters; assemble: the findings, the gate and the section (core/vulns/report.ts).
  */
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { loadAdvisoryDb, type RecordError } from "../adapters/advisory-db.ts";
+import { type LoadOptions, loadAdvisoryDb, type RecordError } from "../adapters/advisory-db.ts";
 import { feedDirOf, loadFeedDb } from "../adapters/advisory-feed.ts";
 import { listDirIfExists, pathKind, readSmallRegularFile, readTextIfExists } from "../adapters/fs.ts";
 import {
@@ -188,7 +188,7 @@ interface LoadedDb {
   database: ScanDepsReport["database"];
 }
 
-async function loadDb(root: string, options: ScanDepsOptions, only: ReadonlySet<string>): Promise<LoadedDb> {
+async function loadDb(root: string, options: ScanDepsOptions, wanted: LoadOptions): Promise<LoadedDb> {
   if (options.db !== undefined) {
     const dir = resolve(root, options.db);
     if ((await pathKind(dir)) !== "directory") {
@@ -196,7 +196,7 @@ async function loadDb(root: string, options: ScanDepsOptions, only: ReadonlySet<
         hint: "name a directory of OSV records (YAML or JSON), e.g. a clone of pypa/advisory-database",
       });
     }
-    const db = await loadAdvisoryDb(dir, options.env, { only });
+    const db = await loadAdvisoryDb(dir, options.env, wanted);
     if (db.total === 0) {
       throw new AdvisoryFeedError(
         `--db ${options.db}: no OSV records in it${db.errors.length > 0 ? ` (${db.errors.length} damaged files)` : ""}`,
@@ -216,7 +216,7 @@ async function loadDb(root: string, options: ScanDepsOptions, only: ReadonlySet<
       },
     };
   }
-  const db = await loadFeedDb(options.env, { only });
+  const db = await loadFeedDb(options.env, wanted);
   if (db === undefined) {
     const where = feedDirOf(options.env);
     throw new AdvisoryFeedError(
@@ -244,7 +244,13 @@ export async function scanDeps(options: ScanDepsOptions): Promise<ScanDepsReport
   const read = await readInputs(root, options);
   const ignores = readDepsIgnores(await readScanTable(root, options.env));
   const only = new Set(read.pins.map((pin) => pin.name));
-  const db = await loadDb(root, options, only);
+  const versions = new Map<string, string[]>();
+  for (const pin of read.pins) {
+    const list = versions.get(pin.name);
+    if (list) list.push(pin.version);
+    else versions.set(pin.name, [pin.version]);
+  }
+  const db = await loadDb(root, options, { only, versions });
   const report = assembleDepsReport({
     pins: read.pins,
     index: indexAdvisories(db.records),

@@ -454,3 +454,26 @@ describe("what a warm scan reuses is checked, never trusted", () => {
     }
   });
 });
+
+test("over the whole PyPA snapshot, a warm scan (index, skipped packages) finds what a cold one finds", async (t) => {
+  const { advisorySnapshot } = await import("../helpers/advisory-snapshot.ts");
+  const { readdirSync } = await import("node:fs");
+  const snapshot = advisorySnapshot();
+  if (snapshot === undefined) {
+    t.skip("the PyPA advisory snapshot is not here (set SLIPWAY_TEST_ADVISORY_DB)");
+    return;
+  }
+  const names = readdirSync(join(snapshot, "vulns")).sort().slice(0, 400);
+  const versions = ["0.1", "1.0", "1.2.3", "2.0", "2.31.0", "3.0.0rc1", "10", "99.0"];
+  const lines = names.map((name, i) => `${name}==${versions[i % versions.length]}`);
+  const dir = project("whole-snapshot", { "requirements.txt": `${lines.join("\n")}\n` });
+  const cold = json(dir, ["--db", snapshot], { SLIPWAY_NO_CACHE: "1" });
+  const cache = join(scratch, "cache-whole");
+  json(dir, ["--db", snapshot], { SLIPWAY_CACHE_DIR: cache });
+  const warm = json(dir, ["--db", snapshot], { SLIPWAY_CACHE_DIR: cache });
+  assert.equal(cold.report.database.fromIndex, false);
+  assert.equal(warm.report.database.fromIndex, true);
+  assert.ok(cold.report.vulnerabilities.length > 100);
+  assert.deepEqual(warm.report.vulnerabilities, cold.report.vulnerabilities);
+  assert.equal(warm.code, cold.code);
+});

@@ -238,3 +238,82 @@ test("trimming a record for the index keeps every match and drops GIT ranges", (
   assert.deepEqual(found([trimmed]), found([full]));
   assert.deepEqual(found([full]), [0, 1, 1, 1, 0, 1, 1, 1, 1, 0]);
 });
+
+test("a version above a package's bound is never affected by its records (so a warm scan may skip them)", async () => {
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { parseOsvRecord } = await import("../../src/core/vulns/osv-yaml.ts");
+  const { ADVISORY_FIXTURES } = await import("../helpers/advisory-snapshot.ts");
+  const { findVulnerabilities, isAboveBound, upperBoundOf } = await import("../../src/core/vulns/match.ts");
+  const records: OsvRecord[] = [];
+  for (const pkg of ["jinja2", "urllib3"]) {
+    for (const file of readdirSync(join(ADVISORY_FIXTURES, "vulns", pkg))) {
+      const parsed = parseOsvRecord(
+        readFileSync(join(ADVISORY_FIXTURES, "vulns", pkg, file), "utf8"),
+        "yaml",
+      );
+      assert.ok(parsed.ok);
+      records.push(trimCoveredVersions(parsed.value));
+    }
+  }
+  const eco = (name: string, events: Record<string, string>[], versions: string[] = []) =>
+    record({
+      id: `X-${name}`,
+      modified: "x",
+      affected: [{ package: { ecosystem: "PyPI", name }, ranges: [{ type: "ECOSYSTEM", events }], versions }],
+    });
+  records.push(
+    eco("last", [{ introduced: "1.0" }, { last_affected: "1.4" }]),
+    eco("limit", [{ introduced: "1.0" }, { limit: "1.6" }]),
+    eco("open", [{ introduced: "0" }, { fixed: "1.2" }, { introduced: "1.5" }]),
+    eco("listed", [{ introduced: "0" }, { fixed: "1.0" }], ["1.7"]),
+    eco("tie", [{ introduced: "1.0" }, { fixed: "1.3" }, { introduced: "1.3" }]),
+  );
+  const index = indexAdvisories(records);
+  const versions = [
+    "0",
+    "0.9",
+    "1.0",
+    "1.2",
+    "1.3",
+    "1.4",
+    "1.4.post1",
+    "1.5",
+    "1.6",
+    "1.7",
+    "1.7.1",
+    "2.0",
+    "2.10",
+    "2.10.1",
+    "2.11.3",
+    "3.1.6",
+    "1.24.1",
+    "1.26.17",
+    "1.26.18",
+    "2.0.7",
+    "9",
+    "1!0",
+    "x.y",
+  ];
+  let skipped = 0;
+  for (const name of ["jinja2", "urllib3", "last", "limit", "open", "listed", "tie"]) {
+    const bound = upperBoundOf(index.byName.get(name) ?? [], name);
+    for (const version of versions) {
+      if (!isAboveBound(version, bound)) continue;
+      skipped++;
+      assert.deepEqual(
+        findVulnerabilities(index, name, version),
+        [],
+        `${name} ${version} above ${JSON.stringify(bound)}`,
+      );
+    }
+  }
+  assert.ok(skipped > 20);
+  assert.deepEqual(upperBoundOf(index.byName.get("open")!, "open"), null);
+  assert.deepEqual(upperBoundOf(index.byName.get("tie")!, "tie"), null);
+  assert.deepEqual(upperBoundOf(index.byName.get("last")!, "last"), { version: "1.4", inclusive: true });
+  assert.deepEqual(upperBoundOf(index.byName.get("limit")!, "limit"), { version: "1.6", inclusive: false });
+  assert.deepEqual(upperBoundOf(index.byName.get("listed")!, "listed"), { version: "1.7", inclusive: true });
+  assert.equal(isAboveBound("1.6", upperBoundOf(index.byName.get("limit")!, "limit")), true);
+  assert.equal(isAboveBound("1.4", upperBoundOf(index.byName.get("last")!, "last")), false);
+});

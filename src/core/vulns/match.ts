@@ -298,3 +298,73 @@ export function trimCoveredVersions(record: OsvRecord): OsvRecord {
   });
   return changed ? { ...record, affected } : record;
 }
+
+/**
+ * Above which version none of a package's records can affect it: the highest version any of
+ * their ECOSYSTEM ranges or `versions` lists can reach, with `inclusive` when that version itself
+ * may be affected (an `introduced` or `last_affected` there, or a listed version); null when a
+ * range stays open (its last event introduces). Mirrors `rangeAffects`: a range with `limit`s
+ * never affects a version at or above its highest limit.
+ */
+export type PackageBound = { version: string; inclusive: boolean } | null;
+
+export function upperBoundOf(records: readonly OsvRecord[], name: string): PackageBound {
+  let best: { at: Version; version: string; inclusive: boolean } | undefined;
+  const raise = (version: string, at: Version, inclusive: boolean) => {
+    const order = best === undefined ? 1 : compareVersions(at, best.at);
+    if (order > 0) best = { at, version, inclusive };
+    else if (order === 0 && inclusive && best) best.inclusive = true;
+  };
+  for (const record of records) {
+    if (record.withdrawn !== undefined) continue;
+    for (const entry of record.affected) {
+      if (entry.ecosystem !== "PyPI" || entry.name !== name) continue;
+      for (const listed of entry.versions) {
+        const at = versionOf(listed);
+        if (at) raise(listed, at, true);
+      }
+      for (const range of entry.ranges) {
+        if (range.type !== "ECOSYSTEM") continue;
+        const { placed, limits } = placedOf(range);
+        if (limits.length > 0) {
+          let top = limits[0]!;
+          for (const limit of limits) if (compareAt(limit.at, top.at) > 0) top = limit;
+          if (top.at !== "zero") raise(eventText(range, top), top.at, false);
+          continue;
+        }
+        const last = placed[placed.length - 1];
+        if (last === undefined) continue;
+        const atTop = placed.filter((event) => compareAt(event.at, last.at) === 0);
+        if (atTop.some((event) => event.kind === "introduced")) return null;
+        if (last.at === "zero") continue;
+        raise(
+          eventText(range, last),
+          last.at,
+          atTop.some((event) => event.kind === "last_affected"),
+        );
+      }
+    }
+  }
+  return best === undefined
+    ? { version: "0", inclusive: false }
+    : { version: best.version, inclusive: best.inclusive };
+}
+
+/** The text of the event of `range` placed at `placed.at` (for the index, which stores text). */
+function eventText(range: OsvRange, placed: Placed): string {
+  for (const event of range.events) {
+    const at = eventVersion(event);
+    if (at !== undefined && compareAt(at, placed.at) === 0) return event.version;
+  }
+  return "0";
+}
+
+/** True when no record under `bound` can affect `version` (a version that does not parse never is). */
+export function isAboveBound(version: string, bound: PackageBound): boolean {
+  if (bound === null) return false;
+  const parsed = versionOf(version);
+  const at = versionOf(bound.version);
+  if (parsed === undefined || at === undefined) return false;
+  const order = compareVersions(parsed, at);
+  return order > 0 || (order === 0 && !bound.inclusive);
+}
