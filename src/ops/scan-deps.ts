@@ -7,7 +7,14 @@
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { type LoadOptions, loadAdvisoryDb, type RecordError } from "../adapters/advisory-db.ts";
 import { feedDirOf, loadFeedDb } from "../adapters/advisory-feed.ts";
-import { listDirIfExists, pathKind, readSmallRegularFile, readTextIfExists } from "../adapters/fs.ts";
+import {
+  fileSize,
+  listDirIfExists,
+  pathKind,
+  readSmallRegularFile,
+  readText,
+  readTextIfExists,
+} from "../adapters/fs.ts";
 import {
   type CachedLockRead,
   lockCacheKey,
@@ -104,7 +111,7 @@ async function readInputs(root: string, options: ScanDepsOptions): Promise<ReadI
     const kind = await pathKind(path);
     if (kind === undefined)
       throw new SlipwayError("usage", `${file}: no such file`, { hint: "check the path" });
-    const text = kind === "file" ? await readSmallRegularFile(path, MAX_LOCKFILE) : undefined;
+    const text = kind === "file" ? await readLockText(path) : undefined;
     if (text === undefined) {
       throw new SlipwayError("usage", `${file}: not a regular file of at most ${MAX_LOCKFILE} bytes`, {
         hint: "name the lockfile itself",
@@ -139,6 +146,17 @@ async function readInputs(root: string, options: ScanDepsOptions): Promise<ReadI
     read.inputs.push({ file: shown(root, venv), format: "installed", pins: installed.packages.length });
   }
   return read;
+}
+
+/**
+ * A lockfile's text, bounded. A symlink the user named (or keeps in the project root, as some
+ * monorepos do) is followed: stat says what it points to is a regular file of a sane size.
+ */
+async function readLockText(path: string): Promise<string | undefined> {
+  const direct = await readSmallRegularFile(path, MAX_LOCKFILE);
+  if (direct !== undefined) return direct;
+  const size = await fileSize(path);
+  return size !== undefined && size <= MAX_LOCKFILE ? await readText(path) : undefined;
 }
 
 /** A lockfile's pins: from the cache when this exact text was read before, else parsed (and kept). */

@@ -477,3 +477,20 @@ test("over the whole PyPA snapshot, a warm scan (index, skipped packages) finds 
   assert.deepEqual(warm.report.vulnerabilities, cold.report.vulnerabilities);
   assert.equal(warm.code, cold.code);
 });
+
+test("a symlinked lockfile is followed; a FIFO or a directory is a usage error", async () => {
+  const { symlinkSync } = await import("node:fs");
+  const dir = project("links", { "real-requirements.txt": "jinja2==2.10\n" });
+  symlinkSync(join(dir, "real-requirements.txt"), join(dir, "requirements.txt"));
+  const linked = json(dir, ["requirements.txt", "--db", db]);
+  assert.equal(linked.code, 1);
+  assert.ok(linked.report.vulnerabilities.some((v: { id: string }) => v.id === "PYSEC-2019-217"));
+  mkdirSync(join(dir, "uv.lock"));
+  const directory = slipway(dir, ["uv.lock", "--db", db]);
+  assert.equal(directory.code, 2);
+  assert.match(directory.stderr, /uv\.lock: not a regular file/);
+  assert.equal(spawnSync("mkfifo", [join(dir, "poetry.lock")]).status, 0);
+  const fifo = slipway(dir, ["poetry.lock", "--db", db]);
+  assert.equal(fifo.code, 2);
+  assert.match(fifo.stderr, /poetry\.lock: not a regular file/);
+});
