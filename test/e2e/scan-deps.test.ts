@@ -264,6 +264,9 @@ describe("the database: --db, damaged records, none at all", () => {
     const r = slipway(dir, []);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /no advisory database/);
+    const asJson = slipway(dir, ["--json"]);
+    assert.equal(asJson.code, 3);
+    assert.deepEqual([JSON.parse(asJson.stdout).type, JSON.parse(asJson.stdout).exit], ["error", 3]);
     assert.match(r.stderr, /slipway scan update-db/);
     assert.match(r.stderr, /--db DIR/);
     const empty = join(scratch, "empty-db");

@@ -82,6 +82,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     AdvisoryFeedError,
     commandFailure,
     FEED_EXIT,
+    feedErrorJson,
     makeStyle,
     parseCommandLine,
     redact,
@@ -126,7 +127,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     return report.ok ? 0 : 1;
   } catch (error) {
     if (error instanceof AdvisoryFeedError) {
-      commandFailure("scan deps", error, io, { json });
+      // Exit 3, which the JSON line must say too (commandFailure's would say 1).
+      if (json) out(`${JSON.stringify(feedErrorJson(error))}\n`);
+      commandFailure("scan deps", error, io);
       return FEED_EXIT;
     }
     return commandFailure("scan deps", error, io, { json });

@@ -1,5 +1,5 @@
 /** `slipway scan update-db`: downloads OSV's PyPI advisories for `slipway scan deps`. */
-import { AdvisoryFeedError, DEFAULT_FEED_URL, FEED_EXIT } from "../../core/vulns/feed.ts";
+import { AdvisoryFeedError, DEFAULT_FEED_URL, FEED_EXIT, feedErrorJson } from "../../core/vulns/feed.ts";
 import { SlipwayError } from "../../errors.ts";
 import { type FeedEvent, UPDATE_DB_DEFAULTS, updateAdvisoryDb } from "../../ops/scan-update-db.ts";
 import { redact } from "../../redact.ts";
@@ -74,7 +74,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof AdvisoryFeedError) {
-      commandFailure("scan update-db", error, io, { json });
+      // Exit 3, which the JSON line must say too (commandFailure's would say 1).
+      if (json) out(`${JSON.stringify(feedErrorJson(error))}\n`);
+      commandFailure("scan update-db", error, io);
       return FEED_EXIT;
     }
     return commandFailure("scan update-db", error, io, { json });

@@ -18,3 +18,8 @@ export class AdvisoryFeedError extends SlipwayError {
     this.name = "AdvisoryFeedError";
   }
 }
+
+/** The `--json` error line of a missing database, as commandFailure writes others, with exit 3. */
+export function feedErrorJson(error: AdvisoryFeedError): Record<string, unknown> {
+  return { type: "error", code: error.code, message: error.message, hint: error.hint, exit: FEED_EXIT };
+}
