@@ -505,7 +505,7 @@ async function download(
       };
       hop(new URL(options.url), MAX_REDIRECTS);
     });
-    if (Number.isFinite(received) && received === 0) {
+    if (received === 0) {
       throw new AdvisoryFeedError(`${shown} served an empty answer`, {
         hint: "check the URL; the advisory database in use was kept",
       });

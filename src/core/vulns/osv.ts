@@ -237,7 +237,8 @@ export function osvRecordFrom(value: unknown): Parsed<OsvRecord> {
 
 /**
  * The record back in OSV's own JSON shape, trimmed to what matching and reporting use (details
- * dropped): what the index caches, so reading the index back goes through `osvRecordFrom` again.
+ * dropped), e.g. to hand a record to another OSV tool. (The index caches the typed shape itself,
+ * checked back with `isOsvRecord`.)
  */
 export function compactRecord(record: OsvRecord): Record<string, unknown> {
   return {
