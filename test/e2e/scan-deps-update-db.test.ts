@@ -47,6 +47,10 @@ const URLLIB_ONLY = buildZip({
   entries: [
     ...osvMembers(["urllib3"]),
     { name: "PYSEC-damaged.json", data: '{"id": "PYSEC-damaged", "affected": [' },
+    // Bytes that do not match the CRC-32 the archive records, and a member claiming 8 MiB.
+    { name: "PYSEC-crc.json", data: '{"id": "PYSEC-crc"}', central: { crc: 1 }, local: { crc: 1 } },
+    { name: "PYSEC-huge.json", data: "{}", central: { size: 8 * 1024 * 1024 } },
+    { name: "docs/", data: "" },
   ],
 });
 const NOT_OSV = buildZip({
@@ -201,14 +205,25 @@ describe("update-db, then scan deps without --db", () => {
     const before = current().revision;
     const r = await slipway(["update-db", "--url", `${base}/moved`]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /advisory database updated: 11 records \(1 damaged\)/);
+    assert.match(r.stdout, /advisory database updated: 11 records \(3 damaged\)/);
     assert.notEqual(current().revision, before);
     assert.deepEqual(leftovers(), []);
     const { report } = await scanJson();
     assert.ok(!report.vulnerabilities.some((v: { name: string }) => v.name === "jinja2"));
     assert.ok(report.vulnerabilities.some((v: { name: string }) => v.name === "urllib3"));
-    const damaged = report.section.findings.find((f: { id: string }) => f.id === "DEPS-DB");
-    assert.equal(damaged.location.file, "osv-pypi/PYSEC-damaged.json");
+    const damaged = report.section.findings.filter((f: { id: string }) => f.id === "DEPS-DB");
+    assert.deepEqual(
+      damaged.map((f: { location: { file: string }; message: string }) => [
+        f.location.file,
+        f.message.split(": ").pop(),
+      ]),
+      [
+        ["osv-pypi/PYSEC-damaged.json", damaged[0].message.split(": ").pop()],
+        ["osv-pypi/PYSEC-crc.json", "its content does not match the archive's size and CRC-32"],
+        ["osv-pypi/PYSEC-huge.json", "larger than 4194304 bytes"],
+      ],
+    );
+    assert.match(damaged[0].message, /not valid JSON/);
     // The index is rebuilt from the stored archive when it goes missing.
     rmSync(join(feedDir, `${current().revision}.index.json`));
     const again = await scanJson();
