@@ -9,7 +9,8 @@ import {
   rangeAffects,
   type VulnFinding,
 } from "../../src/core/vulns/match.ts";
-import { compactRecord, type OsvRecord, osvRecordFrom, parseOsvRecord } from "../../src/core/vulns/osv.ts";
+import { compactRecord, type OsvRecord, osvRecordFrom } from "../../src/core/vulns/osv.ts";
+import { parseOsvRecord } from "../../src/core/vulns/osv-yaml.ts";
 
 const PYSEC_YAML = `id: PYSEC-2021-66
 details: This affects the package jinja2 from 0.0.0 and before 2.11.3.

@@ -18,6 +18,14 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: "lockfiles that no longer match pyproject.toml, or pin artifacts without hashes",
     load: () => import("./scan-lock.ts"),
   },
+  deps: {
+    summary: "pinned dependencies against known vulnerabilities (offline advisory database)",
+    load: () => import("./scan-deps.ts"),
+  },
+  "update-db": {
+    summary: "download OSV's PyPI advisories for `scan deps`",
+    load: () => import("./scan-update-db.ts"),
+  },
 };
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {

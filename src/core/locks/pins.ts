@@ -7,8 +7,9 @@
 import { parse, TomlError } from "smol-toml";
 import { normalizeName } from "../names/name.ts";
 import { isTable, type TomlTable } from "../pyproject/access.ts";
+import type { LockFormat } from "./lock-format.ts";
 
-export type LockFormat = "uv.lock" | "poetry.lock" | "pylock.toml" | "requirements" | "Pipfile.lock";
+export { type LockFormat, lockFormatOf } from "./lock-format.ts";
 
 export interface Pin {
   /** The name as the lockfile writes it. */
@@ -58,17 +59,6 @@ export interface LockError {
 }
 
 export type LockRead = { ok: true; pins: Pin[]; unpinned: Unpinned[] } | { ok: false; error: LockError };
-
-/** The format a file name announces (`requirements-dev.txt`, `pylock.ci.toml`), if it is one. */
-export function lockFormatOf(path: string): LockFormat | undefined {
-  const base = path.split(/[\\/]/).pop() ?? path;
-  if (base === "uv.lock") return "uv.lock";
-  if (base === "poetry.lock") return "poetry.lock";
-  if (base === "Pipfile.lock") return "Pipfile.lock";
-  if (/^pylock(?:\.[^.\\/]+)?\.toml$/.test(base)) return "pylock.toml";
-  if (/^requirements.*\.(?:txt|in)$/i.test(base)) return "requirements";
-  return undefined;
-}
 
 /** Reads one lockfile's pins; `file` is the name to report (as the user gave it). */
 export function readLock(format: LockFormat, file: string, text: string): LockRead {

@@ -81,16 +81,35 @@ function compareAt(a: Version | "zero", b: Version | "zero"): number {
   return compareVersions(a, b);
 }
 
-/** OSV's IncludedInRanges for one range, plus the `fixed` versions it names. */
-export function rangeAffects(range: OsvRange, version: Version): boolean {
-  const placed: Placed[] = [];
-  for (const event of range.events) {
-    const at = eventVersion(event);
-    if (at !== undefined) placed.push({ kind: event.kind, at });
+interface PlacedRange {
+  /** The events with parseable versions, in version order. */
+  placed: Placed[];
+  limits: Placed[];
+}
+
+// Each range's events parsed and ordered once, however many pins it is matched against.
+const placedRanges = new WeakMap<OsvRange, PlacedRange>();
+
+function placedOf(range: OsvRange): PlacedRange {
+  let known = placedRanges.get(range);
+  if (known === undefined) {
+    const placed: Placed[] = [];
+    for (const event of range.events) {
+      const at = eventVersion(event);
+      if (at !== undefined) placed.push({ kind: event.kind, at });
+    }
+    const limits = placed.filter((event) => event.kind === "limit");
+    placed.sort((a, b) => compareAt(a.at, b.at));
+    known = { placed, limits };
+    placedRanges.set(range, known);
   }
-  const limits = placed.filter((event) => event.kind === "limit");
+  return known;
+}
+
+/** OSV's IncludedInRanges for one range. */
+export function rangeAffects(range: OsvRange, version: Version): boolean {
+  const { placed, limits } = placedOf(range);
   if (limits.length > 0 && !limits.some((limit) => compareAt(version, limit.at) < 0)) return false;
-  placed.sort((a, b) => compareAt(a.at, b.at));
   let affected = false;
   for (const event of placed) {
     const order = compareAt(version, event.at);
@@ -117,10 +136,23 @@ function fixedOf(entry: OsvAffected): string[] {
     .flatMap((range) => range.events.filter((event) => event.kind === "fixed").map((event) => event.version));
 }
 
+const scoreCache = new Map<string, ReturnType<typeof cvss3BaseScore>>();
+
+/** A vector's score, computed once per vector (a database repeats a few hundred vectors). */
+function scoreOf(vector: string): ReturnType<typeof cvss3BaseScore> {
+  let score = scoreCache.get(vector);
+  if (score === undefined) {
+    score = cvss3BaseScore(vector);
+    if (scoreCache.size > 100_000) scoreCache.clear();
+    scoreCache.set(vector, score);
+  }
+  return score;
+}
+
 function severityOf(list: readonly OsvSeverity[], word: string | undefined): VulnSeverity | undefined {
   for (const entry of list) {
     if (entry.type !== "CVSS_V3") continue;
-    const score = cvss3BaseScore(entry.score);
+    const score = scoreOf(entry.score);
     if (score.ok) return { level: levelOfScore(score.value), score: score.value, vector: entry.score };
   }
   const level = levelOfWord(word);
@@ -242,4 +274,97 @@ export function findVulnerabilities(index: AdvisoryIndex, name: string, version:
 export function fixHint(finding: VulnFinding): string {
   if (finding.fixedIn !== undefined) return `upgrade ${finding.name} to ${finding.fixedIn} or later`;
   return `no fixed version of ${finding.name} is known; remove or replace it, or ignore ${finding.id} with a reason`;
+}
+
+/**
+ * The record as the index keeps it: only what matching reads. Ranges other than ECOSYSTEM (GIT,
+ * SEMVER) are dropped, since only ECOSYSTEM ranges are evaluated for PyPI; so are the `versions`
+ * entries the entry's own ranges already cover: PYSEC records list every affected release beside
+ * the range that holds them, and those lists were most of a database's bytes. Matching is
+ * unchanged: a listed version is dropped only when it parses and a range of the same entry
+ * affects it, so any pin equal to it is affected anyway.
+ */
+export function trimCoveredVersions(record: OsvRecord): OsvRecord {
+  let changed = false;
+  const affected = record.affected.map((entry) => {
+    const ranges = entry.ranges.filter((range) => range.type === "ECOSYSTEM");
+    const versions = entry.versions.filter((text) => {
+      const version = versionOf(text);
+      return version === undefined || !ranges.some((range) => rangeAffects(range, version));
+    });
+    if (versions.length === entry.versions.length && ranges.length === entry.ranges.length) return entry;
+    changed = true;
+    return { ...entry, ranges, versions };
+  });
+  return changed ? { ...record, affected } : record;
+}
+
+/**
+ * Above which version none of a package's records can affect it: the highest version any of
+ * their ECOSYSTEM ranges or `versions` lists can reach, with `inclusive` when that version itself
+ * may be affected (an `introduced` or `last_affected` there, or a listed version); null when a
+ * range stays open (its last event introduces). Mirrors `rangeAffects`: a range with `limit`s
+ * never affects a version at or above its highest limit.
+ */
+export type PackageBound = { version: string; inclusive: boolean } | null;
+
+export function upperBoundOf(records: readonly OsvRecord[], name: string): PackageBound {
+  let best: { at: Version; version: string; inclusive: boolean } | undefined;
+  const raise = (version: string, at: Version, inclusive: boolean) => {
+    const order = best === undefined ? 1 : compareVersions(at, best.at);
+    if (order > 0) best = { at, version, inclusive };
+    else if (order === 0 && inclusive && best) best.inclusive = true;
+  };
+  for (const record of records) {
+    if (record.withdrawn !== undefined) continue;
+    for (const entry of record.affected) {
+      if (entry.ecosystem !== "PyPI" || entry.name !== name) continue;
+      for (const listed of entry.versions) {
+        const at = versionOf(listed);
+        if (at) raise(listed, at, true);
+      }
+      for (const range of entry.ranges) {
+        if (range.type !== "ECOSYSTEM") continue;
+        const { placed, limits } = placedOf(range);
+        if (limits.length > 0) {
+          let top = limits[0]!;
+          for (const limit of limits) if (compareAt(limit.at, top.at) > 0) top = limit;
+          if (top.at !== "zero") raise(eventText(range, top), top.at, false);
+          continue;
+        }
+        const last = placed[placed.length - 1];
+        if (last === undefined) continue;
+        const atTop = placed.filter((event) => compareAt(event.at, last.at) === 0);
+        if (atTop.some((event) => event.kind === "introduced")) return null;
+        if (last.at === "zero") continue;
+        raise(
+          eventText(range, last),
+          last.at,
+          atTop.some((event) => event.kind === "last_affected"),
+        );
+      }
+    }
+  }
+  return best === undefined
+    ? { version: "0", inclusive: false }
+    : { version: best.version, inclusive: best.inclusive };
+}
+
+/** The text of the event of `range` placed at `placed.at` (for the index, which stores text). */
+function eventText(range: OsvRange, placed: Placed): string {
+  for (const event of range.events) {
+    const at = eventVersion(event);
+    if (at !== undefined && compareAt(at, placed.at) === 0) return event.version;
+  }
+  return "0";
+}
+
+/** True when no record under `bound` can affect `version` (a version that does not parse never is). */
+export function isAboveBound(version: string, bound: PackageBound): boolean {
+  if (bound === null) return false;
+  const parsed = versionOf(version);
+  const at = versionOf(bound.version);
+  if (parsed === undefined || at === undefined) return false;
+  const order = compareVersions(parsed, at);
+  return order > 0 || (order === 0 && !bound.inclusive);
 }

@@ -4,7 +4,6 @@
  * the field, never a throw. Fields that do not change which versions are affected or how a finding
  * reads (references, credits, details) are dropped.
  */
-import { parse as parseYaml } from "yaml";
 import { normalizeName } from "../names/name.ts";
 import { fail, ok, type Parsed } from "../result.ts";
 
@@ -54,17 +53,23 @@ export interface OsvRecord {
 const MAX_TEXT = 64 * 1024;
 const EVENT_KINDS: readonly OsvEventKind[] = ["introduced", "fixed", "last_affected", "limit"];
 
-/** Parses one record from its text; `format` comes from the file's extension. */
-export function parseOsvRecord(text: string, format: "yaml" | "json"): Parsed<OsvRecord> {
+/**
+ * Parses one JSON record from its text (OSV's feed). YAML records are parsed by osv-yaml.ts,
+ * kept apart so a warm scan, which reads only the cached index, never loads a YAML parser.
+ */
+export function parseOsvJson(text: string): Parsed<OsvRecord> {
   let value: unknown;
   try {
-    // maxAliasCount bounds "billion laughs" expansion; uniqueKeys rejects duplicated keys.
-    value = format === "json" ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
+    value = JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return fail(`not valid ${format === "json" ? "JSON" : "YAML"}: ${message}`);
+    return fail(`not valid JSON: ${firstMessageLine(error)}`);
   }
   return osvRecordFrom(value);
+}
+
+/** The first line of an error's message. */
+export function firstMessageLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -232,7 +237,8 @@ export function osvRecordFrom(value: unknown): Parsed<OsvRecord> {
 
 /**
  * The record back in OSV's own JSON shape, trimmed to what matching and reporting use (details
- * dropped): what the index caches, so reading the index back goes through `osvRecordFrom` again.
+ * dropped), e.g. to hand a record to another OSV tool. (The index caches the typed shape itself,
+ * checked back with `isOsvRecord`.)
  */
 export function compactRecord(record: OsvRecord): Record<string, unknown> {
   return {
@@ -260,4 +266,51 @@ export function compactRecord(record: OsvRecord): Record<string, unknown> {
       }),
     })),
   };
+}
+
+const isStr = (v: unknown): v is string => typeof v === "string" && v.length <= MAX_TEXT;
+const isStrList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
+const isSeverityList = (v: unknown): v is OsvSeverity[] =>
+  Array.isArray(v) && v.every((s) => isObject(s) && isStr(s["type"]) && isStr(s["score"]));
+const optionalStr = (o: Record<string, unknown>, key: string) => o[key] === undefined || isStr(o[key]);
+
+function isEvent(v: unknown): v is OsvEvent {
+  return isObject(v) && EVENT_KINDS.includes(v["kind"] as OsvEventKind) && isStr(v["version"]);
+}
+
+function isAffected(v: unknown): v is OsvAffected {
+  if (!isObject(v) || !isStr(v["ecosystem"]) || !isStr(v["name"])) return false;
+  if (v["ecosystem"] === "PyPI" && normalizeName(v["name"]) !== v["name"]) return false;
+  const ranges = v["ranges"];
+  if (!Array.isArray(ranges)) return false;
+  for (const range of ranges) {
+    if (!isObject(range) || !isStr(range["type"])) return false;
+    const events = range["events"];
+    if (!Array.isArray(events) || events.length === 0 || !events.every(isEvent)) return false;
+  }
+  return isStrList(v["versions"]) && isSeverityList(v["severity"]) && optionalStr(v, "databaseSeverity");
+}
+
+/**
+ * Whether a decoded value already has the typed shape of an OsvRecord (what the index stores):
+ * checked in place, without copying, so reading a cached index back costs little more than
+ * JSON.parse while a planted or damaged one is still refused.
+ */
+export function isOsvRecord(value: unknown): value is OsvRecord {
+  if (!isObject(value)) return false;
+  const id = value["id"];
+  if (typeof id !== "string" || id === "" || id.length > 256 || !isStr(value["modified"])) return false;
+  if (
+    !optionalStr(value, "summary") ||
+    !optionalStr(value, "withdrawn") ||
+    !optionalStr(value, "databaseSeverity")
+  )
+    return false;
+  const affected = value["affected"];
+  return (
+    isStrList(value["aliases"]) &&
+    isSeverityList(value["severity"]) &&
+    Array.isArray(affected) &&
+    affected.every(isAffected)
+  );
 }

@@ -1,0 +1,187 @@
+/** `slipway scan deps`: the project's pinned dependencies against an offline advisory database. */
+import { setFlagsFromString } from "node:v8";
+import type { GateLevel } from "../../core/vulns/report.ts";
+import type { ScanDepsReport } from "../../ops/scan-deps.ts";
+import type { CommandIO } from "../command.ts";
+import type { Summary } from "../render/findings.ts";
+
+export const HELP = `Usage: slipway scan deps [LOCKFILE...] [--installed VENV] [--db DIR]
+                        [--fail-on low|moderate|high|critical] [--format text|json|github] [--json]
+
+Checks the pinned dependencies against known vulnerabilities, offline. The pins come from the
+lockfiles named, or else those in the current directory (uv.lock, poetry.lock, pylock.toml,
+pylock.*.toml, requirements*.txt, Pipfile.lock), and from a virtual environment's installed
+distributions with --installed. Nothing is resolved or installed.
+
+The advisories come from --db DIR (a directory of OSV records in YAML or JSON, searched
+recursively, e.g. a clone of github.com/pypa/advisory-database), or else from the database
+'slipway scan update-db' downloaded. With neither, the scan stops with exit status 3: it never
+passes without a database. A warm scan reads a compact index cached per database revision.
+
+Each vulnerability of a pinned version is one finding, its aliases (PYSEC, GHSA, CVE) merged,
+with its level (from the CVSS score, else the database's word; none counts as high), the fixed
+version to upgrade to, and the marker under which the pin applies. A vulnerability at or above
+the gate (--fail-on, default high) is an error, below it a warning. Ignores with a reason and
+an expiry date go in pyproject.toml; an expired ignore is itself an error:
+
+  [[tool.slipway.scan.ignore]]
+  id = "GHSA-h5c8-rqwp-cp95"
+  reason = "we never render untrusted templates"
+  expires = 2027-01-31
+
+Options:
+  --installed VENV   also scan the distributions installed in this virtual environment
+  --db DIR           the advisory database to use (OSV records, YAML or JSON)
+  --fail-on LEVEL    the gate: low, moderate, high (default) or critical
+  --format FORMAT    text (default), json (one document), or github (workflow annotations)
+  --json             the same as --format json
+  -h, --help         show this help
+
+Exit status: 0 nothing at or above the gate, 1 a finding at or above it, 2 usage or
+configuration error, 3 no advisory database (run 'slipway scan update-db' or pass --db).
+
+Examples:
+  slipway scan update-db && slipway scan deps     download OSV's advisories, scan the lockfiles here
+  slipway scan deps uv.lock --fail-on moderate
+  slipway scan deps --db ../advisory-database requirements.txt
+  slipway scan deps --installed .venv --format github
+  slipway scan deps --json | jq '.vulnerabilities[] | {name, version, id, fixedIn}'
+
+See docs/scan-deps.md.
+`;
+
+type Format = "text" | "json" | "github";
+
+/**
+ * The CLI set V8's young-generation growth factor to 1 before this command was loaded (main.ts),
+ * and any flag off its default makes V8 refuse the code cache of Node's built-in modules:
+ * crypto, util and fs/promises compiled again cost ~15 ms of a scan that must stay under 150 ms.
+ * V8 raises a factor below 2 to 2 anyway, so the default is set back before anything is loaded,
+ * and the rest of the command is imported only then.
+ */
+async function load() {
+  setFlagsFromString("--semi-space-growth-factor=2");
+  const [feed, report, errors, ops, redaction, command, render, style] = await Promise.all([
+    import("../../core/vulns/feed.ts"),
+    import("../../core/vulns/report.ts"),
+    import("../../errors.ts"),
+    import("../../ops/scan-deps.ts"),
+    import("../../redact.ts"),
+    import("../command.ts"),
+    import("../render/findings.ts"),
+    import("../style.ts"),
+  ]);
+  return { ...feed, ...report, ...errors, ...ops, ...redaction, ...command, ...render, ...style };
+}
+
+type Loaded = Awaited<ReturnType<typeof load>>;
+
+export async function run(argv: string[], io: CommandIO): Promise<number> {
+  const m = await load();
+  const {
+    AdvisoryFeedError,
+    commandFailure,
+    FEED_EXIT,
+    feedErrorJson,
+    makeStyle,
+    parseCommandLine,
+    redact,
+    renderGithub,
+    renderHuman,
+    scanDeps,
+    wantsColor,
+  } = m;
+  const out = (text: string) => io.stdout.write(redact(text));
+  let json = false;
+  try {
+    const { values, positionals } = parseCommandLine(argv, {
+      installed: { type: "string" },
+      db: { type: "string" },
+      "fail-on": { type: "string" },
+      format: { type: "string" },
+      json: { type: "boolean" },
+    });
+    if (values.help) {
+      out(HELP);
+      return 0;
+    }
+    const format = formatOf(m, values.format, values.json === true);
+    json = format === "json";
+    const report = await scanDeps({
+      root: io.cwd,
+      lockfiles: positionals,
+      ...(values.installed === undefined ? {} : { installed: values.installed }),
+      ...(values.db === undefined ? {} : { db: values.db }),
+      gate: gateOf(m, values["fail-on"]),
+      env: io.env,
+    });
+    if (format === "json") out(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      const summary = summaryOf(report);
+      if (format === "github") out(renderGithub(report.section.findings, summary, makeStyle(false)));
+      else {
+        out(renderHuman(report.section.findings, summary, makeStyle(wantsColor(io.stdout, io.env))));
+        out(footer(report));
+      }
+    }
+    return report.ok ? 0 : 1;
+  } catch (error) {
+    if (error instanceof AdvisoryFeedError) {
+      // Exit 3, which the JSON line must say too (commandFailure's would say 1).
+      if (json) out(`${JSON.stringify(feedErrorJson(error))}\n`);
+      commandFailure("scan deps", error, io);
+      return FEED_EXIT;
+    }
+    return commandFailure("scan deps", error, io, { json });
+  }
+}
+
+function summaryOf(report: ScanDepsReport): Summary {
+  return {
+    files: report.inputs.map((input) => input.file),
+    verb: `scanned (${report.pins} pins)`,
+    errors: report.errors,
+    warnings: report.warnings,
+    ok: report.ok,
+    strict: false,
+    renderers: [],
+  };
+}
+
+function footer(report: ScanDepsReport): string {
+  const db = report.database;
+  const when = db.fetchedAt ? `, downloaded ${db.fetchedAt.slice(0, 10)}` : "";
+  const lines = [
+    `advisories: ${db.records} records from ${db.location}${when}; gate: ${report.gate}`,
+    ...report.ignored.map(
+      (i) => `ignored: ${i.id} in ${i.name} ${i.version} until ${i.expires} (${i.reason})`,
+    ),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function gateOf(m: Loaded, said: string | undefined): GateLevel {
+  if (said === undefined) return m.DEFAULT_GATE;
+  const gate = m.parseGate(said);
+  if (gate === undefined) {
+    throw new m.SlipwayError("usage", `--fail-on '${said}' is not one of low, moderate, high, critical`, {
+      hint: "slipway scan deps --fail-on moderate",
+    });
+  }
+  return gate;
+}
+
+function formatOf(m: Loaded, said: string | undefined, json: boolean): Format {
+  const { SlipwayError } = m;
+  if (said === undefined) return json ? "json" : "text";
+  if (said !== "text" && said !== "json" && said !== "github") {
+    throw new SlipwayError("usage", `--format '${said}' is not one of text, json, github`, {
+      hint: "slipway scan deps --format github",
+    });
+  }
+  if (json && said !== "json")
+    throw new SlipwayError("usage", `--json and --format ${said} say different things`, {
+      hint: "pass one of them",
+    });
+  return said;
+}
