@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { ADVISORY_FIXTURES } from "../helpers/advisory-snapshot.ts";
 import { runAsync } from "../helpers/run-async.ts";
+import { scanSection } from "../helpers/scan-json.ts";
 import { buildZip, type ZipEntry } from "../helpers/zip-writer.ts";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
@@ -121,7 +122,7 @@ writeFileSync(join(project, "requirements.txt"), "jinja2==2.10\nurllib3==1.24.1\
 async function scanJson() {
   const r = await slipway(["deps", "--json"], project);
   assert.ok(r.stdout.startsWith("{"), `${r.status} ${r.stderr}`);
-  return { status: r.status, report: JSON.parse(r.stdout) };
+  return { status: r.status, report: scanSection(r.stdout, "deps") };
 }
 
 const current = () => JSON.parse(readFileSync(join(feedDir, "current.json"), "utf8"));
@@ -211,7 +212,7 @@ describe("update-db, then scan deps without --db", () => {
     const { report } = await scanJson();
     assert.ok(!report.vulnerabilities.some((v: { name: string }) => v.name === "jinja2"));
     assert.ok(report.vulnerabilities.some((v: { name: string }) => v.name === "urllib3"));
-    const damaged = report.section.findings.filter((f: { id: string }) => f.id === "DEPS-DB");
+    const damaged = report.findings.filter((f: { id: string }) => f.id === "DEPS-DB");
     assert.deepEqual(
       damaged.map((f: { location: { file: string }; message: string }) => [
         f.location.file,

@@ -13,6 +13,7 @@ import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ADVISORY_FIXTURES } from "../helpers/advisory-snapshot.ts";
 import { peersPython } from "../helpers/peers.ts";
+import { scanSection } from "../helpers/scan-json.ts";
 import { wheelhouse, wheelhouseEnv } from "../helpers/wheelhouse.ts";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
@@ -39,7 +40,7 @@ function slipway(cwd: string, args: string[], env: Record<string, string> = {}) 
 function json(cwd: string, args: string[], env: Record<string, string> = {}) {
   const r = slipway(cwd, [...args, "--json"], env);
   assert.ok(r.stdout.startsWith("{"), `${r.code}: ${r.stderr}${r.stdout}`);
-  return { code: r.code, report: JSON.parse(r.stdout), stderr: r.stderr };
+  return { code: r.code, report: scanSection(r.stdout, "deps"), stderr: r.stderr };
 }
 
 function record(
@@ -122,7 +123,7 @@ describe("requirements files and the committed advisories", () => {
     const moderate = urllib.find((v: { id: string }) => v.id === "PYSEC-2023-212");
     assert.deepEqual([moderate.level, moderate.severity], ["moderate", "warning"]);
     // The section: findings, fingerprints and a rule per advisory id.
-    const { section } = report;
+    const section = report;
     assert.equal(section.scanner, "deps");
     assert.equal(section.failed, true);
     assert.equal(section.findings.length, section.fingerprints.length);
@@ -187,7 +188,7 @@ describe("ignores in [tool.slipway.scan]", () => {
       ),
     });
     const { code, report } = json(dir, ["--db", db]);
-    assert.equal(code, 0, JSON.stringify(report.section.findings));
+    assert.equal(code, 0, JSON.stringify(report.findings));
     assert.deepEqual(report.vulnerabilities, []);
     assert.deepEqual(
       report.ignored.map((i: { id: string; reason: string; expires: string }) => [i.id, i.reason, i.expires]),
@@ -207,7 +208,7 @@ describe("ignores in [tool.slipway.scan]", () => {
     });
     const { code, report } = json(dir, ["--db", db, "--fail-on", "critical"]);
     assert.equal(code, 1);
-    const expired = report.section.findings.find((f: { id: string }) => f.id === "DEPS-IGNORE-EXPIRED");
+    const expired = report.findings.find((f: { id: string }) => f.id === "DEPS-IGNORE-EXPIRED");
     assert.equal(expired.severity, "error");
     assert.match(
       expired.message,
@@ -288,7 +289,7 @@ describe("the database: --db, damaged records, none at all", () => {
       const { code, report } = json(proj, ["--db", dir]);
       assert.equal(code, 1, run);
       assert.equal(report.database.fromIndex, run === "warm");
-      const damaged = report.section.findings.filter((f: { id: string }) => f.id === "DEPS-DB");
+      const damaged = report.findings.filter((f: { id: string }) => f.id === "DEPS-DB");
       assert.deepEqual(
         damaged.map((f: { severity: string; location: { file: string } }) => [f.severity, f.location.file]),
         [
@@ -305,7 +306,7 @@ describe("the database: --db, damaged records, none at all", () => {
     const dir = project("malformed", { "uv.lock": 'version = 1\n[[package]]\nname = "x"\nversion = [\n' });
     const { code, report } = json(dir, ["--db", db]);
     assert.equal(code, 1);
-    const lock = report.section.findings.find((f: { id: string }) => f.id === "DEPS-LOCK");
+    const lock = report.findings.find((f: { id: string }) => f.id === "DEPS-LOCK");
     assert.equal(lock.location.file, "uv.lock");
     assert.match(lock.message, /not valid TOML/);
     const missing = slipway(dir, ["nope.lock", "--db", db]);

@@ -3,10 +3,11 @@ import { setFlagsFromString } from "node:v8";
 import type { GateLevel } from "../../core/vulns/report.ts";
 import type { ScanDepsReport } from "../../ops/scan-deps.ts";
 import type { CommandIO } from "../command.ts";
-import type { Summary } from "../render/findings.ts";
+import { SCAN_OUTPUT_HELP } from "../render/scan-output-flags.ts";
 
 export const HELP = `Usage: slipway scan deps [LOCKFILE...] [--installed VENV] [--db DIR]
                         [--fail-on low|moderate|high|critical] [--format text|json|github] [--json]
+                        [--sarif FILE] [--sarif-in FILE]...
 
 Checks the pinned dependencies against known vulnerabilities, offline. The pins come from the
 lockfiles named, or else those in the current directory (uv.lock, poetry.lock, pylock.toml,
@@ -33,9 +34,10 @@ Options:
   --installed VENV   also scan the distributions installed in this virtual environment
   --db DIR           the advisory database to use (OSV records, YAML or JSON)
   --fail-on LEVEL    the gate: low, moderate, high (default) or critical
-  --format FORMAT    text (default), json (one document), or github (workflow annotations)
-  --json             the same as --format json
+${SCAN_OUTPUT_HELP}
   -h, --help         show this help
+
+A job summary is appended to $GITHUB_STEP_SUMMARY when it is set (GitHub Actions).
 
 Exit status: 0 nothing at or above the gate, 1 a finding at or above it, 2 usage or
 configuration error, 3 no advisory database (run 'slipway scan update-db' or pass --db).
@@ -45,12 +47,11 @@ Examples:
   slipway scan deps uv.lock --fail-on moderate
   slipway scan deps --db ../advisory-database requirements.txt
   slipway scan deps --installed .venv --format github
-  slipway scan deps --json | jq '.vulnerabilities[] | {name, version, id, fixedIn}'
+  slipway scan deps --sarif deps.sarif            and a report for github/codeql-action/upload-sarif
+  slipway scan deps --json | jq '.sections[0].vulnerabilities[] | {name, version, id, fixedIn}'
 
 See docs/scan-deps.md.
 `;
-
-type Format = "text" | "json" | "github";
 
 /**
  * The CLI set V8's young-generation growth factor to 1 before this command was loaded (main.ts),
@@ -61,17 +62,16 @@ type Format = "text" | "json" | "github";
  */
 async function load() {
   setFlagsFromString("--semi-space-growth-factor=2");
-  const [feed, report, errors, ops, redaction, command, render, style] = await Promise.all([
+  const [feed, report, errors, ops, redaction, command, output] = await Promise.all([
     import("../../core/vulns/feed.ts"),
     import("../../core/vulns/report.ts"),
     import("../../errors.ts"),
     import("../../ops/scan-deps.ts"),
     import("../../redact.ts"),
     import("../command.ts"),
-    import("../render/findings.ts"),
-    import("../style.ts"),
+    import("../render/scan-output.ts"),
   ]);
-  return { ...feed, ...report, ...errors, ...ops, ...redaction, ...command, ...render, ...style };
+  return { ...feed, ...report, ...errors, ...ops, ...redaction, ...command, ...output };
 }
 
 type Loaded = Awaited<ReturnType<typeof load>>;
@@ -83,13 +83,13 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     commandFailure,
     FEED_EXIT,
     feedErrorJson,
-    makeStyle,
     parseCommandLine,
+    readSarifInputs,
     redact,
-    renderGithub,
-    renderHuman,
+    SCAN_OUTPUT_FLAGS,
     scanDeps,
-    wantsColor,
+    scanOutputOptions,
+    writeScanOutput,
   } = m;
   const out = (text: string) => io.stdout.write(redact(text));
   let json = false;
@@ -98,15 +98,14 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       installed: { type: "string" },
       db: { type: "string" },
       "fail-on": { type: "string" },
-      format: { type: "string" },
-      json: { type: "boolean" },
+      ...SCAN_OUTPUT_FLAGS,
     });
     if (values.help) {
       out(HELP);
       return 0;
     }
-    const format = formatOf(m, values.format, values.json === true);
-    json = format === "json";
+    const options = scanOutputOptions(values);
+    json = options.format === "json";
     const report = await scanDeps({
       root: io.cwd,
       lockfiles: positionals,
@@ -115,16 +114,15 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       gate: gateOf(m, values["fail-on"]),
       env: io.env,
     });
-    if (format === "json") out(`${JSON.stringify(report, null, 2)}\n`);
-    else {
-      const summary = summaryOf(report);
-      if (format === "github") out(renderGithub(report.section.findings, summary, makeStyle(false)));
-      else {
-        out(renderHuman(report.section.findings, summary, makeStyle(wantsColor(io.stdout, io.env))));
-        out(footer(report));
-      }
-    }
-    return report.ok ? 0 : 1;
+    const sections = [report.section, ...(await readSarifInputs(options, io))];
+    const exit = await writeScanOutput(sections, options, io, {
+      version: io.version,
+      command: "scan deps",
+      checked: { deps: checkedOf(report) },
+      details: { deps: depsDetails(report) },
+    });
+    if (options.format === "text") out(footer(report));
+    return exit;
   } catch (error) {
     if (error instanceof AdvisoryFeedError) {
       // Exit 3, which the JSON line must say too (commandFailure's would say 1).
@@ -136,15 +134,20 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   }
 }
 
-function summaryOf(report: ScanDepsReport): Summary {
+/** What the dependency scan read, for its verdict line. */
+function checkedOf(report: ScanDepsReport): { count: number; verb: string } {
+  return { count: report.inputs.length, verb: `scanned (${report.pins} pins)` };
+}
+
+/** What the dependency scan adds to its section of `--json`. */
+export function depsDetails(report: ScanDepsReport): Record<string, unknown> {
   return {
-    files: report.inputs.map((input) => input.file),
-    verb: `scanned (${report.pins} pins)`,
-    errors: report.errors,
-    warnings: report.warnings,
-    ok: report.ok,
-    strict: false,
-    renderers: [],
+    gate: report.gate,
+    database: report.database,
+    inputs: report.inputs,
+    pins: report.pins,
+    vulnerabilities: report.vulnerabilities,
+    ignored: report.ignored,
   };
 }
 
@@ -169,19 +172,4 @@ function gateOf(m: Loaded, said: string | undefined): GateLevel {
     });
   }
   return gate;
-}
-
-function formatOf(m: Loaded, said: string | undefined, json: boolean): Format {
-  const { SlipwayError } = m;
-  if (said === undefined) return json ? "json" : "text";
-  if (said !== "text" && said !== "json" && said !== "github") {
-    throw new SlipwayError("usage", `--format '${said}' is not one of text, json, github`, {
-      hint: "slipway scan deps --format github",
-    });
-  }
-  if (json && said !== "json")
-    throw new SlipwayError("usage", `--json and --format ${said} say different things`, {
-      hint: "pass one of them",
-    });
-  return said;
 }
