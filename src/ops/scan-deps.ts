@@ -28,7 +28,14 @@ import { getTable, type TomlTable } from "../core/pyproject/access.ts";
 import { AdvisoryFeedError } from "../core/vulns/feed.ts";
 import { readDepsIgnores } from "../core/vulns/ignores.ts";
 import { indexAdvisories } from "../core/vulns/match.ts";
-import { assembleDepsReport, type DepsPin, type DepsReport, type GateLevel } from "../core/vulns/report.ts";
+import {
+  assembleDepsReport,
+  DEFAULT_GATE,
+  type DepsPin,
+  type DepsReport,
+  type GateLevel,
+  parseGate,
+} from "../core/vulns/report.ts";
 import { SlipwayError } from "../errors.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -45,7 +52,8 @@ export interface ScanDepsOptions {
   installed?: string;
   /** A directory of OSV records; default: the database `slipway scan update-db` downloaded. */
   db?: string;
-  gate: GateLevel;
+  /** Default: `[tool.slipway.scan] fail-on`, else high. */
+  gate?: GateLevel;
   env: Env;
   /** Today (YYYY-MM-DD, UTC), for the expiry of ignores; default: the clock's. */
   today?: string;
@@ -184,6 +192,26 @@ function depsPin(pin: Pin): DepsPin {
 }
 
 /** `[tool.slipway.scan]` of the project's pyproject.toml, when it has one. */
+/** `[tool.slipway.scan] fail-on`: the gate of every dependency scan of the project (release's too). */
+function configuredGate(table: TomlTable | undefined): GateLevel | undefined {
+  const said = table?.["fail-on"];
+  if (said === undefined) return undefined;
+  const gate = typeof said === "string" ? parseGate(said) : undefined;
+  if (gate === undefined) {
+    throw new SlipwayError(
+      "config",
+      `pyproject.toml [tool.slipway.scan] fail-on: ${JSON.stringify(said)} is not one of low, moderate, high, critical`,
+      { hint: 'e.g. fail-on = "moderate"' },
+    );
+  }
+  return gate;
+}
+
+/** The lockfiles of the project root that `scan deps` reads when none is named, by name. */
+export async function projectLockfiles(root: string): Promise<string[]> {
+  return ((await listDirIfExists(resolve(root))) ?? []).filter(isDiscoverable).sort();
+}
+
 async function readScanTable(root: string, env: Env): Promise<TomlTable | undefined> {
   const text = await readTextIfExists(join(root, "pyproject.toml")).catch(() => undefined);
   // Without the word there is no [tool.slipway] table: the TOML parser is not even loaded.
@@ -260,7 +288,9 @@ async function loadDb(root: string, options: ScanDepsOptions, wanted: LoadOption
 export async function scanDeps(options: ScanDepsOptions): Promise<ScanDepsReport> {
   const root = resolve(options.root);
   const read = await readInputs(root, options);
-  const ignores = readDepsIgnores(await readScanTable(root, options.env));
+  const table = await readScanTable(root, options.env);
+  const ignores = readDepsIgnores(table);
+  const gate = options.gate ?? configuredGate(table) ?? DEFAULT_GATE;
   const only = new Set(read.pins.map((pin) => pin.name));
   const versions = new Map<string, string[]>();
   for (const pin of read.pins) {
@@ -272,7 +302,7 @@ export async function scanDeps(options: ScanDepsOptions): Promise<ScanDepsReport
   const report = assembleDepsReport({
     pins: read.pins,
     index: indexAdvisories(db.records),
-    gate: options.gate,
+    gate,
     ignores,
     today: options.today ?? new Date().toISOString().slice(0, 10),
     problems: {
@@ -286,7 +316,7 @@ export async function scanDeps(options: ScanDepsOptions): Promise<ScanDepsReport
   });
   return {
     ...report,
-    gate: options.gate,
+    gate,
     database: db.database,
     inputs: read.inputs,
     pins: read.pins.length,

@@ -33,7 +33,8 @@ an expiry date go in pyproject.toml; an expired ignore is itself an error:
 Options:
   --installed VENV   also scan the distributions installed in this virtual environment
   --db DIR           the advisory database to use (OSV records, YAML or JSON)
-  --fail-on LEVEL    the gate: low, moderate, high (default) or critical
+  --fail-on LEVEL    the gate: low, moderate, high (default) or critical; default also
+                     from [tool.slipway.scan] fail-on
 ${SCAN_OUTPUT_HELP}
   -h, --help         show this help
 
@@ -111,7 +112,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       lockfiles: positionals,
       ...(values.installed === undefined ? {} : { installed: values.installed }),
       ...(values.db === undefined ? {} : { db: values.db }),
-      gate: gateOf(m, values["fail-on"]),
+      ...(values["fail-on"] === undefined ? {} : { gate: gateOf(m, values["fail-on"]) }),
       env: io.env,
     });
     const sections = [report.section, ...(await readSarifInputs(options, io))];
@@ -163,8 +164,7 @@ function footer(report: ScanDepsReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-function gateOf(m: Loaded, said: string | undefined): GateLevel {
-  if (said === undefined) return m.DEFAULT_GATE;
+function gateOf(m: Loaded, said: string): GateLevel {
   const gate = m.parseGate(said);
   if (gate === undefined) {
     throw new m.SlipwayError("usage", `--fail-on '${said}' is not one of low, moderate, high, critical`, {
