@@ -352,17 +352,13 @@ const PLANTS = [
         find: "-----BEGIN RSA PRIVATE KEY-----",
         encoding: "PEM block in a YAML literal (base64 body)",
       },
-    ],
-    // base64 of a token (a Kubernetes Secret's `data:`): no rule of slipway decodes base64.
-    gaps: [
       {
         name: "base64-ghp",
         rule: "github-pat",
         path: "deploy/k8s-secret.yaml",
         find: "GITHUB_TOKEN:",
         secret: T.ghpBase64,
-        encoding: "base64 of the token (Kubernetes Secret data)",
-        why: "slipway's rules match tokens as written; it does not decode base64 (gitleaks 8.20+ does with --max-decode-depth; detect-secrets' Base64HighEntropyString flags the string as random, not as a GitHub token)",
+        encoding: "base64 of the token (a Kubernetes Secret's data), decoded one level by the scanner",
       },
     ],
   },
