@@ -117,7 +117,7 @@ function writeBlobs(repo, dir, files, place) {
 /** Findings as (file relative to the scanned directory, line). */
 function findingsOf(tool, stdout, dir) {
   if (tool === "slipway")
-    return JSON.parse(stdout).findings.map((f) => ({
+    return JSON.parse(stdout).sections[0].findings.map((f) => ({
       file: f.location.file,
       line: f.location.line ?? 0,
       commit: f.location.commit,

@@ -114,7 +114,7 @@ function measure(db, kind) {
     spawnSync(j.argv[0], j.argv.slice(1), { ...j.options, encoding: "utf8", maxBuffer: 1 << 28 }).stdout,
   );
   console.log(
-    `${kind}: 500 pins, ${out.vulnerabilities.length} vulnerabilities; cold (empty cache, median of 3) ${fmt(median(cold), 0)} ms; warm (median of ${runs}) ${fmt(median(warm), 1)} ms (min ${fmt(Math.min(...warm), 1)}); bare node -e 0 ${fmt(median(bare), 1)} ms`,
+    `${kind}: 500 pins, ${out.sections[0].vulnerabilities.length} vulnerabilities; cold (empty cache, median of 3) ${fmt(median(cold), 0)} ms; warm (median of ${runs}) ${fmt(median(warm), 1)} ms (min ${fmt(Math.min(...warm), 1)}); bare node -e 0 ${fmt(median(bare), 1)} ms`,
   );
 }
 

@@ -288,17 +288,21 @@ const PLANTS = [
         secret: T.hf,
         encoding: "Jupyter notebook (JSON string of a code cell)",
       },
-    ],
-    // The same cells written with double quotes, as notebooks mostly are: in the JSON the quote
-    // after the token is escaped (\"), which the token rules' end group does not accept.
-    gaps: [
+      // The same cells written with double quotes, as notebooks mostly are: in the JSON the
+      // quote after the token is escaped (\"); the token rules' end group takes it.
       {
         name: "notebook-dq-openai",
         rule: "openai-api-key",
         path: "notebooks/train.ipynb",
         secret: T.openai,
         encoding: 'Jupyter notebook, the token in a double-quoted Python string (JSON-escaped \\")',
-        why: "the rule's end group wants a quote, a blank or the end after the token; in a notebook's JSON a double quote arrives escaped as \\\"",
+      },
+      {
+        name: "notebook-dq-hf",
+        rule: "huggingface-access-token",
+        path: "notebooks/train.ipynb",
+        secret: T.hf,
+        encoding: 'Jupyter notebook, the token in a double-quoted Python string (JSON-escaped \\")',
       },
     ],
   },

@@ -23,6 +23,7 @@ import {
   scanCorpus,
   scoreFindings,
 } from "../helpers/scan-corpus.ts";
+import { scanSection } from "../helpers/scan-json.ts";
 
 const corpus = scanCorpus();
 const ABSENT =
@@ -44,7 +45,7 @@ function scanned(args: string[]): { code: number | null; findings: ScoredFinding
   const r = runSlipway(corpus!.repo, ["scan", "secrets", ...args, "--json", corpus!.repo], env);
   let doc: { findings: JsonFinding[] };
   try {
-    doc = JSON.parse(r.stdout) as { findings: JsonFinding[] };
+    doc = scanSection(r.stdout) as unknown as { findings: JsonFinding[] };
   } catch {
     assert.fail(
       `scan secrets ${args.join(" ")} printed no JSON document (exit ${r.code}): ${r.stderr.slice(-500)}`,
@@ -146,12 +147,6 @@ test("the work tree: every secret HEAD holds is found, the real code gives warni
 
 test("the history: every planted secret is found once per blob, in a commit that holds it", (t) => {
   if (corpus === undefined) return t.skip(ABSENT);
-  const help = runSlipway(corpus.repo, ["scan", "secrets", "--help"], env);
-  // Until `--history` is merged (issue 13, another branch); the lead removes this skip then.
-  if (!help.stdout.includes("--history"))
-    return t.skip(
-      "`slipway scan secrets --history` is not in this build yet (it lands with the history branch)",
-    );
   const { code, findings, output } = scanned(["--history"]);
   assert.equal(code, 1, "exit 1: error-severity secrets are there");
   const score = assertScore(corpus.manifest.planted, findings);
