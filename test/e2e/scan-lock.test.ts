@@ -24,11 +24,11 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { LOCK_CHECK_LIST } from "../../src/core/locks/integrity.ts";
 import { startPypiserver } from "../helpers/index-servers.ts";
-import { peersPython, pythonJson } from "../helpers/peers.ts";
+import { peersPython } from "../helpers/peers.ts";
+import { sarifSchemaErrors } from "../helpers/sarif-schema.ts";
 import { wheelhouse } from "../helpers/wheelhouse.ts";
 
 const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
-const schema = fileURLToPath(new URL("../fixtures/sarif/sarif-schema-2.1.0.json", import.meta.url));
 const docs = fileURLToPath(new URL("../../docs/scan-lock.md", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "slipway-scan-lock-"));
 let server: Awaited<ReturnType<typeof startPypiserver>> | undefined;
@@ -78,17 +78,7 @@ function tool(name: string, cwd: string, args: string[]) {
 
 const uvArgs = () => ["--default-index", server!.simpleUrl];
 
-function validateSarif(doc: unknown): string[] {
-  return pythonJson<string[]>(
-    `import json, sys, jsonschema
-p = json.load(sys.stdin)
-schema = json.load(open(p["schema"]))
-cls = jsonschema.validators.validator_for(schema)
-v = cls(schema)
-print(json.dumps(sorted(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in v.iter_errors(p["doc"]))))`,
-    { schema, doc },
-  );
-}
+const validateSarif = sarifSchemaErrors;
 
 const UV_PROJECT = `[project]
 name = "lock-demo"

@@ -16,10 +16,10 @@ import { sectionsFromSarif } from "../../src/core/sarif/read.ts";
 import { toSarif } from "../../src/core/sarif/write.ts";
 import { loadCorpus } from "../helpers/corpus.ts";
 import { peersPython, pythonJson } from "../helpers/peers.ts";
+import { sarifSchemaErrors } from "../helpers/sarif-schema.ts";
 
 const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 const fixtures = fileURLToPath(new URL("../fixtures/sarif/", import.meta.url));
-const schema = join(fixtures, "sarif-schema-2.1.0.json");
 const scratch = mkdtempSync(join(tmpdir(), "slipway-scan-sarif-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -53,16 +53,7 @@ function slipway(cwd: string, args: string[], env: Record<string, string> = {}) 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function schemaErrors(doc: unknown): string[] {
-  return pythonJson<string[]>(
-    `import json, sys, jsonschema
-p = json.load(sys.stdin)
-schema = json.load(open(p["schema"]))
-v = jsonschema.validators.validator_for(schema)(schema)
-print(json.dumps(sorted(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in v.iter_errors(p["doc"]))[:20]))`,
-    { schema, doc },
-  );
-}
+const schemaErrors = sarifSchemaErrors;
 
 /**
  * What Python reads from the same SARIF: per result (not suppressed, not pass), the rule, the

@@ -119,7 +119,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const exit = await writeScanOutput(sections, options, io, {
       version: io.version,
       command: "scan deps",
-      checked: { deps: checkedOf(report) },
+      checked: { deps: depsChecked(report) },
       details: { deps: depsDetails(report) },
     });
     if (options.format === "text") out(footer(report));
@@ -136,8 +136,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
 }
 
 /** What the dependency scan read, for its verdict line. */
-function checkedOf(report: ScanDepsReport): { count: number; verb: string } {
-  return { count: report.inputs.length, verb: `scanned (${report.pins} pins)` };
+export function depsChecked(report: ScanDepsReport): { count: number; verb: string } {
+  return { count: report.inputs.length, verb: `scanned (${report.pins} pin${report.pins === 1 ? "" : "s"})` };
 }
 
 /** What the dependency scan adds to its section of `--json`. */

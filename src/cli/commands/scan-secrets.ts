@@ -1,6 +1,7 @@
 /** `slipway scan secrets` (and bare `slipway scan`): secrets in the work tree, the history, a range of commits, the staged blobs or built distributions. */
 
 import { resolve } from "node:path";
+import { pushAll } from "../../core/arrays.ts";
 import { DEFAULT_BASELINE } from "../../core/scan/baseline.ts";
 import { SlipwayError } from "../../errors.ts";
 import { type ScanEvent, type ScanReport, type ScanSource, scan } from "../../ops/scan.ts";
@@ -81,7 +82,70 @@ Examples:
 See docs/scan.md.
 `;
 
+/** What bare `slipway scan` takes besides the secret scan's flags: the dependency scan's. */
+const WHOLE_FLAGS = {
+  db: { type: "string" },
+  "fail-on": { type: "string" },
+} as const;
+
+export const WHOLE_HELP = `Usage: slipway scan [PATH] [options]
+       slipway scan secrets|deps|lock|update-db [options]    (each with --help)
+
+Runs every scan of the project at PATH (default: the current directory) with one report, one
+gate and one exit status:
+
+  secrets    tokens, keys and passwords in the work tree (the files git tracks or would add)
+  lock       when the project has lockfiles: do they still match pyproject.toml, and does every
+             locked artifact have a hash (uv.lock, poetry.lock, pylock.toml, requirements*.txt,
+             Pipfile.lock)
+  deps       when the project has lockfiles: their pinned versions against known
+             vulnerabilities, from an offline advisory database (--db DIR, or the one
+             'slipway scan update-db' downloaded)
+
+With --history, --since, --range, --staged or distribution files, only the secret scan runs
+(see 'slipway scan secrets --help'). --sarif-in adds other scanners' results (bandit, semgrep,
+CodeQL) to the report and the gate.
+
+Options:
+  --db DIR          the advisory database of the dependency scan (OSV records)
+  --fail-on LEVEL   the dependency scan's gate: low, moderate, high (default) or critical
+  --history, --ref REF, --since REF, --range A..B, --staged, --baseline FILE, --no-baseline,
+  --baseline-write[=FILE]
+                    as for 'slipway scan secrets'
+\${SCAN_OUTPUT_HELP}
+  -h, --help        show this help
+
+A job summary is appended to $GITHUB_STEP_SUMMARY when it is set (GitHub Actions).
+
+Exit status: 0 nothing at a gate, 1 a finding at a gate (a secret in code, a lockfile that
+disagrees, a vulnerability at or above --fail-on), 2 usage or configuration error, 3 the project
+has lockfiles and no advisory database was there (run 'slipway scan update-db' or pass --db):
+the other scans are still reported, never a silent pass.
+
+Examples:
+  slipway scan                                   every scan of the project here
+  slipway scan --db ../advisory-database         the dependency scan against a local database
+  slipway scan --sarif scan.sarif --sarif-in bandit.sarif
+                                                 one SARIF report for code scanning, bandit included
+  slipway scan --format github --fail-on moderate
+  slipway scan --history                         only secrets: every blob of the history
+
+See docs/scan.md, docs/scan-deps.md, docs/scan-lock.md and docs/scan-sarif.md.
+`;
+
 export async function run(argv: string[], io: CommandIO): Promise<number> {
+  return runScan(argv, io, false);
+}
+
+/**
+ * Bare `slipway scan`: the secret scan, and for the work tree also the lockfiles' integrity and
+ * their dependencies' vulnerabilities when the project has lockfiles (scan-whole.ts).
+ */
+export async function runWhole(argv: string[], io: CommandIO): Promise<number> {
+  return runScan(argv, io, true);
+}
+
+async function runScan(argv: string[], io: CommandIO, whole: boolean): Promise<number> {
   const out = (text: string) => io.stdout.write(redact(text));
   let json = false;
   const showProgress = io.stderr.isTTY === true;
@@ -103,10 +167,19 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       staged: { type: "boolean" },
       baseline: { type: "string" },
       "no-baseline": { type: "boolean" },
+      ...(whole ? WHOLE_FLAGS : {}),
     });
     if (values.help) {
-      out(HELP);
+      out(whole ? WHOLE_HELP : HELP);
       return 0;
+    }
+    if (!whole) {
+      for (const flag of Object.keys(WHOLE_FLAGS)) {
+        if (flag in values)
+          throw new SlipwayError("usage", `--${flag} is an option of the dependency scan`, {
+            hint: `slipway scan deps --${flag} …, or bare slipway scan (all scans)`,
+          });
+      }
     }
     const options = scanOutputOptions(values);
     const format = options.format;
@@ -135,13 +208,28 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       io.stderr.write(
         `slipway scan: wrote ${report.baselineWritten.entries} fingerprints to ${report.baselineWritten.file}\n`,
       );
-    const sections = [report.section, ...(await readSarifInputs(options, io))];
-    return await writeScanOutput(sections, options, io, {
+    const context = {
       version: io.version,
       command: "scan",
-      checked: { secrets: checkedOf(report) },
-      details: { secrets: secretsDetails(report) },
-    });
+      checked: { secrets: checkedOf(report) } as Record<string, Checked>,
+      details: { secrets: secretsDetails(report) } as Record<string, Record<string, unknown>>,
+      feedUnreachable: false,
+    };
+    const sections = [report.section];
+    // The lockfiles' scans go with the work tree's, not with a history, a diff or built files.
+    if (whole && source.kind === "tree") {
+      const { lockSections } = await import("./scan-whole.ts");
+      const more = await lockSections(root, io, {
+        ...(typeof values.db === "string" ? { db: values.db } : {}),
+        ...(typeof values["fail-on"] === "string" ? { failOn: values["fail-on"] } : {}),
+      });
+      pushAll(sections, more.sections);
+      Object.assign(context.checked, more.checked);
+      Object.assign(context.details, more.details);
+      context.feedUnreachable = more.feedUnreachable;
+    }
+    pushAll(sections, await readSarifInputs(options, io));
+    return await writeScanOutput(sections, options, io, context);
   } catch (error) {
     if (showProgress) io.stderr.write("\r\x1b[K");
     return commandFailure("scan", error, io, { json });

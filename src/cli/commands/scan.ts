@@ -1,6 +1,6 @@
 /**
  * `slipway scan`: the dispatcher of the scan subcommands. Each subcommand is its own module,
- * loaded only when used; a bare `slipway scan [PATH]` is the secret scan of the work tree.
+ * loaded only when used; a bare `slipway scan [PATH]` runs every scan of the project (scan-secrets.ts runWhole).
  */
 import type { CommandIO } from "../command.ts";
 
@@ -32,5 +32,5 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const first = argv[0];
   const sub = first === undefined ? undefined : SUBCOMMANDS[first];
   if (sub !== undefined) return (await sub.load()).run(argv.slice(1), io);
-  return (await SUBCOMMANDS["secrets"]!.load()).run(argv, io);
+  return (await import("./scan-secrets.ts")).runWhole(argv, io);
 }

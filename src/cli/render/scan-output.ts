@@ -109,7 +109,10 @@ function summaryOf(section: ScanSection, context: ScanRenderContext): Summary {
 }
 
 function label(section: ScanSection): string {
-  return section.version === undefined ? section.scanner : `${section.scanner} ${section.version}`;
+  const version = section.version;
+  if (version === undefined) return section.scanner;
+  // A database revision is a digest: its first 12 characters name it well enough.
+  return `${section.scanner} ${/^[0-9a-f]{40,}$/.test(version) ? version.slice(0, 12) : version}`;
 }
 
 /** Human text: each section's findings grouped by file (as `check` shows them), then its verdict. */
