@@ -207,6 +207,22 @@ function configuredGate(table: TomlTable | undefined): GateLevel | undefined {
   return gate;
 }
 
+/** `[tool.slipway.scan] db`: a directory of OSV records kept with the project (relative to it). */
+function configuredDb(table: TomlTable | undefined): string | undefined {
+  const said = table?.["db"];
+  if (said === undefined) return undefined;
+  if (typeof said !== "string" || said === "") {
+    throw new SlipwayError(
+      "config",
+      `pyproject.toml [tool.slipway.scan] db: expected a directory path, found ${JSON.stringify(said)}`,
+      {
+        hint: 'e.g. db = "vendor/advisory-database"',
+      },
+    );
+  }
+  return said;
+}
+
 /** The lockfiles of the project root that `scan deps` reads when none is named, by name. */
 export async function projectLockfiles(root: string): Promise<string[]> {
   return ((await listDirIfExists(resolve(root))) ?? []).filter(isDiscoverable).sort();
@@ -234,18 +250,24 @@ interface LoadedDb {
   database: ScanDepsReport["database"];
 }
 
-async function loadDb(root: string, options: ScanDepsOptions, wanted: LoadOptions): Promise<LoadedDb> {
+async function loadDb(
+  root: string,
+  options: ScanDepsOptions,
+  wanted: LoadOptions,
+  /** How the user named the database, for errors: `--db DIR` or the pyproject key. */
+  named = `--db ${options.db}`,
+): Promise<LoadedDb> {
   if (options.db !== undefined) {
     const dir = resolve(root, options.db);
     if ((await pathKind(dir)) !== "directory") {
-      throw new SlipwayError("usage", `--db ${options.db}: not a directory`, {
+      throw new SlipwayError("usage", `${named}: not a directory`, {
         hint: "name a directory of OSV records (YAML or JSON), e.g. a clone of pypa/advisory-database",
       });
     }
     const db = await loadAdvisoryDb(dir, options.env, wanted);
     if (db.total === 0) {
       throw new AdvisoryFeedError(
-        `--db ${options.db}: no OSV records in it${db.errors.length > 0 ? ` (${db.errors.length} damaged files)` : ""}`,
+        `${named}: no OSV records in it${db.errors.length > 0 ? ` (${db.errors.length} damaged files)` : ""}`,
         { hint: "name a directory of OSV records, or run `slipway scan update-db` and drop --db" },
       );
     }
@@ -291,6 +313,7 @@ export async function scanDeps(options: ScanDepsOptions): Promise<ScanDepsReport
   const table = await readScanTable(root, options.env);
   const ignores = readDepsIgnores(table);
   const gate = options.gate ?? configuredGate(table) ?? DEFAULT_GATE;
+  const db = options.db ?? configuredDb(table);
   const only = new Set(read.pins.map((pin) => pin.name));
   const versions = new Map<string, string[]>();
   for (const pin of read.pins) {
@@ -298,26 +321,34 @@ export async function scanDeps(options: ScanDepsOptions): Promise<ScanDepsReport
     if (list) list.push(pin.version);
     else versions.set(pin.name, [pin.version]);
   }
-  const db = await loadDb(root, options, { only, versions });
+  const loaded =
+    options.db === undefined && db !== undefined
+      ? await loadDb(
+          root,
+          { ...options, db },
+          { only, versions },
+          `pyproject.toml [tool.slipway.scan] db = "${db}"`,
+        )
+      : await loadDb(root, options, { only, versions });
   const report = assembleDepsReport({
     pins: read.pins,
-    index: indexAdvisories(db.records),
+    index: indexAdvisories(loaded.records),
     gate,
     ignores,
     today: options.today ?? new Date().toISOString().slice(0, 10),
     problems: {
-      dbErrors: db.errors,
-      dbLabel: db.label,
+      dbErrors: loaded.errors,
+      dbLabel: loaded.label,
       lockErrors: read.lockErrors,
       unpinned: read.unpinned,
       unreadable: read.unreadable,
     },
-    revision: db.database.revision,
+    revision: loaded.database.revision,
   });
   return {
     ...report,
     gate,
-    database: db.database,
+    database: loaded.database,
     inputs: read.inputs,
     pins: read.pins.length,
     ok: !report.section.failed,

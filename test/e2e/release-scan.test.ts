@@ -2,14 +2,17 @@
  * `slipway release` runs the secret scan in preflight: a token committed in the project's code
  * blocks the release before anything changes (nothing built, committed, tagged or uploaded),
  * the problem names the file and line and never the token; `[tool.slipway.release] scan = []`
- * turns the scan off, and a token under tests/ is a warning that does not block. The token is
+ * turns the scan off, and a token under tests/ is a warning that does not block. The dependency
+ * scan of the project's lockfiles blocks on a vulnerable pin (the committed jinja2 advisories),
+ * and on a lockfile with no advisory database to hold it against. The token is
  * made here in PyPI's documented format (never a real one).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { ADVISORY_FIXTURES } from "../helpers/advisory-snapshot.ts";
 import { git, writeFiles } from "../helpers/git-repo.ts";
 import { reportOf } from "../helpers/json-lines.ts";
 import { makeReleaseRepo, type ReleaseRepo, runRelease } from "../helpers/release-repo.ts";
@@ -81,5 +84,55 @@ test("scan = [] turns the preflight scan off (the artifacts' check still stops t
     assert.ok(!(run.stdout + run.stderr).includes(TOKEN.slice(4, 24)));
   } finally {
     await warned.close();
+  }
+});
+
+test("a pinned dependency with a known vulnerability blocks the release; so does a lockfile with no advisory database", async () => {
+  const vulnerable = { "requirements.txt": "jinja2==2.10\n" };
+  const noDb = await makeReleaseRepo(work, { cache, config: 'scan = ["deps"]\n' });
+  try {
+    commit(noDb, vulnerable);
+    const before = gitState(noDb);
+    const run = await runRelease(noDb, [...noDb.args, "--yes", "--json"]);
+    assert.equal(run.status, 1, run.stderr);
+    const report = reportOf(run.stdout);
+    assert.equal(report.status, "blocked");
+    const problem = report.problems.find((p: { id: string }) => p.id === "scan-deps");
+    assert.ok(problem, JSON.stringify(report.problems));
+    assert.match(
+      problem.message,
+      /the dependency scan of requirements\.txt could not run: no advisory database/,
+    );
+    assert.match(problem.hint, /slipway scan update-db/);
+    assert.deepEqual(gitState(noDb), before);
+  } finally {
+    await noDb.close();
+  }
+  // The database kept with the project ([tool.slipway.scan] db): the advisory is the problem.
+  const withDb = await makeReleaseRepo(work, {
+    cache,
+    config: `scan = ["deps"]\n\n[tool.slipway.scan]\ndb = ${JSON.stringify(ADVISORY_FIXTURES)}\n`,
+  });
+  try {
+    commit(withDb, vulnerable);
+    const run = await runRelease(withDb, [...withDb.args, "--yes", "--dry-run", "--json"]);
+    assert.equal(run.status, 1, run.stderr);
+    const report = reportOf(run.stdout);
+    assert.equal(report.status, "blocked");
+    const problem = report.problems.find((p: { id: string }) => p.id === "scan-deps:PYSEC-2019-217");
+    assert.ok(problem, JSON.stringify(report.problems));
+    assert.match(problem.message, /^requirements\.txt:1: jinja2 2\.10 is vulnerable to PYSEC-2019-217/);
+    assert.match(problem.hint, /Upgrade jinja2 to 2\.10\.1 or later/);
+    // The gate is the project's: at critical, the unscored advisories are warnings and pass.
+    writeFileSync(
+      join(withDb.project, "pyproject.toml"),
+      `${readFileSync(join(withDb.project, "pyproject.toml"), "utf8")}fail-on = "critical"\n`,
+    );
+    git(withDb.project, "commit", "-qam", "chore: gate at critical");
+    git(withDb.project, "push", "-q", "origin", "main");
+    const relaxed = await runRelease(withDb, [...withDb.args, "--yes", "--dry-run", "--json"]);
+    assert.equal(relaxed.status, 0, relaxed.stdout.slice(-2000));
+  } finally {
+    await withDb.close();
   }
 });
