@@ -9,6 +9,8 @@ export { HookError } from "./adapters/python/hooks.ts";
 export type { BuildManifest, BuiltArtifact } from "./core/build/output.ts";
 export { ALL_CHECKS } from "./core/checks/registry.ts";
 export type { CheckInfo, Finding, Location, Severity } from "./core/findings.ts";
+export { toSarif } from "./core/sarif/write.ts";
+export type { ScanRule, ScanSection } from "./core/scan/report.ts";
 export type { IndexAnswer, UploadOutcome, UploadStatus } from "./core/upload/outcome.ts";
 export type { ArchiveFact, VerifyResult } from "./core/verify/step-results.ts";
 export { describeVerifyResult } from "./core/verify/step-results.ts";
@@ -30,6 +32,15 @@ export { check } from "./ops/check.ts";
 export type { PublishEvent, PublishOptions, PublishReport } from "./ops/publish.ts";
 export { publish } from "./ops/publish.ts";
 export type { AttemptCause, CredentialFacts, PublishWarning } from "./ops/publish-events.ts";
+export type { ScanEvent, ScanOptions, ScanReport, ScanSource } from "./ops/scan.ts";
+export { scan as scanSecrets } from "./ops/scan.ts";
+export type { ScanDepsOptions, ScanDepsReport } from "./ops/scan-deps.ts";
+export { scanDeps } from "./ops/scan-deps.ts";
+export type { ScanLockOptions, ScanLockReport } from "./ops/scan-lock.ts";
+export { scanLock } from "./ops/scan-lock.ts";
+export { readSarifSections } from "./ops/scan-sarif-in.ts";
+export type { UpdateDbOptions } from "./ops/scan-update-db.ts";
+export { updateAdvisoryDb } from "./ops/scan-update-db.ts";
 export type {
   StepKind,
   VerifyEvent,

@@ -58,7 +58,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import("./commands/index.ts"),
   },
   scan: {
-    summary: "look for secrets in the project's work tree",
+    summary: "secrets, vulnerable dependencies and lockfile drift: one report, SARIF, one gate",
     load: () => import("./commands/scan.ts"),
   },
   "verify-install": {
