@@ -20,6 +20,7 @@ import { join, resolve } from "node:path";
 import type { Parsed } from "../core/result.ts";
 import { isAboveBound, type PackageBound, trimCoveredVersions, upperBoundOf } from "../core/vulns/match.ts";
 import { isOsvRecord, type OsvRecord } from "../core/vulns/osv.ts";
+import { touchCacheEntry } from "./cache-use.ts";
 import { readSmallRegularFile, writeFileAtomic } from "./fs.ts";
 import { cacheDirOf } from "./readme-cache.ts";
 
@@ -397,7 +398,11 @@ export async function loadAdvisoryDb(
       known === undefined
         ? undefined
         : await readAdvisoryIndex(advisoryIndexPath(cacheDir, known), known, options.only, options.versions);
-    if (known !== undefined && cached) return { ...cached, revision: known, fromIndex: true, filesRead: 0 };
+    if (known !== undefined && cached) {
+      // Its last use, for `slipway cache prune` (least recently used first).
+      await touchCacheEntry(advisoryIndexPath(cacheDir, known));
+      return { ...cached, revision: known, fromIndex: true, filesRead: 0 };
+    }
   }
   const { files, dirs } = listRecordFiles(dir);
   const revision = revisionOf(files);
@@ -409,6 +414,7 @@ export async function loadAdvisoryDb(
       options.versions,
     );
     if (cached) {
+      await touchCacheEntry(advisoryIndexPath(cacheDir, revision));
       await writeListing(cacheDir, dir, revision, files, dirs);
       return { ...cached, revision, fromIndex: true, filesRead: 0 };
     }

@@ -1,9 +1,11 @@
 /**
  * slipway's cache directory as a store of entries that can be listed, measured and removed:
  * build environments (`build-envs/<key>/`), README verdicts (`readme-v1/<2 hex>/<key>.json`),
- * README analyses (`readme-analysis-v1/<2 hex>/<key>.json`) and Python identities
- * (`python-identity-v1/<slot>.json`). Anything else in the directory is not slipway's and is
- * left alone.
+ * README analyses (`readme-analysis-v1/<2 hex>/<key>.json`), Python identities
+ * (`python-identity-v1/<slot>.json`), advisory database indexes (`advisories/<revision>.json`,
+ * `advisories/listings/`) and lockfile reads (`lock-pins-v1/<key>.json`). The advisory feed
+ * `scan update-db` downloads (`osv-pypi/`) is data the user asked for, not a cache entry: it is
+ * never pruned. Anything else in the directory is not slipway's and is left alone.
  *
  * Last use is an entry's mtime, set on every use (atime is unreliable: noatime, relatime): a
  * verdict's or analysis' file, a build environment's `slipway-env.json`.
@@ -46,6 +48,9 @@ const LAYOUT: Record<CacheKind, { dir: string; shape: "dirs" | "fanned" | "flat"
   verdicts: { dir: "readme-v1", shape: "fanned" },
   analyses: { dir: "readme-analysis-v1", shape: "fanned" },
   identities: { dir: "python-identity-v1", shape: "flat" },
+  // advisory-db.ts: `<revision>.json` per advisory database, and `listings/` (one entry).
+  "advisory-indexes": { dir: "advisories", shape: "flat" },
+  "lock-pins": { dir: "lock-pins-v1", shape: "flat" },
 };
 
 /** `<root>/.in-use/<kind dir>/`: leases and prune marks, beside the entries rather than among them. */

@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { touchCacheEntry } from "./cache-use.ts";
 import { readSmallRegularFile, writeFileAtomic } from "./fs.ts";
 import { cacheDirOf } from "./readme-cache.ts";
 
@@ -85,6 +86,7 @@ export async function readCachedPins(env: Env, key: string): Promise<CachedLockR
     );
     const entry = value as Record<string, unknown> | null;
     if (entry?.["key"] !== key || !isRead(entry["read"])) return undefined;
+    await touchCacheEntry(join(root, NAMESPACE, `${key}.json`)); // its last use, for `slipway cache prune`
     return entry["read"];
   } catch {
     return undefined;

@@ -27,6 +27,7 @@ import { leaseCacheEntry, pruneAfterNewEnv, recordEnvSize } from "../../src/adap
 import { pruneWhenDue } from "../../src/adapters/cache-use.ts";
 import { openVerdictCache } from "../../src/adapters/readme-cache.ts";
 import { analyze } from "../../src/core/checks/description.ts";
+import { ADVISORY_FIXTURES } from "../helpers/advisory-snapshot.ts";
 import { runSlipway } from "../helpers/cli.ts";
 
 const work = mkdtempSync(join(tmpdir(), "slipway-cache-"));
@@ -445,5 +446,35 @@ describe("last use and the automatic prune", () => {
     await pruneAfterNewEnv({ ...fx.env, SLIPWAY_CACHE_MAX_SIZE: "off" });
     await pruneAfterNewEnv({ ...fx.env, SLIPWAY_NO_CACHE: "1", SLIPWAY_CACHE_MAX_SIZE: "0" });
     assert.equal(readdirSync(join(fx.root, "build-envs")).length, 2, "off, and no cache: nothing removed");
+  });
+});
+
+describe("the caches of scan deps", () => {
+  test("advisory indexes and lockfile reads are entries like the others; the downloaded feed is never pruned", () => {
+    const root = fresh("scan-deps");
+    const project = fresh("scan-deps-project");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "requirements.txt"), "jinja2==2.10\n");
+    const env = { PATH: process.env["PATH"], HOME: work, SLIPWAY_CACHE_DIR: root };
+    const scanDeps = () => runSlipway(project, ["scan", "deps", "--db", ADVISORY_FIXTURES, "--json"], env);
+    assert.equal(scanDeps().code, 1, "jinja2 2.10 has advisories");
+    // What `scan update-db` keeps: the user's data, not a cache entry.
+    mkdirSync(join(root, "osv-pypi"), { recursive: true });
+    writeFileSync(join(root, "osv-pypi", "current.json"), "{}");
+    const info = JSON.parse(runSlipway(work, ["cache", "info", "--json"], env).stdout);
+    const kinds = Object.fromEntries(info.kinds.map((k: { kind: string }) => [k.kind, k]));
+    assert.equal(kinds["advisory-indexes"].entries, 2, "the index of the revision and the listings");
+    assert.equal(kinds["lock-pins"].entries, 1);
+    assert.equal(info.total.entries, 3);
+    const pruned = JSON.parse(runSlipway(work, ["cache", "prune", "--max-size", "0", "--json"], env).stdout);
+    assert.deepEqual(pruned.removed.map((r: { kind: string }) => r.kind).sort(), [
+      "advisory-indexes",
+      "advisory-indexes",
+      "lock-pins",
+    ]);
+    assert.ok(existsSync(join(root, "osv-pypi", "current.json")), "the feed survives the prune");
+    // The scan makes them again, with the same verdict.
+    assert.equal(scanDeps().code, 1);
+    assert.equal(JSON.parse(runSlipway(work, ["cache", "info", "--json"], env).stdout).total.entries, 3);
   });
 });

@@ -52,6 +52,8 @@ const LABEL: Record<CacheKind, string> = {
   verdicts: "README verdicts",
   analyses: "README analyses",
   identities: "Python identities",
+  "advisory-indexes": "advisory indexes",
+  "lock-pins": "lockfile reads",
 };
 
 const day = (ms: number | undefined) => (ms === undefined ? "-" : new Date(ms).toISOString().slice(0, 10));

@@ -6,7 +6,14 @@
 import { fail, ok, type Parsed } from "../result.ts";
 
 /** The kinds of entries slipway keeps in its cache directory. */
-export const CACHE_KINDS = ["build-envs", "verdicts", "analyses", "identities"] as const;
+export const CACHE_KINDS = [
+  "build-envs",
+  "verdicts",
+  "analyses",
+  "identities",
+  "advisory-indexes",
+  "lock-pins",
+] as const;
 export type CacheKind = (typeof CACHE_KINDS)[number];
 
 /** 2 GiB: a build environment is tens of megabytes, a verdict or an analysis a few hundred bytes. */
