@@ -21,7 +21,7 @@ import {
 import { type LockFormat, readLock } from "../../src/core/locks/pins.ts";
 import { normalizeName } from "../../src/core/names/name.ts";
 import type { TomlTable } from "../../src/core/pyproject/access.ts";
-import { peersPython } from "../helpers/peers.ts";
+import { peersPython, uvOfflineEnv } from "../helpers/peers.ts";
 import { wheelhouse } from "../helpers/wheelhouse.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "slipway-locks-"));
@@ -39,14 +39,7 @@ function uvRun(dir: string, [command = "lock", ...args]: string[]) {
     {
       cwd: dir,
       encoding: "utf8",
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: scratch,
-        UV_CACHE_DIR: join(scratch, "uv-cache"),
-        UV_NO_CONFIG: "1",
-        UV_PYTHON: peersPython(),
-        UV_PYTHON_DOWNLOADS: "never",
-      },
+      env: uvOfflineEnv(scratch),
     },
   );
   return result;

@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ADVISORY_FIXTURES } from "../helpers/advisory-snapshot.ts";
-import { peersPython } from "../helpers/peers.ts";
+import { peersPython, uvOfflineEnv } from "../helpers/peers.ts";
 import { scanSection } from "../helpers/scan-json.ts";
 import { wheelhouse, wheelhouseEnv } from "../helpers/wheelhouse.ts";
 
@@ -323,14 +323,7 @@ describe("the database: --db, damaged records, none at all", () => {
 });
 
 describe("real lockfiles and a real venv", () => {
-  const uvEnv = () => ({
-    PATH: process.env.PATH ?? "",
-    HOME: scratch,
-    UV_CACHE_DIR: join(scratch, "uv-cache"),
-    UV_NO_CONFIG: "1",
-    UV_PYTHON: peersPython(),
-    UV_PYTHON_DOWNLOADS: "never",
-  });
+  const uvEnv = () => uvOfflineEnv(scratch);
 
   test("a uv.lock made by `uv lock`: found without naming it, with uv's markers, beside a requirements file", () => {
     const dir = project("uv-project", {

@@ -24,7 +24,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { LOCK_CHECK_LIST } from "../../src/core/locks/integrity.ts";
 import { startPypiserver } from "../helpers/index-servers.ts";
-import { peersPython } from "../helpers/peers.ts";
+import { peersPython, uvOfflineEnv } from "../helpers/peers.ts";
 import { sarifSchemaErrors } from "../helpers/sarif-schema.ts";
 import { wheelhouse } from "../helpers/wheelhouse.ts";
 
@@ -61,12 +61,7 @@ function tool(name: string, cwd: string, args: string[]) {
     cwd,
     encoding: "utf8",
     env: {
-      PATH: process.env.PATH ?? "",
-      HOME: scratch,
-      UV_CACHE_DIR: join(scratch, "uv-cache"),
-      UV_NO_CONFIG: "1",
-      UV_PYTHON: peersPython(),
-      UV_PYTHON_DOWNLOADS: "never",
+      ...uvOfflineEnv(scratch),
       POETRY_CACHE_DIR: join(scratch, "poetry-cache"),
       POETRY_CONFIG_DIR: join(scratch, "poetry-config"),
       POETRY_DATA_DIR: join(scratch, "poetry-data"),

@@ -135,7 +135,10 @@ test("the CLI contract: one JSON document, findings with id/severity/location.co
     assert.equal(out.code, 2, `${args.join(" ")}: ${out.stderr}`);
   }
   assert.match(runSlipway(dir, ["scan", "secrets", "--help"], env).stdout, /--since origin\/main/);
-  assert.match(runSlipway(dir, ["scan", "--help"], env).stdout, /slipway scan secrets\|deps\|lock\|update-db/);
+  assert.match(
+    runSlipway(dir, ["scan", "--help"], env).stdout,
+    /slipway scan secrets\|deps\|lock\|update-db/,
+  );
 });
 
 test("--since / --range: only the blobs the range brings, not what its base already had", async () => {

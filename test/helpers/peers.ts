@@ -3,6 +3,7 @@
  * scripts/peers.mjs before the tests run. Tests that need them call `peersPython()`.
  */
 import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 let cached: string | undefined;
@@ -28,4 +29,20 @@ export function pythonJson<T>(code: string, payload: unknown): T {
     maxBuffer: 256 * 1024 * 1024,
   });
   return JSON.parse(out) as T;
+}
+
+/**
+ * The environment of uv from the peers venv run offline in a test: no user configuration, the
+ * peers' Python (never a download), caches below `home`. Callers add their index (a loopback
+ * server) on the command line.
+ */
+export function uvOfflineEnv(home: string): Record<string, string> {
+  return {
+    PATH: process.env["PATH"] ?? "",
+    HOME: home,
+    UV_CACHE_DIR: join(home, "uv-cache"),
+    UV_NO_CONFIG: "1",
+    UV_PYTHON: peersPython(),
+    UV_PYTHON_DOWNLOADS: "never",
+  };
 }
