@@ -31,6 +31,7 @@ import {
   secretsSection,
 } from "../core/scan/secrets.ts";
 
+import type { SecretFinding } from "../core/secrets/scan-text.ts";
 import { SlipwayError } from "../errors.ts";
 import { scanDists } from "./scan-dists.ts";
 import {
@@ -211,7 +212,10 @@ async function readBaseline(
   return { file, baseline: parseBaseline(text, file) };
 }
 
-/** The work tree, file by file. */
+/** Files read at once: the scan of one file is short next to waiting for its read. */
+const READS_IN_FLIGHT = 8;
+
+/** The work tree, a few files in flight at a time; findings in the order of git's file list. */
 async function scanTree(
   root: string,
   setup: SecretScanSetup,
@@ -219,35 +223,48 @@ async function scanTree(
 ): Promise<{ findings: Finding[]; fingerprints: string[]; files: ScanReport["files"] }> {
   const paths = await listProjectFiles(root);
   emit({ type: "scan-start", root, files: paths.length, rules: setup.sources });
-  const findings: Finding[] = [];
-  const fingerprints: string[] = [];
+  const perFile: (SecretFinding[] | undefined)[] = new Array(paths.length);
   let scanned = 0;
   let skipped = 0;
   let bytes = 0;
-  for (const path of paths) {
-    const full = join(root, path);
-    const size = await fileSize(full).catch(() => undefined);
-    if (size !== undefined && size > MAX_SCANNED_FILE) {
-      skipped++;
-      emit({ type: "file-skipped", path, reason: "too-large", bytes: size });
-      continue;
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const index = next++;
+      const path = paths[index]!;
+      const full = join(root, path);
+      const size = await fileSize(full).catch(() => undefined);
+      if (size !== undefined && size > MAX_SCANNED_FILE) {
+        skipped++;
+        emit({ type: "file-skipped", path, reason: "too-large", bytes: size });
+        continue;
+      }
+      // Never through a symlink, never blocking on a FIFO a tree can hold.
+      const text = await readSmallRegularFile(full, MAX_SCANNED_FILE);
+      if (text === undefined) {
+        skipped++;
+        emit({ type: "file-skipped", path, reason: "not-a-regular-file" });
+        continue;
+      }
+      const found = notIgnored(
+        setup,
+        scanTextDecoded(text, { path, rules: setup.rules, place: setup.place }),
+      );
+      perFile[index] = found;
+      scanned++;
+      const length = Buffer.byteLength(text);
+      bytes += length;
+      emit({ type: "file-scanned", path, bytes: length, findings: found.length });
     }
-    // Never through a symlink, never blocking on a FIFO a tree can hold.
-    const text = await readSmallRegularFile(full, MAX_SCANNED_FILE);
-    if (text === undefined) {
-      skipped++;
-      emit({ type: "file-skipped", path, reason: "not-a-regular-file" });
-      continue;
-    }
-    const found = notIgnored(setup, scanTextDecoded(text, { path, rules: setup.rules, place: setup.place }));
-    for (const f of found) {
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, paths.length) }, worker));
+  const findings: Finding[] = [];
+  const fingerprints: string[] = [];
+  for (const found of perFile) {
+    for (const f of found ?? []) {
       findings.push(secretAsFinding(f));
       fingerprints.push(f.fingerprint);
     }
-    scanned++;
-    const length = Buffer.byteLength(text);
-    bytes += length;
-    emit({ type: "file-scanned", path, bytes: length, findings: found.length });
   }
   return { findings, fingerprints, files: { scanned, skipped, bytes } };
 }
