@@ -181,6 +181,37 @@ test("inside a JSON string (a notebook cell), a token ends at an escaped quote a
   assert.deepEqual(ids(scanText(`"x = '${hf}\\q'"`, { path: "a.ipynb" })), []);
 });
 
+test("private keys: a PEM body in a file, a JSON or Python string, an encrypted key; never from a header named in code to the next", () => {
+  const body = Array.from({ length: 4 }, () => rand(64, B64));
+  const pem = (label: string, lines: readonly string[]) =>
+    [`-----BEGIN ${label}-----`, ...lines, `-----END ${label}-----`].join("\n");
+  const found = (text: string) => ids(scanText(text, { path: "src/app/keys.py" }));
+  assert.deepEqual(found(pem("RSA PRIVATE KEY", body)), ["private-key"]);
+  // In a JSON string (a GCP service account) and as Python's implicit concatenation.
+  assert.deepEqual(found(JSON.stringify({ private_key: pem("PRIVATE KEY", body) })), ["private-key"]);
+  const python = `KEY = (\n${pem("PRIVATE KEY", body)
+    .split("\n")
+    .map((l) => `    "${l}\\n"`)
+    .join("\n")}\n)\n`;
+  assert.deepEqual(found(python), ["private-key"]);
+  const encrypted = pem("RSA PRIVATE KEY", [
+    "Proc-Type: 4,ENCRYPTED",
+    `DEK-Info: AES-128-CBC,${rand(32, HEX).toUpperCase()}`,
+    "",
+    ...body,
+  ]);
+  assert.deepEqual(found(encrypted), ["private-key"]);
+  // A test that names the header, code below it, the next header: nothing is a key here.
+  const code = [
+    'find("-----BEGIN PRIVATE KEY-----")',
+    "for (const plant of plants) {",
+    '  assert.ok(plant.rule === "private-key", plant.name + " names its rule");',
+    "}",
+    'find("-----BEGIN OPENSSH PRIVATE KEY-----")',
+  ].join("\n");
+  assert.deepEqual(found(code), []);
+});
+
 /** An independent base62 of the checksum (BigInt digits, not the module's loop). */
 function checksumOracle(random: string): string {
   const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -301,7 +301,13 @@ export const SECRET_RULES: readonly SecretRule[] = [
   {
     id: "private-key",
     description: "Private key (PEM)",
-    regex: "-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\\s\\S-]{64,}?KEY(?: BLOCK)?-----",
+    // gitleaks' body is any 64 characters up to the next `KEY-----`, which reaches from a header
+    // named in code (a test's `find: "-----BEGIN PRIVATE KEY-----"`) to the next one far below.
+    // A key's body is base64 in lines, as written in a file, a YAML block, a JSON or Python
+    // string (`\n` escapes, quotes, concatenation) or with an encrypted key's `Proc-Type:` and
+    // `DEK-Info:` headers: never braces, brackets, parentheses or `;`.
+    regex:
+      "-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\\s\\\\\"',:.+-]{64,}?KEY(?: BLOCK)?-----",
     flags: "i",
     keywords: ["-----begin"],
     source: "gitleaks",
