@@ -63,13 +63,20 @@ code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wra
 .wrap{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
-th,td{text-align:left;vertical-align:top;padding:.4rem .5rem;border-bottom:1px solid #d0d7de;overflow-wrap:anywhere}
+th,td{text-align:left;vertical-align:top;padding:.4rem .5rem;border-bottom:1px solid #d0d7de;overflow-wrap:break-word}
+.findings td{overflow-wrap:anywhere}
+.findings td:nth-child(2){min-width:4.5rem}
+.findings td:nth-child(5){min-width:6rem}
+.findings td:first-child,.findings td:last-child{white-space:nowrap}
 thead th{background:#f3f5f7}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+#counts th[scope=row]{overflow-wrap:anywhere;min-width:4.5rem}
 .lvl{font-weight:700;text-transform:uppercase;font-size:.8rem}
 .trend svg{max-width:100%;height:auto;display:block}
 .small{font-size:.875rem;color:#3d4550}
-@media (max-width:40rem){.findings thead{position:absolute;left:-9999px}
+@media (max-width:40rem){#counts th,#counts td{font-size:.8rem;padding:.25rem .2rem}
+.findings td{min-width:0}
+.findings thead{position:absolute;left:-9999px}
 .findings tr{display:block;border-bottom:1px solid #d0d7de;padding:.5rem 0}
 .findings td{display:block;border:0;padding:.1rem 0}
 .findings td[data-label]::before{content:attr(data-label) ": ";font-weight:600}}
