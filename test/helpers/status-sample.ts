@@ -36,7 +36,7 @@ export function sampleFinding(i: number): StatusFinding {
       file: hostile ? `src/${"very_long_directory_name/".repeat(12)}mod.py` : "pyproject.toml",
       line: 10 + i,
     },
-    firstSeen: "2026-11-0" + String(1 + (i % 9)),
+    firstSeen: `2026-11-0${1 + (i % 9)}`,
     url: hostile
       ? "javascript:alert(document.domain)"
       : `https://osv.dev/vulnerability/PYSEC-2024-${100 + i}`,
