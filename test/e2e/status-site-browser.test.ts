@@ -179,6 +179,30 @@ const PROBE = `JSON.stringify({
   scripts: document.scripts.length,
   injected: document.querySelectorAll("#findings img, #findings script").length,
   widest: Math.max(...[...document.querySelectorAll("body *")].map((e) => e.getBoundingClientRect().right)),
+  contrast: (() => {
+    // WCAG 2 contrast of every text node against the first opaque background behind it.
+    const rgb = (c) => (c.match(/[d.]+/g) || []).map(Number);
+    const channel = (v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+    const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    const back = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || c[3] > 0) return c;
+      }
+      return [255, 255, 255];
+    };
+    let worst = { ratio: 99, text: "" };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!n.textContent.trim() || el.closest("svg")) continue;
+      const a = lum(rgb(getComputedStyle(el).color));
+      const b = lum(back(el));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (ratio < worst.ratio) worst = { ratio, text: n.textContent.slice(0, 40) };
+    }
+    return worst;
+  })(),
 })`;
 
 for (const width of [375, 1280]) {
@@ -224,6 +248,11 @@ for (const width of [375, 1280]) {
       assert.ok(
         (page.widest as number) <= width + 0.5,
         `an element reaches ${page.widest} px at ${width} px`,
+      );
+      const contrast = page.contrast as { ratio: number; text: string };
+      assert.ok(
+        contrast.ratio >= 4.5,
+        `text "${contrast.text}" has contrast ${contrast.ratio.toFixed(2)}:1 (WCAG AA: 4.5)`,
       );
 
       const { data } = (await cdp.send("Page.captureScreenshot", {
@@ -274,6 +303,6 @@ test("the page from the command line: --screenshot at 375 px and --dump-dom", {
   assert.deepEqual(pngSize(readFileSync(shot)), { width: 375, height: 2000 });
   const dom = run(["--dump-dom"]);
   assert.match(dom, /<table id="findings"/);
-  assert.match(dom, /<strong aria-label="Grade D">D<\/strong>/);
+  assert.match(dom, /<strong aria-hidden="true">D<\/strong><span>Grade D: /);
   assert.doesNotMatch(dom, /<script/);
 });

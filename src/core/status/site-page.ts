@@ -238,7 +238,7 @@ export function renderStatusPage(doc: SecurityStatus, trend: readonly SecuritySt
 <p class="meta">${versions.join(" · ")}</p>
 <p class="meta">Generated <time datetime="${escapeHtml(doc.generatedAt)}">${escapeHtml(doc.generatedAt)}</time></p></header>
 <section aria-labelledby="grade-h"><h2 id="grade-h">Grade</h2>
-<div id="grade" class="grade" style="background:${grade.bg};color:${grade.fg}"><strong aria-label="Grade ${doc.grade}">${doc.grade}</strong><span>Grade ${doc.grade}: ${grade.words}. ${openOf(total)} open above info (${total.critical} critical, ${total.high} high, ${total.moderate} moderate, ${total.low} low). ${days}</span></div></section>
+<div id="grade" class="grade" style="background:${grade.bg};color:${grade.fg}"><strong aria-hidden="true">${doc.grade}</strong><span>Grade ${doc.grade}: ${grade.words}. ${openOf(total)} open above info (${total.critical} critical, ${total.high} high, ${total.moderate} moderate, ${total.low} low). ${days}</span></div></section>
 <section aria-labelledby="counts-h"><h2 id="counts-h">Counts</h2>
 ${countsTable(doc)}</section>
 ${sparkline(trend)}
