@@ -181,7 +181,7 @@ const PROBE = `JSON.stringify({
   widest: Math.max(...[...document.querySelectorAll("body *")].map((e) => e.getBoundingClientRect().right)),
   contrast: (() => {
     // WCAG 2 contrast of every text node against the first opaque background behind it.
-    const rgb = (c) => (c.match(/[d.]+/g) || []).map(Number);
+    const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
     const channel = (v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
     const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
     const back = (el) => {
