@@ -8,7 +8,7 @@ import {
   countsSummary,
   SITE_MARKER,
 } from "../../src/core/status/site.ts";
-import { escapeHtml, safeHref } from "../../src/core/status/site-page.ts";
+import { escapeHtml, GRADE_STYLE, LEVEL_COLOR, safeHref } from "../../src/core/status/site-page.ts";
 import { SlipwayError } from "../../src/errors.ts";
 import { pythonJson } from "../helpers/peers.ts";
 import { sampleHistory, sampleStatus } from "../helpers/status-sample.ts";
@@ -172,4 +172,23 @@ test("an empty document renders a clean page", () => {
   assert.match(html, /<p id="no-findings">No open findings\.<\/p>/);
   assert.match(html, /No high or critical finding on record\./);
   assert.match(html, /Grade A/);
+});
+
+/** WCAG 2 contrast ratio of two `#rrggbb` colors. */
+function contrast(a: string, b: string): number {
+  const lum = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16) / 255);
+    const c = (v = 0) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(bl);
+  };
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+  return ((x ?? 0) + 0.05) / ((y ?? 0) + 0.05);
+}
+
+test("colors: every grade box and level label passes WCAG AA contrast (4.5:1)", () => {
+  for (const [grade, style] of Object.entries(GRADE_STYLE))
+    assert.ok(contrast(style.fg, style.bg) >= 4.5, `grade ${grade}: ${contrast(style.fg, style.bg)}`);
+  for (const [level, color] of Object.entries(LEVEL_COLOR))
+    for (const bg of ["#ffffff", "#f3f5f7"]) assert.ok(contrast(color, bg) >= 4.5, `${level} on ${bg}`);
+  assert.ok(contrast("#777777", "#ffffff") < 4.5, "the check itself can fail");
 });

@@ -33,7 +33,7 @@ export function safeHref(url: string | undefined): string | undefined {
 }
 
 // Pale backgrounds with dark text: every pair passes WCAG AA (4.5:1) for normal text.
-const GRADE_STYLE: Record<Grade, { bg: string; fg: string; words: string }> = {
+export const GRADE_STYLE: Record<Grade, { bg: string; fg: string; words: string }> = {
   A: { bg: "#d4f4dd", fg: "#0b4619", words: "no open findings above low" },
   B: { bg: "#e3f4cf", fg: "#2b4a08", words: "minor findings open" },
   C: { bg: "#fbf1c7", fg: "#5a4500", words: "moderate findings open" },
@@ -42,7 +42,7 @@ const GRADE_STYLE: Record<Grade, { bg: string; fg: string; words: string }> = {
   F: { bg: "#f8c9d0", fg: "#7d0a1f", words: "critical findings open" },
 };
 
-const LEVEL_COLOR: Record<StatusLevel, string> = {
+export const LEVEL_COLOR: Record<StatusLevel, string> = {
   critical: "#9b0d22",
   high: "#a33a00",
   moderate: "#735700",
