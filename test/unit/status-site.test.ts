@@ -8,7 +8,7 @@ import {
   countsSummary,
   SITE_MARKER,
 } from "../../src/core/status/site.ts";
-import { escapeHtml, GRADE_STYLE, LEVEL_COLOR, safeHref } from "../../src/core/status/site-page.ts";
+import { escapeHtml, GRADE_STYLE, LEVEL_COLOR, MAX_ROWS, safeHref } from "../../src/core/status/site-page.ts";
 import { SlipwayError } from "../../src/errors.ts";
 import { pythonJson } from "../helpers/peers.ts";
 import { sampleHistory, sampleStatus } from "../helpers/status-sample.ts";
@@ -191,4 +191,15 @@ test("colors: every grade box and level label passes WCAG AA contrast (4.5:1)", 
   for (const [level, color] of Object.entries(LEVEL_COLOR))
     for (const bg of ["#ffffff", "#f3f5f7"]) assert.ok(contrast(color, bg) >= 4.5, `${level} on ${bg}`);
   assert.ok(contrast("#777777", "#ffffff") < 4.5, "the check itself can fail");
+});
+
+test("a huge document: the table stops at MAX_ROWS (the rest are in index.json), work stays linear", () => {
+  const doc = sampleStatus(5000);
+  const started = performance.now();
+  const html = assembleStatusSite(doc, { history: sampleHistory(400) }).get("index.html") ?? "";
+  assert.ok(performance.now() - started < 2000);
+  assert.equal((html.match(/<tr><td data-label="Level">/g) ?? []).length, MAX_ROWS);
+  assert.match(html, new RegExp(`<p id="more-findings">${5000 - MAX_ROWS} more \\(the least severe\\)`));
+  assert.match(html, /Open findings \(5000\), most severe first/);
+  assert.ok(Buffer.byteLength(html) < 200 * 1024, `${Buffer.byteLength(html)} bytes`);
 });

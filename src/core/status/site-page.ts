@@ -144,15 +144,24 @@ function findingCells(finding: StatusFinding): string {
   );
 }
 
+/** The table shows the most severe findings up to here; the page stays small whatever the scans found. */
+export const MAX_ROWS = 200;
+
 function findingsTable(doc: SecurityStatus): string {
   if (doc.findings.length === 0) return `<p id="no-findings">No open findings.</p>`;
-  const rows = doc.findings.map((finding) => `<tr>${findingCells(finding)}</tr>`).join("");
+  const shown = doc.findings.slice(0, MAX_ROWS);
+  const rows = shown.map((finding) => `<tr>${findingCells(finding)}</tr>`).join("");
+  const rest = doc.findings.length - shown.length;
+  const more =
+    rest === 0
+      ? ""
+      : `<p id="more-findings">${rest} more (the least severe) are in <a href="index.json">index.json</a>.</p>`;
   const head = ["Level", "Source", "Finding", "Where", "Package", "First seen"]
     .map((name) => `<th scope="col">${name}</th>`)
     .join("");
   return (
     `<div class="wrap"><table id="findings" class="findings"><caption>Open findings (${doc.findings.length}), most severe first</caption>` +
-    `<thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`
+    `<thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>${more}`
   );
 }
 
