@@ -237,6 +237,22 @@ export async function readTextIfExists(path: string): Promise<string | undefined
   }
 }
 
+/**
+ * The bytes of the regular file `path` and its permission bits (for a rewrite that keeps them);
+ * undefined when it does not exist. Other errors (a directory, no permission) are thrown.
+ */
+export async function readBytesAndMode(
+  path: string,
+): Promise<{ bytes: Uint8Array; mode: number } | undefined> {
+  try {
+    const [bytes, info] = await Promise.all([readFile(path), stat(path)]);
+    return { bytes, mode: info.mode & 0o7777 };
+  } catch (error) {
+    if (errnoOf(error) === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
 /** The text of `path` (UTF-8). */
 export async function readText(path: string): Promise<string> {
   return await readFile(path, "utf8");
