@@ -131,7 +131,7 @@ function markdownProse(lines: readonly Line[]): boolean[] {
 function titleEnd(lines: readonly Line[], format: ReadmeFormat, prose: readonly boolean[]): number {
   const adornment = /^([!-/:-@[-`{-~])\1{2,}\s*$/;
   for (let i = 0; i < lines.length; i++) {
-    const text = lines[i]!.text;
+    const text = i === 0 ? lines[i]!.text.replace(/^\uFEFF/, "") : lines[i]!.text;
     if (text.trim() === "") continue;
     if (format === "markdown") {
       if (!prose[i]) return -1;
