@@ -55,19 +55,28 @@ test("--write replaces the block byte for byte, keeps the mode; --check turns gr
   const r = runSlipway(dir, ["badges", "--write", "README.md", "--gates-status", "passing"], env());
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /inserted the badge block into README\.md/);
-  assert.equal(readFileSync(join(dir, "README.md"), "utf8"), `\uFEFF# Demo\r\n\r\n${BLOCK.join("\r\n")}\r\n\r\nIntro.`);
+  assert.equal(
+    readFileSync(join(dir, "README.md"), "utf8"),
+    `\uFEFF# Demo\r\n\r\n${BLOCK.join("\r\n")}\r\n\r\nIntro.`,
+  );
   assert.equal(statSync(join(dir, "README.md")).mode & 0o777, 0o640);
   const ok = runSlipway(dir, ["badges", "--check", "README.md", "--gates-status", "passing"], env());
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /up to date/);
   // A changed source makes it stale again: the gates failed.
-  assert.equal(runSlipway(dir, ["badges", "--check", "README.md", "--gates-status", "failing"], env()).code, 1);
+  assert.equal(
+    runSlipway(dir, ["badges", "--check", "README.md", "--gates-status", "failing"], env()).code,
+    1,
+  );
   assert.deepEqual(readdirSync(dir).sort(), ["README.md", "pyproject.toml"]);
 });
 
 test("bad input: a broken marker, twice a marker, not UTF-8 — exit 2, file:line, nothing changed", () => {
   const cases: [string | Buffer, RegExp][] = [
-    ["# T\n\n<!-- slipway:badges:start -->\n", /README\.md:3: a <!-- slipway:badges:start --> marker without/],
+    [
+      "# T\n\n<!-- slipway:badges:start -->\n",
+      /README\.md:3: a <!-- slipway:badges:start --> marker without/,
+    ],
     [
       "<!-- slipway:badges:start -->\n<!-- slipway:badges:end -->\n<!-- slipway:badges:end -->\n",
       /README\.md:3: a second <!-- slipway:badges:end -->/,
@@ -98,13 +107,27 @@ test("reStructuredText README, the SecurityStatus badge and local SVGs", () => {
   const dir = project("Demo\n====\n\nText.\n", "README.rst");
   writeFileSync(
     join(dir, "index.json"),
-    JSON.stringify({ schema: 1, grade: "C", counts: { total: { critical: 0, high: 1, moderate: 0, low: 0, info: 0 } } }),
+    JSON.stringify({
+      schema: 1,
+      grade: "C",
+      counts: { total: { critical: 0, high: 1, moderate: 0, low: 0, info: 0 } },
+    }),
   );
-  const r = runSlipway(dir, ["badges", "--write", "README.rst", "--status", "index.json", "--svg", "docs/badges"], env());
+  const r = runSlipway(
+    dir,
+    ["badges", "--write", "README.rst", "--status", "index.json", "--svg", "docs/badges"],
+    env(),
+  );
   assert.equal(r.code, 0, r.stderr);
   const text = readFileSync(join(dir, "README.rst"), "utf8");
-  assert.ok(text.startsWith("Demo\n====\n\n.. slipway:badges:start\n\n|quality-gate| |security| |python|"), text);
-  assert.match(text, /\.\. \|security\| image:: docs\/badges\/security\.svg\n {3}:alt: security: grade C, 1 high\n/);
+  assert.ok(
+    text.startsWith("Demo\n====\n\n.. slipway:badges:start\n\n|quality-gate| |security| |python|"),
+    text,
+  );
+  assert.match(
+    text,
+    /\.\. \|security\| image:: docs\/badges\/security\.svg\n {3}:alt: security: grade C, 1 high\n/,
+  );
   assert.match(text, /\.\. \|pypi-version\| image:: https:\/\/img\.shields\.io\/pypi\/v\/demo-pkg\n/);
   assert.ok(text.endsWith(".. slipway:badges:end\n\nText.\n"));
   const svgs = readdirSync(join(dir, "docs/badges")).sort();
@@ -131,7 +154,10 @@ test("--commit in CI: commits only a change, with [skip ci]; never outside CI or
   writeFileSync(
     eventPath,
     JSON.stringify({
-      pull_request: { head: { repo: { full_name: "someone/fork" } }, base: { repo: { full_name: "owner/demo" } } },
+      pull_request: {
+        head: { repo: { full_name: "someone/fork" } },
+        base: { repo: { full_name: "owner/demo" } },
+      },
     }),
   );
   const fork = runSlipway(repo, ["badges", "--write", "README.md", "--commit"], {
@@ -161,7 +187,10 @@ test("--commit in CI: commits only a change, with [skip ci]; never outside CI or
   writeFileSync(
     same,
     JSON.stringify({
-      pull_request: { head: { repo: { full_name: "owner/demo" } }, base: { repo: { full_name: "owner/demo" } } },
+      pull_request: {
+        head: { repo: { full_name: "owner/demo" } },
+        base: { repo: { full_name: "owner/demo" } },
+      },
     }),
   );
   const r = runSlipway(repo, ["badges", "--write", "README.md", "--commit"], {

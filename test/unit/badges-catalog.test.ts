@@ -32,7 +32,11 @@ test("absent sources say unknown in grey, never passing", () => {
 
 test("the gates and security badges follow their sources", () => {
   const badges = assembleBadges(inputs({ gates: "failing", security: { grade: "D", critical: 1, high: 2 } }));
-  assert.deepEqual(byId(badges, "quality-gate")?.badge, { label: "quality gate", message: "failing", color: "red" });
+  assert.deepEqual(byId(badges, "quality-gate")?.badge, {
+    label: "quality gate",
+    message: "failing",
+    color: "red",
+  });
   assert.deepEqual(byId(badges, "security")?.badge, {
     label: "security",
     message: "grade D, 1 critical, 2 high",
@@ -43,11 +47,15 @@ test("the gates and security badges follow their sources", () => {
   assert.equal(byId(clean, "security")?.badge?.message, "grade A");
   const site = byId(assembleBadges(inputs({ siteUrl: "https://o.github.io/p/" })), "security")!;
   assert.equal(site.endpointJson, "https://o.github.io/p/badge/security.json");
-  assert.match(badgeImageUrl(site, { staticUrl: shieldsStaticUrl, endpointUrl: (u) => shieldsEndpointUrl(u) }), /^https:\/\/img\.shields\.io\/endpoint\?url=https%3A%2F%2Fo\.github\.io/);
+  assert.match(
+    badgeImageUrl(site, { staticUrl: shieldsStaticUrl, endpointUrl: (u) => shieldsEndpointUrl(u) }),
+    /^https:\/\/img\.shields\.io\/endpoint\?url=https%3A%2F%2Fo\.github\.io/,
+  );
 });
 
 test("Python versions: classifiers first, else the minors requires-python admits", () => {
-  const msg = (project: Record<string, unknown>) => byId(assembleBadges(inputs({ project })), "python")?.badge?.message;
+  const msg = (project: Record<string, unknown>) =>
+    byId(assembleBadges(inputs({ project })), "python")?.badge?.message;
   assert.equal(
     msg({
       classifiers: [
@@ -68,7 +76,8 @@ test("Python versions: classifiers first, else the minors requires-python admits
 });
 
 test("licence: the expression, a short table text, else a classifier", () => {
-  const msg = (project: Record<string, unknown>) => byId(assembleBadges(inputs({ project })), "license")?.badge?.message;
+  const msg = (project: Record<string, unknown>) =>
+    byId(assembleBadges(inputs({ project })), "license")?.badge?.message;
   assert.equal(msg({ license: "MIT OR Apache-2.0" }), "MIT OR Apache-2.0");
   assert.equal(msg({ license: { text: "BSD-3-Clause" } }), "BSD-3-Clause");
   assert.equal(msg({ license: { text: "Permission is hereby granted...\nlong text" } }), "unknown");
@@ -112,14 +121,21 @@ test("the block: Markdown images with escaped alt text; rst substitutions", () =
 });
 
 test("the SecurityStatus reader: schema 1 only, strict counts, errors name the file", () => {
-  const doc = { schema: 1, grade: "B", counts: { total: { critical: 0, high: 3, moderate: 1, low: 0, info: 0 } } };
+  const doc = {
+    schema: 1,
+    grade: "B",
+    counts: { total: { critical: 0, high: 3, moderate: 1, low: 0, info: 0 } },
+  };
   assert.deepEqual(parseSecuritySummary(JSON.stringify(doc), "s.json"), { grade: "B", critical: 0, high: 3 });
   const fails = (text: string, pattern: RegExp) =>
     assert.throws(
       () => parseSecuritySummary(text, "s.json"),
       (e: unknown) => e instanceof SlipwayError && e.code === "config" && pattern.test(e.message),
     );
-  fails(JSON.stringify({ ...doc, schema: 2 }), /^s\.json: SecurityStatus schema 2, this slipway reads schema 1/);
+  fails(
+    JSON.stringify({ ...doc, schema: 2 }),
+    /^s\.json: SecurityStatus schema 2, this slipway reads schema 1/,
+  );
   fails(JSON.stringify({ ...doc, grade: "Z" }), /^s\.json: not a SecurityStatus document: grade/);
   fails(JSON.stringify({ ...doc, counts: { total: { critical: -1, high: 0 } } }), /counts\.total\.critical/);
   fails('{\n  "schema": 1,\n  oops\n}', /^s\.json:3: not JSON/);
@@ -128,6 +144,9 @@ test("the SecurityStatus reader: schema 1 only, strict counts, errors name the f
 
 test("the gates record", () => {
   assert.equal(parseGatesRecord('{"schema":1,"result":"failing"}', "g.json"), "failing");
-  assert.throws(() => parseGatesRecord('{"schema":1,"result":"ok"}', "g.json"), /g\.json: not a gates record/);
+  assert.throws(
+    () => parseGatesRecord('{"schema":1,"result":"ok"}', "g.json"),
+    /g\.json: not a gates record/,
+  );
   assert.throws(() => parseGatesRecord("{", "g.json"), /g\.json: not JSON/);
 });

@@ -61,18 +61,27 @@ test("first insertion goes under the title (ATX, setext), or at the top without 
   const atx = update("# Project\nIntro.\n", ["b1"]);
   assert.equal(dec(atx.bytes), `# Project\n\n${MD_START}\nb1\n${MD_END}\n\nIntro.\n`);
   assert.equal(atx.inserted, true);
-  assert.equal(dec(update("\nProject\n=======\n\nIntro.\n", ["b"]).bytes), `\nProject\n=======\n\n${MD_START}\nb\n${MD_END}\n\nIntro.\n`);
+  assert.equal(
+    dec(update("\nProject\n=======\n\nIntro.\n", ["b"]).bytes),
+    `\nProject\n=======\n\n${MD_START}\nb\n${MD_END}\n\nIntro.\n`,
+  );
   assert.equal(dec(update("Just text.\n", ["b"]).bytes), `${MD_START}\nb\n${MD_END}\n\nJust text.\n`);
   assert.equal(dec(update("", ["b"]).bytes), `${MD_START}\nb\n${MD_END}\n`);
   // CRLF is followed on insertion too.
-  assert.equal(dec(update("# P\r\nx\r\n", ["b"]).bytes), `# P\r\n\r\n${MD_START}\r\nb\r\n${MD_END}\r\n\r\nx\r\n`);
+  assert.equal(
+    dec(update("# P\r\nx\r\n", ["b"]).bytes),
+    `# P\r\n\r\n${MD_START}\r\nb\r\n${MD_END}\r\n\r\nx\r\n`,
+  );
 });
 
 test("markers inside a fenced code block are examples, not the block", () => {
   const before = `# T\n\n\`\`\`markdown\n${MD_START}\n${MD_END}\n\`\`\`\n`;
   const r = update(before, ["b"]);
   assert.equal(r.inserted, true);
-  assert.equal(dec(r.bytes), `# T\n\n${MD_START}\nb\n${MD_END}\n\n\`\`\`markdown\n${MD_START}\n${MD_END}\n\`\`\`\n`);
+  assert.equal(
+    dec(r.bytes),
+    `# T\n\n${MD_START}\nb\n${MD_END}\n\n\`\`\`markdown\n${MD_START}\n${MD_END}\n\`\`\`\n`,
+  );
 });
 
 test("reStructuredText: comment markers, insertion under an underlined or overlined title", () => {
@@ -85,7 +94,10 @@ test("reStructuredText: comment markers, insertion under an underlined or overli
   const again = update(r.bytes, lines, "rst");
   assert.equal(again.changed, false);
   const over = update("=====\nTitle\n=====\nx\n", ["", "y", ""], "rst");
-  assert.equal(dec(over.bytes), "=====\nTitle\n=====\n\n.. slipway:badges:start\n\ny\n\n.. slipway:badges:end\n\nx\n");
+  assert.equal(
+    dec(over.bytes),
+    "=====\nTitle\n=====\n\n.. slipway:badges:start\n\ny\n\n.. slipway:badges:end\n\nx\n",
+  );
   assert.equal(readmeFormatOf("docs/README.rst"), "rst");
   assert.equal(readmeFormatOf("README.md"), "markdown");
 });
@@ -100,14 +112,23 @@ function assertConfigError(fn: () => unknown, pattern: RegExp) {
 }
 
 test("broken markers: one only, twice, in the wrong order — an error naming the file and line", () => {
-  assertConfigError(() => update(`# T\n\n${MD_START}\nx\n`, ["b"]), /^README\.md:3: a <!-- slipway:badges:start --> marker without/);
-  assertConfigError(() => update(`# T\n${MD_END}\n`, ["b"]), /^README\.md:2: a <!-- slipway:badges:end --> marker without/);
+  assertConfigError(
+    () => update(`# T\n\n${MD_START}\nx\n`, ["b"]),
+    /^README\.md:3: a <!-- slipway:badges:start --> marker without/,
+  );
+  assertConfigError(
+    () => update(`# T\n${MD_END}\n`, ["b"]),
+    /^README\.md:2: a <!-- slipway:badges:end --> marker without/,
+  );
   assertConfigError(
     () => update(`${MD_START}\n${MD_END}\n${MD_START}\n${MD_END}\n`, ["b"]),
     /^README\.md:3: a second <!-- slipway:badges:start --> marker \(the first is on line 1\)/,
   );
   assertConfigError(() => update(`${MD_END}\n${MD_START}\n`, ["b"]), /^README\.md:1: the .* comes before/);
-  assertConfigError(() => update(".. slipway:badges:start\n", ["b"], "rst"), /^README\.md:1: a \.\. slipway:badges:start marker without/);
+  assertConfigError(
+    () => update(".. slipway:badges:start\n", ["b"], "rst"),
+    /^README\.md:1: a \.\. slipway:badges:start marker without/,
+  );
 });
 
 test("not UTF-8: an error naming the line of the first bad byte", () => {
