@@ -46,10 +46,28 @@ export interface ReadBadgeInputsOptions {
   env?: Env;
   /** The gates' result given on the command line; else the record file, else unknown. */
   gates?: GatesResult | undefined;
-  /** A SecurityStatus document (index.json of `slipway status`). */
+  /** A SecurityStatus document (index.json of `slipway status`), relative to `cwd`. */
   statusFile?: string | undefined;
+  /** Where relative paths given on the command line start; default `root`. */
+  cwd?: string | undefined;
   /** The published status site; the security badge then uses its endpoint JSON. */
   siteUrl?: string | undefined;
+}
+
+/**
+ * The text of a source file (the gates record, a status document), undefined when absent; a
+ * directory or FIFO there, or bytes that are not UTF-8, are errors naming the file.
+ */
+async function readSource(path: string, display: string): Promise<string | undefined> {
+  const read = await readBytesAndMode(path).catch((error: Error) => {
+    throw new SlipwayError("config", `cannot read ${display}: ${error.message}`, { cause: error });
+  });
+  if (read === undefined) return undefined;
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(read.bytes);
+  } catch (cause) {
+    throw new SlipwayError("config", `${display} is not UTF-8 text`, { cause });
+  }
 }
 
 export interface BadgeInputsRead {
@@ -82,14 +100,12 @@ export async function readBadgeInputs(options: ReadBadgeInputsOptions): Promise<
   const notes: string[] = [];
   let gates = options.gates;
   if (gates === undefined) {
-    const record = join(root, GATES_RECORD);
-    const text = await readTextIfExists(record);
+    const text = await readSource(join(root, GATES_RECORD), GATES_RECORD);
     if (text !== undefined) gates = parseGatesRecord(text, GATES_RECORD);
   }
   let security: BadgeInputs["security"];
   if (options.statusFile !== undefined) {
-    const path = resolve(root, options.statusFile);
-    const text = await readTextIfExists(path);
+    const text = await readSource(resolve(options.cwd ?? root, options.statusFile), options.statusFile);
     if (text === undefined)
       notes.push(`${options.statusFile} does not exist: the security badge says "unknown"`);
     else security = parseSecuritySummary(text, options.statusFile);
@@ -205,7 +221,7 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
  */
 export async function writeReadmeBlock(options: WriteReadmeOptions): Promise<ReadmeResult> {
   const read = await readBytesAndMode(options.path).catch((error: Error) => {
-    throw new SlipwayError("io", `cannot read ${options.display}: ${error.message}`, { cause: error });
+    throw new SlipwayError("config", `cannot read ${options.display}: ${error.message}`, { cause: error });
   });
   if (read === undefined) {
     throw new SlipwayError("config", `${options.display} does not exist`, {
@@ -296,7 +312,7 @@ export async function readForkPullRequest(env: Env): Promise<boolean> {
   const event = env["GITHUB_EVENT_NAME"] ?? "";
   if (event.startsWith("pull_request")) {
     const text = env["GITHUB_EVENT_PATH"]
-      ? await readTextIfExists(env["GITHUB_EVENT_PATH"]).catch(() => undefined)
+      ? await readSource(env["GITHUB_EVENT_PATH"], "the event payload").catch(() => undefined)
       : undefined;
     try {
       const payload = JSON.parse(text ?? "null") as {

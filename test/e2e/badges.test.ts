@@ -4,7 +4,17 @@
  * repository with CI=true (and refused for a pull request from a fork), local SVGs.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -94,12 +104,25 @@ test("bad input: a broken marker, twice a marker, not UTF-8 — exit 2, file:lin
     assert.deepEqual(readFileSync(join(dir, "README.md")), before);
     assert.deepEqual(readdirSync(dir).sort(), ["README.md", "pyproject.toml"]);
   }
+  // A FIFO where the README should be: refused at once, never waited on.
+  const fifoDir = project("# T\n");
+  rmSync(join(fifoDir, "README.md"));
+  execFileSync("mkfifo", [join(fifoDir, "README.md")]);
+  const fifo = runSlipway(fifoDir, ["badges", "--write", "README.md"], env());
+  assert.equal(fifo.code, 2, fifo.stderr);
+  assert.match(fifo.stderr, /cannot read README\.md: .* is not a regular file/);
+  const recordDir = project("# T\n");
+  mkdirSync(join(recordDir, ".slipway/gates.json"), { recursive: true });
+  const record = runSlipway(recordDir, ["badges", "--write", "README.md"], env());
+  assert.equal(record.code, 2, record.stderr);
+  assert.match(record.stderr, /cannot read \.slipway\/gates\.json/);
+  assert.equal(readFileSync(join(recordDir, "README.md"), "utf8"), "# T\n");
   const dir = project("# T\n");
   const status = join(dir, "status.json");
   writeFileSync(status, JSON.stringify({ schema: 2, grade: "A", counts: { total: {} } }));
   const r = runSlipway(dir, ["badges", "--write", "README.md", "--status", "status.json"], env());
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /status\.json: SecurityStatus schema 2/);
+  assert.match(r.stderr, /slipway badges: status\.json: SecurityStatus schema 2/);
   assert.equal(readFileSync(join(dir, "README.md"), "utf8"), "# T\n");
 });
 

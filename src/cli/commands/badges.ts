@@ -124,7 +124,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       root,
       env: io.env,
       gates,
-      statusFile: values.status === undefined ? undefined : resolve(io.cwd, values.status),
+      statusFile: values.status,
+      cwd: io.cwd,
       siteUrl: site,
     });
     const plan = planBadges(inputs, {
