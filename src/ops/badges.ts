@@ -15,6 +15,7 @@ import {
   writeFileAtomic,
 } from "../adapters/fs.ts";
 import { commitPaths, gitAt } from "../adapters/git.ts";
+import { type CodeScanningRead, readCodeScanningAlerts } from "../adapters/http/code-scanning.ts";
 import { isProcessGone } from "../adapters/process-start.ts";
 import { openProject } from "../adapters/snapshot.ts";
 import {
@@ -34,6 +35,7 @@ import { renderBadgeSvg, shieldsEndpointUrl, shieldsStaticUrl } from "../core/ba
 import { renderUnifiedDiff } from "../core/edits/diff.ts";
 import { isTable } from "../core/pyproject/access.ts";
 import { SlipwayError } from "../errors.ts";
+import { Secret } from "../secret.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -48,6 +50,8 @@ export interface ReadBadgeInputsOptions {
   gates?: GatesResult | undefined;
   /** A SecurityStatus document (index.json of `slipway status`), relative to `cwd`. */
   statusFile?: string | undefined;
+  /** Read GitHub's code-scanning alerts (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL from `env`). */
+  codeScanning?: boolean;
   /** Where relative paths given on the command line start; default `root`. */
   cwd?: string | undefined;
   /** The published status site; the security badge then uses its endpoint JSON. */
@@ -110,7 +114,30 @@ export async function readBadgeInputs(options: ReadBadgeInputsOptions): Promise<
       notes.push(`${options.statusFile} does not exist: the security badge says "unknown"`);
     else security = parseSecuritySummary(text, options.statusFile);
   }
-  return { inputs: { project, tools, gates, security, siteUrl: options.siteUrl }, notes };
+  let codeScanning: BadgeInputs["codeScanning"];
+  if (options.codeScanning) {
+    const read = await readAlerts(options.env ?? {});
+    if (read.ok) codeScanning = read.counts;
+    else {
+      codeScanning = "unreachable";
+      notes.push(`code-scanning alerts not read (${read.reason}): the security badge says "unknown"`);
+    }
+  }
+  return { inputs: { project, tools, gates, security, codeScanning, siteUrl: options.siteUrl }, notes };
+}
+
+/** The open code-scanning alerts of GITHUB_REPOSITORY, with GITHUB_TOKEN. */
+async function readAlerts(env: Env): Promise<CodeScanningRead> {
+  const token = env["GITHUB_TOKEN"];
+  const repository = env["GITHUB_REPOSITORY"];
+  if (!token) return { ok: false, reason: "GITHUB_TOKEN is not set" };
+  if (!repository) return { ok: false, reason: "GITHUB_REPOSITORY is not set" };
+  return await readCodeScanningAlerts({
+    apiUrl: env["GITHUB_API_URL"] || "https://api.github.com",
+    repository,
+    token: new Secret(token),
+    userAgent: "slipway-badges",
+  });
 }
 
 export interface BadgeView {

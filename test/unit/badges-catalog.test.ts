@@ -150,3 +150,26 @@ test("the gates record", () => {
   );
   assert.throws(() => parseGatesRecord("{", "g.json"), /g\.json: not JSON/);
 });
+
+test("code-scanning alerts: unread ones make the security badge unknown; read ones join the grade", () => {
+  const status = { grade: "A", critical: 0, high: 0 };
+  const sec = (over: Partial<BadgeInputs>) => byId(assembleBadges(inputs(over)), "security")?.badge;
+  assert.deepEqual(sec({ security: status, codeScanning: "unreachable" }), {
+    label: "security",
+    message: "unknown",
+    color: "lightgrey",
+  });
+  assert.deepEqual(sec({ security: status, codeScanning: { critical: 0, high: 2, medium: 0, low: 0 } }), {
+    label: "security",
+    message: "grade A, 2 high",
+    color: "orange",
+  });
+  assert.equal(sec({ codeScanning: { critical: 0, high: 0, medium: 1, low: 0 } })?.color, "yellow");
+  assert.equal(
+    sec({
+      security: { grade: "F", critical: 1, high: 0 },
+      codeScanning: { critical: 0, high: 0, medium: 0, low: 3 },
+    })?.color,
+    "red",
+  );
+});

@@ -38,6 +38,9 @@ Options:
   --status FILE           the SecurityStatus document (index.json of 'slipway status')
   --site-url URL          the published status site: the security badge reads its endpoint
                           JSON (URL/badge/security.json), so it stays current without a commit
+  --code-scanning         join GitHub's open code-scanning alerts (CodeQL...) into the security
+                          badge: GITHUB_TOKEN (security-events: read), GITHUB_REPOSITORY,
+                          GITHUB_API_URL; alerts that cannot be read make it "unknown"
   --gates-status passing|failing
                           the gates' result (default: .slipway/gates.json, else unknown)
   --commit                in CI (CI=true), commit FILE with a [skip ci] message when it
@@ -91,6 +94,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       status: { type: "string" },
       "site-url": { type: "string" },
       "gates-status": { type: "string" },
+      "code-scanning": { type: "boolean" },
       commit: { type: "boolean" },
       project: { type: "string" },
       json: { type: "boolean" },
@@ -125,6 +129,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       env: io.env,
       gates,
       statusFile: values.status,
+      codeScanning: values["code-scanning"] === true,
       cwd: io.cwd,
       siteUrl: site,
     });

@@ -28,6 +28,14 @@ export interface SecuritySummary {
   high: number;
 }
 
+/** Open code-scanning alerts by security severity (GitHub's REST API). */
+export interface AlertCounts {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+}
+
 export interface BadgeInputs {
   /** `[project]` of pyproject.toml (empty when there is none). */
   project: TomlTable;
@@ -35,6 +43,8 @@ export interface BadgeInputs {
   tools: ReadonlySet<string>;
   gates?: GatesResult | undefined;
   security?: SecuritySummary | undefined;
+  /** GitHub's code-scanning alerts, when asked for; "unreachable" when they could not be read. */
+  codeScanning?: AlertCounts | "unreachable" | undefined;
   /** The published status site: the security badge then uses its endpoint JSON. */
   siteUrl?: string | undefined;
 }
@@ -149,15 +159,7 @@ export function assembleBadges(inputs: BadgeInputs): CatalogBadge[] {
       color: gate === "passing" ? "brightgreen" : gate === "failing" ? "red" : UNKNOWN,
     },
   });
-  const security = inputs.security;
-  const securityBadge: Badge =
-    security === undefined
-      ? { label: "security", message: "unknown", color: UNKNOWN }
-      : {
-          label: "security",
-          message: securityMessage(security),
-          color: GRADE_COLORS[security.grade] ?? UNKNOWN,
-        };
+  const securityBadge = assembleSecurityBadge(inputs.security, inputs.codeScanning);
   const site = inputs.siteUrl?.replace(/\/+$/, "");
   badges.push({
     id: "security",
@@ -223,6 +225,49 @@ export function assembleBadges(inputs: BadgeInputs): CatalogBadge[] {
     });
   }
   return badges;
+}
+
+const COLOR_ORDER = ["brightgreen", "green", "yellowgreen", "yellow", "orange", "red"];
+
+/**
+ * The security badge: the status document's grade and open critical/high counts, joined with
+ * the open code-scanning alerts when those were asked for. Any source asked for and not read
+ * makes it "unknown": a partial picture is not shown as a good one.
+ */
+function assembleSecurityBadge(
+  status: SecuritySummary | undefined,
+  alerts: BadgeInputs["codeScanning"],
+): Badge {
+  const unknown = { label: "security", message: "unknown", color: UNKNOWN };
+  if (alerts === "unreachable" || (status === undefined && alerts === undefined)) return unknown;
+  if (alerts === undefined) {
+    return {
+      label: "security",
+      message: securityMessage(status!),
+      color: GRADE_COLORS[status!.grade] ?? UNKNOWN,
+    };
+  }
+  const alertColor =
+    alerts.critical > 0 ? "red" : alerts.high > 0 ? "orange" : alerts.medium > 0 ? "yellow" : "brightgreen";
+  if (status === undefined) {
+    const open = [
+      alerts.critical > 0 ? `${alerts.critical} critical` : "",
+      alerts.high > 0 ? `${alerts.high} high` : "",
+    ].filter(Boolean);
+    return {
+      label: "security",
+      message: open.length === 0 ? "no open alerts" : `${open.join(", ")} alerts`,
+      color: alertColor,
+    };
+  }
+  const joined = {
+    grade: status.grade,
+    critical: status.critical + alerts.critical,
+    high: status.high + alerts.high,
+  };
+  const gradeColor = GRADE_COLORS[status.grade] ?? UNKNOWN;
+  const color = COLOR_ORDER.indexOf(alertColor) > COLOR_ORDER.indexOf(gradeColor) ? alertColor : gradeColor;
+  return { label: "security", message: securityMessage(joined), color };
 }
 
 function securityMessage(s: SecuritySummary): string {
