@@ -211,6 +211,13 @@ export function planBadges(inputs: BadgeInputs, options: PlanBadgesOptions): Bad
   };
 }
 
+/** Records the gates' result in `.slipway/gates.json` (atomically), for the next badges run. */
+export async function writeGatesRecord(root: string, result: GatesResult): Promise<string> {
+  const path = join(resolve(root), GATES_RECORD);
+  await writeFileAtomic(path, `${JSON.stringify({ schema: 1, result })}\n`, { mkdirs: true });
+  return path;
+}
+
 /** Writes each SVG atomically (a reader sees the old badge or the new one), creating the directory. */
 export async function writeBadgeSvgs(svgs: ReadonlyMap<string, string>): Promise<string[]> {
   for (const [path, svg] of svgs) await writeFileAtomic(path, svg, { mkdirs: true });
@@ -363,20 +370,22 @@ export async function readForkPullRequest(env: Env): Promise<boolean> {
 export const BADGES_COMMIT_MESSAGE = "docs: update the README badges [skip ci]";
 
 /**
- * Commits the README in CI (`CI=true`) when the write changed it, never for a pull request from
- * a fork. The outcome says what was done and, when nothing, why.
+ * Commits the README (and the local SVGs it points at) in CI (`CI=true`) when the write changed
+ * it, never for a pull request from a fork. The outcome says what was done and, when nothing, why.
  */
 export async function commitReadme(options: {
   path: string;
   changed: boolean;
   env: Env;
+  /** The SVGs written with it: a README pointing at local badges is committed with them. */
+  svgs?: readonly string[];
 }): Promise<CommitOutcome> {
   if (options.env["CI"] !== "true") return { committed: false, reason: "not-ci" };
   if (await readForkPullRequest(options.env)) return { committed: false, reason: "fork-pull-request" };
   if (!options.changed) return { committed: false, reason: "unchanged" };
   const commit = await commitPaths(
     gitAt(dirname(options.path), options.env),
-    [options.path],
+    [options.path, ...(options.svgs ?? [])],
     BADGES_COMMIT_MESSAGE,
   );
   return { committed: true, commit };

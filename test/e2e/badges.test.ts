@@ -243,3 +243,36 @@ test("--help has examples; usage mistakes exit 2", () => {
   assert.equal(runSlipway(parent, ["badges", "--commit"], env()).code, 2);
   assert.equal(runSlipway(parent, ["badges", "--write", "a", "--check", "b"], env()).code, 2);
 });
+
+test("--save-gates records the result that later runs read; --commit takes the local SVGs along", () => {
+  const repo = makeRepo(parent, { "pyproject.toml": PYPROJECT, "README.md": "# Demo\n" });
+  const saved = runSlipway(repo, ["badges", "--gates-status", "failing", "--save-gates"], env());
+  assert.equal(saved.code, 0, saved.stderr);
+  assert.equal(readFileSync(join(repo, ".slipway/gates.json"), "utf8"), '{"schema":1,"result":"failing"}\n');
+  const later = runSlipway(repo, ["badges"], env());
+  assert.match(
+    later.stdout,
+    /!\[quality gate: failing\]\(https:\/\/img\.shields\.io\/badge\/quality_gate-failing-red\)/,
+  );
+  // A broken README: nothing written, the record included.
+  writeFileSync(join(repo, "README.md"), "# Demo\n<!-- slipway:badges:end -->\n");
+  const refused = runSlipway(
+    repo,
+    ["badges", "--write", "README.md", "--gates-status", "passing", "--save-gates"],
+    env(),
+  );
+  assert.equal(refused.code, 2);
+  assert.match(readFileSync(join(repo, ".slipway/gates.json"), "utf8"), /failing/);
+  git(repo, "checkout", "--", "README.md");
+  rmSync(join(repo, ".slipway"), { recursive: true });
+  const r = runSlipway(repo, ["badges", "--write", "README.md", "--svg", "badges", "--commit"], {
+    ...env(),
+    CI: "true",
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    git(repo, "show", "--name-only", "--format=", "HEAD").trim().split("\n").sort().join(" "),
+    "README.md badges/code-style.svg badges/license.svg badges/python.svg badges/quality-gate.svg badges/security.svg",
+  );
+  assert.equal(git(repo, "status", "--porcelain").trim(), "");
+});

@@ -9,6 +9,7 @@ import {
   type ReadmeResult,
   readBadgeInputs,
   writeBadgeSvgs,
+  writeGatesRecord,
   writeReadmeBlock,
 } from "../../ops/badges.ts";
 import { redact } from "../../redact.ts";
@@ -43,6 +44,8 @@ Options:
                           GITHUB_API_URL; alerts that cannot be read make it "unknown"
   --gates-status passing|failing
                           the gates' result (default: .slipway/gates.json, else unknown)
+  --save-gates            also record --gates-status in .slipway/gates.json (the release or
+                          CI job that ran the gates), for later runs
   --commit                in CI (CI=true), commit FILE with a [skip ci] message when it
                           changed; never for a pull request from a fork
   --project DIR           the project directory (default: the current one)
@@ -95,6 +98,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       "site-url": { type: "string" },
       "gates-status": { type: "string" },
       "code-scanning": { type: "boolean" },
+      "save-gates": { type: "boolean" },
       commit: { type: "boolean" },
       project: { type: "string" },
       json: { type: "boolean" },
@@ -114,6 +118,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     if (gates !== undefined && gates !== "passing" && gates !== "failing") {
       throw usage(`--gates-status is "passing" or "failing", not ${JSON.stringify(gates)}`);
     }
+    if (values["save-gates"] && gates === undefined) throw usage("--save-gates needs --gates-status");
     const format = values.format;
     if (format !== undefined && format !== "markdown" && format !== "rst") {
       throw usage(`--format is "markdown" or "rst", not ${JSON.stringify(format)}`);
@@ -151,8 +156,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
           });
     // The SVGs after the README: a refused README write leaves nothing changed.
     const svgs = values.check === undefined ? await writeBadgeSvgs(plan.svgs) : [];
+    // Last of the writes: a refused README leaves the record as it was too.
+    const record = values["save-gates"] ? await writeGatesRecord(root, gates!) : undefined;
     const commit = values.commit
-      ? await commitReadme({ path: readmePath!, changed: readme!.written, env: io.env })
+      ? await commitReadme({ path: readmePath!, changed: readme!.written, env: io.env, svgs })
       : undefined;
     const stale = values.check !== undefined && readme!.changed;
     if (json) {
@@ -187,6 +194,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       );
     }
     if (!json) {
+      if (record !== undefined) out(`wrote ${record}\n`);
       for (const svg of svgs) out(`wrote ${svg}\n`);
       if (commit !== undefined) out(`${commitText(commit)}\n`);
     }
