@@ -244,10 +244,13 @@ export async function readTextIfExists(path: string): Promise<string | undefined
  */
 export async function readBytesAndMode(
   path: string,
+  options: { noFollow?: boolean } = {},
 ): Promise<{ bytes: Uint8Array; mode: number } | undefined> {
   let handle: FileHandle;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    // With `noFollow`, a symlink at `path` is refused (ELOOP): a rename would replace the link.
+    const follow = options.noFollow ? constants.O_NOFOLLOW : 0;
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | follow);
   } catch (error) {
     if (errnoOf(error) === "ENOENT") return undefined;
     throw error;

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import {
+  errnoOf,
   fileCalls,
   readBytesAndMode,
   readTextIfExists,
@@ -254,7 +255,16 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
  * writers respect — so a concurrent edit is never lost.
  */
 export async function writeReadmeBlock(options: WriteReadmeOptions): Promise<ReadmeResult> {
-  const read = await readBytesAndMode(options.path).catch((error: Error) => {
+  const read = await readBytesAndMode(options.path, { noFollow: true }).catch((error: Error) => {
+    if (errnoOf(error) === "ELOOP") {
+      throw new SlipwayError(
+        "config",
+        `${options.display} is a symlink; slipway would replace the link with a file`,
+        {
+          hint: "pass the file it points to",
+        },
+      );
+    }
     throw new SlipwayError("config", `cannot read ${options.display}: ${error.message}`, { cause: error });
   });
   if (read === undefined) {
@@ -293,7 +303,7 @@ export async function writeReadmeBlock(options: WriteReadmeOptions): Promise<Rea
       calls: {
         rename: async (from, to) => {
           await options.beforeCompare?.();
-          const now = await readBytesAndMode(to);
+          const now = await readBytesAndMode(to, { noFollow: true }).catch(() => undefined);
           if (now === undefined || sha256(now.bytes) !== expected) throw changedMeanwhile();
           await realRename(from, to);
         },

@@ -13,6 +13,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -111,6 +112,12 @@ test("bad input: a broken marker, twice a marker, not UTF-8 — exit 2, file:lin
   const fifo = runSlipway(fifoDir, ["badges", "--write", "README.md"], env());
   assert.equal(fifo.code, 2, fifo.stderr);
   assert.match(fifo.stderr, /cannot read README\.md: .* is not a regular file/);
+  const linkDir = project("# T\n");
+  symlinkSync("README.md", join(linkDir, "README.link.md"));
+  const link = runSlipway(linkDir, ["badges", "--write", "README.link.md"], env());
+  assert.equal(link.code, 2, link.stderr);
+  assert.match(link.stderr, /README\.link\.md is a symlink/);
+  assert.equal(readFileSync(join(linkDir, "README.md"), "utf8"), "# T\n");
   const recordDir = project("# T\n");
   mkdirSync(join(recordDir, ".slipway/gates.json"), { recursive: true });
   const record = runSlipway(recordDir, ["badges", "--write", "README.md"], env());
