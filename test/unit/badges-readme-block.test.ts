@@ -147,3 +147,18 @@ test("a large README is updated in linear time", () => {
   update(big, ["b"]);
   assert.ok(performance.now() - started < 2000);
 });
+
+test("first insertion: after a YAML front matter, under a one-line <h1>", () => {
+  assert.equal(
+    dec(update("---\ntitle: x\n---\n# P\nx\n", ["b"]).bytes),
+    `---\ntitle: x\n---\n# P\n\n${MD_START}\nb\n${MD_END}\n\nx\n`,
+  );
+  assert.equal(
+    dec(update("---\na: 1\n---\ntext\n", ["b"]).bytes),
+    `---\na: 1\n---\n\n${MD_START}\nb\n${MD_END}\n\ntext\n`,
+  );
+  assert.equal(
+    dec(update('<h1 align="center">P</h1>\n\nx\n', ["b"]).bytes),
+    `<h1 align="center">P</h1>\n\n${MD_START}\nb\n${MD_END}\n\nx\n`,
+  );
+});

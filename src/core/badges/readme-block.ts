@@ -127,17 +127,30 @@ function markdownProse(lines: readonly Line[]): boolean[] {
   return prose;
 }
 
-/** The index of the line after which a first block goes: the title's last line, or -1 (the top). */
+/** The index of the closing line of a Markdown file's YAML front matter (`---` ... `---`), or -1. */
+function frontMatterEnd(lines: readonly Line[]): number {
+  if (lines[0]?.text.replace(/^\uFEFF/, "") !== "---") return -1;
+  for (let i = 1; i < lines.length; i++) if (/^(---|\.\.\.)\s*$/.test(lines[i]!.text)) return i;
+  return -1;
+}
+
+/**
+ * The index of the line after which a first block goes: the title's last line (a Markdown
+ * heading, setext title or one-line `<h1>`; an underlined or overlined rst title) when the
+ * document starts with one, else after a Markdown front matter, else -1 (the very top).
+ */
 function titleEnd(lines: readonly Line[], format: ReadmeFormat, prose: readonly boolean[]): number {
   const adornment = /^([!-/:-@[-`{-~])\1{2,}\s*$/;
-  for (let i = 0; i < lines.length; i++) {
+  const floor = format === "markdown" ? frontMatterEnd(lines) : -1;
+  for (let i = floor + 1; i < lines.length; i++) {
     const text = i === 0 ? lines[i]!.text.replace(/^\uFEFF/, "") : lines[i]!.text;
     if (text.trim() === "") continue;
     if (format === "markdown") {
-      if (!prose[i]) return -1;
+      if (!prose[i]) return floor;
       if (/^ {0,3}#{1,6}(\s|$)/.test(text)) return i;
+      if (/^ {0,3}<h1[\s>].*<\/h1>\s*$/i.test(text)) return i;
       if (/^ {0,3}=+\s*$/.test(lines[i + 1]?.text ?? "") && !/^\s/.test(text)) return i + 1;
-      return -1;
+      return floor;
     }
     // reStructuredText: an overlined title (adornment, text, adornment) or an underlined one.
     if (adornment.test(text) && lines[i + 2] !== undefined && adornment.test(lines[i + 2]!.text))
@@ -146,7 +159,7 @@ function titleEnd(lines: readonly Line[], format: ReadmeFormat, prose: readonly 
       return i + 1;
     return -1;
   }
-  return -1;
+  return floor;
 }
 
 export interface ReadmeBlockInput {
