@@ -23,11 +23,17 @@ test("static URL: shields' dash, underscore and space escapes, then percent-enco
     shieldsStaticUrl({ label: "snake_case", message: "a/b?c#d&e%", color: "4c1" }),
     "https://img.shields.io/badge/snake__case-a%2Fb%3Fc%23d%26e%25-4c1",
   );
-  // A literal underscore next to a space stays distinguishable: "_ " is "___".
+  // A space next to an underscore is %20: "___" would read as "_ " for both "a_ b" and "a _b".
   assert.equal(
-    shieldsStaticUrl({ label: "a_ b", message: "x", color: "red" }),
-    "https://img.shields.io/badge/a___b-x-red",
+    shieldsStaticUrl({ label: "a_ b", message: "a _b", color: "red" }),
+    "https://img.shields.io/badge/a__%20b-a%20__b-red",
   );
+  // Hostile text: lone surrogates do not throw; non-ASCII is percent-encoded as UTF-8.
+  assert.equal(
+    shieldsStaticUrl({ label: "\ud800x", message: "é--", color: "red", labelColor: "\udfff" }),
+    "https://img.shields.io/badge/%EF%BF%BDx-%C3%A9-----red?labelColor=%EF%BF%BD",
+  );
+  assert.equal(shieldsEndpointUrl("\ud800"), "https://img.shields.io/endpoint?url=%EF%BF%BD");
 });
 
 test("static URL: no label part for an empty label; labelColor as a query", () => {
@@ -128,11 +134,12 @@ test("SVG: well-formed XML (checked by Python's parser)", async () => {
   const svgs = [
     renderBadgeSvg({ label: "a&b", message: "<c>", color: "red" }),
     renderBadgeSvg({ label: "", message: "漢字 ✓", color: "abc" }),
+    renderBadgeSvg({ label: "\u0000\u001b[31m\ud800", message: "\uffff\u0008", color: "abc" }),
   ];
   const roots = pythonJson<string[]>(
     `import json, sys, xml.etree.ElementTree as ET
 print(json.dumps([ET.fromstring(s).tag for s in json.load(sys.stdin)]))`,
     svgs,
   );
-  assert.deepEqual(roots, ["{http://www.w3.org/2000/svg}svg", "{http://www.w3.org/2000/svg}svg"]);
+  assert.deepEqual(roots, Array(3).fill("{http://www.w3.org/2000/svg}svg"));
 });

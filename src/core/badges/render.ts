@@ -37,12 +37,26 @@ export const BADGE_COLORS: Readonly<Record<string, string>> = {
 
 const SHIELDS = "https://img.shields.io";
 
+/** `text` with lone surrogates replaced by U+FFFD: encodeURIComponent throws on them. */
+function wellFormed(text: string): string {
+  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+}
+
 /**
  * One path segment of a static badge URL, escaped per shields' rules: a literal `-` is `--`, a
- * literal `_` is `__`, a space is `_`; the rest is percent-encoded.
+ * literal `_` is `__`, a space is `_`; the rest is percent-encoded. A space next to an underscore
+ * is `%20`: shields reads `___` as "_ ", so " _" could not be told apart.
  */
 function shieldsSegment(text: string): string {
-  return encodeURIComponent(text.replaceAll("-", "--").replaceAll("_", "__").replaceAll(" ", "_"));
+  const chars = Array.from(wellFormed(text));
+  return chars
+    .map((char, i) => {
+      if (char === "-") return "--";
+      if (char === "_") return "__";
+      if (char === " ") return chars[i - 1] === "_" || chars[i + 1] === "_" ? "%20" : "_";
+      return encodeURIComponent(char);
+    })
+    .join("");
 }
 
 /**
@@ -52,7 +66,8 @@ function shieldsSegment(text: string): string {
 export function shieldsStaticUrl(badge: Badge): string {
   const parts = [badge.message, badge.color].map(shieldsSegment);
   if (badge.label !== "") parts.unshift(shieldsSegment(badge.label));
-  const query = badge.labelColor === undefined ? "" : `?labelColor=${encodeURIComponent(badge.labelColor)}`;
+  const query =
+    badge.labelColor === undefined ? "" : `?labelColor=${encodeURIComponent(wellFormed(badge.labelColor))}`;
   return `${SHIELDS}/badge/${parts.join("-")}${query}`;
 }
 
@@ -74,8 +89,8 @@ export function shieldsEndpointJson(badge: Badge): string {
 
 /** `https://img.shields.io/endpoint?url=<encoded>`, with `&label=` to override the JSON's label. */
 export function shieldsEndpointUrl(jsonUrl: string, options: { label?: string } = {}): string {
-  const label = options.label === undefined ? "" : `&label=${encodeURIComponent(options.label)}`;
-  return `${SHIELDS}/endpoint?url=${encodeURIComponent(jsonUrl)}${label}`;
+  const label = options.label === undefined ? "" : `&label=${encodeURIComponent(wellFormed(options.label))}`;
+  return `${SHIELDS}/endpoint?url=${encodeURIComponent(wellFormed(jsonUrl))}${label}`;
 }
 
 // Verdana's advance widths in font units (2048 per em) for ASCII 32..126, the font shields measures
@@ -118,9 +133,13 @@ export function textWidth(text: string): number {
   return width;
 }
 
-/** `&`, `<`, `>`, quotes escaped for XML text and attribute values. */
+/**
+ * `&`, `<`, `>`, quotes escaped for XML text and attribute values; characters XML 1.0 forbids
+ * (controls other than tab and newlines, lone surrogates) become U+FFFD.
+ */
 export function escapeXml(text: string): string {
-  return text
+  return wellFormed(text)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "\ufffd")
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
     .replaceAll(">", "&gt;")
