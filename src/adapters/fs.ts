@@ -237,6 +237,35 @@ export async function readTextIfExists(path: string): Promise<string | undefined
   }
 }
 
+/**
+ * The bytes of the regular file `path` and its permission bits (for a rewrite that keeps them);
+ * undefined when it does not exist. Opening never blocks on a FIFO; anything but a regular file
+ * (a directory, a FIFO, a device) is an error with code ENOTREG. Other errors are thrown.
+ */
+export async function readBytesAndMode(
+  path: string,
+  options: { noFollow?: boolean } = {},
+): Promise<{ bytes: Uint8Array; mode: number } | undefined> {
+  let handle: FileHandle;
+  try {
+    // With `noFollow`, a symlink at `path` is refused (ELOOP): a rename would replace the link.
+    const follow = options.noFollow ? constants.O_NOFOLLOW : 0;
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | follow);
+  } catch (error) {
+    if (errnoOf(error) === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      throw Object.assign(new Error(`${path} is not a regular file`), { code: "ENOTREG" });
+    }
+    return { bytes: await handle.readFile(), mode: info.mode & 0o7777 };
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The text of `path` (UTF-8). */
 export async function readText(path: string): Promise<string> {
   return await readFile(path, "utf8");

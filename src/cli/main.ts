@@ -77,6 +77,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "the whole release as one resumable run: stage, verify, then publish, tag and push",
     load: () => import("./commands/release.ts"),
   },
+  badges: {
+    summary: "the README's badges (gate, security, Python, licence, PyPI, style, types), kept true in CI",
+    load: () => import("./commands/badges.ts"),
+  },
   cache: {
     summary: "show or prune the build environments and verdicts slipway caches",
     load: () => import("./commands/cache.ts"),
