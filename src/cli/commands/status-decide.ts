@@ -4,7 +4,7 @@ import { statusDecide } from "../../ops/status-decide.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { diffJson } from "./status-diff.ts";
-import { statusSources } from "./status-input.ts";
+import { statusSources, timeoutMs } from "./status-input.ts";
 
 const USAGE = "slipway status decide OLD NEW | slipway status decide --from-url URL NEW";
 
@@ -31,6 +31,7 @@ The strongest wins (in that order). It prints the decision, a justification nami
 that drove it, and a release-notes section ("### Security") for the changelog.
 
 Options:
+  --timeout SECONDS  the total deadline of --from-url's fetch (default 30)
   --from-url URL     OLD is the document at URL (the published index.json of the status site)
   --project DIR      the project whose pyproject.toml holds the policy (default: here)
   --notes FILE       also write the release-notes section to FILE, for
@@ -55,6 +56,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   try {
     const { values, positionals } = parseCommandLine(argv, {
       "from-url": { type: "string" },
+      timeout: { type: "string" },
       project: { type: "string" },
       notes: { type: "string" },
       json: { type: "boolean" },
@@ -71,6 +73,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       cwd: io.cwd,
       env: io.env,
       userAgent: `slipway/${io.version}`,
+      deadlineMs: timeoutMs(values.timeout),
       ...(values.project === undefined ? {} : { project: values.project }),
       ...(values.notes === undefined ? {} : { notesFile: values.notes }),
     });
@@ -86,7 +89,6 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       const notes = result.releaseNotes === "" ? "" : `\n${result.releaseNotes}`;
       const written =
         result.notesWritten === undefined ? "" : `\n(release notes written to ${result.notesWritten})\n`;
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: a finding's text is not trusted on a terminal
       const text = `${result.decision}\n\n${result.justification}\n${notes}${written}`.replace(
         /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]+/g,
         " ",

@@ -6,7 +6,7 @@ import { SlipwayError } from "../../errors.ts";
 import { statusDiff } from "../../ops/status-diff.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
-import { statusSources } from "./status-input.ts";
+import { statusSources, timeoutMs } from "./status-input.ts";
 
 const USAGE = "slipway status diff OLD NEW | slipway status diff --from-url URL NEW";
 
@@ -25,6 +25,7 @@ OLD and NEW are file paths; NEW may be - (standard input). With --from-url, OLD 
 the last published index.json of the status site (30 s deadline, 16 MiB at most).
 
 Options:
+  --timeout SECONDS  the total deadline of --from-url's fetch (default 30)
   --from-url URL     OLD is the document at URL (http or https)
   --format FORMAT    text (default), json, or markdown (a pull-request or issue body,
                      escaped and capped under GitHub's size limit)
@@ -45,7 +46,6 @@ See docs/status-decide.md.
 
 /** Control characters off, for a terminal: a finding's message is not trusted. */
 function clean(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
   return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
 }
 
@@ -85,6 +85,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   try {
     const { values, positionals } = parseCommandLine(argv, {
       "from-url": { type: "string" },
+      timeout: { type: "string" },
       format: { type: "string" },
       json: { type: "boolean" },
     });
@@ -98,7 +99,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       throw new SlipwayError("usage", `--format ${format}: not text, json or markdown`, { hint: USAGE });
     }
     const { older, newer } = await statusSources(positionals, values["from-url"], USAGE);
-    const { diff } = await statusDiff(older, newer, { cwd: io.cwd, userAgent: `slipway/${io.version}` });
+    const { diff } = await statusDiff(older, newer, { cwd: io.cwd, userAgent: `slipway/${io.version}`,
+      deadlineMs: timeoutMs(values.timeout) });
     const out =
       format === "json"
         ? `${JSON.stringify(diffJson(diff), null, 2)}\n`

@@ -50,3 +50,15 @@ export async function statusSources(
     newName === "-" ? { text: await readStdin(), name: "standard input" } : { file: newName };
   return { older, newer };
 }
+
+/** `--timeout SECONDS` in milliseconds (default 30 s); a number from 0.1 to 600. */
+export function timeoutMs(value: string | undefined): number {
+  if (value === undefined) return 30_000;
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds < 0.1 || seconds > 600) {
+    throw new SlipwayError("usage", `--timeout ${value}: not a number of seconds from 0.1 to 600`, {
+      hint: "e.g. --timeout 10",
+    });
+  }
+  return Math.round(seconds * 1000);
+}

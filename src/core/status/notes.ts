@@ -17,7 +17,6 @@ const MAX_MESSAGE = 200;
 
 /** `text` as literal Markdown inline text: one line, punctuation escaped, mentions and HTML defused. */
 export function escapeMarkdown(text: string, max = MAX_MESSAGE): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
   let line = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
   if ([...line].length > max) line = `${[...line].slice(0, max - 1).join("")}…`;
   return line.replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`).replace(/@/g, "@\u200b");
@@ -103,7 +102,7 @@ export function renderSecurityNotes(changes: readonly StatusChange[]): string {
       bumps.set(finding.package.name, list);
     } else if (finding.package !== undefined && kind === "resolved") {
       lines.push(
-        `- no longer affected by ${advisory(finding)} in ${escapeMarkdown(finding.package.name, 80)} ${escapeMarkdown(finding.package.version, 40)}`,
+        `- moves off ${escapeMarkdown(finding.package.name, 80)} ${escapeMarkdown(finding.package.version, 40)} (${advisory(finding)})`,
       );
     } else if (finding.source === "secrets") {
       lines.push(
