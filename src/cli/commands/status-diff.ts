@@ -99,8 +99,11 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       throw new SlipwayError("usage", `--format ${format}: not text, json or markdown`, { hint: USAGE });
     }
     const { older, newer } = await statusSources(positionals, values["from-url"], USAGE);
-    const { diff } = await statusDiff(older, newer, { cwd: io.cwd, userAgent: `slipway/${io.version}`,
-      deadlineMs: timeoutMs(values.timeout) });
+    const { diff } = await statusDiff(older, newer, {
+      cwd: io.cwd,
+      userAgent: `slipway/${io.version}`,
+      deadlineMs: timeoutMs(values.timeout),
+    });
     const out =
       format === "json"
         ? `${JSON.stringify(diffJson(diff), null, 2)}\n`
