@@ -5,11 +5,12 @@
  * `slipway release --security-notes`.
  */
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../adapters/fs.ts";
+import { fileSize, readSmallRegularFile, writeFileAtomic } from "../adapters/fs.ts";
 import { openProject } from "../adapters/snapshot.ts";
 import { getTable } from "../core/pyproject/access.ts";
 import { decideRelease, type ReleaseDecision } from "../core/status/decide.ts";
 import type { StatusDiff } from "../core/status/diff.ts";
+import { MAX_NOTES_BYTES, parseSecurityNotes } from "../core/status/notes.ts";
 import { parseSecurityPolicy, type SecurityPolicy } from "../core/status/policy.ts";
 import { SlipwayError } from "../errors.ts";
 import { type ReadStatusOptions, type StatusSource, statusDiff } from "./status-diff.ts";
@@ -62,4 +63,21 @@ export async function statusDecide(options: StatusDecideOptions): Promise<Status
     result.notesWritten = options.notesFile;
   }
   return result;
+}
+
+/**
+ * The bullets of a security-notes file for `release --security-notes` (read bounded: a regular
+ * file of MAX_NOTES_BYTES at most, no symlink followed); `shown` names it in errors.
+ */
+export async function readSecurityNotes(path: string, shown: string): Promise<string[]> {
+  const text = await readSmallRegularFile(path, MAX_NOTES_BYTES);
+  if (text === undefined) {
+    const size = await fileSize(path);
+    throw new SlipwayError(
+      "usage",
+      `--security-notes ${shown}: ${size === undefined ? "no such file" : size > MAX_NOTES_BYTES ? `larger than ${MAX_NOTES_BYTES} bytes` : "not a regular file"}`,
+      { hint: "write it with `slipway status decide OLD NEW --notes FILE`" },
+    );
+  }
+  return parseSecurityNotes(text, shown);
 }

@@ -4,6 +4,7 @@
  * message is not trusted Markdown: no links, mentions, HTML or table breaks get through) and
  * capped, so a flood of findings still makes a body GitHub accepts.
  */
+import { SlipwayError } from "../../errors.ts";
 import { compareVersions, parseVersion } from "../pep440/version.ts";
 import { CHANGE_KINDS, type ChangeKind, countChanges, type StatusChange, type StatusDiff } from "./diff.ts";
 import type { StatusFinding } from "./document.ts";
@@ -119,4 +120,58 @@ export function renderSecurityNotes(changes: readonly StatusChange[]): string {
     });
   const all = [...bumpLines, ...lines];
   return all.length === 0 ? "" : `### Security\n\n${all.join("\n")}\n`;
+}
+
+/** A notes file larger than this is refused (`release --security-notes`). */
+export const MAX_NOTES_BYTES = 64 * 1024;
+/** Bullets a notes file may hold. */
+const MAX_NOTES_ITEMS = 500;
+
+/**
+ * The bullets of a security-notes file (what `status decide --notes` writes, or one written by
+ * hand): an optional `Security` heading, then `- ` or `* ` bullets, each with indented
+ * continuation lines; blank lines between. Anything else (another heading, a paragraph, HTML, a
+ * control character) is a usage error naming the file and the line: the file goes into the
+ * changelog verbatim, so it must be just that list. An empty file gives no bullets.
+ */
+export function parseSecurityNotes(text: string, name: string): string[] {
+  const fail = (line: number, what: string): never => {
+    throw new SlipwayError("usage", `${name}:${line}: ${what}`, {
+      hint: "give the Markdown section `slipway status decide --notes FILE` writes: an optional '### Security' heading and '- ' bullets",
+    });
+  };
+  if (text.includes("\ufffd")) fail(1, "is not UTF-8 text");
+  const items: string[] = [];
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r?\n/);
+  let sawHeading = false;
+  lines.forEach((line, i) => {
+    const n = i + 1;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(line))
+      fail(n, "holds a control character: not Markdown text");
+    if (line.trim() === "") return;
+    if (/(?<!\\)<[a-zA-Z!/?]/.test(line)) fail(n, "holds raw HTML: the notes are Markdown text");
+    if (/^#{1,6}\s+Security\s*#*\s*$/i.test(line)) {
+      if (sawHeading || items.length > 0) fail(n, "a second heading: the notes are one section");
+      sawHeading = true;
+      return;
+    }
+    const bullet = /^[-*]\s+(\S.*)$/.exec(line);
+    if (bullet !== null) {
+      if (items.length >= MAX_NOTES_ITEMS) fail(n, `more than ${MAX_NOTES_ITEMS} bullets`);
+      items.push((bullet[1] as string).trimEnd());
+      return;
+    }
+    if (/^\s{2,}\S/.test(line) && items.length > 0) {
+      items[items.length - 1] += `\n  ${line.trim()}`;
+      return;
+    }
+    fail(
+      n,
+      /^#/.test(line)
+        ? "a heading other than 'Security'"
+        : "neither a bullet nor a bullet's indented continuation",
+    );
+  });
+  return items;
 }
