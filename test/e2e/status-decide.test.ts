@@ -263,3 +263,30 @@ test("--help of both commands has examples", async () => {
     assert.match(r.stdout, /Exit status:/);
   }
 });
+
+test("release --security-notes: decide's notes land in the released changelog entry; bad notes change nothing", async () => {
+  const { makeReleaseRepo, runRelease } = await import("../helpers/release-repo.ts");
+  const { git } = await import("../helpers/git-repo.ts");
+  const r = await makeReleaseRepo(scratch, { cache: join(scratch, "cache") });
+  try {
+    const decided = await status("decide", ["old.json", "new.json", "--notes", join(scratch, "notes.md")]);
+    assert.equal(decided.code, 10, decided.stderr);
+
+    const bad = write("bad-notes.md", "### Security\n\n- fine\n\n<script>alert(1)</script>\n");
+    const refused = await runRelease(r, [...r.args, "--yes", "--security-notes", bad]);
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /bad-notes\.md:5: holds raw HTML/);
+    assert.equal(git(r.project, "status", "--porcelain"), "", "nothing changed");
+    assert.equal(git(r.project, "tag", "--list", "v0.1.1"), "");
+
+    const run = await runRelease(r, [...r.args, "--yes", "--security-notes", join(scratch, "notes.md")]);
+    assert.equal(run.status, 0, `${run.stderr}\n${run.stdout}`);
+    const changelog = readFileSync(join(r.project, "CHANGELOG.md"), "utf8");
+    assert.match(
+      changelog,
+      /## \[0\.1\.1\] - \d{4}-\d\d-\d\d\n\n### Fixed\n\n- handle empty input[^\n]*\n\n### Security\n\n- bumps jinja2 to 3\.1\.6 \(GHSA-jinja, high\)\n- bumps lxml to 5\.3\.1 \(GHSA-wait, critical\)\n- moves off urllib3 1\.0\.0 \(GHSA-gone, high\)\n\n## \[0\.1\.0\]/,
+    );
+  } finally {
+    await r.close();
+  }
+});

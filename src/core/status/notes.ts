@@ -146,7 +146,6 @@ export function parseSecurityNotes(text: string, name: string): string[] {
   let sawHeading = false;
   lines.forEach((line, i) => {
     const n = i + 1;
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
     if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(line))
       fail(n, "holds a control character: not Markdown text");
     if (line.trim() === "") return;
