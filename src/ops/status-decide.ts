@@ -75,7 +75,7 @@ export async function readSecurityNotes(path: string, shown: string): Promise<st
     const size = await fileSize(path);
     throw new SlipwayError(
       "usage",
-      `--security-notes ${shown}: ${size === undefined ? "no such file" : size > MAX_NOTES_BYTES ? `larger than ${MAX_NOTES_BYTES} bytes` : "not a regular file"}`,
+      `--security-notes ${shown}: ${size === undefined ? "no such file" : size > MAX_NOTES_BYTES ? `larger than ${MAX_NOTES_BYTES} bytes` : "not a regular file (a symbolic link is not followed)"}`,
       { hint: "write it with `slipway status decide OLD NEW --notes FILE`" },
     );
   }

@@ -48,7 +48,7 @@ export async function readStatusDocument(
           ? "not a regular file"
           : (size ?? 0) > MAX_STATUS_BYTES
             ? `larger than ${MAX_STATUS_BYTES} bytes`
-            : "changed while it was read";
+            : "not read: a symbolic link (not followed), or it changed while it was read";
     throw new SlipwayError("usage", `${source.file}: ${what}`, {
       hint: "give the SecurityStatus JSON that `slipway status` wrote (a path, or - for standard input)",
     });
