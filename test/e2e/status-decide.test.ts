@@ -170,7 +170,7 @@ test("diff --from-url: a missing page, a dripping server, an endless body end in
 test("decide: the exit code per decision, the justification, the notes file", async () => {
   const now = await status("decide", ["old.json", "new.json", "--notes", "security.md"]);
   assert.equal(now.code, 10, now.stderr);
-  assert.match(now.stdout, /^release-now\n\nRelease now of demo \(published: 1\.0\.0\)/);
+  assert.match(now.stdout, /^release-now\n\nRelease demo now \(published: 1\.0\.0\): /);
   assert.match(now.stdout, /GHSA-jinja.*jinja2 1\.0\.0.*runtime-fixed → release-now/s);
   assert.match(now.stdout, /GHSA-wait.*now has a fix/s);
   assert.equal(
@@ -249,6 +249,19 @@ test("bad documents: another schema, not JSON, truncated, missing; the file and 
   const stdinBad = await status("diff", ["old.json", "-"], '{"schema": 1');
   assert.equal(stdinBad.code, 2);
   assert.match(stdinBad.stderr, /standard input is not JSON/);
+  write("other.json", doc("2026-12-07", [], "other-project"));
+  const other = await status("diff", ["old.json", "other.json"]);
+  assert.equal(other.code, 2);
+  assert.match(other.stderr, /two projects: demo and other-project/);
+  const timeout = await status("diff", [
+    "--from-url",
+    `${base}/site/index.json`,
+    "new.json",
+    "--timeout",
+    "soon",
+  ]);
+  assert.equal(timeout.code, 2);
+  assert.match(timeout.stderr, /--timeout soon: not a number of seconds/);
   const usage = await status("diff", ["old.json"]);
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /two documents to compare/);

@@ -184,7 +184,7 @@ test("the strongest wins: release-now over hold over release-recommended; every 
     decideRelease(assembleStatusDiff(doc("2026-12-01", []), doc("2026-12-07", findings)), policy, FACTS);
   const all = decide([now, hold, rec, now2]);
   assert.equal(all.decision, "release-now");
-  assert.match(all.justification, /^Release now of demo \(published: 1\.0\.0\)/);
+  assert.match(all.justification, /^Release demo now \(published: 1\.0\.0\): /);
   assert.ok(all.justification.includes("GHSA-now ") && all.justification.includes("GHSA-now2"));
   assert.match(all.justification, /2 other change\(s\) call for less/);
   assert.equal(

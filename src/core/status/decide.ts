@@ -121,11 +121,11 @@ function judge(change: StatusChange, policy: SecurityPolicy, day: string): Decis
   return { ...base, rule, decision, because: `${subject(finding)} ${what}: ${rule} → ${decision}.` };
 }
 
-const LEAD: Record<Decision, string> = {
-  "release-now": "Release now",
-  hold: "Hold the release",
-  "release-recommended": "A release is recommended",
-  "no-action": "No release is called for",
+const LEAD: Record<Decision, (project: string) => string> = {
+  "release-now": (p) => `Release ${p} now`,
+  hold: (p) => `Hold the release of ${p}`,
+  "release-recommended": (p) => `A release of ${p} is recommended`,
+  "no-action": (p) => `No release of ${p} is called for`,
 };
 
 /** Findings named in the justification before "and N more". */
@@ -140,7 +140,7 @@ function justify(
   const published = facts.publishedVersion === null ? "" : ` (published: ${facts.publishedVersion})`;
   const window = `between ${diff.from} and ${diff.to}`;
   if (reasons.length === 0) {
-    return `${LEAD[decision]}: the security status of ${diff.project}${published} did not change ${window} (${diff.unchanged} finding(s) unchanged).`;
+    return `${LEAD[decision](diff.project)}${published}: its security status did not change ${window} (${diff.unchanged} finding(s) unchanged).`;
   }
   const drivers = reasons.filter((r) => r.decision === decision);
   const rest = reasons.length - drivers.length;
@@ -149,7 +149,7 @@ function justify(
   const why =
     decision === "hold" ? " Releasing changes nothing until a fix exists; release when one does." : "";
   const others = rest === 0 ? "" : ` ${rest} other change(s) call for less.`;
-  return `${LEAD[decision]} of ${diff.project}${published}: ${reasons.length} change(s) ${window}. ${shown.join(" ")}${why}${others}`;
+  return `${LEAD[decision](diff.project)}${published}: ${reasons.length} change(s) ${window}. ${shown.join(" ")}${why}${others}`;
 }
 
 /**
