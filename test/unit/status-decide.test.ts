@@ -186,7 +186,10 @@ test("the strongest wins: release-now over hold over release-recommended; every 
   assert.equal(all.decision, "release-now");
   assert.match(all.justification, /^Release demo now \(published: 1\.0\.0\): /);
   assert.ok(all.justification.includes("GHSA-now ") && all.justification.includes("GHSA-now2"));
-  assert.match(all.justification, /2 other change\(s\) call for less/);
+  assert.match(
+    all.justification,
+    /2 other change\(s\) call for less: GHSA-hold \(new, hold\), GHSA-rec \(new, release-recommended\)\.$/,
+  );
   assert.equal(
     all.releaseNotes,
     "### Security\n\n- bumps jinja2 to 3.1.6 (GHSA-now, high)\n- bumps requests to 1.0.1 (GHSA-rec, moderate)\n- bumps urllib3 to 2.2.2 (GHSA-now2, critical)\n",

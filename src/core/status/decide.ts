@@ -148,7 +148,10 @@ function justify(
   if (drivers.length > NAMED) shown.push(`And ${drivers.length - NAMED} more like these.`);
   const why =
     decision === "hold" ? " Releasing changes nothing until a fix exists; release when one does." : "";
-  const others = rest === 0 ? "" : ` ${rest} other change(s) call for less.`;
+  const lesser = reasons.filter((r) => r.decision !== decision);
+  const listed = lesser.slice(0, NAMED).map((r) => `${r.id} (${r.change}, ${r.decision})`);
+  if (lesser.length > NAMED) listed.push(`${lesser.length - NAMED} more`);
+  const others = rest === 0 ? "" : ` ${rest} other change(s) call for less: ${listed.join(", ")}.`;
   return `${LEAD[decision](diff.project)}${published}: ${reasons.length} change(s) ${window}. ${shown.join(" ")}${why}${others}`;
 }
 
