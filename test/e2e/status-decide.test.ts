@@ -91,6 +91,10 @@ before(async () => {
     const timer = setInterval(() => res.write(" "), 100);
     res.on("close", () => clearInterval(timer));
   });
+  served.set("/declared", (res) => {
+    res.writeHead(200, { "content-length": String(64 * 1024 * 1024) });
+    res.write("{");
+  });
   served.set("/huge", (res) => {
     res.writeHead(200);
     const chunk = Buffer.alloc(1024 * 1024, 0x20);
@@ -161,6 +165,10 @@ test("diff --from-url: a missing page, a dripping server, an endless body end in
   assert.equal(drip.code, 1);
   assert.match(drip.stderr, /no complete answer within the 1\.0 s deadline/);
   assert.ok(Date.now() - started < 8000, "the deadline held");
+
+  const declared = await status("diff", ["--from-url", `${base}/declared`, "new.json"]);
+  assert.equal(declared.code, 1);
+  assert.match(declared.stderr, /larger than 16777216 bytes \(67108864\)/);
 
   const huge = await status("diff", ["--from-url", `${base}/huge`, "new.json"]);
   assert.equal(huge.code, 1);
