@@ -156,6 +156,8 @@ export interface PlanChangelogOptions extends ReadInputsOptions {
   now?: () => Date;
   /** Keep the used fragment files instead of deleting them with the write. */
   keepFragments?: boolean;
+  /** Bullets for the entry's Security section (`release --security-notes`). */
+  securityItems?: readonly string[];
 }
 
 /**
@@ -213,6 +215,7 @@ async function planEntry(
     version: options.version,
     date,
     ...(options.keepFragments === undefined ? {} : { keepFragments: options.keepFragments }),
+    ...(options.securityItems === undefined ? {} : { securityItems: options.securityItems }),
   });
   return { ...plan, root: snapshot.root };
 }

@@ -64,6 +64,8 @@ export interface ReleaseOptions {
   ) => Promise<{ request: VersionRequest; comment?: string } | undefined>;
   /** A paragraph for the release commit's and the tag's messages. */
   comment?: string;
+  /** A security-notes file (`status decide --notes`): its bullets go into the entry's Security section. */
+  securityNotes?: string;
   /** `local` (the embedded index) or an index name; default from config, else local. */
   stage?: string;
   /** Simple root the local stage takes dependencies from; null for none. */
@@ -210,11 +212,30 @@ async function planFresh(snapshot: ProjectSnapshot, options: ReleaseOptions): Pr
   const state = await readVersionPlaces(root, { snapshot });
   const { request, why, comment } = await versionRequest(state, snapshot, options);
   const version = assembleVersionPlan(state, request);
+  const securityItems =
+    options.securityNotes === undefined
+      ? undefined
+      : await (await import("./status-decide.ts")).readSecurityNotes(
+          resolve(options.cwd, options.securityNotes),
+          options.securityNotes,
+        );
   const { plan: changelog, note: changelogNote } = await planReleaseChangelog(snapshot, {
     state,
     version: version.to,
     now: () => new Date(now(options)),
+    ...(securityItems === undefined ? {} : { securityItems }),
   });
+  if (securityItems !== undefined && securityItems.length > 0 && changelog?.status !== "inserted") {
+    throw new SlipwayError(
+      "usage",
+      `--security-notes ${options.securityNotes}: this release writes no changelog entry to put them in`,
+      {
+        hint:
+          changelogNote ??
+          "slipway writes the entry when the project keeps a CHANGELOG.md (or changelog fragments) it owns; see docs/changelog.md",
+      },
+    );
+  }
   const stageName = options.stage ?? config.stage;
   const upstream =
     (options.stageUpstream === undefined ? config.stageUpstream : options.stageUpstream) ?? null;

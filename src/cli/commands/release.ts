@@ -58,6 +58,8 @@ Options:
   --dry-run              build (in a scratch git worktree of HEAD with the planned edits),
                          check, stage and verify for real; print the rest (diffs, changelog
                          entry, commit, tag, uploads, push); change nothing
+  --security-notes FILE  put the bullets of FILE (written by 'slipway status decide --notes')
+                         into the changelog entry's Security section
   --resume               continue an interrupted or failed release: from .slipway/ here, else
                          from the state a run elsewhere saved on the remote before publishing
                          (refs/slipway/release/<tag>); with --version X, the release of X
@@ -165,6 +167,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       resume: { type: "boolean" },
       yes: { type: "boolean" },
       json: { type: "boolean" },
+      "security-notes": { type: "string" },
     });
     if (values.help) {
       write(io.stdout, HELP);
@@ -238,6 +241,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(values.version === undefined ? {} : { version: values.version }),
       ...(values.to === undefined ? {} : { to: values.to }),
       ...(values["check-url"] === undefined ? {} : { checkUrl: values["check-url"] }),
+      ...(values["security-notes"] === undefined ? {} : { securityNotes: values["security-notes"] }),
       ...(values.username === undefined ? {} : { username: values.username }),
       ...(password === undefined ? {} : { password }),
       ...(values.pypirc === undefined ? {} : { pypirc: values.pypirc }),

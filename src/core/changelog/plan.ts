@@ -145,6 +145,24 @@ export function assembleEntryVersion(input: {
   return { version: next.value, source: "commits" };
 }
 
+/** `entry` with `items` appended to its Security section (made when missing; Security is last). */
+function withSecurityItems(entry: ChangelogEntry, items: readonly string[]): ChangelogEntry {
+  if (items.length === 0) return entry;
+  const added = items.map((text) => ({ text, key: text.toLowerCase() }));
+  const present = entry.sections.find((s) => s.section === "Security");
+  const sections = present
+    ? entry.sections.map((s) =>
+        s === present
+          ? {
+              section: s.section,
+              items: [...s.items, ...added.filter((a) => !s.items.some((i) => i.key === a.key))],
+            }
+          : s,
+      )
+    : [...entry.sections, { section: "Security" as const, items: added }];
+  return { ...entry, sections };
+}
+
 /**
  * The plan for the next changelog entry. `date` is the release date (YYYY-MM-DD), chosen by the
  * caller. Contract: `before` of the edit is exactly `inputs.changelog`; everything in it above
@@ -152,7 +170,13 @@ export function assembleEntryVersion(input: {
  */
 export function assembleChangelogPlan(
   inputs: ChangelogInputs,
-  options: { version?: string | undefined; date: string; keepFragments?: boolean },
+  options: {
+    version?: string | undefined;
+    date: string;
+    keepFragments?: boolean;
+    /** Bullets added to the entry's Security section (`release --security-notes`). */
+    securityItems?: readonly string[];
+  },
 ): ChangelogPlan {
   const { config } = inputs;
   const fragments = parseFragments(inputs.fragments);
@@ -182,15 +206,25 @@ export function assembleChangelogPlan(
           ...(config.releaseUrl === undefined ? {} : { releaseUrl: config.releaseUrl }),
           ...(inputs.lastTag === undefined ? {} : { previousVersion: inputs.lastTag.version }),
         };
-  const insert = (entryChanges: Change[]) =>
-    insertEntry(inputs.changelog, draft(entryChanges), links === undefined ? {} : { links });
+  const insert = (entryChanges: Change[], security: readonly string[] = []) =>
+    insertEntry(
+      inputs.changelog,
+      withSecurityItems(draft(entryChanges), security),
+      links === undefined ? {} : { links },
+    );
   let inserted = insert(changes);
   let history = parsed.history;
+  let used = changes;
   const listedNonConventional =
     parsed.listed !== undefined && inserted.status === "inserted" && isEmptyEntry(inserted.entry);
   if (listedNonConventional) {
     history = parsed.listed!;
-    inserted = insert(history.changes);
+    used = history.changes;
+    inserted = insert(used);
+  }
+  // Added last, so that the notes do not count as the conventional changes the entry lacks.
+  if (options.securityItems !== undefined && options.securityItems.length > 0) {
+    inserted = insert(used, options.securityItems);
   }
   const base = {
     path: config.path,
