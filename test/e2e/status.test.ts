@@ -249,6 +249,32 @@ test("a corrupt history or a document of another schema: a clear error naming th
   assert.match(keep.stderr, /--keep '0'/);
 });
 
+test("an ignored advisory is listed with its ignore, not counted", () => {
+  const dir = project();
+  const pyproject = join(dir, "pyproject.toml");
+  writeFileSync(
+    pyproject,
+    `${readFileSync(pyproject, "utf8")}\n[[tool.slipway.scan.ignore]]\nid = "PYSEC-2019-217"\nreason = "no sandbox in use"\nexpires = 2027-01-31\n`,
+  );
+  const r = slipway(dir, ["--db", ADVISORY_FIXTURES, "--now", "2026-12-01T00:00:00Z"]);
+  assert.equal(r.code, 0, r.stderr);
+  const d = doc(r.stdout);
+  const ignored = d.findings.filter((f: { ignored?: unknown }) => f.ignored !== undefined);
+  assert.equal(ignored.length, 1);
+  assert.equal(
+    ignored[0].fingerprint,
+    "PYSEC-2019-217:jinja2:2.10:requirements.txt",
+    "the fingerprint it has when not ignored",
+  );
+  assert.deepEqual(ignored[0].ignored, { reason: "no sandbox in use", expires: "2027-01-31" });
+  assert.equal(ignored[0].level, "high");
+  assert.equal(ignored[0].fixedIn, "2.10.1");
+  const open = d.findings.filter(
+    (f: { ignored?: unknown; level: string }) => f.ignored === undefined && f.level === "high",
+  );
+  assert.equal(d.counts.total.high, open.length);
+});
+
 test("--index-url: the newest version the simple API lists", async () => {
   const dir = project();
   const server = createServer((req, res) => {
