@@ -249,6 +249,18 @@ test("a corrupt history or a document of another schema: a clear error naming th
   assert.match(keep.stderr, /--keep '0'/);
 });
 
+test("--sarif-in: another scanner's findings on the same scale, its own counts and version", () => {
+  const dir = project();
+  const sarif = fileURLToPath(new URL("../fixtures/sarif/semgrep-packaging-26.3.sarif", import.meta.url));
+  const r = slipway(dir, ["--db", ADVISORY_FIXTURES, "--now", "2026-12-01T00:00:00Z", "--sarif-in", sarif]);
+  assert.equal(r.code, 0, r.stderr);
+  const d = doc(r.stdout);
+  assert.deepEqual(d.scanners.at(-1), { name: "Semgrep OSS", version: "1.187.0" });
+  // error (exec-used) → high, warning → moderate, note → low: no security-severity in semgrep's rules.
+  assert.deepEqual(d.counts.bySource["Semgrep OSS"], { critical: 0, high: 1, moderate: 2, low: 7, info: 0 });
+  assert.equal(d.counts.total.high, d.counts.bySource.deps.high + 1);
+});
+
 test("an ignored advisory is listed with its ignore, not counted", () => {
   const dir = project();
   const pyproject = join(dir, "pyproject.toml");

@@ -1,5 +1,6 @@
 /** Bare `slipway status [PATH]`: the scans (or a saved scan) into one SecurityStatus document. */
 import { resolve } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { DEFAULT_KEEP } from "../../core/status/history.ts";
 import { SlipwayError } from "../../errors.ts";
 import { redact } from "../../redact.ts";
@@ -121,6 +122,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       });
     const now = clockOf(values.now, io.env);
     const keep = keepOf(values.keep);
+    // Any V8 flag off its default (main.ts sets one) makes V8 refuse the code cache of Node's
+    // built-ins the status code loads next (fs/promises, child_process, crypto: ~60 ms): back to
+    // the default before it is loaded, as scan deps does.
+    setFlagsFromString("--semi-space-growth-factor=2");
     const { status } = await import("../../ops/status.ts");
     const result = await status({
       root: resolve(io.cwd, positionals[0] ?? "."),
