@@ -219,6 +219,27 @@ test("findings are ordered by level, source, fingerprint whatever order the scan
   );
 });
 
+test("what a document holds it can read back: a long message is cut, a long rule id kept, a non-http link dropped", () => {
+  const section: ScanDocSection = {
+    scanner: "semgrep",
+    findings: [
+      {
+        id: `python.${"x".repeat(300)}`,
+        severity: "error",
+        message: "m".repeat(10_000),
+        location: { file: "a.py" },
+        fingerprint: "f",
+      },
+    ],
+    rules: [{ id: `python.${"x".repeat(300)}`, description: "", help: "", helpUri: "javascript:alert(1)" }],
+  };
+  const d = build([section]);
+  assert.equal(d.findings[0]!.message.length, 4096);
+  assert.ok(d.findings[0]!.message.endsWith("…"));
+  assert.equal(d.findings[0]!.url, undefined);
+  assert.deepEqual(parseSecurityStatus(renderStatus(d), "x.json"), d);
+});
+
 test("byte-identical output for the same inputs; keys in the document's order", () => {
   const input = [secrets("error"), deps("high", "2.11")];
   const one = renderStatus(build(input));

@@ -45,6 +45,17 @@ export function zeroCounts(): LevelCounts {
   return { critical: 0, high: 0, moderate: 0, low: 0, info: 0 };
 }
 
+/** A message longer than this is cut (with an ellipsis): one line of a table, not a report. */
+export const MAX_MESSAGE = 4096;
+
+function cut(text: string): string {
+  if (text.length <= MAX_MESSAGE) return text;
+  let end = MAX_MESSAGE - 1;
+  // Never half of a surrogate pair.
+  if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end--;
+  return `${text.slice(0, end)}…`;
+}
+
 /** A finding with its keys in the document's order. */
 export function orderedFinding(f: StatusFinding): StatusFinding {
   return {
@@ -54,7 +65,7 @@ export function orderedFinding(f: StatusFinding): StatusFinding {
     ...(f.aliases === undefined ? {} : { aliases: [...f.aliases] }),
     level: f.level,
     severity: f.severity,
-    message: f.message,
+    message: cut(f.message),
     location: { file: f.location.file, ...(f.location.line === undefined ? {} : { line: f.location.line }) },
     firstSeen: f.firstSeen,
     ...(f.url === undefined ? {} : { url: f.url }),

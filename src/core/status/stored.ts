@@ -6,7 +6,7 @@
  */
 import { SlipwayError } from "../../errors.ts";
 import type { ScanRule } from "../scan/report.ts";
-import { orderedFinding, orderedScanner } from "./build.ts";
+import { MAX_MESSAGE, orderedFinding, orderedScanner } from "./build.ts";
 import {
   type Grade,
   type LevelCounts,
@@ -23,7 +23,8 @@ export const STATUS_SCHEMA = 1;
 export const MAX_STATUS_BYTES = 64 * 1024 * 1024;
 /** A history file larger than this is refused (90 documents of a large project fit many times). */
 export const MAX_HISTORY_BYTES = 256 * 1024 * 1024;
-const MAX_TEXT = 4096;
+/** Names, ids, paths, fingerprints: generous, but bounded. */
+const MAX_TEXT = 16 * 1024;
 
 type Json = unknown;
 
@@ -115,11 +116,11 @@ function finding(v: Json, path: string): StatusFinding {
   noExtra(loc, `${path}.location`, ["file", "line"]);
   const f: StatusFinding = {
     fingerprint: str(o["fingerprint"], `${path}.fingerprint`),
-    source: str(o["source"], `${path}.source`, 200),
-    id: str(o["id"], `${path}.id`, 200),
+    source: str(o["source"], `${path}.source`),
+    id: str(o["id"], `${path}.id`),
     level: oneOf<StatusLevel>(o["level"], `${path}.level`, STATUS_LEVELS),
     severity: oneOf(o["severity"], `${path}.severity`, VERDICTS),
-    message: str(o["message"], `${path}.message`),
+    message: str(o["message"], `${path}.message`, MAX_MESSAGE),
     location: {
       file: str(loc["file"], `${path}.location.file`),
       ...(loc["line"] === undefined ? {} : { line: count(loc["line"], `${path}.location.line`) }),
@@ -127,16 +128,18 @@ function finding(v: Json, path: string): StatusFinding {
     firstSeen: date(o["firstSeen"], `${path}.firstSeen`),
   };
   if (o["aliases"] !== undefined)
-    f.aliases = arr(o["aliases"], `${path}.aliases`).map((a, i) => str(a, `${path}.aliases[${i}]`, 200));
+    f.aliases = arr(o["aliases"], `${path}.aliases`).map((a, i) => str(a, `${path}.aliases[${i}]`));
   const url = optStr(o["url"], `${path}.url`);
+  // A page reads it as a link: never a javascript: or data: URL.
+  if (url !== undefined && !/^https?:\/\//i.test(url)) fail(`${path}.url`, "not an http(s) URL");
   if (url !== undefined) f.url = url;
   if (o["package"] !== undefined) {
     const p = obj(o["package"], `${path}.package`);
     noExtra(p, `${path}.package`, ["name", "version", "runtime"]);
     if (typeof p["runtime"] !== "boolean") fail(`${path}.package.runtime`, "not true or false");
     f.package = {
-      name: str(p["name"], `${path}.package.name`, 200),
-      version: str(p["version"], `${path}.package.version`, 200),
+      name: str(p["name"], `${path}.package.name`),
+      version: str(p["version"], `${path}.package.version`),
       runtime: p["runtime"],
     };
   }
@@ -159,7 +162,7 @@ function scanner(v: Json, path: string): StatusScanner {
   const database = optStr(o["database"], `${path}.database`);
   const skipped = optStr(o["skipped"], `${path}.skipped`);
   return orderedScanner({
-    name: str(o["name"], `${path}.name`, 200),
+    name: str(o["name"], `${path}.name`),
     ...(version === undefined ? {} : { version }),
     ...(database === undefined ? {} : { database }),
     ...(skipped === undefined ? {} : { skipped }),
@@ -200,7 +203,7 @@ function statusOf(v: Json): SecurityStatus {
   return {
     schema: 1,
     project: {
-      name: str(p["name"], "$.project.name", 200),
+      name: str(p["name"], "$.project.name"),
       version: strOrNull(p["version"], "$.project.version"),
       sourceVersion: strOrNull(p["sourceVersion"], "$.project.sourceVersion"),
     },
@@ -288,9 +291,9 @@ function scanFinding(v: Json, path: string): ScanDocFinding {
   const loc = obj(o["location"], `${path}.location`);
   const line = loc["line"];
   return {
-    id: str(o["id"], `${path}.id`, 200),
+    id: str(o["id"], `${path}.id`),
     severity: oneOf(o["severity"], `${path}.severity`, VERDICTS),
-    message: str(o["message"], `${path}.message`, 64 * 1024).slice(0, MAX_TEXT),
+    message: str(o["message"], `${path}.message`, 64 * 1024),
     location: {
       file: str(loc["file"], `${path}.location.file`),
       ...(line === undefined ? {} : { line: count(line, `${path}.location.line`) }),
@@ -306,7 +309,7 @@ function scanRule(v: Json, path: string): ScanRule {
   if (score !== undefined && (typeof score !== "number" || !Number.isFinite(score)))
     fail(`${path}.securitySeverity`, "not a number");
   return {
-    id: str(o["id"], `${path}.id`, 200),
+    id: str(o["id"], `${path}.id`),
     description: "",
     help: "",
     ...(helpUri === undefined ? {} : { helpUri }),
@@ -319,10 +322,10 @@ function vuln(v: Json, path: string): ScanDocVuln {
   const fixedIn = optStr(o["fixedIn"], `${path}.fixedIn`);
   const url = optStr(o["url"], `${path}.url`);
   return {
-    id: str(o["id"], `${path}.id`, 200),
-    ids: arr(o["ids"], `${path}.ids`).map((a, i) => str(a, `${path}.ids[${i}]`, 200)),
-    name: str(o["name"], `${path}.name`, 200),
-    version: str(o["version"], `${path}.version`, 200),
+    id: str(o["id"], `${path}.id`),
+    ids: arr(o["ids"], `${path}.ids`).map((a, i) => str(a, `${path}.ids[${i}]`)),
+    name: str(o["name"], `${path}.name`),
+    version: str(o["version"], `${path}.version`),
     level: str(o["level"], `${path}.level`, 20),
     file: str(o["file"], `${path}.file`),
     ...(fixedIn === undefined ? {} : { fixedIn }),
@@ -336,9 +339,9 @@ function ignoredRow(v: Json, path: string): ScanDocIgnored {
   const level = optStr(o["level"], `${path}.level`);
   const fixedIn = optStr(o["fixedIn"], `${path}.fixedIn`);
   return {
-    id: str(o["id"], `${path}.id`, 200),
-    name: str(o["name"], `${path}.name`, 200),
-    version: str(o["version"], `${path}.version`, 200),
+    id: str(o["id"], `${path}.id`),
+    name: str(o["name"], `${path}.name`),
+    version: str(o["version"], `${path}.version`),
     reason: str(o["reason"], `${path}.reason`),
     expires: date(o["expires"], `${path}.expires`),
     ...(file === undefined ? {} : { file }),
@@ -351,7 +354,7 @@ function scanSection(v: Json, path: string): ScanDocSection {
   const o = obj(v, path);
   const version = optStr(o["version"], `${path}.version`);
   const section: ScanDocSection = {
-    scanner: str(o["scanner"], `${path}.scanner`, 200),
+    scanner: str(o["scanner"], `${path}.scanner`),
     ...(version === undefined ? {} : { version }),
     findings: arr(o["findings"], `${path}.findings`).map((f, i) => scanFinding(f, `${path}.findings[${i}]`)),
     rules: arr(o["rules"], `${path}.rules`).map((r, i) => scanRule(r, `${path}.rules[${i}]`)),
