@@ -244,6 +244,12 @@ test("a corrupt history or a document of another schema: a clear error naming th
   assert.match(r3.stderr, /old\.json: .*schema 3; this slipway reads SecurityStatus schema 1/);
   assert.equal(readFileSync(join(dir, "old.json"), "utf8"), JSON.stringify({ schema: 3 }));
 
+  // A FIFO would block a reader forever: refused at once.
+  execFileSync("mkfifo", [join(dir, "fifo")]);
+  const fifo = slipway(dir, ["--db", ADVISORY_FIXTURES, "--history", "fifo"]);
+  assert.equal(fifo.code, 2);
+  assert.match(fifo.stderr, /fifo: not a regular file/);
+
   const keep = slipway(dir, ["--history", "h.jsonl", "--keep", "0"]);
   assert.equal(keep.code, 2);
   assert.match(keep.stderr, /--keep '0'/);

@@ -9,7 +9,12 @@ import { buildStatus, renderStatus } from "../../src/core/status/build.ts";
 import type { SecurityStatus, StatusFinding } from "../../src/core/status/document.ts";
 import { gradeOf } from "../../src/core/status/grade.ts";
 import { appendHistory } from "../../src/core/status/history.ts";
-import { advisoryLevel, type ScanDocSection, scoreLevel } from "../../src/core/status/levels.ts";
+import {
+  advisoryLevel,
+  isRuntimeLockfile,
+  type ScanDocSection,
+  scoreLevel,
+} from "../../src/core/status/levels.ts";
 import { parseSecurityStatus } from "../../src/core/status/stored.ts";
 import { statusSchemaErrors } from "../helpers/status-schema.ts";
 
@@ -170,6 +175,34 @@ test("a dependency finding carries its package, aliases, fix and advisory page",
   });
   assert.equal(build([deps("high", undefined, "requirements-dev.txt")]).findings[0]!.package!.runtime, false);
   assert.equal(build([deps("high")]).findings[0]!.fixedIn, null);
+});
+
+test("runtime or development pins, by the lockfile's name", () => {
+  const runtime = [
+    "requirements.txt",
+    "uv.lock",
+    "pylock.toml",
+    "requirements/base.txt",
+    "poetry.lock",
+    "Pipfile.lock",
+  ];
+  const dev = [
+    "requirements-dev.txt",
+    "requirements/dev.txt",
+    "docs/requirements.txt",
+    "test-requirements.txt",
+    "pylock.lint.toml",
+    "ci/requirements.txt",
+  ];
+  assert.deepEqual(
+    runtime.map(isRuntimeLockfile),
+    runtime.map(() => true),
+  );
+  assert.deepEqual(
+    dev.map(isRuntimeLockfile),
+    dev.map(() => false),
+  );
+  assert.equal(isRuntimeLockfile("requirements-devtools.txt"), true, "a word, not a prefix");
 });
 
 test("ignored advisories are listed with their ignore but not counted or graded", () => {

@@ -3,6 +3,7 @@
  * loaded only when used; a bare `slipway status [PATH]` builds the SecurityStatus document
  * (status-build.ts).
  */
+import { maxOf } from "../../core/arrays.ts";
 import type { CommandIO } from "../command.ts";
 
 interface Subcommand {
@@ -16,12 +17,21 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const first = argv[0];
   const sub = first === undefined ? undefined : SUBCOMMANDS[first];
   if (sub !== undefined) return (await sub.load()).run(argv.slice(1), io);
-  return (await import("./status-build.ts")).run(argv, io);
+  const build = await import("./status-build.ts");
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout.write(build.HELP + subcommandsHelp());
+    return 0;
+  }
+  return build.run(argv, io);
 }
 
-/** The subcommands' lines of the help. */
-export function subcommandLines(): string {
-  return Object.entries(SUBCOMMANDS)
-    .map(([name, s]) => `  slipway status ${name}  ${s.summary}`)
-    .join("\n");
+/** The subcommands, after the bare command's help. */
+function subcommandsHelp(): string {
+  const names = Object.keys(SUBCOMMANDS);
+  if (names.length === 0) return "";
+  const width = maxOf(names.map((n) => n.length));
+  const lines = Object.entries(SUBCOMMANDS).map(
+    ([name, s]) => `  slipway status ${name.padEnd(width)}  ${s.summary}`,
+  );
+  return `\nSubcommands (each has --help):\n${lines.join("\n")}\n`;
 }
