@@ -325,6 +325,30 @@ test("--index-url: the newest version the simple API lists", async () => {
     );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(doc(r.stdout).project.version, "0.10.0");
+    // Asked and not reached: an error, nothing written; a credential in the URL never shown.
+    const refused = await runAsync(
+      [
+        process.execPath,
+        CLI,
+        "status",
+        "--db",
+        ADVISORY_FIXTURES,
+        "--index-url",
+        "http://user:hunter2@127.0.0.1:9/simple/",
+        "--out",
+        "o.json",
+      ],
+      { cwd: dir, env },
+    );
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /--index-url: could not read slipway-demo-lib's page/);
+    assert.ok(!refused.stderr.includes("hunter2"));
+    assert.ok(!existsSync(join(dir, "o.json")));
+    const notUrl = await runAsync([process.execPath, CLI, "status", "--index-url", "pypi.org"], {
+      cwd: dir,
+      env,
+    });
+    assert.equal(notUrl.status, 2);
     // Not on the index (404): null, not an error.
     const absent = await runAsync(
       [process.execPath, CLI, "status", "--db", ADVISORY_FIXTURES, "--index-url", `${url}other/`],

@@ -120,6 +120,14 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       throw new SlipwayError("usage", "--keep is how many documents --history keeps", {
         hint: "slipway status --history status.jsonl --keep 30",
       });
+    if (values["index-url"] !== undefined && !/^https?:\/\/[^/]/i.test(values["index-url"]))
+      throw new SlipwayError(
+        "usage",
+        `--index-url '${values["index-url"].slice(0, 80)}' is not an http(s) URL`,
+        {
+          hint: "the index's simple API root: --index-url https://pypi.org/simple/",
+        },
+      );
     const now = clockOf(values.now, io.env);
     const keep = keepOf(values.keep);
     // Any V8 flag off its default (main.ts sets one) makes V8 refuse the code cache of Node's
