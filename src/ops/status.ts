@@ -266,19 +266,32 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
     scanners: uniqueScanners(scanned.scanners),
   });
   const text = renderStatus(document);
-  if (options.out !== undefined) await writeFileAtomic(resolve(options.cwd, options.out), text);
   const result: StatusResult = {
     document,
     text,
     skipped: document.scanners.filter((s) => s.skipped !== undefined),
     notes: scanned.notes,
   };
+  // The history first: a document it holds and --out lacks is still what the next run starts from.
   if (options.history !== undefined) {
     const kept = appendHistory(history, document, options.keep);
-    await writeFileAtomic(resolve(options.cwd, options.history), renderHistory(kept));
+    await write(resolve(options.cwd, options.history), options.history, renderHistory(kept));
     result.historyEntries = kept.length;
   }
+  if (options.out !== undefined) await write(resolve(options.cwd, options.out), options.out, text);
   return result;
+}
+
+/** Atomically (a temp file beside it, then a rename): a reader sees the old file or the new one. */
+async function write(path: string, shown: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, text);
+  } catch (error) {
+    throw new SlipwayError("io", `${shown}: could not be written (${(error as Error).message})`, {
+      hint: "name a file in a directory that exists and is writable",
+      cause: error,
+    });
+  }
 }
 
 /** Two SARIF runs of one tool are one scanner. */

@@ -244,6 +244,10 @@ test("a corrupt history or a document of another schema: a clear error naming th
   assert.match(r3.stderr, /old\.json: .*schema 3; this slipway reads SecurityStatus schema 1/);
   assert.equal(readFileSync(join(dir, "old.json"), "utf8"), JSON.stringify({ schema: 3 }));
 
+  const nowhere = slipway(dir, ["--db", ADVISORY_FIXTURES, "--out", "no/such/dir/index.json"]);
+  assert.equal(nowhere.code, 1);
+  assert.match(nowhere.stderr, /no\/such\/dir\/index\.json: could not be written/);
+
   // A FIFO would block a reader forever: refused at once.
   execFileSync("mkfifo", [join(dir, "fifo")]);
   const fifo = slipway(dir, ["--db", ADVISORY_FIXTURES, "--history", "fifo"]);
