@@ -274,6 +274,16 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
   };
   // The history first: a document it holds and --out lacks is still what the next run starts from.
   if (options.history !== undefined) {
+    // Another run that appended meanwhile would lose its document under ours: refuse instead.
+    const now = await readOptional(resolve(options.cwd, options.history), options.history, MAX_HISTORY_BYTES);
+    if (now !== historyText)
+      throw new SlipwayError(
+        "io",
+        `${options.history} changed while slipway status ran; nothing was written`,
+        {
+          hint: "another run appended to it: run slipway status again",
+        },
+      );
     const kept = appendHistory(history, document, options.keep);
     await write(resolve(options.cwd, options.history), options.history, renderHistory(kept));
     result.historyEntries = kept.length;

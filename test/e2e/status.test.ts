@@ -365,6 +365,44 @@ test("--index-url: the newest version the simple API lists", async () => {
   }
 });
 
+test("a history another run appended to meanwhile is not overwritten", async () => {
+  const dir = project();
+  writeFileSync(join(dir, "h.jsonl"), "");
+  // The index lookup runs between the history's read and its write: the other run appends then.
+  const appended = `${JSON.stringify(JSON.parse(slipway(dir, ["--db", ADVISORY_FIXTURES, "--now", "2026-11-30T00:00:00Z"]).stdout))}\n`;
+  const server = createServer((_req, res) => {
+    writeFileSync(join(dir, "h.jsonl"), appended);
+    res.writeHead(404);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/simple/`;
+    const r = await runAsync(
+      [
+        process.execPath,
+        CLI,
+        "status",
+        "--db",
+        ADVISORY_FIXTURES,
+        "--history",
+        "h.jsonl",
+        "--out",
+        "o.json",
+        "--index-url",
+        url,
+      ],
+      { cwd: dir, env },
+    );
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /h\.jsonl changed while slipway status ran; nothing was written/);
+    assert.equal(readFileSync(join(dir, "h.jsonl"), "utf8"), appended);
+    assert.ok(!existsSync(join(dir, "o.json")));
+  } finally {
+    server.close();
+  }
+});
+
 test("--help has examples; every document of these tests is valid under the schema", () => {
   const r = slipway(scratch, ["--help"]);
   assert.equal(r.code, 0);
