@@ -240,9 +240,15 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
       : await readOptional(resolve(options.cwd, options.out), options.out, MAX_STATUS_BYTES);
   const previous = outText === undefined ? history.at(-1) : parseSecurityStatus(outText, options.out!);
 
-  const project = await projectOf(options);
-  const scanned =
-    options.from === undefined ? await runScans(options, today) : await readScans(options, options.from);
+  // Independent reads, at once (git's HEAD is a process of its own).
+  const [project, scanned, commit] = await Promise.all([
+    projectOf(options),
+    options.from === undefined ? runScans(options, today) : readScans(options, options.from),
+    headCommit(gitAt(options.root, options.env)).then(
+      (sha) => sha ?? null,
+      () => null,
+    ),
+  ]);
   if (options.sarifIn !== undefined && options.sarifIn.length > 0) {
     const { readSarifSections } = await import("./scan-sarif-in.ts");
     for (const section of await readSarifSections(options.sarifIn, options.cwd)) {
@@ -254,7 +260,6 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
     }
   }
   const version = options.indexUrl === undefined ? null : await indexVersion(options, project.name);
-  const commit = (await headCommit(gitAt(options.root, options.env)).catch(() => undefined)) ?? null;
 
   const document = buildStatus({
     sections: scanned.sections,
