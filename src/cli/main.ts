@@ -61,6 +61,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "secrets, vulnerable dependencies and lockfile drift: one report, SARIF, one gate",
     load: () => import("./commands/scan.ts"),
   },
+  status: {
+    summary: "the project's security state as one JSON document: grade, counts, open findings",
+    load: () => import("./commands/status.ts"),
+  },
   "verify-install": {
     summary: "install the exact dists into fresh venvs, prove the bytes, smoke-test them",
     load: () => import("./commands/verify-install.ts"),

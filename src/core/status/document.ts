@@ -46,6 +46,11 @@ export interface StatusScanner {
   version?: string;
   /** The advisory database's revision, for `deps`. */
   database?: string;
+  /**
+   * Why the scanner did not run (e.g. `deps` without an advisory database); absent when it ran.
+   * A document with a skipped scanner grades C at best, and `slipway status` exits 3.
+   */
+  skipped?: string;
 }
 
 export type LevelCounts = Record<StatusLevel, number>;

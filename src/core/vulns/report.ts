@@ -61,6 +61,10 @@ export interface IgnoredRow {
   version: string;
   reason: string;
   expires: string;
+  /** Where it is pinned and how severe it is, so a status document can list it as ignored. */
+  file: string;
+  level: SeverityLevel;
+  fixedIn?: string;
 }
 
 export interface DepsProblems {
@@ -207,6 +211,9 @@ export function assembleDepsReport(input: DepsReportInput): DepsReport {
         version: pin.version,
         reason: ignore.reason,
         expires: ignore.expires,
+        file: pin.file,
+        level: vuln.severity.level,
+        ...(vuln.fixedIn === undefined ? {} : { fixedIn: vuln.fixedIn }),
       });
       continue;
     }
