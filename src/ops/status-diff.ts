@@ -7,7 +7,14 @@ import { fileSize, pathKind, readSmallRegularFile } from "../adapters/fs.ts";
 import { getDocument } from "../adapters/http/get-document.ts";
 import { assembleStatusDiff, type StatusDiff } from "../core/status/diff.ts";
 import type { SecurityStatus } from "../core/status/document.ts";
-import { MAX_STATUS_BYTES, readSecurityStatus } from "../core/status/read-document.ts";
+import { parseSecurityStatus } from "../core/status/stored.ts";
+
+/**
+ * The largest document `status diff` and `decide` read (a file, standard input or the published
+ * index.json): a real one is a few KB, one with thousands of findings a few MB.
+ */
+export const MAX_DIFF_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
 import { SlipwayError } from "../errors.ts";
 
 /** Where a document comes from: a file, text already read (standard input), or a URL. */
@@ -25,19 +32,19 @@ export async function readStatusDocument(
   source: StatusSource,
   options: ReadStatusOptions,
 ): Promise<SecurityStatus> {
-  if ("text" in source) return readSecurityStatus(source.text, source.name);
+  if ("text" in source) return parseSecurityStatus(source.text, source.name);
   if ("url" in source) {
     const text = await getDocument({
       url: source.url,
       userAgent: options.userAgent,
       deadlineMs: options.deadlineMs ?? 30_000,
       idleMs: Math.min(options.deadlineMs ?? 30_000, 15_000),
-      maxBytes: MAX_STATUS_BYTES,
+      maxBytes: MAX_DIFF_DOCUMENT_BYTES,
     });
-    return readSecurityStatus(text, source.url);
+    return parseSecurityStatus(text, source.url);
   }
   const path = resolve(options.cwd, source.file);
-  const text = await readSmallRegularFile(path, MAX_STATUS_BYTES);
+  const text = await readSmallRegularFile(path, MAX_DIFF_DOCUMENT_BYTES);
   if (text === undefined) {
     const kind = await pathKind(path);
     const size = kind === "file" ? await fileSize(path) : undefined;
@@ -46,14 +53,14 @@ export async function readStatusDocument(
         ? "no such file"
         : kind !== "file"
           ? "not a regular file"
-          : (size ?? 0) > MAX_STATUS_BYTES
-            ? `larger than ${MAX_STATUS_BYTES} bytes`
+          : (size ?? 0) > MAX_DIFF_DOCUMENT_BYTES
+            ? `larger than ${MAX_DIFF_DOCUMENT_BYTES} bytes`
             : "not read: a symbolic link (not followed), or it changed while it was read";
     throw new SlipwayError("usage", `${source.file}: ${what}`, {
       hint: "give the SecurityStatus JSON that `slipway status` wrote (a path, or - for standard input)",
     });
   }
-  return readSecurityStatus(text, source.file);
+  return parseSecurityStatus(text, source.file);
 }
 
 export interface StatusDiffResult {

@@ -46,6 +46,8 @@ export interface StatusOptions {
   keep: number;
   /** Where the document is written; undefined: returned only. */
   out?: string;
+  /** A directory to write the static status site into (docs/status-site.md). */
+  site?: string;
   /** The target index's simple API, to read the published version from. */
   indexUrl?: string;
   /** Total deadline of the index lookup. */
@@ -60,6 +62,8 @@ export interface StatusResult {
   /** What the command should tell on stderr (why a scanner did not run). */
   notes: string[];
   historyEntries?: number;
+  /** The site written with `site`: its directory and files. */
+  site?: { dir: string; written: string[] };
 }
 
 /** Reads a bounded regular file or says clearly why not. */
@@ -277,9 +281,9 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
     skipped: document.scanners.filter((s) => s.skipped !== undefined),
     notes: scanned.notes,
   };
-  // The history first: a document it holds and --out lacks is still what the next run starts from.
+  // Another run that appended to the history meanwhile would lose its document under ours:
+  // refuse before anything is written.
   if (options.history !== undefined) {
-    // Another run that appended meanwhile would lose its document under ours: refuse instead.
     const now = await readOptional(resolve(options.cwd, options.history), options.history, MAX_HISTORY_BYTES);
     if (now !== historyText)
       throw new SlipwayError(
@@ -289,7 +293,22 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
           hint: "another run appended to it: run slipway status again",
         },
       );
-    const kept = appendHistory(history, document, options.keep);
+  }
+  const kept = options.history === undefined ? undefined : appendHistory(history, document, options.keep);
+  // The site next: it refuses a directory that is not a slipway site before writing a file.
+  if (options.site !== undefined) {
+    const [{ assembleStatusSite }, { writeStatusSite }] = await Promise.all([
+      import("../core/status/site.ts"),
+      import("./status-site.ts"),
+    ]);
+    result.site = await writeStatusSite({
+      dir: options.site,
+      cwd: options.cwd,
+      files: assembleStatusSite(document, { history: kept ?? [...history, document], documentText: text }),
+    });
+  }
+  // The history before --out: a document it holds and --out lacks is still what the next run starts from.
+  if (options.history !== undefined && kept !== undefined) {
     await write(resolve(options.cwd, options.history), options.history, renderHistory(kept));
     result.historyEntries = kept.length;
   }

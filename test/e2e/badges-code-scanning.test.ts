@@ -11,6 +11,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { CLI } from "../helpers/cli.ts";
+import { sampleStatus } from "../helpers/status-sample.ts";
+
+/** A SecurityStatus of this grade with `high` open high findings counted. */
+function statusWith(grade: "A" | "B" | "C", high: number) {
+  const doc = sampleStatus(0, { grade });
+  doc.counts.total.high = high;
+  return doc;
+}
+
 import { runAsync } from "../helpers/run-async.ts";
 
 const parent = mkdtempSync(join(tmpdir(), "slipway-badges-cs-"));
@@ -136,14 +145,7 @@ test("no open alerts, joined with a status document", async () => {
       GITHUB_API_URL: server.url,
     });
     assert.equal(securityOf(bare.stdout).message, "no open alerts");
-    writeFileSync(
-      join(dir, "index.json"),
-      JSON.stringify({
-        schema: 1,
-        grade: "B",
-        counts: { total: { critical: 0, high: 1, moderate: 0, low: 0, info: 0 } },
-      }),
-    );
+    writeFileSync(join(dir, "index.json"), JSON.stringify(statusWith("B", 1)));
     const joined = await runAsync(
       [process.execPath, CLI, "badges", "--code-scanning", "--json", "--status", "index.json"],
       {

@@ -20,6 +20,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { runSlipway } from "../helpers/cli.ts";
+import { sampleStatus } from "../helpers/status-sample.ts";
+
+/** A SecurityStatus of this grade with `high` open high findings counted. */
+function statusWith(grade: "A" | "B" | "C", high: number) {
+  const doc = sampleStatus(0, { grade });
+  doc.counts.total.high = high;
+  return doc;
+}
+
 import { git, makeRepo } from "../helpers/git-repo.ts";
 
 const parent = mkdtempSync(join(tmpdir(), "slipway-badges-"));
@@ -126,23 +135,19 @@ test("bad input: a broken marker, twice a marker, not UTF-8 — exit 2, file:lin
   assert.equal(readFileSync(join(recordDir, "README.md"), "utf8"), "# T\n");
   const dir = project("# T\n");
   const status = join(dir, "status.json");
-  writeFileSync(status, JSON.stringify({ schema: 2, grade: "A", counts: { total: {} } }));
+  writeFileSync(status, JSON.stringify({ ...statusWith("A", 0), schema: 2 }));
   const r = runSlipway(dir, ["badges", "--write", "README.md", "--status", "status.json"], env());
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /slipway badges: status\.json: SecurityStatus schema 2/);
+  assert.match(
+    r.stderr,
+    /slipway badges: status\.json: .*schema 2; this slipway reads SecurityStatus schema 1/,
+  );
   assert.equal(readFileSync(join(dir, "README.md"), "utf8"), "# T\n");
 });
 
 test("reStructuredText README, the SecurityStatus badge and local SVGs", () => {
   const dir = project("Demo\n====\n\nText.\n", "README.rst");
-  writeFileSync(
-    join(dir, "index.json"),
-    JSON.stringify({
-      schema: 1,
-      grade: "C",
-      counts: { total: { critical: 0, high: 1, moderate: 0, low: 0, info: 0 } },
-    }),
-  );
+  writeFileSync(join(dir, "index.json"), JSON.stringify(statusWith("C", 1)));
   const r = runSlipway(
     dir,
     ["badges", "--write", "README.rst", "--status", "index.json", "--svg", "docs/badges"],

@@ -7,8 +7,8 @@ import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 
 export const HELP = `Usage: slipway status [PATH] [--from SCAN.json] [--db DIR] [--sarif-in FILE]...
-                      [--out FILE] [--history FILE] [--keep N] [--index-url URL]
-                      [--now TIME] [--json]
+                      [--out FILE] [--history FILE] [--keep N] [--site DIR]
+                      [--index-url URL] [--now TIME] [--json]
 
 Writes the project's security state as one SecurityStatus JSON document (schema 1,
 docs/schemas/security-status-1.schema.json): the project and its versions, the commit, counts
@@ -32,6 +32,9 @@ Options:
   --history FILE     read earlier documents from FILE (one per line) and append this one,
                      keeping the last --keep (default ${DEFAULT_KEEP})
   --keep N           how many documents the history keeps
+  --site DIR         also write the static status site into DIR (for GitHub Pages): index.json,
+                     index.html, shields endpoint badges and SVG badges (docs/status-site.md);
+                     a DIR holding files that are not a slipway site is refused
   --index-url URL    read the version published on this simple API (e.g.
                      https://pypi.org/simple/); without it the index version is null
   --now TIME         the clock: an ISO 8601 time or seconds since the epoch (default:
@@ -44,7 +47,9 @@ another schema: nothing is changed), 3 a scanner could not run (the document is 
 
 Examples:
   slipway status --db ../advisory-database > status.json
-  slipway status --out site/index.json --history status-history.jsonl --keep 30
+  slipway status --site site --history status-history.jsonl --keep 30
+  slipway status diff old.json new.json --format markdown
+  slipway status decide old.json new.json --notes security-notes.md
   slipway scan --json > scan.json; slipway status --from scan.json --now 2026-12-01T00:00:00Z
   slipway status --index-url https://pypi.org/simple/ --sarif-in bandit.sarif
   SOURCE_DATE_EPOCH=1764547200 slipway status --from scan.json | jq .grade
@@ -93,6 +98,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       db: { type: "string" },
       "sarif-in": { type: "string", multiple: true },
       out: { type: "string" },
+      site: { type: "string" },
       history: { type: "string" },
       keep: { type: "string" },
       "index-url": { type: "string" },
@@ -147,6 +153,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(values["sarif-in"] === undefined ? {} : { sarifIn: values["sarif-in"] }),
       ...(values.out === undefined ? {} : { out: values.out }),
       ...(values.history === undefined ? {} : { history: values.history }),
+      ...(values.site === undefined ? {} : { site: values.site }),
       ...(values["index-url"] === undefined ? {} : { indexUrl: values["index-url"] }),
     });
     const exit = result.skipped.length > 0 ? 3 : 0;
@@ -155,18 +162,27 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
         io.stderr.write(redact(`slipway status: the ${s.name} scan did not run: ${s.skipped}\n`));
     for (const note of result.notes) io.stderr.write(redact(`slipway status: ${note}\n`));
     const doc = result.document;
-    if (values.out === undefined) io.stdout.write(redact(result.text));
+    if (values.out === undefined && values.site === undefined) io.stdout.write(redact(result.text));
     else if (json)
       io.stdout.write(
         redact(
-          `${JSON.stringify({ type: "status", out: values.out, grade: doc.grade, counts: doc.counts.total, exit })}\n`,
+          `${JSON.stringify({ type: "status", out: values.out ?? null, site: values.site ?? null, grade: doc.grade, counts: doc.counts.total, exit })}\n`,
         ),
       );
     else {
       const t = doc.counts.total;
+      const wrote = [
+        values.out,
+        result.historyEntries === undefined
+          ? undefined
+          : `${values.history} (${result.historyEntries} documents)`,
+        result.site === undefined
+          ? undefined
+          : `the site ${values.site} (${result.site.written.length} files)`,
+      ].filter((w) => w !== undefined);
       io.stdout.write(
         redact(
-          `slipway status: grade ${doc.grade} (${t.critical} critical, ${t.high} high, ${t.moderate} moderate, ${t.low} low); wrote ${values.out}${result.historyEntries === undefined ? "" : `, ${values.history} holds ${result.historyEntries}`}\n`,
+          `slipway status: grade ${doc.grade} (${t.critical} critical, ${t.high} high, ${t.moderate} moderate, ${t.low} low); wrote ${wrote.join(", ")}\n`,
         ),
       );
     }

@@ -1,7 +1,8 @@
 /** The OLD/NEW operands `status diff` and `status decide` share, and standard input read bounded. */
-import { MAX_STATUS_BYTES } from "../../core/status/read-document.ts";
+
 import { SlipwayError } from "../../errors.ts";
 import type { StatusSource } from "../../ops/status-diff.ts";
+import { MAX_DIFF_DOCUMENT_BYTES } from "../../ops/status-diff.ts";
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) {
@@ -13,8 +14,8 @@ async function readStdin(): Promise<string> {
   let size = 0;
   for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_STATUS_BYTES) {
-      throw new SlipwayError("usage", `standard input: larger than ${MAX_STATUS_BYTES} bytes`, {
+    if (size > MAX_DIFF_DOCUMENT_BYTES) {
+      throw new SlipwayError("usage", `standard input: larger than ${MAX_DIFF_DOCUMENT_BYTES} bytes`, {
         hint: "give the SecurityStatus JSON that `slipway status` wrote",
       });
     }

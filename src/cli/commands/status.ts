@@ -11,7 +11,17 @@ interface Subcommand {
   load: () => Promise<{ run(argv: string[], io: CommandIO): Promise<number> }>;
 }
 
-const SUBCOMMANDS: Record<string, Subcommand> = {};
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  diff: {
+    summary:
+      "what changed between two documents: new, resolved, severity changed, fix available, ignore expired",
+    load: () => import("./status-diff.ts"),
+  },
+  decide: {
+    summary: "whether the change calls for a release: the decision, its justification, the release notes",
+    load: () => import("./status-decide.ts"),
+  },
+};
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const first = argv[0];

@@ -7,6 +7,7 @@
 import { SlipwayError } from "../../errors.ts";
 import { parseSpecifierSet, specifierSetContains } from "../pep440/specifier.ts";
 import { get, isTable, type TomlTable } from "../pyproject/access.ts";
+import { parseSecurityStatus } from "../status/stored.ts";
 import type { Badge } from "./render.ts";
 
 export type BadgeId =
@@ -289,42 +290,9 @@ export function toolsInPyproject(pyproject: TomlTable): string[] {
  * (and the line of a JSON syntax error).
  */
 export function parseSecuritySummary(text: string, file: string): SecuritySummary {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    const line = position === undefined ? "" : `:${text.slice(0, Number(position)).split("\n").length}`;
-    throw new SlipwayError("config", `${file}${line}: not JSON: ${(error as Error).message}`, {
-      hint: "pass the index.json that 'slipway status' writes",
-    });
-  }
-  const bad = (what: string) =>
-    new SlipwayError("config", `${file}: not a SecurityStatus document: ${what}`, {
-      hint: "pass the index.json that 'slipway status' writes (schema 1)",
-    });
-  if (!isTable(doc)) throw bad("not a JSON object");
-  if (get(doc, "schema") !== 1) {
-    throw new SlipwayError(
-      "config",
-      `${file}: SecurityStatus schema ${JSON.stringify(get(doc, "schema"))}, this slipway reads schema 1`,
-      {
-        hint: "use the slipway version that wrote the document, or regenerate it with 'slipway status'",
-      },
-    );
-  }
-  const grade = get(doc, "grade");
-  if (typeof grade !== "string" || !(grade in GRADE_COLORS)) throw bad("grade is not one of A-F");
-  const counts = get(doc, "counts");
-  const total = isTable(counts) ? get(counts, "total") : undefined;
-  if (!isTable(total)) throw bad("counts.total is missing");
-  const count = (key: string) => {
-    const n = get(total, key);
-    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0)
-      throw bad(`counts.total.${key} is not a count`);
-    return n;
-  };
-  return { grade, critical: count("critical"), high: count("high") };
+  // The one strict reader of SecurityStatus documents (errors name the file and the JSON path).
+  const doc = parseSecurityStatus(text, file);
+  return { grade: doc.grade, critical: doc.counts.total.critical, high: doc.counts.total.high };
 }
 
 /** The gates' result from the record file's text (`{"schema": 1, "result": "passing"|"failing"}`). */
