@@ -11,6 +11,9 @@ export { ALL_CHECKS } from "./core/checks/registry.ts";
 export type { CheckInfo, Finding, Location, Severity } from "./core/findings.ts";
 export { toSarif } from "./core/sarif/write.ts";
 export type { ScanRule, ScanSection } from "./core/scan/report.ts";
+export type { Grade, SecurityStatus, StatusFinding, StatusLevel } from "./core/status/document.ts";
+export { assembleStatusSite } from "./core/status/site.ts";
+export { parseSecurityStatus } from "./core/status/stored.ts";
 export type { IndexAnswer, UploadOutcome, UploadStatus } from "./core/upload/outcome.ts";
 export type { ArchiveFact, VerifyResult } from "./core/verify/step-results.ts";
 export { describeVerifyResult } from "./core/verify/step-results.ts";
@@ -41,6 +44,11 @@ export { scanLock } from "./ops/scan-lock.ts";
 export { readSarifSections } from "./ops/scan-sarif-in.ts";
 export type { UpdateDbOptions } from "./ops/scan-update-db.ts";
 export { updateAdvisoryDb } from "./ops/scan-update-db.ts";
+export type { StatusOptions, StatusResult } from "./ops/status.ts";
+export { status } from "./ops/status.ts";
+export { statusDecide } from "./ops/status-decide.ts";
+export { statusDiff } from "./ops/status-diff.ts";
+export { writeStatusSite } from "./ops/status-site.ts";
 export type {
   StepKind,
   VerifyEvent,
