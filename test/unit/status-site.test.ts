@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { escapeHtml } from "../../src/core/html.ts";
 import {
   assembleStatusBadges,
   assembleStatusSite,
@@ -8,7 +9,7 @@ import {
   countsSummary,
   SITE_MARKER,
 } from "../../src/core/status/site.ts";
-import { escapeHtml, GRADE_STYLE, LEVEL_COLOR, MAX_ROWS, safeHref } from "../../src/core/status/site-page.ts";
+import { GRADE_STYLE, LEVEL_COLOR, MAX_ROWS, safeHref } from "../../src/core/status/site-page.ts";
 import { SlipwayError } from "../../src/errors.ts";
 import { pythonJson } from "../helpers/peers.ts";
 import { sampleHistory, sampleStatus } from "../helpers/status-sample.ts";

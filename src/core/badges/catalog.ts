@@ -7,6 +7,8 @@
 import { SlipwayError } from "../../errors.ts";
 import { parseSpecifierSet, specifierSetContains } from "../pep440/specifier.ts";
 import { get, isTable, type TomlTable } from "../pyproject/access.ts";
+import type { Grade } from "../status/document.ts";
+import { GRADE_COLORS } from "../status/grade.ts";
 import { parseSecurityStatus } from "../status/stored.ts";
 import type { Badge } from "./render.ts";
 
@@ -64,15 +66,6 @@ export interface CatalogBadge {
   /** The shields endpoint JSON this badge is published as (the status site). */
   endpointJson?: string;
 }
-
-const GRADE_COLORS: Record<string, string> = {
-  A: "brightgreen",
-  B: "green",
-  C: "yellowgreen",
-  D: "yellow",
-  E: "orange",
-  F: "red",
-};
 
 const UNKNOWN = "lightgrey";
 
@@ -245,7 +238,7 @@ function assembleSecurityBadge(
     return {
       label: "security",
       message: securityMessage(status!),
-      color: GRADE_COLORS[status!.grade] ?? UNKNOWN,
+      color: GRADE_COLORS[status!.grade as Grade] ?? UNKNOWN,
     };
   }
   const alertColor =
@@ -266,7 +259,7 @@ function assembleSecurityBadge(
     critical: status.critical + alerts.critical,
     high: status.high + alerts.high,
   };
-  const gradeColor = GRADE_COLORS[status.grade] ?? UNKNOWN;
+  const gradeColor = GRADE_COLORS[status.grade as Grade] ?? UNKNOWN;
   const color = COLOR_ORDER.indexOf(alertColor) > COLOR_ORDER.indexOf(gradeColor) ? alertColor : gradeColor;
   return { label: "security", message: securityMessage(joined), color };
 }

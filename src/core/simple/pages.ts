@@ -2,7 +2,12 @@
  * Simple repository API pages (PEP 503 HTML, PEP 691 JSON) at api-version 1.1: `versions` and
  * `size` (PEP 700), `upload-time`, PEP 658/714 core metadata. Pure text in, text out.
  */
+
+import { escapeHtml } from "../html.ts";
 import { parseSdistFilename, parseWheelFilename } from "../names/filename.ts";
+
+export { escapeHtml };
+
 import { compareVersions, formatVersion, parseVersion, type Version } from "../pep440/version.ts";
 
 /** The api-version this index speaks: 1.1 is the first with `versions` and `size` (PEP 700). */
@@ -26,16 +31,6 @@ export interface ProjectPage {
   /** The normalized project name. */
   name: string;
   files: readonly SimpleFile[];
-}
-
-/** HTML-escapes text for element content and double-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
 }
 
 /**

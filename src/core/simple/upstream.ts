@@ -3,7 +3,7 @@
  * it came from, so a client reading the page from the embedded index fetches the files (and their
  * `.metadata`) from upstream directly.
  */
-import { escapeHtml } from "./pages.ts";
+import { escapeHtml } from "../html.ts";
 
 const LEGACY_METADATA = "dist-info-metadata";
 

@@ -25,6 +25,16 @@ export function daysBetween(from: string, to: string): number {
 
 const ORDER: Grade[] = ["A", "B", "C", "D", "E", "F"];
 
+/** The shields color of each grade: the security badge's, on the status site and in the README. */
+export const GRADE_COLORS: Readonly<Record<Grade, string>> = {
+  A: "brightgreen",
+  B: "green",
+  C: "yellowgreen",
+  D: "yellow",
+  E: "orange",
+  F: "red",
+};
+
 function worse(a: Grade, b: Grade): Grade {
   return ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;
 }

@@ -6,19 +6,9 @@
  */
 
 import { maxOf } from "../arrays.ts";
+import { escapeHtml } from "../html.ts";
 import type { Grade, LevelCounts, SecurityStatus, StatusFinding, StatusLevel } from "./document.ts";
 import { STATUS_LEVELS } from "./document.ts";
-
-/** Text and attribute values escaped for HTML; control characters (not tab or newline) become U+FFFD. */
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;")
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "\uFFFD");
-}
 
 /** At most `max` characters (code points), with an ellipsis when cut: keeps hostile text from bloating the page. */
 function clip(text: string, max: number): string {

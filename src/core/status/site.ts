@@ -6,7 +6,8 @@
  */
 import { SlipwayError } from "../../errors.ts";
 import { type Badge, renderBadgeSvg, shieldsEndpointJson } from "../badges/render.ts";
-import { type Grade, type LevelCounts, type SecurityStatus, STATUS_LEVELS } from "./document.ts";
+import { type LevelCounts, type SecurityStatus, STATUS_LEVELS } from "./document.ts";
+import { GRADE_COLORS } from "./grade.ts";
 import { renderStatusPage } from "./site-page.ts";
 
 /** The file that marks a directory as a slipway status site (ops refuses any other full directory). */
@@ -21,15 +22,6 @@ export interface AssembleSiteOptions {
    */
   documentText?: string;
 }
-
-const GRADE_COLORS: Record<Grade, string> = {
-  A: "brightgreen",
-  B: "green",
-  C: "yellowgreen",
-  D: "yellow",
-  E: "orange",
-  F: "red",
-};
 
 /** Findings open at a level that counts against the project (everything above info). */
 export function openCount(counts: LevelCounts): number {
