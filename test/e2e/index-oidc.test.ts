@@ -5,11 +5,12 @@
  * the JWT nor the minted token in anything the index emits.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import type { IndexEvent, RunningIndex } from "../../src/server/index-server.ts";
 import { startIndex } from "../../src/server/index-server.ts";
 import type { TrustedPublishingConfig } from "../../src/server/oidc/config.ts";
@@ -378,4 +379,71 @@ test("the config loads from TOML and JSON, and bad shapes are usage errors", asy
     }),
   );
   await assert.rejects(loadTrustedPublishingConfig(json), /file name/);
+});
+
+test("slipway index serve --trusted-publisher: mints, uploads, and logs neither the JWT nor the token", async () => {
+  const cfg = join(work, "cli-tp.json");
+  writeFileSync(cfg, JSON.stringify({ ...config(), tokenLifetimeSeconds: 900 }));
+  const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+  const argv = [main, "index", "serve", "--root", join(work, "cli"), "--trusted-publisher", cfg];
+  for (const extra of [[], ["--json"]]) {
+    const child = spawn(process.execPath, [...argv, ...extra], {
+      env: { ...process.env, CI: "true", NO_COLOR: "1" },
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const jwt = github.sign(goodGithub());
+    let token = "";
+    try {
+      let base = "";
+      for (let waited = 0; base === "" && waited < 15_000; waited += 20) {
+        base = /(http:\/\/127\.0\.0\.1:\d+\/)legacy\//.exec(output)?.[1] ?? "";
+        if (base === "") await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.notEqual(base, "", output);
+      if (extra.length === 0)
+        assert.match(output, /trusted publishing {2}http:\/\/127\.0\.0\.1:\d+\/_\/oidc\/mint-token/);
+      const r = await mintRaw(JSON.stringify({ token: jwt }), base);
+      assert.equal(r.status, 200, r.text);
+      token = r.json.token ?? "";
+      const version = extra.length === 0 ? "5.0" : "5.1";
+      assert.equal((await uploadRaw(`${base}legacy/`, token, wheelOf("widget", version))).status, 200);
+      assertMintError(await mintRaw(JSON.stringify({ token: jwt }), base), "invalid-reuse-token");
+      for (let waited = 0; !output.includes("widget-") && waited < 5000; waited += 20) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      child.kill("SIGTERM");
+    }
+    assert.equal(await exited, 0, output);
+    assert.match(output, /mint-token/);
+    for (const secret of [jwt, jwt.split(".")[2] ?? "", token, token.slice(5, 20)]) {
+      assert.ok(!output.includes(secret), `a secret leaked into the output:\n${output}`);
+    }
+  }
+});
+
+test("slipway index serve --trusted-publisher with a broken config fails with a usage error", async () => {
+  const cfg = join(work, "broken.toml");
+  writeFileSync(cfg, '[[issuers]]\nurl = "https://gitlab.com"\nkind = "bitbucket"\n');
+  const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+  const ran = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [main, "index", "serve", "--root", join(work, "cli2"), "--trusted-publisher", cfg],
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
+          out: `${stdout}${stderr}`,
+        }),
+    );
+  });
+  assert.notEqual(ran.code, 0, ran.out);
+  assert.match(ran.out, /'kind' must be "github" or "gitlab"/);
 });

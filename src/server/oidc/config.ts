@@ -49,7 +49,8 @@ export interface TrustedPublishingConfig {
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 function bad(where: string, message: string): SlipwayError {
-  return new SlipwayError("usage", `trusted publisher config ${where}: ${message}`, {
+  const at = where === "" ? "" : ` ${where}`;
+  return new SlipwayError("usage", `trusted publisher config${at}: ${message}`, {
     hint: "See docs/index-server.md, 'Trusted publishing', for the file's shape.",
   });
 }
@@ -125,8 +126,8 @@ export function parseTrustedPublishingConfig(doc: unknown): TrustedPublishingCon
     throw bad("", "'tokenLifetimeSeconds' must be a whole number of seconds in 1..86400");
   if (!Array.isArray(doc.issuers) || doc.issuers.length === 0)
     throw bad("", "'issuers' must be a non-empty list");
-  if (!Array.isArray(doc.publishers)) throw bad("", "'publishers' must be a list");
   const issuers = doc.issuers.map((o, i) => parseIssuer(o, `issuers[${i}]`));
+  if (!Array.isArray(doc.publishers)) throw bad("", "'publishers' must be a list");
   const publishers = doc.publishers.map((o, i) => parsePublisher(o, `publishers[${i}]`));
   return { audience, tokenLifetimeSeconds: lifetime, issuers, publishers };
 }
