@@ -15,6 +15,7 @@ import type { IndexEvent, RunningIndex } from "../../src/server/index-server.ts"
 import { startIndex } from "../../src/server/index-server.ts";
 import type { TrustedPublishingConfig } from "../../src/server/oidc/config.ts";
 import { loadTrustedPublishingConfig } from "../../src/server/oidc/config.ts";
+import { TrustedPublishing } from "../../src/server/oidc/mint.ts";
 import { makeWheel, rawRequest, uploadRaw } from "../helpers/index-client.ts";
 import { startIssuer, type TestIssuer } from "../helpers/oidc-issuer.ts";
 import { peersPython } from "../helpers/peers.ts";
@@ -446,4 +447,59 @@ test("slipway index serve --trusted-publisher with a broken config fails with a 
   });
   assert.notEqual(ran.code, 0, ran.out);
   assert.match(ran.out, /'kind' must be "github" or "gitlab"/);
+});
+
+test("a JWKS that is unreachable, oversized, slow or not JSON refuses the mint (invalid-token), never hangs", async () => {
+  const { createServer } = await import("node:http");
+  const held: import("node:http").ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    if (req.url === "/big") res.end(JSON.stringify({ keys: [{ kty: "RSA", n: "x".repeat(300_000) }] }));
+    else if (req.url === "/slow") held.push(res);
+    else res.end("<html>not json</html>");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const origin = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
+  try {
+    for (const [jwksUrl, pattern] of [
+      ["http://127.0.0.1:9/jwks", /could not be fetched/],
+      [`${origin}/big`, /larger than 256 KiB/],
+      [`${origin}/slow`, /could not be fetched/],
+      [`${origin}/html`, /could not be fetched/],
+    ] as const) {
+      const tp = new TrustedPublishing(
+        { ...config(), issuers: [{ url: github.url, kind: "github", jwksUrl }] },
+        { jwksTimeoutMs: 300 },
+      );
+      const started = Date.now();
+      const r = await tp.mint(github.sign(goodGithub()));
+      assert.ok(Date.now() - started < 3000);
+      assert.equal(r.ok, false);
+      assert.equal(r.ok ? "" : r.code, "invalid-token");
+      assert.match(r.ok ? "" : r.description, pattern);
+    }
+  } finally {
+    for (const res of held) res.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
+test("a rotated key: an unknown kid refetches the JWKS, at most every 30 s", async () => {
+  const keys = [...github.jwks.keys];
+  let clock = Date.now();
+  const tp = new TrustedPublishing(
+    { ...config(), issuers: [{ url: github.url, kind: "github", jwksUrl: github.jwksUrl }] },
+    { now: () => clock },
+  );
+  const fetches = github.fetches();
+  assert.equal((await tp.mint(github.sign(goodGithub()))).ok, true);
+  assert.equal(github.fetches(), fetches + 1);
+  // An unknown kid within 30 s of the fetch is not worth another fetch.
+  const stranger = await tp.mint(github.sign(goodGithub(), { header: { kid: "rotated" } }));
+  assert.equal(stranger.ok ? "" : stranger.code, "invalid-token");
+  assert.equal(github.fetches(), fetches + 1);
+  clock += 31_000;
+  await tp.mint(github.sign(goodGithub(), { header: { kid: "rotated" } }));
+  assert.equal(github.fetches(), fetches + 2);
+  assert.deepEqual(github.jwks.keys, keys);
 });
