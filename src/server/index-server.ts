@@ -134,7 +134,17 @@ async function route(routes: Routes, req: IncomingMessage, res: ServerResponse):
     if (rest === "mint-token" || rest === "github/mint-token") {
       if (method !== "POST")
         return methodNotAllowed(req, res, "POST", 'Mint a token with POST {"token": "<JWT>"}.');
-      return handleMint(routes.trustedPublishing, req, res);
+      return handleMint(routes.trustedPublishing, req, res, (result) =>
+        routes.emit({
+          type: "mint",
+          outcome: result.ok ? "minted" : "refused",
+          issuer: result.issuer ?? "",
+          subject: result.subject ?? "",
+          projects: result.ok ? result.projects : [],
+          code: result.ok ? "" : result.code,
+          description: result.ok ? "" : result.description,
+        }),
+      );
     }
   }
   if (segments.length === 1 && first === "" && isRead) {

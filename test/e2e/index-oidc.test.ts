@@ -338,6 +338,22 @@ test("the JWT and the minted token never appear in the index's events", async ()
   for (const secret of [jwt, sig, token, token.slice(5)])
     assert.ok(!text.includes(secret), "a secret leaked into events");
   assert.ok(events.some((e) => e.type === "request" && e.path === "/_/oidc/mint-token"));
+  const mints = events.filter((e) => e.type === "mint");
+  assert.ok(
+    mints.some(
+      (e) =>
+        e.outcome === "minted" &&
+        e.projects.join() === "widget" &&
+        e.subject === `repo:${REPO}:environment:pypi` &&
+        e.issuer === github.url,
+    ),
+    JSON.stringify(mints),
+  );
+  assert.ok(mints.some((e) => e.outcome === "refused" && e.code === "invalid-reuse-token"));
+  // A hostile sub cannot break a log line.
+  await mint(github.sign({ ...goodGithub(), sub: "evil\n\u001b[31mfake line" }));
+  const last = events.filter((e) => e.type === "mint").at(-1);
+  assert.equal(last?.type === "mint" ? last.subject : "", "evil??[31mfake line");
 });
 
 test("the config loads from TOML and JSON, and bad shapes are usage errors", async () => {
@@ -424,6 +440,13 @@ test("slipway index serve --trusted-publisher: mints, uploads, and logs neither 
     }
     assert.equal(await exited, 0, output);
     assert.match(output, /mint-token/);
+    if (extra.length === 0) {
+      assert.match(
+        output,
+        /mint for repo:octo\/widget:environment:pypi \(http:\/\/127\.0\.0\.1:\d+\): a token for widget/,
+      );
+      assert.match(output, /mint refused for repo:octo\/widget:environment:pypi: invalid-reuse-token/);
+    } else assert.match(output, /"type":"mint","outcome":"minted"/);
     for (const secret of [jwt, jwt.split(".")[2] ?? "", token, token.slice(5, 20)]) {
       assert.ok(!output.includes(secret), `a secret leaked into the output:\n${output}`);
     }

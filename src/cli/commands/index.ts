@@ -87,6 +87,10 @@ function logLine(event: IndexEvent): string | undefined {
       return `upload ${event.filename}: ${event.outcome} (sha256 ${event.sha256}, ${event.size} bytes)`;
     case "upstream":
       return `upstream ${event.url} ${event.status} ${event.durationMs} ms`;
+    case "mint":
+      return event.outcome === "minted"
+        ? `mint for ${event.subject || "(no sub)"} (${event.issuer}): a token for ${event.projects.join(", ")}`
+        : `mint refused for ${event.subject || "(no sub)"}: ${event.code}: ${event.description}`;
     case "warning":
       return `warning: ${renderIndexWarning(event)}`;
   }

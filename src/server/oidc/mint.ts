@@ -17,9 +17,10 @@ export type MintErrorCode =
   | "invalid-publisher"
   | "invalid-reuse-token";
 
-export type MintResult =
+export type MintResult = (
   | { ok: true; token: string; expires: number; projects: string[] }
-  | { ok: false; code: MintErrorCode; description: string };
+  | { ok: false; code: MintErrorCode; description: string }
+) & { issuer?: string; subject?: string };
 
 /** What an upload token minted here may do. */
 export interface MintedScope {
@@ -132,6 +133,15 @@ export class TrustedPublishing {
   /** Verifies the JWT and mints a token for the publishers it matches; never throws. */
   async mint(jwt: unknown): Promise<MintResult> {
     const decoded = decodeJwt(jwt);
+    const result = await this.mintDecoded(decoded);
+    if (!decoded.ok) return result;
+    // Claims reach log lines: one line of at most 200 printable characters.
+    const claim = (v: unknown) =>
+      typeof v === "string" ? v.slice(0, 200).replace(/[\u0000-\u001f\u007f-\u009f]/g, "?") : "";
+    return { ...result, issuer: claim(decoded.claims.iss), subject: claim(decoded.claims.sub) };
+  }
+
+  private async mintDecoded(decoded: ReturnType<typeof decodeJwt>): Promise<MintResult> {
     if (!decoded.ok) return failure(decoded.code, decoded.description);
     const { header, claims } = decoded;
     const issuer = this.config.issuers.find((i) => i.url === claims.iss);
