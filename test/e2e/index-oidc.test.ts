@@ -16,9 +16,12 @@ import { startIndex } from "../../src/server/index-server.ts";
 import type { TrustedPublishingConfig } from "../../src/server/oidc/config.ts";
 import { loadTrustedPublishingConfig } from "../../src/server/oidc/config.ts";
 import { TrustedPublishing } from "../../src/server/oidc/mint.ts";
+import { CLI } from "../helpers/cli.ts";
+import { writeDists } from "../helpers/dists.ts";
 import { makeWheel, rawRequest, uploadRaw } from "../helpers/index-client.ts";
 import { startIssuer, type TestIssuer } from "../helpers/oidc-issuer.ts";
 import { peersPython } from "../helpers/peers.ts";
+import { runAsync } from "../helpers/run-async.ts";
 
 const work = mkdtempSync(join(tmpdir(), "slipway-index-oidc-"));
 let github: TestIssuer;
@@ -525,4 +528,52 @@ test("a rotated key: an unknown kid refetches the JWKS, at most every 30 s", asy
   await tp.mint(github.sign(goodGithub(), { header: { kid: "rotated" } }));
   assert.equal(github.fetches(), fetches + 2);
   assert.deepEqual(github.jwks.keys, keys);
+});
+
+test("slipway publish with TWINE_PASSWORD = a minted token: its project uploads, another is refused, and the token is not printed", async () => {
+  const r = await mint(github.sign(goodGithub()));
+  assert.equal(r.status, 200, r.text);
+  const token = r.json.token ?? "";
+  const publishCli = (dists: string[]) =>
+    runAsync(
+      [
+        process.execPath,
+        CLI,
+        "publish",
+        ...dists,
+        "--to",
+        index.uploadUrl,
+        "--check-url",
+        index.simpleUrl,
+        "--verbose",
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: work,
+          CI: "1",
+          TWINE_USERNAME: "__token__",
+          TWINE_PASSWORD: token,
+        },
+        cwd: work,
+      },
+    );
+  const own = await publishCli(writeDists(join(work, "pub-own"), { name: "widget", version: "7.0" }).all);
+  assert.equal(own.status, 0, `${own.stdout}\n${own.stderr}`);
+  const other = await publishCli(writeDists(join(work, "pub-other"), { name: "gadget", version: "7.0" }).all);
+  assert.notEqual(other.status, 0);
+  assert.match(`${other.stdout}${other.stderr}`, /isn't allowed to upload to project 'gadget'/);
+  for (const out of [own, other]) {
+    const text = `${out.stdout}${out.stderr}`;
+    assert.ok(!text.includes(token) && !text.includes(token.slice(5, 20)), "the minted token was printed");
+  }
+});
+
+test("the jti memory is per issuer: the same jti from GitHub and GitLab each mint once", async () => {
+  const jti = `shared-${Date.now()}`;
+  const gh = { ...goodGithub(), jti };
+  const gl = { ...gitlab.gitlab({ projectPath: "group/gadget", ciConfigPath: ".gitlab-ci.yml" }), jti };
+  assert.equal((await mint(github.sign(gh))).status, 200);
+  assert.equal((await mint(gitlab.sign(gl))).status, 200);
+  assertMintError(await mint(gitlab.sign(gl)), "invalid-reuse-token");
 });

@@ -57,7 +57,7 @@ export class TrustedPublishing {
   private readonly jwksTimeoutMs: number;
   private readonly cache = new Map<string, CachedKeys>();
   private readonly inflight = new Map<string, Promise<CachedKeys | string>>();
-  /** jti → exp (unix seconds): a JWT is refused again until it has expired anyway. */
+  /** issuer + jti → exp (unix seconds): a JWT is refused again until it has expired anyway. */
   private readonly usedJti = new Map<string, number>();
   /** sha256(minted token) → scope; the token itself is never kept. */
   private readonly minted = new Map<string, MintedScope>();
@@ -180,10 +180,12 @@ export class TrustedPublishing {
       return failure("invalid-token", "malformed or invalid token: no jti claim");
     }
     this.prune();
-    if (this.usedJti.has(jti)) return failure("invalid-reuse-token", "invalid token: already used");
+    // Two issuers may pick the same jti: the replay memory is per issuer.
+    const used = `${issuer.url}\n${jti}`;
+    if (this.usedJti.has(used)) return failure("invalid-reuse-token", "invalid token: already used");
     const matched = matchPublishers(issuer.kind, this.config.publishers, claims);
     if (!matched.ok) return failure("invalid-publisher", matched.description);
-    this.usedJti.set(jti, claims.exp as number);
+    this.usedJti.set(used, claims.exp as number);
     const token = `pypi-${randomBytes(32).toString("base64url")}`;
     const expires = nowSeconds + this.config.tokenLifetimeSeconds;
     this.minted.set(digest(token), { projects: matched.projects, expires });
