@@ -38,4 +38,17 @@ export type IndexEvent =
       status: number;
       durationMs: number;
     }
+  | {
+      type: "mint";
+      /** Trusted publishing (`/_/oidc/mint-token`): never the JWT nor the minted token. */
+      outcome: "minted" | "refused";
+      /** The token's `iss` and `sub` claims as sent (empty when the JWT did not decode). */
+      issuer: string;
+      subject: string;
+      /** minted: the projects the token may upload; refused: empty. */
+      projects: string[];
+      /** refused: PyPI's error code and its description. */
+      code: string;
+      description: string;
+    }
   | ({ type: "warning" } & IndexWarning);

@@ -14,6 +14,8 @@ import { SlipwayError } from "../errors.ts";
 import type { IndexEvent } from "./events.ts";
 import { serveFile } from "./files.ts";
 import { loggableTarget, maskFields, tokenMask } from "./log-safety.ts";
+import type { TrustedPublishingConfig } from "./oidc/config.ts";
+import { handleAudience, handleMint, TrustedPublishing } from "./oidc/mint.ts";
 import { guardResponse, redirect, sendBody, sendError } from "./respond.ts";
 import { type SimpleContext, serveIndex, serveProject } from "./simple.ts";
 import { IndexStore } from "./store.ts";
@@ -41,6 +43,13 @@ export interface IndexServerOptions {
   uploadIdleTimeoutMs?: number;
   /** An upload whose body is not complete this long after it started is answered 408 (default 30 min). */
   uploadDeadlineMs?: number;
+  /**
+   * Trusted publishing (`/_/oidc/audience`, `/_/oidc/mint-token`), as PyPI: without it both
+   * answer "not enabled". Minted tokens upload only to their publisher's projects, until expiry.
+   */
+  trustedPublishing?: TrustedPublishingConfig;
+  /** The clock for JWT checks and minted-token expiry, in ms since the epoch (tests). */
+  now?: () => number;
   onEvent?: (event: IndexEvent) => void;
 }
 
@@ -57,6 +66,7 @@ export interface RunningIndex {
 }
 
 interface Routes {
+  trustedPublishing: TrustedPublishing | undefined;
   upload: UploadContext;
   simple: SimpleContext;
   emit: (event: IndexEvent) => void;
@@ -113,6 +123,29 @@ async function route(routes: Routes, req: IncomingMessage, res: ServerResponse):
       "GET, HEAD",
       "This is the simple API (for installs); upload to /legacy/.",
     );
+  }
+  if (first === "_" && second === "oidc") {
+    const rest = segments.slice(2).join("/");
+    if (rest === "audience") {
+      if (!isRead) return methodNotAllowed(req, res, "GET, HEAD", "The audience is read with GET.");
+      return handleAudience(routes.trustedPublishing, req, res);
+    }
+    // `github/mint-token`: the legacy alias older gh-action-pypi-publish releases call.
+    if (rest === "mint-token" || rest === "github/mint-token") {
+      if (method !== "POST")
+        return methodNotAllowed(req, res, "POST", 'Mint a token with POST {"token": "<JWT>"}.');
+      return handleMint(routes.trustedPublishing, req, res, (result) =>
+        routes.emit({
+          type: "mint",
+          outcome: result.ok ? "minted" : "refused",
+          issuer: result.issuer ?? "",
+          subject: result.subject ?? "",
+          projects: result.ok ? result.projects : [],
+          code: result.ok ? "" : result.code,
+          description: result.ok ? "" : result.description,
+        }),
+      );
+    }
   }
   if (segments.length === 1 && first === "" && isRead) {
     return sendBody(req, res, 200, landingPage(), { "Content-Type": "text/html; charset=utf-8" });
@@ -225,8 +258,24 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
       // A listener's failure must not take a request down with it.
     }
   };
+  const clock = options.now ?? Date.now;
+  const trustedPublishing =
+    options.trustedPublishing === undefined
+      ? undefined
+      : new TrustedPublishing(options.trustedPublishing, { now: clock });
   const routes: Routes = {
-    upload: { store, token, emit, now: () => new Date(), idleMs, deadlineMs },
+    trustedPublishing,
+    upload: {
+      store,
+      token,
+      emit,
+      now: () => new Date(clock()),
+      idleMs,
+      deadlineMs,
+      ...(trustedPublishing === undefined
+        ? {}
+        : { mintedScope: (t: string) => trustedPublishing.scopeOf(t) }),
+    },
     simple: { store, emit, ownProjects, ...(upstream === undefined ? {} : { upstream }) },
     emit,
   };

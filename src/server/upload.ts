@@ -12,6 +12,7 @@ import {
 } from "../core/upload/index-rules.ts";
 import { checkDistIdentity, readDistMetadata } from "./dist-identity.ts";
 import type { IndexEvent } from "./events.ts";
+import type { MintedScope } from "./oidc/mint.ts";
 import { BodyTimeout, blake2Hasher, FormError, receiveForm } from "./receive-form.ts";
 import { type Headers, masked, sendError } from "./respond.ts";
 import type { IndexStore } from "./store.ts";
@@ -25,6 +26,8 @@ export interface UploadContext {
   idleMs: number;
   /** 408 when the body is not complete this long after the request started. */
   deadlineMs: number;
+  /** Trusted publishing: the scope of a token minted at `/_/oidc/mint-token`, if it is one. */
+  mintedScope?: (token: string) => MintedScope | undefined;
 }
 
 interface Refusal {
@@ -65,6 +68,29 @@ export function authorize(header: string | undefined, token: string): Refusal | 
   return undefined;
 }
 
+/**
+ * The scope of the request's credential when it is a token minted by trusted publishing
+ * (`__token__:<minted>`); a refusal once it has expired (PyPI's caveat text "token is expired").
+ */
+function mintedCredential(
+  header: string | undefined,
+  ctx: UploadContext,
+): { scope: MintedScope } | Refusal | undefined {
+  if (ctx.mintedScope === undefined) return undefined;
+  const credentials = parseAuthorization(header);
+  if (credentials === undefined || (credentials.kind === "basic" && credentials.username !== "__token__"))
+    return undefined;
+  const scope = ctx.mintedScope(credentials.kind === "basic" ? credentials.password : credentials.token);
+  if (scope === undefined) return undefined;
+  if (Math.floor(ctx.now().getTime() / 1000) >= scope.expires) {
+    return {
+      status: 403,
+      message: "Invalid API Token: token is expired. Mint a new one with trusted publishing.",
+    };
+  }
+  return { scope };
+}
+
 /** Digests the client announced only after the content part, computed by reading the file again. */
 async function lateDigests(
   path: string,
@@ -103,7 +129,13 @@ export async function handleUpload(
 ): Promise<void> {
   // A body left unread is not worth a kept-alive connection: the client may drip it forever.
   const closing = (): Headers => (req.complete ? {} : { Connection: "close" });
-  const refusal = authorize(req.headers.authorization, ctx.token);
+  const minted = mintedCredential(req.headers.authorization, ctx);
+  const refusal =
+    minted === undefined
+      ? authorize(req.headers.authorization, ctx.token)
+      : "status" in minted
+        ? minted
+        : undefined;
   if (refusal) {
     sendError(req, res, refusal.status, refusal.message, { ...refusal.headers, ...closing() });
     return;
@@ -133,6 +165,13 @@ export async function handleUpload(
     const checked = checkUploadForm(received.form);
     if (!checked.ok) return refuse(400, checked.error);
     const request = checked.value;
+    // A minted token uploads only to its publisher's projects (PyPI's ProjectID caveat).
+    if (minted !== undefined && "scope" in minted && !minted.scope.projects.includes(request.project)) {
+      return refuse(
+        403,
+        `The given token isn't allowed to upload to project '${request.project}': it was minted by trusted publishing for ${minted.scope.projects.join(", ")}.`,
+      );
+    }
     if (received.temp === undefined) return refuse(400, "Upload payload does not have a file.");
     const digests = await lateDigests(received.temp, request.digests, received.digests);
     const mismatch = checkDigests(request.digests, digests);

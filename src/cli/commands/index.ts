@@ -5,6 +5,7 @@ import { redact } from "../../redact.ts";
 import type { IndexEvent } from "../../server/events.ts";
 import { startIndex } from "../../server/index-server.ts";
 import { displayUrl } from "../../server/log-safety.ts";
+import { loadTrustedPublishingConfig } from "../../server/oidc/config.ts";
 import { prepareIndexToken } from "../../server/token-file.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { renderIndexWarning } from "../render/index-events.ts";
@@ -31,6 +32,11 @@ Options:
   --own NAME        answer for project NAME from this index only, even before its first
                     upload: never from upstream (repeatable; slipway release passes the
                     project it releases)
+  --trusted-publisher CONFIG
+                    play PyPI's part in trusted publishing: serve /_/oidc/audience and
+                    /_/oidc/mint-token, exchanging a CI's OIDC token (verified against the
+                    issuers and publishers in CONFIG, a TOML or .json file) for an upload
+                    token scoped to the publisher's projects (15 minutes by default)
   --json            one JSON event per line (requests, uploads) instead of log lines
   -h, --help        show this help
 
@@ -48,6 +54,18 @@ Examples:
   uv pip install --index-url http://127.0.0.1:8080/simple/ my-package
   slipway index serve --upstream https://pypi.org/simple/   dependencies come from PyPI
   slipway index serve --upstream https://pypi.org/simple/ --own my-package
+  slipway index serve --trusted-publisher trusted-publishers.toml
+    where trusted-publishers.toml holds:
+      [[issuers]]
+      url = "https://token.actions.githubusercontent.com"
+      kind = "github"
+      jwksUrl = "https://token.actions.githubusercontent.com/.well-known/jwks"
+      [[publishers]]
+      kind = "github"
+      projects = ["my-package"]
+      repository = "octo/my-package"
+      workflow = "release.yml"
+      environment = "pypi"
 `;
 
 function parsePort(text: string | undefined): number {
@@ -69,6 +87,10 @@ function logLine(event: IndexEvent): string | undefined {
       return `upload ${event.filename}: ${event.outcome} (sha256 ${event.sha256}, ${event.size} bytes)`;
     case "upstream":
       return `upstream ${event.url} ${event.status} ${event.durationMs} ms`;
+    case "mint":
+      return event.outcome === "minted"
+        ? `mint for ${event.subject || "(no sub)"} (${event.issuer}): a token for ${event.projects.join(", ")}`
+        : `mint refused for ${event.subject || "(no sub)"}: ${event.code}: ${event.description}`;
     case "warning":
       return `warning: ${renderIndexWarning(event)}`;
   }
@@ -84,6 +106,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       "token-file": { type: "string" },
       upstream: { type: "string" },
       own: { type: "string", multiple: true },
+      "trusted-publisher": { type: "string" },
       json: { type: "boolean" },
     });
     if (values.help) {
@@ -98,6 +121,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
     const root = resolve(io.cwd, values.root ?? join(".slipway", "index"));
     const port = parsePort(values.port);
+    const tpPath = values["trusted-publisher"];
+    const trustedPublishing =
+      tpPath === undefined ? undefined : await loadTrustedPublishingConfig(resolve(io.cwd, tpPath));
     const { token, where } = await prepareIndexToken(root, values["token-file"]);
     const style = makeStyle(!values.json && wantsColor(io.stdout, io.env));
     const onEvent = (event: IndexEvent) => {
@@ -119,6 +145,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.upstream === undefined ? {} : { upstream: values.upstream }),
       ...(values.own === undefined ? {} : { ownProjects: values.own }),
+      ...(trustedPublishing === undefined ? {} : { trustedPublishing }),
     });
     const lines = [
       `slipway index: serving ${root}`,
@@ -129,6 +156,11 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
         ? []
         : [`  upstream    ${displayUrl(values.upstream)} for projects not hosted here`]),
       ...(values.own === undefined ? [] : [`  own         ${values.own.join(", ")} (never from upstream)`]),
+      ...(trustedPublishing === undefined
+        ? []
+        : [
+            `  trusted publishing  ${index.url}_/oidc/mint-token (audience '${trustedPublishing.audience}', ${trustedPublishing.publishers.length} publisher(s))`,
+          ]),
       "Stop with Ctrl-C.",
     ];
     if (values.json) {
