@@ -110,6 +110,25 @@ export function detectProvider(
   return undefined;
 }
 
+/**
+ * Whether `publish` will try trusted publishing (for the release preflight, which mints
+ * nothing): the mode allows it, no password is configured, and a provider is at hand.
+ */
+export function trustedPublishingApplies(
+  options: TrustedPublishingOptions & { env: Env },
+  credentials: Pick<Credentials, "password">,
+): boolean {
+  const mode = options.trustedPublishing ?? "auto";
+  if (mode === "never" || credentials.password !== undefined) return false;
+  if (mode === "always" || options.oidcProvider !== undefined) return true;
+  const env = options.env;
+  return (
+    env.GITHUB_ACTIONS === "true" ||
+    env.GITLAB_CI === "true" ||
+    Boolean(env.GCE_METADATA_HOST || env.K_SERVICE || env.CLOUD_RUN_JOB)
+  );
+}
+
 export interface TrustedSession {
   provider: Provider["name"];
   /** Mints again when the current token expires within REFRESH_MARGIN_MS; one mint at a time. */

@@ -16,6 +16,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { inspect } from "node:util";
+import { publish } from "../../src/ops/publish.ts";
+import { trustedPublishingApplies } from "../../src/ops/publish-trusted.ts";
+import { Secret } from "../../src/secret.ts";
 import { type RunningIndex, startIndex } from "../../src/server/index-server.ts";
 import { writeDists } from "../helpers/dists.ts";
 import { runAsync } from "../helpers/run-async.ts";
@@ -337,4 +341,47 @@ test("GitLab CI's PYPI_ID_TOKEN and Google Cloud's metadata server are providers
   assert.deepEqual(state.badRequests, []);
   assert.equal(state.minted.length, 1);
   assertClean("google", google.out);
+});
+
+test("library: a custom oidcProvider and maskToken; the release preflight's view of it", async () => {
+  reset();
+  const jwt = `${b64url({ alg: "RS256" })}.${b64url({ sub: "custom" })}.${SIG}custom`;
+  state.issued.push(jwt);
+  const audiences: string[] = [];
+  const masked: string[] = [];
+  const events: unknown[] = [];
+  const report = await publish({
+    cwd: work,
+    env: {},
+    dists: files("tp-library"),
+    to: `${base}/legacy/`,
+    checkUrl: `${base}/simple/`,
+    oidcProvider: async (audience) => {
+      audiences.push(audience);
+      return jwt;
+    },
+    maskToken: (token) => masked.push(token.reveal()),
+    onEvent: (e) => events.push(e),
+  });
+  assert.equal(report.ok, true);
+  assert.deepEqual(audiences, [AUDIENCE]);
+  assert.deepEqual(masked, [MINTED]);
+  assertClean(
+    "library",
+    `${JSON.stringify(report)}${JSON.stringify(events)}${inspect(report, { depth: 9 })}`,
+  );
+
+  const none = {};
+  assert.equal(trustedPublishingApplies({ env: {} }, none), false);
+  assert.equal(trustedPublishingApplies({ env: { GITHUB_ACTIONS: "true" } }, none), true);
+  assert.equal(trustedPublishingApplies({ env: { GITLAB_CI: "true" } }, none), true);
+  assert.equal(trustedPublishingApplies({ env: {}, trustedPublishing: "always" }, none), true);
+  assert.equal(
+    trustedPublishingApplies({ env: { GITHUB_ACTIONS: "true" }, trustedPublishing: "never" }, none),
+    false,
+  );
+  assert.equal(
+    trustedPublishingApplies({ env: { GITHUB_ACTIONS: "true" } }, { password: new Secret("pw-x9q7") }),
+    false,
+  );
 });
