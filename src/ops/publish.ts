@@ -18,11 +18,12 @@ import { assembleJobs, defaultDists, givenDists, projectOfFilename, runChecks } 
 import { Lookups } from "./publish-lookup.ts";
 import { type CredentialProof, proveCredentials } from "./publish-probe.ts";
 import { publishRelease } from "./publish-release.ts";
+import { startTrustedPublishing, type TrustedPublishingOptions } from "./publish-trusted.ts";
 
 export type { PublishEvent } from "./publish-events.ts";
 
 /** What to publish and where; the HTTP settings (timeouts, retries, clock, events) are HttpSettingsInput's. */
-export interface PublishOptions extends HttpSettingsInput {
+export interface PublishOptions extends HttpSettingsInput, TrustedPublishingOptions {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
   /** Wheels and sdists; default: `dist/*.whl` and `dist/*.tar.gz` under cwd. */
@@ -90,6 +91,21 @@ function limiter(size: number): { run<T>(fn: () => Promise<T>): Promise<T> } {
   };
 }
 
+/** Each slotted request (lookup, upload) first refreshes a trusted-publishing token about to expire. */
+function refreshing(
+  slots: { run<T>(fn: () => Promise<T>): Promise<T> },
+  ensureFresh: (() => Promise<void>) | undefined,
+): { run<T>(fn: () => Promise<T>): Promise<T> } {
+  if (ensureFresh === undefined) return slots;
+  return {
+    run: <T>(fn: () => Promise<T>) =>
+      slots.run(async () => {
+        await ensureFresh();
+        return fn();
+      }),
+  };
+}
+
 /**
  * Publishes the distributions. Resolves to a report whose `ok` is true only when every file is
  * on the index with its sha256; throws SlipwayError for configuration and usage mistakes and for
@@ -114,6 +130,11 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
     ...(options.password === undefined ? {} : { password: options.password }),
   });
   const { target, credentials } = config;
+  const http0 = { userAgent: http.userAgent, deadlineMs: Math.min(http.timeoutMs, 30_000) };
+  const trusted = await startTrustedPublishing(options, target.uploadUrl, credentials, {
+    ...http0,
+    ...(http.signal === undefined ? {} : { signal: http.signal }),
+  });
   const dryRun = options.dryRun === true;
   const targetInfo = {
     ...(target.name === undefined ? {} : { name: target.name }),
@@ -139,7 +160,7 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
     credentials,
     http,
   });
-  const slots = limiter(Math.max(1, Math.floor(options.concurrency ?? 6)));
+  const slots = refreshing(limiter(Math.max(1, Math.floor(options.concurrency ?? 6))), trusted?.ensureFresh);
   // The first lookups run while the checks do: reading the index changes nothing.
   lookups.prefetch(paths.map(projectOfFilename), (fn) => slots.run(fn));
   // So does the credential probe, which can create nothing either.

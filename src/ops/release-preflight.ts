@@ -250,6 +250,8 @@ function filesOfVersion(filenames: readonly string[], name: string, version: str
 export interface TargetPreflightInput {
   plan: Pick<ReleasePlan, "name" | "version" | "target">;
   credentials: Credentials;
+  /** No password, but `publish` mints one by trusted publishing: its absence is no problem. */
+  trustedPublishing?: boolean;
   userAgent: string;
   /** Resuming: files of this version on the target may be this run's own uploads. */
   resume: boolean;
@@ -310,7 +312,7 @@ export async function targetPreflight(input: TargetPreflightInput): Promise<Step
     credentials.password === undefined
       ? undefined
       : proveCredentials(plan.target.uploadUrl, credentials, http);
-  if (credentials.password === undefined) {
+  if (credentials.password === undefined && input.trustedPublishing !== true) {
     problems.push(
       error(
         "credentials",

@@ -30,6 +30,7 @@ import type { IndexWarning } from "../server/events.ts";
 import { type RunningIndex, startIndex } from "../server/index-server.ts";
 import { planReleaseChangelog } from "./changelog.ts";
 import { loadPublishConfig } from "./publish-config.ts";
+import type { TrustedPublishingOptions } from "./publish-trusted.ts";
 import { restoreFromRemote, sameVersion } from "./release/restore.ts";
 import { type ReleaseStepEvent, releaseSteps, type StageIndex, withoutTwine } from "./release/steps.ts";
 import {
@@ -45,7 +46,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export type { ReleasePlan } from "../core/release/plan.ts";
 
-export interface ReleaseOptions {
+export interface ReleaseOptions extends TrustedPublishingOptions {
   cwd: string;
   env: Env;
   /** The project directory (default: cwd). */
@@ -494,6 +495,13 @@ async function run(
         python: options.python,
         pip: options.pip ?? {},
         targetCredentials: credentials,
+        trusted: {
+          ...(options.trustedPublishing === undefined
+            ? {}
+            : { trustedPublishing: options.trustedPublishing }),
+          ...(options.oidcProvider === undefined ? {} : { oidcProvider: options.oidcProvider }),
+          ...(options.maskToken === undefined ? {} : { maskToken: options.maskToken }),
+        },
         stage: stage.get,
         distDir,
         toolVersion: options.toolVersion,

@@ -33,6 +33,12 @@ Options:
   --password-stdin     read the password or API token from standard input (else
                        TWINE_PASSWORD or .pypirc); it is never printed
   --pypirc FILE        read this .pypirc instead of ~/.pypirc
+  --trusted-publishing auto|always|never
+                       trade the CI's OIDC token (GitHub Actions, GitLab CI, Google Cloud)
+                       at the index for a short-lived upload token, refreshed before it
+                       expires; auto (default): when no password is configured and a
+                       provider is found; always: an error when it cannot. See
+                       docs/trusted-publishing.md
   --concurrency N      files in flight at once (default 6)
   --retries N          re-sends of a file after a transport error, 5xx or 429, with
                        backoff and jitter (default 4; 0: one attempt only)
@@ -68,6 +74,7 @@ Examples:
   slipway publish --json --concurrency 8        NDJSON events and a report for a CI step
   slipway publish --verbose --to staging        every request, status and timing, to debug an index
   slipway publish --timeout 600 dist/*.whl      a slow index: 10 minutes per request
+  slipway publish --trusted-publishing always   in GitHub Actions with id-token: write, no secret
 `;
 
 const LABEL: Record<UploadOutcome["status"], string> = {
@@ -143,6 +150,26 @@ function renderOutcomes(report: PublishReport, style: Style): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** `--trusted-publishing`'s value, checked. */
+export function trustedMode(value: string | undefined): "auto" | "always" | "never" | undefined {
+  if (value === undefined || value === "auto" || value === "always" || value === "never") return value;
+  throw new SlipwayError(
+    "usage",
+    `--trusted-publishing ${value.slice(0, 40)}: expected auto, always or never`,
+  );
+}
+
+/**
+ * In GitHub Actions, a minted token is masked in the job log before anything could print it:
+ * `::add-mask::` must reach stdout unredacted, the one place slipway writes a credential.
+ */
+export function githubMask(io: CommandIO): ((token: { reveal(): string }) => void) | undefined {
+  if (io.env.GITHUB_ACTIONS !== "true") return undefined;
+  return (token) => {
+    io.stdout.write(`::add-mask::${token.reveal()}\n`);
+  };
+}
+
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   const write = (stream: NodeJS.WritableStream, text: string) => stream.write(redact(text));
   let progress: PublishProgress | undefined;
@@ -154,6 +181,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       username: { type: "string" },
       "password-stdin": { type: "boolean" },
       pypirc: { type: "string" },
+      "trusted-publishing": { type: "string" },
       concurrency: { type: "string" },
       retries: { type: "string" },
       timeout: { type: "string" },
@@ -171,6 +199,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const retries = wholeNumber(values.retries, "--retries", 0, 20);
     const timeoutMs = seconds(values.timeout, "--timeout");
     const verbose = values.verbose === true;
+    const trustedPublishing = trustedMode(values["trusted-publishing"]);
+    const mask = githubMask(io);
     const password = values["password-stdin"] ? await readPasswordFromStdin("publish") : undefined;
     const style = makeStyle(!json && wantsColor(io.stderr, io.env));
     progress = new PublishProgress({
@@ -193,6 +223,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(values.username === undefined ? {} : { username: values.username }),
       ...(password === undefined ? {} : { password }),
       ...(values.pypirc === undefined ? {} : { pypirc: values.pypirc }),
+      ...(trustedPublishing === undefined ? {} : { trustedPublishing }),
+      ...(mask === undefined ? {} : { maskToken: mask }),
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(retries === undefined ? {} : { retry: { attempts: retries + 1 } }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),

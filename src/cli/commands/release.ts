@@ -13,6 +13,7 @@ import { readPasswordFromStdin } from "../password-stdin.ts";
 import { jsonLine, reportLine } from "../render/json-lines.ts";
 import { isPlain, makeStyle, wantsColor } from "../style.ts";
 import { askNextVersion, canAsk } from "../version-prompt.ts";
+import { githubMask, trustedMode } from "./publish.ts";
 import { ReleaseProgress } from "./release-progress.ts";
 import { outcomeJson, renderHeadline, renderOutcome } from "./release-render.ts";
 
@@ -49,6 +50,9 @@ Options:
   --username U           target user name (default: TWINE_USERNAME, .pypirc, __token__)
   --password-stdin       read the target's token from standard input (else TWINE_PASSWORD, .pypirc)
   --pypirc FILE          .pypirc to read (default ~/.pypirc)
+  --trusted-publishing auto|always|never
+                         mint a short-lived target token from the CI's OIDC token (GitHub,
+                         GitLab, Google); auto: when no password is configured (as publish)
   --stage local|NAME     stage on the embedded index (default) or a configured index
   --stage-upstream URL   where the embedded stage finds dependencies (default pypi.org; 'none')
   --no-push              commit and tag locally; push nothing
@@ -76,6 +80,7 @@ Examples:
   slipway release                                on a terminal: pick the version, confirm, release
   slipway release --dry-run                      see the whole release; change nothing
   slipway release --bump minor                   1.2.3 → 1.3.0, staged, verified, published to PyPI
+  slipway release --bump patch --trusted-publishing always   from a GitHub job with id-token: write
   slipway release --version 2.0.0rc1 --to testpypi
   TWINE_PASSWORD=... slipway release --yes       in CI (no prompt there anyway)
   slipway release --resume                       after a failure or a kill: continue where it stopped
@@ -157,6 +162,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       username: { type: "string" },
       "password-stdin": { type: "boolean" },
       pypirc: { type: "string" },
+      "trusted-publishing": { type: "string" },
       stage: { type: "string" },
       "stage-upstream": { type: "string" },
       "no-push": { type: "boolean" },
@@ -193,6 +199,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     }
     json = values.json === true;
     const password = values["password-stdin"] ? await readPasswordFromStdin("release") : undefined;
+    const trustedPublishing = trustedMode(values["trusted-publishing"]);
+    const mask = githubMask(io);
     const style = makeStyle(!json && wantsColor(io.stderr, io.env));
     const plain = isPlain(io.stderr, io.env);
     progress = new ReleaseProgress({
@@ -245,6 +253,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(values.username === undefined ? {} : { username: values.username }),
       ...(password === undefined ? {} : { password }),
       ...(values.pypirc === undefined ? {} : { pypirc: values.pypirc }),
+      ...(trustedPublishing === undefined ? {} : { trustedPublishing }),
+      ...(mask === undefined ? {} : { maskToken: mask }),
       ...(values.stage === undefined ? {} : { stage: values.stage }),
       ...(stageUpstream === undefined
         ? {}

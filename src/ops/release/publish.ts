@@ -4,6 +4,7 @@
  */
 import { list, optional, sha256, string, record as struct } from "../../core/stored-shape.ts";
 import { NoPublicEffectError, recordOf } from "../../pipeline/steps.ts";
+import { trustedPublishingApplies } from "../publish-trusted.ts";
 import { targetPreflight } from "../release-preflight.ts";
 import { artifactsOf, buildStep } from "./build.ts";
 import type { ReleaseStep } from "./context.ts";
@@ -34,6 +35,10 @@ export const publishStep: ReleaseStep<PublishRecord, PublishPlan> = {
       credentials: input.targetCredentials,
       userAgent: input.userAgent,
       resume: input.resume,
+      trustedPublishing: trustedPublishingApplies(
+        { ...input.trusted, env: input.env },
+        input.targetCredentials,
+      ),
     });
   },
   async plan(ctx) {
@@ -56,6 +61,7 @@ export const publishStep: ReleaseStep<PublishRecord, PublishPlan> = {
       username: credentials.username,
       password: credentials.password,
       name: target.name ?? target.uploadUrl,
+      trusted: input.trusted,
     });
     if (uploaded.failure !== undefined) {
       // The commit point is the first file the target accepts: refused outright, nothing is

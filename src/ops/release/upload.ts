@@ -6,6 +6,7 @@ import type { UploadOutcome } from "../../core/upload/outcome.ts";
 import { SlipwayError } from "../../errors.ts";
 import type { Secret } from "../../secret.ts";
 import { publish } from "../publish.ts";
+import type { TrustedPublishingOptions } from "../publish-trusted.ts";
 import { confirmArtifacts } from "./build.ts";
 import { type Ctx, withoutTwine } from "./context.ts";
 
@@ -17,6 +18,8 @@ export interface UploadIndex {
   simpleUrl: string;
   username: string;
   password: Secret | undefined;
+  /** Trusted publishing (the target only; default never). */
+  trusted?: TrustedPublishingOptions;
   /** How a failure names the index: "the staging index", "pypi". */
   name: string;
 }
@@ -43,6 +46,7 @@ export async function uploadArtifacts(ctx: Ctx, index: UploadIndex): Promise<Upl
     checkUrl: index.simpleUrl,
     username: index.username,
     ...(index.password === undefined ? {} : { password: index.password }),
+    ...(index.trusted ?? { trustedPublishing: "never" }),
     // The check step checked these very bytes.
     check: false,
     userAgent: input.userAgent,
