@@ -134,6 +134,10 @@ test("a project the publisher does not cover: the minted token is refused for it
     run.out,
     /the index answered 403 The given token isn't allowed to upload to project 'tp-other': it was minted by trusted publishing for tp-loop/,
   );
+  assert.match(
+    run.out,
+    /hint: The token trusted publishing minted covers other projects: add a trusted publisher for this project/,
+  );
   const page = await fetch(`${index.simpleUrl}tp-other/`);
   assert.equal(page.status, 404, "nothing was uploaded");
   assertClean(run.out);

@@ -44,6 +44,16 @@ test("PyPI's refusals map to the next action", () => {
   assert.match(hint(400, "Uploading new files to releases older than 14 days is not allowed."), /14 days/);
   assert.match(hint(400, "Only one sdist may be uploaded per release."), /new version/);
   assert.match(hint(400, "Non-user identities cannot create new projects."), /pending publisher/);
+  // The embedded index says when a refused token was minted by trusted publishing; PyPI's
+  // message does not, and keeps the scoped-token hint.
+  assert.match(
+    hint(
+      403,
+      "The given token isn't allowed to upload to project 'b': it was minted by trusted publishing for a.",
+    ),
+    /add a trusted publisher for this project/,
+  );
+  assert.match(hint(403, "The given token isn't allowed to upload to project 'b'"), /token scoped to it/);
   assert.match(hint(429, "Too many new projects created"), /hour/);
   assert.match(hint(400, "File too large. Limit for project 'x' is 100 MB."), /size limit/);
   assert.match(hint(401, "Unauthorized"), /--password-stdin/);

@@ -57,6 +57,11 @@ const RULES: readonly Rule[] = [
       "PyPI takes API tokens only: create one at https://pypi.org/manage/account/token/ and use username __token__ with the token as the password.",
   },
   {
+    test: has(/trusted publishing/i),
+    hint: () =>
+      "The token trusted publishing minted covers other projects: add a trusted publisher for this project on the index (its publishing settings: this repository, workflow and environment), or publish it from the workflow its publisher names.",
+  },
+  {
     test: has(/isn't allowed to upload to project|not valid for project|token isn't allowed/i),
     hint: () =>
       "The token is valid but not for this project: use a token scoped to it (or to the account), or ask an owner to add you as a maintainer.",
