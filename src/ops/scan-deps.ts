@@ -22,7 +22,7 @@ import {
   writeCachedPins,
 } from "../adapters/lock-pins-cache.ts";
 import { pushAll } from "../core/arrays.ts";
-import { type LockFormat, lockFormatOf } from "../core/locks/lock-format.ts";
+import { isProjectLockfile, type LockFormat, lockFormatOf } from "../core/locks/lock-format.ts";
 import type { LockError, Pin, Unpinned } from "../core/locks/pins.ts";
 import { getTable, type TomlTable } from "../core/pyproject/access.ts";
 import { AdvisoryFeedError } from "../core/vulns/feed.ts";
@@ -77,12 +77,6 @@ export interface ScanDepsReport extends DepsReport {
   ok: boolean;
 }
 
-/** The names of the lockfiles the project root holds, in a fixed order. */
-export function isDiscoverable(name: string): boolean {
-  const format = lockFormatOf(name);
-  return format !== undefined && !(format === "requirements" && !name.toLowerCase().endsWith(".txt"));
-}
-
 function shown(root: string, path: string): string {
   const rel = relative(root, path);
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split("\\").join("/") : path;
@@ -100,7 +94,7 @@ async function readInputs(root: string, options: ScanDepsOptions): Promise<ReadI
   const read: ReadInputs = { pins: [], inputs: [], lockErrors: [], unpinned: [], unreadable: [] };
   let files = (options.lockfiles ?? []).map((file) => resolve(root, file));
   if (files.length === 0 && options.installed === undefined) {
-    const names = ((await listDirIfExists(root)) ?? []).filter(isDiscoverable);
+    const names = ((await listDirIfExists(root)) ?? []).filter(isProjectLockfile);
     if (names.length === 0) {
       throw new SlipwayError("usage", `no lockfile in ${root}`, {
         hint: "name one (slipway scan deps requirements.txt), or scan a venv with --installed .venv; read: uv.lock, poetry.lock, pylock.toml, requirements*.txt, Pipfile.lock",
@@ -225,7 +219,7 @@ function configuredDb(table: TomlTable | undefined): string | undefined {
 
 /** The lockfiles of the project root that `scan deps` reads when none is named, by name. */
 export async function projectLockfiles(root: string): Promise<string[]> {
-  return ((await listDirIfExists(resolve(root))) ?? []).filter(isDiscoverable).sort();
+  return ((await listDirIfExists(resolve(root))) ?? []).filter(isProjectLockfile).sort();
 }
 
 async function readScanTable(root: string, env: Env): Promise<TomlTable | undefined> {

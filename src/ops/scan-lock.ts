@@ -7,8 +7,8 @@
 import { basename, dirname, join, resolve } from "node:path";
 import { fileSize, listDirIfExists, pathKind, readSmallRegularFile } from "../adapters/fs.ts";
 import { openProject } from "../adapters/snapshot.ts";
+import { isProjectLockfile, type LockFormat, lockFormatOf } from "../core/locks/lock-format.ts";
 import { checkLockfiles, type LockfileInput, lockSection } from "../core/locks/lock-section.ts";
-import { type LockFormat, lockFormatOf } from "../core/locks/pins.ts";
 import type { ScanSection } from "../core/scan/report.ts";
 import { SlipwayError } from "../errors.ts";
 
@@ -46,11 +46,9 @@ export async function scanLock(options: ScanLockOptions): Promise<ScanLockReport
   let root = target;
   let names: { name: string; format: LockFormat }[];
   if (kind === "directory") {
-    names = ((await listDirIfExists(target)) ?? []).flatMap((name) => {
-      const format = lockFormatOf(name);
-      // requirements*.in are what pip-compile reads, not pins.
-      return format === undefined || name.endsWith(".in") ? [] : [{ name, format }];
-    });
+    names = ((await listDirIfExists(target)) ?? [])
+      .filter(isProjectLockfile)
+      .map((name) => ({ name, format: lockFormatOf(name)! }));
   } else {
     root = dirname(target);
     const name = basename(target);

@@ -169,7 +169,7 @@ test("a stored plan is hostile input: every path, name and git argument is check
   const refused: [string, (p: typeof plan) => void, RegExp][] = [
     [
       "absolute edit",
-      (p) => (p.edits[0].path = "/home/u/.bashrc"),
+      (p) => (p.edits[0].path = "/etc/profile"),
       /edits\[0\]\.path: expected a relative path inside the project/,
     ],
     [

@@ -107,7 +107,7 @@ describe("sectionsFromSarif", () => {
               },
             ],
           },
-          originalUriBaseIds: { SRCROOT: { uri: "file:///home/runner/work/x/" }, SUB: { uri: "pkg/" } },
+          originalUriBaseIds: { SRCROOT: { uri: "file:///srv/ci/checkout/x/" }, SUB: { uri: "pkg/" } },
           artifacts: [{ location: { uri: "app/db.py", uriBaseId: "SRCROOT" } }],
           results: [
             {

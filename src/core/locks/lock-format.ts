@@ -14,3 +14,12 @@ export function lockFormatOf(path: string): LockFormat | undefined {
   if (/^requirements.*\.(?:txt|in)$/i.test(base)) return "requirements";
   return undefined;
 }
+
+/**
+ * Whether a file of a project's root is a lockfile the scans read when none is named: a
+ * `requirements*.in` is what pip-compile reads, not pins.
+ */
+export function isProjectLockfile(name: string): boolean {
+  const format = lockFormatOf(name);
+  return format !== undefined && !(format === "requirements" && !name.toLowerCase().endsWith(".txt"));
+}

@@ -55,7 +55,10 @@ export const DEFAULT_POLICY: Readonly<SecurityPolicy> = {
   resolved: levels("release-recommended", "release-recommended", "no-action"),
 };
 
-const PER_LEVEL: readonly PolicyKey[] = [
+type SingleKey = "secret-shipped" | "secret-source";
+type LevelKey = Exclude<PolicyKey, SingleKey>;
+
+const PER_LEVEL: readonly LevelKey[] = [
   "runtime-fixed",
   "runtime-unfixed",
   "dev-fixed",
@@ -63,7 +66,7 @@ const PER_LEVEL: readonly PolicyKey[] = [
   "other",
   "resolved",
 ];
-const SINGLE: readonly PolicyKey[] = ["secret-shipped", "secret-source"];
+const SINGLE: readonly SingleKey[] = ["secret-shipped", "secret-source"];
 
 const WHERE = "[tool.slipway.security.policy]";
 const HINT = `see docs/status-decide.md for the keys; each decision is one of ${DECISIONS.join(", ")}`;
@@ -86,10 +89,12 @@ export function parseSecurityPolicy(table: TomlTable | undefined): SecurityPolic
   const policy: SecurityPolicy = structuredClone(DEFAULT_POLICY) as SecurityPolicy;
   if (table === undefined) return policy;
   for (const [key, value] of Object.entries(table)) {
-    if (SINGLE.includes(key as PolicyKey)) {
-      (policy as unknown as Record<string, Decision>)[key] = decisionOf(value, key);
-    } else if (PER_LEVEL.includes(key as PolicyKey)) {
-      const target = policy[key as PolicyKey] as LevelDecisions;
+    const single = SINGLE.find((k) => k === key);
+    const perLevel = PER_LEVEL.find((k) => k === key);
+    if (single !== undefined) {
+      policy[single] = decisionOf(value, key);
+    } else if (perLevel !== undefined) {
+      const target = policy[perLevel];
       if (isTable(value)) {
         for (const [level, decision] of Object.entries(value)) {
           if (!(STATUS_LEVELS as readonly string[]).includes(level)) {
