@@ -20,13 +20,13 @@ export type Claims = Partial<Record<ShownClaim, string>>;
 const MAX_TOKEN = 64 * 1024;
 
 /**
- * The shown claims of a JWT's payload, decoded WITHOUT checking the signature: for messages
- * only. Anything malformed gives an empty set; values are cut to 200 characters.
+ * A JWT's payload, decoded WITHOUT checking the signature (the index, or Fulcio, verifies):
+ * for messages and for knowing whose token it is. Anything malformed gives undefined.
  */
-export function decodeClaims(jwt: string): Claims {
-  if (jwt.length > MAX_TOKEN) return {};
+export function decodeJwtPayload(jwt: string): Record<string, unknown> | undefined {
+  if (jwt.length > MAX_TOKEN) return undefined;
   const parts = jwt.split(".");
-  if (parts.length !== 3 || parts[1] === undefined) return {};
+  if (parts.length !== 3 || parts[1] === undefined) return undefined;
   let payload: unknown;
   try {
     const b64 = parts[1].replaceAll("-", "+").replaceAll("_", "/");
@@ -34,12 +34,18 @@ export function decodeClaims(jwt: string): Claims {
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
     payload = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
-    return {};
+    return undefined;
   }
-  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return {};
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return undefined;
+  return payload as Record<string, unknown>;
+}
+
+/** The shown claims of a JWT's payload (unverified), each cut to 200 characters. */
+export function decodeClaims(jwt: string): Claims {
+  const payload = decodeJwtPayload(jwt) ?? {};
   const claims: Claims = {};
   for (const key of SHOWN_CLAIMS) {
-    const value = (payload as Record<string, unknown>)[key];
+    const value = payload[key];
     if (typeof value === "string") claims[key] = value.slice(0, 200);
   }
   return claims;
