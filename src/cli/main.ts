@@ -53,6 +53,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "upload dists to an index, idempotently: decided by sha256, never by error texts",
     load: () => import("./commands/publish.ts"),
   },
+  attest: {
+    summary: "PEP 740 attestations for dists, signed with Sigstore from the CI job's identity; re-run safe",
+    load: () => import("./commands/attest.ts"),
+  },
+  "verify-attestations": {
+    summary: "verify PEP 740 attestations of local dists or of a release's provenance on an index",
+    load: () => import("./commands/verify-attestations.ts"),
+  },
   index: {
     summary: "serve the embedded staging index (simple API + legacy uploads)",
     load: () => import("./commands/index.ts"),

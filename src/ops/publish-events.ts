@@ -80,6 +80,8 @@ export type PublishEvent =
       cause: AttemptCause;
     }
   | { type: "file-done"; outcome: UploadOutcome }
+  /** A file's PEP 740 attestation, made, kept (it verified) or replaced (it did not: `reason`). */
+  | { type: "attested"; file: string; action: "created" | "reused" | "replaced"; reason?: string }
   /** One HTTP request and how it ended (for --verbose): method, URL, status, timing, bytes. */
   | ({ type: "http" } & Exchange);
 

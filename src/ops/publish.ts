@@ -11,8 +11,12 @@ import type { Finding } from "../core/findings.ts";
 import type { OutcomeSummary, UploadOutcome } from "../core/upload/outcome.ts";
 import { isPublished, summarizeOutcomes } from "../core/upload/outcome.ts";
 import { assembleReleases } from "../core/upload/plan.ts";
+import { SlipwayError } from "../errors.ts";
 import type { Secret } from "../secret.ts";
+import { attest } from "./attest.ts";
 import { loadPublishConfig, type PublishConfig } from "./publish-config.ts";
+import type { PublishEvent } from "./publish-events.ts";
+import type { FileJob } from "./publish-file.ts";
 import { type HttpSettings, type HttpSettingsInput, httpSettings } from "./publish-http.ts";
 import { assembleJobs, defaultDists, givenDists, projectOfFilename, runChecks } from "./publish-inputs.ts";
 import { Lookups } from "./publish-lookup.ts";
@@ -49,6 +53,14 @@ export interface PublishOptions extends HttpSettingsInput, TrustedPublishingOpti
   check?: boolean;
   /** Python for README rendering in the checks. */
   python?: string;
+  /**
+   * PEP 740 attestations (default auto: made, or re-verified and kept, and uploaded whenever
+   * trusted publishing is used; PyPI takes them only then). `always` refuses to publish without
+   * trusted publishing; `never` uploads none.
+   */
+  attestations?: "auto" | "always" | "never";
+  /** A private Sigstore for the attestations (all three together). */
+  sigstore?: { fulcioUrl: string; rekorUrl: string; trustRootFile: string };
 }
 
 export interface PublishReport {
@@ -136,6 +148,16 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
     ...(http.signal === undefined ? {} : { signal: http.signal }),
   });
   const dryRun = options.dryRun === true;
+  const attestationsMode = options.attestations ?? "auto";
+  if (attestationsMode === "always" && trusted === undefined)
+    throw new SlipwayError(
+      "config",
+      "--attestations always, but this publish does not use trusted publishing",
+      {
+        hint: "indexes take PEP 740 attestations only from trusted publishers: publish from CI with --trusted-publishing, or drop --attestations always",
+      },
+    );
+  const attesting = attestationsMode !== "never" && trusted !== undefined;
   const targetInfo = {
     ...(target.name === undefined ? {} : { name: target.name }),
     uploadUrl: target.uploadUrl,
@@ -194,6 +216,7 @@ export async function publish(options: PublishOptions): Promise<PublishReport> {
   try {
     const jobs = await assembleJobs(paths, contexts, display, emit, hashing);
     contexts.clear();
+    if (attesting && !dryRun) await attachAttestations(jobs, options, http, emit);
     results = await Promise.all(
       assembleReleases(jobs).map((release) =>
         publishRelease(release, {
@@ -266,4 +289,39 @@ function startProbe(
       return taken ? proof : undefined;
     },
   };
+}
+
+/**
+ * Makes (or re-verifies and keeps) each file's attestation and puts it in the file's upload form
+ * as PyPI's `attestations` field: a JSON list of attestation objects.
+ */
+async function attachAttestations(
+  jobs: readonly FileJob[],
+  options: PublishOptions,
+  http: HttpSettings,
+  emit: (event: PublishEvent) => void,
+): Promise<void> {
+  const report = await attest({
+    files: jobs.map((job) => job.path),
+    env: options.env,
+    userAgent: http.userAgent,
+    deadlineMs: Math.min(http.timeoutMs, 30_000),
+    ...(options.oidcProvider === undefined ? {} : { oidcProvider: options.oidcProvider }),
+    ...(options.sigstore === undefined
+      ? {}
+      : {
+          fulcioUrl: options.sigstore.fulcioUrl,
+          rekorUrl: options.sigstore.rekorUrl,
+          trustRootFile: options.sigstore.trustRootFile,
+        }),
+    ...(http.signal === undefined ? {} : { signal: http.signal }),
+    onEvent: (event) => {
+      if (event.type === "attested") emit({ ...event });
+    },
+  });
+  jobs.forEach((job, i) => {
+    const attested = report.files[i];
+    if (attested === undefined || attested.file !== job.path) throw new Error("attestations out of order");
+    job.form.fields.push(["attestations", JSON.stringify([attested.attestation])]);
+  });
 }

@@ -127,6 +127,13 @@ export class PublishProgress {
       case "file-retry":
         this.line(`${style.yellow("retry")}: ${renderRetry(event)}`);
         return;
+      case "attested":
+        this.line(
+          event.action === "replaced"
+            ? `${style.yellow("attestation replaced")} for ${event.file}: ${event.reason ?? "it did not verify"}`
+            : `attestation ${event.action === "reused" ? "verified and kept" : "made"} for ${event.file}`,
+        );
+        return;
       case "file-done": {
         const o = event.outcome;
         this.active.delete(o.filename);

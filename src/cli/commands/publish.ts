@@ -39,6 +39,14 @@ Options:
                        expires; auto (default): when no password is configured and a
                        provider is found; always: an error when it cannot. See
                        docs/trusted-publishing.md
+  --attestations auto|always|never
+                       PEP 740 attestations, signed with Sigstore from the job's identity
+                       ('slipway attest'), kept when <DIST>.publish.attestation already
+                       verifies, uploaded with each file; auto (default): whenever trusted
+                       publishing is used (indexes take them only then). See
+                       docs/attestations.md
+  --fulcio URL, --rekor URL, --trust-root FILE
+                       a private Sigstore for the attestations (all three together)
   --concurrency N      files in flight at once (default 6)
   --retries N          re-sends of a file after a transport error, 5xx or 429, with
                        backoff and jitter (default 4; 0: one attempt only)
@@ -159,6 +167,26 @@ export function trustedMode(value: string | undefined): "auto" | "always" | "nev
   );
 }
 
+/** `--attestations`' value, checked. */
+export function attestationsMode(value: string | undefined): "auto" | "always" | "never" | undefined {
+  if (value === undefined || value === "auto" || value === "always" || value === "never") return value;
+  throw new SlipwayError("usage", `--attestations ${value.slice(0, 40)}: expected auto, always or never`);
+}
+
+/** `--fulcio`, `--rekor` and `--trust-root`: all three, or none. */
+export function sigstoreOption(
+  fulcioUrl: string | undefined,
+  rekorUrl: string | undefined,
+  trustRootFile: string | undefined,
+): { fulcioUrl: string; rekorUrl: string; trustRootFile: string } | undefined {
+  if (fulcioUrl === undefined && rekorUrl === undefined && trustRootFile === undefined) return undefined;
+  if (fulcioUrl === undefined || rekorUrl === undefined || trustRootFile === undefined)
+    throw new SlipwayError("usage", "--fulcio, --rekor and --trust-root go together", {
+      hint: "a private Sigstore is its Fulcio, its Rekor and the trusted_root.json that names both",
+    });
+  return { fulcioUrl, rekorUrl, trustRootFile };
+}
+
 /**
  * In GitHub Actions, a minted token is masked in the job log before anything could print it:
  * `::add-mask::` must reach stdout unredacted, the one place slipway writes a credential.
@@ -182,6 +210,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       "password-stdin": { type: "boolean" },
       pypirc: { type: "string" },
       "trusted-publishing": { type: "string" },
+      attestations: { type: "string" },
+      fulcio: { type: "string" },
+      rekor: { type: "string" },
+      "trust-root": { type: "string" },
       concurrency: { type: "string" },
       retries: { type: "string" },
       timeout: { type: "string" },
@@ -200,6 +232,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const timeoutMs = seconds(values.timeout, "--timeout");
     const verbose = values.verbose === true;
     const trustedPublishing = trustedMode(values["trusted-publishing"]);
+    const attestations = attestationsMode(values.attestations);
+    const sigstore = sigstoreOption(values.fulcio, values.rekor, values["trust-root"]);
     const mask = githubMask(io);
     const password = values["password-stdin"] ? await readPasswordFromStdin("publish") : undefined;
     const style = makeStyle(!json && wantsColor(io.stderr, io.env));
@@ -224,6 +258,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(password === undefined ? {} : { password }),
       ...(values.pypirc === undefined ? {} : { pypirc: values.pypirc }),
       ...(trustedPublishing === undefined ? {} : { trustedPublishing }),
+      ...(attestations === undefined ? {} : { attestations }),
+      ...(sigstore === undefined ? {} : { sigstore }),
       ...(mask === undefined ? {} : { maskToken: mask }),
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(retries === undefined ? {} : { retry: { attempts: retries + 1 } }),

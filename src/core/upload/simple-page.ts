@@ -14,6 +14,8 @@ export interface RemoteFile {
   url: string;
   /** Lowercase hex sha256, when the page gives one. */
   sha256?: string;
+  /** Absolute URL of the file's PEP 740 provenance, when the page gives one. */
+  provenance?: string;
 }
 
 export interface RemoteListing {
@@ -44,9 +46,16 @@ export function parseSimpleJson(text: string, pageUrl: string): Parsed<RemoteFil
   if (!Array.isArray(files)) return fail('has no "files" list');
   const out: RemoteFile[] = [];
   for (const entry of files as unknown[]) {
-    const e = entry as { filename?: unknown; url?: unknown; hashes?: Record<string, unknown> } | null;
+    const e = entry as {
+      filename?: unknown;
+      url?: unknown;
+      hashes?: Record<string, unknown>;
+      provenance?: unknown;
+    } | null;
     if (typeof e?.filename !== "string" || typeof e.url !== "string") continue;
     const file: RemoteFile = { filename: e.filename, url: absolute(e.url, pageUrl) };
+    if (typeof e.provenance === "string" && e.provenance !== "")
+      file.provenance = absolute(e.provenance, pageUrl);
     const sha = e.hashes?.["sha256"];
     if (typeof sha === "string" && SHA256.test(sha)) file.sha256 = sha.toLowerCase();
     out.push(file);
@@ -69,6 +78,7 @@ function decodeEntities(text: string): string {
 
 const ANCHOR = /<a\b([^>]*)>([\s\S]*?)<\/a\s*>/gi;
 const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i;
+const PROVENANCE = /\bdata-provenance\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i;
 
 /**
  * A PEP 503 HTML project page: every anchor with an href. Like pip, the filename is the last
@@ -90,7 +100,11 @@ export function parseSimpleHtml(text: string, pageUrl: string): RemoteFile[] {
       const segments = parsed.pathname.split("/");
       filename = decodeURIComponent(segments[segments.length - 1] ?? "");
       parsed.hash = "";
-      out.push(withHash({ filename, url: parsed.href }, fragment));
+      const file = withHash({ filename, url: parsed.href }, fragment);
+      const provenance = PROVENANCE.exec(attrs);
+      const rawProvenance = provenance?.[1] ?? provenance?.[2] ?? provenance?.[3];
+      if (rawProvenance) file.provenance = absolute(decodeEntities(rawProvenance), pageUrl);
+      out.push(file);
     } catch {
       filename = decodeEntities((match[2] ?? "").trim());
       if (filename !== "") out.push({ filename, url });
