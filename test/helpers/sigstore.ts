@@ -653,7 +653,9 @@ export async function startSigstore(options: SigstoreOptions = {}): Promise<Sigs
       Buffer.from(`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${payload.length} `),
       payload,
     ]);
-    const keys = verifiers.slice(0, 16).map((v) => {
+    if (verifiers.length > 16 || signatures.length > 16)
+      throw new HttpError(400, "too many verifiers or signatures");
+    const keys = verifiers.map((v) => {
       const pem = b64decode(v, "verifier").toString("utf8");
       try {
         if (pem.includes("-----BEGIN CERTIFICATE-----")) {
@@ -667,7 +669,7 @@ export async function startSigstore(options: SigstoreOptions = {}): Promise<Sigs
         throw new HttpError(400, "could not parse public key as x509");
       }
     });
-    const stored = signatures.slice(0, 16).map((s) => {
+    const stored = signatures.map((s) => {
       const sig = asObject(s)?.["sig"];
       const bytes = b64decode(sig, "signature");
       const match = keys.find(({ key }) => {
