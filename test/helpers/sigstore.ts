@@ -211,6 +211,26 @@ const asObject = (value: unknown): Record<string, unknown> | undefined =>
     ? (value as Record<string, unknown>)
     : undefined;
 
+/**
+ * Fulcio answers through grpc-gateway: its JSON error `code` is the gRPC status code, not the
+ * HTTP one (Rekor's go-swagger errors carry the HTTP status).
+ */
+const GRPC_CODE: Record<number, number> = {
+  400: 3,
+  401: 16,
+  403: 7,
+  404: 5,
+  405: 12,
+  409: 6,
+  413: 8,
+  429: 8,
+  500: 13,
+  501: 12,
+  503: 14,
+  504: 4,
+};
+const grpcCode = (status: number) => GRPC_CODE[status] ?? 2;
+
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -556,16 +576,22 @@ export async function startSigstore(options: SigstoreOptions = {}): Promise<Sigs
     void (async () => {
       const failure = takeFailure("fulcio");
       if (failure !== undefined) {
-        return send(res, failure, { code: failure, message: `injected failure ${failure}` });
+        return send(res, failure, {
+          code: grpcCode(failure),
+          message: `injected failure ${failure}`,
+          details: [],
+        });
       }
       if (req.method === "GET" && req.url === "/api/v2/trustBundle") {
         return send(res, 200, { chains: [{ certificates: [rootPem] }] });
       }
-      if (req.url !== "/api/v2/signingCert") return send(res, 404, { code: 5, message: "Not Found" });
-      if (req.method !== "POST") return send(res, 405, { code: 12, message: "Method Not Allowed" });
+      if (req.url !== "/api/v2/signingCert")
+        return send(res, 404, { code: 5, message: "Not Found", details: [] });
+      if (req.method !== "POST")
+        return send(res, 405, { code: 12, message: "Method Not Allowed", details: [] });
       const body = parseJsonObject(await readBody(req));
       send(res, 201, await signingCert(req, body));
-    })().catch((error: unknown) => fail(res, error));
+    })().catch((error: unknown) => fail(res, error, grpcCode));
   });
 
   // ---- Rekor ---------------------------------------------------------------------------------
@@ -758,16 +784,19 @@ export async function startSigstore(options: SigstoreOptions = {}): Promise<Sigs
         Location: `/api/v1/log/entries/${uuid}`,
         ETag: uuid,
       });
-    })().catch((error: unknown) => fail(res, error));
+    })().catch((error: unknown) => fail(res, error, (status) => status));
   });
 
-  function fail(res: ServerResponse, error: unknown) {
+  function fail(res: ServerResponse, error: unknown, code: (status: number) => number) {
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    if (error instanceof HttpError) send(res, error.status, { code: error.status, message: error.message });
-    else send(res, 500, { code: 500, message: error instanceof Error ? error.message : String(error) });
+    const status = error instanceof HttpError ? error.status : 500;
+    send(res, status, {
+      code: code(status),
+      message: error instanceof Error ? error.message : String(error),
+    });
   }
 
   const fulcioUrl = await listen(fulcio);
