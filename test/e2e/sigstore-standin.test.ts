@@ -26,6 +26,7 @@ import { writeWheel } from "../helpers/wheels.ts";
 
 const GITHUB = "https://token.actions.githubusercontent.com";
 const GITLAB = "https://gitlab.com";
+const GOOGLE = "https://accounts.google.com";
 const ORACLE = fileURLToPath(new URL("../helpers/attest_oracle.py", import.meta.url));
 const PAYLOAD_TYPE = "application/vnd.in-toto+json";
 /** The peers venv python; ATTEST_ORACLE_PYTHON overrides it (a venv with pypi-attestations). */
@@ -42,6 +43,7 @@ before(async () => {
     issuers: [
       { iss: GITHUB, jwks: issuer.jwks },
       { iss: GITLAB, jwks: issuer.jwks },
+      { iss: GOOGLE, jwks: issuer.jwks },
     ],
   });
   verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(store.trustedRoot)));
@@ -639,4 +641,73 @@ test("GitLab tokens get Fulcio's GitLab certificate, which pypi-attestations' Gi
   assert.equal(JSON.parse(ok.stdout).claims["1.3.6.1.4.1.57264.1.14"], "refs/heads/main");
   const other = await runAsync([python(), ORACLE, "verify", ...args, "--repository", "group/other"]);
   assert.equal(other.status, 1);
+});
+
+test("Google (email) tokens get an email SAN; the proof signs the email; sigstore-python and @sigstore/verify accept it", async () => {
+  const email = "publisher@proj.iam.gserviceaccount.com";
+  const seconds = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: GOOGLE,
+    aud: "sigstore",
+    sub: "10987654321",
+    email,
+    iat: seconds,
+    exp: seconds + 300,
+  };
+  const token = issuer.sign({ ...claims, email_verified: true });
+  const url = `${store.fulcioUrl}/api/v2/signingCert`;
+  const key = newKey();
+  assert.equal((await post(url, certRequest(token, key))).status, 400, "the proof signs the email, not sub");
+  const unverified = await post(
+    url,
+    certRequest(issuer.sign({ ...claims, email_verified: false }), key, email),
+  );
+  assert.equal(unverified.status, 401);
+  const res = await post(url, certRequest(token, key, email));
+  assert.equal(res.status, 201, JSON.stringify(res.json));
+  const [leaf] = (res.json["signedCertificateEmbeddedSct"] as { chain: { certificates: string[] } }).chain
+    .certificates;
+  assert.equal(new X509Certificate(leaf!).subjectAltName, `email:${email}`);
+  const env = envelope(statement("google-1.0.0.tar.gz", "g"), key);
+  const [, entry] = onlyEntry(
+    (await post(`${store.rekorUrl}/api/v1/log/entries`, dsseProposal(env, leaf!))).json,
+  );
+  verifyBundle(bundle(leaf!, env, entry), { subjectAlternativeName: email, extensions: { issuer: GOOGLE } });
+
+  const wheel = writeWheel(join(work, "google"), {
+    name: "google_demo",
+    files: { "google_demo/__init__.py": "" },
+  });
+  const root = ["--trust-root", store.trustedRootPath];
+  const signed = await runAsync([
+    python(),
+    ORACLE,
+    "sign",
+    ...root,
+    "--fulcio",
+    store.fulcioUrl,
+    "--rekor",
+    store.rekorUrl,
+    "--token",
+    token,
+    wheel,
+  ]);
+  assert.equal(signed.status, 0, signed.stdout + signed.stderr);
+  const args = [
+    ...root,
+    "--attestation",
+    `${wheel}.publish.attestation`,
+    "--dist",
+    wheel,
+    "--issuer",
+    GOOGLE,
+    "--kind",
+    "google",
+  ];
+  const ok = await runAsync([python(), ORACLE, "verify", ...args, "--email", email]);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.equal(
+    (await runAsync([python(), ORACLE, "verify", ...args, "--email", "other@example.com"])).status,
+    1,
+  );
 });

@@ -5,6 +5,7 @@ signing or verification fails (the JSON then has "ok": false and "error"), 2 on 
 
     verify --trust-root F --attestation A --dist D --issuer ISS --repository OWNER/REPO
            --workflow FILE [--kind github|gitlab]
+    verify --trust-root F --attestation A --dist D --issuer ISS --kind google --email EMAIL
     sign   --trust-root F --fulcio URL --rekor URL --token JWT DIST...
 
 How the trust root is swapped in: pypi-attestations' `Attestation.verify` builds its verifier
@@ -54,6 +55,7 @@ def verify(args: argparse.Namespace) -> int:
         Distribution,
         GitHubPublisher,
         GitLabPublisher,
+        GooglePublisher,
     )
     from sigstore.errors import Error as SigstoreError
 
@@ -63,7 +65,15 @@ def verify(args: argparse.Namespace) -> int:
     except Exception as exc:  # pydantic.ValidationError or OSError
         return _fail(f"attestation does not parse: {exc}")
     dist = Distribution.from_file(Path(args.dist))
-    if args.kind == "gitlab":
+    if args.kind == "google":
+        if not args.email:
+            print(json.dumps({"ok": False, "error": "--kind google needs --email"}))
+            return 2
+        publisher = GooglePublisher(email=args.email)
+    elif not args.repository or not args.workflow:
+        print(json.dumps({"ok": False, "error": "--repository and --workflow are required"}))
+        return 2
+    elif args.kind == "gitlab":
         publisher = GitLabPublisher(repository=args.repository, workflow_filepath=args.workflow)
     else:
         publisher = GitHubPublisher(repository=args.repository, workflow=args.workflow)
@@ -133,9 +143,10 @@ def main(argv: list[str]) -> int:
     v.add_argument("--attestation", required=True)
     v.add_argument("--dist", required=True)
     v.add_argument("--issuer", required=True)
-    v.add_argument("--repository", required=True)
-    v.add_argument("--workflow", required=True)
-    v.add_argument("--kind", choices=["github", "gitlab"], default="github")
+    v.add_argument("--repository")
+    v.add_argument("--workflow")
+    v.add_argument("--email")
+    v.add_argument("--kind", choices=["github", "gitlab", "google"], default="github")
     s = sub.add_parser("sign")
     s.add_argument("--trust-root", required=True)
     s.add_argument("--fulcio", required=True)

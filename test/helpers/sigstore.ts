@@ -22,16 +22,24 @@ import {
   generateKeyPairSync,
   type JsonWebKey,
   type KeyObject,
+  randomBytes,
   sign as signData,
   verify as verifyData,
   X509Certificate,
 } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type * as X509 from "@peculiar/x509";
 import { initializeCA, initializeCTLog } from "@sigstore/mock";
+
+/** @peculiar/x509 as @sigstore/mock resolves it (its dependency), for the email leaves the mock CA cannot write. */
+const x509 = createRequire(createRequire(import.meta.url).resolve("@sigstore/mock"))(
+  "@peculiar/x509",
+) as typeof X509;
 
 export interface SigstoreStandIn {
   /** http://127.0.0.1:<port> (POST /api/v2/signingCert) */
@@ -106,6 +114,14 @@ function b64decode(text: unknown, what: string): Buffer {
     throw new HttpError(400, `${what}: not base64`);
   }
   return Buffer.from(text, text.includes("-") || text.includes("_") ? "base64url" : "base64");
+}
+
+/** One DER element: tag, definite length, contents. */
+function derTlv(tag: number, content: Buffer): Buffer {
+  const n = content.length;
+  const length =
+    n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), length, content]);
 }
 
 interface Tlv {
@@ -470,6 +486,7 @@ export async function startSigstore(options: SigstoreOptions = {}): Promise<Sigs
   const ca = await initializeCA(caKeys, ctLog);
   // The mock CA and CT log read their clock from this field; point it at ours so `now` moves both.
   for (const part of [ca, ctLog] as unknown as { getCurrentTime: () => Date }[]) part.getCurrentTime = now;
+  const caSpki = caKeys.publicKey.export({ format: "der", type: "spki" });
   const rootDer = Buffer.from(
     ca.rootCertificate.buffer,
     ca.rootCertificate.byteOffset,
@@ -553,15 +570,18 @@ export async function startSigstore(options: SigstoreOptions = {}): Promise<Sigs
     if (publicKey.asymmetricKeyType !== "ec" || details?.namedCurve !== "prime256v1") {
       throw new HttpError(400, "this Fulcio issues certificates for ECDSA P-256 keys only");
     }
-    // The mock CA writes URI SANs only; an email SAN would need a CA of our own.
-    if (principal.san.type === "email")
-      throw new HttpError(400, "email identities are not supported by this stand-in");
-    const leafDer = await ca.issueCertificate({
-      publicKey: publicKey.export({ format: "der", type: "spki" }),
-      subjectAltName: principal.san.value,
-      extensions: principal.extensions,
-    });
-    const leaf = Buffer.from(leafDer.buffer, leafDer.byteOffset, leafDer.byteLength);
+    const spki = publicKey.export({ format: "der", type: "spki" });
+    let leaf: Buffer;
+    if (principal.san.type === "email") {
+      leaf = await emailLeaf(principal, spki);
+    } else {
+      const leafDer = await ca.issueCertificate({
+        publicKey: spki,
+        subjectAltName: principal.san.value,
+        extensions: principal.extensions,
+      });
+      leaf = Buffer.from(leafDer.buffer, leafDer.byteOffset, leafDer.byteLength);
+    }
     const issuedAt = new X509Certificate(leaf).validFrom;
     if (Math.abs(Date.parse(issuedAt) - now().getTime()) > 2000) {
       throw new Error("the mock CA ignored the stand-in's clock (did @sigstore/mock rename getCurrentTime?)");
@@ -569,6 +589,52 @@ export async function startSigstore(options: SigstoreOptions = {}): Promise<Sigs
     return {
       signedCertificateEmbeddedSct: { chain: { certificates: [toPem("CERTIFICATE", leaf), rootPem] } },
     };
+  }
+
+  /**
+   * The leaf for an email principal: what the mock CA issues (same issuer, key usages, EKU, key
+   * identifiers, 10 minutes, SCT over the precertificate), but with an rfc822Name SAN, which the
+   * mock CA cannot write.
+   */
+  async function emailLeaf(principal: Principal, spki: Buffer): Promise<Buffer> {
+    const webcrypto = globalThis.crypto;
+    const algorithm = { name: "ECDSA", namedCurve: "P-256" };
+    const key = await webcrypto.subtle.importKey("spki", spki, algorithm, true, ["verify"]);
+    const caPublic = caKeys.publicKey.toCryptoKey(algorithm, true, ["verify"]);
+    const at = now();
+    const extensions: X509.Extension[] = [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning]),
+      new x509.SubjectAlternativeNameExtension([{ type: "email", value: principal.san.value }], true),
+      await x509.SubjectKeyIdentifierExtension.create(key, false, webcrypto),
+      await x509.AuthorityKeyIdentifierExtension.create(caPublic, false, webcrypto),
+      ...principal.extensions.map(
+        (e) =>
+          new x509.Extension(
+            e.oid,
+            false,
+            e.legacy ? Buffer.from(e.value) : derTlv(0x0c, Buffer.from(e.value)),
+          ),
+      ),
+    ];
+    const tbs = {
+      serialNumber: randomBytes(16)
+        .toString("hex")
+        .replace(/^[89a-f]/, "1"),
+      notBefore: at,
+      notAfter: new Date(at.getTime() + 10 * 60 * 1000),
+      issuer: "CN=sigstore,O=sigstore.mock",
+      publicKey: key,
+      signingAlgorithm: { name: "ECDSA", hash: "SHA-384" },
+      signingKey: caKeys.privateKey.toCryptoKey(algorithm, false, ["sign"]),
+      extensions,
+    };
+    const precert = await x509.X509CertificateGenerator.create(tbs, webcrypto);
+    const sct = Buffer.from(await ctLog.log(precert.rawData, Uint8Array.from(sha256(caSpki)).buffer));
+    // The SCT list as the mock CA writes it (which both verifiers accept), in an OCTET STRING.
+    const list = Buffer.concat([Buffer.from([0, sct.length]), sct]);
+    extensions.push(new x509.Extension("1.3.6.1.4.1.11129.2.4.2", false, derTlv(0x04, list)));
+    return Buffer.from((await x509.X509CertificateGenerator.create(tbs, webcrypto)).rawData);
   }
 
   const fulcio = createServer((req, res) => {
