@@ -416,8 +416,12 @@ test("Fulcio refuses a wrong proof of possession, bad tokens and malformed reque
     assert.equal(typeof res.json["message"], "string");
     assert.equal(res.json["code"], res.status === 400 ? 3 : 16, "Fulcio's code is gRPC's");
   }
-  const huge = await post(url, `{"x":"${"a".repeat(5 * 1024 * 1024)}"}`).catch(() => ({ status: 413 }));
+  const huge = await post(url, `{"x":"${"a".repeat(5 * 1024 * 1024)}"}`);
   assert.equal(huge.status, 413);
+  assert.equal(
+    (await post(`${store.rekorUrl}/api/v1/log/entries`, `[${"1,".repeat(3 * 1024 * 1024)}1]`)).status,
+    413,
+  );
   // The bearer header works as sigstore-python sends it.
   const viaHeader = await post(
     url,

@@ -64,7 +64,10 @@ def verify(args: argparse.Namespace) -> int:
         attestation = Attestation.model_validate_json(Path(args.attestation).read_bytes())
     except Exception as exc:  # pydantic.ValidationError or OSError
         return _fail(f"attestation does not parse: {exc}")
-    dist = Distribution.from_file(Path(args.dist))
+    try:
+        dist = Distribution.from_file(Path(args.dist))
+    except (OSError, ValueError) as exc:
+        return _fail(f"distribution: {exc}")
     if args.kind == "google":
         if not args.email:
             print(json.dumps({"ok": False, "error": "--kind google needs --email"}))
@@ -129,7 +132,7 @@ def sign(args: argparse.Namespace) -> int:
                 out = Path(f"{path}.publish.attestation")
                 out.write_text(attestation.model_dump_json())
                 written.append(str(out))
-    except (AttestationError, SigstoreError, ValueError) as exc:
+    except (AttestationError, SigstoreError, ValueError, OSError) as exc:
         return _fail(f"{type(exc).__name__}: {exc}")
     print(json.dumps({"ok": True, "attestations": written}))
     return 0
@@ -154,7 +157,10 @@ def main(argv: list[str]) -> int:
     s.add_argument("--token", required=True)
     s.add_argument("dists", nargs="+")
     args = parser.parse_args(argv)
-    return verify(args) if args.command == "verify" else sign(args)
+    try:
+        return verify(args) if args.command == "verify" else sign(args)
+    except Exception as exc:  # a bad trust root or input: still one JSON answer
+        return _fail(f"{type(exc).__name__}: {exc}")
 
 
 if __name__ == "__main__":

@@ -191,20 +191,18 @@ function csrPublicKey(der: Buffer): KeyObject {
   return key;
 }
 
+/** The request body, up to MAX_BODY; a larger one is drained (not buffered) and refused with 413. */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, "request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY) chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () =>
+      size > MAX_BODY ? reject(new HttpError(413, "request body too large")) : resolve(Buffer.concat(chunks)),
+    );
     req.on("error", reject);
   });
 }
