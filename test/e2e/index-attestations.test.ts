@@ -286,6 +286,31 @@ describe("accepted attestations and the provenance served", () => {
   });
 });
 
+test("provenance on disk: a lost sidecar is rebuilt with it; a planted or altered file is never served", async () => {
+  const token = await githubToken();
+  const dir = join(work, "index", "widget", ".slipway");
+  const attested = wheelOf("widget", "1.5");
+  assert.equal((await upload(token, attested, JSON.stringify([await attest(attested)]))).status, 200);
+  const served = (await getProvenance("widget", "1.5", attested.filename)).body.toString();
+  rmSync(join(dir, `${attested.filename}.json`));
+  const rebuilt = await getProvenance("widget", "1.5", attested.filename);
+  assert.equal(rebuilt.status, 200);
+  assert.equal(rebuilt.body.toString(), served);
+  // Altered after the sidecar vouched for it: not served.
+  writeFileSync(
+    join(dir, `${attested.filename}.provenance.json`),
+    served.replace('"version":1', '"version": 1'),
+  );
+  assert.equal((await getProvenance("widget", "1.5", attested.filename)).status, 404);
+  // Planted beside a file uploaded without attestations: its sidecar vouches for none.
+  const plain = wheelOf("widget", "1.6");
+  assert.equal((await upload(token, plain)).status, 200);
+  writeFileSync(join(dir, `${plain.filename}.provenance.json`), served);
+  assert.equal((await getProvenance("widget", "1.6", plain.filename)).status, 404);
+  const page = await projectJson("widget");
+  assert.equal(page.files.find((f) => f.filename === plain.filename)?.provenance, null);
+});
+
 describe("refusals, with PyPI's texts, storing nothing", () => {
   test("attestations with the index's own token: only with trusted publishing", async () => {
     const wheel = wheelOf("widget", "3.0");
