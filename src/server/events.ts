@@ -51,4 +51,17 @@ export type IndexEvent =
       code: string;
       description: string;
     }
+  | {
+      type: "attestation";
+      /** PEP 740 attestations sent with an upload, verified before the file is stored. */
+      outcome: "verified" | "refused";
+      project: string;
+      filename: string;
+      /** The publisher they were checked against ("GitHub owner/repo .github/workflows/x.yml"); empty without one. */
+      publisher: string;
+      /** verified: the predicate types of the attestations. */
+      predicateTypes: string[];
+      /** refused: PyPI's reason (after "Invalid attestations supplied during upload: "). */
+      reason: string;
+    }
   | ({ type: "warning" } & IndexWarning);

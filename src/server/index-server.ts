@@ -2,17 +2,21 @@
  * The embedded staging index: a PyPI-compatible index on node:http, backed by a directory. It
  * takes uploads on the legacy API (`/legacy/`, and `/`), serves the simple API (`/simple/`, PEP
  * 503 HTML and PEP 691 JSON) and the files (`/files/<project>/<filename>` plus PEP 658
- * `.metadata`), and can fall back to an upstream index for projects it does not host.
+ * `.metadata`), and can fall back to an upstream index for projects it does not host. With
+ * trusted publishing it verifies PEP 740 attestations sent with uploads and serves the provenance
+ * (`/integrity/<project>/<version>/<filename>/provenance`).
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
+import { publicGoodTrustRoot, type TrustRoot } from "../core/attest/verify.ts";
 import { isNormalizedName, isValidName, normalizeName } from "../core/names/name.ts";
 import { negotiateSimple, SIMPLE_OFFERS } from "../core/simple/negotiate.ts";
 import { SlipwayError } from "../errors.ts";
 import type { IndexEvent } from "./events.ts";
 import { serveFile } from "./files.ts";
+import { serveProvenance } from "./integrity.ts";
 import { loggableTarget, maskFields, tokenMask } from "./log-safety.ts";
 import type { TrustedPublishingConfig } from "./oidc/config.ts";
 import { handleAudience, handleMint, TrustedPublishing } from "./oidc/mint.ts";
@@ -48,6 +52,11 @@ export interface IndexServerOptions {
    * answer "not enabled". Minted tokens upload only to their publisher's projects, until expiry.
    */
   trustedPublishing?: TrustedPublishingConfig;
+  /**
+   * The Sigstore trust root PEP 740 attestations on uploads are verified against (a
+   * trusted_root.json read with `readTrustRoot`); default: Sigstore's public good, as PyPI.
+   */
+  attestationTrustRoot?: TrustRoot;
   /** The clock for JWT checks and minted-token expiry, in ms since the epoch (tests). */
   now?: () => number;
   onEvent?: (event: IndexEvent) => void;
@@ -165,6 +174,11 @@ async function route(routes: Routes, req: IncomingMessage, res: ServerResponse):
       ? serveIndex(routes.simple, req, res, contentType)
       : serveProject(routes.simple, req, res, name, contentType);
   }
+  if (first === "integrity" && segments.length === 5 && segments[4] === "provenance") {
+    if (!isRead) return methodNotAllowed(req, res, "GET, HEAD", "Provenance is read with GET.");
+    const [, project = "", version = "", filename = ""] = segments;
+    return serveProvenance(routes.simple.store, req, res, { project, version, filename });
+  }
   if (first === "files" && segments.length === 3 && second !== undefined && third !== undefined) {
     if (!isRead) return methodNotAllowed(req, res, "GET, HEAD", "Files are read-only.");
     return serveFile(routes.simple.store, req, res, second, third);
@@ -263,6 +277,8 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
     options.trustedPublishing === undefined
       ? undefined
       : new TrustedPublishing(options.trustedPublishing, { now: clock });
+  // Known once the server listens; no request is served before.
+  let url = "";
   const routes: Routes = {
     trustedPublishing,
     upload: {
@@ -272,11 +288,18 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
       now: () => new Date(clock()),
       idleMs,
       deadlineMs,
+      attestationTrust: () => options.attestationTrustRoot ?? publicGoodTrustRoot(),
       ...(trustedPublishing === undefined
         ? {}
         : { mintedScope: (t: string) => trustedPublishing.scopeOf(t) }),
     },
-    simple: { store, emit, ownProjects, ...(upstream === undefined ? {} : { upstream }) },
+    simple: {
+      store,
+      emit,
+      ownProjects,
+      selfUrl: () => url,
+      ...(upstream === undefined ? {} : { upstream }),
+    },
     emit,
   };
   const server = createServer((req, res) => {
@@ -325,7 +348,7 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
     await store.close();
     throw error;
   }
-  const url = `http://${hostForUrl(server.address() as AddressInfo)}:${(server.address() as AddressInfo).port}/`;
+  url = `http://${hostForUrl(server.address() as AddressInfo)}:${(server.address() as AddressInfo).port}/`;
   return {
     url,
     uploadUrl: `${url}legacy/`,

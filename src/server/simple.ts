@@ -14,12 +14,15 @@ import {
 } from "../core/simple/pages.ts";
 import { absolutizeHtmlPage, absolutizeJsonPage } from "../core/simple/upstream.ts";
 import type { IndexEvent } from "./events.ts";
+import { provenancePath } from "./integrity.ts";
 import { displayUrl } from "./log-safety.ts";
 import { etagOf, sendBody, sendError } from "./respond.ts";
 import type { IndexStore, StoredFile } from "./store.ts";
 
 export interface SimpleContext {
   store: IndexStore;
+  /** The index's own base URL (`http://127.0.0.1:PORT/`), for absolute URLs when a request names no usable Host. */
+  selfUrl: () => string;
   /** Base URL of an upstream simple index, ending in `/`. */
   upstream?: string;
   /** Normalized names answered from the store only, even with no file yet (never from upstream). */
@@ -45,7 +48,18 @@ interface Rendered {
 // Rendered pages, per file list: the store hands back the same array until the project changes.
 const rendered = new WeakMap<readonly StoredFile[], Map<string, Rendered>>();
 
-function toSimpleFile(project: string, file: StoredFile): SimpleFile {
+/**
+ * The base URL the client reached this index by (its Host header, when it is a plain host and
+ * port), else the index's own: provenance URLs must be fully qualified (PEP 740).
+ */
+function baseUrlOf(ctx: SimpleContext, req: IncomingMessage): string {
+  const host = req.headers.host ?? "";
+  return /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/.test(host)
+    ? `http://${host}/`
+    : ctx.selfUrl();
+}
+
+function toSimpleFile(project: string, file: StoredFile, base: string): SimpleFile {
   return {
     filename: file.filename,
     // Relative to /simple/<project>/, so the pages hold whatever host name the client used.
@@ -55,21 +69,33 @@ function toSimpleFile(project: string, file: StoredFile): SimpleFile {
     uploadTime: file.uploadTime,
     ...(file.requiresPython === undefined ? {} : { requiresPython: file.requiresPython }),
     ...(file.metadataSha256 === undefined ? {} : { coreMetadataSha256: file.metadataSha256 }),
+    provenance:
+      file.provenanceSha256 === undefined ? null : `${base}${provenancePath(project, file.filename)}`,
   };
 }
 
-function renderProject(project: string, files: readonly StoredFile[], contentType: string): Rendered {
+// Few distinct bases ever reach one index (its host names); more than this and the oldest go.
+const MAX_PAGES_PER_FILE_LIST = 16;
+
+function renderProject(
+  project: string,
+  files: readonly StoredFile[],
+  contentType: string,
+  base: string,
+): Rendered {
   let forFiles = rendered.get(files);
   if (!forFiles) {
     forFiles = new Map();
     rendered.set(files, forFiles);
   }
-  const hit = forFiles.get(contentType);
+  const key = `${contentType} ${base}`;
+  const hit = forFiles.get(key);
   if (hit) return hit;
-  const page: ProjectPage = { name: project, files: files.map((f) => toSimpleFile(project, f)) };
+  const page: ProjectPage = { name: project, files: files.map((f) => toSimpleFile(project, f, base)) };
   const body = contentType === SIMPLE_JSON ? renderProjectJson(page) : renderProjectHtml(page);
   const result = { body, etag: etagOf(body) };
-  forFiles.set(contentType, result);
+  if (forFiles.size >= MAX_PAGES_PER_FILE_LIST) forFiles.delete(forFiles.keys().next().value ?? "");
+  forFiles.set(key, result);
   return result;
 }
 
@@ -106,7 +132,7 @@ export async function serveProject(
 ): Promise<void> {
   const files = await ctx.store.projectFiles(project);
   if (files.length > 0) {
-    const page = renderProject(project, files, contentType);
+    const page = renderProject(project, files, contentType, baseUrlOf(ctx, req));
     const headers = { "Content-Type": contentTypeHeader(contentType), ...PAGE_HEADERS };
     sendBody(req, res, 200, page.body, headers, page.etag);
     return;

@@ -4,13 +4,16 @@
  *   <root>/<project>/<filename>                  the distribution, never rewritten
  *   <root>/<project>/<filename>.metadata         PEP 658 core metadata (wheels)
  *   <root>/<project>/.slipway/<filename>.json    sidecar: sha256, size, upload time, requires-python
+ *   <root>/<project>/.slipway/<filename>.provenance.json
+ *                                                PEP 740 provenance, when the upload had attestations
  *   <root>/.tmp/<owner>/                         uploads in flight, one directory per process (same
  *                                                filesystem, for link/rename; see temp-dirs.ts)
  *
  * The distribution file is the commit point: it appears by `link(2)` from a complete temp file,
  * which fails when the name exists, so two uploads (even from two processes) can never mix bytes
- * or replace each other. The metadata and sidecar follow it; a sidecar missing after a crash is
- * rebuilt from the file itself.
+ * or replace each other. The provenance, metadata and sidecar follow it, each written whole; a
+ * sidecar missing after a crash is rebuilt from the file itself (and the provenance beside it). A
+ * crash between the link and the provenance leaves the file as if uploaded without attestations.
  */
 
 import { createHash, randomBytes } from "node:crypto";
@@ -18,7 +21,8 @@ import { createReadStream } from "node:fs";
 import { link, mkdir, readdir, readFile, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { writeFileAtomic } from "../adapters/fs.ts";
+import { readSmallRegularFile, writeFileAtomic } from "../adapters/fs.ts";
+import { readProvenance } from "../core/attest/provenance.ts";
 import { isNormalizedName } from "../core/names/name.ts";
 import { parseSpecifierSet } from "../core/pep440/specifier.ts";
 import { checked, integer, optional, record, sha256, string } from "../core/stored-shape.ts";
@@ -36,6 +40,8 @@ export interface StoredFile {
   requiresPython?: string;
   /** sha256 of `<filename>.metadata`, for wheels. */
   metadataSha256?: string;
+  /** sha256 of the stored PEP 740 provenance object, when the upload had attestations. */
+  provenanceSha256?: string;
 }
 
 const sidecarShape = record({
@@ -45,6 +51,7 @@ const sidecarShape = record({
   uploadTime: checked((t) => !Number.isNaN(Date.parse(t)), "an ISO 8601 time"),
   requiresPython: optional(checked((t) => parseSpecifierSet(t).ok, "a PEP 440 specifier set")),
   metadataSha256: optional(sha256),
+  provenanceSha256: optional(sha256),
 });
 
 export type CommitOutcome =
@@ -53,6 +60,8 @@ export type CommitOutcome =
   | { outcome: "conflict"; storedSha256: string };
 
 const SIDECARS = ".slipway";
+/** A provenance object holds a few attestations of about 10 KiB; 4 MiB is far past any real one. */
+const MAX_PROVENANCE_CHARS = 4 * 1024 * 1024;
 const TEMP = ".tmp";
 
 export function isDistFilename(filename: string): boolean {
@@ -135,6 +144,8 @@ export class IndexStore {
     requiresPython: string;
     uploadTime: string;
     metadata?: Uint8Array;
+    /** The provenance object's JSON text, stored only when this commit makes the file. */
+    provenance?: string;
   }): Promise<CommitOutcome> {
     const { project, filename, temp } = options;
     try {
@@ -158,7 +169,13 @@ export class IndexStore {
           ...(options.metadata === undefined
             ? {}
             : { metadataSha256: createHash("sha256").update(options.metadata).digest("hex") }),
+          ...(options.provenance === undefined
+            ? {}
+            : { provenanceSha256: createHash("sha256").update(options.provenance).digest("hex") }),
         };
+        if (options.provenance !== undefined) {
+          await writeFileAtomic(this.provenancePath(project, filename), options.provenance);
+        }
         if (options.metadata !== undefined) {
           await writeFileAtomic(`${this.filePath(project, filename)}.metadata`, options.metadata);
         }
@@ -172,6 +189,35 @@ export class IndexStore {
 
   private sidecarPath(project: string, filename: string): string {
     return join(this.root, project, SIDECARS, `${filename}.json`);
+  }
+
+  private provenancePath(project: string, filename: string): string {
+    return join(this.root, project, SIDECARS, `${filename}.provenance.json`);
+  }
+
+  /**
+   * The stored provenance object's JSON text of a stored file, or undefined when it has none.
+   * Only the bytes the sidecar vouches for (by sha256) are served: a file anyone may have put
+   * in the index's directory is not provenance.
+   */
+  async provenance(project: string, filename: string): Promise<string | undefined> {
+    const file = await this.describe(project, filename);
+    if (file?.provenanceSha256 === undefined) return undefined;
+    const text = await readSmallRegularFile(this.provenancePath(project, filename), MAX_PROVENANCE_CHARS);
+    if (text === undefined) return undefined;
+    return createHash("sha256").update(text).digest("hex") === file.provenanceSha256 ? text : undefined;
+  }
+
+  /** sha256 of a provenance file this index could have written (a valid object), else undefined. */
+  private async provenanceDigest(project: string, filename: string): Promise<string | undefined> {
+    const text = await readSmallRegularFile(this.provenancePath(project, filename), MAX_PROVENANCE_CHARS);
+    if (text === undefined) return undefined;
+    try {
+      if (!readProvenance(JSON.parse(text)).ok) return undefined;
+    } catch {
+      return undefined;
+    }
+    return createHash("sha256").update(text).digest("hex");
   }
 
   /**
@@ -215,12 +261,14 @@ export class IndexStore {
         await writeFileAtomic(`${path}.metadata`, metadata.bytes);
       }
     }
+    const provenanceSha256 = await this.provenanceDigest(project, filename);
     const file: StoredFile = {
       filename,
       sha256,
       size: info.size,
       uploadTime: info.mtime.toISOString(),
       ...(metadataSha256 === undefined ? {} : { metadataSha256 }),
+      ...(provenanceSha256 === undefined ? {} : { provenanceSha256 }),
     };
     await mkdir(join(this.root, project, SIDECARS), { recursive: true });
     await writeFileAtomic(this.sidecarPath(project, filename), `${JSON.stringify(file)}\n`);

@@ -3,6 +3,9 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { unlink } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { describePublisher } from "../core/attest/identity.ts";
+import { provenanceFor } from "../core/attest/provenance.ts";
+import type { TrustRoot } from "../core/attest/verify.ts";
 import {
   type ClaimedDigests,
   checkDigests,
@@ -10,9 +13,10 @@ import {
   conflictMessage,
   parseAuthorization,
 } from "../core/upload/index-rules.ts";
+import { ATTESTATIONS_REFUSED, checkAttestations } from "./attestations.ts";
 import { checkDistIdentity, readDistMetadata } from "./dist-identity.ts";
 import type { IndexEvent } from "./events.ts";
-import type { MintedScope } from "./oidc/mint.ts";
+import { type MintedScope, publisherFor } from "./oidc/mint.ts";
 import { BodyTimeout, blake2Hasher, FormError, receiveForm } from "./receive-form.ts";
 import { type Headers, masked, sendError } from "./respond.ts";
 import type { IndexStore } from "./store.ts";
@@ -28,6 +32,8 @@ export interface UploadContext {
   deadlineMs: number;
   /** Trusted publishing: the scope of a token minted at `/_/oidc/mint-token`, if it is one. */
   mintedScope?: (token: string) => MintedScope | undefined;
+  /** The Sigstore trust root uploaded attestations are verified against (read when first needed). */
+  attestationTrust: () => TrustRoot;
 }
 
 interface Refusal {
@@ -121,6 +127,42 @@ function sendOk(res: ServerResponse, message: string): void {
   res.end(body);
 }
 
+/**
+ * The upload's `attestations` field, verified (issue 15): the provenance object to store beside
+ * the file, PyPI's 400 text, or undefined when there is nothing to store. A file already here
+ * (identical or not) is answered before its attestations are looked at, as forklift does.
+ */
+async function checkUploadAttestations(
+  ctx: UploadContext,
+  values: readonly string[] | undefined,
+  upload: { scope: MintedScope | undefined; project: string; filename: string; sha256: string },
+): Promise<{ ok: true; provenance: string } | { ok: false; message: string } | undefined> {
+  if (values === undefined) return undefined;
+  if ((await ctx.store.describe(upload.project, upload.filename)) !== undefined) return undefined;
+  const { scope, project, filename, sha256 } = upload;
+  const publisher = scope === undefined ? undefined : publisherFor(scope, project);
+  const checked = checkAttestations({
+    values,
+    publisher,
+    issuer: scope?.issuer,
+    dist: { filename, sha256 },
+    trust: ctx.attestationTrust(),
+  });
+  const base = {
+    type: "attestation",
+    project,
+    filename,
+    publisher: publisher === undefined ? "" : describePublisher(publisher.identity),
+  } as const;
+  if (!checked.ok) {
+    ctx.emit({ ...base, outcome: "refused", predicateTypes: [], reason: checked.reason });
+    return { ok: false, message: `${ATTESTATIONS_REFUSED}${checked.reason}` };
+  }
+  ctx.emit({ ...base, outcome: "verified", predicateTypes: checked.predicateTypes, reason: "" });
+  const provenance = provenanceFor(checked.publisher.identity, checked.attestations);
+  return { ok: true, provenance: `${JSON.stringify(provenance)}\n` };
+}
+
 /** Handles one upload request from the first byte to the answer; never throws. */
 export async function handleUpload(
   ctx: UploadContext,
@@ -184,6 +226,13 @@ export async function handleUpload(
     // PEP 658 metadata is served for wheels only: an sdist's PKG-INFO may not be final.
     const metadata = request.filetype === "bdist_wheel" ? found.bytes : undefined;
     const sha256 = digests.sha256 ?? "";
+    const attested = await checkUploadAttestations(ctx, received.form.fields.get("attestations"), {
+      scope: minted !== undefined && "scope" in minted ? minted.scope : undefined,
+      project: request.project,
+      filename: request.filename,
+      sha256,
+    });
+    if (attested !== undefined && !attested.ok) return refuse(400, attested.message);
     const result = await ctx.store.commit({
       project: request.project,
       filename: request.filename,
@@ -193,6 +242,7 @@ export async function handleUpload(
       requiresPython: request.requiresPython,
       uploadTime: ctx.now().toISOString(),
       ...(metadata === undefined ? {} : { metadata }),
+      ...(attested === undefined ? {} : { provenance: attested.provenance }),
     });
     temp = undefined;
     const base = {

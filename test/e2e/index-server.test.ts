@@ -357,7 +357,7 @@ describe("the simple pages validate against the specs", () => {
       meta: Record<string, string>;
       projects: { name: string }[];
     };
-    assert.equal(list.meta["api-version"], "1.1");
+    assert.equal(list.meta["api-version"], "1.3");
     assert.deepEqual(list.projects, [{ name: "slipway-demo-lib" }]);
     const html = await (await fetch(index.simpleUrl, { headers: { Accept: "text/html" } })).text();
     assert.deepEqual(

@@ -103,9 +103,9 @@ const SDIST: SimpleFile = {
 };
 
 describe("pages", () => {
-  test("JSON project page: api-version 1.1, versions, and every file field (no legacy PEP 658 key)", () => {
+  test("JSON project page: api-version 1.3, versions, and every file field (no legacy PEP 658 key)", () => {
     const page = JSON.parse(renderProjectJson({ name: "demo-pkg", files: [WHEEL, SDIST] }));
-    assert.deepEqual(page.meta, { "api-version": "1.1" });
+    assert.deepEqual(page.meta, { "api-version": "1.3" });
     assert.equal(page.name, "demo-pkg");
     assert.deepEqual(page.versions, ["1.0"]);
     assert.deepEqual(page.files[0], {
@@ -124,7 +124,7 @@ describe("pages", () => {
 
   test("HTML project page: anchors with #sha256, escaped requires-python, both metadata attributes", () => {
     const html = renderProjectHtml({ name: "demo-pkg", files: [WHEEL, SDIST] });
-    assert.match(html, /<meta name="pypi:repository-version" content="1\.1">/);
+    assert.match(html, /<meta name="pypi:repository-version" content="1\.3">/);
     assert.ok(
       html.includes(
         `<a href="${WHEEL.url}#sha256=${WHEEL.sha256}" data-requires-python="&gt;=3.9,&lt;4" ` +
@@ -153,7 +153,7 @@ describe("pages", () => {
 
   test("project lists in both formats", () => {
     assert.deepEqual(JSON.parse(renderIndexJson(["a", "b-c"])), {
-      meta: { "api-version": "1.1" },
+      meta: { "api-version": "1.3" },
       projects: [{ name: "a" }, { name: "b-c" }],
     });
     const html = renderIndexHtml(["a", "b-c"]);
@@ -173,7 +173,7 @@ describe("upstream pages", () => {
 
   test("JSON file URLs become absolute against the page URL; the rest is kept", () => {
     const body = JSON.stringify({
-      meta: { "api-version": "1.1" },
+      meta: { "api-version": "1.3" },
       name: "demo",
       files: [
         { filename: "a.whl", url: "../../files/a.whl", hashes: {} },

@@ -1,6 +1,7 @@
 /** `slipway index serve`: runs the embedded staging index until SIGINT/SIGTERM. */
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { SlipwayError } from "../../errors.ts";
+import { loadTrustRoot } from "../../ops/attest.ts";
 import { redact } from "../../redact.ts";
 import type { IndexEvent } from "../../server/events.ts";
 import { startIndex } from "../../server/index-server.ts";
@@ -36,7 +37,14 @@ Options:
                     play PyPI's part in trusted publishing: serve /_/oidc/audience and
                     /_/oidc/mint-token, exchanging a CI's OIDC token (verified against the
                     issuers and publishers in CONFIG, a TOML or .json file) for an upload
-                    token scoped to the publisher's projects (15 minutes by default)
+                    token scoped to the publisher's projects (15 minutes by default);
+                    uploads with such a token may carry PEP 740 attestations, which are
+                    verified (signature, file name and sha256, the publisher's identity) and
+                    served at /integrity/<project>/<version>/<file>/provenance
+  --attestation-trust-root FILE
+                    the Sigstore trusted_root.json attestations are verified against
+                    (default: Sigstore's public-good root, as PyPI; give a private
+                    Sigstore's root, or a test one)
   --json            one JSON event per line (requests, uploads) instead of log lines
   -h, --help        show this help
 
@@ -66,6 +74,10 @@ Examples:
       repository = "octo/my-package"
       workflow = "release.yml"
       environment = "pypi"
+  slipway index serve --trusted-publisher tp.toml --attestation-trust-root trusted_root.json
+  twine upload --attestations --repository-url http://127.0.0.1:8080/legacy/ \\
+    dist/*.whl dist/*.whl.publish.attestation      (with a minted token as password)
+  curl http://127.0.0.1:8080/integrity/my-package/1.0/my_package-1.0-py3-none-any.whl/provenance
 `;
 
 function parsePort(text: string | undefined): number {
@@ -91,6 +103,10 @@ function logLine(event: IndexEvent): string | undefined {
       return event.outcome === "minted"
         ? `mint for ${event.subject || "(no sub)"} (${event.issuer}): a token for ${event.projects.join(", ")}`
         : `mint refused for ${event.subject || "(no sub)"}: ${event.code}: ${event.description}`;
+    case "attestation":
+      return event.outcome === "verified"
+        ? `attestations for ${event.filename}: verified (${event.predicateTypes.join(", ")}; ${event.publisher})`
+        : `attestations for ${event.filename}: refused: ${event.reason}`;
     case "warning":
       return `warning: ${renderIndexWarning(event)}`;
   }
@@ -107,6 +123,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       upstream: { type: "string" },
       own: { type: "string", multiple: true },
       "trusted-publisher": { type: "string" },
+      "attestation-trust-root": { type: "string" },
       json: { type: "boolean" },
     });
     if (values.help) {
@@ -124,6 +141,13 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const tpPath = values["trusted-publisher"];
     const trustedPublishing =
       tpPath === undefined ? undefined : await loadTrustedPublishingConfig(resolve(io.cwd, tpPath));
+    const trustPath = values["attestation-trust-root"];
+    const trustFile = trustPath === undefined ? undefined : resolve(io.cwd, trustPath);
+    // Uploaders read verification failures: they name the root's file, never this machine's path.
+    const attestationTrustRoot =
+      trustFile === undefined
+        ? undefined
+        : { ...(await loadTrustRoot(trustFile)), source: `the index's trust root ${basename(trustFile)}` };
     const { token, where } = await prepareIndexToken(root, values["token-file"]);
     const style = makeStyle(!values.json && wantsColor(io.stdout, io.env));
     const onEvent = (event: IndexEvent) => {
@@ -146,6 +170,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(values.upstream === undefined ? {} : { upstream: values.upstream }),
       ...(values.own === undefined ? {} : { ownProjects: values.own }),
       ...(trustedPublishing === undefined ? {} : { trustedPublishing }),
+      ...(attestationTrustRoot === undefined ? {} : { attestationTrustRoot }),
     });
     const lines = [
       `slipway index: serving ${root}`,
@@ -160,6 +185,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
         ? []
         : [
             `  trusted publishing  ${index.url}_/oidc/mint-token (audience '${trustedPublishing.audience}', ${trustedPublishing.publishers.length} publisher(s))`,
+            `  attestations        verified against ${attestationTrustRoot?.source ?? "Sigstore's public-good trust root"}`,
           ]),
       "Stop with Ctrl-C.",
     ];

@@ -1,6 +1,7 @@
 /**
- * Simple repository API pages (PEP 503 HTML, PEP 691 JSON) at api-version 1.1: `versions` and
- * `size` (PEP 700), `upload-time`, PEP 658/714 core metadata. Pure text in, text out.
+ * Simple repository API pages (PEP 503 HTML, PEP 691 JSON) at api-version 1.3: `versions` and
+ * `size` (PEP 700), `upload-time`, PEP 658/714 core metadata, PEP 740 `provenance`. Pure text
+ * in, text out. (1.2 is PEP 708's `tracks`/`alternate-locations`, optional keys PyPI omits too.)
  */
 
 import { escapeHtml } from "../html.ts";
@@ -10,8 +11,11 @@ export { escapeHtml };
 
 import { compareVersions, formatVersion, parseVersion, type Version } from "../pep440/version.ts";
 
-/** The api-version this index speaks: 1.1 is the first with `versions` and `size` (PEP 700). */
-export const API_VERSION = "1.1";
+/**
+ * The api-version this index speaks: 1.1 is the first with `versions` and `size` (PEP 700), 1.3
+ * the first with `provenance` (PEP 740).
+ */
+export const API_VERSION = "1.3";
 
 export interface SimpleFile {
   filename: string;
@@ -25,6 +29,11 @@ export interface SimpleFile {
   uploadTime?: string;
   /** sha256 of the PEP 658 `{url}.metadata` file, when there is one (wheels). */
   coreMetadataSha256?: string;
+  /**
+   * PEP 740: the fully qualified URL of the file's provenance object, or null when it has none
+   * (`provenance` / `data-provenance`). Left out, the page says nothing about provenance.
+   */
+  provenance?: string | null;
 }
 
 export interface ProjectPage {
@@ -62,6 +71,7 @@ function fileJson(file: SimpleFile): Record<string, unknown> {
     // ("TypeError: unhashable type: 'dict'"), so the legacy key is never emitted here.
     entry["core-metadata"] = { sha256: file.coreMetadataSha256 };
   }
+  if (file.provenance !== undefined) entry.provenance = file.provenance;
   return entry;
 }
 
@@ -85,6 +95,7 @@ function fileAnchor(file: SimpleFile): string {
     attrs.push(`data-core-metadata="sha256=${file.coreMetadataSha256}"`);
     attrs.push(`data-dist-info-metadata="sha256=${file.coreMetadataSha256}"`);
   }
+  if (typeof file.provenance === "string") attrs.push(`data-provenance="${escapeHtml(file.provenance)}"`);
   return `    <a ${attrs.join(" ")}>${escapeHtml(file.filename)}</a><br />`;
 }
 

@@ -5,9 +5,10 @@
  */
 import { createHash, type JsonWebKey, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Publisher as AttestationIdentity } from "../../core/attest/identity.ts";
 import type { TrustedIssuer, TrustedPublishingConfig } from "./config.ts";
 import { checkSignature, checkTimes, decodeJwt, hasAudience, isAllowedAlg, MAX_JWT_LENGTH } from "./jwt.ts";
-import { matchPublishers } from "./publisher-match.ts";
+import { attestationIdentity, matchPublishers } from "./publisher-match.ts";
 
 /** PyPI's mint error codes (reference: warehouse oidc/views.py). */
 export type MintErrorCode =
@@ -22,11 +23,26 @@ export type MintResult = (
   | { ok: false; code: MintErrorCode; description: string }
 ) & { issuer?: string; subject?: string };
 
-/** What an upload token minted here may do. */
+/** A configured publisher a token's claims matched: its projects and who it is for attestations. */
+export interface MintedPublisher {
+  projects: readonly string[];
+  identity: AttestationIdentity;
+}
+
+/** What an upload token minted here may do, and on whose behalf it was minted. */
 export interface MintedScope {
   projects: readonly string[];
   /** Unix seconds. */
   expires: number;
+  /** The OIDC issuer (`iss`) that vouched for the CI job: attestations must name it too. */
+  issuer: string;
+  /** The publishers the token's claims matched (an upload is attributed to its project's). */
+  publishers: readonly MintedPublisher[];
+}
+
+/** The publisher that owns `project` in a minted token's scope (PyPI: the token's one publisher). */
+export function publisherFor(scope: MintedScope, project: string): MintedPublisher | undefined {
+  return scope.publishers.find((p) => p.projects.includes(project));
 }
 
 export interface TrustedPublishingOptions {
@@ -188,7 +204,11 @@ export class TrustedPublishing {
     this.usedJti.set(used, claims.exp as number);
     const token = `pypi-${randomBytes(32).toString("base64url")}`;
     const expires = nowSeconds + this.config.tokenLifetimeSeconds;
-    this.minted.set(digest(token), { projects: matched.projects, expires });
+    const publishers = matched.publishers.map((p) => ({
+      projects: p.projects,
+      identity: attestationIdentity(p),
+    }));
+    this.minted.set(digest(token), { projects: matched.projects, expires, issuer: issuer.url, publishers });
     return { ok: true, token, expires, projects: matched.projects };
   }
 }

@@ -5,6 +5,7 @@
  * GitLab by `project_path`, the CI file in `ci_config_ref_uri`
  * (`gitlab.com/group/project//.gitlab-ci.yml@refs/…`) and `environment`.
  */
+import type { Publisher as AttestationIdentity } from "../../core/attest/identity.ts";
 import type { Publisher, PublisherKind } from "./config.ts";
 
 type Claims = Record<string, unknown>;
@@ -59,23 +60,48 @@ export function publisherMismatch(publisher: Publisher, claims: Claims): string 
   return environmentMatches(publisher, claims) ? undefined : "environment";
 }
 
-export type MatchResult = { ok: true; projects: string[] } | { ok: false; description: string };
+export type MatchResult =
+  | { ok: true; projects: string[]; publishers: Publisher[] }
+  | { ok: false; description: string };
 
-/** The projects the token may publish: the union over every matching publisher of `kind`. */
+/**
+ * The identity a publisher's attestations must be signed by, as PyPI's `attestation_identity`
+ * (pypi-attestations' GitHubPublisher / GitLabPublisher): the configured repository or project,
+ * workflow or CI file, and environment.
+ */
+export function attestationIdentity(publisher: Publisher): AttestationIdentity {
+  const env = publisher.environment === undefined ? {} : { environment: publisher.environment };
+  return publisher.kind === "github"
+    ? { kind: "GitHub", repository: publisher.repository, workflow: publisher.workflow, ...env }
+    : {
+        kind: "GitLab",
+        repository: publisher.projectPath,
+        workflowFilepath: publisher.ciConfigPath,
+        ...env,
+      };
+}
+
+/**
+ * The projects the token may publish: the union over every matching publisher of `kind`, and
+ * those publishers (each upload is attributed to the one that owns its project).
+ */
 export function matchPublishers(
   kind: PublisherKind,
   publishers: readonly Publisher[],
   claims: Claims,
 ): MatchResult {
   const projects = new Set<string>();
+  const matched: Publisher[] = [];
   const misses: string[] = [];
   for (const publisher of publishers) {
     if (publisher.kind !== kind) continue;
     const miss = publisherMismatch(publisher, claims);
-    if (miss === undefined) for (const p of publisher.projects) projects.add(p);
-    else misses.push(miss);
+    if (miss === undefined) {
+      matched.push(publisher);
+      for (const p of publisher.projects) projects.add(p);
+    } else misses.push(miss);
   }
-  if (projects.size > 0) return { ok: true, projects: [...projects].sort() };
+  if (projects.size > 0) return { ok: true, projects: [...projects].sort(), publishers: matched };
   const detail =
     misses.length === 0
       ? `no ${kind} publisher is configured`
