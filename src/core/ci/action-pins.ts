@@ -2,7 +2,7 @@
  * The actions the generated workflows use, pinned by full commit SHA (a tag can be moved; a
  * commit cannot), with the release each SHA is, for the `# vX.Y.Z` comment beside it.
  * `scripts/update-action-pins.mjs` rewrites this table from the GitHub API (tag → commit,
- * annotated tags peeled); keep its format: one entry per line, `sha` then `version`.
+ * annotated tags peeled); keep each entry's fields in the order `uses`, `sha`, `version`.
  */
 
 export interface ActionPin {

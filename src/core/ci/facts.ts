@@ -119,8 +119,9 @@ function nativeOf(pyproject: TomlTable, setupPy: string | undefined): { native: 
   if (why !== undefined) return { native: true, why };
   const tool = getTable(pyproject, "tool");
   if (isTable(get(tool, "cibuildwheel"))) return { native: true, why: "[tool.cibuildwheel] is configured" };
-  if (isTable(get(getTable(tool, "setuptools"), "ext-modules")))
-    return { native: true, why: "[tool.setuptools] ext-modules" };
+  // ext-modules is an array of tables ([[tool.setuptools.ext-modules]]).
+  const ext = get(getTable(tool, "setuptools"), "ext-modules");
+  if (Array.isArray(ext) && ext.length > 0) return { native: true, why: "[tool.setuptools] ext-modules" };
   if (setupPy !== undefined && /\bExtension\s*\(|\bext_modules\s*=/.test(setupPy))
     return { native: true, why: "setup.py declares ext_modules" };
   return { native: false, why: "pure Python: one sdist and one universal wheel" };
