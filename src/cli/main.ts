@@ -93,6 +93,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "the README's badges (gate, security, Python, licence, PyPI, style, types), kept true in CI",
     load: () => import("./commands/badges.ts"),
   },
+  ci: {
+    summary: "generate the CI workflows (GitHub, Gitea, GitLab): checks, build, release, security",
+    load: () => import("./commands/ci.ts"),
+  },
   cache: {
     summary: "show or prune the build environments and verdicts slipway caches",
     load: () => import("./commands/cache.ts"),

@@ -3,7 +3,8 @@
  * scripts/peers.mjs before the tests run. Tests that need them call `peersPython()`.
  */
 import { execFileSync } from "node:child_process";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 let cached: string | undefined;
@@ -45,4 +46,24 @@ export function uvOfflineEnv(home: string): Record<string, string> {
     UV_PYTHON: peersPython(),
     UV_PYTHON_DOWNLOADS: "never",
   };
+}
+
+/**
+ * A command-line tool of the peers venv (zizmor, check-jsonschema): its bin directory first,
+ * then each directory of SLIPWAY_PEER_TOOLS_PATH (colon-separated), for a tool not yet in the
+ * pinned requirements. Throws naming where it looked: a test that needs the tool must fail, not
+ * pass without it.
+ */
+export function peersTool(name: string): string {
+  const dirs = [
+    dirname(peersPython()),
+    ...(process.env["SLIPWAY_PEER_TOOLS_PATH"] ?? "").split(":").filter(Boolean),
+  ];
+  for (const dir of dirs) {
+    const path = join(dir, name);
+    if (existsSync(path)) return path;
+  }
+  throw new Error(
+    `${name} is not installed: looked in ${dirs.join(", ")}; add it to test/peers/requirements.txt`,
+  );
 }
