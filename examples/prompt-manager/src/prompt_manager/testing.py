@@ -38,6 +38,7 @@ class RecordedRequest:
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    timeout = 10  # seconds a client may stall mid-request before its connection is dropped
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         """Stay quiet: tests read :attr:`FakeLLMServer.requests` instead."""
