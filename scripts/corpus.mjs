@@ -568,7 +568,7 @@ d.save("zip-data-descriptor", expect=["ART05"], stream=True,
        about="zip written by a streaming writer (data descriptors), which PyPI refuses")
 
 d = wheel(PROMPTS)
-d.save("zip-bzip2-member", expect=["ART02"], compress={"slipway_prompts/registry.py": zipfile.ZIP_BZIP2},
+d.save("zip-bzip2-member", expect=["ART02"], compress={"prompt_manager/registry.py": zipfile.ZIP_BZIP2},
        about="a member compressed with bzip2; PyPI accepts only stored and deflated")
 
 d = sdist(LIB)

@@ -57,7 +57,12 @@ describe("the examples build with isolation, pass check and twine, and install",
   const cases = [
     { dir: "examples/hatch-lib", module: "slipway_demo_lib", script: "slipway-demo", backend: "hatchling" },
     { dir: "examples/setuptools-flat", module: "slipway_demo_flat", backend: "setuptools" },
-    { dir: "examples/prompt-manager", module: "slipway_prompts", backend: "flit_core" },
+    {
+      dir: "examples/prompt-manager",
+      module: "prompt_manager",
+      script: "prompt-manager",
+      backend: "flit_core",
+    },
   ];
   for (const c of cases) {
     test(c.dir, async () => {
@@ -272,12 +277,12 @@ describe("failures are clear and leave dist/ empty", () => {
   test("artifacts of another version in the output dir are refused unless --clean", async () => {
     const dir = project("examples/prompt-manager");
     mkdirSync(join(dir, "dist"));
-    writeFileSync(join(dir, "dist", "slipway_prompts-0.0.9.tar.gz"), "old");
-    await assert.rejects(run(dir), /already holds slipway_prompts-0\.0\.9\.tar\.gz/);
-    assert.deepEqual(readdirSync(join(dir, "dist")), ["slipway_prompts-0.0.9.tar.gz"]);
+    writeFileSync(join(dir, "dist", "prompt_manager-0.0.9.tar.gz"), "old");
+    await assert.rejects(run(dir), /already holds prompt_manager-0\.0\.9\.tar\.gz/);
+    assert.deepEqual(readdirSync(join(dir, "dist")), ["prompt_manager-0.0.9.tar.gz"]);
     const { report } = await run(dir, { clean: true });
     assert.equal(report.ok, true);
-    assert.ok(!readdirSync(join(dir, "dist")).includes("slipway_prompts-0.0.9.tar.gz"));
+    assert.ok(!readdirSync(join(dir, "dist")).includes("prompt_manager-0.0.9.tar.gz"));
   });
 
   test("a dirty tree warns; --require-clean refuses it", async () => {

@@ -149,36 +149,60 @@ describe("examples/prompt-manager (flit_core, plugins, lazy extras)", () => {
   const built = lazily("prompt-manager");
 
   test("builds normalized sdist and wheel names", () => {
-    assert.equal(built().wheel, "slipway_prompts-0.1.0-py3-none-any.whl");
-    assert.equal(built().sdist, "slipway_prompts-0.1.0.tar.gz");
+    assert.equal(built().wheel, "prompt_manager-0.1.0-py3-none-any.whl");
+    assert.equal(built().sdist, "prompt_manager-0.1.0.tar.gz");
   });
 
-  test("the console script finds the built-in plugin through its entry-point group", () => {
-    assert.equal(run([join(built().bin, "slipway-prompts"), "list"]).trim(), "summarize\ntranslate");
+  test("the console script finds the built-in plugins through their entry-point group", () => {
+    // No SDK in this venv: every plugin is listed as unavailable with its install command.
+    assert.deepEqual(
+      run([join(built().bin, "prompt-manager"), "plugins"])
+        .trim()
+        .split("\n"),
+      [
+        'anthropic 0.1.0: unavailable, pip install "prompt-manager[anthropic]"',
+        'langchain 0.1.0: unavailable, pip install "prompt-manager[langchain]"',
+        'litellm 0.1.0: unavailable, pip install "prompt-manager[litellm]"',
+        'openai 0.1.0: unavailable, pip install "prompt-manager[openai]"',
+      ],
+    );
+    assert.equal(run([join(built().bin, "prompt-manager"), "--version"]).trim(), "prompt-manager 0.1.0");
+  });
+
+  test("the console script renders a prompt stored as JSON", () => {
+    const code = [
+      "import sys",
+      "from prompt_manager import FileSystemStorage, Prompt",
+      "FileSystemStorage(sys.argv[1]).save(Prompt(id='translate', template='Translate into {{language}}:\\n\\n{{text}}'))",
+    ].join("\n");
+    const prompts = join(work, "prompt-manager", "prompts");
+    run([built().python, "-c", code, prompts]);
+    assert.equal(run([join(built().bin, "prompt-manager"), "list", prompts]).trim(), "translate 1");
     const rendered = run([
-      join(built().bin, "slipway-prompts"),
+      join(built().bin, "prompt-manager"),
       "render",
+      prompts,
       "translate",
       "text=Bonjour",
       "language=English",
     ]);
-    assert.equal(rendered.trim(), "Translate the following text into English:\n\nBonjour");
-    assert.equal(run([join(built().bin, "slipway-prompts"), "--version"]).trim(), "slipway-prompts 0.1.0");
+    assert.equal(rendered.trim(), "Translate into English:\n\nBonjour");
   });
 
   test("integrations import lazily and name the missing extra", () => {
     const code = [
-      "import slipway_prompts.integrations.openai as o, slipway_prompts.integrations.anthropic",
-      "import slipway_prompts.integrations.langchain",
-      "try:\n    o.complete('hi')\nexcept ImportError as e:\n    print(e)",
+      "import sys, prompt_manager.integrations as i",
+      "print(i.OpenAIIntegration.name, i.AnthropicIntegration.name)",
+      "try:\n    i.LangChainIntegration()\nexcept ImportError as e:\n    print(e)",
+      "print(sorted(m for m in ('openai', 'anthropic', 'langchain_core', 'litellm') if m in sys.modules))",
     ].join("\n");
     assert.equal(
       run([built().python, "-c", code]).trim(),
-      "openai is not installed: pip install 'slipway-prompts[openai]'",
+      'openai anthropic\nthe langchain integration needs extra packages: pip install "prompt-manager[langchain]"\n[]',
     );
   });
 
-  test("the sdist carries the changelog and licence, the wheel the licence under .dist-info", () => {
+  test("the sdist carries the docs, examples and tests, the wheel the licence under .dist-info", () => {
     const code = [
       "import sys, tarfile, zipfile",
       "print(sorted({n.split('/')[1] for n in tarfile.open(sys.argv[1]).getnames() if '/' in n}))",
@@ -188,18 +212,22 @@ describe("examples/prompt-manager (flit_core, plugins, lazy extras)", () => {
     const out = run([peersPython(), "-c", code, join(dist, built().sdist), join(dist, built().wheel)]);
     assert.equal(
       out.trim(),
-      "['CHANGELOG.md', 'LICENSE', 'PKG-INFO', 'README.md', 'pyproject.toml', 'src']\n" +
-        "['slipway_prompts-0.1.0.dist-info/licenses/LICENSE']",
+      "['CHANGELOG.md', 'CONTRIBUTING.md', 'LICENSE', 'PKG-INFO', 'README.md', 'RELEASING.md', 'SECURITY.md', " +
+        "'bench_example.py', 'docs', 'examples', 'pyproject.toml', 'requirements-dev.txt', 'src', 'tests']\n" +
+        "['prompt_manager-0.1.0.dist-info/licenses/LICENSE']",
     );
   });
 
-  test("ships py.typed and declares the three extras", () => {
+  test("ships py.typed and declares one extra per integration, yaml and all", () => {
     const code = [
       "import importlib.metadata as m, importlib.resources as r",
-      "print(r.files('slipway_prompts').joinpath('py.typed').is_file())",
-      "print(sorted(m.metadata('slipway-prompts').get_all('Provides-Extra')))",
+      "print(r.files('prompt_manager').joinpath('py.typed').is_file())",
+      "print(sorted(m.metadata('prompt-manager').get_all('Provides-Extra')))",
     ].join("\n");
-    assert.equal(run([built().python, "-c", code]).trim(), "True\n['anthropic', 'langchain', 'openai']");
+    assert.equal(
+      run([built().python, "-c", code]).trim(),
+      "True\n['all', 'anthropic', 'langchain', 'litellm', 'openai', 'yaml']",
+    );
   });
 });
 

@@ -1,1 +1,0 @@
-"""Plugins shipped with slipway-prompts."""
