@@ -8,7 +8,6 @@
  * are replaced, each with its reason. No token in any output.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,6 +42,9 @@ after(async () => {
 /** A sigstore-audience token of GitHub's shape for `workflow` in `repository`. */
 const identity = (repository = REPO, workflow = WORKFLOW) =>
   issuer.sign({ ...issuer.github({ repository, workflow, aud: "sigstore" }), iss: GITHUB_ISSUER });
+
+/** The Python oracle, asynchronously: a blocking call would stop the stand-in this process serves. */
+const oracle = (args: string[]) => runAsync([peersPython(), ORACLE, ...args], { cwd: work });
 
 function slipway(args: string[], token: string) {
   return runAsync([process.execPath, CLI, ...args], {
@@ -112,50 +114,39 @@ test("attest signs every file with one certificate and one log entry each; slipw
 
   // The oracle: pypi-attestations (sigstore-python) verifies what slipway made.
   for (const file of dists.all) {
-    const out = execFileSync(
-      peersPython(),
-      [
-        ORACLE,
-        "verify",
+    const out = await oracle([
+      "verify",
+      ...[
         "--trust-root",
         sigstore.trustedRootPath,
         "--attestation",
         `${file}.publish.attestation`,
         "--dist",
         file,
-        "--issuer",
-        GITHUB_ISSUER,
-        "--repository",
-        REPO,
-        "--workflow",
-        WORKFLOW,
       ],
-      { encoding: "utf8" },
-    );
-    assert.equal(JSON.parse(out).ok, true, out);
+      ...["--issuer", GITHUB_ISSUER, "--repository", REPO, "--workflow", WORKFLOW],
+    ]);
+    assert.equal(out.status, 0, out.stdout + out.stderr);
+    assert.equal(JSON.parse(out.stdout).ok, true, out.stdout);
   }
 });
 
 test("attestations pypi-attestations made are verified by slipway, and kept by a re-run", async () => {
   const dists = freshDists("oracle-made");
   const token = identity();
-  execFileSync(
-    peersPython(),
-    [
-      ORACLE,
-      "sign",
+  const signed = await oracle([
+    "sign",
+    ...[
       "--trust-root",
       sigstore.trustedRootPath,
       "--fulcio",
       sigstore.fulcioUrl,
       "--rekor",
       sigstore.rekorUrl,
-      "--token",
-      token,
-      ...dists.all,
     ],
-    { encoding: "utf8" },
-  );
+    ...["--token", token, ...dists.all],
+  ]);
+  assert.equal(signed.status, 0, signed.stdout + signed.stderr);
   const verified = await slipway(["verify-attestations", ...dists.all, ...verifyFlags()], token);
   assert.equal(verified.status, 0, verified.stdout + verified.stderr);
   const rerun = await slipway(["attest", ...dists.all, ...sigstoreFlags(), "--json"], token);
