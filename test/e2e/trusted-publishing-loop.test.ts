@@ -87,6 +87,9 @@ async function publish(name: string) {
       index.simpleUrl,
       "--trusted-publishing",
       "always",
+      // Attestations are test/e2e/attest-publish-loop.test.ts's.
+      "--attestations",
+      "never",
     ],
     {
       cwd: work,
