@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: every benchmark, each side by side with its peer tool in one run, reported
 // as ratios. Needs the peers venv and the corpus (prepared by `npm run peers`).
+import { benchAttest } from "./attest.mjs";
 import { benchBuild } from "./build.mjs";
 import { benchLarge } from "./check-large.mjs";
 import { benchSmall } from "./check-small.mjs";
@@ -16,6 +17,7 @@ const suites = {
   build: benchBuild,
   publish: benchPublish,
   index: benchIndex,
+  attest: benchAttest,
 };
 for (const [name, run] of Object.entries(suites)) {
   if (only && only !== name) continue;

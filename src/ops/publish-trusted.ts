@@ -230,3 +230,26 @@ export async function startTrustedPublishing(
     },
   };
 }
+
+/**
+ * The release preflight's proof that trusted publishing will work, before anything changes: a
+ * provider is there, the index serves its audience, and (except on GitLab, whose one ID token
+ * mints once: the publish step mints with it) a token is minted and dropped, so a publisher
+ * configured wrongly is reported with the token's claims now rather than after the tag. Throws
+ * the error `publish` would throw.
+ */
+export async function proveTrustedPublishing(
+  options: TrustedPublishingOptions & { env: Env },
+  uploadUrl: string,
+  http: OidcHttp,
+): Promise<void> {
+  const root = oidcRoot(uploadUrl);
+  if (root === undefined) return;
+  const provider = detectProvider(options.env, uploadUrl, options.oidcProvider, http);
+  if (provider?.name === "gitlab") {
+    await provider.token(await fetchAudience(root, http));
+    return;
+  }
+  const credentials: Credentials = { username: TOKEN_USERNAME, usernameFrom: "default" };
+  await startTrustedPublishing({ ...options, trustedPublishing: "always" }, uploadUrl, credentials, http);
+}

@@ -25,11 +25,14 @@ import { normalizeName } from "../core/names/name.ts";
 import { canonicalizeVersion } from "../core/pep440/version.ts";
 import type { ReleasePlan } from "../core/release/plan.ts";
 import type { Credentials } from "../core/upload/credentials.ts";
+import { SlipwayError } from "../errors.ts";
 import type { StepProblem } from "../pipeline/steps.ts";
 import { redact } from "../redact.ts";
+import { sigstoreIdentityToken } from "./attest.ts";
 import { type HttpSettings, type HttpSettingsInput, httpSettings } from "./publish-http.ts";
 import { Lookups } from "./publish-lookup.ts";
 import { type CredentialProof, proveCredentials } from "./publish-probe.ts";
+import { proveTrustedPublishing, type TrustedPublishingOptions } from "./publish-trusted.ts";
 
 const error = (id: string, message: string, hint: string): StepProblem => ({
   id,
@@ -252,6 +255,14 @@ export interface TargetPreflightInput {
   credentials: Credentials;
   /** No password, but `publish` mints one by trusted publishing: its absence is no problem. */
   trustedPublishing?: boolean;
+  /**
+   * With `trustedPublishing`: the options `publish` will use, to prove the mint (and the
+   * Sigstore identity, unless attestations are off) before anything changes.
+   */
+  trusted?: TrustedPublishingOptions & {
+    env: Readonly<Record<string, string | undefined>>;
+    attestations?: string;
+  };
   userAgent: string;
   /** Resuming: files of this version on the target may be this run's own uploads. */
   resume: boolean;
@@ -298,6 +309,37 @@ export function credentialProblem(
   );
 }
 
+/** Trusted publishing and the attestations' identity, proven as the publish step will need them. */
+async function trustedProblems(
+  trusted: NonNullable<TargetPreflightInput["trusted"]>,
+  uploadUrl: string,
+  userAgent: string,
+  where: string,
+): Promise<StepProblem[]> {
+  const oidcHttp = { userAgent, deadlineMs: 30_000 };
+  const problems: StepProblem[] = [];
+  try {
+    await proveTrustedPublishing(trusted, uploadUrl, oidcHttp);
+  } catch (cause) {
+    if (!(cause instanceof SlipwayError)) throw cause;
+    problems.push(
+      error("trusted-publishing", `trusted publishing to ${where}: ${cause.message}`, cause.hint ?? ""),
+    );
+    return problems;
+  }
+  if (trusted.attestations !== "never") {
+    try {
+      await sigstoreIdentityToken(trusted.env, trusted.oidcProvider, oidcHttp);
+    } catch (cause) {
+      if (!(cause instanceof SlipwayError)) throw cause;
+      problems.push(
+        error("attestations", cause.message, `${cause.hint ?? ""} (or --attestations never)`.trim()),
+      );
+    }
+  }
+  return problems;
+}
+
 /**
  * Credentials the target takes (an upload probe it refuses only for its content, see
  * probeUploadCredentials), and the version not on it yet (PyPI never lets a file name be
@@ -322,6 +364,10 @@ export async function targetPreflight(input: TargetPreflightInput): Promise<Step
     );
   }
   const versionProblem = input.resume ? undefined : targetVersionProblem(input, http, where);
+  if (input.trustedPublishing === true && input.trusted !== undefined) {
+    for (const problem of await trustedProblems(input.trusted, plan.target.uploadUrl, http.userAgent, where))
+      problems.push(problem);
+  }
   const proof = await proving;
   const refusal = proof === undefined ? undefined : credentialProblem(proof, where, credentials);
   if (refusal !== undefined) problems.push(refusal);

@@ -29,6 +29,7 @@ import { Secret } from "../secret.ts";
 import type { IndexWarning } from "../server/events.ts";
 import { type RunningIndex, startIndex } from "../server/index-server.ts";
 import { planReleaseChangelog } from "./changelog.ts";
+import type { PublishOptions } from "./publish.ts";
 import { loadPublishConfig } from "./publish-config.ts";
 import type { TrustedPublishingOptions } from "./publish-trusted.ts";
 import { restoreFromRemote, sameVersion } from "./release/restore.ts";
@@ -46,7 +47,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export type { ReleasePlan } from "../core/release/plan.ts";
 
-export interface ReleaseOptions extends TrustedPublishingOptions {
+export interface ReleaseOptions
+  extends TrustedPublishingOptions,
+    Pick<PublishOptions, "attestations" | "sigstore"> {
   cwd: string;
   env: Env;
   /** The project directory (default: cwd). */
@@ -501,6 +504,8 @@ async function run(
             : { trustedPublishing: options.trustedPublishing }),
           ...(options.oidcProvider === undefined ? {} : { oidcProvider: options.oidcProvider }),
           ...(options.maskToken === undefined ? {} : { maskToken: options.maskToken }),
+          ...(options.attestations === undefined ? {} : { attestations: options.attestations }),
+          ...(options.sigstore === undefined ? {} : { sigstore: options.sigstore }),
         },
         stage: stage.get,
         distDir,

@@ -13,7 +13,7 @@ import { readPasswordFromStdin } from "../password-stdin.ts";
 import { jsonLine, reportLine } from "../render/json-lines.ts";
 import { isPlain, makeStyle, wantsColor } from "../style.ts";
 import { askNextVersion, canAsk } from "../version-prompt.ts";
-import { githubMask, trustedMode } from "./publish.ts";
+import { attestationsMode, githubMask, sigstoreOption, trustedMode } from "./publish.ts";
 import { ReleaseProgress } from "./release-progress.ts";
 import { outcomeJson, renderHeadline, renderOutcome } from "./release-render.ts";
 
@@ -53,6 +53,11 @@ Options:
   --trusted-publishing auto|always|never
                          mint a short-lived target token from the CI's OIDC token (GitHub,
                          GitLab, Google); auto: when no password is configured (as publish)
+  --attestations auto|always|never
+                         PEP 740 attestations for the target, signed with Sigstore (auto: with
+                         trusted publishing, as publish); see docs/attestations.md
+  --fulcio URL, --rekor URL, --trust-root FILE
+                         a private Sigstore for the attestations (all three together)
   --stage local|NAME     stage on the embedded index (default) or a configured index
   --stage-upstream URL   where the embedded stage finds dependencies (default pypi.org; 'none')
   --no-push              commit and tag locally; push nothing
@@ -163,6 +168,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       "password-stdin": { type: "boolean" },
       pypirc: { type: "string" },
       "trusted-publishing": { type: "string" },
+      attestations: { type: "string" },
+      fulcio: { type: "string" },
+      rekor: { type: "string" },
+      "trust-root": { type: "string" },
       stage: { type: "string" },
       "stage-upstream": { type: "string" },
       "no-push": { type: "boolean" },
@@ -200,6 +209,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     json = values.json === true;
     const password = values["password-stdin"] ? await readPasswordFromStdin("release") : undefined;
     const trustedPublishing = trustedMode(values["trusted-publishing"]);
+    const attestations = attestationsMode(values.attestations);
+    const sigstore = sigstoreOption(values.fulcio, values.rekor, values["trust-root"]);
     const mask = githubMask(io);
     const style = makeStyle(!json && wantsColor(io.stderr, io.env));
     const plain = isPlain(io.stderr, io.env);
@@ -254,6 +265,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(password === undefined ? {} : { password }),
       ...(values.pypirc === undefined ? {} : { pypirc: values.pypirc }),
       ...(trustedPublishing === undefined ? {} : { trustedPublishing }),
+      ...(attestations === undefined ? {} : { attestations }),
+      ...(sigstore === undefined ? {} : { sigstore }),
       ...(mask === undefined ? {} : { maskToken: mask }),
       ...(values.stage === undefined ? {} : { stage: values.stage }),
       ...(stageUpstream === undefined

@@ -12,6 +12,7 @@ import { SlipwayError } from "../../errors.ts";
 import type { JournalStore } from "../../pipeline/journal.ts";
 import { type PlanStep, RECORD_HINT, type RunStep, type StepContext } from "../../pipeline/steps.ts";
 import type { Secret } from "../../secret.ts";
+import type { PublishOptions } from "../publish.ts";
 import type { TrustedPublishingOptions } from "../publish-trusted.ts";
 import type { ReleaseStepEvent } from "./events.ts";
 
@@ -35,8 +36,8 @@ export interface ReleaseInput {
   python: string | undefined;
   pip: PipSource;
   targetCredentials: Credentials;
-  /** Trusted publishing for the target (never for the stage). */
-  trusted: TrustedPublishingOptions;
+  /** Trusted publishing for the target (never for the stage), with its PEP 740 attestations. */
+  trusted: TrustedPublishingOptions & Pick<PublishOptions, "attestations" | "sigstore">;
   /** Starts the local stage (once) or returns the configured stage index. */
   stage: () => Promise<StageIndex>;
   /** Where the release's artifacts go (real runs). */

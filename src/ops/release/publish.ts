@@ -39,6 +39,11 @@ export const publishStep: ReleaseStep<PublishRecord, PublishPlan> = {
         { ...input.trusted, env: input.env },
         input.targetCredentials,
       ),
+      trusted: {
+        ...input.trusted,
+        env: input.env,
+        ...(input.trusted.attestations === undefined ? {} : { attestations: input.trusted.attestations }),
+      },
     });
   },
   async plan(ctx) {
