@@ -183,6 +183,11 @@ test("publish mints, attests and uploads; the index verifies and serves provenan
   assert.match(again.out, /attestation verified and kept/);
   assert.deepEqual(sigstore.counts(), before, "no Sigstore round trip on a re-run");
   assertClean(again.out);
+  // And as NDJSON with every request shown: the events are there, no credential is.
+  const verbose = await publish(dists, ["--json", "--verbose"]);
+  assert.equal(verbose.status, 0, verbose.out);
+  assert.match(verbose.stdout, /"type":"attested"/);
+  assertClean(verbose.out);
 });
 
 test("attestations another workflow made are replaced before the upload, and the index takes the new ones", async () => {

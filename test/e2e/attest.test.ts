@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { attest } from "../../src/ops/attest.ts";
 import { writeDists } from "../helpers/dists.ts";
 import { startIssuer, type TestIssuer } from "../helpers/oidc-issuer.ts";
 import { peersPython } from "../helpers/peers.ts";
@@ -262,4 +263,29 @@ test("no identity, no attestation: the error says where the token comes from", a
   assert.match(run.stderr, /forks never get an OIDC token/);
   const notDist = await slipway(["attest", join(work, "README.md"), ...sigstoreFlags()], identity());
   assert.equal(notDist.status, 2);
+});
+
+test("a certificate about to expire is renewed with a fresh identity token before the next signature", async () => {
+  const dists = freshDists("renew");
+  let tokens = 0;
+  // The run's clock is 9.5 minutes ahead: every 10-minute certificate looks a minute from expiry.
+  const report = await attest({
+    files: dists.all,
+    env: {},
+    oidcProvider: async (audience) => {
+      assert.equal(audience, "sigstore");
+      tokens++;
+      return identity();
+    },
+    fulcioUrl: sigstore.fulcioUrl,
+    rekorUrl: sigstore.rekorUrl,
+    trustRootFile: sigstore.trustedRootPath,
+    concurrency: 1,
+    userAgent: "slipway-test",
+    now: () => Date.now() + 9.5 * 60_000,
+  });
+  assert.equal(report.roundTrips.fulcio, dists.all.length, "a certificate per file, each renewed");
+  assert.equal(tokens, dists.all.length, "each renewal asked for a fresh token");
+  const verified = await slipway(["verify-attestations", ...dists.all, ...verifyFlags()], identity());
+  assert.equal(verified.status, 0, verified.stdout + verified.stderr);
 });
