@@ -6,15 +6,11 @@
 // versus without them (the overhead of attesting, in one run).
 //   node bench/attest.mjs            (after `npm run build` and `npm run peers`)
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readTrustRoot } from "../src/core/attest/verify.ts";
-import { startIndex } from "../src/server/index-server.ts";
 import { writeDists } from "../test/helpers/dists.ts";
-import { startIssuer } from "../test/helpers/oidc-issuer.ts";
-import { startSigstore } from "../test/helpers/sigstore.ts";
+import { startTrustedWorld } from "../test/helpers/trusted-world.ts";
 import { fmt, median, peersPython, timeOnceAsync } from "./lib.mjs";
 
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
@@ -37,17 +33,14 @@ function makeDists(dir, project, major = 1) {
 
 export async function benchAttest() {
   const work = mkdtempSync(join(tmpdir(), "slipway-bench-attest-"));
-  const issuer = await startIssuer();
-  const sigstore = await startSigstore({ issuers: [{ iss: issuer.url, jwks: issuer.jwks }] });
-  const trust = readTrustRoot(sigstore.trustedRoot, "stand-in");
-  const sigFlags = [
-    "--fulcio",
-    sigstore.fulcioUrl,
-    "--rekor",
-    sigstore.rekorUrl,
-    "--trust-root",
-    sigstore.trustedRootPath,
-  ];
+  const world = await startTrustedWorld({
+    root: work,
+    projects: ["bench-with", "bench-without"],
+    repository: REPO,
+    workflow: WORKFLOW,
+  });
+  const { issuer, sigstore, index } = world;
+  const sigFlags = world.sigstoreArgs();
   const token = () => issuer.sign(issuer.github({ repository: REPO, workflow: WORKFLOW, aud: "sigstore" }));
   const rows = [];
   try {
@@ -99,31 +92,7 @@ export async function benchAttest() {
     );
 
     // 2. publish 40 files with trusted publishing, with and without attestations.
-    const index = await startIndex({
-      root: join(work, "index"),
-      trustedPublishing: {
-        audience: "pypi",
-        tokenLifetimeSeconds: 900,
-        issuers: [{ url: issuer.url, kind: "github", jwksUrl: issuer.jwksUrl }],
-        publishers: [
-          { kind: "github", projects: ["bench-with", "bench-without"], repository: REPO, workflow: WORKFLOW },
-        ],
-      },
-      ...(trust.ok ? { attestationTrustRoot: trust.value } : {}),
-    });
-    const github = createServer((req, res) => {
-      const audience = new URL(req.url ?? "/", "http://x").searchParams.get("audience") ?? "";
-      const jwt = issuer.sign(issuer.github({ repository: REPO, workflow: WORKFLOW, aud: audience }));
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ value: jwt }));
-    });
-    await new Promise((done) => github.listen(0, "127.0.0.1", done));
-    const ghEnv = {
-      PATH: process.env.PATH,
-      HOME: work,
-      GITHUB_ACTIONS: "true",
-      ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${github.address().port}/token`,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "bench-bearer",
-    };
+    const ghEnv = world.env();
     const publish = (files, extra) =>
       timeOnceAsync(
         [
@@ -157,11 +126,8 @@ export async function benchAttest() {
     rows.push(
       `publish ${FILES} files (TP)  with attestations ${fmt(median(withMs))} ms   without ${fmt(median(withoutMs))} ms   overhead ${fmt(median(withMs) - median(withoutMs))} ms (${((median(withMs) / median(withoutMs) - 1) * 100).toFixed(0)}%)`,
     );
-    github.close();
-    await index.close();
   } finally {
-    await sigstore.close();
-    await issuer.close();
+    await world.close();
     rmSync(work, { recursive: true, force: true });
   }
   return {
