@@ -7,7 +7,9 @@
  *
  * @sigstore/mock's Rekor stores the proposed entry as the body, so the proposed entry given here
  * is already Rekor's canonical dsse body, which is what @sigstore/verify checks (signature and
- * payload hash). Temporary: the loopback Sigstore stand-in (test/helpers/sigstore.ts) replaces it.
+ * payload hash). In-process and without tokens: the index's own tests sign as any identity they
+ * need, fast. The faithful path — OIDC token, Fulcio and Rekor over HTTP, checked by
+ * pypi-attestations — is the loopback stand-in's (test/helpers/sigstore.ts).
  */
 import { createHash, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { initializeCA, initializeCTLog, initializeTLog } from "@sigstore/mock";
