@@ -32,7 +32,12 @@ let sigstore: SigstoreStandIn;
 
 before(async () => {
   issuer = await startIssuer();
-  sigstore = await startSigstore({ issuers: [{ iss: GITHUB_ISSUER, jwks: issuer.jwks }] });
+  sigstore = await startSigstore({
+    issuers: [
+      { iss: GITHUB_ISSUER, jwks: issuer.jwks },
+      { iss: "https://gitlab.com", jwks: issuer.jwks },
+    ],
+  });
 });
 after(async () => {
   await sigstore?.close();
@@ -288,4 +293,32 @@ test("a certificate about to expire is renewed with a fresh identity token befor
   assert.equal(tokens, dists.all.length, "each renewal asked for a fresh token");
   const verified = await slipway(["verify-attestations", ...dists.all, ...verifyFlags()], identity());
   assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+});
+
+test("GitLab CI: a SIGSTORE_ID_TOKEN of GitLab's shape signs as the project and its CI file", async () => {
+  const dists = freshDists("gitlab");
+  const token = issuer.sign({
+    ...issuer.gitlab({ projectPath: "group/sub/widget", ciConfigPath: ".gitlab-ci.yml", aud: "sigstore" }),
+    iss: "https://gitlab.com",
+    sha: "0123456789abcdef0123456789abcdef01234567",
+  });
+  const made = await slipway(["attest", ...dists.all, ...sigstoreFlags(), "--json"], token);
+  assert.equal(made.status, 0, made.stderr);
+  assert.deepEqual(JSON.parse(made.stdout).publisher, {
+    kind: "GitLab",
+    repository: "group/sub/widget",
+    workflowFilepath: ".gitlab-ci.yml",
+  });
+  const gitlab = ["--gitlab", "--repository", "group/sub/widget", "--trust-root", sigstore.trustedRootPath];
+  const ok = await slipway(
+    ["verify-attestations", ...dists.all, ...gitlab, "--workflow", ".gitlab-ci.yml"],
+    token,
+  );
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  const other = await slipway(
+    ["verify-attestations", dists.sdist, ...gitlab, "--workflow", "ci/release.yml"],
+    token,
+  );
+  assert.equal(other.status, 1);
+  assert.match(other.stdout, /not https:\/\/gitlab\.com\/group\/sub\/widget\/\/ci\/release\.yml/);
 });
