@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { matchPublisher, publisherFromClaims, type SignerClaims } from "../../src/core/attest/identity.ts";
 import {
+  attestationBundle,
   parseAttestation,
   preAuthEncoding,
   publishStatement,
@@ -117,6 +118,23 @@ test("attestation objects are read strictly: shape, base64, sizes", () => {
     if (!result.ok) assert.match(result.error, reason);
   }
   assert.deepEqual(parseAttestation("{"), { ok: false, error: "not JSON" });
+  // RFC 3161 timestamps (what a Rekor v2 entry needs for its time) are kept and reach the bundle.
+  const stamped = readAttestation({
+    ...valid(),
+    verification_material: { ...valid().verification_material, timestamps: [b64("tsr")] },
+  });
+  assert.ok(stamped.ok);
+  if (stamped.ok) {
+    const bundle = attestationBundle(stamped.value) as { verificationMaterial: Record<string, unknown> };
+    assert.deepEqual(bundle.verificationMaterial.timestampVerificationData, {
+      rfc3161Timestamps: [{ signedTimestamp: b64("tsr") }],
+    });
+  }
+  const badStamp = readAttestation({
+    ...valid(),
+    verification_material: { ...valid().verification_material, timestamps: ["%%"] },
+  });
+  assert.equal(badStamp.ok, false);
   const huge = parseAttestation(" ".repeat(1024 * 1024 + 1));
   assert.equal(huge.ok, false);
 });

@@ -29,6 +29,8 @@ export interface Attestation {
     /** base64 of the DER signing certificate. */
     certificate: string;
     transparency_entries: TransparencyEntry[];
+    /** base64 of DER RFC 3161 timestamps (optional; Rekor v2 entries need them for a time). */
+    timestamps?: string[];
   };
   envelope: {
     /** base64 of the statement's exact bytes (the DSSE payload). */
@@ -68,6 +70,15 @@ export function readAttestation(value: unknown): Parsed<Attestation> {
     return fail("verification_material.transparency_entries must list at least one entry");
   if (entries.length > MAX_ENTRIES) return fail(`more than ${MAX_ENTRIES} transparency entries`);
   if (!entries.every(isObject)) return fail("a transparency entry is not a JSON object");
+  const timestamps = material.timestamps;
+  if (timestamps !== undefined && timestamps !== null) {
+    if (!Array.isArray(timestamps) || timestamps.length > MAX_ENTRIES)
+      return fail(`verification_material.timestamps must be a list of at most ${MAX_ENTRIES}`);
+    for (const [i, stamp] of timestamps.entries()) {
+      const read = base64Field(stamp, `verification_material.timestamps[${i}]`);
+      if (!read.ok) return read;
+    }
+  }
   const statement = base64Field(envelope.statement, "envelope.statement");
   if (!statement.ok) return statement;
   const signature = base64Field(envelope.signature, "envelope.signature");
@@ -77,6 +88,7 @@ export function readAttestation(value: unknown): Parsed<Attestation> {
     verification_material: {
       certificate: material.certificate as string,
       transparency_entries: entries,
+      ...(Array.isArray(timestamps) && timestamps.length > 0 ? { timestamps: timestamps as string[] } : {}),
     },
     envelope: { statement: envelope.statement as string, signature: envelope.signature as string },
   });
@@ -197,6 +209,15 @@ export function attestationBundle(attestation: Attestation): Record<string, unkn
     verificationMaterial: {
       certificate: { rawBytes: attestation.verification_material.certificate },
       tlogEntries: attestation.verification_material.transparency_entries,
+      ...(attestation.verification_material.timestamps === undefined
+        ? {}
+        : {
+            timestampVerificationData: {
+              rfc3161Timestamps: attestation.verification_material.timestamps.map((signedTimestamp) => ({
+                signedTimestamp,
+              })),
+            },
+          }),
     },
     dsseEnvelope: {
       payload: attestation.envelope.statement,
