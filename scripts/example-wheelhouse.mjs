@@ -28,7 +28,9 @@ if (!existsSync(stamp)) {
   const python = process.env.SLIPWAY_PEERS_BASE_PYTHON ?? "python3";
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  process.stderr.write(`example-wheelhouse: downloading the pins of examples/prompt-manager/requirements-dev.txt into ${dir}\n`);
+  process.stderr.write(
+    `example-wheelhouse: downloading the pins of examples/prompt-manager/requirements-dev.txt into ${dir}\n`,
+  );
   // Exactly the pinned set (--no-deps: the file is a full freeze), as wheels for this machine.
   execFileSync(
     python,
