@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pushAll } from "../core/arrays.ts";
 import type { ProjectContext } from "../core/checks/context.ts";
+import { docFilesToRead } from "../core/checks/docs-set.ts";
 import type { PyprojectFile } from "../core/project/snapshot.ts";
 import { filesToRead } from "../core/pyproject/plan.ts";
 import { SlipwayError } from "../errors.ts";
@@ -52,7 +53,7 @@ export async function readProject(root: string, options: ReadProjectOptions = {}
   const pyproject = file.utf8 && file.parsed.ok ? file.parsed.value : undefined;
   const files = await listProjectFiles(dir);
   const contents = new Map<string, Uint8Array>([["pyproject.toml", file.bytes]]);
-  for (const path of filesToRead(pyproject, files)) {
+  for (const path of new Set([...filesToRead(pyproject, files), ...docFilesToRead(pyproject, files)])) {
     const data = await readSmallFile(join(dir, path));
     if (data !== undefined) contents.set(path, data);
   }

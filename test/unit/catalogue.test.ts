@@ -27,6 +27,8 @@ const REQUIRED: Record<string, number> = {
   SEC: 13,
   TYP: 5,
   SUM: 4,
+  DOC: 6,
+  LINK: 4,
 };
 
 const required = Object.entries(REQUIRED).flatMap(([prefix, n]) =>

@@ -9,12 +9,14 @@ import { ART_CHECKS } from "./archive.ts";
 import type { DistContext, ProjectContext } from "./context.ts";
 import { checkCrossArtifact, XA_CHECKS } from "./cross.ts";
 import { DESC_CHECKS } from "./description.ts";
+import { checkDocsSet, DOC_CHECKS } from "./docs-set.ts";
 import { checkEntryPoints, EP_CHECKS } from "./entry-points.ts";
 import { checkFilename, FN_CHECKS } from "./filename.ts";
 import { checkLicense, LIC_CHECKS } from "./license.ts";
+import { checkLinks, LINK_CHECKS } from "./links.ts";
 import { checkMetadata, MD_CHECKS } from "./metadata.ts";
 import { checkProjectAgainstDists, PROJECT_DIST_CHECKS } from "./project-dists.ts";
-import { checkProject, PP_CHECKS } from "./pyproject.ts";
+import { checkProject as checkPyproject, PP_CHECKS } from "./pyproject.ts";
 import { checkRecord, REC_CHECKS } from "./record.ts";
 import { checkSdist, SD_CHECKS } from "./sdist.ts";
 import { checkSecurity, SEC_CHECKS } from "./security.ts";
@@ -36,6 +38,8 @@ export const ALL_CHECKS: readonly CheckInfo[] = [
   ...XA_CHECKS,
   ...PP_CHECKS,
   ...PROJECT_DIST_CHECKS,
+  ...DOC_CHECKS,
+  ...LINK_CHECKS,
   ...SEC_CHECKS,
   ...TYP_CHECKS,
   ...SUM_CHECKS,
@@ -72,7 +76,17 @@ export function checkRelease(dists: readonly DistContext[], project: ProjectCont
   return findings;
 }
 
-export { checkProject };
+/**
+ * Every check of a project without its distributions: pyproject.toml, then (when it parses) the
+ * documentation set and the links of README and docs/.
+ */
+export function checkProject(ctx: ProjectContext): Finding[] {
+  const findings = checkPyproject(ctx);
+  if (ctx.pyproject === undefined) return findings;
+  pushAll(findings, checkDocsSet(ctx));
+  pushAll(findings, checkLinks(ctx));
+  return findings;
+}
 
 /** Whether a check ID is kept by --select/--ignore (each an ID or a prefix like `MD`). */
 export function isSelected(

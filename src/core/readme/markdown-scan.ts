@@ -65,13 +65,29 @@ const END = 1;
 const SETEXT = 2;
 const LAZY_HTML = 3;
 
-/** Finds the destinations and raw HTML of a Markdown document, in order. */
-export function scanMarkdownSyntax(source: string): MarkdownItem[] {
+/** A heading's raw inline text (ATX or setext, markup kept) and its 1-based line. */
+export interface MarkdownHeading {
+  text: string;
+  line: number;
+}
+
+function runBlocks(source: string): BlockScanner {
   // micromark's preprocess drops a leading BOM and reads NUL as U+FFFD.
   let text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   if (text.includes("\0")) text = text.replaceAll("\0", "\uFFFD");
   const blocks = new BlockScanner(text);
   blocks.run();
+  return blocks;
+}
+
+/** The headings of a Markdown document, in order, from the same block parse (for anchors). */
+export function scanMarkdownHeadings(source: string): MarkdownHeading[] {
+  return runBlocks(source).headings;
+}
+
+/** Finds the destinations and raw HTML of a Markdown document, in order. */
+export function scanMarkdownSyntax(source: string): MarkdownItem[] {
+  const blocks = runBlocks(source);
   const out: MarkdownItem[] = [];
   for (const part of blocks.parts) {
     if (part.type === "text") scanInline(part.text, part.line, blocks.defined, out);
@@ -83,6 +99,7 @@ export function scanMarkdownSyntax(source: string): MarkdownItem[] {
 class BlockScanner extends LineScanner {
   readonly parts: (MarkdownItem | TextPart)[] = [];
   readonly defined = new Set<string>();
+  readonly headings: MarkdownHeading[] = [];
   private readonly search: NextIndex;
   private leaf = NONE;
   /** Paragraph or HTML block text so far, and its first line. */
@@ -220,6 +237,7 @@ class BlockScanner extends LineScanner {
     if (ch === HASH) {
       const heading = atxHeading(text, nn, lineEnd);
       if (heading) {
+        this.headings.push({ text: text.slice(heading[0], heading[1]), line: this.line });
         if (heading[1] > heading[0]) this.addText(text.slice(heading[0], heading[1]), this.line);
         return;
       }
@@ -275,7 +293,7 @@ class BlockScanner extends LineScanner {
   /** A setext underline: a heading when the paragraph has text besides definitions. */
   private closeParaAsHeading(): boolean {
     this.leaf = NONE;
-    return this.closePara();
+    return this.closePara(true);
   }
 
   /**
@@ -292,7 +310,7 @@ class BlockScanner extends LineScanner {
   }
 
   /** Link definitions at the start of a paragraph, then its text; false when only definitions. */
-  private closePara(): boolean {
+  private closePara(heading = false): boolean {
     const s = this.buf;
     let start = 0;
     let line = this.bufLine;
@@ -308,6 +326,7 @@ class BlockScanner extends LineScanner {
       while (isSpace(s.charCodeAt(start))) start++;
     }
     if (start >= s.length) return false;
+    if (heading) this.headings.push({ text: s.slice(start), line });
     this.addText(start === 0 ? s : s.slice(start), line);
     return true;
   }
