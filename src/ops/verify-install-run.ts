@@ -16,7 +16,6 @@ import {
   runPip,
   type ScratchVenv,
 } from "../adapters/python/scratch-venv.ts";
-import { normalizeName } from "../core/names/name.ts";
 import {
   type ArchiveVerdict,
   checkArchiveHash,

@@ -1,6 +1,6 @@
 /**
- * The smoke tests of a verify-install run, each one step: import a module (timed against a
- * budget), run a console script, install an extra and import again.
+ * The smoke tests of a verify-install run on the plain install, each one step: import a module
+ * (timed against a budget), run a console script. Extras: verify-install-extras.ts.
  */
 import { join } from "node:path";
 import { type ExecResult, exec, formatArgv } from "../adapters/exec.ts";
