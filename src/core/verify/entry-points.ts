@@ -128,7 +128,10 @@ export function diagnoseLoadFailure(
       : `No module named '${failure.missing}'\n${failure.lastLine}`;
   const cause = diagnoseScriptFailure(text, facts);
   if (cause !== undefined) return { extras: cause.extras, evidence: failure.lastLine };
-  const named = declared.filter((d) => facts.extras.some((p) => normalizeName(p) === normalizeName(d)));
+  // Spelled as Provides-Extra spells them (PEP 685 compares them normalized).
+  const named = [
+    ...new Set(declared.flatMap((d) => facts.extras.filter((p) => normalizeName(p) === normalizeName(d)))),
+  ];
   return named.length > 0 ? { extras: named, evidence: failure.lastLine } : undefined;
 }
 
