@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { devNull, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -267,6 +267,40 @@ describe("verify-install: entry points and extras", { concurrency: 2 }, () => {
       describeVerifyResult(slow.result),
       /^import slowkit took [\d.]+ ms \(median of 5\), over the budget of 60 ms; slowest module: slowkit\.heavy \([\d.]+ ms of its own\)$/,
     );
+  });
+
+  test("the CLI holds [tool.slipway.release] verify.max-import-ms; --max-import-ms overrides it", async () => {
+    const project = join(work, "budget-project");
+    writeWheel(join(project, "dist"), {
+      name: "slowkit",
+      files: { "slowkit/__init__.py": "import time\ntime.sleep(0.12)\n" },
+    });
+    writeFileSync(
+      join(project, "pyproject.toml"),
+      '[project]\nname = "slowkit"\nversion = "1.0.0"\n\n[tool.slipway.release]\nverify = { max-import-ms = 60 }\n',
+    );
+    const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+    const run = (...args: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        [cli, "verify-install", "--python", python, "--no-index", ...args],
+        {
+          cwd: project,
+          env: { ...env, CI: "true", NO_COLOR: "1" },
+          timeout: 120_000,
+        },
+      ).then(
+        (r) => ({ code: 0, stdout: r.stdout }),
+        (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+      );
+    const held = await run();
+    assert.equal(held.code, 1, held.stdout);
+    assert.match(
+      held.stdout,
+      /FAIL import {7}slowkit: import slowkit took [\d.]+ ms \(median of 5\), over the budget of 60 ms; slowest module: slowkit /,
+    );
+    const overridden = await run("--max-import-ms", "5000");
+    assert.equal(overridden.code, 0, overridden.stdout);
   });
 });
 

@@ -3,7 +3,7 @@ import { describeVerifyResult } from "../../core/verify/step-results.ts";
 import { SlipwayError } from "../../errors.ts";
 import type { VerifyEvent, VerifyRun, VerifyStep, VerifyTarget } from "../../ops/verify-install.ts";
 import { verifyInstall } from "../../ops/verify-install.ts";
-import { resolveVerifyDists } from "../../ops/verify-install-dists.ts";
+import { readImportBudget, resolveVerifyDists } from "../../ops/verify-install-dists.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { jsonLine, reportLine } from "../render/json-lines.ts";
@@ -47,7 +47,8 @@ Options:
   --script CMD           console script to run with --help (or a whole command line, split at
                          spaces) instead of every console_scripts entry; repeatable
   --max-import-ms N      an import slower than N ms (median of 5) fails, naming the slowest
-                         module (interpreter start-up not counted)
+                         module (interpreter start-up not counted); default: verify.max-import-ms
+                         in [tool.slipway.release] of ./pyproject.toml
   --keep                 keep the virtualenvs and print where they are
   --json                 NDJSON on stdout: one line per event as the work goes (the
                          targets, each run and each step as it starts and ends), then
@@ -123,6 +124,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       .map((e) => e.trim())
       .filter((e) => e !== "");
     const dists = await resolveVerifyDists(positionals, io.cwd);
+    const maxImportMs = maxText === undefined ? await readImportBudget(io.cwd) : Number(maxText);
     json = values.json === true;
     const plain = isPlain(io.stderr, io.env);
     const style = makeStyle(!json && wantsColor(io.stdout, io.env));
@@ -166,7 +168,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(extras === undefined ? {} : { extras }),
       ...(values.import === undefined ? {} : { imports: values.import }),
       ...(values.script === undefined ? {} : { scripts: values.script }),
-      ...(maxText === undefined ? {} : { maxImportMs: Number(maxText) }),
+      ...(maxImportMs === undefined ? {} : { maxImportMs }),
       keep: values.keep === true,
       onEvent,
     });
