@@ -1,10 +1,22 @@
 /**
  * Which distributions `slipway verify-install` checks: the files named on its command line, or
- * the wheels in `dist/` when none are named.
+ * the wheels in `dist/` when none are named; and the budget the project sets for them.
  */
 import { join, relative, resolve } from "node:path";
 import { listDirIfExists, pathKind } from "../adapters/fs.ts";
+import { openProject } from "../adapters/snapshot.ts";
 import { SlipwayError } from "../errors.ts";
+
+/**
+ * `[tool.slipway.release] verify.max-import-ms` of the project in `cwd` (the budget
+ * `slipway release` verifies with), so that `slipway verify-install` there holds the same one;
+ * undefined without a pyproject.toml or the setting. A malformed setting is a config error.
+ */
+export async function readImportBudget(cwd: string): Promise<number | undefined> {
+  const project = openProject(cwd);
+  if ((await project.pyproject()) === undefined) return undefined;
+  return (await project.releaseConfig()).verify.maxImportMs;
+}
 
 /** The named files (each must be a file), or `cwd/dist/*.whl`; absolute paths. */
 export async function resolveVerifyDists(named: readonly string[], cwd: string): Promise<string[]> {

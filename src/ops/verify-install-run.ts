@@ -16,7 +16,6 @@ import {
   runPip,
   type ScratchVenv,
 } from "../adapters/python/scratch-venv.ts";
-import { normalizeName } from "../core/names/name.ts";
 import {
   type ArchiveVerdict,
   checkArchiveHash,
@@ -37,8 +36,9 @@ import type {
   VerifyInstallOptions,
   VerifyStep,
 } from "./verify-install.ts";
+import { ExtraVenvs } from "./verify-install-extras.ts";
 import { type BeginStep, runScriptsAndExtras } from "./verify-install-scripts.ts";
-import { checkExtra, factsOf, importModule, type Outcome, pipError } from "./verify-install-smoke.ts";
+import { factsOf, importModule, type Outcome, pipError } from "./verify-install-smoke.ts";
 
 export interface RunInput {
   target: PlannedTarget;
@@ -103,7 +103,7 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
   await makeDir(wheelhouse);
   for (const a of target.artifacts) await createSymlink(a.path, join(wheelhouse, a.filename));
   const requirement = (extra?: string) =>
-    `${target.name}${extra === undefined ? "" : `[${extra}]`}==${target.version}`;
+    `${target.name}${extra === undefined || extra === "" ? "" : `[${extra}]`}==${target.version}`;
   // pip runs in an empty directory: a relative find-links path means the caller's directory.
   const links = resolvePipSource({ findLinks: options.findLinks ?? [] }, options.cwd).findLinks ?? [];
   const findLinks = links.flatMap((d) => ["--find-links", d]);
@@ -243,6 +243,28 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
   const modules = options.imports ?? facts.modules;
   for (const module of modules)
     await step("import", module, () => importModule(v, work, module, options.maxImportMs));
+  const extraVenvs = new ExtraVenvs({
+    interpreter: input.interpreter,
+    root,
+    cwd: work,
+    env: options.env,
+    project: target.name,
+    facts: { ...facts, modules },
+    artifacts: target.artifacts,
+    sources: {
+      ...(options.indexUrl === undefined ? {} : { indexUrl: options.indexUrl }),
+      findLinks: [...(options.indexUrl === undefined ? [wheelhouse] : []), ...links],
+    },
+    // Bytecode is compiled on import, for what is imported: see verify-install-extras.ts.
+    install: (extras, report) => [
+      ...PIP_INSTALL,
+      "--no-compile",
+      "--report",
+      report,
+      ...sourceArgs,
+      requirement(extras.join(",")),
+    ],
+  });
   await runScriptsAndExtras({
     venv: v,
     cwd: work,
@@ -251,17 +273,7 @@ export async function runTarget(input: RunInput): Promise<VerifyStep[]> {
     scripts: options.scripts ?? facts.scripts.map((e) => e.name),
     extras: options.extras ?? facts.extras,
     extraSubject: requirement,
-    installExtra: (extra) =>
-      checkExtra({
-        venv: v,
-        cwd: work,
-        project: target.name,
-        extra,
-        provided: facts.extras,
-        modules,
-        install: (report) => [...PIP_INSTALL, "--report", report, ...sourceArgs, requirement(extra)],
-        report: join(root, `extra-${normalizeName(extra)}.json`),
-      }),
+    extraVenvs,
     begin,
   });
   return steps;

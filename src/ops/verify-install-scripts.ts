@@ -1,17 +1,25 @@
 /**
- * The console-script and extra steps of a verify-install run. A script whose entry point
- * declares extras (`tool = pkg.cli:main [cli]`) runs once those extras are installed. A script
- * that fails on the plain install because an optional dependency is missing (httpx's `httpx`
- * without `httpx[cli]`) is a warning that names the extra, not an error; when the run installs
- * that extra, the script runs again with it, which proves the cause.
+ * The entry-point, console-script and extra steps of a verify-install run. A script whose entry
+ * point declares extras (`tool = pkg.cli:main [cli]`) runs once those extras are installed. A
+ * script or entry point that fails on the plain install because an optional dependency is
+ * missing (httpx's `httpx` without `httpx[cli]`, a plugin whose SDK comes with an extra) is a
+ * warning that names the extra, not an error; when the run installs that extra (in a venv of
+ * its own, see verify-install-extras.ts), it runs or loads again there, which proves the cause.
  */
 import { performance } from "node:perf_hooks";
 import type { ScratchVenv } from "../adapters/python/scratch-venv.ts";
 import { normalizeName } from "../core/names/name.ts";
+import {
+  diagnoseLoadFailure,
+  type EntryPointRef,
+  entryPointSubject,
+  installCommand,
+} from "../core/verify/entry-points.ts";
 import { diagnoseScriptFailure, lastLine, type OptionalCause } from "../core/verify/optional-deps.ts";
 import { scriptArgv } from "../core/verify/smoke-targets.ts";
 import type { VerifyResult } from "../core/verify/step-results.ts";
 import type { StepKind } from "./verify-install.ts";
+import { type ExtraCheck, type ExtraVenvs, entryPointKey, runProbe } from "./verify-install-extras.ts";
 import { type Outcome, runScript, type SmokeFacts } from "./verify-install-smoke.ts";
 
 /**
@@ -28,13 +36,22 @@ export interface ScriptsAndExtrasInput {
   facts: SmokeFacts;
   /** Scripts to run (a name runs with `--help`; several words are a command line). */
   scripts: readonly string[];
-  /** Extras to install, in order, into the same venv. */
+  /** Extras to install, in order, each into a venv of its own. */
   extras: readonly string[];
   /** The subject of an extra's step (`name[extra]==version`). */
   extraSubject: (extra: string) => string;
-  /** Installs `extra` and imports the modules again. */
-  installExtra: (extra: string) => Promise<Outcome>;
+  /** The venvs with extras installed (and their checks). */
+  extraVenvs: ExtraVenvs;
   begin: BeginStep;
+}
+
+/** An entry point that failed to load on the plain install and may load once an extra is in. */
+interface PendingEntryPoint {
+  ep: EntryPointRef;
+  error: string;
+  cause?: OptionalCause;
+  ms: number;
+  finish: (outcome: Outcome, ms?: number) => boolean;
 }
 
 /** A script that failed on the plain install and may pass once an extra is in. */
@@ -80,7 +97,101 @@ async function timed(fn: () => Promise<Outcome>): Promise<[Outcome, number]> {
   return [outcome, Math.round(performance.now() - started)];
 }
 
-/** Runs the script steps and the extra steps of one run, in the order the module comment gives. */
+function entryPointWarning(
+  project: string,
+  ep: EntryPointRef,
+  cause: OptionalCause,
+  outcome: "unverified" | "proven" | "unavailable",
+): Outcome {
+  return {
+    ok: true,
+    warning: true,
+    result: {
+      kind: "entry-point-needs-extra",
+      group: ep.group,
+      name: ep.name,
+      value: ep.value,
+      cause,
+      outcome,
+      install: installCommand(project, cause.extras.slice(0, 1)),
+    },
+  };
+}
+
+const entryPointFailed = (ep: EntryPointRef, error: string, alsoWithExtras?: string[]): Outcome => ({
+  ok: false,
+  result: {
+    kind: "entry-point-failed",
+    group: ep.group,
+    name: ep.name,
+    value: ep.value,
+    lastLine: error,
+    ...(alsoWithExtras === undefined ? {} : { alsoWithExtras }),
+  },
+});
+
+/**
+ * Loads every entry point (console scripts aside) on the plain install, one step each: loaded,
+ * failed, a warning naming the extra it needs, or pending until the extras have been tried.
+ */
+async function loadEntryPoints(
+  input: ScriptsAndExtrasInput,
+  planned: ReadonlySet<string>,
+  dist: { project: string; extras: readonly string[]; requires: readonly string[] },
+): Promise<PendingEntryPoint[]> {
+  const eps = input.facts.entryPoints;
+  if (eps.length === 0) return [];
+  const finishers = eps.map((ep) => input.begin("entry-point", entryPointSubject(ep)));
+  const [probe, ms] = await timedValue(() =>
+    runProbe(input.venv, input.cwd, { project: input.project, entryPoints: eps, modules: [], needs: [] }),
+  );
+  const pending: PendingEntryPoint[] = [];
+  eps.forEach((ep, i) => {
+    const finish = finishers[i] ?? (() => false);
+    const line = probe.entryPoints.get(entryPointKey(ep));
+    if (line?.ok) {
+      input.extraVenvs.loadedPlain.add(entryPointKey(ep));
+      finish({ ok: true, result: { kind: "entry-point-loaded", value: ep.value } }, ms);
+      return;
+    }
+    const error = line?.ok === false ? line.error : "";
+    const missing = line?.ok === false ? line.missing : undefined;
+    const cause = diagnoseLoadFailure(
+      { lastLine: error, ...(missing === undefined ? {} : { missing }) },
+      dist,
+      ep.extras,
+    );
+    if (cause !== undefined && !normalized(cause.extras).some((e) => planned.has(e))) {
+      finish(entryPointWarning(input.project, ep, cause, "unverified"), ms);
+    } else if (planned.size === 0) {
+      finish(entryPointFailed(ep, error), ms);
+    } else {
+      pending.push({ ep, error, ms, finish, ...(cause === undefined ? {} : { cause }) });
+    }
+  });
+  return pending;
+}
+
+async function timedValue<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await fn();
+  return [value, Math.round(performance.now() - started)];
+}
+
+async function checkExtraSafely(venvs: ExtraVenvs, extras: readonly string[]): Promise<ExtraCheck> {
+  try {
+    return await venvs.check(extras);
+  } catch (error) {
+    return {
+      outcome: {
+        ok: false,
+        result: { kind: "error", error: error instanceof Error ? error.message : String(error) },
+      },
+    };
+  }
+}
+
+/** Runs the entry-point, script and extra steps of one run, in the order the module comment gives. */
 export async function runScriptsAndExtras(input: ScriptsAndExtrasInput): Promise<void> {
   const { venv, cwd } = input;
   const planned = new Set(normalized(input.extras));
@@ -88,6 +199,7 @@ export async function runScriptsAndExtras(input: ScriptsAndExtrasInput): Promise
   const dist = { project: input.project, extras: input.facts.extras, requires: input.facts.requires };
   const afterExtras: { script: string; needs: string[] }[] = [];
   const pending: Pending[] = [];
+  const pendingEntryPoints = await loadEntryPoints(input, planned, dist);
 
   for (const script of input.scripts) {
     const name = scriptArgv(script)[0] ?? script;
@@ -116,17 +228,33 @@ export async function runScriptsAndExtras(input: ScriptsAndExtrasInput): Promise
   }
 
   const installed = new Set<string>();
+  const waitsFor = (cause: OptionalCause | undefined) =>
+    // A failure that named its extra is retried only once that extra is in.
+    cause !== undefined && !normalized(cause.extras).some((e) => installed.has(e));
   for (const extra of input.extras) {
     const finish = input.begin("extra", input.extraSubject(extra));
-    if (!finish(await input.installExtra(extra))) continue;
+    const check = await checkExtraSafely(input.extraVenvs, [extra]);
+    if (!finish(check.outcome) || check.venv === undefined) continue;
     installed.add(normalizeName(extra));
+    for (const p of [...pendingEntryPoints]) {
+      if (waitsFor(p.cause) || !check.probe?.entryPoints.get(entryPointKey(p.ep))?.ok) continue;
+      pendingEntryPoints.splice(pendingEntryPoints.indexOf(p), 1);
+      const cause = p.cause ?? { extras: [extra], evidence: p.error };
+      p.finish(entryPointWarning(input.project, p.ep, cause, "proven"), p.ms);
+    }
     for (const p of [...pending]) {
-      // A script that named its extra runs again only once that extra is in.
-      if (p.cause !== undefined && !normalized(p.cause.extras).some((e) => installed.has(e))) continue;
-      if (!(await runScript(venv, cwd, p.script)).ok) continue;
+      if (waitsFor(p.cause)) continue;
+      if (!(await runScript(check.venv, cwd, p.script)).ok) continue;
       pending.splice(pending.indexOf(p), 1);
       const cause = p.cause ?? { extras: [extra], evidence: lastLine(p.failure.output ?? "") };
       p.finish(warning(p.name, cause, "proven", p.failure), p.ms);
+    }
+  }
+  for (const p of pendingEntryPoints) {
+    if (waitsFor(p.cause) && p.cause !== undefined) {
+      p.finish(entryPointWarning(input.project, p.ep, p.cause, "unavailable"), p.ms);
+    } else {
+      p.finish(entryPointFailed(p.ep, p.error, p.cause?.extras), p.ms);
     }
   }
   for (const p of pending) {
@@ -146,11 +274,17 @@ export async function runScriptsAndExtras(input: ScriptsAndExtrasInput): Promise
   for (const { script, needs } of afterExtras) {
     const finish = input.begin("script", script);
     const missing = needs.filter((n) => !installed.has(normalizeName(n)));
-    if (missing.length > 0) {
-      finish({ ok: true, warning: true, result: { kind: "script-not-run", extras: missing } });
+    // Several declared extras: a venv with all of them (one extra's venv is the one its step made).
+    const check = missing.length > 0 ? undefined : await checkExtraSafely(input.extraVenvs, needs);
+    if (check?.venv === undefined || !check.outcome.ok) {
+      finish({
+        ok: true,
+        warning: true,
+        result: { kind: "script-not-run", extras: missing.length > 0 ? missing : needs },
+      });
       continue;
     }
-    const outcome = await runScript(venv, cwd, script);
+    const outcome = await runScript(check.venv, cwd, script);
     finish({ ...outcome, result: withScriptContext(outcome.result, { declaredExtras: needs }) });
   }
 }

@@ -10,6 +10,12 @@ import { makeTempDir, removeTree } from "../adapters/fs.ts";
 import { findPython, type Interpreter } from "../adapters/python/interpreter.ts";
 import { pushAll } from "../core/arrays.ts";
 import { normalizeName } from "../core/names/name.ts";
+import {
+  type EntryPointRef,
+  loadableEntryPoints,
+  sourceModules,
+  wheelLibPaths,
+} from "../core/verify/entry-points.ts";
 import type { WheelFile } from "../core/verify/install-proof.ts";
 import {
   consoleScriptEntries,
@@ -53,7 +59,15 @@ export interface VerifyInstallOptions {
   onEvent?: (event: VerifyEvent) => void;
 }
 
-export type StepKind = "venv" | "install" | "proof" | "dependencies" | "import" | "script" | "extra";
+export type StepKind =
+  | "venv"
+  | "install"
+  | "proof"
+  | "dependencies"
+  | "import"
+  | "entry-point"
+  | "script"
+  | "extra";
 
 export interface VerifyStep {
   kind: StepKind;
@@ -122,6 +136,10 @@ export interface PlannedArtifact {
   modules: string[];
   /** console_scripts entries, with the extras their entry points declare. */
   scripts: ScriptEntry[];
+  /** Every other entry point (gui_scripts, plugin groups): loaded, not run. */
+  entryPoints: EntryPointRef[];
+  /** Every Python source module (dotted), for finding those that import an extra's distributions. */
+  sourceModules: string[];
   extras: string[];
   requires: readonly string[];
 }
@@ -158,6 +176,8 @@ async function planArtifact(path: string, display: string): Promise<PlannedTarge
     sha256: model.sha256,
     modules: [],
     scripts: [],
+    entryPoints: [],
+    sourceModules: [],
     extras: facts.extras,
     requires: facts.requires,
   };
@@ -171,7 +191,10 @@ async function planArtifact(path: string, display: string): Promise<PlannedTarge
         : [],
     );
     artifact.modules = topLevelModules(artifact.wheelFiles.map((f) => f.path));
-    artifact.scripts = consoleScriptEntries(entryPoints && new TextDecoder().decode(entryPoints));
+    const entryPointsText = entryPoints && new TextDecoder().decode(entryPoints);
+    artifact.scripts = consoleScriptEntries(entryPointsText);
+    artifact.entryPoints = loadableEntryPoints(entryPointsText);
+    artifact.sourceModules = sourceModules(wheelLibPaths(artifact.wheelFiles.map((f) => f.path)));
   }
   return {
     name: facts.name,

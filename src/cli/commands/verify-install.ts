@@ -3,7 +3,7 @@ import { describeVerifyResult } from "../../core/verify/step-results.ts";
 import { SlipwayError } from "../../errors.ts";
 import type { VerifyEvent, VerifyRun, VerifyStep, VerifyTarget } from "../../ops/verify-install.ts";
 import { verifyInstall } from "../../ops/verify-install.ts";
-import { resolveVerifyDists } from "../../ops/verify-install-dists.ts";
+import { readImportBudget, resolveVerifyDists } from "../../ops/verify-install-dists.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
 import { jsonLine, reportLine } from "../render/json-lines.ts";
@@ -15,13 +15,16 @@ Prove that the exact distributions under test install and run. For each Python: 
 virtualenv, a pip install of the exact version (from --index-url, else from the local files),
 then the proof that pip installed those bytes (the archive sha256 pip reports against the local
 file's, and the installed RECORD against the wheel's files), then smoke tests: import every
-top-level module (timed), run every console script with --help, install each extra and import
-again. A failure shows the command and the tail of its output. Virtualenvs are removed after.
+top-level module (timed; with a budget, the median of 5), load every entry point of every group
+(plugins, gui_scripts) through importlib.metadata, run every console script with --help, and
+install each extra into a venv of its own, importing there the modules that use it. A failure
+shows the command and the tail of its output. Virtualenvs are removed after.
 
 A console script whose entry point declares extras (tool = pkg.cli:main [cli]) runs once they
 are installed. One that fails on the plain install because an optional dependency is missing
-(httpx's httpx without httpx[cli]) is a warning naming the extra, proven by running it again
-once the extra is installed.
+(httpx's httpx without httpx[cli]), or an entry point that does not load for that reason, is a
+warning naming the extra and its install command, proven by running or loading it again in the
+extra's venv.
 
 pip runs isolated from your pip configuration: no pip.conf (global, user or site) and no PIP_*
 variable is read, only --index-url, --find-links and --no-index (a local install takes its
@@ -43,7 +46,9 @@ Options:
   --import MOD           module to import instead of the top-level ones; repeatable
   --script CMD           console script to run with --help (or a whole command line, split at
                          spaces) instead of every console_scripts entry; repeatable
-  --max-import-ms N      an import slower than N ms fails (interpreter start-up not counted)
+  --max-import-ms N      an import slower than N ms (median of 5) fails, naming the slowest
+                         module (interpreter start-up not counted); default: verify.max-import-ms
+                         in [tool.slipway.release] of ./pyproject.toml
   --keep                 keep the virtualenvs and print where they are
   --json                 NDJSON on stdout: one line per event as the work goes (the
                          targets, each run and each step as it starts and ends), then
@@ -119,6 +124,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       .map((e) => e.trim())
       .filter((e) => e !== "");
     const dists = await resolveVerifyDists(positionals, io.cwd);
+    const maxImportMs = maxText === undefined ? await readImportBudget(io.cwd) : Number(maxText);
     json = values.json === true;
     const plain = isPlain(io.stderr, io.env);
     const style = makeStyle(!json && wantsColor(io.stdout, io.env));
@@ -162,7 +168,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(extras === undefined ? {} : { extras }),
       ...(values.import === undefined ? {} : { imports: values.import }),
       ...(values.script === undefined ? {} : { scripts: values.script }),
-      ...(maxText === undefined ? {} : { maxImportMs: Number(maxText) }),
+      ...(maxImportMs === undefined ? {} : { maxImportMs }),
       keep: values.keep === true,
       onEvent,
     });

@@ -83,8 +83,10 @@ function declared(names: readonly string[], provided: readonly string[]): string
 export function diagnoseScriptFailure(output: string, facts: DistFacts): OptionalCause | undefined {
   const missing = missingModule(output);
   if (missing !== undefined) {
-    const top = missing.module.split(".")[0] ?? "";
-    const extras = optionalDependencies(facts.requires).get(normalizeName(top));
+    const top = normalizeName(missing.module.split(".")[0] ?? "");
+    // The project's own module is no extra's (`all = ["pkg[a,b]"]` makes the project "optional").
+    const extras =
+      top === normalizeName(facts.project) ? undefined : optionalDependencies(facts.requires).get(top);
     const named = extras === undefined ? [] : declared(extras, facts.extras);
     if (named.length > 0) return { extras: named, evidence: missing.line };
   }

@@ -43,10 +43,40 @@ export type VerifyResult =
   | { kind: "dependencies-satisfied"; requirements: number }
   | { kind: "dependencies-failed"; requirement: string }
   // import
-  | { kind: "imported"; ms: number }
+  /** `runs`: how many imports `ms` is the median of (with a budget). */
+  | { kind: "imported"; ms: number; runs?: number }
   /** `lastLine`: the last line of its output ("" when it printed nothing). */
   | { kind: "import-failed"; module: string; lastLine: string; exit: number }
-  | { kind: "import-slow"; module: string; ms: number; budget: number }
+  /** `slowest`: the module with the largest own import time (`-X importtime`). */
+  | {
+      kind: "import-slow";
+      module: string;
+      ms: number;
+      budget: number;
+      runs?: number;
+      slowest?: { module: string; ms: number };
+    }
+  // entry-point
+  | { kind: "entry-point-loaded"; value: string }
+  /** `lastLine`: the exception's last line; `alsoWithExtras`: it failed with these installed too. */
+  | {
+      kind: "entry-point-failed";
+      group: string;
+      name: string;
+      value: string;
+      lastLine: string;
+      alsoWithExtras?: string[];
+    }
+  /** A warning: the entry point needs an extra the plain install lacks; `install` gets it. */
+  | {
+      kind: "entry-point-needs-extra";
+      group: string;
+      name: string;
+      value: string;
+      cause: OptionalCause;
+      outcome: "unverified" | "proven" | "unavailable";
+      install: string;
+    }
   // script
   | ({ kind: "script-ran"; argv: string[] } & ScriptContext)
   | ({ kind: "script-missing"; name: string; bin: string } & ScriptContext)
@@ -64,9 +94,14 @@ export type VerifyResult =
   | { kind: "extra-unknown"; project: string; extra: string; provided: string[] }
   | { kind: "extra-install-failed"; extra: string }
   | { kind: "extra-replaced"; extra: string; project: string }
-  /** Installed, and `modules` (when any) imported again. */
-  | { kind: "extra-installed"; modules: string[] }
-  | { kind: "extra-import-failed"; extra: string; modules: string[] }
+  /**
+   * Installed in a venv of its own, `modules` (when any) imported again, `needing` (the
+   * package's modules that import the extra's distributions) imported with those imports, and
+   * `entryPoints` loaded.
+   */
+  | { kind: "extra-installed"; modules: string[]; needing?: string[]; entryPoints?: number }
+  /** `modules`: those that failed to import; `entryPoints`: those that loaded without the extra, not with it. */
+  | { kind: "extra-import-failed"; extra: string; modules: string[]; entryPoints?: string[] }
   // any step
   /** The step itself broke (a file it could not read): the error's own message. */
   | { kind: "error"; error: string };
@@ -80,7 +115,10 @@ function describeArchive(fact: ArchiveFact): string {
     : `pip reported no sha256 for ${fact.filename} (${fact.hash ?? "no hash at all"})`;
 }
 
-function describeScript(result: Extract<VerifyResult, ScriptContext>, base: string): string {
+function describeScript(
+  result: Extract<VerifyResult, { kind: "script-ran" | "script-missing" | "script-failed" }>,
+  base: string,
+): string {
   const also =
     result.alsoWithExtras === undefined
       ? ""
@@ -90,6 +128,28 @@ function describeScript(result: Extract<VerifyResult, ScriptContext>, base: stri
       ? ""
       : ` (with the ${listed(result.declaredExtras)} extra its entry point declares)`;
   return `${base}${also}${declared}`;
+}
+
+const runs = (n: number | undefined) => (n === undefined || n < 2 ? "" : ` (median of ${n})`);
+
+function describeExtra(result: Extract<VerifyResult, { kind: "extra-installed" }>): string {
+  const parts = [
+    ...(result.modules.length > 0 ? [`import ${result.modules.join(", ")} ok`] : []),
+    ...(result.needing?.length ? [`${result.needing.join(", ")} import with it`] : []),
+    ...(result.entryPoints ? [`${plural(result.entryPoints, "entry point")} loaded`] : []),
+  ];
+  return parts.length === 0 ? "installed" : `installed; ${parts.join("; ")}`;
+}
+
+function entryPointExtraMessage(result: Extract<VerifyResult, { kind: "entry-point-needs-extra" }>): string {
+  const { cause } = result;
+  const needs = `${result.value} needs the ${cause.extras.map((e) => `'${e}'`).join(" or ")} extra`;
+  const failed = cause.evidence === "" ? "it failed to load" : `it failed to load with ${cause.evidence}`;
+  if (result.outcome === "proven")
+    return `${needs}: without it, ${failed}; with it, it loaded (${result.install})`;
+  if (result.outcome === "unavailable")
+    return `${needs}: ${failed}, and the extra could not be installed (see its step)`;
+  return `${needs}: ${failed}; users install it with ${result.install}`;
 }
 
 /** One line: what the step found, or what failed and why. */
@@ -124,11 +184,17 @@ export function describeVerifyResult(result: VerifyResult): string {
     case "dependencies-failed":
       return `pip could not install the dependencies of ${result.requirement}`;
     case "imported":
-      return `imported in ${result.ms} ms`;
+      return `imported in ${result.ms} ms${runs(result.runs)}`;
     case "import-failed":
       return `import ${result.module} failed${result.lastLine ? `: ${result.lastLine}` : ` (exit ${result.exit})`}`;
     case "import-slow":
-      return `import ${result.module} took ${result.ms} ms, over the budget of ${result.budget} ms`;
+      return `import ${result.module} took ${result.ms} ms${runs(result.runs)}, over the budget of ${result.budget} ms${result.slowest === undefined ? "" : `; slowest module: ${result.slowest.module} (${result.slowest.ms} ms of its own)`}`;
+    case "entry-point-loaded":
+      return `loaded ${result.value}`;
+    case "entry-point-failed":
+      return `${result.value} did not load: ${result.lastLine || "no error message"}${result.alsoWithExtras === undefined ? "" : `, also with the ${listed(result.alsoWithExtras)} extra installed`}`;
+    case "entry-point-needs-extra":
+      return entryPointExtraMessage(result);
     case "script-ran":
       return describeScript(result, `${result.argv.join(" ")} exited 0`);
     case "script-missing":
@@ -149,9 +215,12 @@ export function describeVerifyResult(result: VerifyResult): string {
     case "extra-replaced":
       return `extra "${result.extra}": pip replaced ${result.project} with another file`;
     case "extra-installed":
-      return result.modules.length === 0 ? "installed" : `installed; import ${result.modules.join(", ")} ok`;
+      return describeExtra(result);
     case "extra-import-failed":
-      return `extra "${result.extra}": with its dependencies installed, importing ${result.modules.join(", ")} failed`;
+      return `extra "${result.extra}": with its dependencies installed, ${[
+        ...(result.modules.length > 0 ? [`importing ${result.modules.join(", ")}`] : []),
+        ...(result.entryPoints?.length ? [`loading ${result.entryPoints.join(", ")}`] : []),
+      ].join(" and ")} failed`;
     case "error":
       return result.error;
   }
