@@ -61,6 +61,8 @@ await build({
     index: "src/index.ts",
     // Worker threads need a file of their own; the archive reader finds it beside the chunks.
     "archive-worker": "src/adapters/archives/member-worker.ts",
+    // The GitHub Action's entry (action.yml): it runs cli.js beside it (docs/github-action.md).
+    action: "src/action/main.ts",
   },
   outdir: "dist",
   bundle: true,
