@@ -64,6 +64,13 @@ async function main(env: Env): Promise<number> {
       `slipway wrote more than ${MAX_OUTPUT / 1024 / 1024} MiB of JSON; the result is not read`,
     );
 
+  if (result.error === undefined && run.exit !== 0 && result.findings.length === 0) {
+    // No error line on stdout (a command that printed its error only as text): its last words.
+    result.error = {
+      code: "exit",
+      message: run.stderrTail.trim() || `slipway ${invocation.command} exited with ${run.exit}`,
+    };
+  }
   const annotations = result.findings.map((f) => annotationOf(f, cwd, workspace));
   if (result.error !== undefined)
     annotations.unshift({
@@ -146,11 +153,19 @@ interface CliRun {
   exit: number;
   stdout: string;
   truncated: boolean;
+  stderrTail: string;
+}
+
+/** Characters of the CLI's stderr kept for an error annotation when it wrote no JSON error. */
+const STDERR_TAIL = 4096;
+
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split("\n").slice(-count).join("\n");
 }
 
 /**
- * Runs dist/cli.js with the invocation's argv. Its stderr (the human progress) goes straight to
- * the log; its stdout (JSON) is kept, except `::add-mask::` lines (a minted token), which are
+ * Runs dist/cli.js with the invocation's argv. Its stderr (the human progress) goes on to the
+ * log; its stdout (JSON) is kept, except `::add-mask::` lines (a minted token), which are
  * passed on at once so the runner masks the token before anything could print it.
  */
 function runCli(invocation: Invocation, cwd: string, env: Env): Promise<CliRun> {
@@ -158,7 +173,13 @@ function runCli(invocation: Invocation, cwd: string, env: Env): Promise<CliRun> 
   const child = spawn(process.execPath, [cli, ...invocation.argv], {
     cwd,
     env: childEnv(env, invocation.env),
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // stderr (the human text) goes to the log as it comes; its tail is kept for the annotation.
+  let stderrTail = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    stderrTail = (stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL);
   });
   const chunks: Buffer[] = [];
   let kept = 0;
@@ -204,6 +225,7 @@ function runCli(invocation: Invocation, cwd: string, env: Env): Promise<CliRun> 
         exit: code ?? 1,
         stdout: truncated ? "" : Buffer.concat(chunks).toString("utf8"),
         truncated,
+        stderrTail: lastLines(stderrTail, 6),
       });
     });
   });

@@ -162,6 +162,9 @@ export function readCommandResult(command: ActionCommand, stdout: string, exit: 
         }
       break;
   }
+  // An upload command that stopped before its report published nothing it can vouch for.
+  if ((command === "publish" || command === "release") && result.published === undefined)
+    result.published = false;
   return result;
 }
 
