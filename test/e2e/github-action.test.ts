@@ -5,19 +5,31 @@
  * writes: the workflow commands on stdout, the summary file, the output file.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
 import { inputEnvName } from "../../src/action/inputs.ts";
 import { type RunningIndex, startIndex } from "../../src/server/index-server.ts";
 import { writeDists } from "../helpers/dists.ts";
 import { runAsync } from "../helpers/run-async.ts";
 import { writeWheel } from "../helpers/wheels.ts";
 
-const ACTION = fileURLToPath(new URL("../../dist/action.js", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ACTION = join(ROOT, "dist", "action.js");
 const work = mkdtempSync(join(tmpdir(), "slipway-action-"));
 let index: RunningIndex;
 let runs = 0;
@@ -75,7 +87,7 @@ async function runAction(
   ws: string,
   runner: string,
   inputs: Record<string, string>,
-  options: { summaryBefore?: string } = {},
+  options: { summaryBefore?: string; entry?: string } = {},
 ): Promise<ActionRun> {
   const summaryFile = join(runner, "step_summary");
   const outputFile = join(runner, "output");
@@ -105,7 +117,7 @@ async function runAction(
   };
   for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value;
   // The runner starts an action with the workspace as its working directory.
-  const r = await runAsync([process.execPath, ACTION], { env, cwd: ws });
+  const r = await runAsync([process.execPath, options.entry ?? ACTION], { env, cwd: ws });
   return {
     ...r,
     summary: readFileSync(summaryFile, "utf8"),
@@ -257,4 +269,62 @@ test("the CLI's own usage error becomes an annotation and the summary's headline
   );
   assert.match(r.summary, /### slipway release: ❌ failed \(exit 2\)/);
   assert.equal(r.outputs["published"], "false");
+});
+
+test("the commit a workflow pins holds the bundle: its tree, as the runner downloads it, runs the action; a rebuild at it changes nothing", async () => {
+  // The checkout as it is on disk (tracked and new files), committed in a scratch repository.
+  const repo = join(work, "repo");
+  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  })
+    .split("\0")
+    .filter((f) => f !== "" && existsSync(join(ROOT, f)));
+  for (const f of files) cpSync(join(ROOT, f), join(repo, f), { recursive: true });
+  symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"), "junction");
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
+  git("init", "-q", "-b", "main");
+  git("config", "user.email", "t@example.com");
+  git("config", "user.name", "T");
+  git("add", "-A", "--", ".", ":!node_modules");
+  git("commit", "-q", "-m", "source");
+  assert.equal(git("ls-files", "dist").trim(), "", "main's history has no bundle");
+  const made = await runAsync([process.execPath, join(repo, "scripts", "action-commit.mjs")], { cwd: repo });
+  assert.equal(made.status, 0, made.stderr);
+  const sha = made.stdout.trim();
+  assert.match(sha, /^[0-9a-f]{40}$/);
+  assert.equal(git("rev-parse", "refs/tags/action-v0.1.0^{commit}").replace(/\n/g, ""), sha);
+  assert.equal(
+    git("status", "--porcelain", "--untracked-files=no"),
+    "",
+    "the branch and index are untouched",
+  );
+  // What `uses: owner/slipway@<sha>` downloads: the commit's tree, nothing else.
+  const download = join(work, "download");
+  mkdirSync(download);
+  execFileSync("sh", ["-c", `git -C '${repo}' archive ${sha} | tar -x -C '${download}'`]);
+  assert.ok(!existsSync(join(download, "node_modules")));
+  const action = parse(readFileSync(join(download, "action.yml"), "utf8")) as { runs: { main: string } };
+  assert.ok(existsSync(join(download, action.runs.main)), `${action.runs.main} is in the pinned tree`);
+  const { ws, runner } = workspace();
+  cpSync(join(ROOT, "examples", "hatch-lib"), join(ws, "pkg"), { recursive: true });
+  const r = await runAction(
+    ws,
+    runner,
+    { command: "check", "working-directory": "pkg" },
+    {
+      entry: join(download, action.runs.main),
+    },
+  );
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.summary, /### slipway check: ✅ passed/);
+  // CI's proof that the bundle is the source's: rebuild at the tag, and git sees no change.
+  git("checkout", "-q", sha);
+  const rebuilt = await runAsync([process.execPath, join(repo, "scripts", "build.mjs")], { cwd: repo });
+  assert.equal(rebuilt.status, 0, rebuilt.stderr);
+  assert.equal(
+    git("status", "--porcelain", "--untracked-files=no"),
+    "",
+    "a rebuild reproduces the committed dist/",
+  );
 });
