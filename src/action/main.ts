@@ -10,7 +10,6 @@
  * CLI starts is the action's overhead (bench/action.mjs).
  */
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { appendFile, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,7 +56,10 @@ async function main(env: Env): Promise<number> {
     return 2;
   }
   out(`slipway ${invocation.argv.join(" ")}`);
-  const run = await runCli(invocation, cwd, env);
+  const running = runCli(invocation, cwd, env);
+  // node:crypto takes tens of ms to load: loaded while the CLI runs, not before it starts.
+  const { randomUUID } = await import("node:crypto");
+  const run = await running;
   const result = readCommandResult(invocation.command, run.stdout, run.exit);
   if (run.truncated)
     result.facts.push(
@@ -80,7 +82,7 @@ async function main(env: Env): Promise<number> {
     });
   const { shown, hidden } = splitAnnotations(annotations);
   for (const a of shown) out(annotationCommand(a));
-  logFindings(result.findings);
+  logFindings(result.findings, randomUUID());
 
   const summaryFile = env["GITHUB_STEP_SUMMARY"];
   if (summaryFile) {
@@ -125,9 +127,8 @@ function annotationOf(f: ResultFinding, cwd: string, workspace: string): Annotat
  * Every finding as a plain log line, in a group, with workflow commands stopped meanwhile: a
  * message is data, and a line of it that looked like `::set-output` must stay text.
  */
-function logFindings(findings: readonly ResultFinding[]): void {
+function logFindings(findings: readonly ResultFinding[], token: string): void {
   if (findings.length === 0) return;
-  const token = randomUUID();
   out(`::group::${findings.length} finding${findings.length === 1 ? "" : "s"}`);
   out(`::stop-commands::${token}`);
   for (const f of findings) {
