@@ -22,8 +22,9 @@ import { basename, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { inputEnvName } from "../../src/action/inputs.ts";
+import { ACTION_INPUTS, inputEnvName } from "../../src/action/inputs.ts";
 import { type RunningIndex, startIndex } from "../../src/server/index-server.ts";
+import { actionlint, zizmor } from "../helpers/ci-linters.ts";
 import { writeDists } from "../helpers/dists.ts";
 import { runAsync } from "../helpers/run-async.ts";
 import { writeWheel } from "../helpers/wheels.ts";
@@ -327,4 +328,26 @@ test("the commit a workflow pins holds the bundle: its tree, as the runner downl
     "",
     "a rebuild reproduces the committed dist/",
   );
+});
+
+test("action.yml and the workflows of docs/github-action.md pass actionlint and zizmor; the docs list every input", async () => {
+  const doc = readFileSync(join(ROOT, "docs", "github-action.md"), "utf8");
+  const workflows = [...doc.matchAll(/```yaml\n(name: [\s\S]*?)```/g)].map((m) => m[1]!);
+  assert.equal(workflows.length, 2);
+  const dir = join(work, "lint", ".github", "workflows");
+  mkdirSync(dir, { recursive: true });
+  const files = workflows.map((text, i) => {
+    const file = join(dir, `example-${i}.yml`);
+    writeFileSync(file, text);
+    return file;
+  });
+  for (const [i, text] of workflows.entries())
+    assert.deepEqual(await actionlint(text, `example-${i}.yml`), [], `actionlint on example ${i}`);
+  const findings = zizmor([join(ROOT, "action.yml"), ...files]);
+  assert.deepEqual(
+    findings.map((f) => `${f.ident}: ${f.desc}`),
+    [],
+  );
+  for (const input of ACTION_INPUTS)
+    assert.ok(doc.includes(`| \`${input.name}\` |`), `docs list ${input.name}`);
 });
