@@ -269,6 +269,20 @@ export function assembleInvocation(env: Readonly<Record<string, string | undefin
   };
 }
 
+/** The CLI's environment: the runner's, without the inputs and the files this action writes. */
+export function childEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  extra: Record<string, string>,
+): Record<string, string> {
+  const child: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || name.startsWith("INPUT_")) continue;
+    if (name === "GITHUB_STEP_SUMMARY" || name === "GITHUB_OUTPUT") continue;
+    child[name] = value;
+  }
+  return { ...child, ...extra };
+}
+
 /** An input's boolean, as the toolkit reads one (YAML 1.2 core schema). */
 export function parseBoolean(name: string, text: string): boolean {
   if (["true", "True", "TRUE"].includes(text)) return true;

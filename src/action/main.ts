@@ -14,7 +14,7 @@ import { appendFile, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SlipwayError } from "../errors.ts";
-import { assembleInvocation, type Invocation } from "./inputs.ts";
+import { assembleInvocation, childEnv, type Invocation } from "./inputs.ts";
 import { outputsText, type ResultFinding, readCommandResult } from "./results.ts";
 import { renderSummary, STEP_SUMMARY_LIMIT } from "./summary.ts";
 import {
@@ -137,17 +137,6 @@ function logFindings(findings: readonly ResultFinding[], token: string): void {
   }
   out(`::${token}::`);
   out("::endgroup::");
-}
-
-/** The CLI's environment: the runner's, without the inputs and the files this action writes. */
-function childEnv(env: Env, extra: Record<string, string>): Record<string, string> {
-  const child: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined || name.startsWith("INPUT_")) continue;
-    if (name === "GITHUB_STEP_SUMMARY" || name === "GITHUB_OUTPUT") continue;
-    child[name] = value;
-  }
-  return { ...child, ...extra };
 }
 
 interface CliRun {

@@ -7,7 +7,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { ACTION_INPUTS, assembleInvocation, inputEnvName, splitArgs } from "../../src/action/inputs.ts";
+import {
+  ACTION_INPUTS,
+  assembleInvocation,
+  childEnv,
+  inputEnvName,
+  splitArgs,
+} from "../../src/action/inputs.ts";
 import { SlipwayError } from "../../src/errors.ts";
 
 const inputs = (given: Record<string, string>) =>
@@ -118,4 +124,20 @@ test("action.yml declares exactly the inputs the entry reads, and runs the bundl
   assert.equal(action.inputs["command"]?.required, true);
   assert.deepEqual(Object.keys(action.outputs).sort(), ["published", "sha256s", "version"]);
   assert.deepEqual(action.runs, { using: "node24", main: "dist/action.js" });
+});
+
+test("the CLI's environment: the runner's, without any input or the files the action writes, plus the secrets", () => {
+  const env = childEnv(
+    {
+      PATH: "/bin",
+      GITHUB_SHA: "abc",
+      INPUT_PASSWORD: "pypi-secret",
+      "INPUT_WORKING-DIRECTORY": "pkg",
+      GITHUB_STEP_SUMMARY: "/s",
+      GITHUB_OUTPUT: "/o",
+      UNSET: undefined,
+    },
+    { TWINE_PASSWORD: "pypi-secret" },
+  );
+  assert.deepEqual(env, { PATH: "/bin", GITHUB_SHA: "abc", TWINE_PASSWORD: "pypi-secret" });
 });
