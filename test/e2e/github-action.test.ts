@@ -280,7 +280,7 @@ test("the commit a workflow pins holds the bundle: its tree, as the runner downl
     encoding: "utf8",
   })
     .split("\0")
-    .filter((f) => f !== "" && existsSync(join(ROOT, f)));
+    .filter((f) => f !== "" && f !== ".cache" && f !== "node_modules" && existsSync(join(ROOT, f)));
   for (const f of files) cpSync(join(ROOT, f), join(repo, f), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"), "junction");
   const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
