@@ -5,6 +5,7 @@ import { renderFindingLine } from "../../core/release/findings.ts";
 import { describeVerifyResult } from "../../core/verify/step-results.ts";
 import { SlipwayError } from "../../errors.ts";
 import { releaseSteps } from "../../ops/release/steps.ts";
+import { hostReleaseLines } from "./release-host.ts";
 import { type ReleaseEvent, type ReleasePlan, release } from "../../ops/release.ts";
 import type { VersionMenuRead } from "../../ops/version-menu.ts";
 import { redact } from "../../redact.ts";
@@ -136,6 +137,10 @@ function stepEventLines(e: ReleaseEvent): string[] | undefined {
       return [
         `the release ${e.tag} is already complete on ${e.remote} (its tag and commit are there); removed its state refs`,
       ];
+    case "host-release":
+    case "host-asset":
+    case "host-wait":
+      return hostReleaseLines(e);
     default:
       return undefined;
   }
