@@ -10,8 +10,7 @@ import { Secret } from "../secret.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export type { HostWait };
-export type { Client as HostApi };
+export type { Client as HostApi, HostWait };
 
 /** The client, or undefined when the token's variable is unset or empty. */
 export function openHostClient(
@@ -47,7 +46,9 @@ export function requireHostClient(
 
 /** The repository's API path: `repos/o/r` (GitHub, Gitea) or `projects/<id>` (GitLab). */
 export function repoPath(host: PlannedHost): string {
-  return host.kind === "gitlab" ? `projects/${encodeURIComponent(host.repository)}` : `repos/${host.repository}`;
+  return host.kind === "gitlab"
+    ? `projects/${encodeURIComponent(host.repository)}`
+    : `repos/${host.repository}`;
 }
 
 /**
@@ -56,7 +57,11 @@ export function repoPath(host: PlannedHost): string {
  * push; one that may not is refused here.
  */
 export async function checkRepositoryAccess(client: HostClient, host: PlannedHost): Promise<void> {
-  const request = { method: "GET" as const, url: repoPath(host), what: `read the repository ${host.repository}` };
+  const request = {
+    method: "GET" as const,
+    url: repoPath(host),
+    what: `read the repository ${host.repository}`,
+  };
   const answer = await client.expect(request, [200]);
   const permissions = (answer.json as { permissions?: { push?: unknown } } | null)?.permissions;
   if (host.kind !== "gitlab" && permissions?.push === false) {

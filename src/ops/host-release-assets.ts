@@ -7,7 +7,7 @@
  * downloaded and hashed (Gitea, older GitHub Enterprise). An asset GitHub left unfinished after a
  * failed upload (`state: starter`) is deleted and uploaded again, as its docs advise.
  */
-import { HostClient } from "../adapters/http/host-api.ts";
+import { HostClient, type HostRequest } from "../adapters/http/host-api.ts";
 import {
   createReleaseRequest,
   deleteAssetRequest,
@@ -48,7 +48,11 @@ function unreadable(host: PlannedHost, what: string): SlipwayError {
   });
 }
 
-async function findRelease(client: HostClient, host: PlannedHost, tag: string): Promise<HostRelease | undefined> {
+async function findRelease(
+  client: HostClient,
+  host: PlannedHost,
+  tag: string,
+): Promise<HostRelease | undefined> {
   const request = getReleaseRequest(host, tag);
   const answer = await client.expect(request, [200, 404]);
   if (answer.status === 404) return undefined;
@@ -96,7 +100,10 @@ async function listAssets(
 ): Promise<HostAsset[]> {
   let items: unknown[];
   if (host.kind === "gitlab") {
-    const id = findGitlabPackage(await client.list(gitlabPackagesRequest(host, gitlabPackage(pkg.name, pkg.version))), gitlabPackage(pkg.name, pkg.version));
+    const id = findGitlabPackage(
+      await client.list(gitlabPackagesRequest(host, gitlabPackage(pkg.name, pkg.version))),
+      gitlabPackage(pkg.name, pkg.version),
+    );
     if (id === undefined) return [];
     items = await client.list(gitlabPackageFilesRequest(host, id));
   } else {
@@ -117,8 +124,16 @@ async function digestOf(client: HostClient, host: PlannedHost, asset: HostAsset)
 }
 
 /** `found`: the host's sha256, or its size when that already differs. */
-function conflict(host: PlannedHost, release: HostRelease, want: WantedAsset, found: string | number): SlipwayError {
-  const theirs = typeof found === "number" ? `${found} bytes, this release's ${want.size}` : `sha256 ${found.slice(0, 12)}…, this release's ${want.sha256.slice(0, 12)}…`;
+function conflict(
+  host: PlannedHost,
+  release: HostRelease,
+  want: WantedAsset,
+  found: string | number,
+): SlipwayError {
+  const theirs =
+    typeof found === "number"
+      ? `${found} bytes, this release's ${want.size}`
+      : `sha256 ${found.slice(0, 12)}…, this release's ${want.sha256.slice(0, 12)}…`;
   return new SlipwayError(
     "conflict",
     `the ${HOST_NAMES[host.kind]} release ${release.tag} already has ${want.name} with other bytes (${theirs})`,
@@ -128,23 +143,31 @@ function conflict(host: PlannedHost, release: HostRelease, want: WantedAsset, fo
   );
 }
 
-async function upload(client: HostClient, host: PlannedHost, release: HostRelease, want: WantedAsset) {
-  const url = uploadAssetUrl(host, release, want.name);
+/** The upload of one asset: GitHub raw to the upload host, Gitea multipart, GitLab to the generic package. */
+function uploadRequest(
+  host: PlannedHost,
+  release: HostRelease,
+  pkg: { name: string; version: string },
+  want: WantedAsset,
+): HostRequest {
   const what = `upload ${want.name} to the release ${release.tag}`;
-  if (host.kind === "gitea") {
-    return client.send({
-      method: "POST",
-      url,
+  const raw = { file: want.path, size: want.size, contentType: "application/octet-stream" };
+  if (host.kind === "gitlab") {
+    return {
+      method: "PUT",
+      url: gitlabFileUrl(host, gitlabPackage(pkg.name, pkg.version), want.name),
       what,
-      body: { multipart: { field: "attachment", filename: want.name, file: want.path, size: want.size } },
-    });
+      body: raw,
+    };
   }
-  return client.send({
+  const url = uploadAssetUrl(host, release, want.name);
+  if (host.kind === "github") return { method: "POST", url, what, body: raw };
+  return {
     method: "POST",
     url,
     what,
-    body: { file: want.path, size: want.size, contentType: "application/octet-stream" },
-  });
+    body: { multipart: { field: "attachment", filename: want.name, file: want.path, size: want.size } },
+  };
 }
 
 /** Every wanted asset on the release, each uploaded or kept; a conflict stops at the first differing one. */
@@ -182,16 +205,14 @@ export async function ensureAssets(
       options.onAsset(want.name, "kept");
       continue;
     }
-    const answer =
-      host.kind === "gitlab" ? await uploadGitlab(client, host, pkg, want) : await upload(client, host, release, want);
+    const request = uploadRequest(host, release, pkg, want);
+    const answer = await client.send(request);
     if (answer.status !== 201 && answer.status !== 200) {
-      if (!HostClient.alreadyExists(answer) && answer.status !== 409) {
-        throw client.refusal({ method: "POST", url: "", what: `upload ${want.name}` }, answer);
-      }
+      if (!HostClient.alreadyExists(answer) && answer.status !== 409) throw client.refusal(request, answer);
       // A retry after a lost answer found the first attempt's asset: compare it like any other.
       existing = await listAssets(client, host, release, pkg);
       const again = existing.find((a) => a.name === want.name && a.complete);
-      if (again === undefined) throw client.refusal({ method: "POST", url: "", what: `upload ${want.name}` }, answer);
+      if (again === undefined) throw client.refusal(request, answer);
       const digest = await digestOf(client, host, again);
       if (digest !== want.sha256) throw conflict(host, release, want, digest);
       status = "kept";
@@ -201,15 +222,6 @@ export async function ensureAssets(
   }
   if (host.kind === "gitlab") await linkGitlabFiles(client, host, release, pkg, wanted);
   return done;
-}
-
-function uploadGitlab(client: HostClient, host: PlannedHost, pkg: { name: string; version: string }, want: WantedAsset) {
-  return client.send({
-    method: "PUT",
-    url: gitlabFileUrl(host, gitlabPackage(pkg.name, pkg.version), want.name),
-    what: `upload ${want.name} to the package ${pkg.name} ${pkg.version}`,
-    body: { file: want.path, size: want.size, contentType: "application/octet-stream" },
-  });
 }
 
 /** GitLab: a release link to each package file the release lacks a link for. */

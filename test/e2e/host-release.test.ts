@@ -11,9 +11,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { git } from "../helpers/git-repo.ts";
-import { startGitLabFake } from "../helpers/host-fakes/gitlab.ts";
 import { startGiteaFake } from "../helpers/host-fakes/gitea.ts";
 import { type GithubFake, startGithubFake } from "../helpers/host-fakes/github.ts";
+import { startGitLabFake } from "../helpers/host-fakes/gitlab.ts";
 import { jsonLines, reportOf } from "../helpers/json-lines.ts";
 import { releaseRepos, runRelease } from "../helpers/release-repo.ts";
 
@@ -26,7 +26,10 @@ function hostConfig(kind: string, api: string, repository: string): string {
 }
 
 /** The built distributions of the release (name → bytes), from the project's dist dir. */
-function dists(project: string, report: { steps: { id: string; record?: { artifacts?: { file: string; filename: string }[] } }[] }) {
+function dists(
+  project: string,
+  report: { steps: { id: string; record?: { artifacts?: { file: string; filename: string }[] } }[] },
+) {
   const build = report.steps.find((s) => s.id === "build")?.record?.artifacts ?? [];
   return new Map(build.map((a) => [a.filename, readFileSync(join(project, a.file))]));
 }
@@ -43,10 +46,11 @@ test("github: the release is created with the changelog entry, dists, SHA256SUMS
   const run = await runRelease(r, [...r.args, "--yes", "--json"], { env: { GITHUB_TOKEN: fake.token } });
   assert.equal(run.status, 0, `${run.stderr}\n${run.stdout.slice(-3000)}`);
   const report = reportOf(run.stdout);
-  assert.deepEqual(
-    report.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`).slice(-3),
-    ["publish:ran", "push:ran", "host-release:ran"],
-  );
+  assert.deepEqual(report.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`).slice(-3), [
+    "publish:ran",
+    "push:ran",
+    "host-release:ran",
+  ]);
   assert.equal(fake.releases.length, 1);
   const release = fake.releases[0]!;
   assert.equal(release.tag_name, "v0.1.1");
@@ -76,19 +80,23 @@ test("github: a release stopped at an upload resumes: the same release completed
   const fake = await github(t);
   fake.maxPerPage = 1; // the asset list comes back one per page: pagination is followed
   const r = await repo({ config: hostConfig("github", fake.url, "octo/demo") });
-  // The second upload fails for good (it and its 3 retries: 502): the step fails after the commit point.
+  // The third upload fails for good (it and its 3 retries: 502): the step fails after the commit point.
   const env = { GITHUB_TOKEN: fake.token };
-  fake.upload.fail({ method: "POST", path: /assets$/, status: 502, skip: 1, times: 4 });
+  fake.upload.fail({ method: "POST", path: /assets$/, status: 502, skip: 2, times: 4 });
   const first = await runRelease(r, [...r.args, "--yes", "--json"], { env });
   assert.equal(first.status, 1, first.stderr);
-  assert.match(first.stderr, /502/);
-  assert.match(first.stderr, /--resume/);
+  const failed = reportOf(first.stdout).failed as { message: string; hint: string };
+  assert.match(failed.message, /GitHub refused to upload SHA256SUMS to the release v0\.1\.1 \(502/);
+  assert.match(reportOf(first.stdout).next, /--resume/);
   assert.equal(fake.releases.length, 1);
   const resumed = await runRelease(r, [...r.args, "--yes", "--json", "--resume"], { env });
   assert.equal(resumed.status, 0, `${resumed.stderr}\n${resumed.stdout.slice(-3000)}`);
   assert.equal(fake.releases.length, 1, "a second release was made");
   assert.equal(fake.releases[0]!.assets.length, 3);
-  assert.ok(fake.log.some((l) => l.path.includes("page=2")), "the asset list's next page was never read");
+  assert.ok(
+    fake.log.some((l) => l.path.includes("page=2")),
+    "the asset list's next page was never read",
+  );
 });
 
 test("github: an asset already there with other bytes is a conflict; with the same bytes it is kept", async (t) => {
@@ -107,30 +115,38 @@ test("github: an asset already there with other bytes is a conflict; with the sa
   const run = await runRelease(r, [...r.args, "--yes"], { env: { GITHUB_TOKEN: fake.token } });
   assert.equal(run.status, 1, run.stderr);
   assert.match(run.stderr, /already has SHA256SUMS with other bytes/);
-  assert.match(run.stderr, /--resume/);
+  assert.match(`${run.stdout}${run.stderr}`, /--resume/);
   assert.equal(fake.releases.length, 1);
   assert.equal(fake.releases[0]!.body, "written by a person", "a person's notes were replaced");
   // The wrong asset deleted by hand: the resume uploads it; the dists are kept (same digest).
   fake.releases[0]!.assets = fake.releases[0]!.assets.filter((a) => a.name !== "SHA256SUMS");
-  const resumed = await runRelease(r, [...r.args, "--yes", "--json", "--resume"], { env: { GITHUB_TOKEN: fake.token } });
+  const resumed = await runRelease(r, [...r.args, "--yes", "--json", "--resume"], {
+    env: { GITHUB_TOKEN: fake.token },
+  });
   assert.equal(resumed.status, 0, `${resumed.stderr}\n${resumed.stdout.slice(-3000)}`);
   const statuses = jsonLines(resumed.stdout)
     .filter((e) => e.type === "host-asset")
     .map((e) => `${e["name"]}:${e["status"]}`);
   assert.deepEqual(statuses.filter((s) => s.endsWith(":kept")).length, 2, statuses.join(" "));
   assert.ok(statuses.includes("SHA256SUMS:uploaded"), statuses.join(" "));
-  assert.ok(fake.upload.log.some((l) => l.path.startsWith("/storage/")), "nothing was downloaded to compare");
+  assert.ok(
+    fake.upload.log.some((l) => l.path.startsWith("/storage/")),
+    "nothing was downloaded to compare",
+  );
 });
 
 test("github: a refused token (401) stops the release in preflight, before anything changed", async (t) => {
   const fake = await github(t);
   const r = await repo({ config: hostConfig("github", fake.url, "octo/demo") });
   const head = git(r.project, "rev-parse", "HEAD");
-  const run = await runRelease(r, [...r.args, "--yes"], { env: { GITHUB_TOKEN: "ghp_wrongTokenAbcdefgh12345" } });
+  const run = await runRelease(r, [...r.args, "--yes"], {
+    env: { GITHUB_TOKEN: "ghp_wrongTokenAbcdefgh12345" },
+  });
   assert.equal(run.status, 1, run.stderr);
-  assert.match(run.stderr, /GitHub refused to read the repository octo\/demo \(401/);
-  assert.match(run.stderr, /GITHUB_TOKEN was not accepted/);
-  assert.ok(!run.stderr.includes("wrongTokenAbcdefgh"), "the token was printed");
+  const said = `${run.stdout}${run.stderr}`;
+  assert.match(said, /GitHub refused to read the repository octo\/demo \(401/);
+  assert.match(said, /GITHUB_TOKEN was not accepted/);
+  assert.ok(!said.includes("wrongTokenAbcdefgh"), "the token was printed");
   assert.equal(git(r.project, "rev-parse", "HEAD"), head);
   assert.equal(r.uploads.length, 0);
   assert.equal(fake.releases.length, 0);
@@ -141,7 +157,7 @@ test("no token: the release goes on and says the host release was skipped", asyn
   const r = await repo({ config: hostConfig("github", fake.url, "octo/demo") });
   const run = await runRelease(r, [...r.args, "--yes"]);
   assert.equal(run.status, 0, `${run.stderr}\n${run.stdout.slice(-3000)}`);
-  assert.match(run.stderr, /GITHUB_TOKEN is not set: the GitHub release of v0\.1\.1 will be skipped/);
+  assert.match(run.stdout, /GITHUB_TOKEN is not set: the GitHub release of v0\.1\.1 will be skipped/);
   assert.match(run.stderr, /GitHub release of v0\.1\.1 skipped: GITHUB_TOKEN is not set/);
   assert.equal(fake.log.length, 0);
 });
@@ -179,5 +195,8 @@ test("gitlab: release with the files in the generic package registry, linked fro
   assert.equal(fake.files.length, 3);
   assert.deepEqual(release.links.map((l) => l.name).sort(), fake.files.map((f) => f.file_name).sort());
   assert.ok(fake.log.filter((l) => l.path.startsWith("/api/v4/")).every((l) => l.auth === "private-token"));
-  assert.ok(jsonLines(run.stdout).some((e) => e.type === "host-wait"), "the rate-limit wait was not reported");
+  assert.ok(
+    jsonLines(run.stdout).some((e) => e.type === "host-wait"),
+    "the rate-limit wait was not reported",
+  );
 });

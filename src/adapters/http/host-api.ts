@@ -11,8 +11,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
-import { isAlreadyExists, rateLimitWaitMs, refusalError } from "../../core/host/answers.ts";
-import { parseLinkHeader } from "../../core/host/answers.ts";
+import { pushAll } from "../../core/arrays.ts";
+import { isAlreadyExists, parseLinkHeader, rateLimitWaitMs, refusalError } from "../../core/host/answers.ts";
 import type { HostKind } from "../../core/host/remote.ts";
 import { SlipwayError } from "../../errors.ts";
 import type { Secret } from "../../secret.ts";
@@ -166,17 +166,25 @@ export class HostClient {
     let url: string | undefined = request.url;
     for (let page = 0; url !== undefined; page++) {
       if (page >= MAX_PAGES) {
-        throw new SlipwayError("network", `${this.#name()}: more than ${MAX_PAGES} pages when asked to ${request.what}`, {
-          hint: "clean up the release by hand",
-        });
+        throw new SlipwayError(
+          "network",
+          `${this.#name()}: more than ${MAX_PAGES} pages when asked to ${request.what}`,
+          {
+            hint: "clean up the release by hand",
+          },
+        );
       }
       const answer = await this.expect({ ...request, url }, [200]);
       if (!Array.isArray(answer.json)) {
-        throw new SlipwayError("network", `${this.#name()} did not answer a list when asked to ${request.what}`, {
-          hint: "check the API URL: it should be the API root",
-        });
+        throw new SlipwayError(
+          "network",
+          `${this.#name()} did not answer a list when asked to ${request.what}`,
+          {
+            hint: "check the API URL: it should be the API root",
+          },
+        );
       }
-      items.push(...answer.json);
+      pushAll(items, answer.json);
       const next = parseLinkHeader(answer.headers["link"]).get("next");
       url = next !== undefined && this.#sameHost(this.resolve(next)) ? next : undefined;
     }
@@ -222,7 +230,10 @@ export class HostClient {
   }
 
   #headers(url: URL, accept: string | undefined): Record<string, string> {
-    const headers: Record<string, string> = { "User-Agent": this.#o.userAgent, Accept: accept ?? "application/json" };
+    const headers: Record<string, string> = {
+      "User-Agent": this.#o.userAgent,
+      Accept: accept ?? "application/json",
+    };
     if (this.kind === "github") {
       headers["X-GitHub-Api-Version"] = "2022-11-28";
       if (accept === undefined) headers["Accept"] = "application/vnd.github+json";
@@ -239,7 +250,8 @@ export class HostClient {
     const headers = this.#headers(url, request.accept);
     let body: Readable | Buffer | undefined;
     let size = 0;
-    const b: HostBody | undefined = request.body ?? (request.json === undefined ? undefined : { json: request.json });
+    const b: HostBody | undefined =
+      request.body ?? (request.json === undefined ? undefined : { json: request.json });
     if (b !== undefined && "json" in b) {
       body = Buffer.from(JSON.stringify(b.json));
       size = body.length;
@@ -275,7 +287,9 @@ export class HostClient {
         readAnswer(res, (t) => this.#mask(t)).then(resolve, reject);
       });
       req.on("error", (error) =>
-        reject(signal.aborted ? new Error(`no complete answer within ${Math.round(deadline / 1000)} s`) : error),
+        reject(
+          signal.aborted ? new Error(`no complete answer within ${Math.round(deadline / 1000)} s`) : error,
+        ),
       );
       if (body instanceof Readable) {
         body.on("error", (error) => req.destroy(error));
@@ -315,9 +329,13 @@ export class HostClient {
       });
       req.on("error", (error) =>
         reject(
-          new SlipwayError("network", `${this.#name()} did not answer when asked to ${what}: ${this.#mask(error.message)}`, {
-            hint: "check the network, then run again",
-          }),
+          new SlipwayError(
+            "network",
+            `${this.#name()} did not answer when asked to ${what}: ${this.#mask(error.message)}`,
+            {
+              hint: "check the network, then run again",
+            },
+          ),
         ),
       );
       req.end();

@@ -9,7 +9,8 @@ export function hostReleaseLines(e: HostReleaseEvent): string[] {
       const where = e.url === undefined || e.url === "" ? "" : `: ${e.url}`;
       if (e.action === "skipped") return [`${NAMES[e.host]} release of ${e.tag} skipped: ${e.reason ?? ""}`];
       if (e.action === "created") return [`created the ${NAMES[e.host]} release ${e.tag}${where}`];
-      if (e.action === "found") return [`the ${NAMES[e.host]} release ${e.tag} exists; completing it${where}`];
+      if (e.action === "found")
+        return [`the ${NAMES[e.host]} release ${e.tag} exists; completing it${where}`];
       return [`wrote the changelog entry as the notes of ${e.tag}`];
     }
     case "host-asset":

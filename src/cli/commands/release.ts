@@ -5,7 +5,6 @@ import { renderFindingLine } from "../../core/release/findings.ts";
 import { describeVerifyResult } from "../../core/verify/step-results.ts";
 import { SlipwayError } from "../../errors.ts";
 import { releaseSteps } from "../../ops/release/steps.ts";
-import { hostReleaseLines } from "./release-host.ts";
 import { type ReleaseEvent, type ReleasePlan, release } from "../../ops/release.ts";
 import type { VersionMenuRead } from "../../ops/version-menu.ts";
 import { redact } from "../../redact.ts";
@@ -15,6 +14,7 @@ import { jsonLine, reportLine } from "../render/json-lines.ts";
 import { isPlain, makeStyle, wantsColor } from "../style.ts";
 import { askNextVersion, canAsk } from "../version-prompt.ts";
 import { attestationsMode, githubMask, sigstoreOption, trustedMode } from "./publish.ts";
+import { hostReleaseLines } from "./release-host.ts";
 import { ReleaseProgress } from "./release-progress.ts";
 import { outcomeJson, renderHeadline, renderOutcome } from "./release-render.ts";
 

@@ -75,7 +75,9 @@ export function answerMessage(body: string): string {
       if (typeof e === "string") parts.push(e);
       else if (typeof e === "object" && e !== null) {
         const r = e as Record<string, unknown>;
-        parts.push([r["resource"], r["field"], r["code"], r["message"]].filter((x) => typeof x === "string").join(" "));
+        parts.push(
+          [r["resource"], r["field"], r["code"], r["message"]].filter((x) => typeof x === "string").join(" "),
+        );
       }
     }
   }
@@ -120,7 +122,8 @@ export function refusalError(r: Refusal): SlipwayError {
 }
 
 function permissionFor(kind: HostKind): string {
-  if (kind === "github") return "contents: write for releases, statuses: write for statuses, administration for branch protection";
+  if (kind === "github")
+    return "contents: write for releases, statuses: write for statuses, administration for branch protection";
   if (kind === "gitea") return "write:repository";
   return "the api scope, Developer role or higher (Maintainer for protected branches)";
 }

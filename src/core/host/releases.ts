@@ -61,7 +61,9 @@ function project(host: PlannedHost): string {
 
 export function getReleaseRequest(host: PlannedHost, tag: string): ReleaseRequest {
   const url =
-    host.kind === "gitlab" ? `${project(host)}/releases/${enc(tag)}` : `${project(host)}/releases/tags/${enc(tag)}`;
+    host.kind === "gitlab"
+      ? `${project(host)}/releases/${enc(tag)}`
+      : `${project(host)}/releases/tags/${enc(tag)}`;
   return { method: "GET", url, what: `read the release ${tag}` };
 }
 
@@ -76,7 +78,12 @@ export function createReleaseRequest(host: PlannedHost, content: ReleaseContent)
           draft: false,
           prerelease: content.prerelease,
         };
-  return { method: "POST", url: `${project(host)}/releases`, what: `create the release ${content.tag}`, json };
+  return {
+    method: "POST",
+    url: `${project(host)}/releases`,
+    what: `create the release ${content.tag}`,
+    json,
+  };
 }
 
 export function updateNotesRequest(host: PlannedHost, release: HostRelease, notes: string): ReleaseRequest {
@@ -98,7 +105,11 @@ export function updateNotesRequest(host: PlannedHost, release: HostRelease, note
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const idOf = (v: unknown): string | undefined =>
-  typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v) : typeof v === "string" && /^\d{1,20}$/.test(v) ? v : undefined;
+  typeof v === "number" && Number.isSafeInteger(v) && v >= 0
+    ? String(v)
+    : typeof v === "string" && /^\d{1,20}$/.test(v)
+      ? v
+      : undefined;
 
 /** A release from the host's JSON; undefined when the answer is not one. */
 export function readRelease(kind: HostKind, json: unknown): HostRelease | undefined {
@@ -128,7 +139,13 @@ export function readAsset(kind: HostKind, json: unknown): HostAsset | undefined 
   if (id === undefined || name === undefined || typeof size !== "number" || !Number.isSafeInteger(size)) {
     return undefined;
   }
-  const asset: HostAsset = { id, name, size, downloadUrl: str(o["browser_download_url"]) ?? "", complete: true };
+  const asset: HostAsset = {
+    id,
+    name,
+    size,
+    downloadUrl: str(o["browser_download_url"]) ?? "",
+    complete: true,
+  };
   if (kind === "github") {
     const digest = str(o["digest"]);
     if (digest !== undefined && /^sha256:[0-9a-f]{64}$/.test(digest)) asset.sha256 = digest.slice(7);
@@ -154,9 +171,14 @@ export function githubAssetUrl(host: PlannedHost, asset: HostAsset): string {
   return `${project(host)}/releases/assets/${asset.id}`;
 }
 
-export function deleteAssetRequest(host: PlannedHost, release: HostRelease, asset: HostAsset): ReleaseRequest {
+export function deleteAssetRequest(
+  host: PlannedHost,
+  release: HostRelease,
+  asset: HostAsset,
+): ReleaseRequest {
   const what = `delete the unfinished asset ${asset.name}`;
-  if (host.kind === "github") return { method: "DELETE", url: `${project(host)}/releases/assets/${asset.id}`, what };
+  if (host.kind === "github")
+    return { method: "DELETE", url: `${project(host)}/releases/assets/${asset.id}`, what };
   return { method: "DELETE", url: `${project(host)}/releases/${release.id}/assets/${asset.id}`, what };
 }
 
@@ -221,7 +243,12 @@ export function gitlabLinksRequest(host: PlannedHost, tag: string): ReleaseReque
   };
 }
 
-export function gitlabAddLinkRequest(host: PlannedHost, tag: string, name: string, url: string): ReleaseRequest {
+export function gitlabAddLinkRequest(
+  host: PlannedHost,
+  tag: string,
+  name: string,
+  url: string,
+): ReleaseRequest {
   return {
     method: "POST",
     url: `${project(host)}/releases/${enc(tag)}/assets/links`,

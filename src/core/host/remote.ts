@@ -59,7 +59,9 @@ function readKind(value: unknown, key: string): HostSetting["kind"] {
   }
   throw settingError(
     key,
-    typeof value === "string" ? `${JSON.stringify(value)} is not a host` : `expected a string, found ${tomlType(value)}`,
+    typeof value === "string"
+      ? `${JSON.stringify(value)} is not a host`
+      : `expected a string, found ${tomlType(value)}`,
     KIND_HINT,
   );
 }
@@ -117,7 +119,8 @@ export function checkApiUrl(url: string): string | undefined {
   } catch {
     return `${JSON.stringify(url)} is not a URL`;
   }
-  if (parsed.username !== "" || parsed.password !== "") return "the URL holds credentials; tokens come from the environment";
+  if (parsed.username !== "" || parsed.password !== "")
+    return "the URL holds credentials; tokens come from the environment";
   if (parsed.protocol === "https:") return undefined;
   if (parsed.protocol === "http:" && LOOPBACK.test(parsed.hostname)) return undefined;
   return `${parsed.protocol}//${parsed.host} is not https (plain http only to loopback)`;
@@ -146,7 +149,10 @@ export function parseRemoteUrl(url: string): { host: string; path: string } | un
   } else {
     return undefined;
   }
-  path = path.replace(/^\/+/, "").replace(/\/+$/, "").replace(/\.git$/, "");
+  path = path
+    .replace(/^\/+/, "")
+    .replace(/\/+$/, "")
+    .replace(/\.git$/, "");
   if (host === "" || !REPOSITORY.test(path)) return undefined;
   return { host, path };
 }
@@ -172,7 +178,8 @@ function defaultApi(kind: HostKind, host: string): string {
 export function planHost(setting: HostSetting, remote: string | undefined): PlannedHost | undefined {
   if (setting.kind === "none") return undefined;
   const parsed = remote === undefined ? undefined : parseRemoteUrl(remote);
-  const kind = setting.kind === "auto" ? (parsed === undefined ? undefined : knownKind(parsed.host)) : setting.kind;
+  const kind =
+    setting.kind === "auto" ? (parsed === undefined ? undefined : knownKind(parsed.host)) : setting.kind;
   if (kind === undefined) return undefined;
   const repository = setting.repository ?? parsed?.path;
   if (repository === undefined) {

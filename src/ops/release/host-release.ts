@@ -60,7 +60,8 @@ const SUMS_DIR = ".slipway/host-release";
 
 function hostOf(input: ReleaseInput): PlannedHost {
   const host = input.plan.host;
-  if (host === undefined) throw new SlipwayError("internal", "the host-release step runs only with a planned host");
+  if (host === undefined)
+    throw new SlipwayError("internal", "the host-release step runs only with a planned host");
   return host;
 }
 
@@ -143,7 +144,9 @@ export const hostReleaseStep: ReleaseStep<HostReleaseRecord, HostReleasePlan> = 
       return [];
     } catch (error) {
       const e = error instanceof SlipwayError ? error : new SlipwayError("network", String(error));
-      return [{ id: "host-access", severity: "error", message: e.message, hint: e.hint ?? "fix the host settings" }];
+      return [
+        { id: "host-access", severity: "error", message: e.message, hint: e.hint ?? "fix the host settings" },
+      ];
     }
   },
   async plan(ctx) {
@@ -166,7 +169,14 @@ export const hostReleaseStep: ReleaseStep<HostReleaseRecord, HostReleasePlan> = 
     const client = clientOf(ctx);
     if (client === undefined) {
       const reason = skipReason(host);
-      input.emit({ type: "host-release", step: "host-release", host: host.kind, tag, action: "skipped", reason });
+      input.emit({
+        type: "host-release",
+        step: "host-release",
+        host: host.kind,
+        tag,
+        action: "skipped",
+        reason,
+      });
       return { host: host.kind, tag, skipped: reason, assets: [] };
     }
     const wanted = await wantedAssets(ctx);

@@ -97,7 +97,8 @@ function send(res: ServerResponse, reply: Reply): void {
       ? Buffer.alloc(0)
       : Buffer.from(JSON.stringify(reply.body));
   const headers: Record<string, string> = { ...(reply.headers ?? {}) };
-  if (!Buffer.isBuffer(reply.body) && reply.body !== undefined) headers["content-type"] ??= "application/json";
+  if (!Buffer.isBuffer(reply.body) && reply.body !== undefined)
+    headers["content-type"] ??= "application/json";
   headers["content-length"] = String(body.length);
   res.writeHead(reply.status, headers);
   res.end(body);
@@ -119,7 +120,7 @@ export async function startFake(options: {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", async () => {
-      const url = new URL(req.url ?? "/", "http://fake");
+      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
       const method = req.method ?? "GET";
       const path = url.pathname;
       const auth = authOf(req, options.token);
@@ -141,7 +142,11 @@ export async function startFake(options: {
       const faultReply: Reply | undefined =
         fault === undefined
           ? undefined
-          : { status: fault.status, body: fault.body ?? { message: `injected ${fault.status}` }, ...(fault.headers ? { headers: fault.headers } : {}) };
+          : {
+              status: fault.status,
+              body: fault.body ?? { message: `injected ${fault.status}` },
+              ...(fault.headers ? { headers: fault.headers } : {}),
+            };
       if (faultReply !== undefined && !fault?.after) return reply(faultReply);
       if (!auth.authorized && !options.open?.test(path)) return reply(options.unauthorized);
       const request: Request = { method, url, headers: req.headers, body: Buffer.concat(chunks) };

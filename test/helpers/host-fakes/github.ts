@@ -57,7 +57,9 @@ export interface GithubFake extends FakeServer {
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-export async function startGithubFake(options: { repository?: string; token?: string } = {}): Promise<GithubFake> {
+export async function startGithubFake(
+  options: { repository?: string; token?: string } = {},
+): Promise<GithubFake> {
   const token = options.token ?? "ghp_fakeTokenForTests0123456789abcdef";
   const repository = options.repository ?? "octo/demo";
   const repo = repository.replace("/", "\\/");
@@ -105,127 +107,233 @@ export async function startGithubFake(options: { repository?: string; token?: st
     });
 
   const routes: Route[] = [
-    ["GET", new RegExp(`^/repos/${repo}$`), () =>
-      json(200, { id: 1, full_name: repository, default_branch: "main", permissions: state.permissions })],
-    ["GET", new RegExp(`^/repos/${repo}/releases/tags/(.+)$`), (_q, m) => {
-      const r = state.releases.find((x) => x.tag_name === decodeURIComponent(m[1]!));
-      return r === undefined ? notFound : json(200, releaseJson(r));
-    }],
-    ["POST", new RegExp(`^/repos/${repo}/releases$`), (q) => {
-      const b = bodyJson(q);
-      if (typeof b["tag_name"] !== "string") return json(422, { message: "Validation Failed", errors: [{ resource: "Release", code: "missing_field", field: "tag_name" }] });
-      if (state.releases.some((r) => r.tag_name === b["tag_name"])) return validation("Release", "tag_name");
-      const r: GithubRelease = {
-        id: nextId++,
-        tag_name: b["tag_name"],
-        name: String(b["name"] ?? b["tag_name"]),
-        body: typeof b["body"] === "string" ? b["body"] : null,
-        draft: b["draft"] === true,
-        prerelease: b["prerelease"] === true,
-        assets: [],
-      };
-      state.releases.push(r);
-      return json(201, releaseJson(r));
-    }],
-    ["PATCH", new RegExp(`^/repos/${repo}/releases/(\\d+)$`), (q, m) => {
-      const r = byId(m[1]!);
-      if (r === undefined) return notFound;
-      const b = bodyJson(q);
-      if (typeof b["body"] === "string") r.body = b["body"];
-      if (typeof b["name"] === "string") r.name = b["name"];
-      return json(200, releaseJson(r));
-    }],
-    ["GET", new RegExp(`^/repos/${repo}/releases/(\\d+)/assets$`), (q, m) => {
-      const r = byId(m[1]!);
-      return r === undefined ? notFound : paginate(q, r.assets.map(assetJson), "per_page", state.maxPerPage);
-    }],
-    ["GET", new RegExp(`^/repos/${repo}/releases/assets/(\\d+)$`), (q, m) => {
-      const asset = state.releases.flatMap((r) => r.assets).find((a) => a.id === Number(m[1]));
-      if (asset === undefined) return notFound;
-      if (q.headers.accept !== "application/octet-stream") return json(200, assetJson(asset));
-      return { status: 302, headers: { location: `${uploadOrigin}/storage/${asset.id}` } };
-    }],
-    ["DELETE", new RegExp(`^/repos/${repo}/releases/assets/(\\d+)$`), (_q, m) => {
-      for (const r of state.releases) {
-        const i = r.assets.findIndex((a) => a.id === Number(m[1]));
-        if (i >= 0) {
-          r.assets.splice(i, 1);
-          return { status: 204 };
+    [
+      "GET",
+      new RegExp(`^/repos/${repo}$`),
+      () =>
+        json(200, { id: 1, full_name: repository, default_branch: "main", permissions: state.permissions }),
+    ],
+    [
+      "GET",
+      new RegExp(`^/repos/${repo}/releases/tags/(.+)$`),
+      (_q, m) => {
+        const r = state.releases.find((x) => x.tag_name === decodeURIComponent(m[1]!));
+        return r === undefined ? notFound : json(200, releaseJson(r));
+      },
+    ],
+    [
+      "POST",
+      new RegExp(`^/repos/${repo}/releases$`),
+      (q) => {
+        const b = bodyJson(q);
+        if (typeof b["tag_name"] !== "string")
+          return json(422, {
+            message: "Validation Failed",
+            errors: [{ resource: "Release", code: "missing_field", field: "tag_name" }],
+          });
+        if (state.releases.some((r) => r.tag_name === b["tag_name"]))
+          return validation("Release", "tag_name");
+        const r: GithubRelease = {
+          id: nextId++,
+          tag_name: b["tag_name"],
+          name: String(b["name"] ?? b["tag_name"]),
+          body: typeof b["body"] === "string" ? b["body"] : null,
+          draft: b["draft"] === true,
+          prerelease: b["prerelease"] === true,
+          assets: [],
+        };
+        state.releases.push(r);
+        return json(201, releaseJson(r));
+      },
+    ],
+    [
+      "PATCH",
+      new RegExp(`^/repos/${repo}/releases/(\\d+)$`),
+      (q, m) => {
+        const r = byId(m[1]!);
+        if (r === undefined) return notFound;
+        const b = bodyJson(q);
+        if (typeof b["body"] === "string") r.body = b["body"];
+        if (typeof b["name"] === "string") r.name = b["name"];
+        return json(200, releaseJson(r));
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`^/repos/${repo}/releases/(\\d+)/assets$`),
+      (q, m) => {
+        const r = byId(m[1]!);
+        return r === undefined
+          ? notFound
+          : paginate(q, r.assets.map(assetJson), "per_page", state.maxPerPage);
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`^/repos/${repo}/releases/assets/(\\d+)$`),
+      (q, m) => {
+        const asset = state.releases.flatMap((r) => r.assets).find((a) => a.id === Number(m[1]));
+        if (asset === undefined) return notFound;
+        if (q.headers.accept !== "application/octet-stream") return json(200, assetJson(asset));
+        return { status: 302, headers: { location: `${uploadOrigin}/storage/${asset.id}` } };
+      },
+    ],
+    [
+      "DELETE",
+      new RegExp(`^/repos/${repo}/releases/assets/(\\d+)$`),
+      (_q, m) => {
+        for (const r of state.releases) {
+          const i = r.assets.findIndex((a) => a.id === Number(m[1]));
+          if (i >= 0) {
+            r.assets.splice(i, 1);
+            return { status: 204 };
+          }
         }
-      }
-      return notFound;
-    }],
-    ["POST", new RegExp(`^/repos/${repo}/statuses/([0-9a-f]{40})$`), (q, m) => {
-      const b = bodyJson(q);
-      if (!["error", "failure", "pending", "success"].includes(String(b["state"]))) {
-        return json(422, { message: "Validation Failed", errors: [{ resource: "Status", code: "invalid", field: "state" }] });
-      }
-      const entry = {
-        sha: m[1]!,
-        state: String(b["state"]),
-        context: typeof b["context"] === "string" ? b["context"] : "default",
-        ...(typeof b["description"] === "string" ? { description: b["description"] } : {}),
-        ...(typeof b["target_url"] === "string" ? { target_url: b["target_url"] } : {}),
-      };
-      state.statuses.push(entry);
-      return json(201, { id: state.statuses.length, ...entry });
-    }],
-    ["GET", new RegExp(`^/repos/${repo}/branches/([^/]+)/protection$`), (_q, m) => {
-      if (!state.permissions.admin) return json(403, { message: "Resource not accessible by integration" });
-      const p = state.protection.get(decodeURIComponent(m[1]!));
-      return p === undefined ? json(404, { message: "Branch not protected" }) : json(200, p);
-    }],
-    ["PUT", new RegExp(`^/repos/${repo}/branches/([^/]+)/protection$`), (q, m) => {
-      if (!state.permissions.admin) return json(403, { message: "Resource not accessible by integration" });
-      const b = bodyJson(q);
-      for (const key of ["required_status_checks", "enforce_admins", "required_pull_request_reviews", "restrictions"]) {
-        if (!(key in b)) return json(422, { message: `Invalid request.\n\n"${key}" wasn't supplied.` });
-      }
-      const checks = b["required_status_checks"] as { strict?: boolean; checks?: { context: string }[] } | null;
-      const p: Record<string, unknown> = {
-        required_status_checks:
-          checks === null ? undefined : { strict: checks.strict ?? false, contexts: (checks.checks ?? []).map((c) => c.context), checks: (checks.checks ?? []).map((c) => ({ context: c.context, app_id: null })) },
-        enforce_admins: { enabled: b["enforce_admins"] === true },
-        ...(b["required_pull_request_reviews"] === null ? {} : { required_pull_request_reviews: b["required_pull_request_reviews"] }),
-      };
-      state.protection.set(decodeURIComponent(m[1]!), p);
-      return json(200, p);
-    }],
-    ["PATCH", new RegExp(`^/repos/${repo}/branches/([^/]+)/protection/required_status_checks$`), (q, m) => {
-      const p = state.protection.get(decodeURIComponent(m[1]!));
-      if (p === undefined) return json(404, { message: "Branch not protected" });
-      const b = bodyJson(q) as { strict?: boolean; checks?: { context: string }[] };
-      const old = (p["required_status_checks"] ?? { strict: false, contexts: [], checks: [] }) as Record<string, unknown>;
-      const checks = b.checks ?? (old["checks"] as { context: string }[]);
-      p["required_status_checks"] = {
-        strict: b.strict ?? old["strict"],
-        contexts: checks.map((c) => c.context),
-        checks: checks.map((c) => ({ context: c.context, app_id: null })),
-      };
-      return json(200, p["required_status_checks"]);
-    }],
+        return notFound;
+      },
+    ],
+    [
+      "POST",
+      new RegExp(`^/repos/${repo}/statuses/([0-9a-f]{40})$`),
+      (q, m) => {
+        const b = bodyJson(q);
+        if (!["error", "failure", "pending", "success"].includes(String(b["state"]))) {
+          return json(422, {
+            message: "Validation Failed",
+            errors: [{ resource: "Status", code: "invalid", field: "state" }],
+          });
+        }
+        const entry = {
+          sha: m[1]!,
+          state: String(b["state"]),
+          context: typeof b["context"] === "string" ? b["context"] : "default",
+          ...(typeof b["description"] === "string" ? { description: b["description"] } : {}),
+          ...(typeof b["target_url"] === "string" ? { target_url: b["target_url"] } : {}),
+        };
+        state.statuses.push(entry);
+        return json(201, { id: state.statuses.length, ...entry });
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`^/repos/${repo}/branches/([^/]+)/protection$`),
+      (_q, m) => {
+        if (!state.permissions.admin) return json(403, { message: "Resource not accessible by integration" });
+        const p = state.protection.get(decodeURIComponent(m[1]!));
+        return p === undefined ? json(404, { message: "Branch not protected" }) : json(200, p);
+      },
+    ],
+    [
+      "PUT",
+      new RegExp(`^/repos/${repo}/branches/([^/]+)/protection$`),
+      (q, m) => {
+        if (!state.permissions.admin) return json(403, { message: "Resource not accessible by integration" });
+        const b = bodyJson(q);
+        for (const key of [
+          "required_status_checks",
+          "enforce_admins",
+          "required_pull_request_reviews",
+          "restrictions",
+        ]) {
+          if (!(key in b)) return json(422, { message: `Invalid request.\n\n"${key}" wasn't supplied.` });
+        }
+        const checks = b["required_status_checks"] as {
+          strict?: boolean;
+          checks?: { context: string }[];
+        } | null;
+        const p: Record<string, unknown> = {
+          required_status_checks:
+            checks === null
+              ? undefined
+              : {
+                  strict: checks.strict ?? false,
+                  contexts: (checks.checks ?? []).map((c) => c.context),
+                  checks: (checks.checks ?? []).map((c) => ({ context: c.context, app_id: null })),
+                },
+          enforce_admins: { enabled: b["enforce_admins"] === true },
+          ...(b["required_pull_request_reviews"] === null
+            ? {}
+            : { required_pull_request_reviews: b["required_pull_request_reviews"] }),
+        };
+        state.protection.set(decodeURIComponent(m[1]!), p);
+        return json(200, p);
+      },
+    ],
+    [
+      "PATCH",
+      new RegExp(`^/repos/${repo}/branches/([^/]+)/protection/required_status_checks$`),
+      (q, m) => {
+        const p = state.protection.get(decodeURIComponent(m[1]!));
+        if (p === undefined) return json(404, { message: "Branch not protected" });
+        const b = bodyJson(q) as { strict?: boolean; checks?: { context: string }[] };
+        const old = (p["required_status_checks"] ?? { strict: false, contexts: [], checks: [] }) as Record<
+          string,
+          unknown
+        >;
+        const checks = b.checks ?? (old["checks"] as { context: string }[]);
+        p["required_status_checks"] = {
+          strict: b.strict ?? old["strict"],
+          contexts: checks.map((c) => c.context),
+          checks: checks.map((c) => ({ context: c.context, app_id: null })),
+        };
+        return json(200, p["required_status_checks"]);
+      },
+    ],
   ];
-  const fake = await startFake({ token, routes, unauthorized: json(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" }) });
+  const fake = await startFake({
+    token,
+    routes,
+    unauthorized: json(401, {
+      message: "Bad credentials",
+      documentation_url: "https://docs.github.com/rest",
+    }),
+  });
   api = fake.url;
 
   const uploadRoutes: Route[] = [
-    ["POST", new RegExp(`^/repos/${repo}/releases/(\\d+)/assets$`), (q: Request, m) => {
-      const r = byId(m[1]!);
-      const name = q.url.searchParams.get("name");
-      if (r === undefined) return notFound;
-      if (name === null || name === "") return json(422, { message: "Validation Failed", errors: [{ resource: "ReleaseAsset", code: "missing_field", field: "name" }] });
-      if (r.assets.some((a) => a.name === name)) return validation("ReleaseAsset", "name");
-      if (q.headers["content-type"] === undefined) return json(422, { message: "Validation Failed: content-type" });
-      const asset: GithubAsset = { id: nextId++, name, size: q.body.length, state: "uploaded", data: q.body };
-      r.assets.push(asset);
-      return json(201, assetJson(asset));
-    }],
-    ["GET", /^\/storage\/(\d+)$/, (_q, m) => {
-      const asset = state.releases.flatMap((r) => r.assets).find((a) => a.id === Number(m[1]));
-      return asset === undefined ? notFound : { status: 200, body: asset.data, headers: { "content-type": "application/octet-stream" } };
-    }],
+    [
+      "POST",
+      new RegExp(`^/repos/${repo}/releases/(\\d+)/assets$`),
+      (q: Request, m) => {
+        const r = byId(m[1]!);
+        const name = q.url.searchParams.get("name");
+        if (r === undefined) return notFound;
+        if (name === null || name === "")
+          return json(422, {
+            message: "Validation Failed",
+            errors: [{ resource: "ReleaseAsset", code: "missing_field", field: "name" }],
+          });
+        if (r.assets.some((a) => a.name === name)) return validation("ReleaseAsset", "name");
+        if (q.headers["content-type"] === undefined)
+          return json(422, { message: "Validation Failed: content-type" });
+        const asset: GithubAsset = {
+          id: nextId++,
+          name,
+          size: q.body.length,
+          state: "uploaded",
+          data: q.body,
+        };
+        r.assets.push(asset);
+        return json(201, assetJson(asset));
+      },
+    ],
+    [
+      "GET",
+      /^\/storage\/(\d+)$/,
+      (_q, m) => {
+        const asset = state.releases.flatMap((r) => r.assets).find((a) => a.id === Number(m[1]));
+        return asset === undefined
+          ? notFound
+          : { status: 200, body: asset.data, headers: { "content-type": "application/octet-stream" } };
+      },
+    ],
   ];
-  const upload = await startFake({ token, routes: uploadRoutes, unauthorized: json(401, { message: "Bad credentials" }), open: /^\/storage\// });
+  const upload = await startFake({
+    token,
+    routes: uploadRoutes,
+    unauthorized: json(401, { message: "Bad credentials" }),
+    open: /^\/storage\//,
+  });
   uploadOrigin = upload.url;
 
   const closeApi = fake.close;

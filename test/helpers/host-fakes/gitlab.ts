@@ -50,7 +50,9 @@ export interface GitlabFake extends FakeServer {
   project: Record<string, unknown>;
 }
 
-export async function startGitLabFake(options: { repository?: string; token?: string } = {}): Promise<GitlabFake> {
+export async function startGitLabFake(
+  options: { repository?: string; token?: string } = {},
+): Promise<GitlabFake> {
   const token = options.token ?? "glpat-fakeTokenForTests0123";
   const repository = options.repository ?? "group/sub/demo";
   const id = encodeURIComponent(repository);
@@ -79,99 +81,181 @@ export async function startGitLabFake(options: { repository?: string; token?: st
   const release = (tag: string) => releases.find((r) => r.tag_name === decodeURIComponent(tag));
   const routes: Route[] = [
     ["GET", new RegExp(`^${base}$`), () => json(200, project)],
-    ["PUT", new RegExp(`^${base}$`), (q) => {
-      Object.assign(project, bodyJson(q));
-      return json(200, project);
-    }],
-    ["GET", new RegExp(`^${base}/releases/([^/]+)$`), (_q, m) => {
-      const r = release(m[1]!);
-      return r === undefined ? notFound() : json(200, releaseJson(r));
-    }],
-    ["POST", new RegExp(`^${base}/releases$`), (q) => {
-      const b = bodyJson(q);
-      if (typeof b["tag_name"] !== "string") return json(400, { error: "tag_name is missing" });
-      if (release(b["tag_name"]) !== undefined) return json(409, { message: "Release already exists" });
-      const r: GitlabRelease = { tag_name: b["tag_name"], name: String(b["name"] ?? ""), description: String(b["description"] ?? ""), links: [] };
-      releases.push(r);
-      return json(201, releaseJson(r));
-    }],
-    ["PUT", new RegExp(`^${base}/releases/([^/]+)$`), (q, m) => {
-      const r = release(m[1]!);
-      if (r === undefined) return notFound();
-      const b = bodyJson(q);
-      if (typeof b["description"] === "string") r.description = b["description"];
-      return json(200, releaseJson(r));
-    }],
-    ["GET", new RegExp(`^${base}/releases/([^/]+)/assets/links$`), (q, m) => {
-      const r = release(m[1]!);
-      return r === undefined ? notFound() : paginate(q, r.links, "per_page", 100);
-    }],
-    ["POST", new RegExp(`^${base}/releases/([^/]+)/assets/links$`), (q, m) => {
-      const r = release(m[1]!);
-      if (r === undefined) return notFound();
-      const b = bodyJson(q);
-      if (r.links.some((l) => l.name === b["name"])) return json(422, { message: { name: ["has already been taken"] } });
-      const link = { id: nextId++, name: String(b["name"]), url: String(b["url"]), link_type: String(b["link_type"] ?? "other") };
-      r.links.push(link);
-      return json(201, link);
-    }],
-    ["PUT", new RegExp(`^${base}/packages/generic/([^/]+)/([^/]+)/([^/]+)$`), (q, m) => {
-      const [pkg, version, name] = [m[1]!, m[2]!, m[3]!].map(decodeURIComponent) as [string, string, string];
-      if (!/^[A-Za-z0-9._-]+$/.test(pkg) || !/^(\.?[\w+-]+\.?)+$/.test(version)) return json(400, { error: "package_name is invalid" });
-      const key = `${pkg}@${version}`;
-      if (!packages.has(key)) packages.set(key, nextId++);
-      files.push({
-        id: nextId++,
-        package: pkg,
-        version,
-        file_name: name,
-        size: q.body.length,
-        file_sha256: createHash("sha256").update(q.body).digest("hex"),
-        data: q.body,
-      });
-      return json(201, { message: "201 Created" });
-    }],
-    ["GET", new RegExp(`^${base}/packages$`), (q) => {
-      const name = q.url.searchParams.get("package_name");
-      const list = [...packages]
-        .map(([key, pid]) => ({ id: pid, name: key.split("@")[0], version: key.split("@")[1], package_type: "generic" }))
-        .filter((p) => name === null || p.name === name);
-      return paginate(q, list, "per_page", 100);
-    }],
-    ["GET", new RegExp(`^${base}/packages/(\\d+)/package_files$`), (q, m) => {
-      const key = [...packages].find(([, pid]) => pid === Number(m[1]))?.[0];
-      if (key === undefined) return notFound("404 Package Not Found");
-      const list = files
-        .filter((f) => `${f.package}@${f.version}` === key)
-        .map((f) => ({ id: f.id, package_id: Number(m[1]), file_name: f.file_name, size: f.size, file_sha256: f.file_sha256 }));
-      return paginate(q, list, "per_page", 100);
-    }],
-    ["POST", new RegExp(`^${base}/statuses/([0-9a-f]{40})$`), (q, m) => {
-      const b = bodyJson(q);
-      if (!["pending", "running", "success", "failed", "canceled"].includes(String(b["state"]))) {
-        return json(400, { error: "state does not have a valid value" });
-      }
-      const entry = {
-        sha: m[1]!,
-        state: String(b["state"]),
-        name: String(b["name"] ?? b["context"] ?? "default"),
-        ...(typeof b["description"] === "string" ? { description: b["description"] } : {}),
-        ...(typeof b["target_url"] === "string" ? { target_url: b["target_url"] } : {}),
-      };
-      statuses.push(entry);
-      return json(201, { id: statuses.length, status: entry.state, ...entry });
-    }],
-    ["GET", new RegExp(`^${base}/protected_branches/([^/]+)$`), (_q, m) => {
-      const p = protectedBranches.get(decodeURIComponent(m[1]!));
-      return p === undefined ? notFound() : json(200, p);
-    }],
-    ["POST", new RegExp(`^${base}/protected_branches$`), (q) => {
-      const name = q.url.searchParams.get("name") ?? String(bodyJson(q)["name"] ?? "");
-      if (protectedBranches.has(name)) return json(409, { message: "Protected branch 'main' already exists" });
-      const p = { id: nextId++, name, push_access_levels: [{ access_level: 40 }], merge_access_levels: [{ access_level: 40 }], allow_force_push: false };
-      protectedBranches.set(name, p);
-      return json(201, p);
-    }],
+    [
+      "PUT",
+      new RegExp(`^${base}$`),
+      (q) => {
+        Object.assign(project, bodyJson(q));
+        return json(200, project);
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`^${base}/releases/([^/]+)$`),
+      (_q, m) => {
+        const r = release(m[1]!);
+        return r === undefined ? notFound() : json(200, releaseJson(r));
+      },
+    ],
+    [
+      "POST",
+      new RegExp(`^${base}/releases$`),
+      (q) => {
+        const b = bodyJson(q);
+        if (typeof b["tag_name"] !== "string") return json(400, { error: "tag_name is missing" });
+        if (release(b["tag_name"]) !== undefined) return json(409, { message: "Release already exists" });
+        const r: GitlabRelease = {
+          tag_name: b["tag_name"],
+          name: String(b["name"] ?? ""),
+          description: String(b["description"] ?? ""),
+          links: [],
+        };
+        releases.push(r);
+        return json(201, releaseJson(r));
+      },
+    ],
+    [
+      "PUT",
+      new RegExp(`^${base}/releases/([^/]+)$`),
+      (q, m) => {
+        const r = release(m[1]!);
+        if (r === undefined) return notFound();
+        const b = bodyJson(q);
+        if (typeof b["description"] === "string") r.description = b["description"];
+        return json(200, releaseJson(r));
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`^${base}/releases/([^/]+)/assets/links$`),
+      (q, m) => {
+        const r = release(m[1]!);
+        return r === undefined ? notFound() : paginate(q, r.links, "per_page", 100);
+      },
+    ],
+    [
+      "POST",
+      new RegExp(`^${base}/releases/([^/]+)/assets/links$`),
+      (q, m) => {
+        const r = release(m[1]!);
+        if (r === undefined) return notFound();
+        const b = bodyJson(q);
+        if (r.links.some((l) => l.name === b["name"]))
+          return json(422, { message: { name: ["has already been taken"] } });
+        const link = {
+          id: nextId++,
+          name: String(b["name"]),
+          url: String(b["url"]),
+          link_type: String(b["link_type"] ?? "other"),
+        };
+        r.links.push(link);
+        return json(201, link);
+      },
+    ],
+    [
+      "PUT",
+      new RegExp(`^${base}/packages/generic/([^/]+)/([^/]+)/([^/]+)$`),
+      (q, m) => {
+        const [pkg, version, name] = [m[1]!, m[2]!, m[3]!].map(decodeURIComponent) as [
+          string,
+          string,
+          string,
+        ];
+        if (!/^[A-Za-z0-9._-]+$/.test(pkg) || !/^(\.?[\w+-]+\.?)+$/.test(version))
+          return json(400, { error: "package_name is invalid" });
+        const key = `${pkg}@${version}`;
+        if (!packages.has(key)) packages.set(key, nextId++);
+        files.push({
+          id: nextId++,
+          package: pkg,
+          version,
+          file_name: name,
+          size: q.body.length,
+          file_sha256: createHash("sha256").update(q.body).digest("hex"),
+          data: q.body,
+        });
+        return json(201, { message: "201 Created" });
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`^${base}/packages$`),
+      (q) => {
+        const name = q.url.searchParams.get("package_name");
+        const list = [...packages]
+          .map(([key, pid]) => ({
+            id: pid,
+            name: key.split("@")[0],
+            version: key.split("@")[1],
+            package_type: "generic",
+          }))
+          .filter((p) => name === null || p.name === name);
+        return paginate(q, list, "per_page", 100);
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`^${base}/packages/(\\d+)/package_files$`),
+      (q, m) => {
+        const key = [...packages].find(([, pid]) => pid === Number(m[1]))?.[0];
+        if (key === undefined) return notFound("404 Package Not Found");
+        const list = files
+          .filter((f) => `${f.package}@${f.version}` === key)
+          .map((f) => ({
+            id: f.id,
+            package_id: Number(m[1]),
+            file_name: f.file_name,
+            size: f.size,
+            file_sha256: f.file_sha256,
+          }));
+        return paginate(q, list, "per_page", 100);
+      },
+    ],
+    [
+      "POST",
+      new RegExp(`^${base}/statuses/([0-9a-f]{40})$`),
+      (q, m) => {
+        const b = bodyJson(q);
+        if (!["pending", "running", "success", "failed", "canceled"].includes(String(b["state"]))) {
+          return json(400, { error: "state does not have a valid value" });
+        }
+        const entry = {
+          sha: m[1]!,
+          state: String(b["state"]),
+          name: String(b["name"] ?? b["context"] ?? "default"),
+          ...(typeof b["description"] === "string" ? { description: b["description"] } : {}),
+          ...(typeof b["target_url"] === "string" ? { target_url: b["target_url"] } : {}),
+        };
+        statuses.push(entry);
+        return json(201, { id: statuses.length, status: entry.state, ...entry });
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`^${base}/protected_branches/([^/]+)$`),
+      (_q, m) => {
+        const p = protectedBranches.get(decodeURIComponent(m[1]!));
+        return p === undefined ? notFound() : json(200, p);
+      },
+    ],
+    [
+      "POST",
+      new RegExp(`^${base}/protected_branches$`),
+      (q) => {
+        const name = q.url.searchParams.get("name") ?? String(bodyJson(q)["name"] ?? "");
+        if (protectedBranches.has(name))
+          return json(409, { message: "Protected branch 'main' already exists" });
+        const p = {
+          id: nextId++,
+          name,
+          push_access_levels: [{ access_level: 40 }],
+          merge_access_levels: [{ access_level: 40 }],
+          allow_force_push: false,
+        };
+        protectedBranches.set(name, p);
+        return json(201, p);
+      },
+    ],
   ];
   const fake = await startFake({ token, routes, unauthorized: json(401, { message: "401 Unauthorized" }) });
   web = fake.url;
