@@ -3,8 +3,19 @@
  * GITLAB_TOKEN), shared by the host-release step, `ci status` and `ci protect`. The token is a
  * Secret from the moment it is read.
  */
+
+import { headCommit, remoteUrl } from "../adapters/git.ts";
 import { type HostClient as Client, HostClient, type HostWait } from "../adapters/http/host-api.ts";
-import { HOST_NAMES, type PlannedHost } from "../core/host/remote.ts";
+import { openProject } from "../adapters/snapshot.ts";
+import {
+  checkApiUrl,
+  HOST_KINDS,
+  HOST_NAMES,
+  type HostKind,
+  type HostSetting,
+  type PlannedHost,
+  planHost,
+} from "../core/host/remote.ts";
 import { SlipwayError } from "../errors.ts";
 import { Secret } from "../secret.ts";
 
@@ -71,4 +82,93 @@ export async function checkRepositoryAccess(client: HostClient, host: PlannedHos
       { hint: "use a token with write access to the repository's contents" },
     );
   }
+}
+
+/** `--host`, `--api`, `--repository` of `ci status` and `ci protect`, over the project's setting. */
+export interface HostOverrides {
+  kind?: string;
+  api?: string;
+  repository?: string;
+}
+
+/**
+ * The host a `ci` command talks to: the flags, over `[tool.slipway.release] host` and the remote's
+ * URL, over what the CI job says about itself (Gitea Actions and GitHub Actions: GITHUB_API_URL and
+ * GITHUB_REPOSITORY; GitLab CI: CI_API_V4_URL and CI_PROJECT_PATH). A config error when none.
+ */
+export async function resolveHost(options: {
+  root: string;
+  env: Env;
+  overrides: HostOverrides;
+}): Promise<PlannedHost> {
+  const { env, overrides } = options;
+  const snapshot = openProject(options.root, { env });
+  const config = await snapshot.releaseConfig();
+  let setting: HostSetting = config.host ?? { kind: "auto" };
+  const fromCi = ciHost(env);
+  if (overrides.kind !== undefined) {
+    if (overrides.kind !== "none" && !HOST_KINDS.includes(overrides.kind as HostKind)) {
+      throw new SlipwayError(
+        "usage",
+        `unknown host ${JSON.stringify(overrides.kind)}: github, gitea or gitlab`,
+        {
+          hint: "pass --host github, gitea or gitlab",
+        },
+      );
+    }
+    setting = { kind: overrides.kind as HostKind };
+  } else if (setting.kind === "auto" && fromCi !== undefined) setting = fromCi;
+  if (overrides.api !== undefined) {
+    const problem = checkApiUrl(overrides.api);
+    if (problem !== undefined)
+      throw new SlipwayError("usage", `--api: ${problem}`, { hint: "pass the API root" });
+    setting = { ...setting, api: overrides.api };
+  } else if (fromCi?.api !== undefined && setting.kind === fromCi.kind && setting.api === undefined) {
+    setting = { ...setting, api: fromCi.api };
+  }
+  if (overrides.repository !== undefined) setting = { ...setting, repository: overrides.repository };
+  else if (
+    fromCi?.repository !== undefined &&
+    setting.kind === fromCi.kind &&
+    setting.repository === undefined
+  ) {
+    setting = { ...setting, repository: fromCi.repository };
+  }
+  const remote = await remoteUrl(snapshot.git, config.remote);
+  const host = planHost(setting, remote);
+  if (host === undefined) {
+    throw new SlipwayError("config", "no code host: the remote is not a known host and none is configured", {
+      hint: "pass --host github|gitea|gitlab (with --api and --repository), or set [tool.slipway.release] host",
+    });
+  }
+  return host;
+}
+
+function ciHost(env: Env): HostSetting | undefined {
+  const setting = (kind: HostKind, api: string | undefined, repository: string | undefined): HostSetting => ({
+    kind,
+    ...(api === undefined || checkApiUrl(api) !== undefined ? {} : { api }),
+    ...(repository === undefined ? {} : { repository }),
+  });
+  if (env["GITEA_ACTIONS"] === "true")
+    return setting("gitea", env["GITHUB_API_URL"], env["GITHUB_REPOSITORY"]);
+  if (env["GITHUB_ACTIONS"] === "true")
+    return setting("github", env["GITHUB_API_URL"], env["GITHUB_REPOSITORY"]);
+  if (env["GITLAB_CI"] === "true") return setting("gitlab", env["CI_API_V4_URL"], env["CI_PROJECT_PATH"]);
+  return undefined;
+}
+
+/** The commit a status is for: `--sha`, else the CI job's, else HEAD. */
+export async function resolveSha(options: {
+  root: string;
+  env: Env;
+  sha: string | undefined;
+}): Promise<string> {
+  const sha = options.sha ?? options.env["GITHUB_SHA"] ?? options.env["CI_COMMIT_SHA"];
+  if (sha !== undefined) return sha;
+  const head = await headCommit({ dir: options.root, env: options.env });
+  if (head === undefined) {
+    throw new SlipwayError("usage", "no commit: the project has no HEAD", { hint: "pass --sha" });
+  }
+  return head;
 }

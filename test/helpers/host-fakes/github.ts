@@ -265,16 +265,16 @@ export async function startGithubFake(
       (q, m) => {
         const p = state.protection.get(decodeURIComponent(m[1]!));
         if (p === undefined) return json(404, { message: "Branch not protected" });
-        const b = bodyJson(q) as { strict?: boolean; checks?: { context: string }[] };
+        const b = bodyJson(q) as { strict?: boolean; checks?: { context: string; app_id?: number }[] };
         const old = (p["required_status_checks"] ?? { strict: false, contexts: [], checks: [] }) as Record<
           string,
           unknown
         >;
-        const checks = b.checks ?? (old["checks"] as { context: string }[]);
+        const checks = b.checks ?? (old["checks"] as { context: string; app_id?: number }[]);
         p["required_status_checks"] = {
           strict: b.strict ?? old["strict"],
           contexts: checks.map((c) => c.context),
-          checks: checks.map((c) => ({ context: c.context, app_id: null })),
+          checks: checks.map((c) => ({ context: c.context, app_id: c.app_id ?? null })),
         };
         return json(200, p["required_status_checks"]);
       },
