@@ -43,7 +43,6 @@ export function checkCommitStatus(status: CommitStatus): CommitStatus {
       "pass --sha with the 40-hex commit id",
     );
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (
     status.context.trim() === "" ||
     status.context.length > MAX_CONTEXT ||
