@@ -415,3 +415,17 @@ test("ci protect without generated checks says to run ci init first", async (t) 
   assert.match(r.stderr, /\.github\/workflows\/checks\.yml does not exist/);
   assert.match(r.stderr, /slipway ci init --provider github/);
 });
+
+test("ci status --help and ci protect --help: options, exit status, examples; ci --help names them", async () => {
+  const p = await project();
+  for (const sub of ["status", "protect"]) {
+    const r = await slipway(p.dir, ["ci", sub, "--help"], {});
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Usage: slipway ci ${sub}`));
+    assert.match(r.stdout, /Exit status:/);
+    assert.match(r.stdout, /Examples:\n {2}slipway ci /);
+  }
+  const ci = await slipway(p.dir, ["ci", "--help"], {});
+  assert.match(ci.stdout, /slipway ci status --state STATE --context NAME/);
+  assert.match(ci.stdout, /slipway ci protect \[--dry-run\]/);
+});

@@ -200,3 +200,30 @@ test("gitlab: release with the files in the generic package registry, linked fro
     "the rate-limit wait was not reported",
   );
 });
+
+test("--dry-run shows the host step's plan; only the repository is read, nothing is made", async (t) => {
+  const fake = await github(t);
+  const r = await repo({ config: hostConfig("github", fake.url, "octo/demo") });
+  const run = await runRelease(r, [...r.args, "--dry-run", "--json"], { env: { GITHUB_TOKEN: fake.token } });
+  assert.equal(run.status, 0, `${run.stderr}\n${run.stdout.slice(-2000)}`);
+  const planned = jsonLines(run.stdout).find(
+    (e) => e.type === "step-planned" && e["step"] === "host-release",
+  );
+  const plan = planned?.["plan"] as {
+    host: string;
+    repository: string;
+    tag: string;
+    token: string;
+    assets: string[];
+  };
+  assert.equal(plan.host, "github");
+  assert.equal(plan.repository, "octo/demo");
+  assert.equal(plan.tag, "v0.1.1");
+  assert.equal(plan.token, "GITHUB_TOKEN");
+  assert.ok(plan.assets.includes("SHA256SUMS"));
+  assert.deepEqual(
+    fake.log.map((l) => `${l.method} ${l.path}`),
+    ["GET /repos/octo/demo"],
+  );
+  assert.equal(fake.releases.length, 0);
+});
