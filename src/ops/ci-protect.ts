@@ -50,6 +50,8 @@ export interface CiProtectReport {
   after: string[];
   changes: ProtectChange[];
   applied: boolean;
+  /** GitHub: the repository ruleset the checks went to, when one governs the branch. */
+  ruleset?: string;
 }
 
 const CHECKS_FILE = { github: ".github/workflows/checks.yml", gitea: ".gitea/workflows/checks.yml" } as const;
@@ -74,12 +76,67 @@ interface Current {
   checksOff?: boolean;
   /** GitLab: pipelines must succeed already. */
   pipelineRequired?: boolean;
+  /** GitHub: a repository ruleset's required_status_checks rule governs the branch. */
+  ruleset?: { id: number; name: string; rules: Record<string, unknown>[] };
+}
+
+/**
+ * GitHub: the repository ruleset whose `required_status_checks` rule applies to the branch, when
+ * one does (docs.github.com/en/rest/repos/rules: "Get rules for a branch", then "Get a repository
+ * ruleset"). Organization rulesets cannot be changed from a repository: they are left alone.
+ */
+async function readRuleset(
+  client: HostClient,
+  host: PlannedHost,
+  branch: string,
+): Promise<Current | undefined> {
+  const rules = await client.send({
+    method: "GET",
+    url: `${repoPath(host)}/rules/branches/${encodeURIComponent(branch)}?per_page=100`,
+    what: `read the rules of ${branch}`,
+  });
+  // An older GitHub Enterprise without rulesets answers 404: branch protection it is.
+  if (rules.status !== 200 || !Array.isArray(rules.json)) return undefined;
+  const rule = (rules.json as Record<string, unknown>[]).find(
+    (r) => r?.["type"] === "required_status_checks" && r["ruleset_source_type"] === "Repository",
+  );
+  const id = rule?.["ruleset_id"];
+  if (typeof id !== "number" || !Number.isSafeInteger(id)) return undefined;
+  const request = {
+    method: "GET" as const,
+    url: `${repoPath(host)}/rulesets/${id}`,
+    what: `read the ruleset ${id}`,
+  };
+  const answer = await client.expect(request, [200]);
+  const ruleset = answer.json as { name?: unknown; rules?: unknown } | null;
+  if (!Array.isArray(ruleset?.rules)) throw client.refusal(request, answer);
+  const own = (ruleset.rules as Record<string, unknown>[]).find(
+    (r) => r?.["type"] === "required_status_checks",
+  );
+  const checks = (own?.["parameters"] as { required_status_checks?: unknown } | undefined)
+    ?.required_status_checks;
+  const before = Array.isArray(checks)
+    ? checks
+        .map((c) => (c as { context?: unknown })?.context)
+        .filter((c): c is string => typeof c === "string")
+    : [];
+  return {
+    before,
+    apps: new Map(),
+    ruleset: {
+      id,
+      name: typeof ruleset.name === "string" ? ruleset.name : String(id),
+      rules: ruleset.rules as Record<string, unknown>[],
+    },
+  };
 }
 
 async function readCurrent(client: HostClient, host: PlannedHost, branch: string): Promise<Current> {
   const b = encodeURIComponent(branch);
   const apps = new Map<string, number | null>();
   if (host.kind === "github") {
+    const governed = await readRuleset(client, host, branch);
+    if (governed !== undefined) return governed;
     const request = {
       method: "GET" as const,
       url: `${repoPath(host)}/branches/${b}/protection`,
@@ -170,6 +227,7 @@ export async function ciProtect(options: CiProtectOptions): Promise<CiProtectRep
     after,
     changes,
     applied: false,
+    ...(current.ruleset === undefined ? {} : { ruleset: current.ruleset.name }),
   };
   if (options.dryRun || changes.length === 0) return report;
   await apply(client, host, branch, current, after);
@@ -185,6 +243,29 @@ async function apply(
 ) {
   const b = encodeURIComponent(branch);
   const what = `protect ${branch} on ${HOST_NAMES[host.kind]}`;
+  if (host.kind === "github" && current.ruleset !== undefined) {
+    // The ruleset's rules, each as it was, with the checks rule's list grown: nothing else moves.
+    const have = new Set(current.before ?? []);
+    const rules = current.ruleset.rules.map((rule) => {
+      if (rule["type"] !== "required_status_checks") return rule;
+      const parameters = (rule["parameters"] ?? {}) as Record<string, unknown>;
+      const old = Array.isArray(parameters["required_status_checks"])
+        ? parameters["required_status_checks"]
+        : [];
+      const more = after.filter((c) => !have.has(c)).map((context) => ({ context }));
+      return { ...rule, parameters: { ...parameters, required_status_checks: [...old, ...more] } };
+    });
+    await client.expect(
+      {
+        method: "PUT",
+        url: `${repoPath(host)}/rulesets/${current.ruleset.id}`,
+        what: `${what} (ruleset ${current.ruleset.name})`,
+        json: { rules },
+      },
+      [200],
+    );
+    return;
+  }
   if (host.kind === "github") {
     const checks = after.map((context) => {
       const app = current.apps.get(context);

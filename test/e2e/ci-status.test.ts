@@ -429,3 +429,52 @@ test("ci status --help and ci protect --help: options, exit status, examples; ci
   assert.match(ci.stdout, /slipway ci status --state STATE --context NAME/);
   assert.match(ci.stdout, /slipway ci protect \[--dry-run\]/);
 });
+
+test("ci protect on GitHub: a repository ruleset governing the branch gets the checks, its other rules untouched", async (t) => {
+  const fake = await startGithubFake();
+  t.after(() => fake.close());
+  const p = await project("github");
+  const reviews = {
+    type: "pull_request",
+    parameters: { required_approving_review_count: 1, dismiss_stale_reviews_on_push: true },
+  };
+  fake.rulesets.push({
+    id: 9,
+    name: "main rules",
+    include: ["~DEFAULT_BRANCH"],
+    rules: [
+      reviews,
+      {
+        type: "required_status_checks",
+        parameters: {
+          strict_required_status_checks_policy: true,
+          required_status_checks: [{ context: "ci/legacy", integration_id: 15368 }],
+        },
+      },
+    ],
+  });
+  const args = ["ci", "protect", ...on("github", fake.url, "octo/demo")];
+  const dry = await slipway(p.dir, [...args, "--dry-run"], { GITHUB_TOKEN: fake.token });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /branch main \(ruleset main rules\):/);
+  assert.doesNotMatch(dry.stdout, /protect the branch/);
+  const r = await slipway(p.dir, args, { GITHUB_TOKEN: fake.token });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(fake.rulesets[0]!.rules, [
+    reviews,
+    {
+      type: "required_status_checks",
+      parameters: {
+        strict_required_status_checks_policy: true,
+        required_status_checks: [
+          { context: "ci/legacy", integration_id: 15368 },
+          { context: "scan" },
+          { context: "build" },
+        ],
+      },
+    },
+  ]);
+  assert.equal(fake.protection.size, 0, "a branch protection was made beside the ruleset");
+  const again = await slipway(p.dir, args, { GITHUB_TOKEN: fake.token });
+  assert.match(again.stdout, /up to date/);
+});

@@ -10,8 +10,9 @@ export const HELP = `Usage: slipway ci protect [options]
 Makes the checks of the generated workflow (slipway ci init) the default branch's required
 checks. It reads the branch's protection first and shows the change; it only adds checks, never
 removes one, and leaves every other setting (reviews, admins, who may push) as it is.
-  github   branch protection: the jobs of .github/workflows/checks.yml (matrix jobs one per
-           value, as GitHub names them: "test (3.12)") added to the required status checks
+  github   the jobs of .github/workflows/checks.yml (matrix jobs one per value, as GitHub
+           names them: "test (3.12)") added to the required status checks of the repository
+           ruleset that governs the branch, else of its branch protection
   gitea    branch protection: status checks on, "checks / <job> (pull_request)" contexts added
   gitlab   the branch protected, and "pipelines must succeed" on (GitLab requires the
            pipeline, not single jobs)
@@ -40,7 +41,8 @@ See docs/host-releases.md.
 `;
 
 function lines(report: CiProtectReport): string[] {
-  const out = [`${report.host} ${report.repository}, branch ${report.branch}:`];
+  const via = report.ruleset === undefined ? "" : ` (ruleset ${report.ruleset})`;
+  const out = [`${report.host} ${report.repository}, branch ${report.branch}${via}:`];
   if (report.changes.length === 0) out.push("  up to date: nothing to change");
   for (const change of report.changes) {
     if (change.kind === "protect-branch") out.push("  + protect the branch (it has no protection)");

@@ -14,6 +14,10 @@
  * - branch protection: docs.github.com/en/rest/branches/branch-protection ("Get branch protection"
  *   404 "Branch not protected", "Update branch protection" PUT with all four required keys,
  *   "Update status check protection" PATCH …/required_status_checks);
+ * - rulesets: docs.github.com/en/rest/repos/rules ("Get rules for a branch": the active rules with
+ *   `ruleset_source_type`, `ruleset_source`, `ruleset_id`; "Get a repository ruleset"; "Update a
+ *   repository ruleset" PUT, `rules` replaced as sent; a `required_status_checks` rule has
+ *   `parameters.required_status_checks: [{context, integration_id?}]`);
  * - errors and limits: docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api
  *   (401 "Bad credentials") and …/rate-limits-for-the-rest-api (403/429 with
  *   `x-ratelimit-remaining: 0` and `x-ratelimit-reset`, or `retry-after` for secondary limits).
@@ -53,6 +57,8 @@ export interface GithubFake extends FakeServer {
   maxPerPage: number;
   /** What the token may do on the repository. */
   permissions: { admin: boolean; push: boolean; pull: boolean };
+  /** Repository rulesets: each applies to the branches `include` names (`~DEFAULT_BRANCH` is main). */
+  rulesets: { id: number; name: string; include: string[]; rules: Record<string, unknown>[] }[];
 }
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -71,6 +77,7 @@ export async function startGithubFake(
     omitDigest: false,
     maxPerPage: 100,
     permissions: { admin: true, push: true, pull: true },
+    rulesets: [] as GithubFake["rulesets"],
   };
   let api = "";
   let uploadOrigin = "";
@@ -106,7 +113,61 @@ export async function startGithubFake(
       documentation_url: "https://docs.github.com/rest",
     });
 
+  const rulesetJson = (r: GithubFake["rulesets"][number]) => ({
+    id: r.id,
+    name: r.name,
+    target: "branch",
+    source_type: "Repository",
+    source: repository,
+    enforcement: "active",
+    conditions: { ref_name: { include: r.include, exclude: [] } },
+    rules: r.rules,
+  });
   const routes: Route[] = [
+    [
+      "GET",
+      new RegExp(`^/repos/${repo}/rules/branches/([^/]+)$`),
+      (_q, m) => {
+        const branch = decodeURIComponent(m[1]!);
+        const applies = state.rulesets.filter((r) =>
+          r.include.some(
+            (i) => i === `refs/heads/${branch}` || (i === "~DEFAULT_BRANCH" && branch === "main"),
+          ),
+        );
+        return json(
+          200,
+          applies.flatMap((r) =>
+            r.rules.map((rule) => ({
+              ...rule,
+              ruleset_source_type: "Repository",
+              ruleset_source: repository,
+              ruleset_id: r.id,
+            })),
+          ),
+        );
+      },
+    ],
+    [
+      "GET",
+      new RegExp(`^/repos/${repo}/rulesets/(\\d+)$`),
+      (_q, m) => {
+        const r = state.rulesets.find((x) => x.id === Number(m[1]));
+        return r === undefined ? notFound : json(200, rulesetJson(r));
+      },
+    ],
+    [
+      "PUT",
+      new RegExp(`^/repos/${repo}/rulesets/(\\d+)$`),
+      (q, m) => {
+        if (!state.permissions.admin) return json(403, { message: "Resource not accessible by integration" });
+        const r = state.rulesets.find((x) => x.id === Number(m[1]));
+        if (r === undefined) return notFound;
+        const b = bodyJson(q);
+        if (Array.isArray(b["rules"])) r.rules = b["rules"] as Record<string, unknown>[];
+        if (typeof b["name"] === "string") r.name = b["name"];
+        return json(200, rulesetJson(r));
+      },
+    ],
     [
       "GET",
       new RegExp(`^/repos/${repo}$`),
