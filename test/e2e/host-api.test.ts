@@ -292,3 +292,23 @@ test("the client: a host that never answers fails at the deadline; an endless an
     /larger than 8388608 bytes|closed mid-answer/,
   );
 });
+
+test("answers that are not what the API documents are clear errors, never a crash", async (t) => {
+  const { fake, host, client } = await setup("github", t);
+  fake.fail({ method: "GET", path: /\/releases\/tags\//, status: 200, body: "<html>maintenance</html>" });
+  await assert.rejects(
+    ensureRelease(client, host, CONTENT, () => {}),
+    /GitHub answered something that is not the release v1\.0\.0/,
+  );
+  const release = await ensureRelease(client, host, CONTENT, () => {});
+  fake.fail({ method: "GET", path: /\/assets$/, status: 200, body: { not: "a list" } });
+  await assert.rejects(
+    ensureAssets(client, host, { release, wanted: [], pkg: PKG, onAsset: () => {} }),
+    /GitHub did not answer a list when asked to list the assets of the release v1\.0\.0/,
+  );
+  fake.fail({ method: "GET", path: /\/assets$/, status: 200, body: [{ id: "x" }] });
+  await assert.rejects(
+    ensureAssets(client, host, { release, wanted: [], pkg: PKG, onAsset: () => {} }),
+    /GitHub answered something that is not a list of release assets/,
+  );
+});
