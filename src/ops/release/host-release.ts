@@ -18,7 +18,7 @@ import { SlipwayError } from "../../errors.ts";
 import type { StepProblem } from "../../pipeline/steps.ts";
 import { checkRepositoryAccess, openHostClient } from "../host-client.ts";
 import { ensureAssets, ensureRelease, type WantedAsset } from "../host-release-assets.ts";
-import { artifactsOf } from "./build.ts";
+import { artifactsOf, confirmArtifacts } from "./build.ts";
 import type { Ctx, ReleaseInput, ReleaseStep } from "./context.ts";
 
 export type HostAssetStatus = "uploaded" | "kept" | "replaced-unfinished";
@@ -93,6 +93,8 @@ function content(input: ReleaseInput) {
 /** The files that go up, in order: the distributions, SHA256SUMS, then each attestation that exists. */
 async function wantedAssets(ctx: Ctx): Promise<WantedAsset[]> {
   const { input } = ctx;
+  // What goes up is what was checked and published: a file changed since is refused here.
+  await confirmArtifacts(ctx);
   const artifacts = artifactsOf(ctx);
   const wanted: WantedAsset[] = artifacts.map((a) => ({
     name: a.filename,
