@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { git } from "../helpers/git-repo.ts";
@@ -89,10 +89,28 @@ test("github: a release stopped at an upload resumes: the same release completed
   assert.match(failed.message, /GitHub refused to upload SHA256SUMS to the release v0\.1\.1 \(502/);
   assert.match(reportOf(first.stdout).next, /--resume/);
   assert.equal(fake.releases.length, 1);
+  // A publish attestation beside the wheel (as a release with --attestations leaves one) goes up too.
+  const dist = join(r.project, ".slipway/dist/0.1.1");
+  const wheel = readdirSync(dist).find((f) => f.endsWith(".whl"))!;
+  writeFileSync(join(dist, `${wheel}.publish.attestation`), '{"version":1}\n');
   const resumed = await runRelease(r, [...r.args, "--yes", "--json", "--resume"], { env });
   assert.equal(resumed.status, 0, `${resumed.stderr}\n${resumed.stdout.slice(-3000)}`);
   assert.equal(fake.releases.length, 1, "a second release was made");
-  assert.equal(fake.releases[0]!.assets.length, 3);
+  assert.deepEqual(
+    fake.releases[0]!.assets.map((a) => a.name).sort(),
+    [
+      `${wheel}.publish.attestation`,
+      "SHA256SUMS",
+      wheel,
+      wheel.replace(/-py3-none-any\.whl$/, ".tar.gz"),
+    ].sort(),
+  );
+  assert.equal(
+    fake.releases[0]!.assets.find((a) => a.name.endsWith(".attestation"))!.data.toString(),
+    '{"version":1}\n',
+  );
+  const accepted = fake.upload.log.filter((l) => l.method === "POST" && l.status === 201);
+  assert.equal(accepted.length, 4, "a file was uploaded twice");
   assert.ok(
     fake.log.some((l) => l.path.includes("page=2")),
     "the asset list's next page was never read",
