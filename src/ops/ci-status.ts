@@ -52,6 +52,7 @@ export async function ciStatus(options: CiStatusOptions): Promise<CiStatusReport
     ...(options.description === undefined ? {} : { description: options.description }),
     ...(options.targetUrl === undefined ? {} : { targetUrl: options.targetUrl }),
   });
+  const request = statusRequest(host, status);
   const report = { host: host.kind, repository: host.repository, status, posted: false };
   if (options.dryRun) return report;
   const client = requireHostClient(host, {
@@ -59,6 +60,6 @@ export async function ciStatus(options: CiStatusOptions): Promise<CiStatusReport
     userAgent: options.userAgent,
     ...(options.onWait === undefined ? {} : { onWait: options.onWait }),
   });
-  await client.expect(statusRequest(host, status), [200, 201]);
+  await client.expect(request, [200, 201]);
   return { ...report, posted: true };
 }

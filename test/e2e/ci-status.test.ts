@@ -101,16 +101,22 @@ test("gitea from a Gitea Actions job's environment: host, repository and commit 
   t.after(() => fake.close());
   const p = await project();
   const sha = "a".repeat(40);
-  const r = await slipway(p.dir, ["ci", "status", "--state", "pending", "--context", "slipway/scan"], {
+  const job = {
     GITEA_ACTIONS: "true",
     GITHUB_ACTIONS: "true",
     GITHUB_API_URL: `${fake.url}/api/v1`,
     GITHUB_REPOSITORY: "octo/demo",
     GITHUB_SHA: sha,
     GITEA_TOKEN: fake.token,
-  });
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(fake.statuses, [{ sha, state: "pending", context: "slipway/scan" }]);
+  };
+  for (const state of ["pending", "warning"]) {
+    const r = await slipway(p.dir, ["ci", "status", "--state", state, "--context", "slipway/scan"], job);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  assert.deepEqual(fake.statuses, [
+    { sha, state: "pending", context: "slipway/scan" },
+    { sha, state: "warning", context: "slipway/scan" },
+  ]);
   assert.equal(fake.log.at(-1)?.auth, "token");
 });
 
@@ -284,6 +290,11 @@ test("usage and configuration mistakes exit 2 before any request", async (t) => 
       /not https \(plain http only to loopback\)/,
     ],
     [["--state", "success", "--context", "c"], { GITHUB_TOKEN: fake.token }, /no code host/],
+    [
+      ["--state", "warning", "--context", "c", ...args],
+      { GITHUB_TOKEN: fake.token },
+      /--state warning is Gitea's only/,
+    ],
   ];
   for (const [argv, env, expected] of cases) {
     const r = await slipway(p.dir, ["ci", "status", ...argv], env);

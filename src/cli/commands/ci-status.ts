@@ -15,7 +15,8 @@ GITHUB_REPOSITORY, or CI_API_V4_URL and CI_PROJECT_PATH). The token comes from G
 GITEA_TOKEN or GITLAB_TOKEN and is never printed.
 
 Options:
-  --state STATE         pending, success, failure or error (GitLab: failure and error are "failed")
+  --state STATE         pending, success, failure or error (GitLab: failure and error are
+                        "failed"); warning on Gitea only
   --context NAME        the check's name, e.g. slipway/release
   --description TEXT    one line (at most 140 characters; longer is cut)
   --target-url URL      where the details are (the CI run)
@@ -68,7 +69,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     if (positionals.length > 0) throw usage(`unexpected argument ${JSON.stringify(positionals[0])}`);
     if (values.state === undefined) throw usage("--state is required: pending, success, failure or error");
     if (!STATUS_STATES.includes(values.state as StatusState)) {
-      throw usage(`unknown state ${JSON.stringify(values.state)}: pending, success, failure or error`);
+      throw usage(
+        `unknown state ${JSON.stringify(values.state)}: pending, success, failure, error (or warning on Gitea)`,
+      );
     }
     if (values.context === undefined) throw usage("--context is required, e.g. --context slipway/release");
     const report = await ciStatus({

@@ -16,8 +16,9 @@ import { parse as parseYaml } from "yaml";
 import { SlipwayError } from "../../errors.ts";
 import type { PlannedHost } from "./remote.ts";
 
-export type StatusState = "pending" | "success" | "failure" | "error";
-export const STATUS_STATES: readonly StatusState[] = ["pending", "success", "failure", "error"];
+/** GitHub's four; `warning` is Gitea's alone (CreateStatusOption). */
+export type StatusState = "pending" | "success" | "failure" | "error" | "warning";
+export const STATUS_STATES: readonly StatusState[] = ["pending", "success", "failure", "error", "warning"];
 
 export interface CommitStatus {
   sha: string;
@@ -79,10 +80,14 @@ const GITLAB_STATE: Readonly<Record<StatusState, string>> = {
   success: "success",
   failure: "failed",
   error: "failed",
+  warning: "failed",
 };
 
-/** The request that posts the status on the host. */
+/** The request that posts the status on the host; `warning` only on Gitea (a usage error elsewhere). */
 export function statusRequest(host: PlannedHost, status: CommitStatus) {
+  if (status.state === "warning" && host.kind !== "gitea") {
+    throw usage("--state warning is Gitea's only", "use failure or error on GitHub and GitLab");
+  }
   const what = `post the status ${status.context}=${status.state} on ${status.sha.slice(0, 12)}`;
   if (host.kind === "gitlab") {
     return {
