@@ -6,10 +6,11 @@
  */
 import { join, resolve } from "node:path";
 import { makeTempDir, removeTree } from "../adapters/fs.ts";
-import { currentBranch, type GitContext, remoteDefaultBranch } from "../adapters/git.ts";
+import { currentBranch, type GitContext, remoteDefaultBranch, remoteUrl } from "../adapters/git.ts";
 import type { PipSource } from "../adapters/python/build-env.ts";
 import { openProject, type ProjectSnapshot, type ReadBytes } from "../adapters/snapshot.ts";
 import { checkStateDir, ensureStateDir } from "../adapters/state-dir.ts";
+import { planHost } from "../core/host/remote.ts";
 import type { BumpKind } from "../core/pep440/bump.ts";
 import type { ReleaseConfig } from "../core/release/config.ts";
 import {
@@ -285,6 +286,7 @@ async function planFresh(snapshot: ProjectSnapshot, options: ReleaseOptions): Pr
     branch: await releaseBranch(snapshot.git, config),
     push: options.push ?? config.push,
     tagName: version.tag?.name ?? formatTag(state.tagFormat, version.to),
+    host: planHost(config.host ?? { kind: "auto" }, await remoteUrl(snapshot.git, config.remote)),
   });
   return { plan, config, credentials: target.credentials };
 }

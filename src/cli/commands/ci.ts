@@ -8,6 +8,8 @@ import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts"
 
 export const HELP = `Usage: slipway ci init --provider github|gitea|gitlab [options]
        slipway ci diff --provider github|gitea|gitlab [options]
+       slipway ci status --state STATE --context NAME [options]   (see slipway ci status --help)
+       slipway ci protect [--dry-run] [options]                   (see slipway ci protect --help)
 
 Generates the project's CI from what its pyproject.toml says: ruff, black, mypy, pyright,
 pytest and coverage thresholds; the uv, poetry or requirements lockfile; the Python versions
@@ -55,6 +57,9 @@ See docs/ci.md.
 `;
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {
+  // status and protect talk to the code host: their own modules, loaded only when asked for.
+  if (argv[0] === "status") return (await import("./ci-status.ts")).run(argv.slice(1), io);
+  if (argv[0] === "protect") return (await import("./ci-protect.ts")).run(argv.slice(1), io);
   const out = (text: string) => io.stdout.write(redact(text));
   let json = false;
   try {
@@ -77,8 +82,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     if (verb !== "init" && verb !== "diff") {
       throw usage(
         verb === undefined
-          ? "ci needs a subcommand: init or diff"
-          : `unknown subcommand ${JSON.stringify(verb)}: init or diff`,
+          ? "ci needs a subcommand: init or diff (or status, protect)"
+          : `unknown subcommand ${JSON.stringify(verb)}: init, diff, status or protect`,
       );
     }
     if (rest.length > 0) throw usage(`unexpected argument ${JSON.stringify(rest[0])}`);

@@ -14,6 +14,7 @@ import { jsonLine, reportLine } from "../render/json-lines.ts";
 import { isPlain, makeStyle, wantsColor } from "../style.ts";
 import { askNextVersion, canAsk } from "../version-prompt.ts";
 import { attestationsMode, githubMask, sigstoreOption, trustedMode } from "./publish.ts";
+import { hostReleaseLines } from "./release-host.ts";
 import { ReleaseProgress } from "./release-progress.ts";
 import { outcomeJson, renderHeadline, renderOutcome } from "./release-render.ts";
 
@@ -26,7 +27,10 @@ refuses for its content only after logging in, version not on the target yet); t
 
   write version + changelog → build → check → publish to the stage → install from the stage and
   smoke-test → commit + tag locally → save the release state on the remote │ publish to the
-  target → push commit and tag
+  target → push commit and tag → the GitHub / Gitea / GitLab release of the tag, with the
+  changelog entry and the files (when the remote is on such a host, or [tool.slipway.release]
+  host names one; its token from GITHUB_TOKEN, GITEA_TOKEN or GITLAB_TOKEN; without the token
+  it is skipped and says so; docs/host-releases.md)
 
 Nothing public happens until everything before it is proven: a failure before the target
 accepts its first file (the target refusing every file included) undoes the state refs, the
@@ -136,6 +140,10 @@ function stepEventLines(e: ReleaseEvent): string[] | undefined {
       return [
         `the release ${e.tag} is already complete on ${e.remote} (its tag and commit are there); removed its state refs`,
       ];
+    case "host-release":
+    case "host-asset":
+    case "host-wait":
+      return hostReleaseLines(e);
     default:
       return undefined;
   }

@@ -14,8 +14,10 @@
  *     push = true
  *     verify = { extras = [], imports = [], scripts = [], max-import-ms = 2000 }
  *     scan = ["secrets", "deps"]      # preflight scans (the default); [] turns them off
+ *     host = "github"                 # the host release after push (core/host/remote.ts)
  */
 import { SlipwayError } from "../../errors.ts";
+import { type HostSetting, parseHostSetting } from "../host/remote.ts";
 import { get, isTable, type TomlTable, tomlType } from "../pyproject/access.ts";
 import { booleanSetting, stringSetting, stringsSetting } from "../pyproject/settings.ts";
 
@@ -42,6 +44,8 @@ export interface ReleaseConfig {
   verify: VerifySettings;
   /** The scans of `slipway scan` run in preflight, with their gates; a finding blocks the release. */
   scan: ReleaseScan[];
+  /** Where the host release goes (`host`); absent: auto, from the remote's URL. */
+  host?: HostSetting;
 }
 
 export type ReleaseScan = "secrets" | "deps";
@@ -61,6 +65,7 @@ const KEYS = new Set([
   "push",
   "verify",
   "scan",
+  "host",
 ]);
 const VERIFY_KEYS = new Set(["extras", "imports", "scripts", "max-import-ms"]);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -220,6 +225,7 @@ export function parseReleaseConfig(pyproject: TomlTable): ReleaseConfig {
     push: push ?? true,
     verify: readVerify(table),
     scan: readScans(table),
+    ...(get(table, "host") === undefined ? {} : { host: parseHostSetting(table) }),
   };
 }
 

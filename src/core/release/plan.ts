@@ -6,6 +6,7 @@
  */
 import { SlipwayError } from "../../errors.ts";
 import type { ChangelogPlan } from "../changelog/plan.ts";
+import { type PlannedHost, plannedHostShape } from "../host/remote.ts";
 import { isValidName } from "../names/name.ts";
 import { parseVersion } from "../pep440/version.ts";
 import {
@@ -67,6 +68,8 @@ export interface ReleasePlan {
   target: PlannedIndex;
   git: { remote: string; branch: string; push: boolean };
   notes: string[];
+  /** The code host whose release the `host-release` step makes after the push (absent: none). */
+  host?: PlannedHost;
 }
 
 export interface ReleasePlanInput {
@@ -83,6 +86,7 @@ export interface ReleasePlanInput {
   tagName: string;
   /** The releaser's words (asked on a terminal): a paragraph of the commit and tag messages. */
   comment?: string;
+  host?: PlannedHost | undefined;
 }
 
 /**
@@ -172,6 +176,7 @@ export function assembleReleasePlan(input: ReleasePlanInput): ReleasePlan {
     target: input.target,
     git: { remote: input.config.remote, branch: input.branch, push: input.push },
     notes,
+    ...(input.host === undefined ? {} : { host: input.host }),
   };
 }
 
@@ -223,6 +228,7 @@ const planShape = record({
     push: boolean,
   }),
   notes: list(string),
+  host: optional(plannedHostShape),
 });
 
 /**

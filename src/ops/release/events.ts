@@ -6,6 +6,7 @@ import type { FindingLine } from "../../core/release/findings.ts";
 import type { UploadStatus } from "../../core/upload/outcome.ts";
 import type { BuildPhase } from "../build.ts";
 import type { VerifyStep } from "../verify-install.ts";
+import type { HostReleaseEvent } from "./host-release.ts";
 
 export type ReleaseStepEvent =
   /** A preflight gate command started. */
@@ -23,4 +24,6 @@ export type ReleaseStepEvent =
   /** A resume found its release on the remote and restored it here. */
   | { type: "restored"; step: "resume"; tag: string; remote: string; ref: string; artifacts: number }
   /** A resume found its release already complete on the remote; its state refs were removed. */
-  | { type: "already-complete"; step: "resume"; tag: string; remote: string };
+  | { type: "already-complete"; step: "resume"; tag: string; remote: string }
+  /** The host release: skipped (no token; `reason` says), created, or found and completed. */
+  | HostReleaseEvent;
