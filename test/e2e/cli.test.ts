@@ -108,6 +108,26 @@ describe("slipway CLI", () => {
     assert.equal(slipway([], { cwd: dir }).code, 2);
   });
 
+  test("every command's --help has examples and no unfilled placeholder", () => {
+    const commands = [...slipway(["--help"], { cwd: dir }).stdout.matchAll(/^ {2}([a-z-]+) {2,}/gm)].map(
+      (m) => m[1] ?? "",
+    );
+    assert.ok(commands.length >= 15, commands.join(" "));
+    const subcommands = [
+      ["scan", "secrets"],
+      ["scan", "deps"],
+      ["scan", "lock"],
+      ["ci", "init"],
+      ["ci", "status"],
+    ];
+    for (const argv of [...commands.map((c) => [c]), ...subcommands]) {
+      const r = slipway([...argv, "--help"], { cwd: dir });
+      assert.equal(r.code, 0, `${argv.join(" ")} --help: ${r.stderr}`);
+      assert.match(r.stdout, /Examples?:/, `${argv.join(" ")} --help has no examples`);
+      assert.doesNotMatch(r.stdout, /\$\{|undefined/, `${argv.join(" ")} --help prints a placeholder`);
+    }
+  });
+
   test("check --help documents options, exit status and examples", () => {
     const r = slipway(["check", "--help"], { cwd: dir });
     assert.equal(r.code, 0);

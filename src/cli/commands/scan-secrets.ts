@@ -112,7 +112,7 @@ Options:
   --history, --ref REF, --since REF, --range A..B, --staged, --baseline FILE, --no-baseline,
   --baseline-write[=FILE]
                     as for 'slipway scan secrets'
-\${SCAN_OUTPUT_HELP}
+${SCAN_OUTPUT_HELP}
   -h, --help        show this help
 
 A job summary is appended to $GITHUB_STEP_SUMMARY when it is set (GitHub Actions).
