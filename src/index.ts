@@ -19,6 +19,8 @@ export type { ArchiveFact, VerifyResult } from "./core/verify/step-results.ts";
 export { describeVerifyResult } from "./core/verify/step-results.ts";
 export type { ErrorCode } from "./errors.ts";
 export { SlipwayError } from "./errors.ts";
+export type { AttestEvent, AttestedFile, AttestOptions, AttestReport } from "./ops/attest.ts";
+export { attest } from "./ops/attest.ts";
 export type { BuildEvent, BuildOptions, BuildPhase, BuildReport, BuildWarning } from "./ops/build.ts";
 export { build } from "./ops/build.ts";
 export type { ReproducibilityReport } from "./ops/build-reproducible.ts";
@@ -32,6 +34,12 @@ export {
 } from "./ops/changelog.ts";
 export type { CheckEvent, CheckOptions, CheckReport } from "./ops/check.ts";
 export { check } from "./ops/check.ts";
+export type { CiInitOptions, CiInitReport } from "./ops/ci-init.ts";
+export { ciInit } from "./ops/ci-init.ts";
+export type { CiProtectOptions, CiProtectReport, ProtectChange } from "./ops/ci-protect.ts";
+export { ciProtect } from "./ops/ci-protect.ts";
+export type { CiStatusOptions, CiStatusReport } from "./ops/ci-status.ts";
+export { ciStatus } from "./ops/ci-status.ts";
 export type { PublishEvent, PublishOptions, PublishReport } from "./ops/publish.ts";
 export { publish } from "./ops/publish.ts";
 export type { AttemptCause, CredentialFacts, PublishWarning } from "./ops/publish-events.ts";
@@ -49,6 +57,13 @@ export { status } from "./ops/status.ts";
 export { statusDecide } from "./ops/status-decide.ts";
 export { statusDiff } from "./ops/status-diff.ts";
 export { writeStatusSite } from "./ops/status-site.ts";
+export type {
+  ExpectedPublisher,
+  FileVerdict,
+  VerifyAttestationsOptions,
+  VerifyAttestationsReport,
+} from "./ops/verify-attestations.ts";
+export { verifyAttestations } from "./ops/verify-attestations.ts";
 export type {
   StepKind,
   VerifyEvent,
