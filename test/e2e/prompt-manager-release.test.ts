@@ -51,7 +51,7 @@ function cached(script: string): string {
 
 let target: RunningIndex;
 const uploads: Extract<IndexEvent, { type: "upload" }>[] = [];
-let feed: ReturnType<typeof createServer>;
+let feed: ReturnType<typeof createServer> | undefined;
 let project = "";
 let remote = "";
 let sdks = "";
@@ -133,11 +133,12 @@ before(async () => {
     }),
   );
   const zip = buildZip({ entries: members });
-  feed = createServer((_req, res) => {
+  const server = createServer((_req, res) => {
     res.writeHead(200, { "Content-Type": "application/zip", "Content-Length": zip.length });
     res.end(zip);
   });
-  await new Promise<void>((resolve) => feed.listen(0, "127.0.0.1", resolve));
+  feed = server;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const home = join(base, "home");
   mkdirSync(home);
   env = {
@@ -156,7 +157,7 @@ before(async () => {
     TWINE_PASSWORD: target.token,
     ...OFFLINE,
   };
-  const port = (feed.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
   ok(
     await run([process.execPath, CLI, "scan", "update-db", "--url", `http://127.0.0.1:${port}/all.zip`]),
     "scan update-db",
@@ -170,8 +171,11 @@ before(async () => {
 
 after(async () => {
   await target?.close();
-  feed?.closeAllConnections();
-  await new Promise((resolve) => feed?.close(resolve));
+  const server = feed;
+  if (server !== undefined) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
   work.remove();
 });
 
@@ -251,6 +255,9 @@ test("slipway release takes the example to the target, and pip installs it with 
   );
   assert.match(r.stdout, /^released prompt-manager 0\.1\.1$/m);
   assert.equal(r.stderr.split("\n").filter((l) => /^release: edit: gate: /.test(l)).length, GATES.length);
+  // Verified with every integration's SDK: [all] from the stage, its SDKs from the wheelhouse.
+  assert.match(r.stderr, /^release: verify: ok extra prompt-manager\[all\]==0\.1\.1$/m);
+  assert.match(r.stderr, /^release: verify: ok import prompt_manager$/m);
 
   // Published: the wheel and the sdist, once each.
   assert.deepEqual(uploads.map((u) => [u.filename, u.outcome]).sort(), [
