@@ -282,6 +282,10 @@ export async function gatePreflight(
         timeoutMs: options.timeoutMs ?? 30 * 60_000,
         onStdoutLine: push,
         onStderrLine: push,
+        // A suite may print without bound (a runaway log, a flood of warnings): only the tail
+        // is kept, in bounded memory.
+        collect: false,
+        maxLineBytes: 16 * GATE_TAIL_LINE_CHARS,
       }));
     } catch (e) {
       // Not found, or timed out: what it printed until then says where it hung.

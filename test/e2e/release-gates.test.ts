@@ -2,14 +2,16 @@
  * The release's gate commands (`[tool.slipway.release] gates`) run for real by gatePreflight: a
  * failing gate is a problem showing the last lines of its output as the user would have seen
  * them — stdout and stderr in the order they came, progress redraws and escape sequences gone,
- * long lines cut at a word, known tokens masked — in time linear in what it printed; all gates
- * run even after one failed; a gate that cannot start or hangs is a problem too.
+ * long lines cut at a word, known tokens masked — in bounded memory and time linear in what it
+ * printed; all gates run even after one failed; a gate that cannot start or hangs is a problem
+ * too.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { exec } from "../../src/adapters/exec.ts";
 import { gateOutputLine, gatePreflight } from "../../src/ops/release-preflight.ts";
 import { Secret } from "../../src/secret.ts";
 
@@ -133,15 +135,17 @@ test("a gate that cannot start, or hangs, is a problem; the hung one shows what 
   );
 });
 
-test("a gate that floods its output is read in linear time, and only its end is kept", async () => {
-  // 40 MB: 400,000 lines of 100 characters, and one line of 8 MB without a newline at the end.
+test("a gate that floods its output is read in bounded memory and linear time; only its end is kept", async () => {
+  // 600 MiB of lines (more than V8's longest string: collected, it would crash the release),
+  // then a line of 64 MiB without a newline.
   const code = [
     "import sys",
-    "line = 'x' * 99 + '\\n'",
-    "sys.stdout.write(line * 400000)",
-    "sys.stdout.write('the end ' + 'z' * (8 << 20))",
+    "block = ('x' * 99 + '\\n') * 10486",
+    "for _ in range(600): sys.stdout.write(block)",
+    "sys.stdout.write('the end ' + 'z' * (64 << 20))",
     "sys.exit(1)",
   ].join("\n");
+  const rss = process.memoryUsage().rss;
   const t0 = performance.now();
   const { problems } = await problemsOf([py(code)]);
   const ms = performance.now() - t0;
@@ -149,5 +153,23 @@ test("a gate that floods its output is read in linear time, and only its end is 
   assert.equal(lines.length, 20);
   assert.equal(lines.at(-1), "the end…");
   assert.equal(lines.at(-2), "x".repeat(99));
-  assert.ok(ms < 20_000, `took ${ms} ms`);
+  assert.ok(process.memoryUsage().rss - rss < 256 * 1024 * 1024, "the output was held in memory");
+  assert.ok(ms < 60_000, `took ${ms} ms`);
+});
+
+test("exec with collect: false hands every line to the handlers, cut at maxLineBytes, and keeps none", async () => {
+  const seen: string[] = [];
+  const result = await exec(
+    py("import sys\nprint('a' * 50)\nprint('b', file=sys.stderr)\nprint('c', end='')"),
+    {
+      cwd,
+      env,
+      collect: false,
+      maxLineBytes: 10,
+      onStdoutLine: (line) => seen.push(`out ${line}`),
+      onStderrLine: (line) => seen.push(`err ${line}`),
+    },
+  );
+  assert.deepEqual([result.stdout, result.stderr], ["", ""]);
+  assert.deepEqual(seen.sort(), ["err b", `out ${"a".repeat(10)}`, "out c"]);
 });
