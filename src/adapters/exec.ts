@@ -30,6 +30,13 @@ export interface ExecOptions {
    * as they are, in bounded memory. `stdout` in the result is then empty.
    */
   stdoutFile?: string;
+  /**
+   * False: the output goes to the line handlers only (`stdout` and `stderr` in the result are
+   * empty), so a process may print without bound in bounded memory. Default true.
+   */
+  collect?: boolean;
+  /** With the line handlers: a longer line is cut to its first this many bytes. */
+  maxLineBytes?: number;
 }
 
 export interface ExecResult {
@@ -46,24 +53,40 @@ export function formatArgv(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(" ");
 }
 
-/** Cuts a byte stream into lines without re-copying earlier chunks (a line may span many). */
-function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer): void; end(): void } {
+/**
+ * Cuts a byte stream into lines without re-copying earlier chunks (a line may span many); a line
+ * longer than `max` bytes keeps its first `max`.
+ */
+function lineSplitter(
+  onLine: (line: string) => void,
+  max = Number.POSITIVE_INFINITY,
+): { push(chunk: Buffer): void; end(): void } {
   let pending: Buffer[] = [];
+  let size = 0;
+  const keep = (part: Buffer) => {
+    if (size >= max) return;
+    const kept = size + part.length > max ? part.subarray(0, max - size) : part;
+    pending.push(kept);
+    size += kept.length;
+  };
+  const flush = () => {
+    const line = Buffer.concat(pending).toString("utf8");
+    pending = [];
+    size = 0;
+    onLine(line);
+  };
   return {
     push(chunk) {
       let start = 0;
       for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, start)) {
-        pending.push(chunk.subarray(start, at));
-        const line = Buffer.concat(pending).toString("utf8");
-        pending = [];
+        keep(chunk.subarray(start, at));
         start = at + 1;
-        onLine(line);
+        flush();
       }
-      if (start < chunk.length) pending.push(chunk.subarray(start));
+      if (start < chunk.length) keep(chunk.subarray(start));
     },
     end() {
-      if (pending.length > 0) onLine(Buffer.concat(pending).toString("utf8"));
-      pending = [];
+      if (pending.length > 0) flush();
     },
   };
 }
@@ -109,7 +132,7 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
               handlerError = error ?? new Error("a line handler threw");
               child.kill("SIGKILL");
             }
-          });
+          }, options.maxLineBytes);
     const lines = splitter(onLine);
     const errLines = splitter(options.onStderrLine);
     const sink =
@@ -127,11 +150,11 @@ export async function exec(argv: readonly string[], options: ExecOptions): Promi
     if (sink !== undefined) child.stdout.pipe(sink);
     else
       child.stdout.on("data", (chunk: Buffer) => {
-        out.push(chunk);
+        if (options.collect !== false) out.push(chunk);
         lines?.push(chunk);
       });
     child.stderr.on("data", (chunk: Buffer) => {
-      err.push(chunk);
+      if (options.collect !== false) err.push(chunk);
       errLines?.push(chunk);
     });
     child.on("error", (cause: NodeJS.ErrnoException) => {

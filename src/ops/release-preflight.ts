@@ -197,38 +197,114 @@ export function envPreflight(
     );
 }
 
-/** Runs each gate command in the project; a non-zero exit is a problem showing its output's tail. */
+/** How much of a failed gate's output its problem shows: the last lines, each cut short. */
+const GATE_TAIL_LINES = 20;
+const GATE_TAIL_LINE_CHARS = 240;
+
+// CSI and OSC escape sequences (colours, cursor moves, titles), then any other control character
+// but the tab: a gate's output is the project's, and it is printed to the user's terminal.
+const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]?/g;
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * One line of a gate's output as its problem shows it: what a terminal would have left of it
+ * (the text after its last carriage return, as progress bars redraw), without escape sequences
+ * or control characters, at most GATE_TAIL_LINE_CHARS characters. A longer line is cut at the
+ * end of a word: a word cut short could be the start of a token, too short to be recognised and
+ * redacted (redact.ts), so it is left out.
+ */
+export function gateOutputLine(line: string): string {
+  const drawn = line.slice(line.lastIndexOf("\r", line.length - 2) + 1);
+  // Escapes and controls are removed from a bounded slice only: linear in what is shown.
+  const long = drawn.length > 4 * GATE_TAIL_LINE_CHARS;
+  const text = (long ? drawn.slice(0, 4 * GATE_TAIL_LINE_CHARS) : drawn)
+    .replace(ESCAPES, "")
+    .replace(CONTROLS, "")
+    .trimEnd();
+  if (!long && text.length <= GATE_TAIL_LINE_CHARS) return text;
+  let end = Math.min(text.length, GATE_TAIL_LINE_CHARS);
+  while (end > 0 && !/\s/.test(text[end - 1] ?? "")) end--;
+  return `${text.slice(0, end).trimEnd()}…`;
+}
+
+/**
+ * The last lines of a process's output, stdout and stderr in the order they arrived (what the
+ * user would have seen last), with runs of blank lines kept as one and trailing ones dropped.
+ */
+export class OutputTail {
+  private readonly lines: string[] = [];
+  private blank = false;
+
+  push(raw: string): void {
+    const line = gateOutputLine(raw);
+    if (line.trim() === "") {
+      this.blank = this.lines.length > 0;
+      return;
+    }
+    if (this.blank) this.lines.push("");
+    this.blank = false;
+    this.lines.push(line);
+    while (this.lines.length > GATE_TAIL_LINES) this.lines.shift();
+  }
+
+  text(): string {
+    return (this.lines[0] === "" ? this.lines.slice(1) : this.lines).join("\n");
+  }
+}
+
+/**
+ * Runs each gate command in the project, one after the other (all of them: the problems are
+ * reported together); a non-zero exit is a problem showing the last lines of its output.
+ */
 export async function gatePreflight(
   gates: readonly string[][],
   options: {
     cwd: string;
     env: Readonly<Record<string, string | undefined>>;
     onGate?: (argv: string[]) => void;
+    /** Per gate; default 30 minutes (a test suite may be slow, but never hangs the release). */
+    timeoutMs?: number;
   },
 ): Promise<StepProblem[]> {
   const problems: StepProblem[] = [];
   for (const argv of gates) {
     options.onGate?.(argv);
-    const command = formatArgv(argv);
-    let result: { code: number; stdout: string; stderr: string };
+    // A command line may hold a token too (`sh -c "… $TOKEN"` expanded by hand): masked as well.
+    const command = redact(formatArgv(argv));
+    const tail = new OutputTail();
+    let code: number;
     try {
-      result = await exec(argv, { cwd: options.cwd, env: options.env, check: false, timeoutMs: 30 * 60_000 });
+      const push = (line: string) => tail.push(line);
+      ({ code } = await exec(argv, {
+        cwd: options.cwd,
+        env: options.env,
+        check: false,
+        timeoutMs: options.timeoutMs ?? 30 * 60_000,
+        onStdoutLine: push,
+        onStderrLine: push,
+        // A suite may print without bound (a runaway log, a flood of warnings): only the tail
+        // is kept, in bounded memory.
+        collect: false,
+        maxLineBytes: 16 * GATE_TAIL_LINE_CHARS,
+      }));
     } catch (e) {
+      // Not found, or timed out: what it printed until then says where it hung.
+      const shown = tail.text();
       problems.push(
         error(
           "gate",
-          `gate \`${command}\` could not run: ${(e as Error).message}`,
+          `gate \`${command}\` could not run: ${(e as Error).message}${shown === "" ? "" : `; its output's end:\n${redact(shown)}`}`,
           "fix the command in [tool.slipway.release] gates",
         ),
       );
       continue;
     }
-    if (result.code !== 0) {
-      const tail = `${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-8).join("\n");
+    if (code !== 0) {
+      const shown = tail.text();
       problems.push(
         error(
           "gate",
-          `gate \`${command}\` failed (exit ${result.code})${tail === "" ? "" : `:\n${redact(tail)}`}`,
+          `gate \`${command}\` failed (exit ${code})${shown === "" ? ", printing nothing" : `:\n${redact(shown)}`}`,
           `run \`${command}\` in the project, fix what it reports, and run again`,
         ),
       );
