@@ -232,8 +232,11 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
         snapshot: options.snapshot,
       });
       config = readCheckConfig(project.pyproject);
-      pushAll(findings, checkProject(project));
       addDescription(descriptionOfProject(project, options.project, display));
+      // The README's analysis first (from the cache when it is there): the link checks read the
+      // same analysis, so a warm run parses the README not at all, a cold one once.
+      await Promise.all(analyses.values());
+      pushAll(findings, checkProject(project));
     }
 
     const weights = sizes.map((size) => (size > LARGE_ARCHIVE ? READ_SLOTS : 1));
