@@ -4,6 +4,7 @@ import { SlipwayError } from "../../errors.ts";
 import { type CiProtectReport, ciProtect } from "../../ops/ci-protect.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
+import { HOST_FLAGS, hostOption, waitLine } from "./host-flags.ts";
 
 export const HELP = `Usage: slipway ci protect [options]
 
@@ -61,9 +62,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const { values, positionals } = parseCommandLine(argv, {
       branch: { type: "string" },
       "dry-run": { type: "boolean" },
-      host: { type: "string" },
-      api: { type: "string" },
-      repository: { type: "string" },
+      ...HOST_FLAGS,
       project: { type: "string" },
       json: { type: "boolean" },
     });
@@ -82,16 +81,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       env: io.env,
       userAgent: `slipway/${io.version}`,
       ...(values.branch === undefined ? {} : { branch: values.branch }),
-      host: {
-        ...(values.host === undefined ? {} : { kind: values.host }),
-        ...(values.api === undefined ? {} : { api: values.api }),
-        ...(values.repository === undefined ? {} : { repository: values.repository }),
-      },
+      host: hostOption(values),
       dryRun: values["dry-run"] === true,
-      onWait: (w) =>
-        io.stderr.write(
-          redact(`ci protect: ${w.url}: ${w.reason}; retrying in ${(w.waitMs / 1000).toFixed(1)} s\n`),
-        ),
+      onWait: waitLine(io, "ci protect"),
     });
     out(json ? `${JSON.stringify(report, null, 2)}\n` : `${lines(report).join("\n")}\n`);
     return 0;

@@ -5,6 +5,7 @@ import { SlipwayError } from "../../errors.ts";
 import { ciStatus } from "../../ops/ci-status.ts";
 import { redact } from "../../redact.ts";
 import { type CommandIO, commandFailure, parseCommandLine } from "../command.ts";
+import { HOST_FLAGS, hostOption, waitLine } from "./host-flags.ts";
 
 export const HELP = `Usage: slipway ci status --state STATE --context NAME [options]
 
@@ -52,9 +53,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       description: { type: "string" },
       "target-url": { type: "string" },
       sha: { type: "string" },
-      host: { type: "string" },
-      api: { type: "string" },
-      repository: { type: "string" },
+      ...HOST_FLAGS,
       project: { type: "string" },
       "dry-run": { type: "boolean" },
       json: { type: "boolean" },
@@ -83,16 +82,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       ...(values.description === undefined ? {} : { description: values.description }),
       ...(values["target-url"] === undefined ? {} : { targetUrl: values["target-url"] }),
       ...(values.sha === undefined ? {} : { sha: values.sha }),
-      host: {
-        ...(values.host === undefined ? {} : { kind: values.host }),
-        ...(values.api === undefined ? {} : { api: values.api }),
-        ...(values.repository === undefined ? {} : { repository: values.repository }),
-      },
+      host: hostOption(values),
       dryRun: values["dry-run"] === true,
-      onWait: (w) =>
-        io.stderr.write(
-          redact(`ci status: ${w.url}: ${w.reason}; retrying in ${(w.waitMs / 1000).toFixed(1)} s\n`),
-        ),
+      onWait: waitLine(io, "ci status"),
     });
     if (json) {
       out(`${JSON.stringify(report, null, 2)}\n`);
