@@ -149,7 +149,10 @@ test("gitea and gitlab: their files, within their limits", () => {
   const gitlab = ci(dir, "init", "--provider", "gitlab");
   assert.equal(gitlab.code, 0, gitlab.stderr);
   const doc = parse(read(dir, ".gitlab-ci.yml"));
-  assert.deepEqual(doc.publish.id_tokens, { PYPI_ID_TOKEN: { aud: "pypi" } });
+  assert.deepEqual(doc.publish.id_tokens, {
+    PYPI_ID_TOKEN: { aud: "pypi" },
+    SIGSTORE_ID_TOKEN: { aud: "sigstore" },
+  });
   assert.equal(doc.publish.resource_group, "release");
   assert.equal(ci(dir, "init", "--provider", "gitlab").stdout.split("\n")[0], "unchanged .gitlab-ci.yml");
 });

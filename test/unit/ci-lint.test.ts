@@ -211,7 +211,11 @@ describe(".gitlab-ci.yml passes GitLab's CI schema", () => {
       const publish = doc["publish"]!;
       assert.equal(publish["resource_group"], "release");
       assert.deepEqual(publish["rules"], [{ if: "$CI_COMMIT_TAG" }]);
-      if (facts.release.trusted) assert.deepEqual(publish["id_tokens"], { PYPI_ID_TOKEN: { aud: "pypi" } });
+      if (facts.release.trusted)
+        assert.deepEqual(publish["id_tokens"], {
+          PYPI_ID_TOKEN: { aud: "pypi" },
+          SIGSTORE_ID_TOKEN: { aud: "sigstore" },
+        });
       else assert.equal(publish["id_tokens"], undefined);
       for (const [id, job] of Object.entries(doc)) {
         if (id !== "publish" && typeof job === "object" && job !== null)

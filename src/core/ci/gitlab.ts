@@ -182,7 +182,9 @@ function publishJob(facts: CiFacts, version: string, needs: string[]): CiJob {
         ? { name: "pypi" }
         : { name: "pypi", url: facts.release.projectUrl },
   };
-  if (trusted) body["id_tokens"] = { [variable]: { aud: audience } };
+  // The index's token for the mint, and Sigstore's for the PEP 740 attestations `publish` makes
+  // with trusted publishing.
+  if (trusted) body["id_tokens"] = { [variable]: { aud: audience }, SIGSTORE_ID_TOKEN: { aud: "sigstore" } };
   body["script"] = [
     SLIPWAY(version),
     "mkdir -p dist && if [ -d wheelhouse ]; then cp wheelhouse/* dist/; fi",
