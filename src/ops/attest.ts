@@ -13,7 +13,6 @@ import { generateKeyPairSync, sign, X509Certificate } from "node:crypto";
 import { basename } from "node:path";
 import { digestFile } from "../adapters/file-digests.ts";
 import { pathKind, readSmallRegularFile, readText, writeFileAtomic } from "../adapters/fs.ts";
-import { githubOidcToken, googleOidcToken, type OidcHttp } from "../adapters/http/oidc.ts";
 import {
   postLogEntry,
   postSigningCert,
@@ -52,10 +51,8 @@ import {
 import { parseSdistFilename, parseWheelFilename } from "../core/names/filename.ts";
 import { decodeJwtPayload } from "../core/upload/oidc/claims.ts";
 import { SlipwayError } from "../errors.ts";
-import { Secret } from "../secret.ts";
 import type { OidcProvider } from "./publish-trusted.ts";
-
-type Env = Readonly<Record<string, string | undefined>>;
+import { type Env, sigstoreIdentityToken } from "./sigstore-identity.ts";
 
 export interface AttestOptions {
   /** Distribution files (wheels, sdists). */
@@ -105,43 +102,6 @@ export interface AttestReport {
   files: AttestedFile[];
   /** Sigstore round trips of this run (Fulcio certificates, Rekor entries). */
   roundTrips: { fulcio: number; rekor: number };
-}
-
-/** The identity token a job signs with: audience `sigstore`, from wherever this CI keeps it. */
-export async function sigstoreIdentityToken(
-  env: Env,
-  custom: OidcProvider | undefined,
-  http: OidcHttp,
-): Promise<Secret> {
-  if (custom !== undefined) {
-    const value = await custom("sigstore");
-    return value instanceof Secret ? value : new Secret(value);
-  }
-  if (env.SIGSTORE_ID_TOKEN) return new Secret(env.SIGSTORE_ID_TOKEN);
-  if (env.GITHUB_ACTIONS === "true") {
-    const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
-    const bearer = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-    if (!url || !bearer) {
-      throw new SlipwayError("config", "GitHub gives this job no OIDC token to sign attestations with", {
-        hint:
-          env.GITHUB_EVENT_NAME === "pull_request"
-            ? "pull requests from forks never get an OIDC token; attest in a push, tag or release job"
-            : "give the job `permissions: id-token: write`",
-      });
-    }
-    return githubOidcToken(url, new Secret(bearer), "sigstore", http);
-  }
-  if (env.GITLAB_CI === "true") {
-    throw new SlipwayError("config", "GitLab CI gave this job no SIGSTORE_ID_TOKEN", {
-      hint: 'declare it in the job: id_tokens: { SIGSTORE_ID_TOKEN: { aud: "sigstore" } }',
-    });
-  }
-  if (env.GCE_METADATA_HOST || env.K_SERVICE || env.CLOUD_RUN_JOB) {
-    return googleOidcToken(`http://${env.GCE_METADATA_HOST || "metadata"}/`, "sigstore", http);
-  }
-  throw new SlipwayError("config", "no OIDC identity to sign attestations with", {
-    hint: "attest in CI (GitHub Actions with `id-token: write`, GitLab CI with a SIGSTORE_ID_TOKEN id_token, Google Cloud), or set SIGSTORE_ID_TOKEN",
-  });
 }
 
 /** The trust root attestations are verified against: a file, or Sigstore's public good. */

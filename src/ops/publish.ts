@@ -13,7 +13,6 @@ import { isPublished, summarizeOutcomes } from "../core/upload/outcome.ts";
 import { assembleReleases } from "../core/upload/plan.ts";
 import { SlipwayError } from "../errors.ts";
 import type { Secret } from "../secret.ts";
-import { attest } from "./attest.ts";
 import { loadPublishConfig, type PublishConfig } from "./publish-config.ts";
 import type { PublishEvent } from "./publish-events.ts";
 import type { FileJob } from "./publish-file.ts";
@@ -301,6 +300,8 @@ async function attachAttestations(
   http: HttpSettings,
   emit: (event: PublishEvent) => void,
 ): Promise<void> {
+  // Loaded only when attesting: Sigstore's verifier is a large share of the bundle.
+  const { attest } = await import("./attest.ts");
   const report = await attest({
     files: jobs.map((job) => job.path),
     env: options.env,

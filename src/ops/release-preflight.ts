@@ -28,11 +28,11 @@ import type { Credentials } from "../core/upload/credentials.ts";
 import { SlipwayError } from "../errors.ts";
 import type { StepProblem } from "../pipeline/steps.ts";
 import { redact } from "../redact.ts";
-import { sigstoreIdentityToken } from "./attest.ts";
 import { type HttpSettings, type HttpSettingsInput, httpSettings } from "./publish-http.ts";
 import { Lookups } from "./publish-lookup.ts";
 import { type CredentialProof, proveCredentials } from "./publish-probe.ts";
 import { proveTrustedPublishing, type TrustedPublishingOptions } from "./publish-trusted.ts";
+import { sigstoreIdentityToken } from "./sigstore-identity.ts";
 
 const error = (id: string, message: string, hint: string): StepProblem => ({
   id,

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { publicGoodTrustRoot, type TrustRoot } from "../core/attest/verify.ts";
+import type { TrustRoot } from "../core/attest/verify.ts";
 import { isNormalizedName, isValidName, normalizeName } from "../core/names/name.ts";
 import { negotiateSimple, SIMPLE_OFFERS } from "../core/simple/negotiate.ts";
 import { SlipwayError } from "../errors.ts";
@@ -288,7 +288,8 @@ export async function startIndex(options: IndexServerOptions): Promise<RunningIn
       now: () => new Date(clock()),
       idleMs,
       deadlineMs,
-      attestationTrust: () => options.attestationTrustRoot ?? publicGoodTrustRoot(),
+      attestationTrust: async () =>
+        options.attestationTrustRoot ?? (await import("../core/attest/verify.ts")).publicGoodTrustRoot(),
       ...(trustedPublishing === undefined
         ? {}
         : { mintedScope: (t: string) => trustedPublishing.scopeOf(t) }),

@@ -13,7 +13,6 @@ import {
   conflictMessage,
   parseAuthorization,
 } from "../core/upload/index-rules.ts";
-import { ATTESTATIONS_REFUSED, checkAttestations } from "./attestations.ts";
 import { checkDistIdentity, readDistMetadata } from "./dist-identity.ts";
 import type { IndexEvent } from "./events.ts";
 import { type MintedScope, publisherFor } from "./oidc/mint.ts";
@@ -33,7 +32,8 @@ export interface UploadContext {
   /** Trusted publishing: the scope of a token minted at `/_/oidc/mint-token`, if it is one. */
   mintedScope?: (token: string) => MintedScope | undefined;
   /** The Sigstore trust root uploaded attestations are verified against (read when first needed). */
-  attestationTrust: () => TrustRoot;
+  /** The trust root for attestations, read on the first upload that carries some. */
+  attestationTrust: () => Promise<TrustRoot>;
 }
 
 interface Refusal {
@@ -141,12 +141,14 @@ async function checkUploadAttestations(
   if ((await ctx.store.describe(upload.project, upload.filename)) !== undefined) return undefined;
   const { scope, project, filename, sha256 } = upload;
   const publisher = scope === undefined ? undefined : publisherFor(scope, project);
+  // Sigstore's verifier loads with the first attestations, not with every index.
+  const { ATTESTATIONS_REFUSED, checkAttestations } = await import("./attestations.ts");
   const checked = checkAttestations({
     values,
     publisher,
     issuer: scope?.issuer,
     dist: { filename, sha256 },
-    trust: ctx.attestationTrust(),
+    trust: await ctx.attestationTrust(),
   });
   const base = {
     type: "attestation",

@@ -1,7 +1,6 @@
 /** `slipway index serve`: runs the embedded staging index until SIGINT/SIGTERM. */
 import { basename, join, resolve } from "node:path";
 import { SlipwayError } from "../../errors.ts";
-import { loadTrustRoot } from "../../ops/attest.ts";
 import { redact } from "../../redact.ts";
 import type { IndexEvent } from "../../server/events.ts";
 import { startIndex } from "../../server/index-server.ts";
@@ -147,7 +146,11 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     const attestationTrustRoot =
       trustFile === undefined
         ? undefined
-        : { ...(await loadTrustRoot(trustFile)), source: `the index's trust root ${basename(trustFile)}` };
+        : {
+            // Sigstore's verifier loads only for an index given a trust root (else on first use).
+            ...(await (await import("../../ops/attest.ts")).loadTrustRoot(trustFile)),
+            source: `the index's trust root ${basename(trustFile)}`,
+          };
     const { token, where } = await prepareIndexToken(root, values["token-file"]);
     const style = makeStyle(!values.json && wantsColor(io.stdout, io.env));
     const onEvent = (event: IndexEvent) => {

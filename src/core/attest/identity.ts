@@ -5,7 +5,6 @@
  * docs/oid-info.md): the OIDC issuer, the source repository URI, and the build config URI
  * `…/<workflow>@<sha or ref>`.
  */
-import { X509Certificate } from "@sigstore/core";
 import { fail, ok, type Parsed } from "../result.ts";
 
 export type Publisher =
@@ -31,53 +30,13 @@ export const FULCIO_OIDS = {
   buildTrigger: "1.3.6.1.4.1.57264.1.20",
   runInvocationUri: "1.3.6.1.4.1.57264.1.21",
 } as const;
-type ClaimName = keyof typeof FULCIO_OIDS;
+export type ClaimName = keyof typeof FULCIO_OIDS;
 
 /** What a Fulcio certificate says about its signer (absent claims are absent). */
 export interface SignerClaims {
   /** The certificate's subject alternative name (a URI or an email). */
   san?: string;
   claims: Partial<Record<ClaimName, string>>;
-}
-
-/** A DER UTF8String (what Fulcio's v2 extensions hold); undefined when it is not one. */
-function derUtf8(value: Buffer): string | undefined {
-  if (value.length < 2 || value[0] !== 0x0c) return undefined;
-  let length = value[1] ?? 0;
-  let start = 2;
-  if (length & 0x80) {
-    const bytes = length & 0x7f;
-    if (bytes < 1 || bytes > 3 || value.length < 2 + bytes) return undefined;
-    length = 0;
-    for (let i = 0; i < bytes; i++) length = length * 256 + (value[2 + i] ?? 0);
-    start = 2 + bytes;
-  }
-  if (start + length !== value.length) return undefined;
-  return value.subarray(start).toString("utf8");
-}
-
-/** The signer claims of a DER certificate; a certificate that does not parse is an error. */
-export function signerClaims(certificateDer: Uint8Array): Parsed<SignerClaims> {
-  let cert: X509Certificate;
-  try {
-    cert = X509Certificate.parse(Buffer.from(certificateDer));
-  } catch {
-    return fail("the certificate is not a valid X.509 certificate");
-  }
-  const claims: SignerClaims["claims"] = {};
-  for (const [name, oid] of Object.entries(FULCIO_OIDS) as [ClaimName, string][]) {
-    const extension = cert.extension(oid);
-    if (extension === undefined) continue;
-    const text = derUtf8(extension.value);
-    if (text !== undefined) claims[name] = text;
-  }
-  let san: string | undefined;
-  try {
-    san = cert.subjectAltName;
-  } catch {
-    san = undefined;
-  }
-  return ok(san === undefined ? { claims } : { san, claims });
 }
 
 /** One line naming a publisher, as people write it. */

@@ -18,7 +18,8 @@ import {
 } from "@sigstore/verify";
 import publicGoodRoot from "../../data/sigstore-trusted-root.json" with { type: "json" };
 import { fail, ok, type Parsed } from "../result.ts";
-import { matchPublisher, type Publisher, type SignerClaims, signerClaims } from "./identity.ts";
+import { signerClaims } from "./certificate.ts";
+import { matchPublisher, type Publisher, type SignerClaims } from "./identity.ts";
 import {
   type Attestation,
   attestationBundle,
