@@ -9,36 +9,26 @@
 // `--offline` never creates it (the tests use it): without the venv it fails and says how to get it.
 // This runs before the tests; no test reaches the network itself.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { keyOf, prepared } from "./prepared.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const requirements = join(root, "examples", "prompt-manager", "requirements-dev.txt");
-const key = createHash("sha256").update(readFileSync(requirements)).digest("hex").slice(0, 12);
-const venv = join(root, ".cache", "example-venv", `venv-${key}`);
+const venv = join(root, ".cache", "example-venv", `venv-${keyOf(requirements)}`);
 const python = join(venv, "bin", "python");
-const stamp = join(venv, ".complete");
 
-if (!existsSync(stamp)) {
-  if (process.argv.includes("--offline")) {
-    process.stderr.write(
-      `example-venv: ${venv} is missing; run \`node scripts/example-venv.mjs\` (needs PyPI) first\n`,
+prepared(
+  venv,
+  { script: "example-venv", what: "a venv from examples/prompt-manager/requirements-dev.txt", inPlace: true },
+  () => {
+    const basePython = process.env.SLIPWAY_PEERS_BASE_PYTHON ?? "python3";
+    execFileSync(basePython, ["-m", "venv", venv], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(
+      python,
+      ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements],
+      { stdio: ["ignore", "inherit", "inherit"] },
     );
-    process.exit(1);
-  }
-  const basePython = process.env.SLIPWAY_PEERS_BASE_PYTHON ?? "python3";
-  // A venv's scripts hold its own path, so it is made in place and stamped last.
-  rmSync(venv, { recursive: true, force: true });
-  mkdirSync(dirname(venv), { recursive: true });
-  process.stderr.write(`example-venv: creating ${venv} from examples/prompt-manager/requirements-dev.txt\n`);
-  execFileSync(basePython, ["-m", "venv", venv], { stdio: ["ignore", "ignore", "inherit"] });
-  execFileSync(
-    python,
-    ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements],
-    { stdio: ["ignore", "inherit", "inherit"] },
-  );
-  writeFileSync(stamp, "ok\n");
-}
+  },
+);
 process.stdout.write(`${python}\n`);

