@@ -57,6 +57,8 @@ import { type Env, sigstoreIdentityToken } from "./sigstore-identity.ts";
 export interface AttestOptions {
   /** Distribution files (wheels, sdists). */
   files: readonly string[];
+  /** sha256 of files the caller has hashed already (`publish`), so they are not read again. */
+  sha256s?: ReadonlyMap<string, string>;
   env: Env;
   /** A custom identity-token source, asked for the `sigstore` audience (before any ambient one). */
   oidcProvider?: OidcProvider;
@@ -277,7 +279,7 @@ export async function attest(options: AttestOptions): Promise<AttestReport> {
 
   const attestOne = async (file: string): Promise<AttestedFile> => {
     const filename = basename(file);
-    const { sha256 } = await digestFile(file);
+    const sha256 = options.sha256s?.get(file) ?? (await digestFile(file)).sha256;
     const attestationPath = `${file}${ATTESTATION_SUFFIX}`;
     const dist = { filename, sha256 };
     const verify = (attestation: Attestation) =>
